@@ -1,0 +1,65 @@
+/**
+ * chatgpt-dingtalk's variable names, so its users can switch without renaming their settings.
+ * Ours win when both are set; each alias used is reported so start-up can log it.
+ */
+type Convert = (value: string, env: Record<string, string>) => string | undefined;
+
+interface Alias {
+  theirs: string;
+  ours: string;
+  convert?: Convert;
+}
+
+const toSeconds: Convert = (value) => {
+  const match = /^(\d+)\s*(s|m|h)?$/i.exec(value);
+  if (!match) return value; // left as is, so validation names the bad value
+  const unit = (match[2] ?? 's').toLowerCase();
+  return String(Number(match[1]) * (unit === 'h' ? 3600 : unit === 'm' ? 60 : 1));
+};
+
+const withV1: Convert = (value) => (/\/v\d+\/?$/.test(value) ? value : `${value.replace(/\/+$/, '')}/v1`);
+
+const ALIASES: readonly Alias[] = [
+  { theirs: 'APIKEY', ours: 'OPENAI_API_KEY' },
+  { theirs: 'BASE_URL', ours: 'OPENAI_BASE_URL', convert: withV1 },
+  { theirs: 'MODEL', ours: 'OPENAI_MODEL' },
+  { theirs: 'MAX_TOKENS', ours: 'OPENAI_MAX_TOKENS' },
+  { theirs: 'TEMPERATURE', ours: 'OPENAI_TEMPERATURE' },
+  { theirs: 'TEMPREATURE', ours: 'OPENAI_TEMPERATURE' },
+  { theirs: 'SESSION_TIMEOUT', ours: 'SESSION_TTL_SECONDS', convert: toSeconds },
+  { theirs: 'SESSIONTIMEOUT', ours: 'SESSION_TTL_SECONDS', convert: toSeconds },
+  {
+    theirs: 'DEFAULT_MODE',
+    ours: 'MEMORY_SCOPE',
+    convert: (value) => (value === '单聊' ? 'none' : value === '串聊' ? 'user' : value),
+  },
+  { theirs: 'HELP', ours: 'HELP_TEXT' },
+  { theirs: 'RUN_MODE', ours: 'DINGTALK_MODE' },
+  {
+    theirs: 'SESSION_CLEAR_TOKEN',
+    ours: 'RESET_COMMANDS',
+    convert: (value, env) => `${env.RESET_COMMANDS ?? '/reset,重置,清空会话'},${value}`,
+  },
+];
+
+export interface AliasResult {
+  env: Record<string, string>;
+  used: { theirs: string; ours: string }[];
+}
+
+export function applyAliases(env: Record<string, string>): AliasResult {
+  const result = { ...env };
+  const used: { theirs: string; ours: string }[] = [];
+  for (const alias of ALIASES) {
+    const value = env[alias.theirs];
+    if (value === undefined) continue;
+    // SESSION_CLEAR_TOKEN adds to RESET_COMMANDS rather than competing with it.
+    const merges = alias.theirs === 'SESSION_CLEAR_TOKEN';
+    if (!merges && (env[alias.ours] !== undefined || used.some((u) => u.ours === alias.ours))) continue;
+    const converted = alias.convert ? alias.convert(value, result) : value;
+    if (converted === undefined) continue;
+    result[alias.ours] = converted;
+    used.push({ theirs: alias.theirs, ours: alias.ours });
+  }
+  return { env: result, used };
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { csv, flag, integer } from './env-types.js';
+
+/**
+ * Every setting of the project, with its default. Only `load-config.ts` reads `process.env`;
+ * each app validates the part it needs (`gatewaySchema`, `workerSchema`).
+ */
+export const commonSchema = z.object({
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis connection URL'),
+  REDIS_CLUSTER_NODES: csv().optional().describe('host:port list of a Redis Cluster; used instead of REDIS_URL'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[^\s:]+$/, 'no spaces or colons')
+    .default('{dtbot}')
+    .describe('prefix of every Redis key; a {hash tag} keeps all keys in one Cluster slot'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DINGTALK_APP_KEY: z.string().optional().describe('AppKey / clientId / robotCode of the robot'),
+  DINGTALK_APP_SECRET: z.string().optional().describe('AppSecret: callback signatures, access tokens'),
+  DINGTALK_CREDENTIALS: csv()
+    .optional()
+    .describe('several robots: appKey:appSecret,appKey:appSecret'),
+  DINGTALK_WEBHOOK_ORIGINS: csv()
+    .pipe(z.array(z.string().url()).min(1))
+    .default(['https://oapi.dingtalk.com', 'https://api.dingtalk.com'])
+    .describe('origins a sessionWebhook may point to'),
+  DINGTALK_API_BASE_URL: z.string().url().default('https://api.dingtalk.com').describe('DingTalk OpenAPI base'),
+  MEMORY_SCOPE: z
+    .enum(['user', 'group', 'none'])
+    .default('user')
+    .describe('whose turns share memory: each user in a conversation, the whole group, or nobody'),
+  QUEUE_NAME: z.string().regex(/^[^\s:]+$/).default('messages').describe('BullMQ queue name'),
+});
+
+export const gatewaySchema = commonSchema.extend({
+  PORT: integer(0).max(65535).default(8090),
+  HOST: z.string().default('0.0.0.0'),
+  DINGTALK_MODE: z.enum(['http']).default('http').describe('how callbacks arrive (Stream mode is not built yet)'),
+  MAX_BODY_BYTES: integer(1024).default(256 * 1024).describe('largest callback body accepted; larger gets 413'),
+  ENQUEUE_TIMEOUT_MS: integer(50)
+    .default(1500)
+    .describe('how long a callback may wait for Redis before it is refused with 503'),
+  DEDUPE_TTL_SECONDS: integer(60)
+    .default(86_400)
+    .describe('how long a msgId is remembered so a redelivery gets no second answer'),
+  SHUTDOWN_TIMEOUT_MS: integer(0).default(10_000),
+});
+
+export const workerSchema = commonSchema.extend({
+  OPENAI_API_KEY: z.string().min(1).describe('model API key'),
+  OPENAI_BASE_URL: z.string().url().default('https://api.openai.com/v1'),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  OPENAI_MAX_TOKENS: integer(1).optional(),
+  OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
+  OPENAI_TIMEOUT_MS: integer(1000).default(60_000).describe('one model request, start to last byte'),
+  OPENAI_RPM: integer(0).default(0).describe('model requests per rolling minute, all workers together; 0 = no limit'),
+  OPENAI_TPM: integer(0).default(0).describe('model tokens per rolling minute, all workers together; 0 = no limit'),
+  JOB_ATTEMPTS: integer(1).default(5).describe('tries of a message before it fails for good'),
+  WORKER_CONCURRENCY: integer(1).default(20),
+  SESSION_TTL_SECONDS: integer(1).default(600).describe('idle time after which memory is forgotten'),
+  MEMORY_MAX_TOKENS: integer(100).default(3000).describe('token budget of remembered turns; oldest dropped first'),
+  SYSTEM_PROMPT: z.string().optional(),
+  RESET_COMMANDS: csv().default(['/reset', '重置', '清空会话']),
+  HELP_COMMANDS: csv().default(['/help', '帮助']),
+  HELP_TEXT: z.string().optional(),
+  METRICS_PORT: integer(0).max(65535).default(9464),
+  SHUTDOWN_TIMEOUT_MS: integer(0).default(30_000),
+  OPENAI_VISION: flag().default(false),
+});
+
+export type GatewayConfig = z.infer<typeof gatewaySchema>;
+export type WorkerConfig = z.infer<typeof workerSchema>;
+export type CommonConfig = z.infer<typeof commonSchema>;

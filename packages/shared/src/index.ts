@@ -1,0 +1,13 @@
+export * from './config/schema.js';
+export { ConfigError, loadGatewayConfig, loadWorkerConfig, robotCredentials, type Loaded } from './config/load-config.js';
+export { applyAliases } from './config/aliases.js';
+export * from './dingtalk/callback-schema.js';
+export * from './dingtalk/signature.js';
+export * from './dingtalk/webhook-origins.js';
+export * from './dingtalk/extract-prompt.js';
+export * from './jobs/message-job.js';
+export * from './jobs/order-key.js';
+export * from './redis/keys.js';
+export * from './redis/create-redis.js';
+export * from './errors.js';
+export * from './logger.js';

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+
+/** The one queue every gateway writes to and every worker reads from. */
+export const MESSAGE_JOB_NAME = 'message';
+
+/**
+ * What the gateway stores for each accepted robot message. The worker trusts nothing else:
+ * the gateway verified the signature and the webhook origin before building this.
+ */
+export const messageJobSchema = z.object({
+  /** DingTalk's message id; with `robotCode` it is the idempotency key. */
+  msgId: z.string().min(1),
+  robotCode: z.string(),
+  msgtype: z.string().min(1),
+  /** What the user asked: trimmed text, a voice message's recognition, or '' for kinds we cannot read. */
+  prompt: z.string(),
+  conversationId: z.string().min(1),
+  conversationType: z.enum(['1', '2']),
+  conversationTitle: z.string().optional(),
+  senderId: z.string().min(1),
+  senderNick: z.string(),
+  senderStaffId: z.string().optional(),
+  sessionWebhook: z.string().url(),
+  sessionWebhookExpiredTime: z.number().int(),
+  createAt: z.number().int(),
+  /** When the gateway stored the message (ms); pipeline latency is measured from here. */
+  receivedAt: z.number().int(),
+  /** Messages with the same key share memory and are answered one at a time, in `seq` order. */
+  orderKey: z.string().min(1),
+  seq: z.number().int().positive(),
+});
+
+export type MessageJob = z.infer<typeof messageJobSchema>;
+
+/** A short, Redis- and BullMQ-safe digest (BullMQ refuses job ids containing ':'). */
+export function digest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+}
+
+/** The deduplication id: `robotCode + msgId`, never the transport's own message id. */
+export function dedupeIdFor(robotCode: string, msgId: string): string {
+  return `d.${digest(`${robotCode}\n${msgId}`)}`;
+}
+
+/** Job ids name the conversation's turn, so a worker can ask whether a predecessor was ever stored. */
+export function jobIdFor(orderKey: string, seq: number): string {
+  return `${orderKey}.${seq}`;
+}

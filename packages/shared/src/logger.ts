@@ -1,0 +1,44 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+/**
+ * Paths pino blanks in every line. A `sessionWebhook` URL is itself a credential (its `session`
+ * query), so it is redacted like the API keys.
+ */
+export const REDACTED_PATHS = [
+  'sessionWebhook',
+  '*.sessionWebhook',
+  'data.sessionWebhook',
+  'job.data.sessionWebhook',
+  'headers.sign',
+  '*.headers.sign',
+  'req.headers.sign',
+  'req.headers.authorization',
+  'headers.authorization',
+  'apiKey',
+  '*.apiKey',
+  'appSecret',
+  '*.appSecret',
+  'accessToken',
+  '*.accessToken',
+  'OPENAI_API_KEY',
+  'DINGTALK_APP_SECRET',
+  'DINGTALK_CREDENTIALS',
+  'DASHBOARD_PASSWORD',
+  '*.OPENAI_API_KEY',
+  '*.DINGTALK_APP_SECRET',
+  '*.DINGTALK_CREDENTIALS',
+  '*.DASHBOARD_PASSWORD',
+];
+
+export function createLogger(name: string, level: string, destination?: pino.DestinationStream): Logger {
+  const options: LoggerOptions = {
+    name,
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { service: name },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+export type { Logger };

@@ -1,0 +1,32 @@
+/**
+ * Every Redis key of the project, built from the one configurable prefix (default `{dtbot}`).
+ * The braces are a Redis Cluster hash tag: all keys land in one slot, so scripts may touch several.
+ * BullMQ's own keys use the same prefix (its `prefix` option).
+ */
+export function redisKeys(prefix: string) {
+  return {
+    /** Prefix handed to BullMQ. */
+    bullPrefix: prefix,
+    /** Last sequence number given to a conversation's messages (gateway INCR). */
+    orderSeq: (orderKey: string) => `${prefix}:order:${orderKey}:seq`,
+    /** Highest sequence number whose turn is over. */
+    orderDone: (orderKey: string) => `${prefix}:order:${orderKey}:done`,
+    /** Sequence numbers that will never get a job (redeliveries, refused messages). */
+    orderSkipped: (orderKey: string) => `${prefix}:order:${orderKey}:skipped`,
+    /** seq → job id of jobs parked until their turn comes. */
+    orderWaiters: (orderKey: string) => `${prefix}:order:${orderKey}:waiters`,
+    /** A conversation's remembered turns (JSON). */
+    memory: (orderKey: string) => `${prefix}:memory:${orderKey}`,
+    /** The model's answer to one message, kept so a retry re-sends it instead of asking again. */
+    answer: (jobId: string) => `${prefix}:answer:${jobId}`,
+    /** Which parts of an answer were delivered (hash part → route). */
+    delivered: (jobId: string) => `${prefix}:delivered:${jobId}`,
+    /** Sliding-window counters of the model's rate limits. */
+    rateRequests: () => `${prefix}:rate:requests`,
+    rateTokens: () => `${prefix}:rate:tokens`,
+    /** Cached DingTalk access tokens. */
+    accessToken: (appKey: string) => `${prefix}:token:${appKey}`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
