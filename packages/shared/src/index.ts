@@ -11,3 +11,4 @@ export * from './redis/keys.js';
 export * from './redis/create-redis.js';
 export * from './errors.js';
 export * from './logger.js';
+export * from './ordering/turn-scripts.js';

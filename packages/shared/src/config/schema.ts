@@ -28,6 +28,7 @@ export const commonSchema = z.object({
     .enum(['user', 'group', 'none'])
     .default('user')
     .describe('whose turns share memory: each user in a conversation, the whole group, or nobody'),
+  JOB_ATTEMPTS: integer(1).default(5).describe('tries of a message before it fails for good'),
   QUEUE_NAME: z.string().regex(/^[^\s:]+$/).default('messages').describe('BullMQ queue name'),
 });
 
@@ -54,7 +55,6 @@ export const workerSchema = commonSchema.extend({
   OPENAI_TIMEOUT_MS: integer(1000).default(60_000).describe('one model request, start to last byte'),
   OPENAI_RPM: integer(0).default(0).describe('model requests per rolling minute, all workers together; 0 = no limit'),
   OPENAI_TPM: integer(0).default(0).describe('model tokens per rolling minute, all workers together; 0 = no limit'),
-  JOB_ATTEMPTS: integer(1).default(5).describe('tries of a message before it fails for good'),
   WORKER_CONCURRENCY: integer(1).default(20),
   SESSION_TTL_SECONDS: integer(1).default(600).describe('idle time after which memory is forgotten'),
   MEMORY_MAX_TOKENS: integer(100).default(3000).describe('token budget of remembered turns; oldest dropped first'),

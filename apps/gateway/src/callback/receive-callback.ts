@@ -1,0 +1,27 @@
+import type { Middleware } from 'koa';
+import type { Logger } from '@dtbot/shared';
+import { enqueueMessage, type EnqueueDeps } from '../enqueue-message.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { parseCallback } from './parse-callback.js';
+
+interface ReceiveDeps {
+  logger: Logger;
+  metrics: GatewayMetrics;
+  enqueue: EnqueueDeps;
+  allowedOrigins: readonly string[];
+}
+
+/** Validates a signed callback, stores it, and only then answers 200. */
+export function receiveCallback(deps: ReceiveDeps): Middleware {
+  return async (ctx) => {
+    const started = process.hrtime.bigint();
+    const message = parseCallback(ctx.state.body, deps.allowedOrigins);
+    ctx.state.msgId = message.msgId;
+    const { stored, jobId } = await enqueueMessage(deps.enqueue, message);
+    ctx.status = 200;
+    ctx.body = {};
+    deps.metrics.callbacks.inc({ result: stored === 'new' ? 'stored' : 'duplicate' });
+    deps.metrics.ackSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    deps.logger.info({ msgId: message.msgId, jobId, stored }, 'callback stored');
+  };
+}

@@ -1,0 +1,101 @@
+import { createServer } from 'node:http';
+import { Queue } from 'bullmq';
+import {
+  ConfigError,
+  createLogger,
+  createRedis,
+  loadGatewayConfig,
+  normaliseOrigins,
+  redisKeys,
+  robotCredentials,
+  Turns,
+  type MessageJob,
+} from '@dtbot/shared';
+import { buildApp } from './app.js';
+import { createGatewayMetrics } from './metrics.js';
+import { messageJobOptions } from './message-job-options.js';
+
+function loadConfigOrExit() {
+  try {
+    return loadGatewayConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`gateway: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const { config, aliasesUsed } = loadConfigOrExit();
+const logger = createLogger('gateway', config.LOG_LEVEL);
+for (const alias of aliasesUsed) logger.info(alias, `using ${alias.theirs} as ${alias.ours}`);
+
+const keys = redisKeys(config.REDIS_PREFIX);
+// Fail fast: while Redis is away a callback is refused with 503 at once instead of waiting.
+const redis = createRedis({
+  url: config.REDIS_URL,
+  clusterNodes: config.REDIS_CLUSTER_NODES,
+  failFast: true,
+  autoPipelining: true,
+  connectionName: 'dtbot-gateway',
+});
+redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+
+const queue = new Queue<MessageJob>(config.QUEUE_NAME, {
+  connection: redis,
+  prefix: keys.bullPrefix,
+  skipWaitingForReady: true,
+  defaultJobOptions: messageJobOptions(config.JOB_ATTEMPTS),
+});
+queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+
+const credentials = robotCredentials(config);
+let draining = false;
+const app = buildApp({
+  logger,
+  redis,
+  queue,
+  metrics: createGatewayMetrics(),
+  secrets: credentials.map((credential) => credential.appSecret),
+  allowedOrigins: normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS),
+  maxBodyBytes: config.MAX_BODY_BYTES,
+  isDraining: () => draining,
+  enqueue: {
+    queue,
+    turns: new Turns(redis, keys),
+    memoryScope: config.MEMORY_SCOPE,
+    dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
+    timeoutMs: config.ENQUEUE_TIMEOUT_MS,
+    defaultRobotCode: credentials[0]?.appKey ?? '',
+  },
+});
+
+const server = createServer(app.callback());
+server.keepAliveTimeout = 65_000;
+server.listen(config.PORT, config.HOST, () => {
+  logger.info({ port: config.PORT, mode: config.DINGTALK_MODE }, 'gateway listening on /dingtalk/callback');
+});
+
+async function shutdown(signal: string): Promise<void> {
+  if (draining) return;
+  draining = true;
+  logger.info({ signal }, 'draining: no new connections, finishing callbacks in flight');
+  const forced = setTimeout(() => {
+    logger.warn('drain timed out, closing remaining connections');
+    server.closeAllConnections();
+  }, config.SHUTDOWN_TIMEOUT_MS);
+  forced.unref();
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  clearTimeout(forced);
+  await queue.close().catch(() => undefined);
+  await redis.quit().catch(() => undefined);
+  logger.info('gateway stopped');
+  process.exit(0);
+}
+
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

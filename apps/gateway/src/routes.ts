@@ -1,0 +1,47 @@
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { Queue } from 'bullmq';
+import type { Logger, MessageJob, RedisClient } from '@dtbot/shared';
+import type { EnqueueDeps } from './enqueue-message.js';
+import type { GatewayMetrics } from './metrics.js';
+import { readJsonBody } from './middleware/read-json-body.js';
+import { verifyCallbackSignature } from './middleware/verify-callback-signature.js';
+import { receiveCallback } from './callback/receive-callback.js';
+import { checkReadiness } from './check-readiness.js';
+
+export interface RouteDeps {
+  logger: Logger;
+  redis: RedisClient;
+  queue: Queue<MessageJob>;
+  metrics: GatewayMetrics;
+  enqueue: EnqueueDeps;
+  secrets: readonly string[];
+  allowedOrigins: readonly string[];
+  maxBodyBytes: number;
+  /** Set once SIGTERM arrived: readiness turns 503 so load balancers stop sending. */
+  isDraining: () => boolean;
+}
+
+/** The gateway's whole HTTP surface. */
+export function buildRouter(deps: RouteDeps): Router {
+  const router = new Router();
+  const callback: Middleware[] = [
+    readJsonBody(deps.maxBodyBytes),
+    verifyCallbackSignature(deps.secrets),
+    receiveCallback(deps),
+  ];
+  router.post('/dingtalk/callback', ...callback);
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    const ready = !deps.isDraining() && (await checkReadiness(deps.redis));
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : deps.isDraining() ? 'draining' : 'redis unavailable' };
+  });
+  router.get('/metrics', async (ctx) => {
+    ctx.type = deps.metrics.registry.contentType;
+    ctx.body = await deps.metrics.registry.metrics();
+  });
+  return router;
+}

@@ -1,0 +1,67 @@
+import { Queue } from 'bullmq';
+import OpenAI from 'openai';
+import {
+  normaliseOrigins,
+  redisKeys,
+  robotCredentials,
+  Turns,
+  type Logger,
+  type MessageJob,
+  type RedisClient,
+  type WorkerConfig,
+} from '@dtbot/shared';
+import type { WorkerDeps } from './deps.js';
+import { AccessTokens } from './dingtalk/access-tokens.js';
+import { ConversationMemory } from './memory/conversation-memory.js';
+import { ModelRateLimiter } from './model/model-rate-limiter.js';
+import { createWorkerMetrics } from './metrics.js';
+
+const DINGTALK_TIMEOUT_MS = 10_000;
+
+/** Builds everything a worker's steps use from the validated config and one Redis connection. */
+export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: RedisClient): WorkerDeps {
+  const keys = redisKeys(config.REDIS_PREFIX);
+  const credentials = robotCredentials(config);
+  const tokens = new AccessTokens(redis, keys, { apiBaseUrl: config.DINGTALK_API_BASE_URL, timeoutMs: DINGTALK_TIMEOUT_MS });
+  return {
+    logger,
+    redis,
+    keys,
+    queue: new Queue<MessageJob>(config.QUEUE_NAME, { connection: redis, prefix: keys.bullPrefix }),
+    turns: new Turns(redis, keys),
+    memory: new ConversationMemory(redis, keys, {
+      ttlSeconds: config.SESSION_TTL_SECONDS,
+      maxTokens: config.MEMORY_MAX_TOKENS,
+    }),
+    // The queue retries failed jobs with backoff; SDK retries on top would multiply every attempt.
+    openai: new OpenAI({
+      apiKey: config.OPENAI_API_KEY,
+      baseURL: config.OPENAI_BASE_URL,
+      timeout: config.OPENAI_TIMEOUT_MS,
+      maxRetries: 0,
+    }),
+    limiter: new ModelRateLimiter(redis, keys, { rpm: config.OPENAI_RPM, tpm: config.OPENAI_TPM }),
+    metrics: createWorkerMetrics(),
+    webhook: { allowedOrigins: normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS), timeoutMs: DINGTALK_TIMEOUT_MS },
+    openApi: {
+      apiBaseUrl: config.DINGTALK_API_BASE_URL,
+      timeoutMs: DINGTALK_TIMEOUT_MS,
+      tokens,
+      secretFor: (robotCode) => {
+        const match = credentials.find((credential) => credential.appKey === robotCode) ?? credentials[0];
+        return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
+      },
+    },
+    settings: {
+      model: config.OPENAI_MODEL,
+      maxTokens: config.OPENAI_MAX_TOKENS,
+      temperature: config.OPENAI_TEMPERATURE,
+      systemPrompt: config.SYSTEM_PROMPT,
+      resetCommands: config.RESET_COMMANDS,
+      helpCommands: config.HELP_COMMANDS,
+      helpText: config.HELP_TEXT,
+      turnRecheckMs: 15_000,
+      gapGraceMs: 30_000,
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { APIConnectionError, APIError } from 'openai';
+import { BotError } from '@dtbot/shared';
+import { retryAfterMs } from './model/retry-after.js';
+
+/** Used when a 429 names no wait: long enough to let a window roll, short enough to stay responsive. */
+const DEFAULT_RATE_LIMIT_WAIT_MS = 2000;
+
+/**
+ * The one place that decides what a failure means. Everything the model SDK, `fetch` or DingTalk
+ * produced becomes a BotError of kind `retryable`, `rate_limited` or `fatal`.
+ */
+export function classifyError(error: unknown): BotError {
+  if (error instanceof BotError) return error;
+  if (error instanceof APIConnectionError) {
+    return new BotError('retryable', 'model API could not be reached or timed out', { cause: error });
+  }
+  if (error instanceof APIError) {
+    const status = error.status ?? 0;
+    if (status === 429) {
+      const wait = retryAfterMs(error.headers ?? undefined) ?? DEFAULT_RATE_LIMIT_WAIT_MS;
+      return new BotError('rate_limited', 'model API answered 429', { cause: error, retryAfterMs: wait });
+    }
+    if (status === 408 || status === 409 || status >= 500 || status === 0) {
+      return new BotError('retryable', `model API answered ${status}`, { cause: error });
+    }
+    return new BotError('fatal', `model API answered ${status}`, { cause: error });
+  }
+  if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
+    return new BotError('retryable', 'request timed out', { cause: error });
+  }
+  return new BotError('retryable', error instanceof Error ? error.message : 'unknown failure', { cause: error });
+}

@@ -1,0 +1,50 @@
+import { Worker, type Job } from 'bullmq';
+import type { MessageJob, RedisClient } from '@dtbot/shared';
+import type { WorkerDeps } from './deps.js';
+import { processMessage, RateLimited } from './process-message.js';
+
+export interface WorkerOptions {
+  queueName: string;
+  prefix: string;
+  concurrency: number;
+  /** A crashed worker's jobs are taken over after at most lockDuration + stalledInterval. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/**
+ * The BullMQ worker. A rate-limited job is handed back with BullMQ's manual rate limiting: every
+ * worker pauses fetching for the wait the limiter (or the upstream's 429) named, and the job keeps
+ * its attempts.
+ */
+export function createWorker(deps: WorkerDeps, connection: RedisClient, options: WorkerOptions): Worker<MessageJob> {
+  const worker: Worker<MessageJob> = new Worker<MessageJob>(
+    options.queueName,
+    async (job: Job<MessageJob>, token?: string) => {
+      try {
+        await processMessage(deps, job, token);
+      } catch (error) {
+        if (error instanceof RateLimited) {
+          deps.metrics.jobs.inc({ outcome: 'rate_limited' });
+          await worker.rateLimit(error.waitMs);
+          throw Worker.RateLimitError();
+        }
+        throw error;
+      }
+    },
+    {
+      connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      autorun: false,
+      lockDuration: options.lockDurationMs ?? 20_000,
+      stalledInterval: options.stalledIntervalMs ?? 15_000,
+      maxStalledCount: 3,
+    },
+  );
+  worker.on('failed', (job, error) => {
+    if (job && error.name !== 'DelayedError') deps.logger.warn({ jobId: job.id, msgId: job.data.msgId, err: error.message }, 'attempt failed');
+  });
+  worker.on('error', (error) => deps.logger.error({ err: error }, 'worker error'));
+  return worker;
+}

@@ -1,0 +1,38 @@
+import type { Queue } from 'bullmq';
+import type OpenAI from 'openai';
+import type { Logger, MessageJob, RedisClient, RedisKeys, Turns } from '@dtbot/shared';
+import type { ConversationMemory } from './memory/conversation-memory.js';
+import type { ModelRateLimiter } from './model/model-rate-limiter.js';
+import type { OpenApiOptions } from './reply/send-through-openapi.js';
+import type { WebhookOptions } from './reply/post-to-webhook.js';
+import type { WorkerMetrics } from './metrics.js';
+
+/** What the worker's steps need, built once in `main.ts` (or by a test) and passed in. */
+export interface WorkerDeps {
+  logger: Logger;
+  redis: RedisClient;
+  keys: RedisKeys;
+  queue: Queue<MessageJob>;
+  turns: Turns;
+  memory: ConversationMemory;
+  openai: OpenAI;
+  limiter: ModelRateLimiter;
+  metrics: WorkerMetrics;
+  webhook: WebhookOptions;
+  openApi: OpenApiOptions;
+  settings: WorkerSettings;
+}
+
+export interface WorkerSettings {
+  model: string;
+  maxTokens: number | undefined;
+  temperature: number | undefined;
+  systemPrompt: string | undefined;
+  resetCommands: readonly string[];
+  helpCommands: readonly string[];
+  helpText: string | undefined;
+  /** A parked job looks again after this long even if nobody wakes it. */
+  turnRecheckMs: number;
+  /** A missing earlier message is given up on after this long (its store was refused or lost). */
+  gapGraceMs: number;
+}

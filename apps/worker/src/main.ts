@@ -1,0 +1,68 @@
+import { ConfigError, createLogger, createRedis, loadWorkerConfig } from '@dtbot/shared';
+import { buildWorkerDeps } from './build-deps.js';
+import { createWorker } from './create-worker.js';
+import { createHealthServer } from './health-server.js';
+
+function loadConfigOrExit() {
+  try {
+    return loadWorkerConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`worker: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+const { config, aliasesUsed } = loadConfigOrExit();
+const logger = createLogger('worker', config.LOG_LEVEL);
+for (const alias of aliasesUsed) logger.info(alias, `using ${alias.theirs} as ${alias.ours}`);
+
+const redisOptions = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
+// Commands of our own steps (memory, turns, limiter): one tick's commands go out in one write.
+const redis = createRedis({ ...redisOptions, failFast: false, autoPipelining: true, connectionName: 'dtbot-worker' });
+// BullMQ's worker blocks on its connection, so it gets its own that waits out Redis restarts.
+const workerConnection = createRedis({ ...redisOptions, failFast: false, connectionName: 'dtbot-worker-bullmq' });
+for (const connection of [redis, workerConnection]) {
+  connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+}
+
+const deps = buildWorkerDeps(config, logger, redis);
+const worker = createWorker(deps, workerConnection, {
+  queueName: config.QUEUE_NAME,
+  prefix: config.REDIS_PREFIX,
+  concurrency: config.WORKER_CONCURRENCY,
+});
+
+let draining = false;
+const health = createHealthServer(redis, deps.metrics, () => draining);
+health.listen(config.METRICS_PORT, () => logger.info({ port: config.METRICS_PORT }, 'worker health and metrics listening'));
+
+void worker.run();
+logger.info(
+  { concurrency: config.WORKER_CONCURRENCY, model: config.OPENAI_MODEL, rpm: config.OPENAI_RPM, tpm: config.OPENAI_TPM },
+  'worker started',
+);
+
+async function shutdown(signal: string): Promise<void> {
+  if (draining) return;
+  draining = true;
+  logger.info({ signal }, 'draining: finishing jobs in flight');
+  // Past the deadline, close without waiting: unfinished jobs stall and another worker takes them over.
+  const forced = setTimeout(() => {
+    logger.warn('drain timed out; remaining jobs will be taken over by other workers');
+    void worker.close(true);
+  }, config.SHUTDOWN_TIMEOUT_MS);
+  forced.unref();
+  await worker.close();
+  clearTimeout(forced);
+  await deps.queue.close().catch(() => undefined);
+  health.close();
+  await Promise.all([redis.quit(), workerConnection.quit()].map((quit) => quit.catch(() => undefined)));
+  logger.info('worker stopped');
+  process.exit(0);
+}
+
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

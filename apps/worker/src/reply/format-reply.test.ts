@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { formatReply } from './format-reply.js';
+
+describe('formatReply', () => {
+  it('@-mentions the asker in a group, in at.atUserIds and in the text', () => {
+    const reply = formatReply({ conversationType: '2', senderStaffId: 'user123' }, '答案在这里');
+    expect(reply.atUserIds).toEqual(['user123']);
+    expect(reply.text).toBe('答案在这里\n\n@user123');
+  });
+
+  it('mentions nobody in a private chat', () => {
+    const reply = formatReply({ conversationType: '1', senderStaffId: 'user123' }, '答案');
+    expect(reply.atUserIds).toEqual([]);
+    expect(reply.text).toBe('答案');
+  });
+
+  it('mentions nobody when the sender is external (no staff id)', () => {
+    const reply = formatReply({ conversationType: '2', senderStaffId: undefined }, '答案');
+    expect(reply.atUserIds).toEqual([]);
+    expect(reply.text).not.toContain('@');
+  });
+
+  it('titles a message with its plain first line, numbered when it is one of several parts', () => {
+    expect(formatReply({ conversationType: '1' }, '## **Hello** world\nmore').title).toBe('Hello world');
+    expect(formatReply({ conversationType: '1' }, 'part text', { index: 1, count: 3 }).title).toBe('(2/3) part text');
+  });
+});

@@ -1,0 +1,29 @@
+import type { MessageJob } from '@dtbot/shared';
+
+/** The markdown message DingTalk receives; the same content goes through the webhook or the OpenAPI. */
+export interface ReplyMessage {
+  title: string;
+  text: string;
+  /** Org user ids to @-mention (groups only). */
+  atUserIds: string[];
+}
+
+const TITLE_CHARS = 24;
+
+/**
+ * In a group the asker is @-mentioned twice over, as DingTalk needs both: `at.atUserIds` makes the
+ * notification, `@userId` in the text renders the highlight. External users have no staff id and
+ * are not mentioned.
+ */
+export function formatReply(job: Pick<MessageJob, 'conversationType' | 'senderStaffId'>, text: string, part?: { index: number; count: number }): ReplyMessage {
+  const isGroup = job.conversationType === '2';
+  const mention = isGroup && job.senderStaffId ? job.senderStaffId : undefined;
+  const label = part && part.count > 1 ? `(${part.index + 1}/${part.count}) ` : '';
+  const firstLine = text.replace(/[#>*`_\[\]]/g, '').trim().split('\n')[0] ?? '';
+  const title = `${label}${firstLine.slice(0, TITLE_CHARS)}` || 'AI';
+  return {
+    title,
+    text: mention ? `${text}\n\n@${mention}` : text,
+    atUserIds: mention ? [mention] : [],
+  };
+}

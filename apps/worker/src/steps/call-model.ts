@@ -1,0 +1,60 @@
+import { randomUUID } from 'node:crypto';
+import type OpenAI from 'openai';
+import { BotError, type MessageJob } from '@dtbot/shared';
+import type { WorkerDeps } from '../deps.js';
+import { estimateTokens } from '../memory/estimate-tokens.js';
+import type { Turn } from '../memory/trim-to-budget.js';
+import { classifyError } from '../classify-error.js';
+
+const ANSWER_TTL_SECONDS = 86_400;
+/** Tokens reserved for the answer when OPENAI_MAX_TOKENS is not set. */
+const ANSWER_ESTIMATE = 512;
+
+/**
+ * Asks the model, under the global rate limit. The answer is kept per job, so a retry after a
+ * failed delivery re-sends the same words instead of paying for (and showing) a different answer.
+ */
+export async function callModel(deps: WorkerDeps, jobId: string, data: MessageJob, history: readonly Turn[]): Promise<string> {
+  const answerKey = deps.keys.answer(jobId);
+  const cached = await deps.redis.get(answerKey);
+  if (cached) return cached;
+
+  const { settings } = deps;
+  const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
+    ...(settings.systemPrompt ? [{ role: 'system' as const, content: settings.systemPrompt }] : []),
+    ...history.map((turn) => ({ role: turn.role, content: turn.content })),
+    { role: 'user', content: data.prompt },
+  ];
+  const estimate =
+    messages.reduce((sum, message) => sum + estimateTokens(String(message.content)), 0) +
+    (settings.maxTokens ?? ANSWER_ESTIMATE);
+
+  const permit = randomUUID();
+  const wait = await deps.limiter.acquire(permit, estimate);
+  if (wait > 0) throw new BotError('rate_limited', 'model rate limit reached', { retryAfterMs: wait });
+
+  const stopTimer = deps.metrics.modelSeconds.startTimer();
+  let completion: OpenAI.Chat.ChatCompletion;
+  try {
+    completion = await deps.openai.chat.completions.create({
+      model: settings.model,
+      messages,
+      ...(settings.maxTokens ? { max_tokens: settings.maxTokens } : {}),
+      ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    });
+  } catch (error) {
+    const failure = classifyError(error);
+    deps.metrics.modelRequests.inc({ result: failure.kind });
+    throw failure;
+  } finally {
+    stopTimer();
+  }
+  deps.metrics.modelRequests.inc({ result: 'ok' });
+
+  const answer = completion.choices[0]?.message?.content?.trim();
+  if (!answer) throw new BotError('retryable', 'model returned an empty answer');
+  const used = completion.usage?.total_tokens;
+  if (used !== undefined) await deps.limiter.correct(permit, estimate, used).catch(() => undefined);
+  await deps.redis.set(answerKey, answer, 'EX', ANSWER_TTL_SECONDS);
+  return answer;
+}
