@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisKeys } from '../redis/keys.js';
+import { Turns } from './turn-scripts.js';
+
+// Real Redis, own prefix per run; every key is removed afterwards.
+const prefix = `{dtbot-test-turns-${randomUUID().slice(0, 8)}}`;
+let redis: Redis;
+let turns: Turns;
+
+beforeAll(() => {
+  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  turns = new Turns(redis, redisKeys(prefix), 60_000);
+});
+
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix.replace(/[{}]/g, '\\$&')}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+});
+
+describe('Turns', () => {
+  it('numbers messages of a conversation 1, 2, 3 and each conversation on its own', async () => {
+    expect([await turns.next('a'), await turns.next('a'), await turns.next('b'), await turns.next('a')]).toEqual([1, 2, 1, 3]);
+  });
+
+  it('lets only the next number go; a later one waits and is named when the turn ends', async () => {
+    expect((await turns.claim('c', 1, 'job-1')).go).toBe(true);
+    expect(await turns.claim('c', 2, 'job-2')).toEqual({ go: false, done: 0 });
+    expect(await turns.finish('c', 1)).toBe('job-2');
+    expect((await turns.claim('c', 2, 'job-2')).go).toBe(true);
+    expect(await turns.finish('c', 2)).toBeNull();
+  });
+
+  it('passes over skipped numbers, whichever order skip and finish come in', async () => {
+    expect(await turns.claim('d', 3, 'job-3')).toEqual({ go: false, done: 0 });
+    expect(await turns.skip('d', 2)).toBeNull();
+    expect(await turns.finish('d', 1)).toBe('job-3');
+    expect((await turns.claim('d', 3, 'job-3')).go).toBe(true);
+  });
+
+  it('lets a late job whose number was skipped run at once instead of losing it', async () => {
+    await turns.skip('e', 1);
+    await turns.finish('e', 2);
+    expect((await turns.claim('e', 1, 'job-late')).go).toBe(true);
+  });
+
+  it('expires every key of an idle conversation', async () => {
+    await turns.next('f');
+    await turns.claim('f', 2, 'job-2');
+    const ttl = await redis.pttl(redisKeys(prefix).orderWaiters('f'));
+    expect(ttl).toBeGreaterThan(0);
+    expect(await redis.pttl(redisKeys(prefix).orderSeq('f'))).toBeGreaterThan(0);
+  });
+});
