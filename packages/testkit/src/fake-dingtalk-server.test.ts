@@ -1,0 +1,177 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeDingTalk, type FakeDingTalk } from './fake-dingtalk-server.js';
+
+let fake: FakeDingTalk | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+/** Union of the answer fields these tests read, from the webhook (errcode) and the OpenAPI (code). */
+interface Answer {
+  errcode?: number;
+  errmsg?: string;
+  code?: string;
+  accessToken?: string;
+  expireIn?: number;
+  processQueryKey?: string;
+  flowControlledStaffIdList?: string[];
+}
+
+const post = async (url: string, body: unknown, headers: Record<string, string> = {}) => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Answer };
+};
+
+const markdown = (text: string) => ({
+  msgtype: 'markdown',
+  markdown: { title: '答复', text },
+  at: { atUserIds: ['user123'], isAtAll: false },
+});
+
+async function accessToken(dingtalk: FakeDingTalk): Promise<string> {
+  const { body } = await post(`${dingtalk.apiBaseURL}/v1.0/oauth2/accessToken`, { appKey: 'k', appSecret: 's' });
+  return body.accessToken ?? '';
+}
+
+describe('startFakeDingTalk: sessionWebhook', () => {
+  it('records a webhook post and reports it as delivered', async () => {
+    fake = await startFakeDingTalk();
+    const { status, body } = await post(fake.sessionWebhook('s1'), markdown('你好 @user123'));
+    expect(status).toBe(200);
+    expect(body).toEqual({ errcode: 0, errmsg: 'ok' });
+    expect(fake.webhookMessages).toEqual([
+      { session: 's1', body: markdown('你好 @user123'), receivedAt: expect.any(Number) },
+    ]);
+    expect(fake.delivered()).toEqual([
+      {
+        route: 'webhook',
+        kind: 'markdown',
+        text: '你好 @user123',
+        title: '答复',
+        atUserIds: ['user123'],
+        target: 's1',
+        receivedAt: expect.any(Number),
+      },
+    ]);
+  });
+
+  it('answers every n-th post with the configured errcode and does not deliver it', async () => {
+    fake = await startFakeDingTalk({ errcodeEvery: { n: 2, errcode: 130101, errmsg: 'send too fast' } });
+    const results = [];
+    for (const text of ['a', 'b', 'c', 'd']) {
+      results.push((await post(fake.sessionWebhook('s'), { msgtype: 'text', text: { content: text } })).body.errcode);
+    }
+    expect(results).toEqual([0, 130101, 0, 130101]);
+    expect(fake.delivered().map((message) => message.text)).toEqual(['a', 'c']);
+    expect(fake.webhookRejections.map((rejection) => rejection.errcode)).toEqual([130101, 130101]);
+  });
+
+  it('refuses expired sessions, oversized bodies and unknown message types', async () => {
+    fake = await startFakeDingTalk();
+    fake.expireSession('old');
+    expect((await post(fake.sessionWebhook('old'), markdown('x'))).body.errcode).toBe(300001);
+    const huge = await post(fake.sessionWebhook('s'), markdown('字'.repeat(7000)));
+    expect(huge.status).toBe(200);
+    expect(huge.body.errcode).toBe(40035);
+    expect(huge.body.errmsg).toContain('20000bytes');
+    expect((await post(fake.sessionWebhook('s'), { msgtype: 'image', image: {} })).body.errcode).toBe(400105);
+    expect(fake.delivered()).toEqual([]);
+    expect(fake.webhookRejections).toHaveLength(3);
+  });
+});
+
+describe('startFakeDingTalk: OpenAPI', () => {
+  const groupSend = (msgParam: unknown) => ({
+    robotCode: 'dingtestrobot',
+    openConversationId: 'cidGroup==',
+    msgKey: 'sampleMarkdown',
+    msgParam,
+  });
+
+  it('issues access tokens and requires one on robot sends', async () => {
+    fake = await startFakeDingTalk();
+    const url = `${fake.apiBaseURL}/v1.0/robot/groupMessages/send`;
+    const msgParam = JSON.stringify({ title: 't', text: '**正文**' });
+    const anonymous = await post(url, groupSend(msgParam));
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.code).toBe('InvalidAuthentication');
+
+    const token = await accessToken(fake);
+    expect(fake.tokenRequests).toBe(1);
+    const sent = await post(url, groupSend(msgParam), { 'x-acs-dingtalk-access-token': token });
+    expect(sent.status).toBe(200);
+    expect(sent.body.processQueryKey).toEqual(expect.any(String));
+    expect(fake.openApiMessages).toHaveLength(1);
+    expect(fake.delivered()).toEqual([
+      {
+        route: 'openapi',
+        kind: 'sampleMarkdown',
+        text: '**正文**',
+        title: 't',
+        target: 'cidGroup==',
+        receivedAt: expect.any(Number),
+      },
+    ]);
+
+    fake.expireAccessTokens();
+    expect((await post(url, groupSend(msgParam), { 'x-acs-dingtalk-access-token': token })).status).toBe(401);
+  });
+
+  it('validates msgParam and the number of userIds', async () => {
+    fake = await startFakeDingTalk();
+    const headers = { 'x-acs-dingtalk-access-token': await accessToken(fake) };
+    const group = `${fake.apiBaseURL}/v1.0/robot/groupMessages/send`;
+    const objectParam = await post(group, groupSend({ title: 't', text: 'x' }), headers);
+    expect(objectParam).toMatchObject({ status: 400, body: { code: 'invalidParameter.msgParam.invalid' } });
+
+    const batch = `${fake.apiBaseURL}/v1.0/robot/oToMessages/batchSend`;
+    const oneToOne = (userIds: string[]) => ({
+      robotCode: 'dingtestrobot',
+      userIds,
+      msgKey: 'sampleText',
+      msgParam: JSON.stringify({ content: '你好' }),
+    });
+    const tooMany = Array.from({ length: 21 }, (_, i) => `user${i}`);
+    expect((await post(batch, oneToOne(tooMany), headers)).body.code).toBe('invalidParameter.userIds.overMax');
+    const ok = await post(batch, oneToOne(['user123']), headers);
+    expect(ok.body.flowControlledStaffIdList).toEqual([]);
+    expect(fake.delivered().map((m) => [m.route, m.text, m.target])).toEqual([['openapi', '你好', 'user123']]);
+  });
+
+  it('checks credentials when they are configured', async () => {
+    fake = await startFakeDingTalk({ credentials: { k: 'right' } });
+    const url = `${fake.apiBaseURL}/v1.0/oauth2/accessToken`;
+    expect((await post(url, { appKey: 'k', appSecret: 'wrong' })).status).toBe(400);
+    expect((await post(url, { appKey: 'k', appSecret: 'right' })).body).toEqual({
+      accessToken: expect.any(String),
+      expireIn: 7200,
+    });
+  });
+});
+
+describe('startFakeDingTalk: waitForDelivered', () => {
+  it('resolves once enough messages arrived, whichever route', async () => {
+    fake = await startFakeDingTalk();
+    const waiting = fake.waitForDelivered(2, 2000);
+    await post(fake.sessionWebhook('a'), { msgtype: 'text', text: { content: 'one' } });
+    await post(fake.sessionWebhook('b'), { msgtype: 'text', text: { content: 'two' } });
+    expect((await waiting).map((message) => message.text)).toEqual(['one', 'two']);
+  });
+
+  it('rejects with a list of what arrived', async () => {
+    fake = await startFakeDingTalk();
+    fake.expireSession('gone');
+    await post(fake.sessionWebhook('a'), { msgtype: 'text', text: { content: 'only one' } });
+    await post(fake.sessionWebhook('gone'), { msgtype: 'text', text: { content: 'lost' } });
+    const error = await fake.waitForDelivered(2, 100).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/expected 2 delivered message\(s\) within 100 ms, got 1/);
+    expect((error as Error).message).toContain('webhook→a: "only one"');
+    expect((error as Error).message).toContain('gone: 300001 session expired');
+  });
+});

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DeliveredMessage } from './dingtalk-delivered-message.js';
+import { BATCH_SEND_PATH, GROUP_SEND_PATH, handleAccessToken, handleRobotSend } from './fake-dingtalk-openapi.js';
+import {
+  createFakeDingTalkState,
+  type FakeDingTalkBehaviour,
+  type FakeDingTalkOptions,
+  type OpenApiMessage,
+  type WebhookMessage,
+  type WebhookRejection,
+} from './fake-dingtalk-state.js';
+import { handleSessionWebhook } from './fake-dingtalk-webhook.js';
+import { sendJson } from './http-json.js';
+import { startLocalHttpServer } from './local-http-server.js';
+import { waitFor } from './wait-for.js';
+
+export interface FakeDingTalk {
+  /** `http://127.0.0.1:<port>`: add it to the allowed webhook origins. */
+  readonly origin: string;
+  /** Same as `origin`: the OpenAPI base URL (`/v1.0/...` paths). */
+  readonly apiBaseURL: string;
+  /** Delivered webhook posts only; rejected ones are in `webhookRejections`. */
+  readonly webhookMessages: readonly WebhookMessage[];
+  readonly webhookRejections: readonly WebhookRejection[];
+  /** Accepted OpenAPI robot sends. */
+  readonly openApiMessages: readonly OpenApiMessage[];
+  /** Calls to `/v1.0/oauth2/accessToken`, successful or not. */
+  readonly tokenRequests: number;
+  /** Full sessionWebhook URL for a session id (a random one if omitted). */
+  sessionWebhook(sessionId?: string): string;
+  /** From now on posts to this session get errcode 300001. */
+  expireSession(sessionId: string): void;
+  /** Invalidates every issued access token, as if they had all run out. */
+  expireAccessTokens(): void;
+  /** Merges into the current behaviour; set a key to `undefined` to drop it. */
+  setBehaviour(change: FakeDingTalkBehaviour): void;
+  /** Every delivered message, webhook and OpenAPI, in arrival order. */
+  delivered(): DeliveredMessage[];
+  /** Resolves with all delivered messages once there are at least `count`; default timeout 5000 ms. */
+  waitForDelivered(count: number, timeoutMs?: number): Promise<DeliveredMessage[]>;
+  close(): Promise<void>;
+}
+
+const TEXT_PREVIEW_CHARS = 80;
+
+function preview(message: DeliveredMessage): string {
+  const { text: full } = message;
+  const text = full.length > TEXT_PREVIEW_CHARS ? `${full.slice(0, TEXT_PREVIEW_CHARS)}…` : full;
+  return `${message.route}→${message.target}: ${JSON.stringify(text)}`;
+}
+
+/** A real HTTP server standing in for sessionWebhooks and the robot OpenAPI (protocol reference §6). */
+export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Promise<FakeDingTalk> {
+  const state = createFakeDingTalkState(options);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    if (req.method !== 'POST') {
+      return sendJson(res, 405, { code: 'MethodNotAllowed', message: `${req.method} not allowed` });
+    }
+    switch (url.pathname) {
+      case '/robot/sendBySession':
+        return handleSessionWebhook(state, req, res, url);
+      case '/v1.0/oauth2/accessToken':
+        return handleAccessToken(state, req, res);
+      case GROUP_SEND_PATH:
+      case BATCH_SEND_PATH:
+        return handleRobotSend(state, req, res, url.pathname);
+      default:
+        return sendJson(res, 404, { code: 'NotFound', message: `no fake for ${url.pathname}` });
+    }
+  };
+
+  const http = await startLocalHttpServer(handle);
+
+  const describeArrivals = (count: number, timeoutMs: number) => {
+    const arrived = state.delivered.map(preview);
+    const rejected = state.webhookRejections.map((r) => `${r.session}: ${r.errcode} ${r.errmsg}`);
+    return [
+      `expected ${count} delivered message(s) within ${timeoutMs} ms, got ${arrived.length}`,
+      ...arrived.map((line) => `  delivered ${line}`),
+      ...rejected.map((line) => `  rejected webhook ${line}`),
+    ].join('\n');
+  };
+
+  return {
+    origin: http.origin,
+    apiBaseURL: http.origin,
+    webhookMessages: state.webhookMessages,
+    webhookRejections: state.webhookRejections,
+    openApiMessages: state.openApiMessages,
+    get tokenRequests() {
+      return state.tokenRequests;
+    },
+    sessionWebhook(sessionId = randomBytes(16).toString('hex')) {
+      return `${http.origin}/robot/sendBySession?session=${encodeURIComponent(sessionId)}`;
+    },
+    expireSession(sessionId) {
+      state.expiredSessions.add(sessionId);
+    },
+    expireAccessTokens() {
+      state.issuedTokens.clear();
+    },
+    setBehaviour(change) {
+      state.behaviour = { ...state.behaviour, ...change };
+    },
+    delivered() {
+      return [...state.delivered];
+    },
+    async waitForDelivered(count, timeoutMs = 5000) {
+      await waitFor(() => state.delivered.length >= count, {
+        timeoutMs,
+        intervalMs: 10,
+        message: () => describeArrivals(count, timeoutMs),
+      });
+      return [...state.delivered];
+    },
+    close: http.close,
+  };
+}

@@ -1,0 +1,65 @@
+import type { DeliveredMessage } from './dingtalk-delivered-message.js';
+
+export interface WebhookMessage {
+  session: string;
+  body: Record<string, unknown>;
+  receivedAt: number;
+}
+
+/** A webhook post answered with a non-zero errcode (and so not delivered). */
+export interface WebhookRejection {
+  session: string;
+  errcode: number;
+  errmsg: string;
+  body: unknown;
+  receivedAt: number;
+}
+
+export interface OpenApiMessage {
+  path: string;
+  body: Record<string, unknown>;
+  receivedAt: number;
+}
+
+export interface FakeDingTalkBehaviour {
+  /** Every n-th otherwise deliverable webhook post gets HTTP 200 with this errcode and is not delivered. */
+  errcodeEvery?: { n: number; errcode: number; errmsg: string };
+  /** Largest webhook body accepted; default 20 000 bytes (protocol reference §2.5). */
+  maxWebhookBodyBytes?: number;
+}
+
+export interface FakeDingTalkOptions extends FakeDingTalkBehaviour {
+  /** appKey → appSecret pairs the token endpoint accepts; unset = any non-empty pair. */
+  credentials?: Record<string, string>;
+}
+
+/** Everything the fake's handlers read and write; the server exposes it read-only to tests. */
+export interface FakeDingTalkState {
+  behaviour: FakeDingTalkBehaviour;
+  readonly credentials: Record<string, string> | undefined;
+  readonly webhookMessages: WebhookMessage[];
+  readonly webhookRejections: WebhookRejection[];
+  readonly openApiMessages: OpenApiMessage[];
+  readonly delivered: DeliveredMessage[];
+  readonly expiredSessions: Set<string>;
+  readonly issuedTokens: Set<string>;
+  /** Webhook posts that passed validation; `errcodeEvery` counts these. */
+  deliverableWebhookPosts: number;
+  tokenRequests: number;
+}
+
+export function createFakeDingTalkState(options: FakeDingTalkOptions): FakeDingTalkState {
+  const { credentials, ...behaviour } = options;
+  return {
+    behaviour,
+    credentials,
+    webhookMessages: [],
+    webhookRejections: [],
+    openApiMessages: [],
+    delivered: [],
+    expiredSessions: new Set(),
+    issuedTokens: new Set(),
+    deliverableWebhookPosts: 0,
+    tokenRequests: 0,
+  };
+}

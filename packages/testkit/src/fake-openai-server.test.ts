@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAI } from './fake-openai-server.js';
+
+let fake: FakeOpenAI | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+interface Completion {
+  id: string;
+  object: string;
+  model: string;
+  choices: { message: { content: string }; delta: { content?: string }; finish_reason: string | null }[];
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  error: { code: string | null };
+}
+
+const json = async (response: Response) => (await response.json()) as Completion;
+
+const chat = (baseURL: string, body: object, path = '/chat/completions') =>
+  fetch(`${baseURL}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer sk-test' },
+    body: JSON.stringify(body),
+  });
+
+const question = (content: string, extra: object = {}) => ({
+  model: 'gpt-test',
+  messages: [
+    { role: 'system', content: 'be brief' },
+    { role: 'user', content },
+  ],
+  ...extra,
+});
+
+describe('startFakeOpenAI', () => {
+  it('answers a chat completion with an echo and records the request', async () => {
+    fake = await startFakeOpenAI();
+    const response = await chat(fake.baseURL, question('你好'));
+    expect(response.status).toBe(200);
+    const body = await json(response);
+    expect(body).toMatchObject({
+      object: 'chat.completion',
+      model: 'gpt-test',
+      choices: [{ index: 0, message: { role: 'assistant', content: '答复: 你好' }, finish_reason: 'stop' }],
+    });
+    expect(body.id).toMatch(/^chatcmpl-/);
+    expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]?.authorization).toBe('Bearer sk-test');
+    expect(fake.served).toBe(1);
+  });
+
+  it('accepts the path without /v1 and a custom async answer', async () => {
+    fake = await startFakeOpenAI({ answer: async (body) => `${body.messages?.length} messages` });
+    const origin = fake.baseURL.replace(/\/v1$/, '');
+    const response = await chat(origin, question('hi'));
+    expect((await json(response)).choices[0]?.message.content).toBe('2 messages');
+  });
+
+  it('streams chat.completion.chunk events ending with [DONE]', async () => {
+    fake = await startFakeOpenAI({ answer: () => '一二三四五六七八' });
+    const response = await chat(fake.baseURL, question('x', { stream: true }));
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = (await response.text()).split('\n\n').filter(Boolean).map((event) => event.replace(/^data: /, ''));
+    expect(events.at(-1)).toBe('[DONE]');
+    const chunks = events.slice(0, -1).map((event) => JSON.parse(event) as Completion);
+    expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk')).toBe(true);
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('一二三四五六七八');
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop');
+  });
+
+  it('answers 429 with retry hints once rpmLimit requests were admitted in the window', async () => {
+    fake = await startFakeOpenAI({ rpmLimit: 2 });
+    expect((await chat(fake.baseURL, question('1'))).status).toBe(200);
+    const second = await chat(fake.baseURL, question('2'));
+    expect(second.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    const refused = await chat(fake.baseURL, question('3'));
+    expect(refused.status).toBe(429);
+    expect(await json(refused)).toEqual({
+      error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+    });
+    const retryAfterMs = Number(refused.headers.get('retry-after-ms'));
+    expect(retryAfterMs).toBeGreaterThan(55_000);
+    expect(retryAfterMs).toBeLessThanOrEqual(60_000);
+    expect(refused.headers.get('retry-after')).toBe(String(Math.ceil(retryAfterMs / 1000)));
+    expect(refused.headers.get('x-ratelimit-reset-requests')).toMatch(/^\d+(\.\d+)?s$/);
+    expect(fake.rateLimited).toBe(1);
+    expect(fake.served).toBe(2);
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it('fails every n-th call and can force a status for all calls', async () => {
+    fake = await startFakeOpenAI({ failEvery: { n: 3, status: 500 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) statuses.push((await chat(fake.baseURL, question(String(i)))).status);
+    expect(statuses).toEqual([200, 200, 500, 200, 200, 500]);
+
+    fake.setBehaviour({ failEvery: undefined, status: 401 });
+    const unauthorised = await chat(fake.baseURL, question('x'));
+    expect(unauthorised.status).toBe(401);
+    expect((await json(unauthorised)).error.code).toBe('invalid_api_key');
+    expect(fake.failed).toBe(3);
+  });
+
+  it('delays answers by latencyMs and close() does not wait for a pending delay', async () => {
+    fake = await startFakeOpenAI({ latencyMs: 150 });
+    const started = Date.now();
+    await chat(fake.baseURL, question('slow'));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+
+    fake.setBehaviour({ latencyMs: 60_000 });
+    const pending = chat(fake.baseURL, question('never')).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closing = Date.now();
+    await fake.close();
+    expect(Date.now() - closing).toBeLessThan(1000);
+    expect(await pending).toBeInstanceOf(Error);
+    fake = undefined;
+  });
+});

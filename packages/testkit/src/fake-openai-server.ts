@@ -1,0 +1,159 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isRecord, parseJson, readBody, sendJson } from './http-json.js';
+import { startLocalHttpServer } from './local-http-server.js';
+import {
+  chatCompletion,
+  completionChunks,
+  lastUserText,
+  type ChatCompletionRequest,
+} from './openai-completion-body.js';
+import { openAIErrorBody } from './openai-error-body.js';
+import { rateLimitHeaders } from './openai-rate-limit-headers.js';
+import { SlidingWindow } from './sliding-window.js';
+
+export type AnswerFunction = (body: ChatCompletionRequest) => string | Promise<string>;
+
+export interface FakeOpenAIBehaviour {
+  /** The assistant's answer; default `答复: <last user message>`. A throw becomes a 500. */
+  answer?: AnswerFunction;
+  /** Delay before every response except 429s (a provider refuses over-limit calls at once). */
+  latencyMs?: number;
+  /** Requests admitted per rolling 60 s; past it: 429 with retry headers. */
+  rpmLimit?: number;
+  /** Every n-th admitted request fails with `status` (counted after the rate limit). */
+  failEvery?: { n: number; status: number };
+  /** Answer every request with this status and an OpenAI error body (e.g. 401); 200 or unset = normal. */
+  status?: number;
+}
+
+export type FakeOpenAIOptions = FakeOpenAIBehaviour;
+
+export interface ReceivedChatRequest {
+  body: ChatCompletionRequest;
+  receivedAt: number;
+  /** The `authorization` header as sent (`Bearer <key>`). */
+  authorization: string | undefined;
+}
+
+export interface FakeOpenAI {
+  /** `http://127.0.0.1:<port>/v1`, ready for the OpenAI SDK's `baseURL`. */
+  readonly baseURL: string;
+  /** Every parsed request, including refused and failed ones, in arrival order. */
+  readonly requests: readonly ReceivedChatRequest[];
+  /** 200 answers sent (plain and streamed). */
+  readonly served: number;
+  /** 429 answers sent. */
+  readonly rateLimited: number;
+  /** Error answers sent because of `status`, `failEvery` or a throwing `answer`. */
+  readonly failed: number;
+  /** Merges into the current behaviour; set a key to `undefined` to drop it. */
+  setBehaviour(change: FakeOpenAIBehaviour): void;
+  close(): Promise<void>;
+}
+
+const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions']);
+const RPM_WINDOW_MS = 60_000;
+
+const echoAnswer: AnswerFunction = (body) => `答复: ${lastUserText(body)}`;
+
+function sendStream(res: ServerResponse, chunks: object[], headers: Record<string, string>): void {
+  if (res.destroyed || res.writableEnded) return;
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
+  for (const chunk of chunks) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+  res.end('data: [DONE]\n\n');
+}
+
+/** A real HTTP server speaking OpenAI's chat.completions protocol, with faults on demand. */
+export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
+  let behaviour: FakeOpenAIBehaviour = { ...options };
+  const requests: ReceivedChatRequest[] = [];
+  const window = new SlidingWindow(RPM_WINDOW_MS);
+  const pendingDelays = new Set<() => void>();
+  let served = 0;
+  let rateLimited = 0;
+  let failed = 0;
+  let admittedCount = 0;
+
+  /** Resolves false when the fake is closed first, so no handler outlives `close()`. */
+  const delay = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      const cancel = () => {
+        clearTimeout(timer);
+        resolve(false);
+      };
+      const timer = setTimeout(() => {
+        pendingDelays.delete(cancel);
+        resolve(true);
+      }, ms);
+      pendingDelays.add(cancel);
+    });
+
+  const fail = (res: ServerResponse, status: number, message?: string) => {
+    failed += 1;
+    sendJson(res, status, openAIErrorBody(status, message));
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    if (!CHAT_PATHS.has(path)) return sendJson(res, 404, openAIErrorBody(404, `Unknown path ${path}`));
+    if (req.method !== 'POST') return sendJson(res, 405, openAIErrorBody(405, `Method ${req.method} not allowed`));
+    const parsed = parseJson(await readBody(req));
+    if (!isRecord(parsed)) {
+      return sendJson(res, 400, openAIErrorBody(400, 'We could not parse the JSON body of your request.'));
+    }
+    const body = parsed as ChatCompletionRequest;
+    requests.push({ body, receivedAt: Date.now(), authorization: req.headers.authorization });
+
+    // One snapshot per request, so a setBehaviour() during the latency cannot mix two behaviours.
+    const current = behaviour;
+    if (current.status !== undefined && current.status !== 200) return fail(res, current.status);
+
+    // Every admitted request enters the window, so an rpmLimit set later sees the recent past.
+    const limit = current.rpmLimit ?? Number.POSITIVE_INFINITY;
+    const admission = window.tryAdmit(limit);
+    const limitHeaders = current.rpmLimit === undefined ? {} : rateLimitHeaders(current.rpmLimit, admission);
+    if (!admission.admitted) {
+      rateLimited += 1;
+      return sendJson(res, 429, openAIErrorBody(429), limitHeaders);
+    }
+    admittedCount += 1;
+
+    if (current.latencyMs && current.latencyMs > 0 && !(await delay(current.latencyMs))) return;
+    const { failEvery } = current;
+    if (failEvery && failEvery.n > 0 && admittedCount % failEvery.n === 0) return fail(res, failEvery.status);
+
+    let answer: string;
+    try {
+      answer = await (current.answer ?? echoAnswer)(body);
+    } catch (error) {
+      return fail(res, 500, `fake answer failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (res.destroyed) return;
+    served += 1;
+    if (body.stream === true) return sendStream(res, completionChunks(body, answer), limitHeaders);
+    sendJson(res, 200, chatCompletion(body, answer), limitHeaders);
+  };
+
+  const http = await startLocalHttpServer(handle);
+  return {
+    baseURL: `${http.origin}/v1`,
+    requests,
+    get served() {
+      return served;
+    },
+    get rateLimited() {
+      return rateLimited;
+    },
+    get failed() {
+      return failed;
+    },
+    setBehaviour(change) {
+      behaviour = { ...behaviour, ...change };
+    },
+    close() {
+      for (const cancel of pendingDelays) cancel();
+      pendingDelays.clear();
+      return http.close();
+    },
+  };
+}

@@ -1,0 +1,34 @@
+export {
+  startFakeOpenAI,
+  type AnswerFunction,
+  type FakeOpenAI,
+  type FakeOpenAIBehaviour,
+  type FakeOpenAIOptions,
+  type ReceivedChatRequest,
+} from './fake-openai-server.js';
+export type { ChatCompletionMessage, ChatCompletionRequest } from './openai-completion-body.js';
+export { startFakeDingTalk, type FakeDingTalk } from './fake-dingtalk-server.js';
+export type {
+  FakeDingTalkBehaviour,
+  FakeDingTalkOptions,
+  OpenApiMessage,
+  WebhookMessage,
+  WebhookRejection,
+} from './fake-dingtalk-state.js';
+export type { DeliveredMessage, DeliveryRoute } from './dingtalk-delivered-message.js';
+export {
+  buildCallback,
+  buildGroupCallback,
+  chatbotUserIdFor,
+  signedHeaders,
+  DEFAULT_CORP_ID,
+  DEFAULT_ROBOT_CODE,
+  DEFAULT_STAFF_ID,
+  SESSION_WEBHOOK_LIFETIME_MS,
+  type AtUser,
+  type CallbackOverrides,
+  type DingTalkCallbackPayload,
+  type SignedCallbackHeaders,
+} from './dingtalk-callback.js';
+export { cleanupPrefix, createTestPrefix, escapeRedisGlob, redisUrlForTests } from './redis-test-prefix.js';
+export { waitFor, type WaitForOptions } from './wait-for.js';

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { isRecord } from './http-json.js';
+
+export interface ChatCompletionMessage {
+  role: string;
+  content?: unknown;
+}
+
+/** The part of a chat.completions request the fake reads; everything else is kept as sent. */
+export interface ChatCompletionRequest {
+  model?: string;
+  messages?: ChatCompletionMessage[];
+  stream?: boolean;
+  stream_options?: { include_usage?: boolean };
+  [key: string]: unknown;
+}
+
+const DEFAULT_MODEL = 'fake-model';
+const CHUNKS_PER_STREAM = 4;
+
+/** Message content is either a string or an array of parts (`{type:'text', text}` among images). */
+export function messageText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  return content.map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : '')).join('');
+}
+
+export function lastUserText(body: ChatCompletionRequest): string {
+  const users = (body.messages ?? []).filter((message) => message.role === 'user');
+  return messageText(users.at(-1)?.content);
+}
+
+/**
+ * Rough token count: CJK characters are about one token each, Latin text about four characters
+ * per token. Good enough for token budgets in tests, which need plausible numbers, not exact ones.
+ */
+export function estimateTokens(text: string): number {
+  let ascii = 0;
+  let other = 0;
+  for (const character of text) {
+    if (character.codePointAt(0)! < 128) ascii += 1;
+    else other += 1;
+  }
+  return other + Math.ceil(ascii / 4);
+}
+
+function usage(body: ChatCompletionRequest, answer: string) {
+  // OpenAI adds a few tokens of framing per message.
+  const prompt_tokens = (body.messages ?? []).reduce((sum, m) => sum + 4 + estimateTokens(messageText(m.content)), 0);
+  const completion_tokens = estimateTokens(answer);
+  return { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+}
+
+function envelope(body: ChatCompletionRequest) {
+  return {
+    id: `chatcmpl-fake${randomBytes(12).toString('hex')}`,
+    created: Math.floor(Date.now() / 1000),
+    model: body.model ?? DEFAULT_MODEL,
+  };
+}
+
+export function chatCompletion(body: ChatCompletionRequest, answer: string) {
+  return {
+    ...envelope(body),
+    object: 'chat.completion',
+    choices: [{ index: 0, message: { role: 'assistant', content: answer }, logprobs: null, finish_reason: 'stop' }],
+    usage: usage(body, answer),
+  };
+}
+
+/** Splits by code point so no chunk ends inside a surrogate pair. */
+function splitIntoPieces(text: string, pieces: number): string[] {
+  const characters = Array.from(text);
+  const size = Math.max(1, Math.ceil(characters.length / pieces));
+  const result: string[] = [];
+  for (let start = 0; start < characters.length; start += size) {
+    result.push(characters.slice(start, start + size).join(''));
+  }
+  return result.length > 0 ? result : [''];
+}
+
+/** The `chat.completion.chunk` events of a streamed answer, in order, without the final `[DONE]`. */
+export function completionChunks(body: ChatCompletionRequest, answer: string): object[] {
+  const base = { ...envelope(body), object: 'chat.completion.chunk' };
+  const chunk = (delta: object, finish_reason: string | null) => ({
+    ...base,
+    choices: [{ index: 0, delta, logprobs: null, finish_reason }],
+  });
+  const chunks: object[] = [chunk({ role: 'assistant', content: '' }, null)];
+  for (const piece of splitIntoPieces(answer, CHUNKS_PER_STREAM)) chunks.push(chunk({ content: piece }, null));
+  chunks.push(chunk({}, 'stop'));
+  if (body.stream_options?.include_usage) chunks.push({ ...base, choices: [], usage: usage(body, answer) });
+  return chunks;
+}
