@@ -21,6 +21,8 @@ export interface EnqueueDeps {
   timeoutMs: number;
   /** robotCode to use when the payload has none (single-robot deployments). */
   defaultRobotCode: string;
+  /** While Redis is disconnected a callback is refused at once rather than after the timeout. */
+  isConnected: () => boolean;
 }
 
 export type EnqueueResult = { stored: 'new' | 'duplicate'; jobId: string };
@@ -31,6 +33,7 @@ export type EnqueueResult = { stored: 'new' | 'duplicate'; jobId: string };
  * timed-out add late: the redelivery then finds the job and is acknowledged without a second one.
  */
 export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallback): Promise<EnqueueResult> {
+  if (!deps.isConnected()) throw callbackError('queue_unavailable', 'Redis is not connected');
   const robotCode = message.robotCode ?? deps.defaultRobotCode;
   const orderKey = orderKeyFor({ ...message, robotCode }, deps.memoryScope);
   return withTimeout(deps.timeoutMs, async () => {

@@ -45,7 +45,6 @@ redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis c
 const queue = new Queue<MessageJob>(config.QUEUE_NAME, {
   connection: redis,
   prefix: keys.bullPrefix,
-  skipWaitingForReady: true,
   defaultJobOptions: messageJobOptions(config.JOB_ATTEMPTS),
 });
 queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
@@ -68,13 +67,16 @@ const app = buildApp({
     dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
     timeoutMs: config.ENQUEUE_TIMEOUT_MS,
     defaultRobotCode: credentials[0]?.appKey ?? '',
+    isConnected: () => redis.status === 'ready',
   },
 });
 
 const server = createServer(app.callback());
 server.keepAliveTimeout = 65_000;
 server.listen(config.PORT, config.HOST, () => {
-  logger.info({ port: config.PORT, mode: config.DINGTALK_MODE }, 'gateway listening on /dingtalk/callback');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info({ port, mode: config.DINGTALK_MODE }, 'gateway listening on /dingtalk/callback');
 });
 
 async function shutdown(signal: string): Promise<void> {

@@ -37,7 +37,11 @@ const worker = createWorker(deps, workerConnection, {
 
 let draining = false;
 const health = createHealthServer(redis, deps.metrics, () => draining);
-health.listen(config.METRICS_PORT, () => logger.info({ port: config.METRICS_PORT }, 'worker health and metrics listening'));
+health.listen(config.METRICS_PORT, () => {
+  const address = health.address();
+  const port = typeof address === 'object' && address ? address.port : config.METRICS_PORT;
+  logger.info({ port }, 'worker health and metrics listening');
+});
 
 void worker.run();
 logger.info(

@@ -1,0 +1,140 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  buildCallback,
+  buildGroupCallback,
+  cleanupPrefix,
+  createTestPrefix,
+  DEFAULT_ROBOT_CODE,
+  redisUrlForTests,
+  signedHeaders,
+  startFakeDingTalk,
+  startFakeOpenAI,
+  type CallbackOverrides,
+  type FakeDingTalk,
+  type FakeDingTalkOptions,
+  type FakeOpenAI,
+  type FakeOpenAIOptions,
+} from '@dtbot/testkit';
+import { spawnApp, type RunningApp } from './spawn-app.js';
+
+export const APP_SECRET = 'e2e-app-secret';
+
+export interface SystemOptions {
+  label: string;
+  workers?: number;
+  redisUrl?: string;
+  env?: Record<string, string>;
+  gatewayEnv?: Record<string, string>;
+  workerEnv?: Record<string, string>;
+  openai?: FakeOpenAIOptions;
+  dingtalk?: FakeDingTalkOptions;
+}
+
+export interface PostResult {
+  status: number;
+  body: unknown;
+}
+
+/**
+ * The whole product on this machine: fake OpenAI and fake DingTalk (real HTTP servers on
+ * 127.0.0.1), the built gateway and N built workers as real processes, one Redis key prefix that
+ * is removed on close.
+ */
+export class System {
+  readonly workers: RunningApp[] = [];
+
+  private constructor(
+    readonly options: SystemOptions,
+    readonly prefix: string,
+    readonly redisUrl: string,
+    readonly redis: Redis,
+    readonly queue: Queue,
+    readonly openai: FakeOpenAI,
+    readonly dingtalk: FakeDingTalk,
+    readonly gateway: RunningApp,
+  ) {}
+
+  static async start(options: SystemOptions): Promise<System> {
+    const prefix = createTestPrefix(options.label);
+    const redisUrl = options.redisUrl ?? redisUrlForTests();
+    const openai = await startFakeOpenAI(options.openai);
+    const dingtalk = await startFakeDingTalk({ credentials: { [DEFAULT_ROBOT_CODE]: APP_SECRET }, ...options.dingtalk });
+    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    const env = System.commonEnv(prefix, redisUrl, openai, dingtalk, options.env);
+    const gateway = await spawnApp('gateway', { ...env, PORT: '0', HOST: '127.0.0.1', ...options.gatewayEnv }, /gateway listening/);
+    // BullMQ leaves connections it was given open, so the queue uses this same client, closed below.
+    const queue = new Queue('messages', { connection: redis, prefix });
+    const system = new System(options, prefix, redisUrl, redis, queue, openai, dingtalk, gateway);
+    for (let i = 0; i < (options.workers ?? 1); i += 1) await system.addWorker();
+    return system;
+  }
+
+  private static commonEnv(prefix: string, redisUrl: string, openai: FakeOpenAI, dingtalk: FakeDingTalk, extra: Record<string, string> = {}) {
+    return {
+      REDIS_URL: redisUrl,
+      REDIS_PREFIX: prefix,
+      LOG_LEVEL: 'info',
+      DINGTALK_APP_KEY: DEFAULT_ROBOT_CODE,
+      DINGTALK_APP_SECRET: APP_SECRET,
+      DINGTALK_WEBHOOK_ORIGINS: dingtalk.origin,
+      DINGTALK_API_BASE_URL: dingtalk.apiBaseURL,
+      OPENAI_API_KEY: 'sk-e2e',
+      OPENAI_BASE_URL: openai.baseURL,
+      OPENAI_MODEL: 'fake-model',
+      ...extra,
+    };
+  }
+
+  get env(): Record<string, string> {
+    return System.commonEnv(this.prefix, this.redisUrl, this.openai, this.dingtalk, this.options.env);
+  }
+
+  async addWorker(extraEnv: Record<string, string> = {}): Promise<RunningApp> {
+    const worker = await spawnApp('worker', { ...this.env, METRICS_PORT: '0', ...this.options.workerEnv, ...extraEnv }, /worker health and metrics listening/);
+    this.workers.push(worker);
+    return worker;
+  }
+
+  /** A private-chat text message whose webhook points at the fake DingTalk. */
+  message(overrides: CallbackOverrides = {}) {
+    return buildCallback({ sessionWebhook: this.dingtalk.sessionWebhook(), ...overrides });
+  }
+
+  groupMessage(overrides: CallbackOverrides = {}) {
+    return buildGroupCallback({ sessionWebhook: this.dingtalk.sessionWebhook(), ...overrides });
+  }
+
+  /** Posts a body as DingTalk does: signed with the app secret unless other headers are given. */
+  async post(payload: unknown, headers: Record<string, string> = signedHeaders(APP_SECRET)): Promise<PostResult> {
+    const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    const response = await fetch(`http://127.0.0.1:${this.gateway.port}/dingtalk/callback`, { method: 'POST', headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed };
+  }
+
+  async get(path: string, port = this.gateway.port): Promise<PostResult> {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`);
+    return { status: response.status, body: await response.text() };
+  }
+
+  /** Jobs of the message queue in any state. */
+  async jobCount(): Promise<number> {
+    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
+    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.gateway, ...this.workers].map((app) => app.stop('SIGTERM')));
+    await this.queue.close();
+    await cleanupPrefix(this.redis, this.prefix);
+    this.redis.disconnect();
+    await Promise.all([this.openai.close(), this.dingtalk.close()]);
+  }
+}
