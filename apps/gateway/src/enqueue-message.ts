@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import {
+  conversationKeyFor,
   dedupeIdFor,
   extractPrompt,
   jobIdFor,
@@ -25,6 +26,9 @@ export interface EnqueueDeps {
   isConnected: () => boolean;
 }
 
+/** BullMQ's lowest priority (highest number). */
+const MAX_PRIORITY = 2_097_152;
+
 export type EnqueueResult = { stored: 'new' | 'duplicate'; jobId: string };
 
 /**
@@ -36,8 +40,9 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
   if (!deps.isConnected()) throw callbackError('queue_unavailable', 'Redis is not connected');
   const robotCode = message.robotCode ?? deps.defaultRobotCode;
   const orderKey = orderKeyFor({ ...message, robotCode }, deps.memoryScope);
+  const conversationKey = conversationKeyFor({ ...message, robotCode });
   return withTimeout(deps.timeoutMs, async () => {
-    const seq = await deps.turns.next(orderKey);
+    const { seq, load } = await deps.turns.next(orderKey, conversationKey);
     const jobId = jobIdFor(orderKey, seq);
     const data: MessageJob = {
       msgId: message.msgId,
@@ -56,15 +61,19 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
       receivedAt: Date.now(),
       orderKey,
       seq,
+      conversationKey,
     };
     const job = await deps.queue.add(MESSAGE_JOB_NAME, data, {
       jobId,
+      // Fair scheduling: a conversation's n-th unanswered message waits behind every other
+      // conversation's first, so one flooding group cannot starve the rest.
+      priority: Math.min(load, MAX_PRIORITY),
       deduplication: { id: dedupeIdFor(robotCode, message.msgId), ttl: deps.dedupeTtlMs },
     });
     if (job.id === jobId) return { stored: 'new', jobId };
     // A redelivery: its number will never have a job, so the conversation must not wait for it.
     // If this fails, the worker skips the gap itself after a grace period.
-    await deps.turns.skip(orderKey, seq).catch(() => undefined);
+    await deps.turns.skip({ orderKey, conversationKey, seq }).catch(() => undefined);
     return { stored: 'duplicate', jobId: job.id ?? jobId };
   });
 }

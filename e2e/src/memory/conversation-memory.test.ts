@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor, type ChatCompletionRequest } from '@dtbot/testkit';
 import { System } from '../harness/start-system.js';
 
-const lastUserText = (body: ChatCompletionRequest) => String(body.messages.at(-1)?.content);
+const lastUserText = (body: ChatCompletionRequest) => String(body.messages?.at(-1)?.content);
 
 /** Memory and ordering: the next answer sees the turns before it, across two worker processes. */
 describe('conversation memory', () => {
@@ -72,7 +72,7 @@ describe('conversation memory', () => {
     await waitFor(() => system.dingtalk.delivered().some((m) => m.text.startsWith('A(alice asks)')), { timeoutMs: 10_000 });
     await system.post(system.groupMessage({ text: 'bob asks', senderStaffId: 'bob', conversationTitle: title }));
     await waitFor(() => system.dingtalk.delivered().some((m) => m.text.startsWith('A(bob asks)')), { timeoutMs: 10_000 });
-    expect(requestFor('bob asks')?.messages.map((m) => m.content)).toEqual(['你是测试助手', 'bob asks']);
+    expect(requestFor('bob asks')?.messages?.map((m) => m.content)).toEqual(['你是测试助手', 'bob asks']);
   });
 
   it('forgets a conversation on /reset and explains itself on /help', async () => {
@@ -90,7 +90,7 @@ describe('conversation memory', () => {
     const delivered = system.dingtalk.delivered();
     expect(delivered.find((m) => m.target === sessionOf(reset))?.text).toContain('已清空');
     expect(delivered.find((m) => m.target === sessionOf(help))?.text).toContain('/reset');
-    expect(requestFor('after reset')?.messages.map((m) => m.content)).toEqual(['你是测试助手', 'after reset']);
+    expect(requestFor('after reset')?.messages?.map((m) => m.content)).toEqual(['你是测试助手', 'after reset']);
     expect(requestFor('/reset')).toBeUndefined();
   });
 

@@ -43,6 +43,6 @@ describe('a message is answered once through its session webhook', () => {
     expect(replies[0]!.atUserIds).toEqual(['staff-g1']);
     expect(replies[0]!.text).toBe('答复: 帮我总结一下\n\n@staff-g1');
     const request = system.openai.requests.find((r) => JSON.stringify(r.body).includes('帮我总结一下'));
-    expect(request?.body.messages.at(-1)).toEqual({ role: 'user', content: '帮我总结一下' });
+    expect(request?.body.messages?.at(-1)).toEqual({ role: 'user', content: '帮我总结一下' });
   });
 });

@@ -122,11 +122,12 @@ export function buildGroupCallback(overrides: CallbackOverrides = {}): DingTalkC
   });
 }
 
-export interface SignedCallbackHeaders {
+// A type alias (not an interface) so it fits `Record<string, string>` header parameters.
+export type SignedCallbackHeaders = {
   timestamp: string;
   sign: string;
   'content-type': string;
-}
+};
 
 /** The headers DingTalk signs a callback with (§1.2); pass an old `timestamp` to test staleness. */
 export function signedHeaders(secret: string, timestamp: number = Date.now()): SignedCallbackHeaders {

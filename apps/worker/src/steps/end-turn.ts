@@ -4,5 +4,5 @@ import { wake } from './take-turn.js';
 
 /** Ends this message's turn and wakes the conversation's next message, if it is parked. */
 export async function endTurn(deps: WorkerDeps, data: MessageJob): Promise<void> {
-  await wake(deps, await deps.turns.finish(data.orderKey, data.seq));
+  await wake(deps, await deps.turns.finish(data));
 }

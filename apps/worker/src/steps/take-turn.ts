@@ -35,7 +35,7 @@ async function skipIfGone(deps: WorkerDeps, data: MessageJob, blocking: number):
   const missing = state === 'unknown' && Date.now() - data.receivedAt > deps.settings.gapGraceMs;
   if (!finished && !missing) return false;
   deps.logger.warn({ orderKey: data.orderKey, seq: blocking, state }, 'skipping a turn that has no live job');
-  await wake(deps, await deps.turns.skip(data.orderKey, blocking));
+  await wake(deps, await deps.turns.skip({ ...data, seq: blocking }));
   return true;
 }
 

@@ -29,6 +29,8 @@ export const messageJobSchema = z.object({
   /** Messages with the same key share memory and are answered one at a time, in `seq` order. */
   orderKey: z.string().min(1),
   seq: z.number().int().positive(),
+  /** The conversation (group or private chat) this message adds load to. */
+  conversationKey: z.string().min(1),
 });
 
 export type MessageJob = z.infer<typeof messageJobSchema>;

@@ -17,3 +17,8 @@ export function orderKeyFor(
   if (scope === 'group') return `o.${digest(conversation)}`;
   return `o.${digest(`${conversation}\n${message.senderStaffId || message.senderId}`)}`;
 }
+
+/** One key per conversation (a group, or a private chat), whatever the memory scope. */
+export function conversationKeyFor(message: Pick<DingTalkCallback, 'robotCode' | 'conversationId'>): string {
+  return `c.${digest(`${message.robotCode ?? ''}\n${message.conversationId}`)}`;
+}

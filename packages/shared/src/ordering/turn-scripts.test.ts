@@ -21,33 +21,49 @@ afterAll(async () => {
 });
 
 describe('Turns', () => {
+  const ref = (orderKey: string, seq: number) => ({ orderKey, conversationKey: `conv-${orderKey}`, seq });
+
   it('numbers messages of a conversation 1, 2, 3 and each conversation on its own', async () => {
-    expect([await turns.next('a'), await turns.next('a'), await turns.next('b'), await turns.next('a')]).toEqual([1, 2, 1, 3]);
+    const seqs = [];
+    for (const key of ['a', 'a', 'b', 'a']) seqs.push((await turns.next(key, `conv-${key}`)).seq);
+    expect(seqs).toEqual([1, 2, 1, 3]);
+  });
+
+  it('counts a conversation\'s unanswered messages, once per number however often its end is reported', async () => {
+    expect((await turns.next('g1', 'conv-g')).load).toBe(1);
+    expect((await turns.next('g2', 'conv-g')).load).toBe(2);
+    expect((await turns.next('g1', 'conv-g')).load).toBe(3);
+    await turns.finish({ orderKey: 'g1', conversationKey: 'conv-g', seq: 1 });
+    await turns.finish({ orderKey: 'g1', conversationKey: 'conv-g', seq: 1 });
+    await turns.skip({ orderKey: 'g1', conversationKey: 'conv-g', seq: 2 });
+    await turns.skip({ orderKey: 'g1', conversationKey: 'conv-g', seq: 2 });
+    expect(await redis.get(redisKeys(prefix).conversationLoad('conv-g'))).toBe('1');
+    expect((await turns.next('g3', 'conv-g')).load).toBe(2);
   });
 
   it('lets only the next number go; a later one waits and is named when the turn ends', async () => {
     expect((await turns.claim('c', 1, 'job-1')).go).toBe(true);
     expect(await turns.claim('c', 2, 'job-2')).toEqual({ go: false, done: 0 });
-    expect(await turns.finish('c', 1)).toBe('job-2');
+    expect(await turns.finish(ref('c', 1))).toBe('job-2');
     expect((await turns.claim('c', 2, 'job-2')).go).toBe(true);
-    expect(await turns.finish('c', 2)).toBeNull();
+    expect(await turns.finish(ref('c', 2))).toBeNull();
   });
 
   it('passes over skipped numbers, whichever order skip and finish come in', async () => {
     expect(await turns.claim('d', 3, 'job-3')).toEqual({ go: false, done: 0 });
-    expect(await turns.skip('d', 2)).toBeNull();
-    expect(await turns.finish('d', 1)).toBe('job-3');
+    expect(await turns.skip(ref('d', 2))).toBeNull();
+    expect(await turns.finish(ref('d', 1))).toBe('job-3');
     expect((await turns.claim('d', 3, 'job-3')).go).toBe(true);
   });
 
   it('lets a late job whose number was skipped run at once instead of losing it', async () => {
-    await turns.skip('e', 1);
-    await turns.finish('e', 2);
+    await turns.skip(ref('e', 1));
+    await turns.finish(ref('e', 2));
     expect((await turns.claim('e', 1, 'job-late')).go).toBe(true);
   });
 
   it('expires every key of an idle conversation', async () => {
-    await turns.next('f');
+    await turns.next('f', 'conv-f');
     await turns.claim('f', 2, 'job-2');
     const ttl = await redis.pttl(redisKeys(prefix).orderWaiters('f'));
     expect(ttl).toBeGreaterThan(0);

@@ -12,11 +12,15 @@ import type { RedisKeys } from '../redis/keys.js';
  * Every key is refreshed to `ttlMs` on each use so an idle conversation leaves nothing behind.
  */
 
-// KEYS: seq. ARGV: ttlMs. Returns the new sequence number.
+// KEYS: seq, load. ARGV: ttlMs, loadTtlMs.
+// Returns {seq, load}: the new sequence number and how many messages of the conversation are now
+// unanswered (this one included).
 const NEXT_TURN = `
 local seq = redis.call('INCR', KEYS[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-return seq
+local load = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return {seq, load}
 `;
 
 // Shared by the scripts below: moves `done` past skipped numbers; returns the new done.
@@ -47,17 +51,23 @@ redis.call('PEXPIRE', KEYS[3], ARGV[3])
 return {0, done}
 `;
 
-// KEYS: done, skipped, waiters. ARGV: seq, ttlMs, mode ('finish' | 'skip').
+// KEYS: done, skipped, waiters, load. ARGV: seq, ttlMs, mode ('finish' | 'skip'), loadTtlMs.
 // 'finish': the turn of `seq` is over. 'skip': `seq` will never have a job.
+// The conversation's load drops once per number, however often its end is reported.
 // Returns the job id waiting for the next turn, if any.
 const END_TURN = `${ADVANCE}
 local seq = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if seq > current then
+local known = seq <= current or redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1
+if not known then
   if ARGV[3] == 'finish' and seq == current + 1 then
     redis.call('SET', KEYS[1], seq, 'PX', ARGV[2])
   else
     redis.call('SADD', KEYS[2], ARGV[1])
+  end
+  if tonumber(redis.call('GET', KEYS[4]) or '0') > 0 then
+    redis.call('DECR', KEYS[4])
+    redis.call('PEXPIRE', KEYS[4], ARGV[4])
   end
 end
 local done = advance(KEYS[1], KEYS[2], ARGV[2])
@@ -71,12 +81,33 @@ export interface TurnClaim {
 }
 
 interface TurnCommands {
-  dtbotNextTurn(seqKey: string, ttlMs: number): Promise<number>;
+  dtbotNextTurn(seqKey: string, loadKey: string, ttlMs: number, loadTtlMs: number): Promise<[number, number]>;
   dtbotClaimTurn(done: string, skipped: string, waiters: string, seq: number, jobId: string, ttlMs: number): Promise<[number, number]>;
-  dtbotEndTurn(done: string, skipped: string, waiters: string, seq: number, ttlMs: number, mode: string): Promise<string | null>;
+  dtbotEndTurn(
+    done: string,
+    skipped: string,
+    waiters: string,
+    load: string,
+    seq: number,
+    ttlMs: number,
+    mode: string,
+    loadTtlMs: number,
+  ): Promise<string | null>;
 }
 
 export const ORDER_TTL_MS = 7 * 24 * 3600 * 1000;
+/**
+ * A conversation's load counter forgets itself after an hour without traffic, so a count left
+ * high by jobs an operator deleted cannot hold the conversation back for long.
+ */
+export const LOAD_TTL_MS = 3600 * 1000;
+
+/** Identifies a message's place: its memory/order key and the conversation whose load it adds to. */
+export interface TurnRef {
+  orderKey: string;
+  conversationKey: string;
+  seq: number;
+}
 
 export class Turns {
   private readonly redis: RedisClient & TurnCommands;
@@ -86,15 +117,24 @@ export class Turns {
     private readonly keys: RedisKeys,
     private readonly ttlMs = ORDER_TTL_MS,
   ) {
-    redis.defineCommand('dtbotNextTurn', { numberOfKeys: 1, lua: NEXT_TURN });
+    redis.defineCommand('dtbotNextTurn', { numberOfKeys: 2, lua: NEXT_TURN });
     redis.defineCommand('dtbotClaimTurn', { numberOfKeys: 3, lua: CLAIM_TURN });
-    redis.defineCommand('dtbotEndTurn', { numberOfKeys: 3, lua: END_TURN });
+    redis.defineCommand('dtbotEndTurn', { numberOfKeys: 4, lua: END_TURN });
     this.redis = redis as RedisClient & TurnCommands;
   }
 
-  /** Gives the next message of `orderKey` its number. */
-  next(orderKey: string): Promise<number> {
-    return this.redis.dtbotNextTurn(this.keys.orderSeq(orderKey), this.ttlMs);
+  /**
+   * Gives the next message of `orderKey` its number, and counts it in its conversation's load:
+   * the gateway turns that load into the job's priority so a flooding group cannot starve others.
+   */
+  async next(orderKey: string, conversationKey: string): Promise<{ seq: number; load: number }> {
+    const [seq, load] = await this.redis.dtbotNextTurn(
+      this.keys.orderSeq(orderKey),
+      this.keys.conversationLoad(conversationKey),
+      this.ttlMs,
+      LOAD_TTL_MS,
+    );
+    return { seq, load };
   }
 
   async claim(orderKey: string, seq: number, jobId: string): Promise<TurnClaim> {
@@ -103,13 +143,18 @@ export class Turns {
   }
 
   /** Ends the turn of `seq` and returns the id of the job waiting for the next one, if any. */
-  finish(orderKey: string, seq: number): Promise<string | null> {
-    return this.redis.dtbotEndTurn(...this.turnKeys(orderKey), seq, this.ttlMs, 'finish');
+  finish(ref: TurnRef): Promise<string | null> {
+    return this.end(ref, 'finish');
   }
 
   /** Marks `seq` as one that will never have a job (a redelivery, a refused message). */
-  skip(orderKey: string, seq: number): Promise<string | null> {
-    return this.redis.dtbotEndTurn(...this.turnKeys(orderKey), seq, this.ttlMs, 'skip');
+  skip(ref: TurnRef): Promise<string | null> {
+    return this.end(ref, 'skip');
+  }
+
+  private end(ref: TurnRef, mode: 'finish' | 'skip'): Promise<string | null> {
+    const load = this.keys.conversationLoad(ref.conversationKey);
+    return this.redis.dtbotEndTurn(...this.turnKeys(ref.orderKey), load, ref.seq, this.ttlMs, mode, LOAD_TTL_MS);
   }
 
   private turnKeys(orderKey: string): [string, string, string] {

@@ -15,6 +15,8 @@ export function redisKeys(prefix: string) {
     orderSkipped: (orderKey: string) => `${prefix}:order:${orderKey}:skipped`,
     /** seq → job id of jobs parked until their turn comes. */
     orderWaiters: (orderKey: string) => `${prefix}:order:${orderKey}:waiters`,
+    /** How many messages of a conversation are stored and not yet answered (fair scheduling). */
+    conversationLoad: (conversationKey: string) => `${prefix}:load:${conversationKey}`,
     /** A conversation's remembered turns (JSON). */
     memory: (orderKey: string) => `${prefix}:memory:${orderKey}`,
     /** The model's answer to one message, kept so a retry re-sends it instead of asking again. */
