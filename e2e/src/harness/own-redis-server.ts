@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { killOnExit } from './spawn-app.js';
 
 export interface OwnRedisServer {
   url: string;
@@ -26,6 +27,7 @@ export async function startOwnRedisServer(): Promise<OwnRedisServer> {
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(child);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start within 10 s')), 10_000);
     child.once('error', (error) => reject(new Error(`redis-server could not be started (is it installed?): ${error.message}`)));

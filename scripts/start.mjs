@@ -1,0 +1,351 @@
+#!/usr/bin/env node
+// `pnpm start`: the one command that runs the whole system locally.
+// Loads .env, builds, finds (or starts) a Redis, then runs the gateway and WORKERS worker processes until
+// a signal arrives or one of them exits. Node built-ins only.
+//
+// Environment read here (the apps read the rest themselves):
+//   WORKERS            worker processes to run (default 1); several get METRICS_PORT, METRICS_PORT+1, ...
+//   START_SKIP_BUILD   1 = do not run `pnpm build` when both dist/main.js files exist
+//   START_REDIS_PORT   local port probed (and used for a Redis started here) when REDIS_URL is unset (default 6379)
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const GATEWAY_MAIN = 'apps/gateway/dist/main.js';
+const WORKER_MAIN = 'apps/worker/dist/main.js';
+/** After the apps were asked to stop, how long before they are killed (worker's own default budget is 30 s). */
+const FORCE_KILL_AFTER_MS = 45_000;
+
+const say = (line) => process.stderr.write(`start: ${line}\n`);
+const isSet = (name) => (process.env[name] ?? '').trim() !== '';
+
+/** KEY=VALUE lines; `export `, quotes and trailing ` # comments` understood; never overrides the environment. */
+function loadDotEnv(file) {
+  if (!existsSync(file)) return 0;
+  let loaded = 0;
+  for (const rawLine of readFileSync(file, 'utf8').split(/\r?\n/)) {
+    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(rawLine);
+    if (!match) continue;
+    const [, key, rawValue] = match;
+    let value = rawValue;
+    const quote = value[0];
+    if ((quote === '"' || quote === "'") && value.lastIndexOf(quote) > 0) {
+      value = value.slice(1, value.lastIndexOf(quote));
+      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\r/g, '\r').replace(/\\(["\\])/g, '$1');
+    } else {
+      value = value.replace(/\s+#.*$/, '');
+    }
+    if (process.env[key] !== undefined) continue;
+    process.env[key] = value;
+    loaded += 1;
+  }
+  return loaded;
+}
+
+/** `pnpm build`; through the pnpm that runs `pnpm start` when there is one, else `pnpm` on PATH. */
+function build() {
+  const execPath = process.env.npm_execpath ?? '';
+  const viaRunningPnpm = /pnpm(\.c?js)?$/.test(execPath) && /\.c?js$/.test(execPath);
+  const [command, args] = viaRunningPnpm
+    ? [process.execPath, [execPath, 'build', '--output-logs=errors-only']]
+    : ['pnpm', ['build', '--output-logs=errors-only']];
+  const result = spawnSync(command, args, {
+    cwd: root,
+    env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+    shell: process.platform === 'win32' && command === 'pnpm',
+  });
+  if (result.error) {
+    say(`cannot run pnpm build (${result.error.message}); install pnpm: npm install -g pnpm@10`);
+    process.exit(1);
+  }
+  if (result.status !== 0) {
+    say(`pnpm build failed (exit code ${result.status ?? result.signal})`);
+    process.exit(result.status || 1);
+  }
+}
+
+/**
+ * PING a local port. 'pong': a Redis answers; 'noauth': a Redis that wants a password; 'other': something
+ * else listens there; 'none': nothing listens.
+ */
+function probeRedis(port, host = '127.0.0.1', timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    let connected = false;
+    let reply = '';
+    const socket = net.connect({ host, port });
+    const done = (result) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(timeoutMs, () => done(connected ? 'other' : 'none'));
+    socket.on('connect', () => {
+      connected = true;
+      socket.write('*1\r\n$4\r\nPING\r\n');
+    });
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1');
+      if (!reply.includes('\r\n')) return;
+      if (reply.startsWith('+PONG')) done('pong');
+      else if (/^-(NOAUTH|WRONGPASS)/.test(reply)) done('noauth');
+      else done('other');
+    });
+    socket.on('error', () => done(connected ? 'other' : 'none'));
+    socket.on('close', () => done(connected ? 'other' : 'none'));
+  });
+}
+
+function onPath(command) {
+  const extensions = process.platform === 'win32' ? ['.exe', '.cmd', ''] : [''];
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    for (const extension of extensions) {
+      try {
+        accessSync(path.join(dir || '.', command + extension), constants.X_OK);
+        return true;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return false;
+}
+
+function redactUrl(value) {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Children and shutdown. Every child runs in its own process group (detached), so a Ctrl-C in the terminal
+// reaches only this script, which then stops the apps first and the Redis it started last (the apps need Redis
+// to finish their jobs gracefully).
+
+/** @type {{ name: string, kind: 'app' | 'redis', proc: import('node:child_process').ChildProcess, exited: boolean, code: number | null }[]} */
+const children = [];
+let stopping = false;
+let finalCode = 0;
+let forceTimer;
+let redisStarting = false;
+
+function exitCodeOf(code, signal) {
+  if (code !== null) return code;
+  return 128 + (os.constants.signals[signal] ?? 1);
+}
+
+function spawnChild(name, kind, command, args, options = {}) {
+  const proc = spawn(command, args, { cwd: root, detached: true, ...options });
+  const child = { name, kind, proc, exited: false, code: null };
+  children.push(child);
+  proc.on('error', (error) => {
+    say(`${name} could not be started: ${error.message}`);
+    onChildExit(child, 1);
+  });
+  proc.on('exit', (code, signal) => onChildExit(child, exitCodeOf(code, signal), signal));
+  return child;
+}
+
+function onChildExit(child, code, signal) {
+  if (child.exited) return;
+  child.exited = true;
+  child.code = code;
+  if (child.kind === 'redis' && redisStarting) return; // useOrStartRedis reports it
+  if (!stopping) {
+    say(`${child.name} exited (${signal ? `signal ${signal}` : `code ${code}`}); stopping the rest`);
+    // An app's own exit code is passed on (a bad config's, say); a Redis that went away is always a failure.
+    stopAll(child.kind === 'redis' ? code || 1 : code);
+    return;
+  }
+  // Asked to stop: SIGTERM'd children may end by that very signal, which is what we asked for.
+  if (child.kind === 'app' && code !== 0 && signal !== 'SIGTERM' && finalCode === 0) finalCode = code;
+  finishWhenAppsGone();
+}
+
+function signalChild(child, signal) {
+  if (child.exited) return;
+  try {
+    child.proc.kill(signal);
+  } catch {
+    // already gone
+  }
+}
+
+function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  finalCode = code;
+  for (const child of children) if (child.kind === 'app') signalChild(child, 'SIGTERM');
+  forceTimer = setTimeout(() => {
+    say(`apps still running ${FORCE_KILL_AFTER_MS / 1000} s after SIGTERM; killing them`);
+    for (const child of children) signalChild(child, 'SIGKILL');
+  }, FORCE_KILL_AFTER_MS);
+  forceTimer.unref();
+  finishWhenAppsGone();
+}
+
+let finishing = false;
+function finishWhenAppsGone() {
+  if (finishing || children.some((child) => child.kind === 'app' && !child.exited)) return;
+  finishing = true;
+  const redis = children.filter((child) => child.kind === 'redis' && !child.exited);
+  if (redis.length === 0) process.exit(finalCode);
+  for (const child of redis) {
+    signalChild(child, 'SIGTERM');
+    child.proc.once('exit', () => {
+      if (children.every((c) => c.exited)) process.exit(finalCode);
+    });
+  }
+  setTimeout(() => {
+    for (const child of redis) signalChild(child, 'SIGKILL');
+    process.exit(finalCode);
+  }, 5000).unref();
+}
+
+let signalsSeen = 0;
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    signalsSeen += 1;
+    if (signalsSeen === 1) {
+      say(`${signal}: stopping (again to kill at once)`);
+      stopAll(0);
+    } else {
+      say(`${signal} again: killing everything`);
+      for (const child of children) signalChild(child, 'SIGKILL');
+      process.exit(finalCode || 130);
+    }
+  });
+}
+const temporaryDirs = [];
+// Whatever happens to this script, it leaves no child (and no temporary folder) of its own behind.
+process.on('exit', () => {
+  for (const child of children) signalChild(child, 'SIGKILL');
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function useOrStartRedis() {
+  if (isSet('REDIS_CLUSTER_NODES')) return `Redis Cluster ${process.env.REDIS_CLUSTER_NODES}`;
+  if (isSet('REDIS_URL')) return `Redis ${redactUrl(process.env.REDIS_URL)} (REDIS_URL)`;
+
+  const port = Number(process.env.START_REDIS_PORT || 6379);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    say(`START_REDIS_PORT must be a port number, got "${process.env.START_REDIS_PORT}"`);
+    process.exit(1);
+  }
+  const url = `redis://127.0.0.1:${port}`;
+  const found = await probeRedis(port);
+  if (found === 'pong') {
+    process.env.REDIS_URL = url;
+    return `Redis ${url} (already running)`;
+  }
+  if (found === 'noauth') {
+    say(`a Redis at 127.0.0.1:${port} wants a password: set REDIS_URL=redis://:PASSWORD@127.0.0.1:${port} (in .env)`);
+    process.exit(1);
+  }
+  if (found === 'other') {
+    say(`something at 127.0.0.1:${port} is not a Redis: set REDIS_URL, or START_REDIS_PORT to a free port`);
+    process.exit(1);
+  }
+  if (!onPath('redis-server')) {
+    say(
+      `no Redis answers at 127.0.0.1:${port} and redis-server is not installed.\n` +
+        '  Install Redis (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis),\n' +
+        '  run one (docker run -p 6379:6379 redis:7-alpine), or set REDIS_URL in .env to a Redis you have.',
+    );
+    process.exit(1);
+  }
+
+  let output = '';
+  redisStarting = true;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'dtbot-redis-'));
+  temporaryDirs.push(dir);
+  const redis = spawnChild(
+    'redis-server',
+    'redis',
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const keep = (chunk) => {
+    output = (output + chunk.toString()).slice(-4000);
+  };
+  redis.proc.stdout.on('data', keep);
+  redis.proc.stderr.on('data', keep);
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline && !redis.exited) {
+    if ((await probeRedis(port, '127.0.0.1', 500)) === 'pong') {
+      redisStarting = false;
+      process.env.REDIS_URL = url;
+      return `Redis ${url} (redis-server started here, pid ${redis.proc.pid}, nothing kept on disk)`;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  if (stopping) return ''; // a signal arrived meanwhile: the shutdown in progress takes care of Redis
+  say(`redis-server did not come up on 127.0.0.1:${port}:\n${output.trim()}`);
+  stopping = true;
+  signalChild(redis, 'SIGKILL');
+  process.exit(1);
+}
+
+function workerCount() {
+  const raw = process.env.WORKERS ?? '1';
+  const count = Number(raw);
+  if (!Number.isInteger(count) || count < 1 || count > 64) {
+    say(`WORKERS must be a whole number from 1 to 64, got "${raw}"`);
+    process.exit(1);
+  }
+  return count;
+}
+
+async function main() {
+  const envFile = path.join(root, '.env');
+  const loaded = loadDotEnv(envFile);
+  const workers = workerCount();
+
+  const distMissing = [GATEWAY_MAIN, WORKER_MAIN].some((file) => !existsSync(path.join(root, file)));
+  if (distMissing || process.env.START_SKIP_BUILD !== '1') build();
+  for (const file of [GATEWAY_MAIN, WORKER_MAIN]) {
+    if (!existsSync(path.join(root, file))) {
+      say(`${file} is missing after the build`);
+      process.exit(1);
+    }
+  }
+
+  const redisUsed = await useOrStartRedis();
+  if (stopping) return; // a signal arrived while Redis was starting
+
+  const port = process.env.PORT || '8090';
+  const metricsBase = Number(process.env.METRICS_PORT || 9464);
+  const metricsPorts = [];
+  spawnChild('gateway', 'app', process.execPath, [GATEWAY_MAIN], { stdio: ['ignore', 'inherit', 'inherit'] });
+  for (let index = 0; index < workers; index += 1) {
+    const env = { ...process.env };
+    // One worker keeps METRICS_PORT as configured; several get base, base+1, ... (0 = any free port, for each).
+    if (workers > 1 && metricsBase !== 0) env.METRICS_PORT = String(metricsBase + index);
+    metricsPorts.push(env.METRICS_PORT || String(metricsBase));
+    spawnChild(workers > 1 ? `worker ${index + 1}` : 'worker', 'app', process.execPath, [WORKER_MAIN], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env,
+    });
+  }
+
+  say(
+    `gateway http://localhost:${port}/dingtalk/callback; ` +
+      `${workers} worker${workers > 1 ? 's' : ''} (metrics on port${workers > 1 ? 's' : ''} ${metricsPorts.join(', ')}); ` +
+      `${redisUsed}${loaded > 0 ? `; ${loaded} setting${loaded > 1 ? 's' : ''} from .env` : ''}. Ctrl-C stops all.`,
+  );
+}
+
+main().catch((error) => {
+  say(`failed: ${error?.stack ?? error}`);
+  stopAll(1);
+});
