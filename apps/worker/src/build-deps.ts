@@ -40,7 +40,11 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       timeout: config.OPENAI_TIMEOUT_MS,
       maxRetries: 0,
     }),
-    limiter: new ModelRateLimiter(redis, keys, { rpm: config.OPENAI_RPM, tpm: config.OPENAI_TPM }),
+    limiter: new ModelRateLimiter(redis, keys, {
+      rpm: config.OPENAI_RPM,
+      tpm: config.OPENAI_TPM,
+      leaseMs: config.OPENAI_TIMEOUT_MS + 5000,
+    }),
     metrics: createWorkerMetrics(),
     webhook: { allowedOrigins: normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS), timeoutMs: DINGTALK_TIMEOUT_MS },
     openApi: {

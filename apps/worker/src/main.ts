@@ -33,6 +33,8 @@ const worker = createWorker(deps, workerConnection, {
   queueName: config.QUEUE_NAME,
   prefix: config.REDIS_PREFIX,
   concurrency: config.WORKER_CONCURRENCY,
+  lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+  stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
 });
 
 let draining = false;

@@ -18,7 +18,7 @@ export interface FakeOpenAIBehaviour {
   answer?: AnswerFunction;
   /** Delay before every response except 429s (a provider refuses over-limit calls at once). */
   latencyMs?: number;
-  /** Requests admitted per rolling 60 s; past it: 429 with retry headers. */
+  /** Requests admitted per rolling window (60 s unless `rateWindowMs`); past it: 429 with retry headers. */
   rpmLimit?: number;
   /** Every n-th admitted request fails with `status` (counted after the rate limit). */
   failEvery?: { n: number; status: number };
@@ -26,7 +26,10 @@ export interface FakeOpenAIBehaviour {
   status?: number;
 }
 
-export type FakeOpenAIOptions = FakeOpenAIBehaviour;
+export interface FakeOpenAIOptions extends FakeOpenAIBehaviour {
+  /** Length of the rate-limit window; shorter than a minute lets tests see a 429 storm pass quickly. */
+  rateWindowMs?: number;
+}
 
 export interface ReceivedChatRequest {
   body: ChatCompletionRequest;
@@ -65,9 +68,10 @@ function sendStream(res: ServerResponse, chunks: object[], headers: Record<strin
 
 /** A real HTTP server speaking OpenAI's chat.completions protocol, with faults on demand. */
 export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
-  let behaviour: FakeOpenAIBehaviour = { ...options };
+  const { rateWindowMs = RPM_WINDOW_MS, ...initial } = options;
+  let behaviour: FakeOpenAIBehaviour = initial;
   const requests: ReceivedChatRequest[] = [];
-  const window = new SlidingWindow(RPM_WINDOW_MS);
+  const window = new SlidingWindow(rateWindowMs);
   const pendingDelays = new Set<() => void>();
   let served = 0;
   let rateLimited = 0;

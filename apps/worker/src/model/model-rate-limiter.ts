@@ -1,17 +1,30 @@
 import type { RedisClient, RedisKeys } from '@dtbot/shared';
 
 /**
- * One sliding 60-second window for all workers together, in Redis: at most `rpm` model requests
- * start and at most `tpm` tokens are spent in any rolling minute. Time is Redis' own clock, so
- * workers on machines with skewed clocks still agree.
+ * Admission to the model, for all workers together, in Redis:
+ * - one sliding 60-second window: at most `rpm` requests start and at most `tpm` tokens are spent
+ *   in any rolling minute;
+ * - after the upstream answers 429 (its limit is lower than ours, or shared with others): nobody
+ *   calls until its retry-after has passed, and then only a congestion window of calls may be in
+ *   flight, growing back with each success. Without it, every job that was waiting would retry at
+ *   the same instant and collect another 429.
+ * Time is Redis' own clock, so workers on machines with skewed clocks still agree.
  */
 
-// KEYS: requests zset, tokens zset. ARGV: windowMs, rpm, tpm, tokens, id.
+// KEYS: requests zset, tokens zset, congestion hash, in-flight zset.
+// ARGV: windowMs, rpm, tpm, tokens, id, leaseMs.
 // Members of the tokens zset are "<id>|<tokens>". Returns 0 when granted, else ms to wait.
 const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window, rpm, tpm, tokens = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+-- The upstream said 429: nobody calls it until its retry-after has passed.
+local paused = tonumber(redis.call('HGET', KEYS[3], 'pausedUntil') or '0')
+if paused > now then return paused - now end
+-- After a 429, at most cwnd calls may be in flight at once (0 = no 429 seen lately: no cap).
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+local cwnd = tonumber(redis.call('HGET', KEYS[3], 'cwnd') or '0')
+if cwnd > 0 and redis.call('ZCARD', KEYS[4]) >= math.floor(cwnd) then return 50 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
 if rpm > 0 and redis.call('ZCARD', KEYS[1]) >= rpm then
@@ -38,8 +51,44 @@ if tpm > 0 then
   redis.call('ZADD', KEYS[2], now, ARGV[5] .. '|' .. ARGV[4])
   redis.call('PEXPIRE', KEYS[2], window)
 end
-redis.call('ZADD', KEYS[1], now, ARGV[5])
-redis.call('PEXPIRE', KEYS[1], window)
+if rpm > 0 then
+  redis.call('ZADD', KEYS[1], now, ARGV[5])
+  redis.call('PEXPIRE', KEYS[1], window)
+end
+redis.call('ZADD', KEYS[4], now + tonumber(ARGV[6]), ARGV[5])
+redis.call('PEXPIRE', KEYS[4], ARGV[6])
+return 0
+`;
+
+// KEYS: congestion hash, in-flight zset. ARGV: id, outcome ('ok' | 'throttled' | 'error'), retryAfterMs, maxCwnd.
+// Additive increase, multiplicative decrease, shared by all workers: a 429 halves how many calls
+// may be in flight (once per pause, however many calls of the same burst come back 429), each
+// success lets a little more through, and far enough above the trouble the cap is dropped.
+const RELEASE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local inflight = redis.call('ZCARD', KEYS[2])
+redis.call('ZREM', KEYS[2], ARGV[1])
+local cwnd = tonumber(redis.call('HGET', KEYS[1], 'cwnd') or '0')
+if ARGV[2] == 'throttled' then
+  local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
+  if paused <= now then
+    local base = inflight
+    if cwnd > 0 and cwnd < base then base = cwnd end
+    cwnd = math.max(1, math.floor(base / 2))
+    redis.call('HSET', KEYS[1], 'cwnd', cwnd)
+  end
+  redis.call('HSET', KEYS[1], 'pausedUntil', math.max(paused, now + tonumber(ARGV[3])))
+elseif ARGV[2] == 'ok' and cwnd > 0 then
+  cwnd = cwnd + 1 / cwnd
+  if cwnd >= tonumber(ARGV[4]) then
+    redis.call('HDEL', KEYS[1], 'cwnd')
+  else
+    redis.call('HSET', KEYS[1], 'cwnd', tostring(cwnd))
+  end
+end
+-- Ten quiet minutes and the congestion state is forgotten.
+redis.call('PEXPIRE', KEYS[1], 600000)
 return 0
 `;
 
@@ -54,7 +103,19 @@ return 1
 `;
 
 interface LimiterCommands {
-  dtbotAcquire(requests: string, tokens: string, windowMs: number, rpm: number, tpm: number, cost: number, id: string): Promise<number>;
+  dtbotAcquire(
+    requests: string,
+    tokens: string,
+    congestion: string,
+    inflight: string,
+    windowMs: number,
+    rpm: number,
+    tpm: number,
+    cost: number,
+    id: string,
+    leaseMs: number,
+  ): Promise<number>;
+  dtbotRelease(congestion: string, inflight: string, id: string, outcome: string, retryAfterMs: number, maxCwnd: number): Promise<number>;
   dtbotCorrect(tokens: string, id: string, estimated: number, actual: number): Promise<number>;
 }
 
@@ -62,7 +123,14 @@ export interface RateLimits {
   rpm: number;
   tpm: number;
   windowMs?: number;
+  /** How long an admitted call may stay in flight before its slot is reclaimed (a crashed worker). */
+  leaseMs?: number;
 }
+
+export type CallOutcome = 'ok' | 'throttled' | 'error';
+
+/** Once the congestion window grows this large, the cap is dropped again. */
+const MAX_CWND = 256;
 
 export class ModelRateLimiter {
   private readonly redis: RedisClient & LimiterCommands;
@@ -73,21 +141,33 @@ export class ModelRateLimiter {
     private readonly keys: RedisKeys,
     private readonly limits: RateLimits,
   ) {
-    redis.defineCommand('dtbotAcquire', { numberOfKeys: 2, lua: ACQUIRE });
+    redis.defineCommand('dtbotAcquire', { numberOfKeys: 4, lua: ACQUIRE });
+    redis.defineCommand('dtbotRelease', { numberOfKeys: 2, lua: RELEASE });
     redis.defineCommand('dtbotCorrect', { numberOfKeys: 1, lua: CORRECT });
     this.redis = redis as RedisClient & LimiterCommands;
     this.windowMs = limits.windowMs ?? 60_000;
   }
 
-  get enabled(): boolean {
-    return this.limits.rpm > 0 || this.limits.tpm > 0;
-  }
-
   /** 0 when a request of `tokens` may start now (and is counted), else how many ms to wait. */
   async acquire(id: string, tokens: number): Promise<number> {
-    if (!this.enabled) return 0;
     const cost = this.limits.tpm > 0 ? Math.min(tokens, this.limits.tpm) : tokens;
-    return this.redis.dtbotAcquire(this.keys.rateRequests(), this.keys.rateTokens(), this.windowMs, this.limits.rpm, this.limits.tpm, cost, id);
+    return this.redis.dtbotAcquire(
+      this.keys.rateRequests(),
+      this.keys.rateTokens(),
+      this.keys.rateCongestion(),
+      this.keys.rateInFlight(),
+      this.windowMs,
+      this.limits.rpm,
+      this.limits.tpm,
+      cost,
+      id,
+      this.limits.leaseMs ?? 120_000,
+    );
+  }
+
+  /** Reports how an admitted call ended; a 429 (`throttled`) pauses everyone for `retryAfterMs`. */
+  async release(id: string, outcome: CallOutcome, retryAfterMs = 0): Promise<void> {
+    await this.redis.dtbotRelease(this.keys.rateCongestion(), this.keys.rateInFlight(), id, outcome, retryAfterMs, MAX_CWND);
   }
 
   /** After the call, the model's `usage` replaces the estimate. */

@@ -45,11 +45,14 @@ export async function callModel(deps: WorkerDeps, jobId: string, data: MessageJo
   } catch (error) {
     const failure = classifyError(error);
     deps.metrics.modelRequests.inc({ result: failure.kind });
+    const outcome = failure.kind === 'rate_limited' ? 'throttled' : 'error';
+    await deps.limiter.release(permit, outcome, failure.retryAfterMs).catch(() => undefined);
     throw failure;
   } finally {
     stopTimer();
   }
   deps.metrics.modelRequests.inc({ result: 'ok' });
+  await deps.limiter.release(permit, 'ok').catch(() => undefined);
 
   const answer = completion.choices[0]?.message?.content?.trim();
   if (!answer) throw new BotError('retryable', 'model returned an empty answer');

@@ -26,6 +26,9 @@ export function redisKeys(prefix: string) {
     /** Sliding-window counters of the model's rate limits. */
     rateRequests: () => `${prefix}:rate:requests`,
     rateTokens: () => `${prefix}:rate:tokens`,
+    /** Shared congestion state after upstream 429s (pause, window) and the calls in flight. */
+    rateCongestion: () => `${prefix}:rate:congestion`,
+    rateInFlight: () => `${prefix}:rate:inflight`,
     /** Cached DingTalk access tokens. */
     accessToken: (appKey: string) => `${prefix}:token:${appKey}`,
   };
