@@ -24,7 +24,7 @@ describe('ModelRateLimiter', () => {
     const other = new Redis(redisUrlForTests());
     const a = new ModelRateLimiter(redis, keys, { rpm: 5, tpm: 0, windowMs: 1000 });
     const b = new ModelRateLimiter(other, keys, { rpm: 5, tpm: 0, windowMs: 1000 });
-    const waits = [];
+    const waits: number[] = [];
     for (let i = 0; i < 6; i += 1) waits.push(await (i % 2 ? a : b).acquire(`r${i}`, 10));
     await other.quit();
     expect(waits.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
@@ -59,7 +59,7 @@ describe('ModelRateLimiter', () => {
     expect(paused).toBeGreaterThan(200);
     expect(paused).toBeLessThanOrEqual(300);
     await new Promise((resolve) => setTimeout(resolve, paused + 20));
-    const waits = [];
+    const waits: number[] = [];
     for (let i = 0; i < 5; i += 1) waits.push(await limiter.acquire(`d${i}`, 1));
     expect(waits.filter((wait) => wait === 0)).toHaveLength(4);
     // A success frees its slot (and widens the window a little).
