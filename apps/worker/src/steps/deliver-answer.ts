@@ -40,6 +40,12 @@ async function deliverPart(deps: WorkerDeps, data: MessageJob, message: ReturnTy
       deps.logger.info({ msgId: data.msgId }, 'session webhook expired while answering; using the OpenAPI');
     }
   }
+  if (!deps.openApi.secretFor(data.robotCode)) {
+    // Nothing can carry this answer any more: say so in logs and metrics, and fail the job.
+    deps.metrics.deliveries.inc({ route: 'none', result: 'undeliverable' });
+    deps.logger.error({ msgId: data.msgId }, 'answer undeliverable: webhook expired and no AppKey/AppSecret for the OpenAPI');
+    throw new BotError('fatal', 'session webhook expired and no AppKey/AppSecret is set for this robot');
+  }
   try {
     await sendThroughOpenApi(data, message, deps.openApi);
     return 'openapi';
