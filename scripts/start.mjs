@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `pnpm start`: the one command that runs the whole system locally.
-// Loads .env, builds, finds (or starts) a Redis, then runs the gateway and WORKERS worker processes until
+// `npm start` (or `pnpm start`): the one command that runs the whole system locally.
+// Loads .env, installs pnpm and the dependencies when missing, builds, finds (or starts) a Redis, then runs the gateway and WORKERS worker processes until
 // a signal arrives or one of them exits. Node built-ins only.
 //
 // Environment read here (the apps read the rest themselves):
@@ -8,11 +8,12 @@
 //   START_SKIP_BUILD   1 = do not run `pnpm build` when both dist/main.js files exist
 //   START_REDIS_PORT   local port probed (and used for a Redis started here) when REDIS_URL is unset (default 6379)
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureWorkspace } from './lib/ensure-workspace.mjs';
+import { onPath, probeRedis } from './lib/probe-redis.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GATEWAY_MAIN = 'apps/gateway/dist/main.js';
@@ -67,51 +68,6 @@ function build() {
     say(`pnpm build failed (exit code ${result.status ?? result.signal})`);
     process.exit(result.status || 1);
   }
-}
-
-/**
- * PING a local port. 'pong': a Redis answers; 'noauth': a Redis that wants a password; 'other': something
- * else listens there; 'none': nothing listens.
- */
-function probeRedis(port, host = '127.0.0.1', timeoutMs = 1000) {
-  return new Promise((resolve) => {
-    let connected = false;
-    let reply = '';
-    const socket = net.connect({ host, port });
-    const done = (result) => {
-      socket.destroy();
-      resolve(result);
-    };
-    socket.setTimeout(timeoutMs, () => done(connected ? 'other' : 'none'));
-    socket.on('connect', () => {
-      connected = true;
-      socket.write('*1\r\n$4\r\nPING\r\n');
-    });
-    socket.on('data', (chunk) => {
-      reply += chunk.toString('latin1');
-      if (!reply.includes('\r\n')) return;
-      if (reply.startsWith('+PONG')) done('pong');
-      else if (/^-(NOAUTH|WRONGPASS)/.test(reply)) done('noauth');
-      else done('other');
-    });
-    socket.on('error', () => done(connected ? 'other' : 'none'));
-    socket.on('close', () => done(connected ? 'other' : 'none'));
-  });
-}
-
-function onPath(command) {
-  const extensions = process.platform === 'win32' ? ['.exe', '.cmd', ''] : [''];
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    for (const extension of extensions) {
-      try {
-        accessSync(path.join(dir || '.', command + extension), constants.X_OK);
-        return true;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return false;
 }
 
 function redactUrl(value) {
@@ -310,6 +266,7 @@ async function main() {
   const envFile = path.join(root, '.env');
   const loaded = loadDotEnv(envFile);
   const workers = workerCount();
+  ensureWorkspace(root, say);
 
   const distMissing = [GATEWAY_MAIN, WORKER_MAIN].some((file) => !existsSync(path.join(root, file)));
   if (distMissing || process.env.START_SKIP_BUILD !== '1') build();
