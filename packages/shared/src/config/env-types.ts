@@ -11,11 +11,6 @@ export const csv = () =>
 
 export const integer = (min = 0) => z.coerce.number().int().min(min);
 
-export const flag = () =>
-  z
-    .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
-    .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
-
 /** An empty variable (`FOO=`) counts as unset, as operators expect from `.env` files. */
 export function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
   const result: Record<string, string> = {};

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { csv, flag, integer } from './env-types.js';
+import { csv, integer } from './env-types.js';
 
 /**
  * Every setting of the project, with its default. Only `load-config.ts` reads `process.env`;
@@ -13,7 +13,10 @@ export const commonSchema = z.object({
     .regex(/^[^\s:]+$/, 'no spaces or colons')
     .default('{dtbot}')
     .describe('prefix of every Redis key; a {hash tag} keeps all keys in one Cluster slot'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level'),
   DINGTALK_APP_KEY: z.string().optional().describe('AppKey / clientId / robotCode of the robot'),
   DINGTALK_APP_SECRET: z.string().optional().describe('AppSecret: callback signatures, access tokens'),
   DINGTALK_CREDENTIALS: csv()
@@ -33,8 +36,8 @@ export const commonSchema = z.object({
 });
 
 export const gatewaySchema = commonSchema.extend({
-  PORT: integer(0).max(65535).default(8090),
-  HOST: z.string().default('0.0.0.0'),
+  PORT: integer(0).max(65535).default(8090).describe('HTTP port of the gateway'),
+  HOST: z.string().default('0.0.0.0').describe('address the gateway listens on'),
   DINGTALK_MODE: z.enum(['http']).default('http').describe('how callbacks arrive (Stream mode is not built yet)'),
   MAX_BODY_BYTES: integer(1024).default(256 * 1024).describe('largest callback body accepted; larger gets 413'),
   ENQUEUE_TIMEOUT_MS: integer(50)
@@ -43,19 +46,19 @@ export const gatewaySchema = commonSchema.extend({
   DEDUPE_TTL_SECONDS: integer(60)
     .default(86_400)
     .describe('how long a msgId is remembered so a redelivery gets no second answer'),
-  SHUTDOWN_TIMEOUT_MS: integer(0).default(10_000),
+  SHUTDOWN_TIMEOUT_MS: integer(0).default(10_000).describe('after SIGTERM, how long callbacks in flight may take'),
 });
 
 export const workerSchema = commonSchema.extend({
   OPENAI_API_KEY: z.string().min(1).describe('model API key'),
-  OPENAI_BASE_URL: z.string().url().default('https://api.openai.com/v1'),
-  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
-  OPENAI_MAX_TOKENS: integer(1).optional(),
-  OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
+  OPENAI_BASE_URL: z.string().url().default('https://api.openai.com/v1').describe('any OpenAI-compatible endpoint'),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini').describe('model name'),
+  OPENAI_MAX_TOKENS: integer(1).optional().describe('upper bound of an answer\'s tokens; unset = model default'),
+  OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional().describe('sampling temperature; unset = model default'),
   OPENAI_TIMEOUT_MS: integer(1000).default(60_000).describe('one model request, start to last byte'),
   OPENAI_RPM: integer(0).default(0).describe('model requests per rolling minute, all workers together; 0 = no limit'),
   OPENAI_TPM: integer(0).default(0).describe('model tokens per rolling minute, all workers together; 0 = no limit'),
-  WORKER_CONCURRENCY: integer(1).default(20),
+  WORKER_CONCURRENCY: integer(1).default(20).describe('jobs in flight per worker process'),
   WORKER_LOCK_DURATION_MS: integer(1000)
     .default(20_000)
     .describe('a job not renewed for this long is considered stalled (its worker died)'),
@@ -64,13 +67,12 @@ export const workerSchema = commonSchema.extend({
     .describe('how often stalled jobs are looked for; takeover takes at most lock + interval'),
   SESSION_TTL_SECONDS: integer(1).default(600).describe('idle time after which memory is forgotten'),
   MEMORY_MAX_TOKENS: integer(100).default(3000).describe('token budget of remembered turns; oldest dropped first'),
-  SYSTEM_PROMPT: z.string().optional(),
-  RESET_COMMANDS: csv().default(['/reset', '重置', '清空会话']),
-  HELP_COMMANDS: csv().default(['/help', '帮助']),
-  HELP_TEXT: z.string().optional(),
-  METRICS_PORT: integer(0).max(65535).default(9464),
-  SHUTDOWN_TIMEOUT_MS: integer(0).default(30_000),
-  OPENAI_VISION: flag().default(false),
+  SYSTEM_PROMPT: z.string().optional().describe('system prompt of every conversation'),
+  RESET_COMMANDS: csv().default(['/reset', '重置', '清空会话']).describe('words that clear a conversation\'s memory'),
+  HELP_COMMANDS: csv().default(['/help', '帮助']).describe('words that show the help text'),
+  HELP_TEXT: z.string().optional().describe('replaces the built-in help text'),
+  METRICS_PORT: integer(0).max(65535).default(9464).describe('worker port of /metrics, /healthz, /readyz'),
+  SHUTDOWN_TIMEOUT_MS: integer(0).default(30_000).describe('after SIGTERM, how long jobs in flight may take'),
 });
 
 export type GatewayConfig = z.infer<typeof gatewaySchema>;
