@@ -57,6 +57,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       },
     },
     settings: {
+      memoryScope: config.MEMORY_SCOPE,
       model: config.OPENAI_MODEL,
       maxTokens: config.OPENAI_MAX_TOKENS,
       temperature: config.OPENAI_TEMPERATURE,

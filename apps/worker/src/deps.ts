@@ -24,6 +24,8 @@ export interface WorkerDeps {
 }
 
 export interface WorkerSettings {
+  /** `none`: every question stands alone; nothing is remembered. */
+  memoryScope: 'user' | 'group' | 'none';
   model: string;
   maxTokens: number | undefined;
   temperature: number | undefined;

@@ -63,10 +63,11 @@ async function answer(deps: WorkerDeps, jobId: string, data: MessageJob): Promis
     return;
   }
 
-  const history = await deps.memory.load(data.orderKey);
+  const remembers = deps.settings.memoryScope !== 'none';
+  const history = remembers ? await deps.memory.load(data.orderKey) : [];
   const text = await callModel(deps, jobId, data, history);
   await deliverAnswer(deps, jobId, data, text);
-  await deps.memory.append(data.orderKey, jobId, data.prompt, text);
+  if (remembers) await deps.memory.append(data.orderKey, jobId, data.prompt, text);
   deps.metrics.jobs.inc({ outcome: 'answered' });
   deps.metrics.answerSeconds.observe((Date.now() - data.receivedAt) / 1000);
   deps.logger.info({ msgId: data.msgId, jobId, latencyMs: Date.now() - data.receivedAt }, 'answered');
