@@ -42,7 +42,10 @@ export function spawnApp(name: 'gateway' | 'worker', env: Record<string, string>
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   return new Promise<RunningApp>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 15 s: ${stderr}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start within 15 s: ${stderr}`));
+    }, 15_000);
     let buffer = '';
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       buffer += chunk;
