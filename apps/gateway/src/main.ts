@@ -88,6 +88,8 @@ async function shutdown(signal: string): Promise<void> {
     server.closeAllConnections();
   }, config.SHUTDOWN_TIMEOUT_MS);
   forced.unref();
+  // Whatever hangs (a Redis that never answers QUIT, a closed stdout), the process still ends.
+  setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
   await new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();

@@ -61,6 +61,8 @@ async function shutdown(signal: string): Promise<void> {
     void worker.close(true);
   }, config.SHUTDOWN_TIMEOUT_MS);
   forced.unref();
+  // Whatever hangs (a Redis that never answers QUIT, a closed stdout), the process still ends.
+  setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
   await worker.close();
   clearTimeout(forced);
   await deps.queue.close().catch(() => undefined);
