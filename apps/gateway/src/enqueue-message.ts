@@ -66,8 +66,10 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
     const job = await deps.queue.add(MESSAGE_JOB_NAME, data, {
       jobId,
       // Fair scheduling: a conversation's n-th unanswered message waits behind every other
-      // conversation's first, so one flooding group cannot starve the rest.
-      priority: Math.min(load, MAX_PRIORITY),
+      // conversation's first, so one flooding group cannot starve the rest. A first message gets
+      // no priority at all: BullMQ serves its plain wait list before any prioritized job, and a
+      // plain add is the cheaper one.
+      ...(load > 1 ? { priority: Math.min(load, MAX_PRIORITY) } : {}),
       deduplication: { id: dedupeIdFor(robotCode, message.msgId), ttl: deps.dedupeTtlMs },
     });
     if (job.id === jobId) return { stored: 'new', jobId };
