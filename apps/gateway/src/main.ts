@@ -1,10 +1,11 @@
 import { createServer } from 'node:http';
 import { Queue } from 'bullmq';
 import {
-  ConfigError,
   createLogger,
   createRedis,
+  loadConfigOrExit,
   loadGatewayConfig,
+  logAliasesUsed,
   normaliseOrigins,
   redisKeys,
   robotCredentials,
@@ -15,21 +16,9 @@ import { buildApp } from './app.js';
 import { createGatewayMetrics } from './metrics.js';
 import { messageJobOptions } from './message-job-options.js';
 
-function loadConfigOrExit() {
-  try {
-    return loadGatewayConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`gateway: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const { config, aliasesUsed } = loadConfigOrExit();
+const { config, aliasesUsed } = loadConfigOrExit('gateway', () => loadGatewayConfig());
 const logger = createLogger('gateway', config.LOG_LEVEL);
-for (const alias of aliasesUsed) logger.info(alias, `using ${alias.theirs} as ${alias.ours}`);
+logAliasesUsed(logger, aliasesUsed);
 
 const keys = redisKeys(config.REDIS_PREFIX);
 // Fail fast: while Redis is away a callback is refused with 503 at once instead of waiting.

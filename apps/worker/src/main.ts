@@ -1,23 +1,11 @@
-import { ConfigError, createLogger, createRedis, loadWorkerConfig } from '@dtbot/shared';
+import { createLogger, createRedis, loadConfigOrExit, loadWorkerConfig, logAliasesUsed } from '@dtbot/shared';
 import { buildWorkerDeps } from './build-deps.js';
 import { createWorker } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
 
-function loadConfigOrExit() {
-  try {
-    return loadWorkerConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`worker: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
-}
-
-const { config, aliasesUsed } = loadConfigOrExit();
+const { config, aliasesUsed } = loadConfigOrExit('worker', () => loadWorkerConfig());
 const logger = createLogger('worker', config.LOG_LEVEL);
-for (const alias of aliasesUsed) logger.info(alias, `using ${alias.theirs} as ${alias.ours}`);
+logAliasesUsed(logger, aliasesUsed);
 
 const redisOptions = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
 // Commands of our own steps (memory, turns, limiter): one tick's commands go out in one write.

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import { ConfigError, type Loaded } from './load-config.js';
+
+/**
+ * Start-up: a bad configuration ends the process with one message naming every bad variable
+ * (on stderr: the logger is not configured yet). Anything else is a bug and is thrown.
+ */
+export function loadConfigOrExit<T>(app: string, load: () => Loaded<T>): Loaded<T> {
+  try {
+    return load();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${app}: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/** Operators coming from chatgpt-dingtalk see which of their names were read as ours. */
+export function logAliasesUsed(logger: Logger, aliasesUsed: Loaded<unknown>['aliasesUsed']): void {
+  for (const alias of aliasesUsed) logger.info(alias, `using ${alias.theirs} as ${alias.ours}`);
+}
