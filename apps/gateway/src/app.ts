@@ -7,15 +7,7 @@ import { buildRouter, type RouteDeps } from './routes.js';
 export function buildApp(deps: RouteDeps): Koa {
   const app = new Koa();
   app.proxy = true;
-  app.use(async (ctx, next) => {
-    await next();
-    // Refusals carry a code in their body; count them where they are turned into answers.
-    if (ctx.status >= 400 && ctx.path === '/dingtalk/callback') {
-      const body = ctx.body as { error?: string } | undefined;
-      deps.metrics.callbacks.inc({ result: body?.error ?? String(ctx.status) });
-    }
-  });
-  app.use(handleErrors(deps.logger));
+  app.use(handleErrors(deps.logger, deps.metrics));
   const router = buildRouter(deps);
   app.use(router.routes());
   app.use(

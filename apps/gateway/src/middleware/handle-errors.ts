@@ -1,9 +1,10 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '@dtbot/shared';
 import { HttpError } from '../http-error.js';
+import type { GatewayMetrics } from '../metrics.js';
 
-/** Turns every thrown error into one JSON answer; only 4xx messages reach the caller. */
-export function handleErrors(logger: Logger): Middleware {
+/** Turns every thrown error into one JSON answer (only 4xx messages reach the caller), and counts it. */
+export function handleErrors(logger: Logger, metrics: GatewayMetrics): Middleware {
   return async (ctx, next) => {
     try {
       await next();
@@ -13,6 +14,7 @@ export function handleErrors(logger: Logger): Middleware {
       const code = known?.code ?? 'internal_error';
       ctx.status = status;
       ctx.body = known?.expose ? { error: code, message: known.message } : { error: code };
+      if (ctx.path === '/dingtalk/callback') metrics.callbacks.inc({ result: code });
       const line = { code, status, path: ctx.path, msgId: ctx.state.msgId, err: known ? undefined : error };
       if (status >= 500) logger.error({ ...line, err: error }, 'callback refused');
       else logger.warn(line, 'callback rejected');

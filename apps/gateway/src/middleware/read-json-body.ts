@@ -10,16 +10,17 @@ export function readJsonBody(limit: number): Middleware {
   return async (ctx, next) => {
     const type = ctx.get('content-type');
     if (type && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) throw callbackError('unsupported_media_type');
-    let raw: string;
+    let raw: Buffer;
     try {
-      raw = await getRawBody(ctx.req, { limit, length: ctx.get('content-length') || undefined, encoding: 'utf8' });
+      // A Buffer decoded once below is cheaper than raw-body's streaming utf8 decoder.
+      raw = await getRawBody(ctx.req, { limit, length: ctx.get('content-length') || undefined });
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status === 413) throw callbackError('body_too_large', `limit is ${limit} bytes`);
       throw callbackError('malformed_json', 'body could not be read', error);
     }
     try {
-      ctx.state.body = JSON.parse(raw) as unknown;
+      ctx.state.body = JSON.parse(raw.toString('utf8')) as unknown;
     } catch (error) {
       throw callbackError('malformed_json', undefined, error);
     }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 
 /** The one queue every gateway writes to and every worker reads from. */
@@ -35,9 +35,12 @@ export const messageJobSchema = z.object({
 
 export type MessageJob = z.infer<typeof messageJobSchema>;
 
-/** A short, Redis- and BullMQ-safe digest (BullMQ refuses job ids containing ':'). */
+/**
+ * A short, Redis- and BullMQ-safe digest (BullMQ refuses job ids containing ':'). Node's one-shot
+ * `hash` is used because it runs on every callback, three times.
+ */
 export function digest(value: string): string {
-  return createHash('sha256').update(value).digest('base64url').slice(0, 22);
+  return hash('sha256', value, 'base64url').slice(0, 22);
 }
 
 /** The deduplication id: `robotCode + msgId`, never the transport's own message id. */
