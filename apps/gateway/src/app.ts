@@ -1,5 +1,4 @@
 import Koa from 'koa';
-import { HttpError } from './http-error.js';
 import { handleErrors } from './middleware/handle-errors.js';
 import { buildRouter, type RouteDeps } from './routes.js';
 
@@ -10,13 +9,6 @@ export function buildApp(deps: RouteDeps): Koa {
   app.use(handleErrors(deps.logger, deps.metrics));
   const router = buildRouter(deps);
   app.use(router.routes());
-  app.use(
-    router.allowedMethods({
-      throw: true,
-      methodNotAllowed: () => new HttpError(405, 'method_not_allowed', 'method not allowed'),
-      notImplemented: () => new HttpError(501, 'not_implemented', 'not implemented'),
-    }),
-  );
   // Koa logs unhandled errors itself; ours are all handled above.
   app.silent = true;
   return app;

@@ -8,6 +8,7 @@ import { readJsonBody } from './middleware/read-json-body.js';
 import { verifyCallbackSignature } from './middleware/verify-callback-signature.js';
 import { receiveCallback } from './callback/receive-callback.js';
 import { checkReadiness } from './check-readiness.js';
+import { HttpError } from './http-error.js';
 
 export interface RouteDeps {
   logger: Logger;
@@ -31,6 +32,10 @@ export function buildRouter(deps: RouteDeps): Router {
     receiveCallback(deps),
   ];
   router.post('/dingtalk/callback', ...callback);
+  // Instead of router.allowedMethods(), which would run on every callback.
+  router.all('/dingtalk/callback', () => {
+    throw new HttpError(405, 'method_not_allowed', 'use POST');
+  });
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });

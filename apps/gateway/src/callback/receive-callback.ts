@@ -13,6 +13,9 @@ interface ReceiveDeps {
 
 /** Validates a signed callback, stores it, and only then answers 200. */
 export function receiveCallback(deps: ReceiveDeps): Middleware {
+  // Bound once: labelled lookups on every callback are measurable at this rate.
+  const storedCounter = deps.metrics.callbacks.labels('stored');
+  const duplicateCounter = deps.metrics.callbacks.labels('duplicate');
   return async (ctx) => {
     const started = process.hrtime.bigint();
     const message = parseCallback(ctx.state.body, deps.allowedOrigins);
@@ -20,7 +23,7 @@ export function receiveCallback(deps: ReceiveDeps): Middleware {
     const { stored, jobId } = await enqueueMessage(deps.enqueue, message);
     ctx.status = 200;
     ctx.body = {};
-    deps.metrics.callbacks.inc({ result: stored === 'new' ? 'stored' : 'duplicate' });
+    (stored === 'new' ? storedCounter : duplicateCounter).inc();
     deps.metrics.ackSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     // Debug, not info: at thousands of callbacks a second this line cost a tenth of the gateway's
     // throughput (bench). The worker logs each message's answer at info, with the same ids.
