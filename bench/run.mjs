@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// `pnpm bench` (after the build): measures the figures of design.md "Targets" on this machine, with
+// the naive baseline measured in the same run, prints one report and writes it to
+// bench/results/latest.json. Exit 0 even when a target is missed (it is a measurement); non-zero
+// when the bench itself failed. Everything runs on 127.0.0.1, under Redis prefixes of its own that
+// are removed at the end, also after a failure or Ctrl-C.
+//
+// Environment (all optional):
+//   REDIS_URL            Redis to use; default 127.0.0.1:6379, or a private redis-server if none answers
+//   BENCH_ONLY           comma-separated subset: ack,pipeline,rateLimit,drain,crash
+//   BENCH_LOG_LEVEL      LOG_LEVEL of the apps (default info, the production default)
+//   BENCH_ACK_SECONDS    measured seconds per ack round (default 10; warm-up BENCH_ACK_WARMUP_SECONDS, 3)
+//   BENCH_CPU_PROF=1     write --cpu-prof profiles of our gateway under load to bench/results/cpu-profiles
+//   BENCH_KEEP_LOGS=1    keep the apps' logs (they are kept anyway when the bench fails)
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { cleanupPrefix, createTestPrefix } from '@dtbot/testkit';
+import { describeMachine, redisProcessId } from './src/machine.mjs';
+import { killAllChildren } from './src/processes.mjs';
+import { progress } from './src/progress.mjs';
+import { resolveRedis } from './src/redis-server.mjs';
+import { formatReport, summaryRows } from './src/report.mjs';
+import { crashTakeover } from './src/scenarios/crash-takeover.mjs';
+import { drainRate } from './src/scenarios/drain-rate.mjs';
+import { gatewayAck } from './src/scenarios/gateway-ack.mjs';
+import { pipelineOverhead } from './src/scenarios/pipeline-overhead.mjs';
+import { rateLimit } from './src/scenarios/rate-limit.mjs';
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
+const SCENARIOS = { ack: gatewayAck, pipeline: pipelineOverhead, rateLimit, drain: drainRate, crash: crashTakeover };
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((name) => name.trim())) : undefined;
+for (const name of only ?? []) if (!(name in SCENARIOS)) throw new Error(`BENCH_ONLY: unknown scenario ${name}`);
+
+const withoutPassword = (url) => url.replace(/\/\/([^@/]*)@/, '//***@');
+
+async function main() {
+  const startedAt = new Date();
+  const redisServer = await resolveRedis();
+  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'dtbot-bench-'));
+  const prefixes = new Set();
+  const ctx = {
+    redisUrl: redisServer.url,
+    redis,
+    logDir,
+    logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
+    cpuProfileDir: process.env.BENCH_CPU_PROF ? path.join(RESULTS_DIR, 'cpu-profiles') : undefined,
+    newPrefix(label) {
+      const prefix = createTestPrefix(`bench-${label}`);
+      prefixes.add(prefix);
+      return prefix;
+    },
+    async cleanupPrefix(prefix) {
+      await cleanupPrefix(redis, prefix);
+      prefixes.delete(prefix);
+    },
+  };
+  if (ctx.cpuProfileDir) mkdirSync(ctx.cpuProfileDir, { recursive: true });
+
+  // Ctrl-C or a TERM: stop the children and remove the keys before leaving.
+  let cleanedUp = false;
+  const cleanUp = async () => {
+    if (cleanedUp) return;
+    cleanedUp = true;
+    killAllChildren();
+    for (const prefix of prefixes) await cleanupPrefix(redis, prefix).catch(() => undefined);
+    redis.disconnect();
+    await redisServer.stop();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      progress(`${signal}: cleaning up`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+
+  const scenarios = {};
+  const errors = {};
+  let machine;
+  try {
+    machine = await describeMachine(redis);
+    ctx.redisPid = await redisProcessId(redis);
+    progress(`machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, redis ${machine.redis}; logs in ${logDir}`);
+    for (const [name, run] of Object.entries(SCENARIOS)) {
+      if (only && !only.has(name)) continue;
+      progress(`--- ${name}`);
+      try {
+        scenarios[name] = await run(ctx);
+      } catch (error) {
+        errors[name] = error instanceof Error ? error.message : String(error);
+        progress(`${name} FAILED: ${error instanceof Error ? error.stack : error}`);
+      }
+    }
+  } finally {
+    await cleanUp();
+  }
+
+  const finishedAt = new Date();
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationSeconds: Math.round((finishedAt - startedAt) / 1000),
+    machine,
+    settings: { logLevel: ctx.logLevel, redis: withoutPassword(redisServer.url), only: only ? [...only] : undefined },
+    scenarios,
+    errors,
+  };
+  report.summary = summaryRows(report);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(path.join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`${formatReport(report)}\n\nwritten to bench/results/latest.json\n`);
+
+  const failed = Object.keys(errors).length > 0;
+  if (failed || process.env.BENCH_KEEP_LOGS) process.stdout.write(`app logs kept in ${logDir}\n`);
+  else rmSync(logDir, { recursive: true, force: true });
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : error}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,52 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.mjs';
+import { spawnNode } from './processes.mjs';
+
+/** The repository root: the apps are started from there, exactly as operators do. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const NAIVE_GATEWAY = fileURLToPath(new URL('./naive-gateway.mjs', import.meta.url));
+
+let started = 0;
+const logFileFor = (logDir, name) => path.join(logDir, `${String((started += 1)).padStart(2, '0')}-${name}.log`);
+
+/** `node apps/gateway/dist/main.js`; resolves once its /healthz answers. */
+export async function startGateway(logDir, env, nodeArgs = []) {
+  const port = await freePort();
+  return spawnNode({
+    name: 'gateway',
+    script: 'apps/gateway/dist/main.js',
+    cwd: ROOT,
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    port,
+    logFile: logFileFor(logDir, 'gateway'),
+    nodeArgs,
+  });
+}
+
+/** `node apps/worker/dist/main.js`; resolves once its health port answers (it is fetching jobs by then). */
+export async function startWorker(logDir, env) {
+  const port = await freePort();
+  return spawnNode({
+    name: 'worker',
+    script: 'apps/worker/dist/main.js',
+    cwd: ROOT,
+    env: { ...env, METRICS_PORT: String(port) },
+    port,
+    logFile: logFileFor(logDir, 'worker'),
+  });
+}
+
+/** The baseline of the ack benchmark (see naive-gateway.mjs). */
+export async function startNaiveGateway(logDir, env, nodeArgs = []) {
+  const port = await freePort();
+  return spawnNode({
+    name: 'naive-gateway',
+    script: NAIVE_GATEWAY,
+    cwd: ROOT,
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    port,
+    logFile: logFileFor(logDir, 'naive-gateway'),
+    nodeArgs,
+  });
+}

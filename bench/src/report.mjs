@@ -1,0 +1,164 @@
+import { table } from './table.mjs';
+
+const fmt = (value, unit = '') => (value === undefined || value === null || Number.isNaN(value) ? '—' : `${value}${unit}`);
+const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
+
+/** Each figure next to its target (design.md "Targets"); INFO rows have none. */
+export function summaryRows(report) {
+  const { ack, pipeline, rateLimit, drain, crash } = report.scenarios;
+  const rows = [];
+  const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
+  const missing = (name) =>
+    rows.push({ figure: name, value: report.errors[name] ? `crashed: ${report.errors[name]}` : 'skipped', target: '', verdict: report.errors[name] ? 'FAIL' : 'SKIP' });
+
+  if (ack) {
+    const note = ack.naive.disturbed || ack.ours.disturbed ? ', DISTURBED' : '';
+    add('gateway acks/s, ours / naive (64 conn.)', `${ack.ratio} (${ack.ours.requestsPerSecond} / ${ack.naive.requestsPerSecond}${note})`, '>= 0.70', ack.ratio >= 0.7);
+    add('gateway ack p99, ours (best round)', fmt(ack.ours.latencyMs.p99, ' ms'), '<= 20 ms', ack.ours.latencyMs.p99 <= 20);
+    add('gateway ack p50, ours / naive', `${fmt(ack.ours.latencyMs.p50, ' ms')} / ${fmt(ack.naive.latencyMs.p50, ' ms')}`, '', undefined);
+    add('gateway peak RSS under load, ours', fmt(ack.oursRssPeakMB, ' MB'), '<= 160 MB', ack.oursRssPeakMB <= 160);
+    add('acked callbacks stored as exactly one job', ack.everyAckOneJob ? 'all' : 'NOT all', 'all', ack.everyAckOneJob);
+    add('non-2xx answers under ack load', fmt(ack.non2xx), '0', ack.non2xx === 0);
+  } else missing('ack');
+  if (pipeline) {
+    add('pipeline overhead p50 (minus model latency)', fmt(pipeline.overheadMs.p50, ' ms'), '<= 10 ms', pipeline.overheadMs.p50 <= 10);
+    add('pipeline overhead p99', fmt(pipeline.overheadMs.p99, ' ms'), '', undefined);
+  } else missing('pipeline');
+  if (rateLimit) {
+    add(`OPENAI_RPM used, best 60 s (R=${rateLimit.rpm})`, fmt(rateLimit.utilisationPercent, ' %'), '>= 95 %', rateLimit.utilisationPercent >= 95);
+    add('model calls answered 429', fmt(rateLimit.rateLimitedPercent, ' %'), '<= 1 %', rateLimit.rateLimitedPercent <= 1);
+  } else missing('rateLimit');
+  if (drain) {
+    add('drain rate, 1 worker', fmt(drain.one.perSecond, ' msg/s'), '', undefined);
+    add('drain rate, 2 workers (ratio to 1)', `${fmt(drain.two.perSecond, ' msg/s')} (${fmt(drain.ratio)}x)`, '', undefined);
+  } else missing('drain');
+  if (crash) {
+    add('crash: all answered after SIGKILL', fmt(crash.allAnsweredAfterKillSeconds, ' s'), '<= 60 s', crash.allAnsweredAfterKillSeconds <= 60);
+  } else missing('crash');
+
+  // Scenarios 2-5 send tracked messages through the whole product.
+  const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash].filter(Boolean);
+  const sum = (pick) => answered.reduce((total, result) => total + pick(result), 0);
+  const max = (pick) => Math.max(0, ...answered.map(pick));
+  const [lost, duplicated, failed] = [sum((r) => r.lost), sum((r) => r.duplicated), sum((r) => r.failed)];
+  add('lost answers, all scenarios', fmt(lost), '0', lost === 0);
+  add('duplicate answers, all scenarios', fmt(duplicated), '0', duplicated === 0);
+  add('apologies instead of answers, all scenarios', fmt(failed), '0', failed === 0);
+  const [gatewayMB, workerMB] = [max((r) => r.memory.gatewayMB), max((r) => r.memory.workerMB)];
+  add('peak RSS in scenarios 2-5, gateway / worker', `${fmt(gatewayMB, ' MB')} / ${fmt(workerMB, ' MB')}`, '', undefined);
+  return rows;
+}
+
+const machineLine = (machine) =>
+  machine
+    ? `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, redis ${machine.redis}`
+    : 'unknown';
+
+export function formatReport(report) {
+  const { machine, scenarios, errors } = report;
+  const out = [];
+  const section = (title) => out.push('', title, '='.repeat(title.length));
+  out.push(`dtbot bench, ${report.startedAt} (${report.durationSeconds} s)`);
+  out.push(`machine: ${machineLine(machine)}`);
+  out.push(`apps' LOG_LEVEL=${report.settings.logLevel}; everything on 127.0.0.1; Redis ${report.settings.redis}`);
+
+  section('1. Gateway ack throughput');
+  if (scenarios.ack) {
+    const { ack } = scenarios;
+    out.push(`${ack.connections} keep-alive connections, ${ack.warmupSeconds} s warm-up + ${ack.seconds} s per round, unique msgIds from 1000 private chats, no workers`);
+    out.push(
+      table(
+        ['round', 'gateway', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'RSS peak MB', 'RSS HWM MB', 'CPU gw/redis/load/other', 'acked', '1 job each', 'cut-off jobs', 'jobs'],
+        ack.rounds.map((r) => [
+          r.round,
+          r.disturbed ? `${r.kind} (disturbed)` : r.kind,
+          r.requestsPerSecond,
+          r.latencyMs.p50,
+          r.latencyMs.p99,
+          r.latencyMs.max,
+          r.non2xx,
+          r.rssPeakMB,
+          r.rssHwmMB,
+          Object.values(r.cpuCores).map((cores) => cores ?? '?').join(' / '),
+          r.jobs.acked,
+          r.jobs.withOneJob === r.jobs.acked ? 'yes' : `NO (${r.jobs.withoutJob} none, ${r.jobs.withSeveralJobs} several)`,
+          r.jobs.unackedJobs,
+          r.jobs.counted === r.jobs.jobs ? r.jobs.counted : `${r.jobs.counted} counted, ${r.jobs.jobs} read`,
+        ]),
+      ),
+    );
+    out.push(`best naive ${ack.naive.requestsPerSecond} req/s, best ours ${ack.ours.requestsPerSecond} req/s: ours/naive = ${ack.ratio}`);
+    const disturbed = ack.rounds.filter((r) => r.disturbed);
+    if (disturbed.length > 0) {
+      const worst = Math.max(...disturbed.map((r) => r.cpuCores.other));
+      const used = ack.naive.disturbed || ack.ours.disturbed;
+      out.push(
+        `WARNING: round(s) ${disturbed.map((r) => r.round).join(', ')} shared the machine with other work (up to ${worst} cores)` +
+          (used ? '; a disturbed round is among the best: run again on a quiet machine' : '; the best rounds are clean ones'),
+      );
+    }
+    out.push('CPU: average cores busy while measuring; "other" is everything else on the machine (high = a disturbed round)');
+    out.push('1 job each: every 2xx-acked msgId found in exactly one job (job data read back); jobs: BullMQ getJobCounts after the round');
+    out.push('cut-off jobs: requests in flight when the load stopped; stored, but their answers were dropped by the client');
+  } else out.push(`not measured: ${errors.ack ?? 'skipped'}`);
+
+  section('2. Pipeline overhead (callback sent -> reply at DingTalk, minus model latency)');
+  if (scenarios.pipeline) {
+    const p = scenarios.pipeline;
+    out.push(`${p.messages} messages at ${p.perSecond}/s from distinct users, model latency ${p.modelLatencyMs} ms, gateway + 2 workers`);
+    out.push(`overhead p50 ${p.overheadMs.p50} ms, p99 ${p.overheadMs.p99} ms, max ${p.overheadMs.max} ms`);
+    const s = p.stagesMs;
+    out.push(
+      `  stages p50/p99: gateway ack ${s.ack.p50}/${s.ack.p99} ms; sent -> model call ${s.toModel.p50}/${s.toModel.p99} ms; ` +
+        `model answer -> delivered ${s.afterModel.p50}/${s.afterModel.p99} ms`,
+    );
+    out.push(`non-2xx ${p.non2xx}, lost ${p.lost}, duplicated ${p.duplicated}, apologies ${p.failed}; peak RSS gateway ${p.memory.gatewayMB} MB, worker ${p.memory.workerMB} MB`);
+  } else out.push(`not measured: ${errors.pipeline ?? 'skipped'}`);
+
+  section('3. Rate-limit utilisation');
+  if (scenarios.rateLimit) {
+    const r = scenarios.rateLimit;
+    out.push(`OPENAI_RPM=${r.rpm}, provider limit ${r.rpm}/rolling minute, latency ${r.modelLatencyMs} ms, burst of ${r.messages}, 2 workers; ran ${r.ranSeconds} s`);
+    out.push(`answered ${r.answered}/${r.messages}; most model calls admitted in any 60 s: ${r.bestMinuteCalls} = ${r.utilisationPercent} % of RPM (most answers in any 60 s: ${r.bestMinuteAnswers})`);
+    out.push(`model calls ${r.modelCalls}, answered 429: ${r.rateLimited} = ${r.rateLimitedPercent} %`);
+    out.push(`non-2xx ${r.non2xx}, lost ${r.lost}, duplicated ${r.duplicated}, apologies ${r.failed}; peak RSS gateway ${r.memory.gatewayMB} MB, worker ${r.memory.workerMB} MB`);
+  } else out.push(`not measured: ${errors.rateLimit ?? 'skipped'}`);
+
+  section('4. Drain rate');
+  if (scenarios.drain) {
+    const d = scenarios.drain;
+    out.push(`backlog of ${d.messages} messages from distinct users, model latency ${d.modelLatencyMs} ms, no RPM limit, WORKER_CONCURRENCY 20`);
+    out.push(
+      table(
+        ['workers', 'seconds', 'msg/s', 'CPU workers/redis/fakes/other', 'non-2xx', 'lost', 'duplicated', 'apologies', 'RSS worker MB'],
+        [d.one, d.two].map((r) => [
+          r.disturbed ? `${r.workers} (disturbed)` : r.workers,
+          r.seconds,
+          r.perSecond,
+          Object.values(r.cpuCores).map((cores) => cores ?? '?').join(' / '),
+          r.non2xx,
+          r.lost,
+          r.duplicated,
+          r.failed,
+          r.memory.workerMB,
+        ]),
+      ),
+    );
+    out.push(`2 workers / 1 worker = ${d.ratio}x (CPU: average cores busy; "fakes" is the bench process serving the fake OpenAI and DingTalk)`);
+  } else out.push(`not measured: ${errors.drain ?? 'skipped'}`);
+
+  section('5. Crash takeover');
+  if (scenarios.crash) {
+    const c = scenarios.crash;
+    out.push(`${c.messages} messages, model latency ${c.modelLatencyMs} ms, 2 workers, one SIGKILLed after 1 s and replaced`);
+    out.push(`taken over: ${c.takenOver} jobs; all answered ${c.allAnsweredAfterKillSeconds ?? '—'} s after the kill`);
+    out.push(`non-2xx ${c.non2xx}, lost ${c.lost}, duplicated ${c.duplicated}, apologies ${c.failed}; peak RSS gateway ${c.memory.gatewayMB} MB, worker ${c.memory.workerMB} MB`);
+  } else out.push(`not measured: ${errors.crash ?? 'skipped'}`);
+
+  section('Summary');
+  out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));
+  const failed = report.summary.filter((row) => row.verdict === 'FAIL').length;
+  out.push(`measured on: ${machineLine(machine)}`);
+  out.push('', failed === 0 ? 'all targets met' : `${failed} target(s) missed`);
+  return out.join('\n');
+}

@@ -1,0 +1,82 @@
+import { waitForAnswers } from '../answers.mjs';
+import { trackedMessage } from '../callbacks.mjs';
+import { progress } from '../progress.mjs';
+import { non2xx, sendBurst } from '../send.mjs';
+import { maxInWindow, round } from '../stats.mjs';
+import { withSystem } from '../system.mjs';
+
+const RPM = 600;
+const MESSAGES = Math.round(1.5 * RPM);
+const MODEL_LATENCY_MS = 50;
+const RUN_MS = 90_000;
+const WINDOW_MS = 60_000;
+
+/**
+ * The fake's default answer (`答复: <question>`), remembering which requests it answered: only
+ * admitted ones get here, and their arrival times (the provider's clock, which its limit counts
+ * by) are in the fake's request log. The time of the answer itself would not do: it comes after a
+ * latency that varies with load.
+ */
+function recordingEcho(admitted) {
+  return (body) => {
+    admitted.add(body);
+    const question = (body.messages ?? []).filter((message) => message.role === 'user').at(-1)?.content;
+    return `答复: ${typeof question === 'string' ? question : ''}`;
+  };
+}
+
+/**
+ * 3. Rate-limit utilisation: workers limited to OPENAI_RPM=R, the fake provider refusing (429 with
+ * retry headers) past R per rolling minute, a burst of 1.5 × R messages. Within 90 s (cut short
+ * once all are answered), the most model calls the provider admitted in any rolling 60 s shows how
+ * much of R was used (that is what the limit counts; answers lag their calls by varying latencies,
+ * so a window of answers can hold a little more than R), and the provider's 429s show how often the
+ * workers overshot.
+ */
+export async function rateLimit(ctx) {
+  const admitted = new WeakSet();
+  const options = {
+    label: 'ratelimit',
+    openai: { latencyMs: MODEL_LATENCY_MS, rpmLimit: RPM, answer: recordingEcho(admitted) },
+    workers: 2,
+    workerEnv: { OPENAI_RPM: String(RPM) },
+  };
+  return withSystem(ctx, options, async (system) => {
+    const messages = Array.from({ length: MESSAGES }, (_, index) => trackedMessage(system.dingtalk, 'rpm', index));
+    const tokens = messages.map((message) => message.token);
+    progress(`rate limit: burst of ${MESSAGES} messages, OPENAI_RPM=${RPM}, provider limit ${RPM}/min, 2 workers`);
+    const started = Date.now();
+    const statuses = await sendBurst(system.gateway.port, messages, 64);
+    progress(`rate limit: stored in ${Date.now() - started} ms; waiting (at most ${RUN_MS / 1000} s) for the answers`);
+    const tally = await waitForAnswers(system.dingtalk, tokens, {
+      deadline: started + RUN_MS,
+      onProgress: (count) => progress(`rate limit: ${count}/${MESSAGES} answered after ${Math.round((Date.now() - started) / 1000)} s`),
+    });
+    const admittedAt = system.openai.requests.filter((request) => admitted.has(request.body)).map((request) => request.receivedAt);
+    const bestMinute = maxInWindow(admittedAt, WINDOW_MS);
+    const bestMinuteAnswers = maxInWindow([...tally.firstAnswerAt.values()], WINDOW_MS);
+    const modelCalls = system.openai.requests.length;
+    const result = {
+      rpm: RPM,
+      messages: MESSAGES,
+      modelLatencyMs: MODEL_LATENCY_MS,
+      ranSeconds: round((Date.now() - started) / 1000),
+      answered: tally.answered,
+      bestMinuteCalls: bestMinute,
+      utilisationPercent: round((100 * bestMinute) / RPM),
+      bestMinuteAnswers,
+      modelCalls,
+      rateLimited: system.openai.rateLimited,
+      rateLimitedPercent: round(modelCalls === 0 ? 0 : (100 * system.openai.rateLimited) / modelCalls, 2),
+      non2xx: non2xx(statuses),
+      lost: tally.lost,
+      duplicated: tally.duplicated,
+      failed: tally.failed,
+    };
+    progress(
+      `rate limit: best 60 s window ${bestMinute} model calls = ${result.utilisationPercent} % of ${RPM} (${bestMinuteAnswers} answers); ` +
+        `429s ${result.rateLimited}/${modelCalls} = ${result.rateLimitedPercent} %; lost ${result.lost}, duplicated ${result.duplicated}`,
+    );
+    return result;
+  });
+}

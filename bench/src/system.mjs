@@ -1,0 +1,95 @@
+import { startFakeDingTalk, startFakeOpenAI } from '@dtbot/testkit';
+import { startGateway, startWorker } from './apps.mjs';
+import { APP_SECRET, ROBOT_CODE } from './callbacks.mjs';
+import { sampleRss } from './rss.mjs';
+
+/**
+ * The whole product for one scenario: fake OpenAI and fake DingTalk in this process (real HTTP
+ * servers on 127.0.0.1), the built gateway and workers as processes, all under a Redis prefix of
+ * the scenario's own. `close()` stops everything and removes the prefix, also after a failure.
+ */
+export async function startSystem(ctx, { label, openai = {}, workers = 0, workerEnv = {} }) {
+  const prefix = ctx.newPrefix(label);
+  const fakeOpenAI = await startFakeOpenAI(openai);
+  const dingtalk = await startFakeDingTalk({ credentials: { [ROBOT_CODE]: APP_SECRET } });
+  const env = {
+    REDIS_URL: ctx.redisUrl,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: ctx.logLevel,
+    DINGTALK_APP_KEY: ROBOT_CODE,
+    DINGTALK_APP_SECRET: APP_SECRET,
+    DINGTALK_WEBHOOK_ORIGINS: dingtalk.origin,
+    DINGTALK_API_BASE_URL: dingtalk.apiBaseURL,
+    OPENAI_API_KEY: 'sk-bench',
+    OPENAI_BASE_URL: fakeOpenAI.baseURL,
+    OPENAI_MODEL: 'fake-model',
+  };
+  const apps = [];
+  const memory = { gatewayMB: 0, workerMB: 0 };
+  const track = (app) => {
+    const rss = sampleRss(app.pid);
+    const kind = app.name === 'gateway' ? 'gatewayMB' : 'workerMB';
+    apps.push({
+      app,
+      /** Reads the peak before the process goes away (VmHWM is gone with it). */
+      settle() {
+        const { peakMB, hwmMB } = rss.stop();
+        memory[kind] = Math.max(memory[kind], peakMB, hwmMB ?? 0);
+      },
+    });
+    return app;
+  };
+  const settleOf = (app) => apps.find((entry) => entry.app === app)?.settle();
+
+  let closed = false;
+  const system = {
+    prefix,
+    openai: fakeOpenAI,
+    dingtalk,
+    gateway: undefined,
+    workers: [],
+    memory,
+    async addWorker(extraEnv = {}) {
+      const worker = track(await startWorker(ctx.logDir, { ...env, ...workerEnv, ...extraEnv }));
+      system.workers.push(worker);
+      return worker;
+    },
+    /** SIGKILL, as a crash: no drain, locks left to expire. */
+    killWorker(worker) {
+      settleOf(worker);
+      worker.kill('SIGKILL');
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const entry of apps) entry.settle();
+      await Promise.all(apps.map(({ app }) => app.stop()));
+      await Promise.all([fakeOpenAI.close(), dingtalk.close()]);
+      await ctx.cleanupPrefix(prefix);
+    },
+  };
+  try {
+    system.gateway = track(await startGateway(ctx.logDir, env));
+    for (let index = 0; index < workers; index += 1) await system.addWorker();
+  } catch (error) {
+    await system.close();
+    throw error;
+  }
+  return system;
+}
+
+/**
+ * Runs `work` with a system that is closed afterwards, whatever happens; adds the peak memory of
+ * its processes (known only once they are done) to the result.
+ */
+export async function withSystem(ctx, options, work) {
+  const system = await startSystem(ctx, options);
+  let result;
+  try {
+    result = await work(system);
+  } finally {
+    await system.close();
+  }
+  const rounded = (mb) => Math.round(mb * 10) / 10;
+  return { ...result, memory: { gatewayMB: rounded(system.memory.gatewayMB), workerMB: rounded(system.memory.workerMB) } };
+}
