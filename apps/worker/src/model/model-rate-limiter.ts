@@ -129,6 +129,13 @@ export interface RateLimits {
 
 export type CallOutcome = 'ok' | 'throttled' | 'error';
 
+/**
+ * A rolling minute plus half a second: the provider counts a call when it arrives, a few ms after we
+ * granted it, so a window of exactly 60 s lets a call through just before the provider's slot is free
+ * (the bench saw up to 0.8 % of calls answered 429 that way). The margin costs under 1 % of the RPM.
+ */
+const DEFAULT_WINDOW_MS = 60_500;
+
 /** Once the congestion window grows this large, the cap is dropped again. */
 const MAX_CWND = 256;
 
@@ -145,7 +152,7 @@ export class ModelRateLimiter {
     redis.defineCommand('dtbotRelease', { numberOfKeys: 2, lua: RELEASE });
     redis.defineCommand('dtbotCorrect', { numberOfKeys: 1, lua: CORRECT });
     this.redis = redis as RedisClient & LimiterCommands;
-    this.windowMs = limits.windowMs ?? 60_000;
+    this.windowMs = limits.windowMs ?? DEFAULT_WINDOW_MS;
   }
 
   /** 0 when a request of `tokens` may start now (and is counted), else how many ms to wait. */
