@@ -44,7 +44,7 @@ export function createWorker(deps: WorkerDeps, connection: RedisClient, options:
       // has a limiter; this one is far above any real rate, so it never limits by itself.
       limiter: { max: 1_000_000_000, duration: 1000 },
       // A job handed back while rate limited wakes no idle worker, so idle workers look again
-      // every 2 s instead of BullMQ's 5.
+      // every second instead of BullMQ's five.
       drainDelay: 1,
     },
   );
