@@ -4,7 +4,7 @@
 // else a throwaway redis-server on a free port), builds and typechecks every package, then runs vitest.
 // Extra arguments go to vitest (`npm test -- e2e/src/ingress`).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,8 +61,26 @@ function step(args) {
   return result.status ?? 1;
 }
 
+/** One plain closing line, so any CI reading the log sees the counts: `tests: N passed, N failed`. */
+function printTotals(resultsFile) {
+  try {
+    const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    const skipped = results.numPendingTests + results.numTodoTests;
+    process.stdout.write(
+      `\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+    );
+  } catch {
+    say('no test results were written');
+  }
+}
+
 ensureWorkspace(root, say);
 say(`using ${await ensureRedis()}`);
 const built = step(['exec', 'turbo', 'run', 'build', 'typecheck', '--output-logs=errors-only']);
 if (built !== 0) process.exit(built);
-process.exit(step(['exec', 'vitest', 'run', ...process.argv.slice(2)]));
+const resultsDir = mkdtempSync(path.join(os.tmpdir(), 'dtbot-test-results-'));
+cleanups.push(() => rmSync(resultsDir, { recursive: true, force: true }));
+const resultsFile = path.join(resultsDir, 'results.json');
+const code = step(['exec', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...process.argv.slice(2)]);
+printTotals(resultsFile);
+process.exit(code);
