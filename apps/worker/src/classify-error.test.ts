@@ -13,6 +13,11 @@ describe('classifyError', () => {
     expect(error.retryAfterMs).toBe(750);
   });
 
+  it('gives up on a 429 that says the quota is exhausted: waiting will not help', () => {
+    const error = APIError.generate(429, { error: { message: 'quota', code: 'insufficient_quota' } }, 'quota', new Headers());
+    expect(classifyError(error).kind).toBe('fatal');
+  });
+
   it.each([500, 502, 503, 408])('retries a %s', (status) => {
     expect(classifyError(apiError(status)).kind).toBe('retryable');
   });

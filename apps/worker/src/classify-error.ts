@@ -16,6 +16,10 @@ export function classifyError(error: unknown): BotError {
   }
   if (error instanceof APIError) {
     const status = error.status ?? 0;
+    // OpenAI answers an exhausted quota with 429 too; waiting will not refill it.
+    if (status === 429 && error.code === 'insufficient_quota') {
+      return new BotError('fatal', 'model API quota exhausted', { cause: error });
+    }
     if (status === 429) {
       const wait = retryAfterMs(error.headers ?? undefined) ?? DEFAULT_RATE_LIMIT_WAIT_MS;
       return new BotError('rate_limited', 'model API answered 429', { cause: error, retryAfterMs: wait });
