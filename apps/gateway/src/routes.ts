@@ -26,9 +26,11 @@ export interface RouteDeps {
 /** The gateway's whole HTTP surface. */
 export function buildRouter(deps: RouteDeps): Router {
   const router = new Router();
+  // The signature covers only headers, so it is checked first: an unsigned sender never gets a
+  // body buffered on its behalf.
   const callback: Middleware[] = [
-    readJsonBody(deps.maxBodyBytes),
     verifyCallbackSignature(deps.secrets),
+    readJsonBody(deps.maxBodyBytes),
     receiveCallback(deps),
   ];
   router.post('/dingtalk/callback', ...callback);

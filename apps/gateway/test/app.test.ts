@@ -66,6 +66,11 @@ describe('gateway app', () => {
     expect(job?.opts.deduplication?.id).toMatch(/^d\./);
   });
 
+  it('refuses an unsigned sender before reading its body: a 1 MB unsigned body gets 401, not 413', async () => {
+    const response = await post({ padding: 'x'.repeat(1024 * 1024) }, { 'content-type': 'application/json' });
+    expect(response.status).toBe(401);
+  });
+
   it('answers a GET on the callback path with 405 and an unknown path with 404', async () => {
     const wrongMethod = await fetch(`${base}/dingtalk/callback`);
     expect(wrongMethod.status).toBe(405);
@@ -77,7 +82,7 @@ describe('gateway app', () => {
     await post(buildCallback({ sessionWebhook: webhook }), { 'content-type': 'application/json' });
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toMatch(/dtbot_gateway_callbacks_total\{result="stored"\} 1/);
-    expect(text).toMatch(/dtbot_gateway_callbacks_total\{result="missing_signature"\} 1/);
+    expect(text).toMatch(/dtbot_gateway_callbacks_total\{result="missing_signature"\} 2/);
     expect(text).toContain('dtbot_gateway_ack_seconds_bucket');
   });
 
