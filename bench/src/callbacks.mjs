@@ -67,3 +67,16 @@ export function trackedMessage(dingtalk, label, index) {
   });
   return { token, body: JSON.stringify(payload) };
 }
+
+/** The environment every app of the bench shares: its Redis prefix, the robot, and where DingTalk is. */
+export function appEnv(ctx, prefix, dingtalk) {
+  return {
+    REDIS_URL: ctx.redisUrl,
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: ctx.logLevel,
+    DINGTALK_APP_KEY: ROBOT_CODE,
+    DINGTALK_APP_SECRET: APP_SECRET,
+    DINGTALK_WEBHOOK_ORIGINS: dingtalk.origin,
+    DINGTALK_API_BASE_URL: dingtalk.apiBaseURL,
+  };
+}

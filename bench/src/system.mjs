@@ -1,6 +1,6 @@
 import { startFakeDingTalk, startFakeOpenAI } from '@dtbot/testkit';
 import { startGateway, startWorker } from './apps.mjs';
-import { APP_SECRET, ROBOT_CODE } from './callbacks.mjs';
+import { APP_SECRET, appEnv, ROBOT_CODE } from './callbacks.mjs';
 import { sampleRss } from './rss.mjs';
 
 /**
@@ -13,13 +13,7 @@ export async function startSystem(ctx, { label, openai = {}, workers = 0, worker
   const fakeOpenAI = await startFakeOpenAI(openai);
   const dingtalk = await startFakeDingTalk({ credentials: { [ROBOT_CODE]: APP_SECRET } });
   const env = {
-    REDIS_URL: ctx.redisUrl,
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: ctx.logLevel,
-    DINGTALK_APP_KEY: ROBOT_CODE,
-    DINGTALK_APP_SECRET: APP_SECRET,
-    DINGTALK_WEBHOOK_ORIGINS: dingtalk.origin,
-    DINGTALK_API_BASE_URL: dingtalk.apiBaseURL,
+    ...appEnv(ctx, prefix, dingtalk),
     OPENAI_API_KEY: 'sk-bench',
     OPENAI_BASE_URL: fakeOpenAI.baseURL,
     OPENAI_MODEL: 'fake-model',

@@ -1,13 +1,12 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Queue } from 'bullmq';
-import type { Logger, MessageJob, RedisClient } from '@dtbot/shared';
+import { redisAnswers, type Logger, type MessageJob, type RedisClient } from '@dtbot/shared';
 import type { EnqueueDeps } from './enqueue-message.js';
 import type { GatewayMetrics } from './metrics.js';
 import { readJsonBody } from './middleware/read-json-body.js';
 import { verifyCallbackSignature } from './middleware/verify-callback-signature.js';
 import { receiveCallback } from './callback/receive-callback.js';
-import { checkReadiness } from './check-readiness.js';
 import { HttpError } from './http-error.js';
 
 export interface RouteDeps {
@@ -42,7 +41,7 @@ export function buildRouter(deps: RouteDeps): Router {
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    const ready = !deps.isDraining() && (await checkReadiness(deps.redis));
+    const ready = !deps.isDraining() && (await redisAnswers(deps.redis));
     ctx.status = ready ? 200 : 503;
     ctx.body = { status: ready ? 'ready' : deps.isDraining() ? 'draining' : 'redis unavailable' };
   });

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { RedisClient } from '@dtbot/shared';
+import { redisAnswers, type RedisClient } from '@dtbot/shared';
 import type { WorkerMetrics } from './metrics.js';
 
 /** The worker's own small HTTP port: `/healthz`, `/readyz` (Redis answers), `/metrics`. */
@@ -14,9 +14,8 @@ export function createHealthServer(redis: RedisClient, metrics: WorkerMetrics, i
     if (path === '/healthz') return reply(200, '{"status":"ok"}');
     if (path === '/readyz') {
       if (isDraining()) return reply(503, '{"status":"draining"}');
-      const timeout = new Promise<string>((resolve) => setTimeout(() => resolve('timeout'), 1000).unref());
-      void Promise.race([redis.ping().catch(() => 'error'), timeout]).then((answer) =>
-        answer === 'PONG' ? reply(200, '{"status":"ready"}') : reply(503, '{"status":"redis unavailable"}'),
+      void redisAnswers(redis).then((ready) =>
+        ready ? reply(200, '{"status":"ready"}') : reply(503, '{"status":"redis unavailable"}'),
       );
       return;
     }

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { BotError, messageJobSchema, type MessageJob } from '@dtbot/shared';
+import { BotError, jobIdFor, messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import { classifyError } from './classify-error.js';
 import { takeTurn } from './steps/take-turn.js';
@@ -25,9 +25,9 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   const parsed = messageJobSchema.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError('job data does not match the message contract');
   const data = parsed.data;
-  const jobId = job.id ?? `${data.orderKey}.${data.seq}`;
+  const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
 
-  await takeTurn(deps, job, data, token);
+  await takeTurn(deps, job, jobId, data, token);
   try {
     await answer(deps, jobId, data);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { startGateway, startNaiveGateway } from '../apps.mjs';
-import { APP_SECRET, createLoadBodies, ROBOT_CODE } from '../callbacks.mjs';
+import { appEnv, createLoadBodies } from '../callbacks.mjs';
 import { DISTURBED_CORES, watchCpu } from '../cpu-usage.mjs';
 import { runLoad } from '../load.mjs';
 import { progress } from '../progress.mjs';
@@ -22,15 +22,7 @@ const WEBHOOK_ORIGIN = 'http://127.0.0.1:9';
 export async function gatewayAck(ctx) {
   const prefix = ctx.newPrefix('ack');
   const queue = openQueue(ctx.redis, prefix);
-  const env = {
-    REDIS_URL: ctx.redisUrl,
-    REDIS_PREFIX: prefix,
-    LOG_LEVEL: ctx.logLevel,
-    DINGTALK_APP_KEY: ROBOT_CODE,
-    DINGTALK_APP_SECRET: APP_SECRET,
-    DINGTALK_WEBHOOK_ORIGINS: WEBHOOK_ORIGIN,
-    DINGTALK_API_BASE_URL: WEBHOOK_ORIGIN,
-  };
+  const env = appEnv(ctx, prefix, { origin: WEBHOOK_ORIGIN, apiBaseURL: WEBHOOK_ORIGIN });
   const rounds = [];
   try {
     for (const [index, kind] of ORDER.entries()) rounds.push(await measureRound(ctx, { env, queue, kind, number: index + 1 }));

@@ -8,8 +8,13 @@ import type { WorkerDeps } from '../deps.js';
  * after `turnRecheckMs` as a safety net. Throws DelayedError when parked (BullMQ then leaves the
  * job alone and counts no attempt).
  */
-export async function takeTurn(deps: WorkerDeps, job: Job<MessageJob>, data: MessageJob, token: string | undefined): Promise<void> {
-  const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
+export async function takeTurn(
+  deps: WorkerDeps,
+  job: Job<MessageJob>,
+  jobId: string,
+  data: MessageJob,
+  token: string | undefined,
+): Promise<void> {
   for (let round = 0; round < 3; round += 1) {
     const claim = await deps.turns.claim(data.orderKey, data.seq, jobId);
     if (claim.go) return;

@@ -1,7 +1,7 @@
-import type { RedisClient } from '@dtbot/shared';
+import type { RedisClient } from './create-redis.js';
 
-/** Ready means Redis answers a PING within `timeoutMs`. */
-export async function checkReadiness(redis: RedisClient, timeoutMs = 1000): Promise<boolean> {
+/** Readiness of gateway and worker alike: Redis answers a PING within `timeoutMs`. */
+export async function redisAnswers(redis: RedisClient, timeoutMs = 1000): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const ping = redis.ping().then((answer) => answer === 'PONG');
