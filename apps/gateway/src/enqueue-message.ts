@@ -12,10 +12,13 @@ import {
   type Turns,
 } from '@dtbot/shared';
 import { callbackError } from './callback/callback-errors.js';
+import type { TurnBatcher } from './ordering/turn-batcher.js';
 
 export interface EnqueueDeps {
   queue: Queue<MessageJob>;
   turns: Turns;
+  /** Numbers messages; batches the callbacks of one event-loop turn into one script call. */
+  numbering: Pick<TurnBatcher, 'next'>;
   memoryScope: MemoryScope;
   dedupeTtlMs: number;
   /** A callback waits at most this long for Redis before it is refused with 503. */
@@ -42,7 +45,7 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
   const orderKey = orderKeyFor({ ...message, robotCode }, deps.memoryScope);
   const conversationKey = conversationKeyFor({ ...message, robotCode });
   return withTimeout(deps.timeoutMs, async () => {
-    const { seq, load } = await deps.turns.next(orderKey, conversationKey);
+    const { seq, load } = await deps.numbering.next(orderKey, conversationKey);
     const jobId = jobIdFor(orderKey, seq);
     const data: MessageJob = {
       msgId: message.msgId,

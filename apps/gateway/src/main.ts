@@ -14,6 +14,7 @@ import {
 } from '@dtbot/shared';
 import { buildApp } from './app.js';
 import { createGatewayMetrics } from './metrics.js';
+import { TurnBatcher } from './ordering/turn-batcher.js';
 import { messageJobOptions } from './message-job-options.js';
 
 const { config, aliasesUsed } = loadConfigOrExit('gateway', () => loadGatewayConfig());
@@ -37,6 +38,7 @@ const queue = new Queue<MessageJob>(config.QUEUE_NAME, {
 });
 queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
 
+const turns = new Turns(redis, keys);
 const credentials = robotCredentials(config);
 let draining = false;
 const app = buildApp({
@@ -50,7 +52,8 @@ const app = buildApp({
   isDraining: () => draining,
   enqueue: {
     queue,
-    turns: new Turns(redis, keys),
+    turns,
+    numbering: new TurnBatcher(turns),
     memoryScope: config.MEMORY_SCOPE,
     dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
     timeoutMs: config.ENQUEUE_TIMEOUT_MS,

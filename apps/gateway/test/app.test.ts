@@ -7,6 +7,7 @@ import { createLogger, redisKeys, Turns, type MessageJob } from '@dtbot/shared';
 import { buildCallback, cleanupPrefix, createTestPrefix, redisUrlForTests, signedHeaders } from '@dtbot/testkit';
 import { buildApp } from '../src/app.js';
 import { createGatewayMetrics } from '../src/metrics.js';
+import { TurnBatcher } from '../src/ordering/turn-batcher.js';
 
 // The Koa app in-process (no main.ts), on a real Redis under its own prefix.
 const SECRET = 'gateway-test-secret';
@@ -22,6 +23,7 @@ beforeAll(async () => {
   redis = new Redis(redisUrlForTests(), { maxRetriesPerRequest: 1, enableOfflineQueue: false });
   await new Promise((resolve) => redis.once('ready', resolve));
   queue = new Queue<MessageJob>('messages', { connection: redis, prefix });
+  const turns = new Turns(redis, redisKeys(prefix));
   const app = buildApp({
     logger: createLogger('gateway-test', 'silent'),
     redis,
@@ -33,7 +35,8 @@ beforeAll(async () => {
     isDraining: () => draining,
     enqueue: {
       queue,
-      turns: new Turns(redis, redisKeys(prefix)),
+      turns,
+      numbering: new TurnBatcher(turns),
       memoryScope: 'user',
       dedupeTtlMs: 60_000,
       timeoutMs: 1000,

@@ -29,6 +29,20 @@ describe('Turns', () => {
     expect(seqs).toEqual([1, 2, 1, 3]);
   });
 
+  it('numbers several messages in one call in the order given, as one call each would', async () => {
+    const numbers = await turns.nextMany([
+      { orderKey: 'm', conversationKey: 'conv-m' },
+      { orderKey: 'n', conversationKey: 'conv-m' },
+      { orderKey: 'm', conversationKey: 'conv-m' },
+    ]);
+    expect(numbers).toEqual([
+      { seq: 1, load: 1 },
+      { seq: 1, load: 2 },
+      { seq: 2, load: 3 },
+    ]);
+    expect(await turns.next('m', 'conv-m')).toEqual({ seq: 3, load: 4 });
+  });
+
   it('counts a conversation\'s unanswered messages, once per number however often its end is reported', async () => {
     expect((await turns.next('g1', 'conv-g')).load).toBe(1);
     expect((await turns.next('g2', 'conv-g')).load).toBe(2);

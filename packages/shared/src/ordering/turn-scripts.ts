@@ -12,15 +12,21 @@ import type { RedisKeys } from '../redis/keys.js';
  * Every key is refreshed to `ttlMs` on each use so an idle conversation leaves nothing behind.
  */
 
-// KEYS: seq, load. ARGV: ttlMs, loadTtlMs.
-// Returns {seq, load}: the new sequence number and how many messages of the conversation are now
-// unanswered (this one included).
-const NEXT_TURN = `
-local seq = redis.call('INCR', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
-local load = redis.call('INCR', KEYS[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
-return {seq, load}
+// KEYS: seq and load of each message, in pairs. ARGV: ttlMs, loadTtlMs.
+// Returns {seq1, load1, seq2, load2, ...}: each message's number and how many messages of its
+// conversation are now unanswered (itself included). Numbers are given in KEYS order, so messages
+// numbered together keep the order they were passed in.
+const NEXT_TURNS = `
+local out = {}
+for i = 1, #KEYS, 2 do
+  local seq = redis.call('INCR', KEYS[i])
+  redis.call('PEXPIRE', KEYS[i], ARGV[1])
+  local load = redis.call('INCR', KEYS[i + 1])
+  redis.call('PEXPIRE', KEYS[i + 1], ARGV[2])
+  out[i] = seq
+  out[i + 1] = load
+end
+return out
 `;
 
 // Shared by the scripts below: moves `done` past skipped numbers; returns the new done.
@@ -81,7 +87,8 @@ export interface TurnClaim {
 }
 
 interface TurnCommands {
-  dtbotNextTurn(seqKey: string, loadKey: string, ttlMs: number, loadTtlMs: number): Promise<[number, number]>;
+  /** Variadic: the key count comes first. */
+  dtbotNextTurns(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number[]>;
   dtbotClaimTurn(done: string, skipped: string, waiters: string, seq: number, jobId: string, ttlMs: number): Promise<[number, number]>;
   dtbotEndTurn(
     done: string,
@@ -102,10 +109,20 @@ export const ORDER_TTL_MS = 7 * 24 * 3600 * 1000;
  */
 export const LOAD_TTL_MS = 3600 * 1000;
 
-/** Identifies a message's place: its memory/order key and the conversation whose load it adds to. */
-export interface TurnRef {
+/** What a message is numbered by: its memory/order key and the conversation whose load it adds to. */
+export interface TurnSubject {
   orderKey: string;
   conversationKey: string;
+}
+
+export interface TurnNumber {
+  seq: number;
+  /** Unanswered messages of the conversation, this one included. */
+  load: number;
+}
+
+/** Identifies a message's place: its memory/order key and the conversation whose load it adds to. */
+export interface TurnRef extends TurnSubject {
   seq: number;
 }
 
@@ -117,7 +134,7 @@ export class Turns {
     private readonly keys: RedisKeys,
     private readonly ttlMs = ORDER_TTL_MS,
   ) {
-    redis.defineCommand('dtbotNextTurn', { numberOfKeys: 2, lua: NEXT_TURN });
+    redis.defineCommand('dtbotNextTurns', { lua: NEXT_TURNS });
     redis.defineCommand('dtbotClaimTurn', { numberOfKeys: 3, lua: CLAIM_TURN });
     redis.defineCommand('dtbotEndTurn', { numberOfKeys: 4, lua: END_TURN });
     this.redis = redis as RedisClient & TurnCommands;
@@ -127,14 +144,16 @@ export class Turns {
    * Gives the next message of `orderKey` its number, and counts it in its conversation's load:
    * the gateway turns that load into the job's priority so a flooding group cannot starve others.
    */
-  async next(orderKey: string, conversationKey: string): Promise<{ seq: number; load: number }> {
-    const [seq, load] = await this.redis.dtbotNextTurn(
-      this.keys.orderSeq(orderKey),
-      this.keys.conversationLoad(conversationKey),
-      this.ttlMs,
-      LOAD_TTL_MS,
-    );
-    return { seq, load };
+  async next(orderKey: string, conversationKey: string): Promise<TurnNumber> {
+    const [numbered] = await this.nextMany([{ orderKey, conversationKey }]);
+    return numbered!;
+  }
+
+  /** `next` for several messages in one round trip, numbered in the order given. */
+  async nextMany(messages: readonly TurnSubject[]): Promise<TurnNumber[]> {
+    const keys = messages.flatMap((m) => [this.keys.orderSeq(m.orderKey), this.keys.conversationLoad(m.conversationKey)]);
+    const flat = await this.redis.dtbotNextTurns(keys.length, ...keys, this.ttlMs, LOAD_TTL_MS);
+    return messages.map((_, i) => ({ seq: flat[2 * i]!, load: flat[2 * i + 1]! }));
   }
 
   async claim(orderKey: string, seq: number, jobId: string): Promise<TurnClaim> {

@@ -1,0 +1,39 @@
+import type { TurnNumber, Turns, TurnSubject } from '@dtbot/shared';
+
+interface Pending extends TurnSubject {
+  resolve: (turn: TurnNumber) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Numbers the callbacks that reach the store step in one event-loop turn with one Redis script
+ * call. Under load many callbacks finish reading their bodies in the same poll phase; numbering
+ * them together spares a Redis round trip per callback, which is the gateway's costliest step
+ * after the add itself. A lone callback waits only for the end of the current loop turn.
+ */
+export class TurnBatcher {
+  private pending: Pending[] = [];
+
+  constructor(
+    private readonly turns: Turns,
+    private readonly maxBatch = 512,
+  ) {}
+
+  next(orderKey: string, conversationKey: string): Promise<TurnNumber> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.flush());
+      this.pending.push({ orderKey, conversationKey, resolve, reject });
+      if (this.pending.length >= this.maxBatch) this.flush();
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.turns.nextMany(batch).then(
+      (numbers) => batch.forEach((waiting, i) => waiting.resolve(numbers[i]!)),
+      (error: unknown) => batch.forEach((waiting) => waiting.reject(error)),
+    );
+  }
+}
