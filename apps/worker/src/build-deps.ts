@@ -43,7 +43,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     limiter: new ModelRateLimiter(redis, keys, {
       rpm: config.OPENAI_RPM,
       tpm: config.OPENAI_TPM,
-      windowMs: 60_000 + config.OPENAI_RATE_MARGIN_MS,
+      marginMs: config.OPENAI_RATE_MARGIN_MS,
       leaseMs: config.OPENAI_TIMEOUT_MS + 5000,
     }),
     metrics: createWorkerMetrics(),

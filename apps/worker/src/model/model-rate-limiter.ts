@@ -122,21 +122,23 @@ interface LimiterCommands {
 export interface RateLimits {
   rpm: number;
   tpm: number;
+  /** The provider's window; a rolling minute unless a test shortens it. */
   windowMs?: number;
+  /**
+   * Added to the window: the provider counts a call when it arrives, after we granted it, so a
+   * window of exactly its own lets a call through just before the provider's slot is free. The
+   * first calls of a freshly started worker arrive up to a second after their grant (loading the
+   * HTTP client, opening connections); half a second let 2-3 % of the bench's calls be answered
+   * 429 on a slow machine. `OPENAI_RATE_MARGIN_MS`, 1 s by default, costs 1/61 of the RPM.
+   */
+  marginMs?: number;
   /** How long an admitted call may stay in flight before its slot is reclaimed (a crashed worker). */
   leaseMs?: number;
 }
 
 export type CallOutcome = 'ok' | 'throttled' | 'error';
 
-/**
- * A rolling minute plus a margin: the provider counts a call when it arrives, after we granted it,
- * so a window of exactly 60 s lets a call through just before the provider's slot is free. The
- * first calls of a freshly started worker arrive up to a second after their grant (loading the
- * HTTP client, opening connections), so half a second let 2-3 % of the bench's calls be answered
- * 429 on a slow machine. Configurable (`OPENAI_RATE_MARGIN_MS`); the margin costs 1/61 of the RPM.
- */
-const DEFAULT_WINDOW_MS = 61_000;
+const ROLLING_MINUTE_MS = 60_000;
 
 /** Once the congestion window grows this large, the cap is dropped again. */
 const MAX_CWND = 256;
@@ -154,7 +156,7 @@ export class ModelRateLimiter {
     redis.defineCommand('dtbotRelease', { numberOfKeys: 2, lua: RELEASE });
     redis.defineCommand('dtbotCorrect', { numberOfKeys: 1, lua: CORRECT });
     this.redis = redis as RedisClient & LimiterCommands;
-    this.windowMs = limits.windowMs ?? DEFAULT_WINDOW_MS;
+    this.windowMs = (limits.windowMs ?? ROLLING_MINUTE_MS) + (limits.marginMs ?? 0);
   }
 
   /** 0 when a request of `tokens` may start now (and is counted), else how many ms to wait. */

@@ -22,10 +22,12 @@ afterAll(async () => {
 
 describe('Turns', () => {
   const ref = (orderKey: string, seq: number) => ({ orderKey, conversationKey: `conv-${orderKey}`, seq });
+  const next = async (orderKey: string, conversationKey: string) =>
+    (await turns.nextMany([{ orderKey, conversationKey }]))[0]!;
 
   it('numbers messages of a conversation 1, 2, 3 and each conversation on its own', async () => {
     const seqs = [];
-    for (const key of ['a', 'a', 'b', 'a']) seqs.push((await turns.next(key, `conv-${key}`)).seq);
+    for (const key of ['a', 'a', 'b', 'a']) seqs.push((await next(key, `conv-${key}`)).seq);
     expect(seqs).toEqual([1, 2, 1, 3]);
   });
 
@@ -40,19 +42,19 @@ describe('Turns', () => {
       { seq: 1, load: 2 },
       { seq: 2, load: 3 },
     ]);
-    expect(await turns.next('m', 'conv-m')).toEqual({ seq: 3, load: 4 });
+    expect(await next('m', 'conv-m')).toEqual({ seq: 3, load: 4 });
   });
 
   it('counts a conversation\'s unanswered messages, once per number however often its end is reported', async () => {
-    expect((await turns.next('g1', 'conv-g')).load).toBe(1);
-    expect((await turns.next('g2', 'conv-g')).load).toBe(2);
-    expect((await turns.next('g1', 'conv-g')).load).toBe(3);
+    expect((await next('g1', 'conv-g')).load).toBe(1);
+    expect((await next('g2', 'conv-g')).load).toBe(2);
+    expect((await next('g1', 'conv-g')).load).toBe(3);
     await turns.finish({ orderKey: 'g1', conversationKey: 'conv-g', seq: 1 });
     await turns.finish({ orderKey: 'g1', conversationKey: 'conv-g', seq: 1 });
     await turns.skip({ orderKey: 'g1', conversationKey: 'conv-g', seq: 2 });
     await turns.skip({ orderKey: 'g1', conversationKey: 'conv-g', seq: 2 });
     expect(await redis.get(redisKeys(prefix).conversationLoad('conv-g'))).toBe('1');
-    expect((await turns.next('g3', 'conv-g')).load).toBe(2);
+    expect((await next('g3', 'conv-g')).load).toBe(2);
   });
 
   it('lets only the next number go; a later one waits and is named when the turn ends', async () => {
@@ -77,7 +79,7 @@ describe('Turns', () => {
   });
 
   it('expires every key of an idle conversation', async () => {
-    await turns.next('f', 'conv-f');
+    await next('f', 'conv-f');
     await turns.claim('f', 2, 'job-2');
     const ttl = await redis.pttl(redisKeys(prefix).orderWaiters('f'));
     expect(ttl).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import type { RedisClient } from '../redis/create-redis.js';
 import type { RedisKeys } from '../redis/keys.js';
 
 /**
- * Per-conversation turns. The gateway numbers a conversation's messages (`nextTurn`) just before
+ * Per-conversation turns. The gateway numbers a conversation's messages (`nextMany`) just before
  * storing each one; a worker may answer message `seq` only when every earlier number is done or
  * skipped. Each script is one atomic step so a wake-up is never lost between "not my turn, I wait"
  * and "my turn is over, who waits?".
@@ -141,15 +141,10 @@ export class Turns {
   }
 
   /**
-   * Gives the next message of `orderKey` its number, and counts it in its conversation's load:
-   * the gateway turns that load into the job's priority so a flooding group cannot starve others.
+   * Gives each message the next number of its order key, in the order given, and counts it in its
+   * conversation's load: the gateway turns that load into the job's priority so a flooding group
+   * cannot starve others. One round trip for all of them.
    */
-  async next(orderKey: string, conversationKey: string): Promise<TurnNumber> {
-    const [numbered] = await this.nextMany([{ orderKey, conversationKey }]);
-    return numbered!;
-  }
-
-  /** `next` for several messages in one round trip, numbered in the order given. */
   async nextMany(messages: readonly TurnSubject[]): Promise<TurnNumber[]> {
     const keys = messages.flatMap((m) => [this.keys.orderSeq(m.orderKey), this.keys.conversationLoad(m.conversationKey)]);
     const flat = await this.redis.dtbotNextTurns(keys.length, ...keys, this.ttlMs, LOAD_TTL_MS);
