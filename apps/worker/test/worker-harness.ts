@@ -1,0 +1,170 @@
+import { Queue, QueueEvents, type Job, type Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  callbackSchema,
+  conversationKeyFor,
+  createLogger,
+  extractPrompt,
+  jobIdFor,
+  loadWorkerConfig,
+  MESSAGE_JOB_NAME,
+  messageJobSchema,
+  orderKeyFor,
+  Turns,
+  type MessageJob,
+} from '@dtbot/shared';
+import {
+  buildCallback,
+  buildGroupCallback,
+  cleanupPrefix,
+  createTestPrefix,
+  DEFAULT_ROBOT_CODE,
+  redisUrlForTests,
+  startFakeDingTalk,
+  startFakeOpenAI,
+  type CallbackOverrides,
+  type DingTalkCallbackPayload,
+  type FakeDingTalk,
+  type FakeOpenAI,
+  type FakeOpenAIOptions,
+} from '@dtbot/testkit';
+import { buildWorkerDeps } from '../src/build-deps.js';
+import { createWorker } from '../src/create-worker.js';
+import type { WorkerDeps, WorkerSettings } from '../src/deps.js';
+
+const APP_SECRET = 'worker-test-secret';
+
+export interface HarnessOptions {
+  label: string;
+  /** Worker settings as environment variables, on top of the harness' own. */
+  env?: Record<string, string>;
+  openai?: FakeOpenAIOptions;
+  /** Settings that have no variable (waits), to keep the tests quick. */
+  settings?: Partial<WorkerSettings>;
+  /** Tries per message; retries wait 10 ms instead of the gateway's exponential backoff. */
+  attempts?: number;
+}
+
+export type Settled = 'completed' | 'failed';
+
+export interface SentMessage {
+  jobId: string;
+  /** Resolves when the job completed, or failed for good (not on a failed attempt that is retried). */
+  settled: Promise<Settled>;
+}
+
+export interface WorkerHarness {
+  openai: FakeOpenAI;
+  dingtalk: FakeDingTalk;
+  deps: WorkerDeps;
+  queue: Queue<MessageJob>;
+  /** The queue's event stream (`delayed`, `waiting`, …), for tests that must see a job park. */
+  events: QueueEvents;
+  /** A private-chat text message whose webhook points at the fake DingTalk. */
+  message(overrides?: CallbackOverrides): DingTalkCallbackPayload;
+  /** A group message that @-mentions the robot, webhook on the fake DingTalk. */
+  groupMessage(overrides?: CallbackOverrides): DingTalkCallbackPayload;
+  /** Stores a callback as a job, numbered in its thread as the gateway numbers it. */
+  send(callback: DingTalkCallbackPayload): Promise<SentMessage>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real processor in this process: deps from `buildWorkerDeps` (as `main.ts` builds them), a
+ * BullMQ worker from `createWorker`, real Redis under a prefix of its own, the fake model and the
+ * fake DingTalk over real HTTP.
+ */
+export async function startWorkerHarness(options: HarnessOptions): Promise<WorkerHarness> {
+  const prefix = createTestPrefix(options.label);
+  const openai = await startFakeOpenAI(options.openai);
+  const dingtalk = await startFakeDingTalk({ credentials: { [DEFAULT_ROBOT_CODE]: APP_SECRET } });
+  const { config } = loadWorkerConfig({
+    REDIS_URL: redisUrlForTests(),
+    REDIS_PREFIX: prefix,
+    LOG_LEVEL: 'silent',
+    DINGTALK_APP_KEY: DEFAULT_ROBOT_CODE,
+    DINGTALK_APP_SECRET: APP_SECRET,
+    DINGTALK_WEBHOOK_ORIGINS: dingtalk.origin,
+    DINGTALK_API_BASE_URL: dingtalk.apiBaseURL,
+    OPENAI_API_KEY: 'sk-worker-test',
+    OPENAI_BASE_URL: openai.baseURL,
+    OPENAI_MODEL: 'fake-model',
+    ...options.env,
+  });
+  const redis = new Redis(config.REDIS_URL);
+  // BullMQ's worker and event reader block on their connections, so each gets its own.
+  const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const eventsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+  const built = buildWorkerDeps(config, createLogger('worker-test', 'silent'), redis);
+  const deps: WorkerDeps = { ...built, settings: { ...built.settings, ...options.settings } };
+  const worker: Worker<MessageJob> = createWorker(deps, workerConnection, {
+    queueName: config.QUEUE_NAME,
+    prefix,
+    concurrency: 4,
+  });
+  // From the stream's start (the prefix is new): no event is missed while the reader starts.
+  const events = new QueueEvents(config.QUEUE_NAME, { connection: eventsConnection, prefix, lastEventId: '0-0' });
+  await Promise.all([worker.waitUntilReady(), events.waitUntilReady()]);
+  void worker.run();
+  const turns = new Turns(redis, deps.keys);
+
+  const settledOf = (jobId: string) =>
+    new Promise<Settled>((resolve) => {
+      const completed = (job: Job<MessageJob>) => finish(job, 'completed');
+      const failed = (job: Job<MessageJob> | undefined) => {
+        // A failed attempt that will be retried has no finishedOn yet.
+        if (job?.finishedOn) finish(job, 'failed');
+      };
+      const finish = (job: Job<MessageJob>, outcome: Settled) => {
+        if (job.id !== jobId) return;
+        worker.off('completed', completed);
+        worker.off('failed', failed);
+        resolve(outcome);
+      };
+      worker.on('completed', completed);
+      worker.on('failed', failed);
+    });
+
+  return {
+    openai,
+    dingtalk,
+    deps,
+    queue: deps.queue,
+    events,
+    message: (overrides = {}) => buildCallback({ sessionWebhook: dingtalk.sessionWebhook(), ...overrides }),
+    groupMessage: (overrides = {}) => buildGroupCallback({ sessionWebhook: dingtalk.sessionWebhook(), ...overrides }),
+    async send(callback) {
+      const message = callbackSchema.parse(callback);
+      const robotCode = message.robotCode ?? DEFAULT_ROBOT_CODE;
+      const orderKey = orderKeyFor({ ...message, robotCode }, config.MEMORY_SCOPE);
+      const conversationKey = conversationKeyFor({ ...message, robotCode });
+      const [turn] = await turns.nextMany([{ orderKey, conversationKey }]);
+      const seq = turn!.seq;
+      const data = messageJobSchema.parse({
+        ...message,
+        robotCode,
+        prompt: extractPrompt(message),
+        receivedAt: Date.now(),
+        orderKey,
+        seq,
+        conversationKey,
+      });
+      const jobId = jobIdFor(orderKey, seq);
+      const settled = settledOf(jobId);
+      await deps.queue.add(MESSAGE_JOB_NAME, data, {
+        jobId,
+        attempts: options.attempts ?? 3,
+        backoff: { type: 'fixed', delay: 10 },
+      });
+      return { jobId, settled };
+    },
+    async close() {
+      await worker.close();
+      await events.close();
+      await deps.queue.close();
+      await cleanupPrefix(redis, prefix);
+      await Promise.all([redis, workerConnection, eventsConnection].map((connection) => connection.quit()));
+      await Promise.all([openai.close(), dingtalk.close()]);
+    },
+  };
+}
