@@ -15,6 +15,7 @@ import { AccessTokens } from './dingtalk/access-tokens.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
 import { ModelRateLimiter } from './model/model-rate-limiter.js';
 import { createWorkerMetrics } from './metrics.js';
+import { createTokenCounter } from './tokens/token-counter.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
 
@@ -23,13 +24,15 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
   const keys = redisKeys(config.REDIS_PREFIX);
   const credentials = robotCredentials(config);
   const tokens = new AccessTokens(redis, keys, { apiBaseUrl: config.DINGTALK_API_BASE_URL, timeoutMs: DINGTALK_TIMEOUT_MS });
+  const tokenCounter = createTokenCounter(config.OPENAI_MODEL);
   return {
     logger,
     redis,
     keys,
     queue: new Queue<MessageJob>(config.QUEUE_NAME, { connection: redis, prefix: keys.bullPrefix }),
     turns: new Turns(redis, keys),
-    memory: new ConversationMemory(redis, keys, {
+    tokens: tokenCounter,
+    memory: new ConversationMemory(redis, keys, tokenCounter, {
       ttlSeconds: config.SESSION_TTL_SECONDS,
       maxTokens: config.MEMORY_MAX_TOKENS,
     }),

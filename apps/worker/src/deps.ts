@@ -3,6 +3,7 @@ import type OpenAI from 'openai';
 import type { Logger, MessageJob, RedisClient, RedisKeys, Turns } from '@dtbot/shared';
 import type { ConversationMemory } from './memory/conversation-memory.js';
 import type { ModelRateLimiter } from './model/model-rate-limiter.js';
+import type { TokenCounter } from './tokens/token-counter.js';
 import type { OpenApiOptions } from './reply/send-through-openapi.js';
 import type { WebhookOptions } from './reply/post-to-webhook.js';
 import type { WorkerMetrics } from './metrics.js';
@@ -15,6 +16,8 @@ export interface WorkerDeps {
   queue: Queue<MessageJob>;
   turns: Turns;
   memory: ConversationMemory;
+  /** Counts tokens for the memory budget and the rate limiter alike. */
+  tokens: TokenCounter;
   openai: OpenAI;
   limiter: ModelRateLimiter;
   metrics: WorkerMetrics;

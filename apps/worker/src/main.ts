@@ -36,7 +36,13 @@ health.listen(config.METRICS_PORT, () => {
 
 void worker.run();
 logger.info(
-  { concurrency: config.WORKER_CONCURRENCY, model: config.OPENAI_MODEL, rpm: config.OPENAI_RPM, tpm: config.OPENAI_TPM },
+  {
+    concurrency: config.WORKER_CONCURRENCY,
+    model: config.OPENAI_MODEL,
+    tokenCounting: deps.tokens.method,
+    rpm: config.OPENAI_RPM,
+    tpm: config.OPENAI_TPM,
+  },
   'worker started',
 );
 

@@ -1,11 +1,22 @@
+import { z } from 'zod';
 import type { RedisClient, RedisKeys } from '@dtbot/shared';
+import type { TokenCounter } from '../tokens/token-counter.js';
 import { trimToBudget, type Turn } from './trim-to-budget.js';
 
-interface StoredMemory {
+const storedMemorySchema = z.object({
   /** The job whose turn was stored last: a retried job must not store its turn twice. */
-  lastJobId: string;
-  turns: Turn[];
-}
+  lastJobId: z.string(),
+  turns: z.array(
+    z.object({
+      role: z.enum(['user', 'assistant']),
+      content: z.string(),
+      // Memory written before turns carried their count has none; it is counted once on reading.
+      tokens: z.number().int().nonnegative().optional(),
+    }),
+  ),
+});
+
+type StoredMemory = z.infer<typeof storedMemorySchema>;
 
 export interface MemoryOptions {
   ttlSeconds: number;
@@ -14,12 +25,15 @@ export interface MemoryOptions {
 
 /**
  * A conversation's remembered turns, one JSON value per order key. Only the job holding the
- * conversation's turn reads and writes it, so a plain GET/SET is safe.
+ * conversation's turn reads and writes it, so a plain GET/SET is safe. Each turn is counted once,
+ * when it is stored, and keeps its count: counting a full budget of history again for every
+ * message would cost far more than the message itself (see docs/benchmarks.md).
  */
 export class ConversationMemory {
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
+    private readonly tokens: TokenCounter,
     private readonly options: MemoryOptions,
   ) {}
 
@@ -31,7 +45,7 @@ export class ConversationMemory {
     const stored = await this.read(orderKey);
     if (stored?.lastJobId === jobId) return;
     const turns = trimToBudget(
-      [...(stored?.turns ?? []), { role: 'user', content: question }, { role: 'assistant', content: answer }],
+      [...(stored?.turns ?? []), this.turn('user', question), this.turn('assistant', answer)],
       this.options.maxTokens,
     );
     const value: StoredMemory = { lastJobId: jobId, turns };
@@ -42,13 +56,21 @@ export class ConversationMemory {
     await this.redis.del(this.keys.memory(orderKey));
   }
 
-  private async read(orderKey: string): Promise<StoredMemory | undefined> {
+  private turn(role: Turn['role'], content: string): Turn {
+    return { role, content, tokens: this.tokens.message(content) };
+  }
+
+  private async read(orderKey: string): Promise<{ lastJobId: string; turns: Turn[] } | undefined> {
     const raw = await this.redis.get(this.keys.memory(orderKey));
     if (!raw) return undefined;
+    let parsed: ReturnType<typeof storedMemorySchema.safeParse>;
     try {
-      return JSON.parse(raw) as StoredMemory;
+      parsed = storedMemorySchema.safeParse(JSON.parse(raw));
     } catch {
       return undefined; // unreadable memory is forgotten rather than failing every answer
     }
+    if (!parsed.success) return undefined;
+    const turns = parsed.data.turns.map((turn) => ({ ...turn, tokens: turn.tokens ?? this.tokens.message(turn.content) }));
+    return { lastJobId: parsed.data.lastJobId, turns };
   }
 }

@@ -1,8 +1,8 @@
-import { estimateTokens } from './estimate-tokens.js';
-
 export interface Turn {
   role: 'user' | 'assistant';
   content: string;
+  /** What this turn costs in a request, counted once when it was stored (`TokenCounter.message`). */
+  tokens: number;
 }
 
 /**
@@ -13,7 +13,7 @@ export function trimToBudget(turns: readonly Turn[], budget: number): Turn[] {
   let used = 0;
   let start = turns.length;
   while (start > 0) {
-    const cost = estimateTokens(turns[start - 1]!.content);
+    const cost = turns[start - 1]!.tokens;
     if (used + cost > budget) break;
     used += cost;
     start -= 1;

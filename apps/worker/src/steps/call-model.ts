@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type OpenAI from 'openai';
 import { BotError, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
-import { estimateTokens } from '../memory/estimate-tokens.js';
+import { REPLY_PRIMING_TOKENS } from '../tokens/token-counter.js';
 import type { Turn } from '../memory/trim-to-budget.js';
 import { classifyError } from '../classify-error.js';
 
@@ -25,8 +25,12 @@ export async function callModel(deps: WorkerDeps, jobId: string, data: MessageJo
     ...history.map((turn) => ({ role: turn.role, content: turn.content })),
     { role: 'user', content: data.prompt },
   ];
+  // Remembered turns carry the count made when they were stored; only the new text is counted here.
   const estimate =
-    messages.reduce((sum, message) => sum + estimateTokens(String(message.content)), 0) +
+    (settings.systemPrompt ? deps.tokens.message(settings.systemPrompt) : 0) +
+    history.reduce((sum, turn) => sum + turn.tokens, 0) +
+    deps.tokens.message(data.prompt) +
+    REPLY_PRIMING_TOKENS +
     (settings.maxTokens ?? ANSWER_ESTIMATE);
 
   const permit = randomUUID();

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { estimateTokens } from './estimate-tokens.js';
+import { createTokenCounter, encodingForModel, MESSAGE_FRAMING_TOKENS } from './token-counter.js';
+
+describe('encodingForModel', () => {
+  it.each([
+    ['gpt-4o-mini', 'o200k_base'],
+    ['gpt-4.1', 'o200k_base'],
+    ['gpt-5-mini', 'o200k_base'],
+    ['o3-mini', 'o200k_base'],
+    ['o4-mini-2099-01-01', 'o200k_base'],
+    ['gpt-4o-2099-01-01', 'o200k_base'],
+    ['openai/gpt-4o', 'o200k_base'],
+    ['GPT-4o', 'o200k_base'],
+    ['gpt-oss-20b', 'o200k_harmony'],
+    ['gpt-4', 'cl100k_base'],
+    ['gpt-4-turbo', 'cl100k_base'],
+    ['gpt-3.5-turbo', 'cl100k_base'],
+    ['gpt-35-turbo', 'cl100k_base'],
+  ])('%s is counted with %s', (model, encoding) => {
+    expect(encodingForModel(model)).toBe(encoding);
+  });
+
+  it.each(['deepseek-chat', 'deepseek-reasoner', 'qwen-plus', 'llama3.1:8b', 'glm-4', 'moonshot-v1-8k'])(
+    '%s has no OpenAI tokenizer',
+    (model) => {
+      expect(encodingForModel(model)).toBeUndefined();
+    },
+  );
+});
+
+describe('createTokenCounter', () => {
+  it('counts an OpenAI model\'s messages with its tokenizer, framing included', () => {
+    const counter = createTokenCounter('gpt-4o-mini');
+    expect(counter.method).toBe('o200k_base');
+    // o200k_base: "hello" + " world"; the Chinese sentence is 9 tokens where the estimate says 14.
+    expect(counter.message('hello world')).toBe(2 + MESSAGE_FRAMING_TOKENS);
+    expect(counter.message('请帮我总结一下今天的会议内容')).toBe(9 + MESSAGE_FRAMING_TOKENS);
+    expect(estimateTokens('请帮我总结一下今天的会议内容')).toBe(14);
+    expect(counter.message('')).toBe(MESSAGE_FRAMING_TOKENS);
+  });
+
+  it('counts special-token text a user typed as plain text instead of throwing', () => {
+    const counter = createTokenCounter('gpt-4o');
+    expect(counter.message('a <|endoftext|> b')).toBeGreaterThan(MESSAGE_FRAMING_TOKENS + 3);
+  });
+
+  it('uses the older encoding for gpt-4 and gpt-3.5', () => {
+    const counter = createTokenCounter('gpt-3.5-turbo');
+    expect(counter.method).toBe('cl100k_base');
+    expect(counter.message('hello world')).toBe(2 + MESSAGE_FRAMING_TOKENS);
+  });
+
+  it('estimates for a model whose tokenizer is unknown', () => {
+    const counter = createTokenCounter('deepseek-chat');
+    expect(counter.method).toBe('estimate');
+    expect(counter.message('你好世界')).toBe(4 + MESSAGE_FRAMING_TOKENS);
+    expect(counter.message('abcdefgh')).toBe(2 + MESSAGE_FRAMING_TOKENS);
+  });
+});

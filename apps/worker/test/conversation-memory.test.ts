@@ -1,0 +1,67 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisKeys } from '@dtbot/shared';
+import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
+import { ConversationMemory } from '../src/memory/conversation-memory.js';
+import { createTokenCounter, MESSAGE_FRAMING_TOKENS } from '../src/tokens/token-counter.js';
+
+const prefix = createTestPrefix('memory');
+const keys = redisKeys(prefix);
+const counter = createTokenCounter('gpt-4o-mini');
+let redis: Redis;
+
+beforeAll(() => {
+  redis = new Redis(redisUrlForTests());
+});
+
+afterAll(async () => {
+  await cleanupPrefix(redis, prefix);
+  await redis.quit();
+});
+
+describe('ConversationMemory', () => {
+  it('stores each turn with its tokenizer count, so later messages need not count it again', async () => {
+    const memory = new ConversationMemory(redis, keys, counter, { ttlSeconds: 60, maxTokens: 1000 });
+    await memory.append('counted', 'job-1', 'hello world', '你好');
+    const stored = JSON.parse((await redis.get(keys.memory('counted')))!) as { turns: { tokens: number }[] };
+    expect(stored.turns.map((turn) => turn.tokens)).toEqual([counter.message('hello world'), counter.message('你好')]);
+    expect(stored.turns[0]!.tokens).toBe(2 + MESSAGE_FRAMING_TOKENS);
+    expect(await memory.load('counted')).toEqual([
+      { role: 'user', content: 'hello world', tokens: 2 + MESSAGE_FRAMING_TOKENS },
+      { role: 'assistant', content: '你好', tokens: counter.message('你好') },
+    ]);
+  });
+
+  it('keeps the newest turns within MEMORY_MAX_TOKENS as the tokenizer counts them', async () => {
+    const pair = counter.message('question 1') + counter.message('answer 1');
+    const memory = new ConversationMemory(redis, keys, counter, { ttlSeconds: 60, maxTokens: 2 * pair });
+    for (let i = 1; i <= 4; i += 1) await memory.append('trimmed', `job-${i}`, `question ${i}`, `answer ${i}`);
+    expect((await memory.load('trimmed')).map((turn) => turn.content)).toEqual(['question 3', 'answer 3', 'question 4', 'answer 4']);
+  });
+
+  it('does not store a retried job\'s turn twice', async () => {
+    const memory = new ConversationMemory(redis, keys, counter, { ttlSeconds: 60, maxTokens: 1000 });
+    await memory.append('retried', 'job-1', 'q', 'a');
+    await memory.append('retried', 'job-1', 'q', 'a');
+    expect(await memory.load('retried')).toHaveLength(2);
+  });
+
+  it('counts turns stored without a count (older memory) once when reading them', async () => {
+    await redis.set(
+      keys.memory('older'),
+      JSON.stringify({ lastJobId: 'old', turns: [{ role: 'user', content: 'hello world' }, { role: 'assistant', content: 'hi' }] }),
+    );
+    const memory = new ConversationMemory(redis, keys, counter, { ttlSeconds: 60, maxTokens: 1000 });
+    expect((await memory.load('older')).map((turn) => turn.tokens)).toEqual([counter.message('hello world'), counter.message('hi')]);
+  });
+
+  it('forgets memory it cannot read instead of failing every answer', async () => {
+    const memory = new ConversationMemory(redis, keys, counter, { ttlSeconds: 60, maxTokens: 1000 });
+    await redis.set(keys.memory('broken'), '{not json');
+    expect(await memory.load('broken')).toEqual([]);
+    await redis.set(keys.memory('wrong-shape'), JSON.stringify({ turns: 'nope' }));
+    expect(await memory.load('wrong-shape')).toEqual([]);
+    await memory.append('wrong-shape', 'job-1', 'q', 'a');
+    expect(await memory.load('wrong-shape')).toHaveLength(2);
+  });
+});
