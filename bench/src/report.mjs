@@ -5,7 +5,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (design.md "Targets"); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -35,6 +35,10 @@ export function summaryRows(report) {
   if (crash) {
     add('crash: all answered after SIGKILL', fmt(crash.allAnsweredAfterKillSeconds, ' s'), '<= 60 s', crash.allAnsweredAfterKillSeconds <= 60);
   } else missing('crash');
+  if (tokens) {
+    add(`token counting per message (${tokens.method} / estimate)`, `${fmt(tokens.perMessageUs, ' µs')} / ${fmt(tokens.estimatePerMessageUs, ' µs')} (${fmt(tokens.ratioToEstimate)}x)`, '', undefined);
+    add(`recounting a ${tokens.budgetTokens}-token memory per message`, fmt(tokens.historyRecountUs, ' µs'), '', undefined);
+  } else missing('tokens');
 
   // Scenarios 2-5 send tracked messages through the whole product.
   const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash].filter(Boolean);
@@ -154,6 +158,15 @@ export function formatReport(report) {
     out.push(`taken over: ${c.takenOver} jobs; all answered ${c.allAnsweredAfterKillSeconds ?? '—'} s after the kill`);
     out.push(`non-2xx ${c.non2xx}, lost ${c.lost}, duplicated ${c.duplicated}, apologies ${c.failed}; peak RSS gateway ${c.memory.gatewayMB} MB, worker ${c.memory.workerMB} MB`);
   } else out.push(`not measured: ${errors.crash ?? 'skipped'}`);
+
+  section('6. Token counting');
+  if (scenarios.tokens) {
+    const t = scenarios.tokens;
+    out.push(`model ${t.model}: ${t.method}, loaded in ${t.loadMs} ms, ${t.loadRssMB} MB of memory (a fresh process)`);
+    out.push(`per message (question + answer, 2,000 varied messages): ${t.perMessageUs} µs; character estimate ${t.estimatePerMessageUs} µs (${t.ratioToEstimate}x)`);
+    out.push(`sample: question ${t.sampleQuestion.chars} chars = ${t.sampleQuestion.tokens} tokens (estimate ${t.sampleQuestion.estimate}); answer ${t.sampleAnswer.chars} chars = ${t.sampleAnswer.tokens} tokens (estimate ${t.sampleAnswer.estimate})`);
+    out.push(`counting a full memory again (${t.budgetTokens} tokens, ${t.historyTurns} turns) would cost ${t.historyRecountUs} µs per message; stored turns keep their count instead`);
+  } else out.push(`not measured: ${errors.tokens ?? 'skipped'}`);
 
   section('Summary');
   out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));
