@@ -2,21 +2,20 @@ import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Queue } from 'bullmq';
 import { redisAnswers, type Logger, type MessageJob, type RedisClient } from '@dtbot/shared';
-import type { EnqueueDeps } from './enqueue-message.js';
+import type { AcceptDeps } from './accept/accept-message.js';
 import type { GatewayMetrics } from './metrics.js';
-import { readJsonBody } from './middleware/read-json-body.js';
+import { readBody } from './middleware/read-body.js';
 import { verifyCallbackSignature } from './middleware/verify-callback-signature.js';
 import { receiveCallback } from './callback/receive-callback.js';
 import { HttpError } from './http-error.js';
+import type { CallbackState } from './callback/callback-state.js';
 
-export interface RouteDeps {
+export interface RouteDeps extends AcceptDeps {
   logger: Logger;
   redis: RedisClient;
   queue: Queue<MessageJob>;
   metrics: GatewayMetrics;
-  enqueue: EnqueueDeps;
   secrets: readonly string[];
-  allowedOrigins: readonly string[];
   maxBodyBytes: number;
   /** Set once SIGTERM arrived: readiness turns 503 so load balancers stop sending. */
   isDraining: () => boolean;
@@ -27,9 +26,9 @@ export function buildRouter(deps: RouteDeps): Router {
   const router = new Router();
   // The signature covers only headers, so it is checked first: an unsigned sender never gets a
   // body buffered on its behalf.
-  const callback: Middleware[] = [
+  const callback: Middleware<CallbackState>[] = [
     verifyCallbackSignature(deps.secrets),
-    readJsonBody(deps.maxBodyBytes),
+    readBody(deps.maxBodyBytes),
     receiveCallback(deps),
   ];
   router.post('/dingtalk/callback', ...callback);

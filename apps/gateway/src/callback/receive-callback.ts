@@ -1,26 +1,32 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '@dtbot/shared';
-import { enqueueMessage, type EnqueueDeps } from '../enqueue-message.js';
+import { acceptMessage, type AcceptDeps } from '../accept/accept-message.js';
+import { Refusal } from '../accept/refusal.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { parseCallback } from './parse-callback.js';
+import { refusalAsHttpError } from './callback-errors.js';
+import type { CallbackState } from './callback-state.js';
 
-interface ReceiveDeps {
+interface ReceiveDeps extends AcceptDeps {
   logger: Logger;
   metrics: GatewayMetrics;
-  enqueue: EnqueueDeps;
-  allowedOrigins: readonly string[];
 }
 
-/** Validates a signed callback, stores it, and only then answers 200. */
-export function receiveCallback(deps: ReceiveDeps): Middleware {
+/** Hands a signed callback's body to the accept path, and only once it is stored answers 200. */
+export function receiveCallback(deps: ReceiveDeps): Middleware<CallbackState> {
   // Bound once: labelled lookups on every callback are measurable at this rate.
   const storedCounter = deps.metrics.callbacks.labels('stored');
   const duplicateCounter = deps.metrics.callbacks.labels('duplicate');
   return async (ctx) => {
     const started = process.hrtime.bigint();
-    const message = parseCallback(ctx.state.body, deps.allowedOrigins);
-    ctx.state.msgId = message.msgId;
-    const { stored, jobId } = await enqueueMessage(deps.enqueue, message);
+    let accepted;
+    try {
+      accepted = await acceptMessage(deps, ctx.state.body ?? '');
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      ctx.state.msgId = error.msgId;
+      throw refusalAsHttpError(error);
+    }
+    const { stored, jobId, message } = accepted;
     ctx.status = 200;
     ctx.body = {};
     (stored === 'new' ? storedCounter : duplicateCounter).inc();

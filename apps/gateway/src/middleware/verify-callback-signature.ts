@@ -1,12 +1,13 @@
 import type { Middleware } from 'koa';
 import { verifySignature } from '@dtbot/shared';
 import { callbackError } from '../callback/callback-errors.js';
+import type { CallbackState } from '../callback/callback-state.js';
 
 /**
  * Nothing is trusted before its signature is: DingTalk signs `timestamp` with the AppSecret
  * (protocol reference §1.2). With several robots, the matching secret names the robot.
  */
-export function verifyCallbackSignature(secrets: readonly string[]): Middleware {
+export function verifyCallbackSignature(secrets: readonly string[]): Middleware<CallbackState> {
   return async (ctx, next) => {
     const { result, secretIndex } = verifySignature({
       timestamp: ctx.get('timestamp') || undefined,

@@ -1,12 +1,13 @@
 import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import { callbackError } from '../callback/callback-errors.js';
+import type { CallbackState } from '../callback/callback-state.js';
 
 /**
- * Reads at most `limit` bytes and parses them as JSON into `ctx.state.body`.
+ * Reads at most `limit` bytes of a JSON body into `ctx.state.body` as text; the accept path parses it.
  * A declared or actual size over the limit is 413 before the rest is read.
  */
-export function readJsonBody(limit: number): Middleware {
+export function readBody(limit: number): Middleware<CallbackState> {
   return async (ctx, next) => {
     const type = ctx.get('content-type');
     if (type && !/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) throw callbackError('unsupported_media_type');
@@ -19,11 +20,7 @@ export function readJsonBody(limit: number): Middleware {
       if (status === 413) throw callbackError('body_too_large', `limit is ${limit} bytes`);
       throw callbackError('malformed_json', 'body could not be read', error);
     }
-    try {
-      ctx.state.body = JSON.parse(raw.toString('utf8')) as unknown;
-    } catch (error) {
-      throw callbackError('malformed_json', undefined, error);
-    }
+    ctx.state.body = raw.toString('utf8');
     await next();
   };
 }

@@ -11,8 +11,8 @@ import {
   type MessageJob,
   type Turns,
 } from '@dtbot/shared';
-import { callbackError } from './callback/callback-errors.js';
-import type { TurnBatcher } from './ordering/turn-batcher.js';
+import type { TurnBatcher } from '../ordering/turn-batcher.js';
+import { Refusal } from './refusal.js';
 
 export interface EnqueueDeps {
   queue: Queue<MessageJob>;
@@ -21,11 +21,11 @@ export interface EnqueueDeps {
   numbering: Pick<TurnBatcher, 'next'>;
   memoryScope: MemoryScope;
   dedupeTtlMs: number;
-  /** A callback waits at most this long for Redis before it is refused with 503. */
+  /** A message waits at most this long for Redis before it is refused as `queue_unavailable`. */
   timeoutMs: number;
   /** robotCode to use when the payload has none (single-robot deployments). */
   defaultRobotCode: string;
-  /** While Redis is disconnected a callback is refused at once rather than after the timeout. */
+  /** While Redis is disconnected a message is refused at once rather than after the timeout. */
   isConnected: () => boolean;
 }
 
@@ -40,11 +40,11 @@ export type EnqueueResult = { stored: 'new' | 'duplicate'; jobId: string };
  * timed-out add late: the redelivery then finds the job and is acknowledged without a second one.
  */
 export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallback): Promise<EnqueueResult> {
-  if (!deps.isConnected()) throw callbackError('queue_unavailable', 'Redis is not connected');
+  if (!deps.isConnected()) throw new Refusal('queue_unavailable', 'Redis is not connected', { msgId: message.msgId });
   const robotCode = message.robotCode ?? deps.defaultRobotCode;
   const orderKey = orderKeyFor({ ...message, robotCode }, deps.memoryScope);
   const conversationKey = conversationKeyFor({ ...message, robotCode });
-  return withTimeout(deps.timeoutMs, async () => {
+  return withTimeout(deps.timeoutMs, message.msgId, async () => {
     const { seq, load } = await deps.numbering.next(orderKey, conversationKey);
     const jobId = jobIdFor(orderKey, seq);
     const data: MessageJob = {
@@ -83,16 +83,16 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
   });
 }
 
-async function withTimeout<T>(ms: number, work: () => Promise<T>): Promise<T> {
+async function withTimeout<T>(ms: number, msgId: string, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(callbackError('queue_unavailable', `no answer from Redis within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Refusal('queue_unavailable', `no answer from Redis within ${ms} ms`, { msgId })), ms);
   });
   try {
     return await Promise.race([work(), timeout]);
   } catch (error) {
-    if (error instanceof Error && error.name === 'HttpError') throw error;
-    throw callbackError('queue_unavailable', undefined, error);
+    if (error instanceof Refusal) throw error;
+    throw new Refusal('queue_unavailable', undefined, { cause: error, msgId });
   } finally {
     clearTimeout(timer);
   }
