@@ -31,4 +31,5 @@ export {
   type SignedCallbackHeaders,
 } from './dingtalk-callback.js';
 export { cleanupPrefix, createTestPrefix, escapeRedisGlob, redisUrlForTests } from './redis-test-prefix.js';
+export { startPausableTcpProxy, type PausableTcpProxy } from './pausable-tcp-proxy.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
