@@ -6,7 +6,7 @@
 // are removed at the end, also after a failure or Ctrl-C.
 //
 // Environment (all optional):
-//   REDIS_URL            Redis to use; default 127.0.0.1:6379, or a private redis-server if none answers
+//   REDIS_URL            Redis to use; default 127.0.0.1:6379, or a throwaway redis-server if none answers
 //   BENCH_ONLY           comma-separated subset: ack,pipeline,rateLimit,drain,crash,tokens
 //   BENCH_LOG_LEVEL      LOG_LEVEL of the apps (default info, the production default)
 //   BENCH_ACK_SECONDS    measured seconds per ack round (default 10; warm-up BENCH_ACK_WARMUP_SECONDS, 3)
@@ -17,11 +17,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
+import { findOrStartRedis, redact } from '@dtbot/redis-server';
 import { cleanupPrefix, createTestPrefix } from '@dtbot/testkit';
 import { describeMachine, redisProcessId } from './src/machine.mjs';
 import { killAllChildren } from './src/processes.mjs';
 import { progress } from './src/progress.mjs';
-import { resolveRedis } from './src/redis-server.mjs';
 import { formatReport, summaryRows } from './src/report.mjs';
 import { crashTakeover } from './src/scenarios/crash-takeover.mjs';
 import { drainRate } from './src/scenarios/drain-rate.mjs';
@@ -35,16 +35,15 @@ const SCENARIOS = { ack: gatewayAck, pipeline: pipelineOverhead, rateLimit, drai
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((name) => name.trim())) : undefined;
 for (const name of only ?? []) if (!(name in SCENARIOS)) throw new Error(`BENCH_ONLY: unknown scenario ${name}`);
 
-const withoutPassword = (url) => url.replace(/\/\/([^@/]*)@/, '//***@');
-
 async function main() {
   const startedAt = new Date();
-  const redisServer = await resolveRedis();
-  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+  const found = await findOrStartRedis({ url: process.env.REDIS_URL, startOn: 'free-port' });
+  if (found.server) progress(`no Redis at REDIS_URL or 127.0.0.1:6379: started redis-server at ${found.url}`);
+  const redis = new Redis(found.url, { maxRetriesPerRequest: null });
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'dtbot-bench-'));
   const prefixes = new Set();
   const ctx = {
-    redisUrl: redisServer.url,
+    redisUrl: found.url,
     redis,
     logDir,
     logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
@@ -69,7 +68,7 @@ async function main() {
     killAllChildren();
     for (const prefix of prefixes) await cleanupPrefix(redis, prefix).catch(() => undefined);
     redis.disconnect();
-    await redisServer.stop();
+    await found.server?.stop();
   };
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
@@ -105,7 +104,7 @@ async function main() {
     finishedAt: finishedAt.toISOString(),
     durationSeconds: Math.round((finishedAt - startedAt) / 1000),
     machine,
-    settings: { logLevel: ctx.logLevel, redis: withoutPassword(redisServer.url), only: only ? [...only] : undefined },
+    settings: { logLevel: ctx.logLevel, redis: redact(found.url), only: only ? [...only] : undefined },
     scenarios,
     errors,
   };

@@ -8,12 +8,13 @@
 //   START_SKIP_BUILD   1 = do not run `pnpm build` when both dist/main.js files exist
 //   START_REDIS_PORT   local port probed (and used for a Redis started here) when REDIS_URL is unset (default 6379)
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseEnv } from 'node:util';
 import { ensureWorkspace } from './lib/ensure-workspace.mjs';
-import { onPath, probeRedis } from './lib/probe-redis.mjs';
+import { findOrStartRedis, redact } from '../tooling/redis-server/src/index.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GATEWAY_MAIN = 'apps/gateway/dist/main.js';
@@ -24,27 +25,15 @@ const FORCE_KILL_AFTER_MS = 45_000;
 const say = (line) => process.stderr.write(`start: ${line}\n`);
 const isSet = (name) => (process.env[name] ?? '').trim() !== '';
 
-/** KEY=VALUE lines; `export `, quotes and trailing ` # comments` understood; never overrides the environment. */
+/**
+ * Node's own .env reader (quotes, `export `, comments); it never overrides a variable already set. Returns how many
+ * settings came from the file.
+ */
 function loadDotEnv(file) {
   if (!existsSync(file)) return 0;
-  let loaded = 0;
-  for (const rawLine of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(rawLine);
-    if (!match) continue;
-    const [, key, rawValue] = match;
-    let value = rawValue;
-    const quote = value[0];
-    if ((quote === '"' || quote === "'") && value.lastIndexOf(quote) > 0) {
-      value = value.slice(1, value.lastIndexOf(quote));
-      if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\r/g, '\r').replace(/\\(["\\])/g, '$1');
-    } else {
-      value = value.replace(/\s+#.*$/, '');
-    }
-    if (process.env[key] !== undefined) continue;
-    process.env[key] = value;
-    loaded += 1;
-  }
-  return loaded;
+  const fromFile = Object.keys(parseEnv(readFileSync(file, 'utf8'))).filter((name) => process.env[name] === undefined);
+  process.loadEnvFile(file);
+  return fromFile.length;
 }
 
 /** `pnpm build`; through the pnpm that runs `pnpm start` when there is one, else `pnpm` on PATH. */
@@ -70,16 +59,6 @@ function build() {
   }
 }
 
-function redactUrl(value) {
-  try {
-    const url = new URL(value);
-    if (url.password) url.password = '***';
-    return url.toString();
-  } catch {
-    return value;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Children and shutdown. Every child runs in its own process group (detached), so a Ctrl-C in the terminal
 // reaches only this script, which then stops the apps first and the Redis it started last (the apps need Redis
@@ -90,7 +69,6 @@ const children = [];
 let stopping = false;
 let finalCode = 0;
 let forceTimer;
-let redisStarting = false;
 
 function exitCodeOf(code, signal) {
   if (code !== null) return code;
@@ -98,7 +76,10 @@ function exitCodeOf(code, signal) {
 }
 
 function spawnChild(name, kind, command, args, options = {}) {
-  const proc = spawn(command, args, { cwd: root, detached: true, ...options });
+  return adoptChild(name, kind, spawn(command, args, { cwd: root, detached: true, ...options }));
+}
+
+function adoptChild(name, kind, proc) {
   const child = { name, kind, proc, exited: false, code: null };
   children.push(child);
   proc.on('error', (error) => {
@@ -113,7 +94,6 @@ function onChildExit(child, code, signal) {
   if (child.exited) return;
   child.exited = true;
   child.code = code;
-  if (child.kind === 'redis' && redisStarting) return; // useOrStartRedis reports it
   if (!stopping) {
     say(`${child.name} exited (${signal ? `signal ${signal}` : `code ${code}`}); stopping the rest`);
     // An app's own exit code is passed on (a bad config's, say); a Redis that went away is always a failure.
@@ -179,77 +159,35 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     }
   });
 }
-const temporaryDirs = [];
-// Whatever happens to this script, it leaves no child (and no temporary folder) of its own behind.
+// Whatever happens to this script, it leaves no child of its own behind.
 process.on('exit', () => {
   for (const child of children) signalChild(child, 'SIGKILL');
-  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
 
 async function useOrStartRedis() {
   if (isSet('REDIS_CLUSTER_NODES')) return `Redis Cluster ${process.env.REDIS_CLUSTER_NODES}`;
-  if (isSet('REDIS_URL')) return `Redis ${redactUrl(process.env.REDIS_URL)} (REDIS_URL)`;
+  // A configured Redis is the apps' business: they say clearly when it does not answer.
+  if (isSet('REDIS_URL')) return `Redis ${redact(process.env.REDIS_URL)} (REDIS_URL)`;
 
   const port = Number(process.env.START_REDIS_PORT || 6379);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     say(`START_REDIS_PORT must be a port number, got "${process.env.START_REDIS_PORT}"`);
     process.exit(1);
   }
-  const url = `redis://127.0.0.1:${port}`;
-  const found = await probeRedis(port);
-  if (found === 'pong') {
-    process.env.REDIS_URL = url;
-    return `Redis ${url} (already running)`;
-  }
-  if (found === 'noauth') {
-    say(`a Redis at 127.0.0.1:${port} wants a password: set REDIS_URL=redis://:PASSWORD@127.0.0.1:${port} (in .env)`);
+  let found;
+  try {
+    found = await findOrStartRedis({ localPort: port, startOn: 'local-port', detached: true });
+  } catch (error) {
+    say(`${error.message}\n  Or set REDIS_URL in .env to a Redis you have (docker run -p 6379:6379 redis:7-alpine runs one).`);
     process.exit(1);
   }
-  if (found === 'other') {
-    say(`something at 127.0.0.1:${port} is not a Redis: set REDIS_URL, or START_REDIS_PORT to a free port`);
-    process.exit(1);
-  }
-  if (!onPath('redis-server')) {
-    say(
-      `no Redis answers at 127.0.0.1:${port} and redis-server is not installed.\n` +
-        '  Install Redis (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis),\n' +
-        '  run one (docker run -p 6379:6379 redis:7-alpine), or set REDIS_URL in .env to a Redis you have.',
-    );
-    process.exit(1);
-  }
-
-  let output = '';
-  redisStarting = true;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'dtbot-redis-'));
-  temporaryDirs.push(dir);
-  const redis = spawnChild(
-    'redis-server',
-    'redis',
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const keep = (chunk) => {
-    output = (output + chunk.toString()).slice(-4000);
-  };
-  redis.proc.stdout.on('data', keep);
-  redis.proc.stderr.on('data', keep);
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline && !redis.exited) {
-    if ((await probeRedis(port, '127.0.0.1', 500)) === 'pong') {
-      redisStarting = false;
-      process.env.REDIS_URL = url;
-      return `Redis ${url} (redis-server started here, pid ${redis.proc.pid}, nothing kept on disk)`;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  process.env.REDIS_URL = found.url;
+  if (!found.server) return `Redis ${found.url} (already running)`;
+  adoptChild('redis-server', 'redis', found.server.process);
   if (stopping) return ''; // a signal arrived meanwhile: the shutdown in progress takes care of Redis
-  say(`redis-server did not come up on 127.0.0.1:${port}:\n${output.trim()}`);
-  stopping = true;
-  signalChild(redis, 'SIGKILL');
-  process.exit(1);
+  return `Redis ${found.url} (redis-server started here, pid ${found.server.process.pid}, nothing kept on disk)`;
 }
 
 function workerCount() {

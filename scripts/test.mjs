@@ -1,58 +1,31 @@
 #!/usr/bin/env node
 // `npm test` (or `pnpm test`): the one command that runs every test on a fresh clone.
-// Installs pnpm and the dependencies when missing, makes sure a Redis answers (REDIS_URL, else 127.0.0.1:6379,
-// else a throwaway redis-server on a free port), builds and typechecks every package, then runs vitest.
+// Installs pnpm and the dependencies when missing, makes sure a Redis answers (REDIS_URL, started on its port when
+// it is local and nothing listens there; else 127.0.0.1:6379; else a throwaway redis-server on a free port, killed
+// when the run ends), builds and typechecks every package, then runs vitest.
 // Extra arguments go to vitest (`npm test -- e2e/src/ingress`).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureWorkspace } from './lib/ensure-workspace.mjs';
-import { onPath, probeRedis } from './lib/probe-redis.mjs';
+import { findOrStartRedis, redact } from '../tooling/redis-server/src/index.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (line) => process.stderr.write(`test: ${line}\n`);
 const cleanups = [];
 process.on('exit', () => cleanups.forEach((cleanup) => cleanup()));
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
 async function ensureRedis() {
-  if ((process.env.REDIS_URL ?? '').trim() !== '') return `REDIS_URL ${process.env.REDIS_URL.replace(/:[^:@/]+@/, ':***@')}`;
-  if ((await probeRedis(6379)) === 'pong') return 'Redis at 127.0.0.1:6379';
-  if (!onPath('redis-server')) {
-    say('no Redis answers at 127.0.0.1:6379 and redis-server is not installed.');
-    say('Install Redis (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.');
+  try {
+    const found = await findOrStartRedis({ url: process.env.REDIS_URL?.trim() || undefined, startOn: 'free-port' });
+    process.env.REDIS_URL = found.url;
+    return found.how === 'started' ? `redis-server started for this run at ${found.url}` : `Redis at ${redact(found.url)}`;
+  } catch (error) {
+    say(error.message);
     process.exit(1);
   }
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'dtbot-test-redis-'));
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
-  cleanups.push(() => {
-    server.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
-  for (let tries = 0; tries < 50; tries += 1) {
-    if ((await probeRedis(port)) === 'pong') {
-      process.env.REDIS_URL = `redis://127.0.0.1:${port}`;
-      return `redis-server started for this run on port ${port}`;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  say(`redis-server did not answer on port ${port}`);
-  process.exit(1);
 }
 
 function step(args) {

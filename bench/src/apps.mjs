@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './ports.mjs';
+import { freePort } from '@dtbot/redis-server';
 import { spawnNode } from './processes.mjs';
 
 /** The repository root: the apps are started from there, exactly as operators do. */

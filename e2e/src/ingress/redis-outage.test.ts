@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@dtbot/testkit';
-import { startOwnRedisServer, type OwnRedisServer } from '../harness/own-redis-server.js';
+import { startRedisServer, type RedisServer } from '@dtbot/redis-server';
 import { System } from '../harness/start-system.js';
 
 /** While Redis cannot take a message, DingTalk hears "not stored" quickly; afterwards all flows, once. */
 describe('Redis stops answering', () => {
-  let redis: OwnRedisServer;
+  let redis: RedisServer;
   let system: System;
 
   beforeAll(async () => {
-    redis = await startOwnRedisServer();
+    redis = await startRedisServer();
     system = await System.start({ label: 'outage', workers: 1, redisUrl: redis.url });
   });
 

@@ -1,17 +1,20 @@
-// Is a Redis listening on a local port? Shared by `npm start` and `npm test`. Node built-ins only.
-import { accessSync, constants } from 'node:fs';
+// Is a Redis listening on a port? A raw PING over a socket: no client library, so it runs before pnpm install.
 import net from 'node:net';
-import path from 'node:path';
 
 /**
- * PING a local port. 'pong': a Redis answers; 'noauth': a Redis that wants a password; 'other': something
- * else listens there; 'none': nothing listens.
+ * PING a port. 'pong': a Redis answers; 'noauth': a Redis that wants a password; 'other': something else
+ * listens there; 'none': nothing listens.
+ * @param {number} port
+ * @param {string} [host]
+ * @param {number} [timeoutMs]
+ * @returns {Promise<'pong' | 'noauth' | 'other' | 'none'>}
  */
 export function probeRedis(port, host = '127.0.0.1', timeoutMs = 1000) {
   return new Promise((resolve) => {
     let connected = false;
     let reply = '';
     const socket = net.connect({ host, port });
+    /** @param {'pong' | 'noauth' | 'other' | 'none'} result */
     const done = (result) => {
       socket.destroy();
       resolve(result);
@@ -32,19 +35,3 @@ export function probeRedis(port, host = '127.0.0.1', timeoutMs = 1000) {
     socket.on('close', () => done(connected ? 'other' : 'none'));
   });
 }
-
-export function onPath(command) {
-  const extensions = process.platform === 'win32' ? ['.exe', '.cmd', ''] : [''];
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    for (const extension of extensions) {
-      try {
-        accessSync(path.join(dir || '.', command + extension), constants.X_OK);
-        return true;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return false;
-}
-

@@ -1,0 +1,115 @@
+// A throwaway redis-server: loopback only, nothing kept on disk, its working folder removed when it stops.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * @typedef {object} RedisServer
+ * @property {string} url `redis://host:port`
+ * @property {number} port
+ * @property {import('node:child_process').ChildProcess} process
+ * @property {() => void} pause SIGSTOP: the server keeps its connections but answers nothing, like a Redis stuck in a long command.
+ * @property {() => void} resume SIGCONT
+ * @property {() => Promise<void>} stop SIGTERM, then waits for the exit and removes the working folder.
+ */
+
+/**
+ * @typedef {object} StartRedisServerOptions
+ * @property {number} [port] 0 (the default) = a free port chosen here.
+ * @property {string} [host] listen address, 127.0.0.1 by default.
+ * @property {boolean} [detached] own process group, so a terminal's Ctrl-C reaches only the caller, which stops it in its own order.
+ * @property {number} [startTimeoutMs] how long to wait for "Ready to accept connections" (default 10 s).
+ * @property {string[]} [args] more redis-server arguments (`--cluster-enabled`, `yes`, ...).
+ */
+
+/** @returns {Promise<number>} */
+export async function freePort(host = '127.0.0.1') {
+  const server = net.createServer();
+  server.listen(0, host);
+  await once(server, 'listening');
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === 'string') throw new Error('no free port');
+  return address.port;
+}
+
+/**
+ * Starts redis-server and resolves once it accepts connections. It is killed when the calling process exits,
+ * whatever the reason, so a failed test or a Ctrl-C never leaves one behind.
+ * @param {StartRedisServerOptions} [options]
+ * @returns {Promise<RedisServer>}
+ */
+export async function startRedisServer(options = {}) {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port || (await freePort(host));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'dtbot-redis-'));
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  // --logfile '' logs to stdout, where the ready line is awaited; no RDB or AOF, so nothing outlives the server.
+  const args = ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir, '--logfile', '', ...(options.args ?? [])];
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached ?? false });
+  const killOnExit = () => {
+    child.kill('SIGKILL');
+    removeDir();
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => {
+    process.removeListener('exit', killOnExit);
+    removeDir();
+  });
+
+  let output = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server did not start on ${host}:${port} within ${(options.startTimeoutMs ?? 10_000) / 1000} s:\n${output.trim()}`));
+    }, options.startTimeoutMs ?? 10_000);
+    /** @param {Buffer} chunk */
+    const read = (chunk) => {
+      output = (output + chunk.toString()).slice(-4000);
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        child.stdout?.removeListener('data', read);
+        // Keep draining, or a full pipe would one day block the server's log writes.
+        child.stdout?.resume();
+        resolve(undefined);
+      }
+    };
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', (/** @type {Buffer} */ chunk) => {
+      output = (output + chunk.toString()).slice(-4000);
+    });
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      const missing = /** @type {NodeJS.ErrnoException} */ (error).code === 'ENOENT';
+      reject(
+        new Error(
+          missing
+            ? 'redis-server is not installed (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis)'
+            : `redis-server could not be started: ${error.message}`,
+        ),
+      );
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited (${signal ?? `code ${code}`}) before it was ready on ${host}:${port}:\n${output.trim()}`));
+    });
+  });
+
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `redis://${urlHost}:${port}`,
+    port,
+    process: child,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGCONT');
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
