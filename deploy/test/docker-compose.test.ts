@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { gatewaySchema, workerSchema } from '@dtbot/shared';
+
+// `docker compose config` needs Docker; these checks need none and catch what drifts: a renamed setting, a port,
+// a grace period shorter than the drain it must cover.
+const root = new URL('../../', import.meta.url);
+const compose = parse(readFileSync(new URL('docker-compose.yml', root), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+};
+const dockerfile = readFileSync(new URL('Dockerfile', root), 'utf8');
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  ports?: string[];
+  healthcheck?: { test: string[] };
+  stop_grace_period?: string;
+  profiles?: string[];
+  depends_on?: Record<string, { condition: string }>;
+}
+
+const apps = {
+  gateway: { schema: gatewaySchema, main: 'apps/gateway/dist/main.js', port: 'PORT' },
+  worker: { schema: workerSchema, main: 'apps/worker/dist/main.js', port: 'METRICS_PORT' },
+} as const;
+
+function seconds(duration: string): number {
+  const match = /^(\d+)(ms|s|m)$/.exec(duration);
+  if (!match) throw new Error(`not a compose duration: ${duration}`);
+  return Number(match[1]) / { ms: 1000, s: 1, m: 1 / 60 }[match[2] as 'ms' | 's' | 'm'];
+}
+
+describe('docker-compose.yml', () => {
+  it.each(Object.entries(apps))('%s runs the built entry point from the one image, after Redis is healthy', (name, app) => {
+    const service = compose.services[name]!;
+    expect(service.build).toBe('.');
+    expect(service.command).toEqual(['node', app.main]);
+    expect(service.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
+  });
+
+  it.each(Object.entries(apps))('%s sets only settings its config schema knows', (name, app) => {
+    const names = Object.keys(compose.services[name]!.environment ?? {});
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((variable) => !(variable in app.schema.shape))).toEqual([]);
+  });
+
+  it.each(Object.entries(apps))('%s checks its health on the port it listens on', (name, app) => {
+    const service = compose.services[name]!;
+    const port = service.environment?.[app.port] ?? String(app.schema.shape[app.port as keyof typeof app.schema.shape]);
+    expect(service.healthcheck?.test.join(' ')).toContain(`http://127.0.0.1:${port}/healthz`);
+  });
+
+  it.each(Object.entries(apps))('%s gets longer to stop than its own drain deadline', (name, app) => {
+    const shutdownMs = app.schema.shape.SHUTDOWN_TIMEOUT_MS.parse(undefined);
+    expect(seconds(compose.services[name]!.stop_grace_period!) * 1000).toBeGreaterThan(shutdownMs);
+  });
+
+  it('keeps Redis from evicting queue keys and persists it', () => {
+    const command = compose.services.redis!.command!.join(' ');
+    expect(command).toContain('--maxmemory-policy noeviction');
+    expect(command).toContain('--appendonly yes');
+  });
+
+  it('publishes the gateway port and no worker port, so workers scale without collisions', () => {
+    expect(compose.services.gateway!.ports).toEqual(['8090:8090']);
+    expect(compose.services.worker!.ports).toBeUndefined();
+  });
+});
+
+describe('Dockerfile', () => {
+  it('exposes the default gateway and worker ports, and runs the gateway by default as a non-root user', () => {
+    expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${gatewaySchema.shape.PORT.parse(undefined)} ${workerSchema.shape.METRICS_PORT.parse(undefined)}$`, 'm'));
+    expect(dockerfile).toMatch(/^CMD \["node", "apps\/gateway\/dist\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(/^USER node$/m);
+  });
+
+  it('installs from the lockfile only', () => {
+    expect(dockerfile).toContain('pnpm install --frozen-lockfile');
+  });
+});
