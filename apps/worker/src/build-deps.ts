@@ -3,7 +3,8 @@ import OpenAI from 'openai';
 import {
   normaliseOrigins,
   redisKeys,
-  robotCredentials,
+  findRobot,
+  robotsFromConfig,
   Turns,
   type Logger,
   type MessageJob,
@@ -22,7 +23,7 @@ const DINGTALK_TIMEOUT_MS = 10_000;
 /** Builds everything a worker's steps use from the validated config and one Redis connection. */
 export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: RedisClient): WorkerDeps {
   const keys = redisKeys(config.REDIS_PREFIX);
-  const credentials = robotCredentials(config);
+  const robots = robotsFromConfig(config);
   const tokens = new AccessTokens(redis, keys, { apiBaseUrl: config.DINGTALK_API_BASE_URL, timeoutMs: DINGTALK_TIMEOUT_MS });
   const tokenCounter = createTokenCounter(config.OPENAI_MODEL);
   return {
@@ -56,7 +57,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       timeoutMs: DINGTALK_TIMEOUT_MS,
       tokens,
       secretFor: (robotCode) => {
-        const match = credentials.find((credential) => credential.appKey === robotCode) ?? credentials[0];
+        const match = findRobot(robots, robotCode) ?? robots[0];
         return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
       },
     },

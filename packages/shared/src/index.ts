@@ -1,5 +1,5 @@
 export * from './config/schema.js';
-export { ConfigError, loadGatewayConfig, loadWorkerConfig, robotCredentials, type Loaded } from './config/load-config.js';
+export { ConfigError, loadGatewayConfig, loadWorkerConfig, type Loaded } from './config/load-config.js';
 export { applyAliases } from './config/aliases.js';
 export { loadConfigOrExit, logAliasesUsed } from './config/load-config-or-exit.js';
 export * from './dingtalk/callback-schema.js';
@@ -14,3 +14,4 @@ export * from './redis/redis-answers.js';
 export * from './errors.js';
 export * from './logger.js';
 export * from './ordering/turn-scripts.js';
+export * from './robots/robots.js';

@@ -19,3 +19,28 @@ export function withoutEmpty(env: Record<string, string | undefined>): Record<st
   }
   return result;
 }
+
+export interface CredentialPair {
+  appKey: string;
+  appSecret: string;
+}
+
+/**
+ * `appKey:appSecret,appKey:appSecret` (chatgpt-dingtalk's `DINGTALK_CREDENTIALS`). A bad item is
+ * named by its position, never echoed: it holds a secret.
+ */
+export const credentialPairs = () =>
+  csv().transform((items, ctx) => {
+    const pairs: CredentialPair[] = [];
+    items.forEach((item, index) => {
+      const separator = item.indexOf(':');
+      const appKey = item.slice(0, separator).trim();
+      const appSecret = item.slice(separator + 1).trim();
+      if (separator < 0 || appKey === '' || appSecret === '') {
+        ctx.addIssue({ code: 'custom', message: `item ${index + 1} is not appKey:appSecret` });
+      } else {
+        pairs.push({ appKey, appSecret });
+      }
+    });
+    return pairs;
+  });

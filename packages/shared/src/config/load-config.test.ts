@@ -53,8 +53,22 @@ describe('loadGatewayConfig', () => {
     expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's' }).config.PORT).toBe(8090);
   });
 
+  it('reads DINGTALK_CREDENTIALS as pairs, and refuses one AppKey with two AppSecrets', () => {
+    const { config } = loadGatewayConfig({ DINGTALK_CREDENTIALS: 'dingone:s1, dingtwo:s2' });
+    expect(config.DINGTALK_CREDENTIALS).toEqual([
+      { appKey: 'dingone', appSecret: 's1' },
+      { appKey: 'dingtwo', appSecret: 's2' },
+    ]);
+    expect(() => loadGatewayConfig({ DINGTALK_APP_KEY: 'dingone', DINGTALK_APP_SECRET: 's1', DINGTALK_CREDENTIALS: 'dingone:other' })).toThrow(
+      /DINGTALK_CREDENTIALS: AppKey dingone is given with two different AppSecrets/,
+    );
+  });
+
   it('does not echo a malformed credential pair', () => {
     expect(() => loadGatewayConfig({ DINGTALK_CREDENTIALS: 'secretwithoutkey' })).toThrow(/item 1 is not appKey:appSecret/);
+    expect(() => loadGatewayConfig({ DINGTALK_CREDENTIALS: 'a:1,:secretwithoutkey,b:' })).toThrow(
+      /item 2 is not appKey:appSecret[\s\S]*item 3 is not appKey:appSecret/,
+    );
     try {
       loadGatewayConfig({ DINGTALK_CREDENTIALS: 'secretwithoutkey' });
     } catch (error) {

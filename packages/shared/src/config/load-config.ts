@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { applyAliases } from './aliases.js';
 import { withoutEmpty } from './env-types.js';
+import { conflictingAppKeys, robotsFromConfig } from '../robots/robots.js';
 import { gatewaySchema, workerSchema, type GatewayConfig, type WorkerConfig } from './schema.js';
 
 /** Thrown at start-up; its message names every bad variable, one per line. */
@@ -36,34 +37,24 @@ function parseWith<S extends z.ZodType>(
   return { config: parsed.data, aliasesUsed: used };
 }
 
-/** The robots this deployment answers for, from DINGTALK_CREDENTIALS or the single AppKey/AppSecret pair. */
-export function robotCredentials(config: {
-  DINGTALK_APP_KEY?: string | undefined;
-  DINGTALK_APP_SECRET?: string | undefined;
-  DINGTALK_CREDENTIALS?: string[] | undefined;
-}): { appKey: string | undefined; appSecret: string }[] {
-  const list: { appKey: string | undefined; appSecret: string }[] = [];
-  if (config.DINGTALK_APP_SECRET) list.push({ appKey: config.DINGTALK_APP_KEY, appSecret: config.DINGTALK_APP_SECRET });
-  for (const pair of config.DINGTALK_CREDENTIALS ?? []) {
-    const separator = pair.indexOf(':');
-    if (separator > 0) list.push({ appKey: pair.slice(0, separator), appSecret: pair.slice(separator + 1) });
+/** What the gateway's robots need: a secret to check HTTP callbacks with, one AppSecret per AppKey. */
+function robotProblems(env: Record<string, string>): string[] {
+  const settings = gatewaySchema
+    .pick({ DINGTALK_APP_KEY: true, DINGTALK_APP_SECRET: true, DINGTALK_CREDENTIALS: true, MEMORY_SCOPE: true })
+    .safeParse(env);
+  // The schema names what is wrong with these variables themselves.
+  if (!settings.success) return [];
+  const robots = robotsFromConfig(settings.data);
+  const problems: string[] = [];
+  if (robots.length === 0) problems.push('DINGTALK_APP_SECRET: is required in HTTP mode (or set DINGTALK_CREDENTIALS)');
+  for (const appKey of conflictingAppKeys(robots)) {
+    problems.push(`DINGTALK_CREDENTIALS: AppKey ${appKey} is given with two different AppSecrets`);
   }
-  return list;
+  return problems;
 }
 
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): Loaded<GatewayConfig> {
-  return parseWith(gatewaySchema, source, (env) => {
-    const problems: string[] = [];
-    const pairs = (env.DINGTALK_CREDENTIALS ?? '').split(',').filter((pair) => pair.trim() !== '');
-    if (!env.DINGTALK_APP_SECRET && pairs.length === 0) {
-      problems.push('DINGTALK_APP_SECRET: is required in HTTP mode (or set DINGTALK_CREDENTIALS)');
-    }
-    // Never echo the pair itself: it holds a secret.
-    pairs.forEach((pair, index) => {
-      if (pair.indexOf(':') <= 0) problems.push(`DINGTALK_CREDENTIALS: item ${index + 1} is not appKey:appSecret`);
-    });
-    return problems;
-  });
+  return parseWith(gatewaySchema, source, robotProblems);
 }
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): Loaded<WorkerConfig> {

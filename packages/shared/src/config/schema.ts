@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { csv, integer } from './env-types.js';
+import { credentialPairs, csv, integer } from './env-types.js';
 
 /**
  * Every setting of the project, with its default. Only `load-config.ts` reads `process.env`;
@@ -19,7 +19,7 @@ export const commonSchema = z.object({
     .describe('pino log level'),
   DINGTALK_APP_KEY: z.string().optional().describe('AppKey / clientId / robotCode of the robot'),
   DINGTALK_APP_SECRET: z.string().optional().describe('AppSecret: callback signatures, access tokens'),
-  DINGTALK_CREDENTIALS: csv()
+  DINGTALK_CREDENTIALS: credentialPairs()
     .optional()
     .describe('several robots: appKey:appSecret,appKey:appSecret'),
   DINGTALK_WEBHOOK_ORIGINS: csv()
