@@ -8,7 +8,7 @@ import {
   logAliasesUsed,
   normaliseOrigins,
   redisKeys,
-  robotCredentials,
+  robotsFromConfig,
   Turns,
   type MessageJob,
 } from '@dtbot/shared';
@@ -39,14 +39,14 @@ const queue = new Queue<MessageJob>(config.QUEUE_NAME, {
 queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
 
 const turns = new Turns(redis, keys);
-const credentials = robotCredentials(config);
+const robots = robotsFromConfig(config);
 let draining = false;
 const app = buildApp({
   logger,
   redis,
   queue,
   metrics: createGatewayMetrics(),
-  secrets: credentials.map((credential) => credential.appSecret),
+  robots,
   allowedOrigins: normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS),
   maxBodyBytes: config.MAX_BODY_BYTES,
   isDraining: () => draining,
@@ -54,10 +54,8 @@ const app = buildApp({
     queue,
     turns,
     numbering: new TurnBatcher(turns),
-    memoryScope: config.MEMORY_SCOPE,
     dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
     timeoutMs: config.ENQUEUE_TIMEOUT_MS,
-    defaultRobotCode: credentials[0]?.appKey ?? '',
     isConnected: () => redis.status === 'ready',
   },
 });

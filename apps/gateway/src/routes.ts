@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { Queue } from 'bullmq';
-import { redisAnswers, type Logger, type MessageJob, type RedisClient } from '@dtbot/shared';
+import { redisAnswers, type Logger, type MessageJob, type RedisClient, type Robot } from '@dtbot/shared';
 import type { AcceptDeps } from './accept/accept-message.js';
 import type { GatewayMetrics } from './metrics.js';
 import { readBody } from './middleware/read-body.js';
@@ -15,7 +15,8 @@ export interface RouteDeps extends AcceptDeps {
   redis: RedisClient;
   queue: Queue<MessageJob>;
   metrics: GatewayMetrics;
-  secrets: readonly string[];
+  /** The robots whose callbacks this gateway takes; each callback is the robot's whose secret signed it. */
+  robots: readonly Robot[];
   maxBodyBytes: number;
   /** Set once SIGTERM arrived: readiness turns 503 so load balancers stop sending. */
   isDraining: () => boolean;
@@ -27,7 +28,7 @@ export function buildRouter(deps: RouteDeps): Router {
   // The signature covers only headers, so it is checked first: an unsigned sender never gets a
   // body buffered on its behalf.
   const callback: Middleware<CallbackState>[] = [
-    verifyCallbackSignature(deps.secrets),
+    verifyCallbackSignature(deps.robots),
     readBody(deps.maxBodyBytes),
     receiveCallback(deps),
   ];

@@ -1,48 +1,33 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, redisKeys, Turns, type MessageJob } from '@dtbot/shared';
-import { buildCallback, cleanupPrefix, createTestPrefix, redisUrlForTests, signedHeaders } from '@dtbot/testkit';
+import { createLogger, dedupeIdFor, orderKeyFor, type Robot } from '@dtbot/shared';
+import { buildCallback, signedHeaders } from '@dtbot/testkit';
 import { buildApp } from '../src/app.js';
 import { createGatewayMetrics } from '../src/metrics.js';
-import { TurnBatcher } from '../src/ordering/turn-batcher.js';
+import { ALLOWED_ORIGIN, startAcceptStack, type AcceptStack } from './contract/accept-stack.js';
 
-// The Koa app in-process (no main.ts), on a real Redis under its own prefix.
-const SECRET = 'gateway-test-secret';
-const prefix = createTestPrefix('gateway-app');
-const webhook = 'https://oapi.dingtalk.com/robot/sendBySession?session=gateway-test';
-let redis: Redis;
-let queue: Queue<MessageJob>;
+// The Koa app in-process (no main.ts), on a real Redis under its own prefix, answering for two robots.
+const FIRST: Robot = { robotCode: 'dingtestrobot', appKey: 'dingtestrobot', appSecret: 'gateway-test-secret', options: { memoryScope: 'user' } };
+const SECOND: Robot = { robotCode: 'dingsecondrobot', appKey: 'dingsecondrobot', appSecret: 'second-secret', options: { memoryScope: 'user' } };
+const SECRET = FIRST.appSecret;
+const webhook = `${ALLOWED_ORIGIN}/robot/sendBySession?session=gateway-test`;
+let stack: AcceptStack;
 let server: Server;
 let base: string;
 let draining = false;
 
 beforeAll(async () => {
-  redis = new Redis(redisUrlForTests(), { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  await new Promise((resolve) => redis.once('ready', resolve));
-  queue = new Queue<MessageJob>('messages', { connection: redis, prefix });
-  const turns = new Turns(redis, redisKeys(prefix));
+  stack = await startAcceptStack('gateway-app');
   const app = buildApp({
+    ...stack.accept,
     logger: createLogger('gateway-test', 'silent'),
-    redis,
-    queue,
+    redis: stack.redis,
+    queue: stack.queue,
     metrics: createGatewayMetrics(),
-    secrets: [SECRET],
-    allowedOrigins: ['https://oapi.dingtalk.com'],
+    robots: [FIRST, SECOND],
     maxBodyBytes: 64 * 1024,
     isDraining: () => draining,
-    enqueue: {
-      queue,
-      turns,
-      numbering: new TurnBatcher(turns),
-      memoryScope: 'user',
-      dedupeTtlMs: 60_000,
-      timeoutMs: 1000,
-      defaultRobotCode: 'dingtestrobot',
-      isConnected: () => redis.status === 'ready',
-    },
   });
   server = createServer(app.callback()).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -51,9 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   server?.close();
-  await queue?.close();
-  await cleanupPrefix(redis, prefix);
-  await redis?.quit();
+  await stack?.close();
 });
 
 const post = (body: unknown, headers: Record<string, string> = signedHeaders(SECRET)) =>
@@ -61,10 +44,11 @@ const post = (body: unknown, headers: Record<string, string> = signedHeaders(SEC
 
 describe('gateway app', () => {
   it('stores a signed callback as one job and answers 200 {}', async () => {
-    const response = await post(buildCallback({ sessionWebhook: webhook, text: 'hello' }));
+    const message = buildCallback({ sessionWebhook: webhook, text: 'hello' });
+    const response = await post(message);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({});
-    const [job] = await queue.getJobs(['waiting', 'prioritized']);
+    const [job] = await stack.jobsOf(message.msgId);
     expect(job?.data).toMatchObject({ prompt: 'hello', seq: 1, robotCode: 'dingtestrobot' });
     expect(job?.opts.deduplication?.id).toMatch(/^d\./);
   });
@@ -97,5 +81,33 @@ describe('gateway app', () => {
     draining = false;
     expect(answer.status).toBe(503);
     expect(await answer.json()).toEqual({ status: 'draining' });
+  });
+});
+
+describe('several robots behind one callback URL', () => {
+  it('stores a callback without robotCode, signed by the second robot, as the second robot\'s message', async () => {
+    const { robotCode: _none, ...message } = buildCallback({ sessionWebhook: webhook, text: 'for the second robot' });
+    expect((await post(message, signedHeaders(SECOND.appSecret))).status).toBe(200);
+    const [job] = await stack.jobsOf(message.msgId);
+    // Its dedupe, turns and memory are the second robot's.
+    expect(job?.data.robotCode).toBe('dingsecondrobot');
+    expect(job?.opts.deduplication?.id).toBe(dedupeIdFor('dingsecondrobot', message.msgId));
+    expect(job?.data.orderKey).toBe(orderKeyFor({ ...message, robotCode: 'dingsecondrobot' }, 'user'));
+  });
+
+  it('takes the robot from the signature, not from the robotCode the payload claims', async () => {
+    const message = buildCallback({ sessionWebhook: webhook, robotCode: 'dingtestrobot' });
+    expect((await post(message, signedHeaders(SECOND.appSecret))).status).toBe(200);
+    const jobs = await stack.jobsOf(message.msgId);
+    expect(jobs.map((job) => job.data.robotCode)).toEqual(['dingsecondrobot']);
+  });
+
+  it('keeps one msgId of two robots apart: each robot stores it once', async () => {
+    const message = buildCallback({ sessionWebhook: webhook });
+    for (const robot of [FIRST, SECOND, FIRST, SECOND]) {
+      expect((await post(message, signedHeaders(robot.appSecret))).status).toBe(200);
+    }
+    const jobs = await stack.jobsOf(message.msgId);
+    expect(jobs.map((job) => job.data.robotCode).sort()).toEqual(['dingsecondrobot', 'dingtestrobot']);
   });
 });

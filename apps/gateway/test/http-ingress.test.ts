@@ -4,9 +4,8 @@ import { createLogger } from '@dtbot/shared';
 import { signedHeaders } from '@dtbot/testkit';
 import { buildApp } from '../src/app.js';
 import { createGatewayMetrics } from '../src/metrics.js';
+import { ROBOT } from './contract/accept-stack.js';
 import { ingressContract, type Heard } from './contract/ingress-contract.js';
-
-const SECRET = 'http-contract-secret';
 
 /** 200 is taken, 503 asks for a resend, any other refusal is for good. */
 function heardFromStatus(status: number): Heard {
@@ -23,7 +22,7 @@ ingressContract('HTTP callback', async (stack) => {
     redis: stack.redis,
     queue: stack.queue,
     metrics: createGatewayMetrics(),
-    secrets: [SECRET],
+    robots: [ROBOT],
     maxBodyBytes: 64 * 1024,
     isDraining: () => false,
   });
@@ -32,7 +31,7 @@ ingressContract('HTTP callback', async (stack) => {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dingtalk/callback`;
   return {
     async deliver(json) {
-      const response = await fetch(url, { method: 'POST', headers: signedHeaders(SECRET), body: json });
+      const response = await fetch(url, { method: 'POST', headers: signedHeaders(ROBOT.appSecret), body: json });
       await response.arrayBuffer();
       return heardFromStatus(response.status);
     },

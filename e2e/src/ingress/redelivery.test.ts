@@ -1,12 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '@dtbot/testkit';
+import { signedHeaders, waitFor } from '@dtbot/testkit';
 import { System } from '../harness/start-system.js';
+
+const OTHER_ROBOT = 'dingotherrobot';
+const OTHER_SECRET = 'e2e-other-secret';
 
 describe('a redelivered callback gets no second answer', () => {
   let system: System;
 
   beforeAll(async () => {
-    system = await System.start({ label: 'redelivery', workers: 2, openai: { latencyMs: 100 } });
+    system = await System.start({
+      label: 'redelivery',
+      workers: 2,
+      openai: { latencyMs: 100 },
+      env: { DINGTALK_CREDENTIALS: `${OTHER_ROBOT}:${OTHER_SECRET}` },
+    });
   });
 
   afterAll(async () => {
@@ -31,10 +39,11 @@ describe('a redelivered callback gets no second answer', () => {
     expect(asked).toHaveLength(1);
   });
 
-  it('treats the same msgId from another robot as another message', async () => {
+  it('treats the same msgId from another robot (signed with its secret) as another message', async () => {
     const message = system.message({ text: 'two robots' });
     expect((await system.post(message)).status).toBe(200);
-    expect((await system.post({ ...message, robotCode: 'dingotherrobot', sessionWebhook: system.dingtalk.sessionWebhook() })).status).toBe(200);
+    const other = { ...message, robotCode: OTHER_ROBOT, sessionWebhook: system.dingtalk.sessionWebhook() };
+    expect((await system.post(other, signedHeaders(OTHER_SECRET))).status).toBe(200);
     await waitFor(() => system.dingtalk.delivered().filter((m) => m.text === '答复: two robots').length === 2, { timeoutMs: 10_000 });
   });
 });

@@ -7,7 +7,7 @@ import {
   MESSAGE_JOB_NAME,
   orderKeyFor,
   type DingTalkCallback,
-  type MemoryScope,
+  type Robot,
   type MessageJob,
   type Turns,
 } from '@dtbot/shared';
@@ -19,12 +19,9 @@ export interface EnqueueDeps {
   turns: Turns;
   /** Numbers messages; batches the callbacks of one event-loop turn into one script call. */
   numbering: Pick<TurnBatcher, 'next'>;
-  memoryScope: MemoryScope;
   dedupeTtlMs: number;
   /** A message waits at most this long for Redis before it is refused as `queue_unavailable`. */
   timeoutMs: number;
-  /** robotCode to use when the payload has none (single-robot deployments). */
-  defaultRobotCode: string;
   /** While Redis is disconnected a message is refused at once rather than after the timeout. */
   isConnected: () => boolean;
 }
@@ -35,14 +32,15 @@ const MAX_PRIORITY = 2_097_152;
 export type EnqueueResult = { stored: 'new' | 'duplicate'; jobId: string };
 
 /**
- * Stores a verified message as a job. The job and its dedupe mark are written by one BullMQ add
+ * Stores a verified message as a job of the robot it belongs to: that robot's code (the message's
+ * own only when the robot's is not configured) keys its dedupe, turns and memory. The job and its dedupe mark are written by one BullMQ add
  * script (`deduplication` option), so a mark never exists without its job, even when Redis runs a
  * timed-out add late: the redelivery then finds the job and is acknowledged without a second one.
  */
-export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallback): Promise<EnqueueResult> {
+export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallback, robot: Robot): Promise<EnqueueResult> {
   if (!deps.isConnected()) throw new Refusal('queue_unavailable', 'Redis is not connected', { msgId: message.msgId });
-  const robotCode = message.robotCode ?? deps.defaultRobotCode;
-  const orderKey = orderKeyFor({ ...message, robotCode }, deps.memoryScope);
+  const robotCode = robot.robotCode ?? message.robotCode ?? '';
+  const orderKey = orderKeyFor({ ...message, robotCode }, robot.options.memoryScope);
   const conversationKey = conversationKeyFor({ ...message, robotCode });
   return withTimeout(deps.timeoutMs, message.msgId, async () => {
     const { seq, load } = await deps.numbering.next(orderKey, conversationKey);

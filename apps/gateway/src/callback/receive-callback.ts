@@ -18,9 +18,12 @@ export function receiveCallback(deps: ReceiveDeps): Middleware<CallbackState> {
   const duplicateCounter = deps.metrics.callbacks.labels('duplicate');
   return async (ctx) => {
     const started = process.hrtime.bigint();
+    const { robot, body } = ctx.state;
+    // The signature middleware runs first; without a robot this route was built wrong.
+    if (!robot) throw new Error('callback reached the accept path without a verified robot');
     let accepted;
     try {
-      accepted = await acceptMessage(deps, ctx.state.body ?? '');
+      accepted = await acceptMessage(deps, body ?? '', robot);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       ctx.state.msgId = error.msgId;

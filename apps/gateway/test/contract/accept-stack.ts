@@ -1,12 +1,18 @@
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createRedis, redisKeys, Turns, type MessageJob, type RedisClient } from '@dtbot/shared';
+import { createRedis, redisKeys, Turns, type MessageJob, type RedisClient, type Robot } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests, startPausableTcpProxy, type PausableTcpProxy } from '@dtbot/testkit';
 import type { AcceptDeps } from '../../src/accept/accept-message.js';
 import { TurnBatcher } from '../../src/ordering/turn-batcher.js';
 
 export const ALLOWED_ORIGIN = 'https://oapi.dingtalk.com';
-export const ROBOT_CODE = 'dingcontractrobot';
+/** The robot of a single-robot deployment. */
+export const ROBOT: Robot = {
+  robotCode: 'dingcontractrobot',
+  appKey: 'dingcontractrobot',
+  appSecret: 'contract-secret',
+  options: { memoryScope: 'user' },
+};
 /** Short, so a refusal for an unanswering Redis comes quickly. */
 export const ENQUEUE_TIMEOUT_MS = 300;
 
@@ -45,10 +51,8 @@ export async function startAcceptStack(label: string): Promise<AcceptStack> {
       queue,
       turns,
       numbering: new TurnBatcher(turns),
-      memoryScope: 'user',
       dedupeTtlMs: 60_000,
       timeoutMs: ENQUEUE_TIMEOUT_MS,
-      defaultRobotCode: ROBOT_CODE,
       isConnected: () => redis.status === 'ready',
     },
   };
