@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { msgParamText } from './dingtalk-delivered-message.js';
+import { sendRefusal } from './fake-dingtalk-refusal.js';
 import type { FakeDingTalkState } from './fake-dingtalk-state.js';
 import { isRecord, parseJson, readBody, sendJson } from './http-json.js';
 
@@ -28,6 +29,8 @@ export async function handleAccessToken(
 ): Promise<void> {
   state.tokenRequests += 1;
   const body = parseJson(await readBody(req));
+  const refusal = state.refusals.token.shift();
+  if (refusal) return sendRefusal(res, refusal);
   const appKey = isRecord(body) && typeof body.appKey === 'string' ? body.appKey : '';
   const appSecret = isRecord(body) && typeof body.appSecret === 'string' ? body.appSecret : '';
   if (!appKey || !appSecret) return refuse(res, 400, 'MissingParameter', 'appKey and appSecret are required');
@@ -82,6 +85,8 @@ export async function handleRobotSend(
 ): Promise<void> {
   const raw = await readBody(req);
   const receivedAt = Date.now();
+  const refusal = state.refusals.openapi.shift();
+  if (refusal) return sendRefusal(res, refusal);
   const token = req.headers['x-acs-dingtalk-access-token'];
   if (typeof token !== 'string' || !state.issuedTokens.has(token)) {
     return refuse(res, 401, 'InvalidAuthentication', '不合法的access_token');

@@ -154,6 +154,39 @@ describe('startFakeDingTalk: OpenAPI', () => {
   });
 });
 
+describe('startFakeDingTalk: refuseNext', () => {
+  it('answers the next requests of one door with the queued refusals, in order, then serves again', async () => {
+    fake = await startFakeDingTalk();
+    fake.refuseNext('webhook', { errcode: 130101, errmsg: 'send too fast' }, { status: 502 });
+    const answers = [];
+    for (const text of ['a', 'b', 'c']) {
+      const { status, body } = await post(fake.sessionWebhook('s'), markdown(text));
+      answers.push([status, body.errcode]);
+    }
+    expect(answers).toEqual([[200, 130101], [502, undefined], [200, 0]]);
+    expect(fake.webhookRejections.map((r) => [r.errcode, r.errmsg])).toEqual([[130101, 'send too fast']]);
+    expect(fake.delivered().map((m) => m.text)).toEqual(['c']);
+    expect(fake.requests).toBe(3);
+  });
+
+  it('refuses OpenAPI sends and token requests with the status and body given, delivering nothing', async () => {
+    fake = await startFakeDingTalk();
+    const qps = { code: 'Forbidden.AccessDenied.QpsLimitForApi', message: 'too fast' };
+    fake.refuseNext('token', { status: 403, body: qps });
+    const refused = await post(`${fake.apiBaseURL}/v1.0/oauth2/accessToken`, { appKey: 'k', appSecret: 's' });
+    expect(refused).toEqual({ status: 403, body: qps });
+
+    fake.refuseNext('openapi', { status: 200, body: { processQueryKey: 'q', flowControlledStaffIdList: ['user123'] } });
+    const url = `${fake.apiBaseURL}/v1.0/robot/oToMessages/batchSend`;
+    const send = { robotCode: 'r', userIds: ['user123'], msgKey: 'sampleText', msgParam: JSON.stringify({ content: 'x' }) };
+    const headers = { 'x-acs-dingtalk-access-token': await accessToken(fake) };
+    expect((await post(url, send, headers)).body.flowControlledStaffIdList).toEqual(['user123']);
+    expect(fake.delivered()).toEqual([]);
+    expect((await post(url, send, headers)).status).toBe(200);
+    expect(fake.delivered()).toHaveLength(1);
+  });
+});
+
 describe('startFakeDingTalk: waitForDelivered', () => {
   it('resolves once enough messages arrived, whichever route', async () => {
     fake = await startFakeDingTalk();

@@ -4,8 +4,10 @@ import type { DeliveredMessage } from './dingtalk-delivered-message.js';
 import { BATCH_SEND_PATH, GROUP_SEND_PATH, handleAccessToken, handleRobotSend } from './fake-dingtalk-openapi.js';
 import {
   createFakeDingTalkState,
+  type FakeDingTalkApi,
   type FakeDingTalkBehaviour,
   type FakeDingTalkOptions,
+  type FakeRefusal,
   type OpenApiMessage,
   type WebhookMessage,
   type WebhookRejection,
@@ -27,6 +29,8 @@ export interface FakeDingTalk {
   readonly openApiMessages: readonly OpenApiMessage[];
   /** Calls to `/v1.0/oauth2/accessToken`, successful or not. */
   readonly tokenRequests: number;
+  /** Every request the fake received, on any path. */
+  readonly requests: number;
   /** Full sessionWebhook URL for a session id (a random one if omitted). */
   sessionWebhook(sessionId?: string): string;
   /** From now on posts to this session get errcode 300001. */
@@ -35,6 +39,8 @@ export interface FakeDingTalk {
   expireAccessTokens(): void;
   /** Merges into the current behaviour; set a key to `undefined` to drop it. */
   setBehaviour(change: FakeDingTalkBehaviour): void;
+  /** The next requests to `api` (one each, in order) get these answers instead of being served. */
+  refuseNext(api: FakeDingTalkApi, ...refusals: FakeRefusal[]): void;
   /** Every delivered message, webhook and OpenAPI, in arrival order. */
   delivered(): DeliveredMessage[];
   /** Resolves with all delivered messages once there are at least `count`; default timeout 5000 ms. */
@@ -56,6 +62,7 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://fake');
+    state.requests += 1;
     if (req.method !== 'POST') {
       return sendJson(res, 405, { code: 'MethodNotAllowed', message: `${req.method} not allowed` });
     }
@@ -93,6 +100,9 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     get tokenRequests() {
       return state.tokenRequests;
     },
+    get requests() {
+      return state.requests;
+    },
     sessionWebhook(sessionId = randomBytes(16).toString('hex')) {
       return `${http.origin}/robot/sendBySession?session=${encodeURIComponent(sessionId)}`;
     },
@@ -104,6 +114,9 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     },
     setBehaviour(change) {
       state.behaviour = { ...state.behaviour, ...change };
+    },
+    refuseNext(api, ...refusals) {
+      state.refusals[api].push(...refusals);
     },
     delivered() {
       return [...state.delivered];

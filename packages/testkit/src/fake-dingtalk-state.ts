@@ -21,6 +21,16 @@ export interface OpenApiMessage {
   receivedAt: number;
 }
 
+/** Which door of the fake a refusal is for. */
+export type FakeDingTalkApi = 'webhook' | 'openapi' | 'token';
+
+/**
+ * A one-shot answer that replaces what the fake would have done with one request: a webhook
+ * business error (HTTP 200 with `errcode`), or any HTTP status with a JSON body (e.g. 403 with a
+ * `QpsLimit` code, or a 200 listing `flowControlledStaffIdList`). Nothing is delivered.
+ */
+export type FakeRefusal = { errcode: number; errmsg?: string } | { status: number; body?: unknown };
+
 export interface FakeDingTalkBehaviour {
   /** Every n-th otherwise deliverable webhook post gets HTTP 200 with this errcode and is not delivered. */
   errcodeEvery?: { n: number; errcode: number; errmsg: string };
@@ -46,6 +56,10 @@ export interface FakeDingTalkState {
   /** Webhook posts that passed validation; `errcodeEvery` counts these. */
   deliverableWebhookPosts: number;
   tokenRequests: number;
+  /** Every request that reached the fake, whatever it was. */
+  requests: number;
+  /** Answers queued by `refuseNext`, used up one per request, in order. */
+  readonly refusals: Record<FakeDingTalkApi, FakeRefusal[]>;
 }
 
 export function createFakeDingTalkState(options: FakeDingTalkOptions): FakeDingTalkState {
@@ -61,5 +75,7 @@ export function createFakeDingTalkState(options: FakeDingTalkOptions): FakeDingT
     issuedTokens: new Set(),
     deliverableWebhookPosts: 0,
     tokenRequests: 0,
+    requests: 0,
+    refusals: { webhook: [], openapi: [], token: [] },
   };
 }

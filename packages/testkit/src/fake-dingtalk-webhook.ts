@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { webhookAtUserIds, webhookBodyText } from './dingtalk-delivered-message.js';
+import { sendRefusal } from './fake-dingtalk-refusal.js';
 import type { FakeDingTalkState } from './fake-dingtalk-state.js';
 import { isRecord, parseJson, readBody, sendJson } from './http-json.js';
 
@@ -47,6 +48,9 @@ export async function handleSessionWebhook(
     return reject(40035, `body 大小不合法，请保持大小在 ${limit}bytes 以内 (got ${raw.length})`, undefined);
   }
   const body = parseJson(raw);
+  const refusal = state.refusals.webhook.shift();
+  if (refusal && 'errcode' in refusal) return reject(refusal.errcode, refusal.errmsg ?? 'refused', body);
+  if (refusal) return sendRefusal(res, refusal);
   if (!session) return reject(40035, '缺少参数 session', body);
   if (state.expiredSessions.has(session)) return reject(300001, 'session expired', body);
   if (!isRecord(body)) return reject(40035, '缺少参数 json', body);

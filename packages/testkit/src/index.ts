@@ -9,8 +9,10 @@ export {
 export type { ChatCompletionMessage, ChatCompletionRequest } from './openai-completion-body.js';
 export { startFakeDingTalk, type FakeDingTalk } from './fake-dingtalk-server.js';
 export type {
+  FakeDingTalkApi,
   FakeDingTalkBehaviour,
   FakeDingTalkOptions,
+  FakeRefusal,
   OpenApiMessage,
   WebhookMessage,
   WebhookRejection,
