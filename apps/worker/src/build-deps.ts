@@ -15,6 +15,7 @@ import type { WorkerDeps } from './deps.js';
 import { AccessTokens } from './dingtalk/access-tokens.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
 import { ModelRateLimiter } from './model/model-rate-limiter.js';
+import { DEFAULT_DELAY_POLICY } from './queue-action.js';
 import { createWorkerMetrics } from './metrics.js';
 import { createTokenCounter } from './tokens/token-counter.js';
 
@@ -72,6 +73,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       helpText: config.HELP_TEXT,
       turnRecheckMs: 15_000,
       gapGraceMs: 30_000,
+      jobDelay: DEFAULT_DELAY_POLICY,
     },
   };
 }

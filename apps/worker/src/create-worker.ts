@@ -1,7 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { MessageJob, RedisClient } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
-import { processMessage, RateLimited } from './process-message.js';
+import { processMessage } from './process-message.js';
 
 export interface WorkerOptions {
   queueName: string;
@@ -13,25 +13,13 @@ export interface WorkerOptions {
 }
 
 /**
- * The BullMQ worker. A rate-limited job is handed back with BullMQ's manual rate limiting: every
- * worker pauses fetching for the wait the limiter (or the upstream's 429) named, and the job keeps
- * its attempts.
+ * The BullMQ worker around `processMessage`, which settles every failure itself (`settle-failure.ts`):
+ * BullMQ only reads the job's fate from the error it throws.
  */
 export function createWorker(deps: WorkerDeps, connection: RedisClient, options: WorkerOptions): Worker<MessageJob> {
   const worker: Worker<MessageJob> = new Worker<MessageJob>(
     options.queueName,
-    async (job: Job<MessageJob>, token?: string) => {
-      try {
-        await processMessage(deps, job, token);
-      } catch (error) {
-        if (error instanceof RateLimited) {
-          deps.metrics.jobs.inc({ outcome: 'rate_limited' });
-          await deps.queue.rateLimit(error.waitMs);
-          throw Worker.RateLimitError();
-        }
-        throw error;
-      }
-    },
+    (job: Job<MessageJob>, token?: string) => processMessage(deps, job, token),
     {
       connection,
       prefix: options.prefix,

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type OpenAI from 'openai';
 import type { Logger, MessageJob, RedisClient, RedisKeys, Turns } from '@dtbot/shared';
 import type { ConversationMemory } from './memory/conversation-memory.js';
+import type { DelayPolicy } from './queue-action.js';
 import type { ModelRateLimiter } from './model/model-rate-limiter.js';
 import type { TokenCounter } from './tokens/token-counter.js';
 import type { OpenApiOptions } from './reply/send-through-openapi.js';
@@ -40,4 +41,6 @@ export interface WorkerSettings {
   turnRecheckMs: number;
   /** A missing earlier message is given up on after this long (its store was refused or lost). */
   gapGraceMs: number;
+  /** How long a job waits when DingTalk throttles its conversation, and how often. */
+  jobDelay: DelayPolicy;
 }

@@ -1,21 +1,13 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { BotError, jobIdFor, messageJobSchema, type MessageJob } from '@dtbot/shared';
+import { jobIdFor, messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
-import { classifyError } from './classify-error.js';
+import { settleFailure } from './settle-failure.js';
 import { takeTurn } from './steps/take-turn.js';
 import { endTurn } from './steps/end-turn.js';
 import { recognizeCommand } from './steps/recognize-command.js';
-import { apology, EMPTY_QUESTION, helpText, RESET_DONE, unsupportedKind } from './steps/canned-replies.js';
+import { EMPTY_QUESTION, helpText, RESET_DONE, unsupportedKind } from './steps/canned-replies.js';
 import { callModel } from './steps/call-model.js';
 import { deliverAnswer } from './steps/deliver-answer.js';
-
-/** The job was rate limited: BullMQ should put it back without spending an attempt. */
-export class RateLimited extends Error {
-  override readonly name = 'RateLimited';
-  constructor(readonly waitMs: number) {
-    super(`rate limited for ${waitMs} ms`);
-  }
-}
 
 /**
  * One message, in order: wait for the conversation's turn, answer (command, note or model),
@@ -31,15 +23,7 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   try {
     await answer(deps, jobId, data);
   } catch (error) {
-    const failure = classifyError(error);
-    if (failure.kind === 'rate_limited') throw new RateLimited(failure.retryAfterMs ?? 1000);
-    const attempts = job.opts.attempts ?? 1;
-    if (failure.kind === 'retryable' && job.attemptsMade + 1 < attempts) {
-      deps.metrics.jobs.inc({ outcome: 'retry' });
-      throw failure;
-    }
-    await giveUp(deps, jobId, data, failure);
-    throw new UnrecoverableError(failure.message);
+    await settleFailure(deps, job, token, jobId, data, error);
   }
   await endTurn(deps, data);
 }
@@ -71,19 +55,4 @@ async function answer(deps: WorkerDeps, jobId: string, data: MessageJob): Promis
   deps.metrics.jobs.inc({ outcome: 'answered' });
   deps.metrics.answerSeconds.observe((Date.now() - data.receivedAt) / 1000);
   deps.logger.info({ msgId: data.msgId, jobId, latencyMs: Date.now() - data.receivedAt }, 'answered');
-}
-
-/**
- * The failure is final: tell the user briefly (never the upstream's words), free the conversation
- * for its next message, and leave the job in the failed set for an operator.
- */
-async function giveUp(deps: WorkerDeps, jobId: string, data: MessageJob, failure: BotError): Promise<void> {
-  deps.metrics.jobs.inc({ outcome: 'failed' });
-  deps.logger.error({ msgId: data.msgId, jobId, kind: failure.kind, err: failure }, 'message failed for good');
-  try {
-    await deliverAnswer(deps, jobId, data, apology(jobId), 'apology');
-  } catch (error) {
-    deps.logger.error({ msgId: data.msgId, jobId, err: error }, 'apology could not be delivered');
-  }
-  await endTurn(deps, data).catch((error: unknown) => deps.logger.error({ jobId, err: error }, 'turn could not be ended'));
 }

@@ -39,7 +39,7 @@ export interface HarnessOptions {
   /** Worker settings as environment variables, on top of the harness' own. */
   env?: Record<string, string>;
   openai?: FakeOpenAIOptions;
-  /** Settings that have no variable (waits), to keep the tests quick. */
+  /** Settings that have no variable (waits); by default a throttled job waits 10–50 ms, not seconds. */
   settings?: Partial<WorkerSettings>;
   /** Tries per message; retries wait 10 ms instead of the gateway's exponential backoff. */
   attempts?: number;
@@ -96,7 +96,8 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const eventsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const built = buildWorkerDeps(config, createLogger('worker-test', 'silent'), redis);
-  const deps: WorkerDeps = { ...built, settings: { ...built.settings, ...options.settings } };
+  const quickDelays = { jobDelay: { baseMs: 10, maxMs: 50, maxDelays: 3 } };
+  const deps: WorkerDeps = { ...built, settings: { ...built.settings, ...quickDelays, ...options.settings } };
   const worker: Worker<MessageJob> = createWorker(deps, workerConnection, {
     queueName: config.QUEUE_NAME,
     prefix,

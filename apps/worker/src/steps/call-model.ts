@@ -35,7 +35,7 @@ export async function callModel(deps: WorkerDeps, jobId: string, data: MessageJo
 
   const permit = randomUUID();
   const wait = await deps.limiter.acquire(permit, estimate);
-  if (wait > 0) throw new BotError('rate_limited', 'model rate limit reached', { retryAfterMs: wait });
+  if (wait > 0) throw new BotError('rate_limited', 'model rate limit reached', { retryAfterMs: wait, waitScope: 'queue' });
 
   const stopTimer = deps.metrics.modelSeconds.startTimer();
   let completion: OpenAI.Chat.ChatCompletion;

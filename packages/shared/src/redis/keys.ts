@@ -23,6 +23,8 @@ export function redisKeys(prefix: string) {
     answer: (jobId: string) => `${prefix}:answer:${jobId}`,
     /** Which parts of an answer were delivered (hash part → route). */
     delivered: (jobId: string) => `${prefix}:delivered:${jobId}`,
+    /** How often a job has waited out a rate limit of its own (DingTalk throttling); its waits grow. */
+    jobDelays: (jobId: string) => `${prefix}:delays:${jobId}`,
     /** Sliding-window counters of the model's rate limits. */
     rateRequests: () => `${prefix}:rate:requests`,
     rateTokens: () => `${prefix}:rate:tokens`,

@@ -1,0 +1,65 @@
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { BotError, MessageJob } from '@dtbot/shared';
+import type { WorkerDeps } from './deps.js';
+import { classifyError } from './classify-error.js';
+import { queueActionFor } from './queue-action.js';
+import { apology } from './steps/canned-replies.js';
+import { deliverAnswer } from './steps/deliver-answer.js';
+import { endTurn } from './steps/end-turn.js';
+
+const DELAY_COUNT_TTL_SECONDS = 86_400;
+
+/**
+ * Carries out what `queueActionFor` decided for a failed step. Always throws: BullMQ reads the
+ * job's fate from the error (RateLimitError, DelayedError, a plain error to retry, or
+ * UnrecoverableError to fail for good).
+ */
+export async function settleFailure(
+  deps: WorkerDeps,
+  job: Job<MessageJob>,
+  token: string | undefined,
+  jobId: string,
+  data: MessageJob,
+  error: unknown,
+): Promise<never> {
+  const failure = classifyError(error);
+  const delaysKey = deps.keys.jobDelays(jobId);
+  const decided = queueActionFor(
+    failure,
+    { attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1, delays: Number((await deps.redis.get(delaysKey)) ?? 0) },
+    deps.settings.jobDelay,
+  );
+  switch (decided.action) {
+    case 'pause_queue':
+      deps.metrics.jobs.inc({ outcome: 'rate_limited' });
+      await deps.queue.rateLimit(decided.waitMs);
+      throw Worker.RateLimitError();
+    case 'delay_job':
+      deps.metrics.jobs.inc({ outcome: 'delayed' });
+      await deps.redis.multi().incr(delaysKey).expire(delaysKey, DELAY_COUNT_TTL_SECONDS).exec();
+      deps.logger.info({ msgId: data.msgId, jobId, waitMs: decided.waitMs, err: failure.message }, 'rate limited; this job waits');
+      await job.moveToDelayed(Date.now() + decided.waitMs, token);
+      throw new DelayedError(failure.message);
+    case 'retry':
+      deps.metrics.jobs.inc({ outcome: 'retry' });
+      throw failure;
+    case 'give_up':
+      await giveUp(deps, jobId, data, failure);
+      throw new UnrecoverableError(failure.message);
+  }
+}
+
+/**
+ * The failure is final: tell the user briefly (never the upstream's words), free the conversation
+ * for its next message, and leave the job in the failed set for an operator.
+ */
+async function giveUp(deps: WorkerDeps, jobId: string, data: MessageJob, failure: BotError): Promise<void> {
+  deps.metrics.jobs.inc({ outcome: 'failed' });
+  deps.logger.error({ msgId: data.msgId, jobId, kind: failure.kind, err: failure }, 'message failed for good');
+  try {
+    await deliverAnswer(deps, jobId, data, apology(jobId), 'apology');
+  } catch (error) {
+    deps.logger.error({ msgId: data.msgId, jobId, err: error }, 'apology could not be delivered');
+  }
+  await endTurn(deps, data).catch((error: unknown) => deps.logger.error({ jobId, err: error }, 'turn could not be ended'));
+}
