@@ -1,5 +1,7 @@
 import { APIConnectionError, APIError } from 'openai';
 import { BotError } from '@dtbot/shared';
+import { DINGTALK_ERRORS } from './dingtalk/dingtalk-error-codes.js';
+import { DingTalkError } from './dingtalk/dingtalk-error.js';
 import { retryAfterMs } from './model/retry-after.js';
 
 /** Used when a 429 names no wait: long enough to let a window roll, short enough to stay responsive. */
@@ -8,10 +10,11 @@ const DEFAULT_RATE_LIMIT_WAIT_MS = 2000;
 /**
  * The one place that decides what a failure means. Everything the model SDK, `fetch` or DingTalk
  * produced becomes a BotError of kind `retryable`, `rate_limited` or `fatal`; a rate limit also
- * says who waits.
+ * says who waits (every worker for the model, only the job for DingTalk).
  */
 export function classifyError(error: unknown): BotError {
   if (error instanceof BotError) return error;
+  if (error instanceof DingTalkError) return classifyDingTalkError(error);
   if (error instanceof APIConnectionError) {
     return new BotError('retryable', 'model API could not be reached or timed out', { cause: error });
   }
@@ -36,4 +39,12 @@ function classifyModelError(error: APIError): BotError {
     return new BotError('retryable', `model API answered ${status}`, { cause: error });
   }
   return new BotError('fatal', `model API answered ${status}`, { cause: error });
+}
+
+/** DingTalk names no wait when it throttles: the job's own backoff decides (`queue-action.ts`). */
+function classifyDingTalkError(error: DingTalkError): BotError {
+  const row = DINGTALK_ERRORS.find((candidate) => candidate.matches(error.answer));
+  const kind = row?.kind ?? 'retryable';
+  const meaning = row ? `: ${row.meaning}` : '';
+  return new BotError(kind, `${error.message}${meaning}`, { cause: error, waitScope: 'job' });
 }

@@ -20,9 +20,9 @@ afterAll(async () => {
 
 const sessionOf = (webhook: string) => new URL(webhook).searchParams.get('session');
 const repliesTo = (webhook: string) => harness.dingtalk.delivered().filter((m) => m.target === sessionOf(webhook));
-const requestsAbout = (text: string) =>
-  harness.openai.requests.filter((r) => JSON.stringify(r.body.messages).includes(text)).map((r) => r.body);
 const userText = (body: ChatCompletionRequest) => String(body.messages?.at(-1)?.content);
+/** Model requests that asked `text` (as the latest message). */
+const requestsAbout = (text: string) => harness.openai.requests.map((r) => r.body).filter((body) => userText(body) === text);
 
 describe('worker', () => {
   it('answers a question once, through its session webhook', async () => {
@@ -108,6 +108,23 @@ describe('worker', () => {
     expect(repliesTo(message.sessionWebhook)).toEqual([]);
     const reply = harness.dingtalk.delivered().find((m) => m.text.startsWith('答复: late question'));
     expect(reply).toMatchObject({ route: 'openapi', kind: 'sampleMarkdown', target: message.conversationId, text: '答复: late question\n\n@late' });
+  });
+
+  it('delays a job whose webhook post DingTalk throttled (130101), keeping its attempts and its turn', async () => {
+    harness.dingtalk.refuseNext('webhook', { errcode: 130101, errmsg: 'send too fast' });
+    const first = harness.message({ text: 'throttled first', senderStaffId: 'throttled' });
+    const second = harness.message({ text: 'throttled second', senderStaffId: 'throttled' });
+    const sentFirst = await harness.send(first);
+    const sentSecond = await harness.send(second);
+    expect(await Promise.all([sentFirst.settled, sentSecond.settled])).toEqual(['completed', 'completed']);
+
+    const rejected = harness.dingtalk.webhookRejections.filter((r) => r.session === sessionOf(first.sessionWebhook));
+    expect(rejected.map((r) => r.errcode)).toEqual([130101]);
+    const answers = harness.dingtalk.delivered().filter((m) => m.text.startsWith('答复: throttled')).map((m) => m.text);
+    expect(answers).toEqual(['答复: throttled first', '答复: throttled second']);
+    // The model was asked once: only the delivery waited. The one attempt BullMQ counts is the answer.
+    expect(requestsAbout('throttled first')).toHaveLength(1);
+    expect((await harness.queue.getJob(sentFirst.jobId))?.attemptsMade).toBe(1);
   });
 
   it('answers two messages of one thread in order, the second after the first', async () => {

@@ -1,4 +1,6 @@
-import { BotError, type RedisClient, type RedisKeys } from '@dtbot/shared';
+import type { RedisClient, RedisKeys } from '@dtbot/shared';
+import { classifyError } from '../classify-error.js';
+import { DingTalkError } from './dingtalk-error.js';
 
 export interface AccessTokenOptions {
   apiBaseUrl: string;
@@ -43,12 +45,13 @@ export class AccessTokens {
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
-      throw new BotError('retryable', 'DingTalk access token request failed', { cause: error });
+      throw classifyError(new DingTalkError({ api: 'token' }, 'DingTalk access token request failed', { cause: error }));
     }
     const body = (await response.json().catch(() => ({}))) as { accessToken?: string; expireIn?: number; code?: string };
     if (!response.ok || !body.accessToken) {
-      const kind = response.status >= 500 || response.status === 429 ? 'retryable' : 'fatal';
-      throw new BotError(kind, `DingTalk refused the access token request (HTTP ${response.status} ${body.code ?? ''})`.trim());
+      const { status } = response;
+      const message = `DingTalk refused the access token request (HTTP ${status} ${body.code ?? ''})`.trim();
+      throw classifyError(new DingTalkError({ api: 'token', status, code: body.code, malformed: response.ok }, message));
     }
     return { accessToken: body.accessToken, expireIn: body.expireIn ?? 7200 };
   }

@@ -1,4 +1,6 @@
 import { BotError, isAllowedWebhook } from '@dtbot/shared';
+import { classifyError } from '../classify-error.js';
+import { DingTalkError } from '../dingtalk/dingtalk-error.js';
 import type { ReplyMessage } from './format-reply.js';
 
 export interface WebhookOptions {
@@ -29,19 +31,21 @@ export async function postToWebhook(webhook: string, message: ReplyMessage, opti
       signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (error) {
-    throw new BotError('retryable', 'sessionWebhook could not be reached', { cause: error });
+    throw classifyError(new DingTalkError({ api: 'webhook' }, 'sessionWebhook could not be reached', { cause: error }));
   }
   const text = await response.text();
+  const { status } = response;
   if (!response.ok) {
-    throw new BotError('retryable', `sessionWebhook answered HTTP ${response.status}`);
+    throw classifyError(new DingTalkError({ api: 'webhook', status }, `sessionWebhook answered HTTP ${status}`));
   }
   let result: { errcode?: number; errmsg?: string };
   try {
     result = JSON.parse(text) as { errcode?: number; errmsg?: string };
   } catch {
-    throw new BotError('retryable', 'sessionWebhook answered something other than JSON');
+    throw classifyError(new DingTalkError({ api: 'webhook', status, malformed: true }, 'sessionWebhook answered something other than JSON'));
   }
   if (result.errcode !== undefined && result.errcode !== 0) {
-    throw new BotError('retryable', `sessionWebhook errcode ${result.errcode}: ${result.errmsg ?? ''}`.trim());
+    const message = `sessionWebhook errcode ${result.errcode}: ${result.errmsg ?? ''}`.trim();
+    throw classifyError(new DingTalkError({ api: 'webhook', status, errcode: result.errcode }, message));
   }
 }

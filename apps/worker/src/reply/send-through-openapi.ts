@@ -1,4 +1,6 @@
 import { BotError, type MessageJob } from '@dtbot/shared';
+import { classifyError } from '../classify-error.js';
+import { DingTalkError } from '../dingtalk/dingtalk-error.js';
 import type { AccessTokens } from '../dingtalk/access-tokens.js';
 import type { ReplyMessage } from './format-reply.js';
 
@@ -39,16 +41,25 @@ export async function sendThroughOpenApi(
       signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (error) {
-    throw new BotError('retryable', 'DingTalk OpenAPI could not be reached', { cause: error });
+    throw classifyError(new DingTalkError({ api: 'openapi' }, 'DingTalk OpenAPI could not be reached', { cause: error }));
   }
+  const { status } = response;
   if (response.ok) {
-    const result = (await response.json().catch(() => ({}))) as { flowControlledStaffIdList?: string[] };
-    if (result.flowControlledStaffIdList?.length) throw new BotError('retryable', 'DingTalk flow-controlled the recipient');
+    const result = (await response.json().catch(() => ({}))) as Record<string, string[] | undefined>;
+    const answer = {
+      api: 'openapi' as const,
+      status,
+      flowControlled: result.flowControlledStaffIdList?.length ?? 0,
+      invalidRecipients: result.invalidStaffIdList?.length ?? 0,
+      filteredRecipients: result.filteredStaffIdList?.length ?? 0,
+    };
+    if (answer.flowControlled + answer.invalidRecipients + answer.filteredRecipients > 0) {
+      throw classifyError(new DingTalkError(answer, 'DingTalk OpenAPI did not reach the recipient'));
+    }
     return;
   }
   const error = (await response.json().catch(() => ({}))) as { code?: string };
-  if (response.status === 401) await options.tokens.forget(app.appKey);
-  const throttled = response.status === 403 && /QpsLimit/i.test(error.code ?? '');
-  const kind = throttled || response.status === 401 || response.status >= 500 ? 'retryable' : 'fatal';
-  throw new BotError(kind, `DingTalk OpenAPI answered HTTP ${response.status} ${error.code ?? ''}`.trim());
+  if (status === 401) await options.tokens.forget(app.appKey);
+  const problem = `DingTalk OpenAPI answered HTTP ${status} ${error.code ?? ''}`.trim();
+  throw classifyError(new DingTalkError({ api: 'openapi', status, code: error.code }, problem));
 }

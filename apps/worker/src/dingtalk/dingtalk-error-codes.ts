@@ -1,0 +1,133 @@
+import type { ErrorKind } from '@dtbot/shared';
+import type { DingTalkAnswer } from './dingtalk-error.js';
+
+/**
+ * One row of what a DingTalk failure means. The first row that matches decides, so specific rows
+ * come before catch-alls. Every `rate_limited` row waits per job: DingTalk throttles one
+ * conversation or one recipient, not the model, so the other chats go on.
+ */
+export interface DingTalkErrorRow {
+  /** What DingTalk answered, as `docs/dingtalk-errors.md` lists it. */
+  answer: string;
+  kind: ErrorKind;
+  meaning: string;
+  matches: (answer: DingTalkAnswer) => boolean;
+}
+
+const webhookErrcode =
+  (...codes: number[]) =>
+  (answer: DingTalkAnswer) =>
+    answer.api === 'webhook' && answer.errcode !== undefined && codes.includes(answer.errcode);
+
+const newApi = (answer: DingTalkAnswer) => answer.api !== 'webhook' && answer.status !== undefined;
+
+/** The catalogue; `docs/dingtalk-errors.md` is kept in step with it by a test. */
+export const DINGTALK_ERRORS: readonly DingTalkErrorRow[] = [
+  {
+    answer: 'no answer',
+    kind: 'retryable',
+    meaning: 'connection refused or reset, or no answer within the timeout',
+    matches: (answer) => answer.status === undefined,
+  },
+  // sessionWebhook: HTTP 200 with a non-zero errcode.
+  {
+    answer: 'webhook errcode 130101',
+    kind: 'rate_limited',
+    meaning: 'sending too fast (about 20 messages a minute per conversation)',
+    matches: webhookErrcode(130101),
+  },
+  {
+    answer: 'webhook errcode 410100',
+    kind: 'rate_limited',
+    meaning: 'sending too fast (the newer code)',
+    matches: webhookErrcode(410100),
+  },
+  {
+    answer: 'webhook errcode 300001, 400101',
+    kind: 'retryable',
+    meaning: 'the session (its token) no longer exists; from the expiry time on the OpenAPI takes over',
+    matches: webhookErrcode(300001, 400101),
+  },
+  {
+    answer: 'webhook errcode 400013, 400102, 400106',
+    kind: 'fatal',
+    meaning: 'group dissolved, robot disabled, or robot not in the group',
+    matches: webhookErrcode(400013, 400102, 400106),
+  },
+  {
+    answer: 'webhook errcode 430101, 430102, 430103, 430104',
+    kind: 'fatal',
+    meaning: 'content refused by DingTalk\'s content security',
+    matches: webhookErrcode(430101, 430102, 430103, 430104),
+  },
+  {
+    answer: 'webhook errcode 400105, 40035, 43004, 310000',
+    kind: 'fatal',
+    meaning: 'message refused as sent (type, missing field or size, content type, security setting)',
+    matches: webhookErrcode(400105, 40035, 43004, 310000),
+  },
+  {
+    answer: 'webhook any other errcode',
+    kind: 'retryable',
+    meaning: 'a business error this catalogue does not know',
+    matches: (answer) => answer.api === 'webhook' && answer.errcode !== undefined,
+  },
+  {
+    answer: 'webhook HTTP 429',
+    kind: 'rate_limited',
+    meaning: 'throttled',
+    matches: (answer) => answer.api === 'webhook' && answer.status === 429,
+  },
+  {
+    answer: 'webhook HTTP error or not JSON',
+    kind: 'retryable',
+    meaning: 'some stacks answer an expired session with HTTP 500; transient otherwise',
+    matches: (answer) => answer.api === 'webhook',
+  },
+  // New OpenAPI (robot sends, access tokens): an HTTP status with a string `code`.
+  {
+    answer: 'OpenAPI HTTP 403 with a code containing QpsLimit',
+    kind: 'rate_limited',
+    meaning: 'the app called this API too often this second',
+    matches: (answer) => newApi(answer) && answer.status === 403 && /QpsLimit/i.test(answer.code ?? ''),
+  },
+  {
+    answer: 'OpenAPI HTTP 429',
+    kind: 'rate_limited',
+    meaning: 'throttled',
+    matches: (answer) => newApi(answer) && answer.status === 429,
+  },
+  {
+    answer: 'OpenAPI 200 with flowControlledStaffIdList',
+    kind: 'rate_limited',
+    meaning: 'the recipient got too many robot messages for now',
+    matches: (answer) => newApi(answer) && (answer.flowControlled ?? 0) > 0,
+  },
+  {
+    answer: 'OpenAPI 200 with invalidStaffIdList or filteredStaffIdList',
+    kind: 'fatal',
+    meaning: 'the recipient is unknown to DingTalk, or DingTalk filtered the message out',
+    matches: (answer) => newApi(answer) && ((answer.invalidRecipients ?? 0) > 0 || (answer.filteredRecipients ?? 0) > 0),
+  },
+  {
+    answer: 'OpenAPI HTTP 401',
+    kind: 'retryable',
+    meaning: 'access token refused (expired early): it is forgotten and a new one fetched',
+    matches: (answer) => newApi(answer) && answer.status === 401,
+  },
+  {
+    answer: 'OpenAPI HTTP 408 or 5xx, or a 2xx that is not the promised answer',
+    kind: 'retryable',
+    meaning: 'transient',
+    matches: (answer) => {
+      const status = answer.status ?? 0;
+      return newApi(answer) && (status === 408 || status >= 500 || status < 300);
+    },
+  },
+  {
+    answer: 'OpenAPI any other HTTP 4xx',
+    kind: 'fatal',
+    meaning: 'invalidParameter.*, wrong AppKey/AppSecret, no permission, unknown robot or conversation',
+    matches: newApi,
+  },
+];

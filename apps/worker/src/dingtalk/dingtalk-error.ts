@@ -1,0 +1,39 @@
+/** Which of DingTalk's doors was called: they report failures differently. */
+export type DingTalkApi = 'webhook' | 'openapi' | 'token';
+
+/**
+ * What DingTalk answered to one call, as far as a failure depends on it. A sessionWebhook reports
+ * business errors as HTTP 200 with a non-zero `errcode`; the new OpenAPI as an HTTP status with a
+ * string `code`, or as a 200 that lists recipients it did not reach.
+ */
+export interface DingTalkAnswer {
+  api: DingTalkApi;
+  /** HTTP status; absent when no answer came (connection refused, reset, timeout). */
+  status?: number;
+  /** Webhook business error (`errcode` ≠ 0). */
+  errcode?: number;
+  /** New-API error code, e.g. `Forbidden.AccessDenied.QpsLimitForApi`. */
+  code?: string;
+  /** A 1:1 send's recipients that were not reached, by DingTalk's reason. */
+  flowControlled?: number;
+  invalidRecipients?: number;
+  filteredRecipients?: number;
+  /** The answer was not what the API promises (not JSON, no token in a token answer). */
+  malformed?: boolean;
+}
+
+/**
+ * A DingTalk call that did not deliver, before it is classified: `classifyError` turns it into a
+ * `BotError` kind with the catalogue in `dingtalk-error-codes.ts`.
+ */
+export class DingTalkError extends Error {
+  override readonly name = 'DingTalkError';
+
+  constructor(
+    readonly answer: DingTalkAnswer,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(message, options);
+  }
+}
