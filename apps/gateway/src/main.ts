@@ -14,6 +14,7 @@ import {
 } from '@dtbot/shared';
 import { buildApp } from './app.js';
 import { createGatewayMetrics } from './metrics.js';
+import { QueueStateCache } from './queue-state/queue-state-cache.js';
 import { TurnBatcher } from './ordering/turn-batcher.js';
 import { messageJobOptions } from './message-job-options.js';
 
@@ -45,7 +46,7 @@ const app = buildApp({
   logger,
   redis,
   queue,
-  metrics: createGatewayMetrics(),
+  metrics: createGatewayMetrics(new QueueStateCache([queue])),
   robots,
   allowedOrigins: normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS),
   maxBodyBytes: config.MAX_BODY_BYTES,

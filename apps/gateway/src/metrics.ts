@@ -1,10 +1,14 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { QueueStateCache } from './queue-state/queue-state-cache.js';
+import { registerQueueGauges } from './queue-state/queue-gauges.js';
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
 
-export function createGatewayMetrics() {
+/** The gateway's metrics; with a queue state cache, also the queue gauges (read from BullMQ when scraped). */
+export function createGatewayMetrics(queueState?: QueueStateCache) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'dtbot_gateway_' });
+  if (queueState) registerQueueGauges(registry, queueState);
   return {
     registry,
     callbacks: new Counter({
