@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricNamesIn, monitoringQueries, recordedNames } from '@dtbot/deploy';
+import { System } from '../harness/start-system.js';
+
+/** Series names a /metrics page declares, with the suffixes Prometheus derives from histograms and summaries. */
+function declaredNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of text.matchAll(/^# TYPE (\S+) (\w+)$/gm)) {
+    const [, name, type] = match as unknown as [string, string, string];
+    names.add(name);
+    if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(name + suffix);
+    if (type === 'summary') for (const suffix of ['_sum', '_count']) names.add(name + suffix);
+  }
+  return names;
+}
+
+// The alerts and the dashboard are only as good as the names they query: scrape the built apps and check each one.
+describe('monitoring queries', () => {
+  let system: System;
+  let registered: Set<string>;
+
+  beforeAll(async () => {
+    system = await System.start({ label: 'metric-names', workers: 1 });
+    const pages = await Promise.all([system.get('/metrics'), system.get('/metrics', system.workers[0]!.port)]);
+    registered = new Set(pages.flatMap((page) => [...declaredNames(String(page.body))]));
+  });
+
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  it('use only metrics the gateway and the worker register', () => {
+    // `up` is Prometheus's own; recorded names come from the rules themselves.
+    const ours = (name: string) => name !== 'up' && !recordedNames().has(name);
+    const unknown = monitoringQueries().flatMap(({ where, expr }) =>
+      metricNamesIn(expr)
+        .filter((name) => ours(name) && !registered.has(name))
+        .map((name) => `${where}: ${name}`),
+    );
+    expect(unknown).toEqual([]);
+    expect(registered).toContain('dtbot_queue_jobs');
+  });
+});
