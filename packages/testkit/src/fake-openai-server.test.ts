@@ -120,4 +120,49 @@ describe('startFakeOpenAI', () => {
     expect(await pending).toBeInstanceOf(Error);
     fake = undefined;
   });
+
+  it('serves Azure OpenAI\'s deployment path, recording the deployment, the api-version and the api-key header', async () => {
+    fake = await startFakeOpenAI();
+    const response = await fetch(`${fake.azureEndpoint}/openai/deployments/my-gpt4o/chat/completions?api-version=2024-10-21`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'api-key': 'azure-key' },
+      body: JSON.stringify(question('你好')),
+    });
+    expect(response.status).toBe(200);
+    expect((await json(response)).choices[0]?.message.content).toBe('答复: 你好');
+    expect(fake.requests[0]).toMatchObject({ apiKey: 'azure-key', authorization: undefined, azure: { deployment: 'my-gpt4o', apiVersion: '2024-10-21' } });
+  });
+
+  it('answers an Azure path without api-version 404, as Azure does', async () => {
+    fake = await startFakeOpenAI();
+    const response = await fetch(`${fake.azureEndpoint}/openai/deployments/d/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'api-key': 'k' },
+      body: JSON.stringify(question('x')),
+    });
+    expect(response.status).toBe(404);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('refuses max_tokens with OpenAI\'s unsupported_parameter 400 when told to, and takes max_completion_tokens', async () => {
+    fake = await startFakeOpenAI({ refuseMaxTokens: true });
+    const refused = await chat(fake.baseURL, question('x', { max_tokens: 100 }));
+    expect(refused.status).toBe(400);
+    expect((await refused.json()) as unknown).toEqual({
+      error: {
+        message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+        type: 'invalid_request_error',
+        param: 'max_tokens',
+        code: 'unsupported_parameter',
+      },
+    });
+    expect((await chat(fake.baseURL, question('y', { max_completion_tokens: 100 }))).status).toBe(200);
+    expect(fake.failed).toBe(1);
+  });
+
+  it('writes the reasoning of a thinking model before the answer', async () => {
+    fake = await startFakeOpenAI({ think: '用户在打招呼。' });
+    const body = await json(await chat(fake.baseURL, question('你好')));
+    expect(body.choices[0]?.message.content).toBe('<think>\n用户在打招呼。\n</think>\n\n答复: 你好');
+  });
 });

@@ -7,7 +7,7 @@ import {
   lastUserText,
   type ChatCompletionRequest,
 } from './openai-completion-body.js';
-import { openAIErrorBody } from './openai-error-body.js';
+import { maxTokensUnsupportedBody, openAIErrorBody } from './openai-error-body.js';
 import { rateLimitHeaders } from './openai-rate-limit-headers.js';
 import { SlidingWindow } from './sliding-window.js';
 
@@ -24,6 +24,16 @@ export interface FakeOpenAIBehaviour {
   failEvery?: { n: number; status: number };
   /** Answer every request with this status and an OpenAI error body (e.g. 401); 200 or unset = normal. */
   status?: number;
+  /**
+   * Behave like OpenAI's o-series and gpt-5 models: a request with `max_tokens` gets 400
+   * `unsupported_parameter` (they take `max_completion_tokens` only).
+   */
+  refuseMaxTokens?: boolean;
+  /**
+   * Reasoning the model writes before every answer, in `<think>…</think>`, as DeepSeek-R1 or Qwen3
+   * do when served by vLLM or Ollama.
+   */
+  think?: string;
 }
 
 export interface FakeOpenAIOptions extends FakeOpenAIBehaviour {
@@ -36,11 +46,17 @@ export interface ReceivedChatRequest {
   receivedAt: number;
   /** The `authorization` header as sent (`Bearer <key>`). */
   authorization: string | undefined;
+  /** The `api-key` header as sent (Azure OpenAI's way of passing the key). */
+  apiKey: string | undefined;
+  /** Set when the request came by Azure OpenAI's path `/openai/deployments/<deployment>/chat/completions`. */
+  azure: { deployment: string; apiVersion: string } | undefined;
 }
 
 export interface FakeOpenAI {
   /** `http://127.0.0.1:<port>/v1`, ready for the OpenAI SDK's `baseURL`. */
   readonly baseURL: string;
+  /** `http://127.0.0.1:<port>`, ready for the `AzureOpenAI` client's `endpoint`. */
+  readonly azureEndpoint: string;
   /** Every parsed request, including refused and failed ones, in arrival order. */
   readonly requests: readonly ReceivedChatRequest[];
   /** 200 answers sent (plain and streamed). */
@@ -55,7 +71,20 @@ export interface FakeOpenAI {
 }
 
 const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions']);
+const AZURE_CHAT_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
 const RPM_WINDOW_MS = 60_000;
+
+type Route = { kind: 'chat'; azure: ReceivedChatRequest['azure'] } | { kind: 'none'; status: number; message: string };
+
+/** OpenAI's paths, or Azure's, which also need an `api-version` (Azure answers 404 without one). */
+function routeOf(url: URL): Route {
+  if (CHAT_PATHS.has(url.pathname)) return { kind: 'chat', azure: undefined };
+  const azure = AZURE_CHAT_PATH.exec(url.pathname);
+  if (!azure) return { kind: 'none', status: 404, message: `Unknown path ${url.pathname}` };
+  const apiVersion = url.searchParams.get('api-version');
+  if (!apiVersion) return { kind: 'none', status: 404, message: 'Resource not found' };
+  return { kind: 'chat', azure: { deployment: decodeURIComponent(azure[1]!), apiVersion } };
+}
 
 const echoAnswer: AnswerFunction = (body) => `答复: ${lastUserText(body)}`;
 
@@ -98,19 +127,30 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
-    if (!CHAT_PATHS.has(path)) return sendJson(res, 404, openAIErrorBody(404, `Unknown path ${path}`));
+    const route = routeOf(new URL(req.url ?? '/', 'http://fake'));
+    if (route.kind === 'none') return sendJson(res, route.status, openAIErrorBody(route.status, route.message));
     if (req.method !== 'POST') return sendJson(res, 405, openAIErrorBody(405, `Method ${req.method} not allowed`));
     const parsed = parseJson(await readBody(req));
     if (!isRecord(parsed)) {
       return sendJson(res, 400, openAIErrorBody(400, 'We could not parse the JSON body of your request.'));
     }
     const body = parsed as ChatCompletionRequest;
-    requests.push({ body, receivedAt: Date.now(), authorization: req.headers.authorization });
+    const apiKey = req.headers['api-key'];
+    requests.push({
+      body,
+      receivedAt: Date.now(),
+      authorization: req.headers.authorization,
+      apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey,
+      azure: route.azure,
+    });
 
     // One snapshot per request, so a setBehaviour() during the latency cannot mix two behaviours.
     const current = behaviour;
     if (current.status !== undefined && current.status !== 200) return fail(res, current.status);
+    if (current.refuseMaxTokens && body.max_tokens !== undefined) {
+      failed += 1;
+      return sendJson(res, 400, maxTokensUnsupportedBody());
+    }
 
     // Every admitted request enters the window, so an rpmLimit set later sees the recent past.
     const limit = current.rpmLimit ?? Number.POSITIVE_INFINITY;
@@ -132,6 +172,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     } catch (error) {
       return fail(res, 500, `fake answer failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+    if (current.think !== undefined) answer = `<think>\n${current.think}\n</think>\n\n${answer}`;
     if (res.destroyed) return;
     served += 1;
     if (body.stream === true) return sendStream(res, completionChunks(body, answer), limitHeaders);
@@ -141,6 +182,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const http = await startLocalHttpServer(handle);
   return {
     baseURL: `${http.origin}/v1`,
+    azureEndpoint: http.origin,
     requests,
     get served() {
       return served;

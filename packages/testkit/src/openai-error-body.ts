@@ -13,11 +13,25 @@ const ERRORS_BY_STATUS: Record<number, { message: string; type: string; code: st
   503: { message: 'The engine is currently overloaded, please try again later.', type: 'server_error', code: null },
 };
 
-export function openAIErrorBody(status: number, message?: string): OpenAIErrorBody {
+export function openAIErrorBody(
+  status: number,
+  message?: string,
+  details: { param?: string | null; code?: string | null } = {},
+): OpenAIErrorBody {
   const known = ERRORS_BY_STATUS[status] ?? {
     message: `Fake error with status ${status}.`,
     type: status >= 500 ? 'server_error' : 'invalid_request_error',
     code: null,
   };
-  return { error: { message: message ?? known.message, type: known.type, param: null, code: known.code } };
+  return {
+    error: { message: message ?? known.message, type: known.type, param: details.param ?? null, code: details.code ?? known.code },
+  };
+}
+
+/** OpenAI's answer to `max_tokens` sent to a model that takes only `max_completion_tokens` (o-series, gpt-5). */
+export function maxTokensUnsupportedBody(): OpenAIErrorBody {
+  return openAIErrorBody(400, "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.", {
+    param: 'max_tokens',
+    code: 'unsupported_parameter',
+  });
 }
