@@ -1,5 +1,4 @@
 import { Queue } from 'bullmq';
-import OpenAI from 'openai';
 import {
   normaliseOrigins,
   redisKeys,
@@ -14,6 +13,7 @@ import {
 import type { WorkerDeps } from './deps.js';
 import { AccessTokens } from './dingtalk/access-tokens.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
+import { createModelClient } from './model/create-model-client.js';
 import { ModelRateLimiter } from './model/model-rate-limiter.js';
 import { DEFAULT_DELAY_POLICY } from './queue-action.js';
 import { createWorkerMetrics } from './metrics.js';
@@ -38,13 +38,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       ttlSeconds: config.SESSION_TTL_SECONDS,
       maxTokens: config.MEMORY_MAX_TOKENS,
     }),
-    // The queue retries failed jobs with backoff; SDK retries on top would multiply every attempt.
-    openai: new OpenAI({
-      apiKey: config.OPENAI_API_KEY,
-      baseURL: config.OPENAI_BASE_URL,
-      timeout: config.OPENAI_TIMEOUT_MS,
-      maxRetries: 0,
-    }),
+    openai: createModelClient(config),
     limiter: new ModelRateLimiter(redis, keys, {
       rpm: config.OPENAI_RPM,
       tpm: config.OPENAI_TPM,

@@ -34,6 +34,16 @@ const ALIASES: readonly Alias[] = [
     convert: (value) => (value === '单聊' ? 'none' : value === '串聊' ? 'user' : value),
   },
   { theirs: 'HELP', ours: 'HELP_TEXT' },
+  { theirs: 'AZURE_ON', ours: 'OPENAI_PROVIDER', convert: (value) => (/^(true|1|yes|on)$/i.test(value) ? 'azure' : undefined) },
+  {
+    theirs: 'AZURE_RESOURCE_NAME',
+    ours: 'AZURE_OPENAI_ENDPOINT',
+    // A bare resource name; anything else is left for validation to name.
+    convert: (value) => (/^[a-z0-9-]+$/i.test(value) ? `https://${value}.openai.azure.com` : value),
+  },
+  { theirs: 'AZURE_DEPLOYMENT_NAME', ours: 'AZURE_OPENAI_DEPLOYMENT' },
+  { theirs: 'AZURE_API_VERSION', ours: 'OPENAI_API_VERSION' },
+  { theirs: 'AZURE_OPENAI_TOKEN', ours: 'AZURE_OPENAI_API_KEY' },
   { theirs: 'RUN_MODE', ours: 'DINGTALK_MODE' },
   {
     theirs: 'SESSION_CLEAR_TOKEN',

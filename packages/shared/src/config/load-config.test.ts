@@ -47,6 +47,54 @@ describe('loadWorkerConfig', () => {
   });
 });
 
+describe('loadWorkerConfig: providers', () => {
+  it('takes Azure OpenAI settings and then needs no OPENAI_API_KEY', () => {
+    const { config } = loadWorkerConfig({
+      OPENAI_PROVIDER: 'azure',
+      AZURE_OPENAI_ENDPOINT: 'https://contoso.openai.azure.com',
+      AZURE_OPENAI_API_KEY: 'azure-key',
+      AZURE_OPENAI_DEPLOYMENT: 'gpt-4o-prod',
+    });
+    expect(config).toMatchObject({ OPENAI_PROVIDER: 'azure', AZURE_OPENAI_DEPLOYMENT: 'gpt-4o-prod', OPENAI_API_VERSION: '2024-10-21' });
+    expect(config.OPENAI_API_KEY).toBeUndefined();
+  });
+
+  it('names the Azure settings it lacks, and an unknown provider', () => {
+    expect(() => loadWorkerConfig({ OPENAI_PROVIDER: 'azure' })).toThrow(
+      /AZURE_OPENAI_ENDPOINT: is required with OPENAI_PROVIDER=azure\n.*AZURE_OPENAI_API_KEY: is required with OPENAI_PROVIDER=azure/,
+    );
+    expect(() => loadWorkerConfig({ OPENAI_PROVIDER: 'anthropic', OPENAI_API_KEY: 'k' })).toThrow(/OPENAI_PROVIDER/);
+    expect(() =>
+      loadWorkerConfig({ OPENAI_PROVIDER: 'azure', AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', AZURE_OPENAI_API_KEY: 'k', OPENAI_API_VERSION: 'latest' }),
+    ).toThrow(/OPENAI_API_VERSION: a date like 2024-10-21/);
+  });
+
+  it('reads chatgpt-dingtalk\'s Azure names, ours winning when both are set', () => {
+    const { config, aliasesUsed } = loadWorkerConfig({
+      AZURE_ON: 'true',
+      AZURE_RESOURCE_NAME: 'contoso',
+      AZURE_DEPLOYMENT_NAME: 'their-deployment',
+      AZURE_OPENAI_DEPLOYMENT: 'our-deployment',
+      AZURE_API_VERSION: '2024-06-01',
+      AZURE_OPENAI_TOKEN: 'their-key',
+    });
+    expect(config).toMatchObject({
+      OPENAI_PROVIDER: 'azure',
+      AZURE_OPENAI_ENDPOINT: 'https://contoso.openai.azure.com',
+      AZURE_OPENAI_DEPLOYMENT: 'our-deployment',
+      OPENAI_API_VERSION: '2024-06-01',
+      AZURE_OPENAI_API_KEY: 'their-key',
+    });
+    expect(aliasesUsed.map((alias) => alias.theirs).sort()).toEqual(['AZURE_API_VERSION', 'AZURE_ON', 'AZURE_OPENAI_TOKEN', 'AZURE_RESOURCE_NAME']);
+  });
+
+  it('stays on OpenAI when chatgpt-dingtalk\'s AZURE_ON is false', () => {
+    const { config, aliasesUsed } = loadWorkerConfig({ AZURE_ON: 'false', OPENAI_API_KEY: 'k' });
+    expect(config.OPENAI_PROVIDER).toBe('openai');
+    expect(aliasesUsed).toEqual([]);
+  });
+});
+
 describe('loadGatewayConfig', () => {
   it('requires an AppSecret in HTTP mode', () => {
     expect(() => loadGatewayConfig({})).toThrow(/DINGTALK_APP_SECRET: is required/);

@@ -58,5 +58,10 @@ export function loadGatewayConfig(source: Record<string, string | undefined> = p
 }
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): Loaded<WorkerConfig> {
-  return parseWith(workerSchema, source);
+  return parseWith(workerSchema, source, (env) => {
+    const required =
+      env.OPENAI_PROVIDER === 'azure' ? ['AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY'] : ['OPENAI_API_KEY'];
+    const context = env.OPENAI_PROVIDER === 'azure' ? ' with OPENAI_PROVIDER=azure' : '';
+    return required.filter((name) => env[name] === undefined).map((name) => `${name}: is required${context}`);
+  });
 }

@@ -50,9 +50,33 @@ export const gatewaySchema = commonSchema.extend({
 });
 
 export const workerSchema = commonSchema.extend({
-  OPENAI_API_KEY: z.string().min(1).describe('model API key'),
+  OPENAI_PROVIDER: z
+    .enum(['openai', 'azure'])
+    .default('openai')
+    .describe('openai: OPENAI_BASE_URL (OpenAI or any compatible endpoint); azure: Azure OpenAI (AZURE_OPENAI_*)'),
+  OPENAI_API_KEY: z.string().min(1).optional().describe('model API key; required unless OPENAI_PROVIDER=azure'),
   OPENAI_BASE_URL: z.string().url().default('https://api.openai.com/v1').describe('any OpenAI-compatible endpoint'),
-  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini').describe('model name'),
+  OPENAI_MODEL: z
+    .string()
+    .min(1)
+    .default('gpt-4o-mini')
+    .describe('model name; with Azure, the model its deployment runs (it decides token counting and parameters)'),
+  AZURE_OPENAI_ENDPOINT: z
+    .string()
+    .url()
+    .optional()
+    .describe('Azure OpenAI resource, e.g. https://<name>.openai.azure.com; required with OPENAI_PROVIDER=azure'),
+  AZURE_OPENAI_API_KEY: z.string().min(1).optional().describe('Azure OpenAI key; required with OPENAI_PROVIDER=azure'),
+  AZURE_OPENAI_DEPLOYMENT: z
+    .string()
+    .regex(/^[\w.-]+$/, 'letters, digits, _ . - only')
+    .optional()
+    .describe('Azure OpenAI deployment to call; unset = the deployment named like OPENAI_MODEL'),
+  OPENAI_API_VERSION: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'a date like 2024-10-21, optionally with -preview')
+    .default('2024-10-21')
+    .describe('Azure OpenAI api-version'),
   OPENAI_MAX_TOKENS: integer(1).optional().describe('upper bound of an answer\'s tokens; unset = model default'),
   OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional().describe('sampling temperature; unset = model default'),
   OPENAI_TIMEOUT_MS: integer(1000).default(60_000).describe('one model request, start to last byte'),
