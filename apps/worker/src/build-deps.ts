@@ -13,6 +13,7 @@ import {
 import type { WorkerDeps } from './deps.js';
 import { AccessTokens } from './dingtalk/access-tokens.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
+import { AnswerLimits } from './model/answer-limits.js';
 import { createModelClient } from './model/create-model-client.js';
 import { ModelRateLimiter } from './model/model-rate-limiter.js';
 import { DEFAULT_DELAY_POLICY } from './queue-action.js';
@@ -45,6 +46,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       marginMs: config.OPENAI_RATE_MARGIN_MS,
       leaseMs: config.OPENAI_TIMEOUT_MS + 5000,
     }),
+    answerLimits: new AnswerLimits(redis, keys),
     metrics: createWorkerMetrics(),
     webhook: { allowedOrigins: normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS), timeoutMs: DINGTALK_TIMEOUT_MS },
     openApi: {

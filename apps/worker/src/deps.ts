@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type OpenAI from 'openai';
 import type { Logger, MessageJob, RedisClient, RedisKeys, Turns } from '@dtbot/shared';
 import type { ConversationMemory } from './memory/conversation-memory.js';
+import type { AnswerLimits } from './model/answer-limits.js';
 import type { DelayPolicy } from './queue-action.js';
 import type { ModelRateLimiter } from './model/model-rate-limiter.js';
 import type { TokenCounter } from './tokens/token-counter.js';
@@ -21,6 +22,8 @@ export interface WorkerDeps {
   tokens: TokenCounter;
   openai: OpenAI;
   limiter: ModelRateLimiter;
+  /** Which field caps an answer's tokens, per model. */
+  answerLimits: AnswerLimits;
   metrics: WorkerMetrics;
   webhook: WebhookOptions;
   openApi: OpenApiOptions;

@@ -31,6 +31,8 @@ export function redisKeys(prefix: string) {
     /** Shared congestion state after upstream 429s (pause, window) and the calls in flight. */
     rateCongestion: () => `${prefix}:rate:congestion`,
     rateInFlight: () => `${prefix}:rate:inflight`,
+    /** model → the field that caps its answers, where a provider refused the usual `max_tokens`. */
+    answerLimits: () => `${prefix}:model:answer-limits`,
     /** Cached DingTalk access tokens. */
     accessToken: (appKey: string) => `${prefix}:token:${appKey}`,
   };

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type OpenAI from 'openai';
+import { BotError } from '@dtbot/shared';
+import type { WorkerDeps } from '../deps.js';
+import { classifyError } from '../classify-error.js';
+import { refusesMaxTokens, type AnswerLimit } from './answer-limits.js';
+import { stripReasoning } from './strip-reasoning.js';
+
+export interface CompletionRequest {
+  messages: OpenAI.Chat.ChatCompletionMessageParam[];
+  /** Tokens the call is expected to use (prompt and answer), for the TPM window until `usage` corrects it. */
+  estimatedTokens: number;
+}
+
+/**
+ * One answer from the model, under the global rate limit, with its reasoning removed. A provider
+ * that refuses `max_tokens` for this model is asked once more with `max_completion_tokens`, and
+ * every worker uses that from then on.
+ */
+export async function requestCompletion(deps: WorkerDeps, request: CompletionRequest): Promise<string> {
+  const { model, maxTokens } = deps.settings;
+  const limit = maxTokens === undefined ? undefined : await deps.answerLimits.for(model);
+  try {
+    return await attempt(deps, request, limit);
+  } catch (error) {
+    if (limit !== 'max_tokens' || !refusesMaxTokens(error)) throw error;
+    await deps.answerLimits.learn(model);
+    deps.logger.warn({ model }, 'the model refuses max_tokens; asking with max_completion_tokens from now on');
+    return attempt(deps, request, 'max_completion_tokens');
+  }
+}
+
+async function attempt(deps: WorkerDeps, request: CompletionRequest, limit: AnswerLimit | undefined): Promise<string> {
+  const { settings } = deps;
+  const permit = randomUUID();
+  const wait = await deps.limiter.acquire(permit, request.estimatedTokens);
+  if (wait > 0) throw new BotError('rate_limited', 'model rate limit reached', { retryAfterMs: wait, waitScope: 'queue' });
+
+  const stopTimer = deps.metrics.modelSeconds.startTimer();
+  let completion: OpenAI.Chat.ChatCompletion;
+  try {
+    completion = await deps.openai.chat.completions.create({
+      model: settings.model,
+      messages: request.messages,
+      ...(limit && settings.maxTokens ? { [limit]: settings.maxTokens } : {}),
+      ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    });
+  } catch (error) {
+    const failure = classifyError(error);
+    deps.metrics.modelRequests.inc({ result: failure.kind });
+    const outcome = failure.kind === 'rate_limited' ? 'throttled' : 'error';
+    await deps.limiter.release(permit, outcome, failure.retryAfterMs).catch(() => undefined);
+    throw failure;
+  } finally {
+    stopTimer();
+  }
+  deps.metrics.modelRequests.inc({ result: 'ok' });
+  await deps.limiter.release(permit, 'ok').catch(() => undefined);
+  const used = completion.usage?.total_tokens;
+  if (used !== undefined) await deps.limiter.correct(permit, request.estimatedTokens, used).catch(() => undefined);
+
+  const raw = completion.choices[0]?.message?.content ?? '';
+  const answer = stripReasoning(raw).trim();
+  if (!answer) {
+    throw new BotError('retryable', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
+  }
+  return answer;
+}
