@@ -36,8 +36,8 @@ const APP_SECRET = 'worker-test-secret';
 
 export interface HarnessOptions {
   label: string;
-  /** Worker settings as environment variables, on top of the harness' own. */
-  env?: Record<string, string>;
+  /** Worker settings as environment variables, on top of the harness' own; a function is given the fakes. */
+  env?: Record<string, string> | ((fakes: { openai: FakeOpenAI; dingtalk: FakeDingTalk }) => Record<string, string>);
   openai?: FakeOpenAIOptions;
   /** Settings that have no variable (waits); by default a throttled job waits 10–50 ms, not seconds. */
   settings?: Partial<WorkerSettings>;
@@ -89,7 +89,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     OPENAI_API_KEY: 'sk-worker-test',
     OPENAI_BASE_URL: openai.baseURL,
     OPENAI_MODEL: 'fake-model',
-    ...options.env,
+    ...(typeof options.env === 'function' ? options.env({ openai, dingtalk }) : options.env),
   });
   const redis = new Redis(config.REDIS_URL);
   // BullMQ's worker and event reader block on their connections, so each gets its own.
