@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricNamesIn, monitoringQueries, recordedNames } from '@dtbot/deploy';
+import { metricNamesIn, monitoringQueries, recordedNames, scalerQueries } from '@dtbot/deploy';
 import { System } from '../harness/start-system.js';
 
 /** Series names a /metrics page declares, with the suffixes Prometheus derives from histograms and summaries. */
@@ -14,8 +14,9 @@ function declaredNames(text: string): Set<string> {
   return names;
 }
 
-// The alerts and the dashboard are only as good as the names they query: scrape the built apps and check each one.
-describe('monitoring queries', () => {
+// The alerts, the dashboard and the autoscaler are only as good as the names they query: scrape the built apps
+// and check each one.
+describe('monitoring and autoscaling queries', () => {
   let system: System;
   let registered: Set<string>;
 
@@ -32,7 +33,7 @@ describe('monitoring queries', () => {
   it('use only metrics the gateway and the worker register', () => {
     // `up` is Prometheus's own; recorded names come from the rules themselves.
     const ours = (name: string) => name !== 'up' && !recordedNames().has(name);
-    const unknown = monitoringQueries().flatMap(({ where, expr }) =>
+    const unknown = [...monitoringQueries(), ...scalerQueries()].flatMap(({ where, expr }) =>
       metricNamesIn(expr)
         .filter((name) => ours(name) && !registered.has(name))
         .map((name) => `${where}: ${name}`),
