@@ -1,18 +1,6 @@
 import { Queue, QueueEvents, type Job, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import {
-  callbackSchema,
-  conversationKeyFor,
-  createLogger,
-  extractPrompt,
-  jobIdFor,
-  loadWorkerConfig,
-  MESSAGE_JOB_NAME,
-  messageJobSchema,
-  orderKeyFor,
-  Turns,
-  type MessageJob,
-} from '@dtbot/shared';
+import { createLogger, jobIdFor, loadWorkerConfig, MESSAGE_JOB_NAME, Turns, type MessageJob } from '@dtbot/shared';
 import {
   buildCallback,
   buildGroupCallback,
@@ -31,6 +19,7 @@ import {
 import { buildWorkerDeps } from '../src/build-deps.js';
 import { createWorker } from '../src/create-worker.js';
 import type { WorkerDeps, WorkerSettings } from '../src/deps.js';
+import { messageJobFor } from './message-job-for.js';
 
 const APP_SECRET = 'worker-test-secret';
 
@@ -135,22 +124,10 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     message: (overrides = {}) => buildCallback({ sessionWebhook: dingtalk.sessionWebhook(), ...overrides }),
     groupMessage: (overrides = {}) => buildGroupCallback({ sessionWebhook: dingtalk.sessionWebhook(), ...overrides }),
     async send(callback) {
-      const message = callbackSchema.parse(callback);
-      const robotCode = message.robotCode ?? DEFAULT_ROBOT_CODE;
-      const orderKey = orderKeyFor({ ...message, robotCode }, config.MEMORY_SCOPE);
-      const conversationKey = conversationKeyFor({ ...message, robotCode });
-      const [turn] = await turns.nextMany([{ orderKey, conversationKey }]);
-      const seq = turn!.seq;
-      const data = messageJobSchema.parse({
-        ...message,
-        robotCode,
-        prompt: extractPrompt(message),
-        receivedAt: Date.now(),
-        orderKey,
-        seq,
-        conversationKey,
-      });
-      const jobId = jobIdFor(orderKey, seq);
+      const unnumbered = messageJobFor(callback, 1, config.MEMORY_SCOPE);
+      const [turn] = await turns.nextMany([unnumbered]);
+      const data: MessageJob = { ...unnumbered, seq: turn!.seq };
+      const jobId = jobIdFor(data.orderKey, data.seq);
       const settled = settledOf(jobId);
       await deps.queue.add(MESSAGE_JOB_NAME, data, {
         jobId,

@@ -1,0 +1,28 @@
+import {
+  callbackSchema,
+  conversationKeyFor,
+  extractPrompt,
+  messageJobSchema,
+  orderKeyFor,
+  type MemoryScope,
+  type MessageJob,
+} from '@dtbot/shared';
+import { DEFAULT_ROBOT_CODE, type DingTalkCallbackPayload } from '@dtbot/testkit';
+
+/**
+ * The job stored for a callback, built from the shared job contract: validated as the gateway
+ * validates it, keyed by its thread and conversation, number `seq` in its thread.
+ */
+export function messageJobFor(callback: DingTalkCallbackPayload, seq = 1, memoryScope: MemoryScope = 'user'): MessageJob {
+  const message = callbackSchema.parse(callback);
+  const robotCode = message.robotCode ?? DEFAULT_ROBOT_CODE;
+  return messageJobSchema.parse({
+    ...message,
+    robotCode,
+    prompt: extractPrompt(message),
+    receivedAt: Date.now(),
+    orderKey: orderKeyFor({ ...message, robotCode }, memoryScope),
+    seq,
+    conversationKey: conversationKeyFor({ ...message, robotCode }),
+  });
+}
