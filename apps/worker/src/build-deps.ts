@@ -12,6 +12,9 @@ import {
 } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import { AccessTokens } from './dingtalk/access-tokens.js';
+import { DingTalkClient, type RobotApp } from './dingtalk/dingtalk-client.js';
+import { openApiRoute } from './delivery/openapi-route.js';
+import { webhookRoute } from './delivery/webhook-route.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
 import { AnswerLimits } from './model/answer-limits.js';
 import { createModelClient } from './model/create-model-client.js';
@@ -26,7 +29,15 @@ const DINGTALK_TIMEOUT_MS = 10_000;
 export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: RedisClient): WorkerDeps {
   const keys = redisKeys(config.REDIS_PREFIX);
   const robots = robotsFromConfig(config);
-  const tokens = new AccessTokens(redis, keys, { apiBaseUrl: config.DINGTALK_API_BASE_URL, timeoutMs: DINGTALK_TIMEOUT_MS });
+  const dingtalk = new DingTalkClient(new AccessTokens(redis, keys), {
+    apiBaseUrl: config.DINGTALK_API_BASE_URL,
+    allowedOrigins: [config.DINGTALK_API_BASE_URL, ...normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS)],
+    timeoutMs: DINGTALK_TIMEOUT_MS,
+  });
+  const appFor = (robotCode: string): RobotApp | undefined => {
+    const match = findRobot(robots, robotCode) ?? robots[0];
+    return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
+  };
   const tokenCounter = createTokenCounter(config.OPENAI_MODEL);
   return {
     logger,
@@ -48,16 +59,8 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     }),
     answerLimits: new AnswerLimits(redis, keys),
     metrics: createWorkerMetrics(),
-    webhook: { allowedOrigins: normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS), timeoutMs: DINGTALK_TIMEOUT_MS },
-    openApi: {
-      apiBaseUrl: config.DINGTALK_API_BASE_URL,
-      timeoutMs: DINGTALK_TIMEOUT_MS,
-      tokens,
-      secretFor: (robotCode) => {
-        const match = findRobot(robots, robotCode) ?? robots[0];
-        return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
-      },
-    },
+    dingtalk,
+    messageRoutes: [webhookRoute(dingtalk), openApiRoute(dingtalk, appFor)],
     settings: {
       memoryScope: config.MEMORY_SCOPE,
       model: config.OPENAI_MODEL,

@@ -6,8 +6,8 @@ import type { AnswerLimits } from './model/answer-limits.js';
 import type { DelayPolicy } from './queue-action.js';
 import type { ModelRateLimiter } from './model/model-rate-limiter.js';
 import type { TokenCounter } from './tokens/token-counter.js';
-import type { OpenApiOptions } from './reply/send-through-openapi.js';
-import type { WebhookOptions } from './reply/post-to-webhook.js';
+import type { DingTalkClient } from './dingtalk/dingtalk-client.js';
+import type { MessageRoute } from './delivery/message-route.js';
 import type { WorkerMetrics } from './metrics.js';
 
 /** What the worker's steps need, built once in `main.ts` (or by a test) and passed in. */
@@ -25,8 +25,10 @@ export interface WorkerDeps {
   /** Which field caps an answer's tokens, per model. */
   answerLimits: AnswerLimits;
   metrics: WorkerMetrics;
-  webhook: WebhookOptions;
-  openApi: OpenApiOptions;
+  /** Every request to DingTalk goes through it (allowed origins, timeout, errors, access tokens). */
+  dingtalk: DingTalkClient;
+  /** Message routes in the order they are tried: the webhook, then the OpenAPI. */
+  messageRoutes: readonly MessageRoute[];
   settings: WorkerSettings;
 }
 

@@ -1,0 +1,49 @@
+import { BotError, type MessageJob } from '@dtbot/shared';
+import type { WorkerDeps } from '../deps.js';
+import { classifyError } from '../classify-error.js';
+import type { AnswerDelivery } from './answer-delivery.js';
+import type { ReplyMessage } from './format-reply.js';
+import { messageDelivery } from './message-delivery.js';
+import type { RouteName } from './message-route.js';
+
+export type DeliveryDeps = Pick<WorkerDeps, 'redis' | 'keys' | 'metrics' | 'logger' | 'messageRoutes'>;
+
+/**
+ * How a text of this job reaches the chat: the one place that chooses. Today every text goes out
+ * as markdown messages. A way that shows the answer as it is written (an AI card) goes first here,
+ * and falls back to messages only when it could not start, before anything was shown: never both.
+ */
+export async function openDelivery(deps: DeliveryDeps, jobId: string, data: MessageJob, label: string): Promise<AnswerDelivery> {
+  return messageDelivery(deps, jobId, data, label, (message) => sendMessage(deps, data, message));
+}
+
+/**
+ * The route of one message: the first route that accepts the job (the webhook while
+ * `now < sessionWebhookExpiredTime`, then the OpenAPI). A route that fails, and no longer accepts
+ * the job once it has failed (the webhook expired while we sent), hands the message to the next;
+ * otherwise its failure is the job's. No route at all: logged, counted, and the job fails.
+ */
+export async function sendMessage(
+  deps: Pick<WorkerDeps, 'metrics' | 'logger' | 'messageRoutes'>,
+  job: MessageJob,
+  message: ReplyMessage,
+  now: () => number = Date.now,
+): Promise<RouteName> {
+  for (const route of deps.messageRoutes) {
+    if (!route.accepts(job, now())) continue;
+    try {
+      await route.send(job, message);
+      return route.name;
+    } catch (error) {
+      deps.metrics.deliveries.inc({ route: route.name, result: 'error' });
+      if (route.accepts(job, now()) || classifyError(error).kind === 'fatal') throw error;
+      deps.logger.info({ msgId: job.msgId, route: route.name }, 'route expired while answering; trying the next');
+    }
+  }
+  deps.metrics.deliveries.inc({ route: 'none', result: 'undeliverable' });
+  deps.logger.error(
+    { msgId: job.msgId },
+    'answer undeliverable: the webhook expired and the OpenAPI needs the robot\'s AppKey/AppSecret (and, in a private chat, the sender\'s staff id)',
+  );
+  throw new BotError('fatal', 'no route can deliver: the session webhook expired and the OpenAPI cannot be used for this message');
+}

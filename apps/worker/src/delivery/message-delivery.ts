@@ -1,0 +1,39 @@
+import type { MessageJob } from '@dtbot/shared';
+import type { WorkerDeps } from '../deps.js';
+import type { AnswerDelivery } from './answer-delivery.js';
+import { formatReply, type ReplyMessage } from './format-reply.js';
+import type { RouteName } from './message-route.js';
+import { splitAnswer } from './split-answer.js';
+
+const RECORD_TTL_SECONDS = 7 * 86_400;
+
+/**
+ * A text as ordered markdown messages, each part exactly once: a part is recorded as delivered
+ * (`delivered:<jobId>`, field `<label>.<index>` → route) right after DingTalk accepted it, and a
+ * retried job skips recorded parts. The one window left is a crash between DingTalk's acceptance
+ * and the record (milliseconds), which can repeat that part. `send` carries one message by the route
+ * it chooses and names that route.
+ */
+export function messageDelivery(
+  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'metrics'>,
+  jobId: string,
+  data: MessageJob,
+  label: string,
+  send: (message: ReplyMessage) => Promise<RouteName>,
+): AnswerDelivery {
+  return {
+    progress: async () => undefined,
+    async finish(text) {
+      const parts = splitAnswer(text);
+      const recordKey = deps.keys.delivered(jobId);
+      const delivered = new Set(Object.keys(await deps.redis.hgetall(recordKey)));
+      for (const [index, part] of parts.entries()) {
+        const field = `${label}.${index}`;
+        if (delivered.has(field)) continue;
+        const route = await send(formatReply(data, part, { index, count: parts.length }));
+        await deps.redis.multi().hset(recordKey, field, route).expire(recordKey, RECORD_TTL_SECONDS).exec();
+        deps.metrics.deliveries.inc({ route, result: 'ok' });
+      }
+    },
+  };
+}

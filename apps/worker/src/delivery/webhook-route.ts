@@ -1,0 +1,16 @@
+import type { DingTalkClient } from '../dingtalk/dingtalk-client.js';
+import type { MessageRoute } from './message-route.js';
+
+/** The message's own sessionWebhook: no token needed, usable until `sessionWebhookExpiredTime`. */
+export function webhookRoute(client: DingTalkClient): MessageRoute {
+  return {
+    name: 'webhook',
+    accepts: (job, now) => now < job.sessionWebhookExpiredTime,
+    send: (job, message) =>
+      client.postToWebhook(job.sessionWebhook, {
+        msgtype: 'markdown',
+        markdown: { title: message.title, text: message.text },
+        at: { atUserIds: message.atUserIds, isAtAll: false },
+      }),
+  };
+}
