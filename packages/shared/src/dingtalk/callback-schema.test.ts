@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callbackSchema } from './callback-schema.js';
-import { extractPrompt } from './extract-prompt.js';
+import { extractPrompt, isReadableKind } from './extract-prompt.js';
 
 const groupText = {
   msgtype: 'text',
@@ -63,5 +63,12 @@ describe('extractPrompt', () => {
   it('gives nothing for kinds it cannot read', () => {
     expect(extractPrompt({ msgtype: 'picture', content: { downloadCode: 'x' } })).toBe('');
     expect(extractPrompt({ msgtype: 'file', content: { fileName: 'a.zip' } })).toBe('');
+  });
+});
+
+describe('isReadableKind', () => {
+  it('knows text, voice and rich text, and nothing else (not even inherited names)', () => {
+    expect(['text', 'audio', 'richText'].filter(isReadableKind)).toEqual(['text', 'audio', 'richText']);
+    expect(['picture', 'file', 'video', 'toString', 'constructor'].filter(isReadableKind)).toEqual([]);
   });
 });
