@@ -1,17 +1,19 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { jobIdFor, messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
+import { openDelivery } from './delivery/choose-route.js';
+import type { Reply } from './replies/reply.js';
 import { settleFailure } from './settle-failure.js';
-import { takeTurn } from './steps/take-turn.js';
+import { decideReply } from './steps/decide-reply.js';
 import { endTurn } from './steps/end-turn.js';
-import { recognizeCommand } from './steps/recognize-command.js';
-import { EMPTY_QUESTION, helpText, RESET_DONE, unsupportedKind } from './steps/canned-replies.js';
-import { callModel } from './steps/call-model.js';
-import { deliverAnswer } from './steps/deliver-answer.js';
+import { produceReply } from './steps/produce-reply.js';
+import { remember } from './steps/remember.js';
+import { takeTurn } from './steps/take-turn.js';
 
 /**
- * One message, in order: wait for the conversation's turn, answer (command, note or model),
- * deliver, remember, end the turn. Every step is safe to run again when the job is retried.
+ * One message, in order: take the conversation's turn → decide the reply → produce it → deliver
+ * it → remember it → end the turn. Every step is safe to run again when the job is retried; a
+ * failure is settled in one place (`settleFailure`).
  */
 export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, token: string | undefined): Promise<void> {
   const parsed = messageJobSchema.safeParse(job.data);
@@ -21,38 +23,25 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
 
   await takeTurn(deps, job, jobId, data, token);
   try {
-    await answer(deps, jobId, data);
+    const reply = await decideReply(deps, data);
+    const delivery = await openDelivery(deps, jobId, data, 'answer');
+    const text = await produceReply(deps, { jobId, data, delivery }, reply);
+    await delivery.finish(text);
+    await remember(deps, jobId, data, reply, text);
+    countReply(deps, jobId, data, reply);
   } catch (error) {
     await settleFailure(deps, job, token, jobId, data, error);
   }
   await endTurn(deps, data);
 }
 
-async function answer(deps: WorkerDeps, jobId: string, data: MessageJob): Promise<void> {
-  const command = recognizeCommand(data.prompt, deps.settings);
-  if (command === 'reset') {
-    await deps.memory.clear(data.orderKey);
-    await deliverAnswer(deps, jobId, data, RESET_DONE);
-    deps.metrics.jobs.inc({ outcome: 'command' });
+function countReply(deps: WorkerDeps, jobId: string, data: MessageJob, reply: Reply): void {
+  if (reply.kind !== 'model') {
+    deps.metrics.jobs.inc({ outcome: reply.kind });
     return;
   }
-  if (command === 'help' || (data.prompt === '' && ['text', 'richText', 'audio'].includes(data.msgtype))) {
-    await deliverAnswer(deps, jobId, data, command === 'help' ? helpText(deps.settings) : EMPTY_QUESTION);
-    deps.metrics.jobs.inc({ outcome: 'command' });
-    return;
-  }
-  if (data.prompt === '') {
-    await deliverAnswer(deps, jobId, data, unsupportedKind(data.msgtype));
-    deps.metrics.jobs.inc({ outcome: 'command' });
-    return;
-  }
-
-  const remembers = deps.settings.memoryScope !== 'none';
-  const history = remembers ? await deps.memory.load(data.orderKey) : [];
-  const text = await callModel(deps, jobId, data, history);
-  await deliverAnswer(deps, jobId, data, text);
-  if (remembers) await deps.memory.append(data.orderKey, jobId, data.prompt, text);
+  const latencyMs = Date.now() - data.receivedAt;
   deps.metrics.jobs.inc({ outcome: 'answered' });
-  deps.metrics.answerSeconds.observe((Date.now() - data.receivedAt) / 1000);
-  deps.logger.info({ msgId: data.msgId, jobId, latencyMs: Date.now() - data.receivedAt }, 'answered');
+  deps.metrics.answerSeconds.observe(latencyMs / 1000);
+  deps.logger.info({ msgId: data.msgId, jobId, latencyMs }, 'answered');
 }

@@ -3,8 +3,8 @@ import type { BotError, MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import { classifyError } from './classify-error.js';
 import { queueActionFor } from './queue-action.js';
-import { apology } from './steps/canned-replies.js';
-import { deliverAnswer } from './steps/deliver-answer.js';
+import { openDelivery } from './delivery/choose-route.js';
+import { apology } from './replies/canned-replies.js';
 import { endTurn } from './steps/end-turn.js';
 
 const DELAY_COUNT_TTL_SECONDS = 86_400;
@@ -57,7 +57,8 @@ async function giveUp(deps: WorkerDeps, jobId: string, data: MessageJob, failure
   deps.metrics.jobs.inc({ outcome: 'failed' });
   deps.logger.error({ msgId: data.msgId, jobId, kind: failure.kind, err: failure }, 'message failed for good');
   try {
-    await deliverAnswer(deps, jobId, data, apology(jobId), 'apology');
+    const delivery = await openDelivery(deps, jobId, data, 'apology');
+    await delivery.finish(apology(jobId));
   } catch (error) {
     deps.logger.error({ msgId: data.msgId, jobId, err: error }, 'apology could not be delivered');
   }

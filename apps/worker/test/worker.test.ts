@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatCompletionRequest } from '@dtbot/testkit';
-import { apology, EMPTY_QUESTION, helpText, RESET_DONE } from '../src/steps/canned-replies.js';
+import { apology, EMPTY_QUESTION, helpText, RESET_DONE } from '../src/replies/canned-replies.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
 // The worker's steps in-process: real BullMQ worker, real Redis, fake model and fake DingTalk.

@@ -1,5 +1,4 @@
 import type OpenAI from 'openai';
-import type { MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import type { Turn } from '../memory/trim-to-budget.js';
 import { requestCompletion } from '../model/request-completion.js';
@@ -13,7 +12,7 @@ const ANSWER_ESTIMATE = 512;
  * Asks the model. The answer is kept per job, so a retry after a failed delivery re-sends the same
  * words instead of paying for (and showing) a different answer.
  */
-export async function callModel(deps: WorkerDeps, jobId: string, data: MessageJob, history: readonly Turn[]): Promise<string> {
+export async function callModel(deps: WorkerDeps, jobId: string, question: string, history: readonly Turn[]): Promise<string> {
   const answerKey = deps.keys.answer(jobId);
   const cached = await deps.redis.get(answerKey);
   if (cached) return cached;
@@ -22,13 +21,13 @@ export async function callModel(deps: WorkerDeps, jobId: string, data: MessageJo
   const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
     ...(settings.systemPrompt ? [{ role: 'system' as const, content: settings.systemPrompt }] : []),
     ...history.map((turn) => ({ role: turn.role, content: turn.content })),
-    { role: 'user', content: data.prompt },
+    { role: 'user', content: question },
   ];
   // Remembered turns carry the count made when they were stored; only the new text is counted here.
   const estimatedTokens =
     (settings.systemPrompt ? deps.tokens.message(settings.systemPrompt) : 0) +
     history.reduce((sum, turn) => sum + turn.tokens, 0) +
-    deps.tokens.message(data.prompt) +
+    deps.tokens.message(question) +
     REPLY_PRIMING_TOKENS +
     (settings.maxTokens ?? ANSWER_ESTIMATE);
 

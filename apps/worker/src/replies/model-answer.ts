@@ -1,0 +1,9 @@
+import type { WorkerDeps } from '../deps.js';
+import { callModel } from '../steps/call-model.js';
+import type { Reply, ReplyContext } from './reply.js';
+
+/** The model's answer to the question, seeing the thread's remembered turns unless memory is off. */
+export async function modelAnswer(deps: WorkerDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'model' }>): Promise<string> {
+  const history = deps.settings.memoryScope === 'none' ? [] : await deps.memory.load(context.data.orderKey);
+  return callModel(deps, context.jobId, reply.question, history);
+}

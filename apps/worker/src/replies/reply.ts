@@ -1,0 +1,25 @@
+import type { MessageJob } from '@dtbot/shared';
+import type { AnswerDelivery } from '../delivery/answer-delivery.js';
+import type { Command } from './recognize-command.js';
+
+/**
+ * What a message gets, decided once by `decideReply` before anything is produced. Each kind has
+ * one handler (`produceReply`); only a `model` reply reaches the model and is remembered.
+ */
+export type Reply =
+  /** A command word (`/help`, `/reset`, …): answered by us, never by the model. */
+  | { kind: 'command'; command: Command }
+  /** A message we cannot answer as asked: an empty question, or a kind we cannot read. */
+  | { kind: 'note'; note: 'empty_question' | 'unreadable_kind'; msgtype: string }
+  /** A question for the model. */
+  | { kind: 'model'; question: string };
+
+export type ReplyKind = Reply['kind'];
+
+/** The message a handler replies to, and the delivery its text will go out by. */
+export interface ReplyContext {
+  jobId: string;
+  data: MessageJob;
+  /** A handler that writes gradually (the model) may show progress here; the step delivers the final text. */
+  delivery: AnswerDelivery;
+}

@@ -1,0 +1,17 @@
+import type { WorkerDeps } from '../deps.js';
+import { commandReply } from '../replies/command-reply.js';
+import { modelAnswer } from '../replies/model-answer.js';
+import { noteReply } from '../replies/note-reply.js';
+import type { Reply, ReplyContext } from '../replies/reply.js';
+
+/** Produces the text of the reply with the one handler of its kind. */
+export async function produceReply(deps: WorkerDeps, context: ReplyContext, reply: Reply): Promise<string> {
+  switch (reply.kind) {
+    case 'command':
+      return commandReply(deps, context, reply);
+    case 'note':
+      return noteReply(reply);
+    case 'model':
+      return modelAnswer(deps, context, reply);
+  }
+}
