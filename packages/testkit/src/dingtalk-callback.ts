@@ -6,7 +6,7 @@ export interface AtUser {
   staffId?: string;
 }
 
-/** A robot message as DingTalk posts it (protocol reference §1.3–1.4), text or any other msgtype. */
+/** A robot message as DingTalk posts it or pushes it (docs/dingtalk-protocol.md), text or any other msgtype. */
 export interface DingTalkCallbackPayload {
   msgtype: string;
   text?: { content: string };

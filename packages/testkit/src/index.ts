@@ -34,4 +34,13 @@ export {
 } from './dingtalk-callback.js';
 export { cleanupPrefix, createTestPrefix, escapeRedisGlob, redisUrlForTests } from './redis-test-prefix.js';
 export { startPausableTcpProxy, type PausableTcpProxy } from './pausable-tcp-proxy.js';
+export {
+  startFakeDingTalkStream,
+  type FakeDingTalkStream,
+  type FakeDingTalkStreamOptions,
+  type FakeStreamConnection,
+  type OpenRequest,
+  type StreamDelivery,
+} from './fake-dingtalk-stream.js';
+export { ROBOT_MESSAGE_TOPIC, type StreamAck, type StreamFrame, type StreamFrameType } from './fake-stream-frames.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
