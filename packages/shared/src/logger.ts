@@ -20,6 +20,11 @@ export const REDACTED_PATHS = [
   '*.appSecret',
   'accessToken',
   '*.accessToken',
+  // Stream mode: the single-use ticket of a connection, and the secret that obtains one.
+  'ticket',
+  '*.ticket',
+  'clientSecret',
+  '*.clientSecret',
   'OPENAI_API_KEY',
   'AZURE_OPENAI_API_KEY',
   'DINGTALK_APP_SECRET',

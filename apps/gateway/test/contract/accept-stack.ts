@@ -13,8 +13,8 @@ export const ROBOT: Robot = {
   appSecret: 'contract-secret',
   options: { memoryScope: 'user' },
 };
-/** Short, so a refusal for an unanswering Redis comes quickly. */
-export const ENQUEUE_TIMEOUT_MS = 300;
+/** Short by default, so a refusal for an unanswering Redis comes quickly. */
+const ENQUEUE_TIMEOUT_MS = 300;
 
 const ALL_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;
 
@@ -29,12 +29,14 @@ export interface AcceptStack {
   readonly redis: RedisClient;
   readonly queue: Queue<MessageJob>;
   readonly proxy: PausableTcpProxy;
+  /** The accept path of a second gateway on the same Redis (its own connection, queue and numbering). */
+  anotherGateway(): Promise<AcceptDeps>;
   jobsOf(msgId: string): Promise<Job<MessageJob>[]>;
   jobCount(): Promise<number>;
   close(): Promise<void>;
 }
 
-export async function startAcceptStack(label: string): Promise<AcceptStack> {
+export async function startAcceptStack(label: string, options: { enqueueTimeoutMs?: number } = {}): Promise<AcceptStack> {
   const prefix = createTestPrefix(label);
   const target = new URL(redisUrlForTests());
   const proxy = await startPausableTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
@@ -44,24 +46,34 @@ export async function startAcceptStack(label: string): Promise<AcceptStack> {
   const queue = new Queue<MessageJob>('messages', { connection: redis, prefix });
   const direct = new Redis(redisUrlForTests());
   const reader = new Queue<MessageJob>('messages', { connection: direct, prefix });
-  const turns = new Turns(redis, redisKeys(prefix));
-  const accept: AcceptDeps = {
-    allowedOrigins: [ALLOWED_ORIGIN],
-    enqueue: {
-      queue,
-      turns,
-      numbering: new TurnBatcher(turns),
-      dedupeTtlMs: 60_000,
-      timeoutMs: ENQUEUE_TIMEOUT_MS,
-      isConnected: () => redis.status === 'ready',
-    },
+  const closing: (() => Promise<unknown>)[] = [];
+  const acceptOn = (connection: RedisClient, gatewayQueue: Queue<MessageJob>): AcceptDeps => {
+    const turns = new Turns(connection, redisKeys(prefix));
+    return {
+      allowedOrigins: [ALLOWED_ORIGIN],
+      enqueue: {
+        queue: gatewayQueue,
+        turns,
+        numbering: new TurnBatcher(turns),
+        dedupeTtlMs: 60_000,
+        timeoutMs: options.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS,
+        isConnected: () => connection.status === 'ready',
+      },
+    };
   };
   const jobs = () => reader.getJobs([...ALL_STATES]);
   return {
-    accept,
+    accept: acceptOn(redis, queue),
     redis,
     queue,
     proxy,
+    async anotherGateway() {
+      const connection = createRedis({ url: redisUrlForTests(), failFast: true });
+      await new Promise((resolve) => connection.once('ready', resolve));
+      const gatewayQueue = new Queue<MessageJob>('messages', { connection, prefix });
+      closing.push(() => gatewayQueue.close(), async () => connection.disconnect());
+      return acceptOn(connection, gatewayQueue);
+    },
     async jobsOf(msgId) {
       return (await jobs()).filter((job) => job.data.msgId === msgId);
     },
@@ -70,6 +82,7 @@ export async function startAcceptStack(label: string): Promise<AcceptStack> {
     },
     async close() {
       proxy.resume();
+      for (const close of closing) await close();
       await queue.close();
       await reader.close();
       redis.disconnect();
