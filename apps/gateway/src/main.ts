@@ -12,11 +12,13 @@ import {
   Turns,
   type MessageJob,
 } from '@dtbot/shared';
+import type { AcceptDeps } from './accept/accept-message.js';
 import { buildApp } from './app.js';
 import { createGatewayMetrics } from './metrics.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
 import { TurnBatcher } from './ordering/turn-batcher.js';
 import { messageJobOptions } from './message-job-options.js';
+import { startStreamIngress } from './stream/stream-ingress.js';
 
 const { config, aliasesUsed } = loadConfigOrExit('gateway', () => loadGatewayConfig());
 const logger = createLogger('gateway', config.LOG_LEVEL);
@@ -41,16 +43,10 @@ queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'))
 
 const turns = new Turns(redis, keys);
 const robots = robotsFromConfig(config);
-let draining = false;
-const app = buildApp({
-  logger,
-  redis,
-  queue,
-  metrics: createGatewayMetrics(new QueueStateCache([queue])),
-  robots,
+const metrics = createGatewayMetrics(new QueueStateCache([queue]));
+// One accept path for both ingresses: the same numbering, dedupe and store.
+const accept: AcceptDeps = {
   allowedOrigins: normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS),
-  maxBodyBytes: config.MAX_BODY_BYTES,
-  isDraining: () => draining,
   enqueue: {
     queue,
     turns,
@@ -59,6 +55,24 @@ const app = buildApp({
     timeoutMs: config.ENQUEUE_TIMEOUT_MS,
     isConnected: () => redis.status === 'ready',
   },
+};
+const httpCallbacks = config.DINGTALK_MODE !== 'stream';
+const stream =
+  config.DINGTALK_MODE === 'http'
+    ? undefined
+    : startStreamIngress(robots, { accept, logger, metrics, apiBaseUrl: config.DINGTALK_API_BASE_URL });
+let draining = false;
+const app = buildApp({
+  ...accept,
+  logger,
+  redis,
+  queue,
+  metrics,
+  robots,
+  maxBodyBytes: config.MAX_BODY_BYTES,
+  isDraining: () => draining,
+  httpCallbacks,
+  isStreamUp: stream?.isUp,
 });
 
 const server = createServer(app.callback());
@@ -66,13 +80,14 @@ server.keepAliveTimeout = 65_000;
 server.listen(config.PORT, config.HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info({ port, mode: config.DINGTALK_MODE }, 'gateway listening on /dingtalk/callback');
+  const ingress = httpCallbacks ? 'callbacks on /dingtalk/callback' : 'health and metrics (Stream mode)';
+  logger.info({ port, mode: config.DINGTALK_MODE, robots: robots.length }, `gateway listening: ${ingress}`);
 });
 
 async function shutdown(signal: string): Promise<void> {
   if (draining) return;
   draining = true;
-  logger.info({ signal }, 'draining: no new connections, finishing callbacks in flight');
+  logger.info({ signal }, 'draining: no new connections or Stream frames, finishing the messages in flight');
   const forced = setTimeout(() => {
     logger.warn('drain timed out, closing remaining connections');
     server.closeAllConnections();
@@ -80,10 +95,12 @@ async function shutdown(signal: string): Promise<void> {
   forced.unref();
   // Whatever hangs (a Redis that never answers QUIT, a closed stdout), the process still ends.
   setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
-  await new Promise<void>((resolve) => {
+  const httpDrained = new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();
   });
+  // Frames being stored are ACKed before their socket closes; new ones go unACKed, to another gateway.
+  await Promise.all([httpDrained, stream?.stop()]);
   clearTimeout(forced);
   await queue.close().catch(() => undefined);
   await redis.quit().catch(() => undefined);

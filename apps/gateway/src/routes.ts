@@ -20,6 +20,10 @@ export interface RouteDeps extends AcceptDeps {
   maxBodyBytes: number;
   /** Set once SIGTERM arrived: readiness turns 503 so load balancers stop sending. */
   isDraining: () => boolean;
+  /** Whether DingTalk's HTTP callbacks are taken here (not in Stream-only mode); default true. */
+  httpCallbacks?: boolean;
+  /** In Stream mode: every robot's Stream connection is up. Readiness requires it. */
+  isStreamUp?: () => boolean;
 }
 
 /** The gateway's whole HTTP surface. */
@@ -32,22 +36,31 @@ export function buildRouter(deps: RouteDeps): Router {
     readBody(deps.maxBodyBytes),
     receiveCallback(deps),
   ];
-  router.post('/dingtalk/callback', ...callback);
-  // Instead of router.allowedMethods(), which would run on every callback.
-  router.all('/dingtalk/callback', () => {
-    throw new HttpError(405, 'method_not_allowed', 'use POST');
-  });
+  if (deps.httpCallbacks ?? true) {
+    router.post('/dingtalk/callback', ...callback);
+    // Instead of router.allowedMethods(), which would run on every callback.
+    router.all('/dingtalk/callback', () => {
+      throw new HttpError(405, 'method_not_allowed', 'use POST');
+    });
+  }
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
   router.get('/readyz', async (ctx) => {
-    const ready = !deps.isDraining() && (await redisAnswers(deps.redis));
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : deps.isDraining() ? 'draining' : 'redis unavailable' };
+    const status = await readiness(deps);
+    ctx.status = status === 'ready' ? 200 : 503;
+    ctx.body = { status };
   });
   router.get('/metrics', async (ctx) => {
     ctx.type = deps.metrics.registry.contentType;
     ctx.body = await deps.metrics.registry.metrics();
   });
   return router;
+}
+
+/** Ready to take messages: not draining, Redis answers, and in Stream mode every robot is connected. */
+async function readiness(deps: RouteDeps): Promise<'ready' | 'draining' | 'redis unavailable' | 'stream disconnected'> {
+  if (deps.isDraining()) return 'draining';
+  if (deps.isStreamUp && !deps.isStreamUp()) return 'stream disconnected';
+  return (await redisAnswers(deps.redis)) ? 'ready' : 'redis unavailable';
 }

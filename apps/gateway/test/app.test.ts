@@ -16,6 +16,7 @@ let stack: AcceptStack;
 let server: Server;
 let base: string;
 let draining = false;
+let streamUp = true;
 
 beforeAll(async () => {
   stack = await startAcceptStack('gateway-app');
@@ -28,6 +29,7 @@ beforeAll(async () => {
     robots: [FIRST, SECOND],
     maxBodyBytes: 64 * 1024,
     isDraining: () => draining,
+    isStreamUp: () => streamUp,
   });
   server = createServer(app.callback()).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -81,6 +83,43 @@ describe('gateway app', () => {
     draining = false;
     expect(answer.status).toBe(503);
     expect(await answer.json()).toEqual({ status: 'draining' });
+  });
+
+  it('is not ready while a robot\'s Stream connection is down', async () => {
+    streamUp = false;
+    const answer = await fetch(`${base}/readyz`);
+    streamUp = true;
+    expect(answer.status).toBe(503);
+    expect(await answer.json()).toEqual({ status: 'stream disconnected' });
+  });
+});
+
+describe('Stream-only mode', () => {
+  it('takes no HTTP callbacks, and still serves health, readiness and metrics', async () => {
+    const app = buildApp({
+      ...stack.accept,
+      logger: createLogger('gateway-test', 'silent'),
+      redis: stack.redis,
+      queue: stack.queue,
+      metrics: createGatewayMetrics(),
+      robots: [FIRST],
+      maxBodyBytes: 64 * 1024,
+      isDraining: () => false,
+      httpCallbacks: false,
+      isStreamUp: () => true,
+    });
+    const streamOnly = createServer(app.callback()).listen(0, '127.0.0.1');
+    await new Promise((resolve) => streamOnly.once('listening', resolve));
+    const origin = `http://127.0.0.1:${(streamOnly.address() as AddressInfo).port}`;
+    try {
+      const message = buildCallback({ sessionWebhook: webhook });
+      const posted = await fetch(`${origin}/dingtalk/callback`, { method: 'POST', headers: signedHeaders(SECRET), body: JSON.stringify(message) });
+      expect(posted.status).toBe(404);
+      expect(await stack.jobsOf(message.msgId)).toHaveLength(0);
+      for (const path of ['/healthz', '/readyz', '/metrics']) expect((await fetch(`${origin}${path}`)).status).toBe(200);
+    } finally {
+      streamOnly.close();
+    }
   });
 });
 

@@ -9,10 +9,13 @@ import {
   redisUrlForTests,
   signedHeaders,
   startFakeDingTalk,
+  startFakeDingTalkStream,
   startFakeOpenAI,
   type CallbackOverrides,
   type FakeDingTalk,
   type FakeDingTalkOptions,
+  type FakeDingTalkStream,
+  type FakeDingTalkStreamOptions,
   type FakeOpenAI,
   type FakeOpenAIOptions,
 } from '@dtbot/testkit';
@@ -29,6 +32,8 @@ export interface SystemOptions {
   workerEnv?: Record<string, string>;
   openai?: FakeOpenAIOptions;
   dingtalk?: FakeDingTalkOptions;
+  /** Runs the gateway in Stream mode, connected to a fake Stream server with these options. */
+  stream?: Omit<FakeDingTalkStreamOptions, 'credentials'>;
 }
 
 export interface PostResult {
@@ -53,6 +58,8 @@ export class System {
     readonly openai: FakeOpenAI,
     readonly dingtalk: FakeDingTalk,
     readonly gateway: RunningApp,
+    /** The fake Stream server, in Stream mode. */
+    readonly stream: FakeDingTalkStream | undefined,
   ) {}
 
   static async start(options: SystemOptions): Promise<System> {
@@ -62,10 +69,16 @@ export class System {
     const dingtalk = await startFakeDingTalk({ credentials: { [DEFAULT_ROBOT_CODE]: APP_SECRET }, ...options.dingtalk });
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
     const env = System.commonEnv(prefix, redisUrl, openai, dingtalk, options.env);
-    const gateway = await spawnApp('gateway', { ...env, PORT: '0', HOST: '127.0.0.1', ...options.gatewayEnv }, /gateway listening/);
+    const stream = options.stream
+      ? await startFakeDingTalkStream({ credentials: { [DEFAULT_ROBOT_CODE]: APP_SECRET }, ...options.stream })
+      : undefined;
+    // The gateway asks the fake Stream server for its connection; the worker still sends to the fake DingTalk.
+    const streamEnv: Record<string, string> = stream ? { DINGTALK_MODE: 'stream', DINGTALK_API_BASE_URL: stream.apiBaseURL } : {};
+    const gatewayEnv = { ...env, PORT: '0', HOST: '127.0.0.1', ...streamEnv, ...options.gatewayEnv };
+    const gateway = await spawnApp('gateway', gatewayEnv, /gateway listening/);
     // BullMQ leaves connections it was given open, so the queue uses this same client, closed below.
     const queue = new Queue('messages', { connection: redis, prefix });
-    const system = new System(options, prefix, redisUrl, redis, queue, openai, dingtalk, gateway);
+    const system = new System(options, prefix, redisUrl, redis, queue, openai, dingtalk, gateway, stream);
     for (let i = 0; i < (options.workers ?? 1); i += 1) await system.addWorker();
     return system;
   }
@@ -135,6 +148,6 @@ export class System {
     await this.queue.close();
     await cleanupPrefix(this.redis, this.prefix);
     this.redis.disconnect();
-    await Promise.all([this.openai.close(), this.dingtalk.close()]);
+    await Promise.all([this.openai.close(), this.dingtalk.close(), this.stream?.close()]);
   }
 }

@@ -112,6 +112,35 @@ describe('loadGatewayConfig', () => {
     );
   });
 
+  it('reads DINGTALK_MODE (and RUN_MODE, its chatgpt-dingtalk alias)', () => {
+    const both = { DINGTALK_APP_KEY: 'dingone', DINGTALK_APP_SECRET: 's' };
+    expect(loadGatewayConfig(both).config.DINGTALK_MODE).toBe('http');
+    expect(loadGatewayConfig({ ...both, DINGTALK_MODE: 'both' }).config.DINGTALK_MODE).toBe('both');
+    expect(loadGatewayConfig({ ...both, RUN_MODE: 'stream' }).config.DINGTALK_MODE).toBe('stream');
+    expect(() => loadGatewayConfig({ ...both, DINGTALK_MODE: 'websocket' })).toThrow(/DINGTALK_MODE/);
+  });
+
+  it.each([
+    [{ DINGTALK_MODE: 'stream' }, /DINGTALK_APP_KEY and DINGTALK_APP_SECRET: are required in stream mode \(or set DINGTALK_CREDENTIALS\)/],
+    [{ DINGTALK_MODE: 'stream', DINGTALK_APP_SECRET: 's' }, /DINGTALK_APP_KEY: is required with DINGTALK_APP_SECRET in stream mode/],
+    [{ DINGTALK_MODE: 'both', DINGTALK_APP_KEY: 'dingone' }, /DINGTALK_APP_SECRET: is required with DINGTALK_APP_KEY in both mode/],
+    [{ DINGTALK_MODE: 'both' }, /DINGTALK_APP_KEY and DINGTALK_APP_SECRET: are required in both mode/],
+    [{ DINGTALK_MODE: 'http', DINGTALK_APP_KEY: 'dingone' }, /DINGTALK_APP_SECRET: is required in HTTP mode/],
+    [
+      { DINGTALK_MODE: 'stream', DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: 's', DINGTALK_API_BASE_URL: 'http://api.example.com' },
+      /DINGTALK_API_BASE_URL: must be https in stream mode/,
+    ],
+  ])('stops a bad combination of mode and robot settings: %j', (env, message) => {
+    expect(() => loadGatewayConfig(env)).toThrow(message);
+  });
+
+  it('accepts Stream mode with an AppKey and AppSecret for every robot, and a loopback API base for tests', () => {
+    expect(loadGatewayConfig({ DINGTALK_MODE: 'stream', DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: 's' }).config.DINGTALK_MODE).toBe('stream');
+    expect(loadGatewayConfig({ DINGTALK_MODE: 'stream', DINGTALK_CREDENTIALS: 'a:1,b:2' }).config.DINGTALK_CREDENTIALS).toHaveLength(2);
+    const local = { DINGTALK_MODE: 'both', DINGTALK_APP_KEY: 'k', DINGTALK_APP_SECRET: 's', DINGTALK_API_BASE_URL: 'http://127.0.0.1:8080' };
+    expect(loadGatewayConfig(local).config.DINGTALK_API_BASE_URL).toBe('http://127.0.0.1:8080');
+  });
+
   it('does not echo a malformed credential pair', () => {
     expect(() => loadGatewayConfig({ DINGTALK_CREDENTIALS: 'secretwithoutkey' })).toThrow(/item 1 is not appKey:appSecret/);
     expect(() => loadGatewayConfig({ DINGTALK_CREDENTIALS: 'a:1,:secretwithoutkey,b:' })).toThrow(

@@ -37,18 +37,47 @@ function parseWith<S extends z.ZodType>(
   return { config: parsed.data, aliasesUsed: used };
 }
 
-/** What the gateway's robots need: a secret to check HTTP callbacks with, one AppSecret per AppKey. */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * What the gateway's robots need for its mode: a secret to check HTTP callbacks with; an AppKey
+ * and AppSecret for every robot's Stream connection, sent only over HTTPS; one AppSecret per AppKey.
+ */
 function robotProblems(env: Record<string, string>): string[] {
   const settings = gatewaySchema
-    .pick({ DINGTALK_APP_KEY: true, DINGTALK_APP_SECRET: true, DINGTALK_CREDENTIALS: true, MEMORY_SCOPE: true })
+    .pick({
+      DINGTALK_MODE: true,
+      DINGTALK_APP_KEY: true,
+      DINGTALK_APP_SECRET: true,
+      DINGTALK_CREDENTIALS: true,
+      DINGTALK_API_BASE_URL: true,
+      MEMORY_SCOPE: true,
+    })
     .safeParse(env);
   // The schema names what is wrong with these variables themselves.
   if (!settings.success) return [];
+  const { DINGTALK_MODE: mode, DINGTALK_APP_KEY: appKey, DINGTALK_APP_SECRET: appSecret } = settings.data;
   const robots = robotsFromConfig(settings.data);
   const problems: string[] = [];
-  if (robots.length === 0) problems.push('DINGTALK_APP_SECRET: is required in HTTP mode (or set DINGTALK_CREDENTIALS)');
-  for (const appKey of conflictingAppKeys(robots)) {
-    problems.push(`DINGTALK_CREDENTIALS: AppKey ${appKey} is given with two different AppSecrets`);
+  const stream = mode === 'stream' || mode === 'both';
+  if (robots.length === 0 && !stream) {
+    problems.push('DINGTALK_APP_SECRET: is required in HTTP mode (or set DINGTALK_CREDENTIALS)');
+  }
+  if (stream) {
+    if (robots.length === 0 && !appKey) {
+      problems.push(`DINGTALK_APP_KEY and DINGTALK_APP_SECRET: are required in ${mode} mode (or set DINGTALK_CREDENTIALS)`);
+    } else if (appKey && !appSecret) {
+      problems.push(`DINGTALK_APP_SECRET: is required with DINGTALK_APP_KEY in ${mode} mode`);
+    } else if (appSecret && !appKey) {
+      problems.push(`DINGTALK_APP_KEY: is required with DINGTALK_APP_SECRET in ${mode} mode (the Stream connection is opened with both)`);
+    }
+    const base = new URL(settings.data.DINGTALK_API_BASE_URL);
+    if (base.protocol !== 'https:' && !(base.protocol === 'http:' && LOOPBACK_HOSTS.has(base.hostname))) {
+      problems.push(`DINGTALK_API_BASE_URL: must be https in ${mode} mode (the AppSecret is sent to it); http only on this machine`);
+    }
+  }
+  for (const conflict of conflictingAppKeys(robots)) {
+    problems.push(`DINGTALK_CREDENTIALS: AppKey ${conflict} is given with two different AppSecrets`);
   }
   return problems;
 }

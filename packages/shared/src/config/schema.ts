@@ -38,7 +38,10 @@ export const commonSchema = z.object({
 export const gatewaySchema = commonSchema.extend({
   PORT: integer(0).max(65535).default(8090).describe('HTTP port of the gateway'),
   HOST: z.string().default('0.0.0.0').describe('address the gateway listens on'),
-  DINGTALK_MODE: z.enum(['http']).default('http').describe('how callbacks arrive (Stream mode is not built yet)'),
+  DINGTALK_MODE: z
+    .enum(['http', 'stream', 'both'])
+    .default('http')
+    .describe('how robot messages arrive: HTTP callbacks, the Stream connection each robot opens, or both'),
   MAX_BODY_BYTES: integer(1024).default(256 * 1024).describe('largest callback body accepted; larger gets 413'),
   ENQUEUE_TIMEOUT_MS: integer(50)
     .default(1500)

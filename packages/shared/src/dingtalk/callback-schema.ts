@@ -3,7 +3,7 @@ import { z } from 'zod';
 const textContent = z.object({ content: z.string() });
 
 /**
- * The robot message DingTalk posts (HTTP mode) or pushes (Stream mode); protocol reference §1.3–1.4.
+ * The robot message DingTalk posts (HTTP mode) or pushes (Stream mode); docs/dingtalk-protocol.md.
  * Unknown keys are kept out of the parsed value but never make a message invalid.
  */
 export const callbackSchema = z.object({

@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** DingTalk refuses (and so do we) callbacks whose timestamp is more than an hour away from now, either way. */
 export const SIGNATURE_WINDOW_MS = 3_600_000;
 
-/** Base64 HMAC-SHA256 of `timestamp + "\n" + secret`, keyed with the secret (protocol reference §1.2). */
+/** Base64 HMAC-SHA256 of `timestamp + "\n" + secret`, keyed with the secret (docs/dingtalk-protocol.md, HTTP mode). */
 export function sign(timestamp: string, secret: string): string {
   return createHmac('sha256', secret).update(`${timestamp}\n${secret}`, 'utf8').digest('base64');
 }
