@@ -1,5 +1,5 @@
 import type { WorkerDeps } from '../deps.js';
-import { callModel } from '../steps/call-model.js';
+import { callModel } from '../model/call-model.js';
 import type { Reply, ReplyContext } from './reply.js';
 
 /** The model's answer to the question, seeing the thread's remembered turns unless memory is off. */

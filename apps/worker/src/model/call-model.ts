@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
 import type { WorkerDeps } from '../deps.js';
 import type { Turn } from '../memory/trim-to-budget.js';
-import { requestCompletion } from '../model/request-completion.js';
+import { requestCompletion } from './request-completion.js';
 import { REPLY_PRIMING_TOKENS } from '../tokens/token-counter.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
