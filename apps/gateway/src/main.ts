@@ -14,6 +14,7 @@ import {
 } from '@dtbot/shared';
 import type { AcceptDeps } from './accept/accept-message.js';
 import { buildApp } from './app.js';
+import { CALLBACK_PATHS } from './callback/callback-paths.js';
 import { createGatewayMetrics } from './metrics.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
 import { TurnBatcher } from './ordering/turn-batcher.js';
@@ -80,7 +81,7 @@ server.keepAliveTimeout = 65_000;
 server.listen(config.PORT, config.HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  const ingress = httpCallbacks ? 'callbacks on /dingtalk/callback' : 'health and metrics (Stream mode)';
+  const ingress = httpCallbacks ? `callbacks on ${CALLBACK_PATHS.join(' and ')}` : 'health and metrics (Stream mode)';
   logger.info({ port, mode: config.DINGTALK_MODE, robots: robots.length }, `gateway listening: ${ingress}`);
 });
 

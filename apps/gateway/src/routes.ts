@@ -8,6 +8,7 @@ import { readBody } from './middleware/read-body.js';
 import { verifyCallbackSignature } from './middleware/verify-callback-signature.js';
 import { receiveCallback } from './callback/receive-callback.js';
 import { HttpError } from './http-error.js';
+import { CALLBACK_PATHS } from './callback/callback-paths.js';
 import type { CallbackState } from './callback/callback-state.js';
 
 export interface RouteDeps extends AcceptDeps {
@@ -37,8 +38,9 @@ export function buildRouter(deps: RouteDeps): Router {
     receiveCallback(deps),
   ];
   if (deps.httpCallbacks ?? true) {
-    router.post('/dingtalk/callback', ...callback);
-    // Instead of router.allowedMethods(), which would run on every callback.
+    for (const path of CALLBACK_PATHS) router.post(path, ...callback);
+    // Instead of router.allowedMethods(), which would run on every callback. `/` stays a plain 404
+    // for other methods: load balancers often probe `GET /`.
     router.all('/dingtalk/callback', () => {
       throw new HttpError(405, 'method_not_allowed', 'use POST');
     });

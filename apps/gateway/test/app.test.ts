@@ -150,3 +150,16 @@ describe('several robots behind one callback URL', () => {
     expect(jobs.map((job) => job.data.robotCode).sort()).toEqual(['dingsecondrobot', 'dingtestrobot']);
   });
 });
+
+describe("chatgpt-dingtalk's callback route", () => {
+  it('answers POST / (chatgpt-dingtalk\'s route) exactly like /dingtalk/callback', async () => {
+    const message = buildCallback({ sessionWebhook: webhook, text: 'posted to /' });
+    const unsigned = await fetch(`${base}/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
+    expect(unsigned.status).toBe(401);
+    expect(await unsigned.json()).toMatchObject({ error: 'missing_signature' });
+    const signed = await fetch(`${base}/`, { method: 'POST', headers: signedHeaders(SECRET), body: JSON.stringify(message) });
+    expect(signed.status).toBe(200);
+    expect(await signed.json()).toEqual({});
+    expect((await stack.jobsOf(message.msgId)).map((job) => job.data.prompt)).toEqual(['posted to /']);
+  });
+});
