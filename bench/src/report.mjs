@@ -5,7 +5,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (design.md "Targets"); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -39,9 +39,16 @@ export function summaryRows(report) {
     add(`token counting per message (${tokens.method} / estimate)`, `${fmt(tokens.perMessageUs, ' µs')} / ${fmt(tokens.estimatePerMessageUs, ' µs')} (${fmt(tokens.ratioToEstimate)}x)`, '', undefined);
     add(`recounting a ${tokens.budgetTokens}-token memory per message`, fmt(tokens.historyRecountUs, ' µs'), '', undefined);
   } else missing('tokens');
+  if (stream) {
+    add(`Stream ACK p99 (${stream.messages} msgs, ${stream.gateways} gateways)`, fmt(stream.ackMs.p99, ' ms'), '<= 250 ms', stream.ackMs.p99 <= 250);
+    add('Stream ACK p50', fmt(stream.ackMs.p50, ' ms'), '', undefined);
+    const unacked = stream.unacked + stream.notOk;
+    add('Stream pushes not ACKed with 200', fmt(unacked), '0', unacked === 0);
+    add('Stream answers that came before their ACK', fmt(stream.answeredBeforeAck), '0', stream.answeredBeforeAck === 0);
+  } else missing('stream');
 
-  // Scenarios 2-5 send tracked messages through the whole product.
-  const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash].filter(Boolean);
+  // Scenarios 2-5 and 7 send tracked messages through the whole product.
+  const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash, stream].filter(Boolean);
   const sum = (pick) => answered.reduce((total, result) => total + pick(result), 0);
   const max = (pick) => Math.max(0, ...answered.map(pick));
   const [lost, duplicated, failed] = [sum((r) => r.lost), sum((r) => r.duplicated), sum((r) => r.failed)];
@@ -49,7 +56,7 @@ export function summaryRows(report) {
   add('duplicate answers, all scenarios', fmt(duplicated), '0', duplicated === 0);
   add('apologies instead of answers, all scenarios', fmt(failed), '0', failed === 0);
   const [gatewayMB, workerMB] = [max((r) => r.memory.gatewayMB), max((r) => r.memory.workerMB)];
-  add('peak RSS in scenarios 2-5, gateway / worker', `${fmt(gatewayMB, ' MB')} / ${fmt(workerMB, ' MB')}`, '', undefined);
+  add('peak RSS in scenarios 2-5 and 7, gateway / worker', `${fmt(gatewayMB, ' MB')} / ${fmt(workerMB, ' MB')}`, '', undefined);
   return rows;
 }
 
@@ -167,6 +174,19 @@ export function formatReport(report) {
     out.push(`sample: question ${t.sampleQuestion.chars} chars = ${t.sampleQuestion.tokens} tokens (estimate ${t.sampleQuestion.estimate}); answer ${t.sampleAnswer.chars} chars = ${t.sampleAnswer.tokens} tokens (estimate ${t.sampleAnswer.estimate})`);
     out.push(`counting a full memory again (${t.budgetTokens} tokens, ${t.historyTurns} turns) would cost ${t.historyRecountUs} µs per message; stored turns keep their count instead`);
   } else out.push(`not measured: ${errors.tokens ?? 'skipped'}`);
+
+  section('7. Stream ingress');
+  if (scenarios.stream) {
+    const st = scenarios.stream;
+    out.push(
+      `${st.messages} robot messages pushed at ${st.perSecond}/s by the fake Stream server over ${st.gateways} gateway processes (one robot), ` +
+        `${st.pushedTwice} of them pushed again at once to the other gateway under a new messageId; model latency ${st.modelLatencyMs} ms, ${st.workers} workers`,
+    );
+    out.push(`ACK latency (push -> ACK at the fake) p50 ${st.ackMs.p50} ms, p99 ${st.ackMs.p99} ms, max ${st.ackMs.max} ms${st.disturbed ? ' (DISTURBED)' : ''}`);
+    out.push(`CPU while pushing, gateways/workers/redis/fakes/other: ${Object.values(st.cpuCores).map((cores) => cores ?? '?').join(' / ')}`);
+    out.push(`not ACKed ${st.unacked}, ACKed with another code ${st.notOk}, protocol errors ${st.protocolErrors}; answers that came before their ACK: ${st.answeredBeforeAck}`);
+    out.push(`lost ${st.lost}, duplicated ${st.duplicated}, apologies ${st.failed}; peak RSS gateway ${st.memory.gatewayMB} MB, worker ${st.memory.workerMB} MB`);
+  } else out.push(`not measured: ${errors.stream ?? 'skipped'}`);
 
   section('Summary');
   out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));

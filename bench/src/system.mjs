@@ -1,4 +1,4 @@
-import { startFakeDingTalk, startFakeOpenAI } from '@dtbot/testkit';
+import { startFakeDingTalk, startFakeDingTalkStream, startFakeOpenAI } from '@dtbot/testkit';
 import { startGateway, startWorker } from './apps.mjs';
 import { APP_SECRET, appEnv, ROBOT_CODE } from './callbacks.mjs';
 import { sampleRss } from './rss.mjs';
@@ -7,11 +7,15 @@ import { sampleRss } from './rss.mjs';
  * The whole product for one scenario: fake OpenAI and fake DingTalk in this process (real HTTP
  * servers on 127.0.0.1), the built gateway and workers as processes, all under a Redis prefix of
  * the scenario's own. `close()` stops everything and removes the prefix, also after a failure.
+ * With `stream`, the gateways (`stream.gateways` of them) run in Stream mode against a fake Stream
+ * server (`system.stream`) instead of taking HTTP callbacks.
  */
-export async function startSystem(ctx, { label, openai = {}, workers = 0, workerEnv = {} }) {
+export async function startSystem(ctx, { label, openai = {}, workers = 0, workerEnv = {}, stream }) {
   const prefix = ctx.newPrefix(label);
   const fakeOpenAI = await startFakeOpenAI(openai);
   const dingtalk = await startFakeDingTalk({ credentials: { [ROBOT_CODE]: APP_SECRET } });
+  const fakeStream = stream ? await startFakeDingTalkStream({ credentials: { [ROBOT_CODE]: APP_SECRET }, ...stream.fake }) : undefined;
+  const gatewayEnv = fakeStream ? { DINGTALK_MODE: 'stream', DINGTALK_API_BASE_URL: fakeStream.apiBaseURL } : {};
   const env = {
     ...appEnv(ctx, prefix, dingtalk),
     OPENAI_API_KEY: 'sk-bench',
@@ -40,7 +44,9 @@ export async function startSystem(ctx, { label, openai = {}, workers = 0, worker
     prefix,
     openai: fakeOpenAI,
     dingtalk,
+    stream: fakeStream,
     gateway: undefined,
+    gateways: [],
     workers: [],
     memory,
     async addWorker(extraEnv = {}) {
@@ -58,12 +64,15 @@ export async function startSystem(ctx, { label, openai = {}, workers = 0, worker
       closed = true;
       for (const entry of apps) entry.settle();
       await Promise.all(apps.map(({ app }) => app.stop()));
-      await Promise.all([fakeOpenAI.close(), dingtalk.close()]);
+      await Promise.all([fakeOpenAI.close(), dingtalk.close(), fakeStream?.close()]);
       await ctx.cleanupPrefix(prefix);
     },
   };
   try {
-    system.gateway = track(await startGateway(ctx.logDir, env));
+    for (let index = 0; index < (stream?.gateways ?? 1); index += 1) {
+      system.gateways.push(track(await startGateway(ctx.logDir, { ...env, ...gatewayEnv })));
+    }
+    system.gateway = system.gateways[0];
     for (let index = 0; index < workers; index += 1) await system.addWorker();
   } catch (error) {
     await system.close();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -58,7 +59,8 @@ export interface StreamDelivery {
   readonly pushedAt: number;
   /** The `messageId` of the first push of the same message, when this is a redelivery. */
   readonly redeliveryOf: string | undefined;
-  ack?: StreamAck & { receivedAt: number; connectionId: string };
+  /** `latencyMs`: from the push to its ACK, in fractions of a millisecond. */
+  ack?: StreamAck & { receivedAt: number; latencyMs: number; connectionId: string };
   /** Its ACK deadline passed without an ACK. */
   unacked: boolean;
 }
@@ -115,6 +117,7 @@ interface Ticket {
 
 interface Pending {
   delivery: StreamDelivery;
+  pushedPerf: number;
   resolve: (delivery: StreamDelivery) => void;
   timer: NodeJS.Timeout | undefined;
   redeliveries: number;
@@ -257,7 +260,8 @@ export async function startFakeDingTalkStream(options: FakeDingTalkStreamOptions
       return changed();
     }
     if (entry.delivery.connectionId !== connection.id) protocolErrors.push(`ACK of ${ack.messageId} on another connection`);
-    entry.delivery.ack = { ...ack, receivedAt: Date.now(), connectionId: connection.id };
+    const latencyMs = performance.now() - entry.pushedPerf;
+    entry.delivery.ack = { ...ack, receivedAt: Date.now(), latencyMs, connectionId: connection.id };
     settle(entry, false);
   };
 
@@ -301,7 +305,7 @@ export async function startFakeDingTalkStream(options: FakeDingTalkStreamOptions
     };
     deliveries.push(delivery);
     return new Promise((resolve) => {
-      const entry: Pending = { delivery, resolve, timer: undefined, redeliveries: extra.redeliveries ?? 0 };
+      const entry: Pending = { delivery, pushedPerf: performance.now(), resolve, timer: undefined, redeliveries: extra.redeliveries ?? 0 };
       pending.set(messageId, entry);
       if (redeliverAfterMs > 0) entry.timer = later(redeliverAfterMs, () => expire(entry));
       const headers = { appId: connection.clientId, connectionId: connection.id, messageId, ...extra.headers };
