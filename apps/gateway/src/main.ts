@@ -15,6 +15,8 @@ import {
 import type { AcceptDeps } from './accept/accept-message.js';
 import { buildApp } from './app.js';
 import { CALLBACK_PATHS } from './callback/callback-paths.js';
+import { buildDashboardApp, DASHBOARD_PATH } from './dashboard/build-dashboard.js';
+import { dashboardFromConfig } from './dashboard/dashboard-from-config.js';
 import { createGatewayMetrics } from './metrics.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
 import { TurnBatcher } from './ordering/turn-batcher.js';
@@ -63,8 +65,10 @@ const stream =
     ? undefined
     : startStreamIngress(robots, { accept, logger, metrics, apiBaseUrl: config.DINGTALK_API_BASE_URL });
 let draining = false;
+const dashboard = dashboardFromConfig(config, [queue], redis, keys);
 const app = buildApp({
   ...accept,
+  dashboard: config.DASHBOARD_PORT === undefined ? dashboard : undefined,
   logger,
   redis,
   queue,
@@ -83,7 +87,20 @@ server.listen(config.PORT, config.HOST, () => {
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const ingress = httpCallbacks ? `callbacks on ${CALLBACK_PATHS.join(' and ')}` : 'health and metrics (Stream mode)';
   logger.info({ port, mode: config.DINGTALK_MODE, robots: robots.length }, `gateway listening: ${ingress}`);
+  if (dashboard && config.DASHBOARD_PORT === undefined) logDashboard(port);
 });
+
+// On its own port the dashboard can stay off the Internet-facing one.
+const dashboardServer = dashboard && config.DASHBOARD_PORT !== undefined ? createServer(buildDashboardApp(dashboard).callback()) : undefined;
+dashboardServer?.listen(config.DASHBOARD_PORT, config.HOST, () => {
+  const address = dashboardServer.address();
+  logDashboard(typeof address === 'object' && address ? address.port : config.DASHBOARD_PORT!);
+});
+if (!dashboard) logger.info(`queue dashboard off: set DASHBOARD_USERNAME and DASHBOARD_PASSWORD to serve it at ${DASHBOARD_PATH}`);
+
+function logDashboard(port: number): void {
+  logger.info({ port, path: DASHBOARD_PATH, readOnly: config.DASHBOARD_READ_ONLY }, 'queue dashboard listening');
+}
 
 async function shutdown(signal: string): Promise<void> {
   if (draining) return;
@@ -96,6 +113,8 @@ async function shutdown(signal: string): Promise<void> {
   forced.unref();
   // Whatever hangs (a Redis that never answers QUIT, a closed stdout), the process still ends.
   setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
+  dashboardServer?.close();
+  dashboardServer?.closeAllConnections();
   const httpDrained = new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.closeIdleConnections();

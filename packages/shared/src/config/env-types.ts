@@ -11,6 +11,12 @@ export const csv = () =>
 
 export const integer = (min = 0) => z.coerce.number().int().min(min);
 
+/** `true`/`false` (also `1`/`0`, `yes`/`no`); anything else is an error, never silently false. */
+export const flag = () =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
 /** An empty variable (`FOO=`) counts as unset, as operators expect from `.env` files. */
 export function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
   const result: Record<string, string> = {};

@@ -153,3 +153,33 @@ describe('loadGatewayConfig', () => {
     }
   });
 });
+
+describe('loadGatewayConfig: dashboard', () => {
+  const base = { DINGTALK_APP_SECRET: 'secret' };
+
+  it('is off by default, and on with both credentials, read-write unless DASHBOARD_READ_ONLY is true', () => {
+    const off = loadGatewayConfig(base).config;
+    expect(off.DASHBOARD_USERNAME).toBeUndefined();
+    expect(off.DASHBOARD_READ_ONLY).toBe(false);
+    const { config } = loadGatewayConfig({ ...base, DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'a long passphrase', DASHBOARD_READ_ONLY: 'true', DASHBOARD_PORT: '9090' });
+    expect(config).toMatchObject({ DASHBOARD_USERNAME: 'ops', DASHBOARD_READ_ONLY: true, DASHBOARD_PORT: 9090 });
+  });
+
+  it.each([
+    [{ DASHBOARD_USERNAME: 'ops' }, 'DASHBOARD_PASSWORD: is required when DASHBOARD_USERNAME is set'],
+    [{ DASHBOARD_PASSWORD: 'a long passphrase' }, 'DASHBOARD_USERNAME: is required when DASHBOARD_PASSWORD is set'],
+    [{ DASHBOARD_USERNAME: 'ops', DASHBOARD_PASSWORD: 'short' }, 'DASHBOARD_PASSWORD: must be at least 12 characters'],
+    [{ DASHBOARD_READ_ONLY: 'maybe' }, 'DASHBOARD_READ_ONLY: must be true or false'],
+    [{ DASHBOARD_PORT: '70000' }, 'DASHBOARD_PORT:'],
+  ])('%j stops the start with "%s", never echoing the password', (env, message) => {
+    let error: unknown;
+    try {
+      loadGatewayConfig({ ...base, ...env });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain(message);
+    expect((error as ConfigError).message).not.toContain('short');
+  });
+});

@@ -82,8 +82,16 @@ function robotProblems(env: Record<string, string>): string[] {
   return problems;
 }
 
+/** The dashboard is on with both of its credentials and off with neither; one alone is a mistake. */
+function dashboardProblems(env: Record<string, string>): string[] {
+  if ((env.DASHBOARD_USERNAME === undefined) === (env.DASHBOARD_PASSWORD === undefined)) return [];
+  const missing = env.DASHBOARD_USERNAME === undefined ? 'DASHBOARD_USERNAME' : 'DASHBOARD_PASSWORD';
+  const given = missing === 'DASHBOARD_USERNAME' ? 'DASHBOARD_PASSWORD' : 'DASHBOARD_USERNAME';
+  return [`${missing}: is required when ${given} is set (set both to serve the dashboard, neither to turn it off)`];
+}
+
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): Loaded<GatewayConfig> {
-  return parseWith(gatewaySchema, source, robotProblems);
+  return parseWith(gatewaySchema, source, (env) => [...robotProblems(env), ...dashboardProblems(env)]);
 }
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): Loaded<WorkerConfig> {

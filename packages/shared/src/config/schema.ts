@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credentialPairs, csv, integer } from './env-types.js';
+import { credentialPairs, csv, flag, integer } from './env-types.js';
 
 /**
  * Every setting of the project, with its default. Only `load-config.ts` reads `process.env`;
@@ -50,6 +50,17 @@ export const gatewaySchema = commonSchema.extend({
     .default(86_400)
     .describe('how long a msgId is remembered so a redelivery gets no second answer'),
   SHUTDOWN_TIMEOUT_MS: integer(0).default(10_000).describe('after SIGTERM, how long callbacks in flight may take'),
+  DASHBOARD_USERNAME: z.string().optional().describe('user name of the queue dashboard at /admin/queues; unset = dashboard off'),
+  DASHBOARD_PASSWORD: z
+    .string()
+    .min(12, 'must be at least 12 characters: the dashboard can retry and remove jobs')
+    .optional()
+    .describe('password of the queue dashboard (basic authentication); unset = dashboard off'),
+  DASHBOARD_PORT: integer(0)
+    .max(65535)
+    .optional()
+    .describe('serve the dashboard on this port instead of PORT, to keep it off the Internet-facing one'),
+  DASHBOARD_READ_ONLY: flag().default(false).describe('dashboard shows jobs but offers no action'),
 });
 
 export const workerSchema = commonSchema.extend({

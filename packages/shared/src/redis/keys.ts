@@ -35,6 +35,8 @@ export function redisKeys(prefix: string) {
     answerLimits: () => `${prefix}:model:answer-limits`,
     /** Cached DingTalk access tokens. */
     accessToken: (appKey: string) => `${prefix}:token:${appKey}`,
+    /** Failed dashboard logins of one client address, counted over the lockout window. */
+    dashboardAuthFailures: (address: string) => `${prefix}:dashboard:auth-failures:${address}`,
   };
 }
 

@@ -1,0 +1,17 @@
+import type { Queue } from 'bullmq';
+import type { Middleware } from 'koa';
+import type { GatewayConfig, RedisClient, RedisKeys } from '@dtbot/shared';
+import { AuthFailures } from './auth-failures.js';
+import { buildDashboard } from './build-dashboard.js';
+
+/** The dashboard the settings ask for, or undefined when its credentials are unset (it is then off). */
+export function dashboardFromConfig(config: GatewayConfig, queues: readonly Queue[], redis: RedisClient, keys: RedisKeys): Middleware | undefined {
+  if (!config.DASHBOARD_USERNAME || !config.DASHBOARD_PASSWORD) return undefined;
+  return buildDashboard({
+    queues,
+    username: config.DASHBOARD_USERNAME,
+    password: config.DASHBOARD_PASSWORD,
+    readOnly: config.DASHBOARD_READ_ONLY,
+    failures: new AuthFailures(redis, keys.dashboardAuthFailures),
+  });
+}

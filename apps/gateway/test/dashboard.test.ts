@@ -1,0 +1,186 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import Koa from 'koa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisKeys } from '@dtbot/shared';
+import { cleanupPrefix, createTestPrefix, redisUrlForTests, waitFor } from '@dtbot/testkit';
+import { AuthFailures } from '../src/dashboard/auth-failures.js';
+import { buildDashboard, buildDashboardApp } from '../src/dashboard/build-dashboard.js';
+
+// Bull Board behind our guards, in-process, on a real Redis and real BullMQ jobs.
+const prefix = createTestPrefix('dashboard');
+const keys = redisKeys(prefix);
+const USER = 'operator';
+const PASSWORD = 'correct horse battery';
+const TOKEN = 'c0ffee-session-token';
+let redis: Redis;
+let queue: Queue;
+let failedJobId: string;
+const servers: Server[] = [];
+
+async function serve(options: { readOnly?: boolean } = {}): Promise<string> {
+  const dashboard = buildDashboard({
+    queues: [queue],
+    username: USER,
+    password: PASSWORD,
+    readOnly: options.readOnly ?? false,
+    failures: new AuthFailures(redis, keys.dashboardAuthFailures, { maxFailures: 3, windowSeconds: 60 }),
+  });
+  const app = buildDashboardApp(dashboard);
+  const server = createServer(app.callback()).listen(0, '127.0.0.1');
+  servers.push(server);
+  await new Promise((resolve) => server.once('listening', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin/queues`;
+}
+
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const asOperator = (address = '10.0.0.1') => ({ authorization: basic(USER, PASSWORD), 'x-forwarded-for': address });
+
+beforeAll(async () => {
+  redis = new Redis(redisUrlForTests(), { maxRetriesPerRequest: null });
+  queue = new Queue('messages', { connection: redis, prefix });
+  const worker = new Worker(
+    'messages',
+    async () => {
+      throw new UnrecoverableError(`POST https://oapi.dingtalk.com/robot/sendBySession?session=${TOKEN} answered 500`);
+    },
+    { connection: redis.duplicate(), prefix },
+  );
+  const job = await queue.add(
+    'message',
+    { msgId: 'msg-1', prompt: 'hello', sessionWebhook: `https://oapi.dingtalk.com/robot/sendBySession?session=${TOKEN}` },
+    { attempts: 1 },
+  );
+  failedJobId = job.id!;
+  await waitFor(async () => (await queue.getJobState(failedJobId)) === 'failed');
+  await worker.close();
+});
+
+afterAll(async () => {
+  for (const server of servers) server.close();
+  await queue?.close();
+  await cleanupPrefix(redis, prefix);
+  redis?.disconnect();
+});
+
+describe('queue dashboard', () => {
+  it('refuses a request without credentials with 401 and a Basic challenge, showing nothing of the queue', async () => {
+    const base = await serve();
+    for (const path of ['', '/api/queues']) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Basic realm="dtbot dashboard", charset="UTF-8"');
+      const body = await response.text();
+      expect(body).not.toContain('msg-1');
+      expect(JSON.parse(body)).toEqual({ error: 'unauthorized', message: 'log in with the dashboard user name and password' });
+    }
+  });
+
+  it('serves Bull Board to the operator, with the failed job and its data, the session token masked everywhere', async () => {
+    const base = await serve();
+    const page = await fetch(base, { headers: asOperator() });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<base href="/admin/queues/" />');
+    const script = /src="(static\/js\/main\.[^"]+)"/.exec(html)![1]!;
+    expect((await fetch(`${base}/${script}`, { headers: asOperator() })).status).toBe(200);
+    expect((await fetch(`${base}/${script}`)).status).toBe(401);
+
+    const list = await fetch(`${base}/api/queues?activeQueue=messages&status=failed&page=1&jobsPerPage=10`, { headers: asOperator() });
+    expect(list.status).toBe(200);
+    const text = await list.text();
+    expect(text).toContain('msg-1');
+    expect(text).toContain('https://oapi.dingtalk.com/robot/sendBySession?session=***');
+    expect(text).not.toContain(TOKEN);
+    const detail = await fetch(`${base}/api/queues/messages/${failedJobId}`, { headers: asOperator() });
+    expect(await detail.text()).not.toContain(TOKEN);
+  });
+
+  it('lets the operator retry a failed job, and remove one', async () => {
+    const base = await serve();
+    const retried = await fetch(`${base}/api/queues/messages/${failedJobId}/retry`, { method: 'PUT', headers: asOperator() });
+    expect(retried.status).toBe(204);
+    expect(['waiting', 'prioritized']).toContain(await queue.getJobState(failedJobId));
+
+    const doomed = await queue.add('message', { msgId: 'msg-2' }, { delay: 60_000 });
+    const removed = await fetch(`${base}/api/queues/messages/${doomed.id}/clean`, { method: 'PUT', headers: asOperator() });
+    expect(removed.status).toBe(204);
+    expect(await queue.getJob(doomed.id!)).toBeUndefined();
+  });
+
+  it.each([
+    ['POST', '/api/queues/messages/add'],
+    ['PUT', '/api/queues/messages/obliterate'],
+    ['PUT', '/api/queues/messages/empty'],
+    ['PUT', '/api/queues/messages/rate-limit'],
+    ['PUT', '/api/queues/messages/concurrency'],
+    ['PATCH', '/api/queues/messages/JOB/update-data'],
+  ])('refuses %s %s with 403 before it reaches BullMQ', async (method, path) => {
+    const base = await serve();
+    const before = await queue.getJobCounts();
+    const response = await fetch(`${base}${path.replace('JOB', failedJobId)}`, {
+      method,
+      headers: { ...asOperator(), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'message', data: { msgId: 'injected' }, concurrency: 1, max: 1, duration: 1000 }),
+    });
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: 'action_not_allowed' });
+    expect(await queue.getJobCounts()).toEqual(before);
+  });
+
+  it('read-only: the board says so, and a retry is refused by Bull Board itself', async () => {
+    const base = await serve({ readOnly: true });
+    const job = await queue.add('message', { msgId: 'msg-3' }, { delay: 60_000 });
+    const list = (await (await fetch(`${base}/api/queues`, { headers: asOperator() })).json()) as { queues: { readOnlyMode: boolean; allowRetries: boolean }[] };
+    expect(list.queues[0]).toMatchObject({ readOnlyMode: true, allowRetries: false });
+    const promoted = await fetch(`${base}/api/queues/messages/${job.id}/promote`, { method: 'PUT', headers: asOperator() });
+    expect(promoted.status).toBe(405);
+    expect(await queue.getJobState(job.id!)).toBe('delayed');
+    await job.remove();
+  });
+
+  it('locks an address out after repeated failures, on every replica, while other addresses still log in', async () => {
+    const [replicaA, replicaB] = [await serve(), await serve()];
+    const attacker = '203.0.113.9';
+    const wrong = { authorization: basic(USER, 'guess'), 'x-forwarded-for': attacker };
+    expect((await fetch(replicaA, { headers: wrong })).status).toBe(401);
+    expect((await fetch(replicaB, { headers: wrong })).status).toBe(401);
+    const third = await fetch(replicaA, { headers: wrong });
+    expect(third.status).toBe(429);
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Locked: even the right password is not looked at.
+    const right = await fetch(replicaB, { headers: asOperator(attacker) });
+    expect(right.status).toBe(429);
+    expect(await right.json()).toMatchObject({ error: 'too_many_failures' });
+    // The address is the one the nearest proxy saw (the last entry): a client cannot pick a new one per guess.
+    expect((await fetch(replicaA, { headers: { ...asOperator(), 'x-forwarded-for': `198.51.100.7, ${attacker}` } })).status).toBe(429);
+    expect((await fetch(replicaA, { headers: asOperator('10.0.0.2') })).status).toBe(200);
+  });
+
+  it('a wrong user name with the right password is refused like any wrong pair', async () => {
+    const base = await serve();
+    const response = await fetch(base, { headers: { authorization: basic('admin', PASSWORD), 'x-forwarded-for': '10.0.0.3' } });
+    expect(response.status).toBe(401);
+  });
+
+  it('on its own port it serves only the dashboard', async () => {
+    const base = await serve();
+    const other = await fetch(base.replace('/admin/queues', '/dingtalk/callback'), { method: 'POST' });
+    expect(other.status).toBe(404);
+  });
+
+  it('in front of other routes it passes every other path through untouched', async () => {
+    const app = new Koa();
+    app.use(buildDashboard({ queues: [queue], username: USER, password: PASSWORD, readOnly: false, failures: new AuthFailures(redis, keys.dashboardAuthFailures) }));
+    app.use((ctx) => {
+      ctx.body = { path: ctx.path };
+    });
+    const server = createServer(app.callback()).listen(0, '127.0.0.1');
+    servers.push(server);
+    await new Promise((resolve) => server.once('listening', resolve));
+    const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/admin/queuesX`);
+    expect(await response.json()).toEqual({ path: '/admin/queuesX' });
+  });
+});
