@@ -10,6 +10,9 @@ const NAIVE_GATEWAY = fileURLToPath(new URL('./naive-gateway.mjs', import.meta.u
 let started = 0;
 const logFileFor = (logDir, name) => path.join(logDir, `${String((started += 1)).padStart(2, '0')}-${name}.log`);
 
+// BENCH_DASHBOARD=1: our gateway also serves the queue dashboard on its callback port, which must cost callbacks nothing.
+const dashboardEnv = process.env.BENCH_DASHBOARD === '1' ? { DASHBOARD_USERNAME: 'bench', DASHBOARD_PASSWORD: 'bench-dashboard-password' } : {};
+
 /** `node apps/gateway/dist/main.js`; resolves once its /healthz answers. */
 export async function startGateway(logDir, env, nodeArgs = []) {
   const port = await freePort();
@@ -17,7 +20,7 @@ export async function startGateway(logDir, env, nodeArgs = []) {
     name: 'gateway',
     script: 'apps/gateway/dist/main.js',
     cwd: ROOT,
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...env, ...dashboardEnv, PORT: String(port), HOST: '127.0.0.1' },
     port,
     logFile: logFileFor(logDir, 'gateway'),
     nodeArgs,

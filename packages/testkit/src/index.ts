@@ -44,3 +44,4 @@ export {
 } from './fake-dingtalk-stream.js';
 export { ROBOT_MESSAGE_TOPIC, type StreamAck, type StreamFrame, type StreamFrameType } from './fake-stream-frames.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
+export { CHROMIUM_PATH, launchBrowser } from './browser.js';
