@@ -29,10 +29,12 @@ const DINGTALK_TIMEOUT_MS = 10_000;
 export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: RedisClient): WorkerDeps {
   const keys = redisKeys(config.REDIS_PREFIX);
   const robots = robotsFromConfig(config);
+  const metrics = createWorkerMetrics();
   const dingtalk = new DingTalkClient(new AccessTokens(redis, keys), {
     apiBaseUrl: config.DINGTALK_API_BASE_URL,
     allowedOrigins: [config.DINGTALK_API_BASE_URL, ...normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS)],
     timeoutMs: DINGTALK_TIMEOUT_MS,
+    onAnswer: (api, result) => metrics.dingtalkRequests.inc({ api, result }),
   });
   const appFor = (robotCode: string): RobotApp | undefined => {
     const match = findRobot(robots, robotCode) ?? robots[0];
@@ -58,7 +60,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       leaseMs: config.OPENAI_TIMEOUT_MS + 5000,
     }),
     answerLimits: new AnswerLimits(redis, keys),
-    metrics: createWorkerMetrics(),
+    metrics,
     dingtalk,
     messageRoutes: [webhookRoute(dingtalk), openApiRoute(dingtalk, appFor)],
     settings: {

@@ -37,5 +37,41 @@ export function createWorkerMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128],
       registers: [registry],
     }),
+    storedToStartedSeconds: new Histogram({
+      name: 'dtbot_worker_stored_to_started_seconds',
+      help:
+        'From the gateway storing a message to a worker starting on it with its turn held (first attempt; a ' +
+        'message a rate limit handed back counts again when it restarts)',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers: [registry],
+    }),
+    rateLimitedSeconds: new Counter({
+      name: 'dtbot_worker_rate_limited_seconds_total',
+      help:
+        'Waits imposed by rate limits, by scope: queue (every worker pauses, for the model\'s limits; each worker ' +
+        'that met the limit adds the pause) or job (one job waits, for DingTalk throttling one conversation)',
+      labelNames: ['scope'] as const,
+      registers: [registry],
+    }),
+    modelTokens: new Counter({
+      name: 'dtbot_worker_model_tokens_total',
+      help: 'Model tokens as the provider counted them (usage), by direction: in (prompt) or out (completion)',
+      labelNames: ['direction'] as const,
+      registers: [registry],
+    }),
+    dingtalkRequests: new Counter({
+      name: 'dtbot_worker_dingtalk_requests_total',
+      help:
+        'Requests to DingTalk by api (webhook, openapi, token) and result: ok, errcode_<n> (webhook), http_<status>, ' +
+        'unreached (recipients not reached), malformed, unreachable',
+      labelNames: ['api', 'result'] as const,
+      registers: [registry],
+    }),
+    answerParts: new Histogram({
+      name: 'dtbot_worker_answer_parts',
+      help: 'Messages an answer was split into (at most 2,000 characters and 6,000 bytes each)',
+      buckets: [1, 2, 3, 4, 6, 10],
+      registers: [registry],
+    }),
   };
 }

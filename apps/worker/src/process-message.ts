@@ -22,6 +22,8 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
 
   await takeTurn(deps, job, jobId, data, token);
+  // Retries are left out: their wait is the backoff, not the queue.
+  if (job.attemptsMade === 0) deps.metrics.storedToStartedSeconds.observe(Math.max(0, Date.now() - data.receivedAt) / 1000);
   try {
     const reply = await decideReply(deps, data);
     const delivery = await openDelivery(deps, jobId, data, 'answer');

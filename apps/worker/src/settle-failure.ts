@@ -32,10 +32,12 @@ export async function settleFailure(
   switch (decided.action) {
     case 'pause_queue':
       deps.metrics.jobs.inc({ outcome: 'rate_limited' });
+      deps.metrics.rateLimitedSeconds.inc({ scope: 'queue' }, decided.waitMs / 1000);
       await deps.queue.rateLimit(decided.waitMs);
       throw Worker.RateLimitError();
     case 'delay_job':
       deps.metrics.jobs.inc({ outcome: 'delayed' });
+      deps.metrics.rateLimitedSeconds.inc({ scope: 'job' }, decided.waitMs / 1000);
       await deps.redis.multi().incr(delaysKey).expire(delaysKey, DELAY_COUNT_TTL_SECONDS).exec();
       deps.logger.info({ msgId: data.msgId, jobId, waitMs: decided.waitMs, err: failure.message }, 'rate limited; this job waits');
       await job.moveToDelayed(Date.now() + decided.waitMs, token);

@@ -27,6 +27,10 @@ export function messageDelivery(
       const parts = splitAnswer(text);
       const recordKey = deps.keys.delivered(jobId);
       const delivered = new Set(Object.keys(await deps.redis.hgetall(recordKey)));
+      // Counted once per answer: a retry that resumes after some parts went out is the same answer.
+      if (label === 'answer' && ![...delivered].some((field) => field.startsWith(`${label}.`))) {
+        deps.metrics.answerParts.observe(parts.length);
+      }
       for (const [index, part] of parts.entries()) {
         const field = `${label}.${index}`;
         if (delivered.has(field)) continue;

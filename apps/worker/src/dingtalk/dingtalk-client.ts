@@ -1,7 +1,7 @@
 import { BotError } from '@dtbot/shared';
 import { classifyError } from '../classify-error.js';
 import type { AccessTokens } from './access-tokens.js';
-import { DingTalkError, type DingTalkAnswer, type DingTalkApi } from './dingtalk-error.js';
+import { answerResult, DingTalkError, type DingTalkAnswer, type DingTalkApi } from './dingtalk-error.js';
 
 export interface DingTalkClientOptions {
   /** The OpenAPI's base (`DINGTALK_API_BASE_URL`); paths are resolved against it. */
@@ -12,6 +12,8 @@ export interface DingTalkClientOptions {
    */
   allowedOrigins: readonly string[];
   timeoutMs: number;
+  /** Told the result of every request that was sent (`answerResult`), for the metrics. */
+  onAnswer?: (api: DingTalkApi, result: string) => void;
 }
 
 /** The credentials an OpenAPI call is made with. */
@@ -48,6 +50,7 @@ export class DingTalkClient {
     if (errcode !== undefined && errcode !== 0) {
       this.fail({ api: 'webhook', status, errcode }, `sessionWebhook errcode ${errcode}: ${String(json?.errmsg ?? '')}`.trim());
     }
+    this.options.onAnswer?.('webhook', 'ok');
   }
 
   /**
@@ -67,6 +70,7 @@ export class DingTalkClient {
       if (unreached.flowControlled + unreached.invalidRecipients + unreached.filteredRecipients > 0) {
         this.fail({ api: 'openapi', status: 200, ...unreached }, `DingTalk OpenAPI ${path} did not reach the recipient`);
       }
+      this.options.onAnswer?.('openapi', 'ok');
       return answer;
     } catch (error) {
       if (error instanceof BotError && error.cause instanceof DingTalkError && error.cause.answer.status === 401) {
@@ -82,6 +86,7 @@ export class DingTalkClient {
     if (typeof json?.accessToken !== 'string' || !json.accessToken) {
       this.fail({ api: 'token', status, malformed: true }, 'DingTalk answered the access token request without a token');
     }
+    this.options.onAnswer?.('token', 'ok');
     return { accessToken: json.accessToken, expireIn: typeof json.expireIn === 'number' ? json.expireIn : 7200 };
   }
 
@@ -116,6 +121,7 @@ export class DingTalkClient {
   }
 
   private fail(answer: DingTalkAnswer, message: string, cause?: unknown): never {
+    this.options.onAnswer?.(answer.api, answerResult(answer));
     throw classifyError(new DingTalkError(answer, message, { cause }));
   }
 }

@@ -23,6 +23,19 @@ export interface DingTalkAnswer {
 }
 
 /**
+ * A failed answer in a few words for a metric label, from a bounded set: `errcode_<n>` (webhook business errors),
+ * `unreached` (a 1:1 send that listed recipients it did not reach), `malformed`, `http_<status>`, or `unreachable`
+ * (no answer at all).
+ */
+export function answerResult(answer: DingTalkAnswer): string {
+  if (answer.status === undefined) return 'unreachable';
+  if (answer.errcode !== undefined) return `errcode_${answer.errcode}`;
+  if ((answer.flowControlled ?? 0) + (answer.invalidRecipients ?? 0) + (answer.filteredRecipients ?? 0) > 0) return 'unreached';
+  if (answer.malformed) return 'malformed';
+  return `http_${answer.status}`;
+}
+
+/**
  * A DingTalk call that did not deliver, before it is classified: `classifyError` turns it into a
  * `BotError` kind with the catalogue in `dingtalk-error-codes.ts`.
  */

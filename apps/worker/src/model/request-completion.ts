@@ -55,6 +55,10 @@ async function attempt(deps: WorkerDeps, request: CompletionRequest, limit: Answ
     stopTimer();
   }
   deps.metrics.modelRequests.inc({ result: 'ok' });
+  if (completion.usage) {
+    deps.metrics.modelTokens.inc({ direction: 'in' }, completion.usage.prompt_tokens);
+    deps.metrics.modelTokens.inc({ direction: 'out' }, completion.usage.completion_tokens);
+  }
   await deps.limiter.release(permit, 'ok').catch(() => undefined);
   const used = completion.usage?.total_tokens;
   if (used !== undefined) await deps.limiter.correct(permit, request.estimatedTokens, used).catch(() => undefined);
