@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricNamesIn, monitoringQueries, recordedNames, scalerQueries } from '@dtbot/deploy';
 import { System } from '../harness/start-system.js';
@@ -19,11 +20,13 @@ function declaredNames(text: string): Set<string> {
 describe('monitoring and autoscaling queries', () => {
   let system: System;
   let registered: Set<string>;
+  let declared: string[];
 
   beforeAll(async () => {
     system = await System.start({ label: 'metric-names', workers: 1 });
     const pages = await Promise.all([system.get('/metrics'), system.get('/metrics', system.workers[0]!.port)]);
     registered = new Set(pages.flatMap((page) => [...declaredNames(String(page.body))]));
+    declared = pages.flatMap((page) => [...String(page.body).matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!));
   });
 
   afterAll(async () => {
@@ -40,5 +43,12 @@ describe('monitoring and autoscaling queries', () => {
     );
     expect(unknown).toEqual([]);
     expect(registered).toContain('dtbot_queue_jobs');
+  });
+
+  it('are all documented in the README, apart from Node.js default process metrics', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const ours = declared.filter((name) => !/^dtbot_(gateway|worker)_(process|nodejs)_/.test(name));
+    expect(ours.length).toBeGreaterThan(10);
+    expect(ours.filter((name) => !readme.includes(`\`${name}`))).toEqual([]);
   });
 });
