@@ -24,7 +24,7 @@ async function total(name: string, labels: Record<string, string> = {}): Promise
   if (!metric) throw new Error(`${base} is not registered`);
   const { values } = await metric.get();
   return values
-    .filter((value) => (suffix ? value.metricName === base + suffix : !('le' in value.labels)))
+    .filter((value) => (suffix ? (value as { metricName?: string }).metricName === base + suffix : !('le' in value.labels)))
     .filter((value) => Object.entries(labels).every(([key, wanted]) => String(value.labels[key]) === wanted))
     .reduce((sum, value) => sum + value.value, 0);
 }
