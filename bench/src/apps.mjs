@@ -3,8 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '@dtbot/redis-server';
 import { spawnNode } from './processes.mjs';
 
-/** The repository root: the apps are started from there, exactly as operators do. */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * The repository root: the apps are started from there, exactly as operators do. BENCH_APPS_ROOT runs another
+ * checkout's built apps under this bench (figures of an older commit measured the same way).
+ */
+export const ROOT = process.env.BENCH_APPS_ROOT ?? fileURLToPath(new URL('../../', import.meta.url));
 const NAIVE_GATEWAY = fileURLToPath(new URL('./naive-gateway.mjs', import.meta.url));
 
 let started = 0;
@@ -28,7 +31,7 @@ export async function startGateway(logDir, env, nodeArgs = []) {
 }
 
 /** `node apps/worker/dist/main.js`; resolves once its health port answers (it is fetching jobs by then). */
-export async function startWorker(logDir, env) {
+export async function startWorker(logDir, env, nodeArgs = []) {
   const port = await freePort();
   return spawnNode({
     name: 'worker',
@@ -37,6 +40,7 @@ export async function startWorker(logDir, env) {
     env: { ...env, METRICS_PORT: String(port) },
     port,
     logFile: logFileFor(logDir, 'worker'),
+    nodeArgs,
   });
 }
 

@@ -31,6 +31,8 @@ export function summaryRows(report) {
   if (drain) {
     add('drain rate, 1 worker', fmt(drain.one.perSecond, ' msg/s'), '', undefined);
     add('drain rate, 2 workers (ratio to 1)', `${fmt(drain.two.perSecond, ' msg/s')} (${fmt(drain.ratio)}x)`, '', undefined);
+    add('worker cost per message (1 worker): CPU, Redis commands', `${fmt(drain.one.cpuMsPerMessage, ' ms')}, ${fmt(drain.one.redisCommandsPerMessage)}`, '', undefined);
+    add('worker peak RSS while draining (1 worker)', fmt(drain.one.memory.workerMB, ' MB'), '', undefined);
   } else missing('drain');
   if (crash) {
     add('crash: all answered after SIGKILL', fmt(crash.allAnsweredAfterKillSeconds, ' s'), '<= 60 s', crash.allAnsweredAfterKillSeconds <= 60);
@@ -141,12 +143,14 @@ export function formatReport(report) {
     out.push(`backlog of ${d.messages} messages from distinct users, model latency ${d.modelLatencyMs} ms, no RPM limit, WORKER_CONCURRENCY 20`);
     out.push(
       table(
-        ['workers', 'seconds', 'msg/s', 'CPU workers/redis/fakes/other', 'non-2xx', 'lost', 'duplicated', 'apologies', 'RSS worker MB'],
+        ['workers', 'seconds', 'msg/s', 'CPU workers/redis/fakes/other', 'worker CPU ms/msg', 'Redis cmds/msg', 'non-2xx', 'lost', 'duplicated', 'apologies', 'RSS worker MB'],
         [d.one, d.two].map((r) => [
           r.disturbed ? `${r.workers} (disturbed)` : r.workers,
           r.seconds,
           r.perSecond,
           Object.values(r.cpuCores).map((cores) => cores ?? '?').join(' / '),
+          r.cpuMsPerMessage,
+          r.redisCommandsPerMessage,
           r.non2xx,
           r.lost,
           r.duplicated,
@@ -156,6 +160,8 @@ export function formatReport(report) {
       ),
     );
     out.push(`2 workers / 1 worker = ${d.ratio}x (CPU: average cores busy; "fakes" is the bench process serving the fake OpenAI and DingTalk)`);
+    out.push(`Redis commands per message, busiest (1 worker): ${d.one.busiestRedisCommands.join(', ')}`);
+    out.push('worker CPU: the workers\' own CPU time while draining / messages; Redis commands: INFO commandstats of the scenario\'s own redis-server');
   } else out.push(`not measured: ${errors.drain ?? 'skipped'}`);
 
   section('5. Crash takeover');

@@ -10,7 +10,7 @@ import { sampleRss } from './rss.mjs';
  * With `stream`, the gateways (`stream.gateways` of them) run in Stream mode against a fake Stream
  * server (`system.stream`) instead of taking HTTP callbacks.
  */
-export async function startSystem(ctx, { label, openai = {}, workers = 0, workerEnv = {}, stream }) {
+export async function startSystem(ctx, { label, openai = {}, workers = 0, workerEnv = {}, workerNodeArgs = [], stream }) {
   const prefix = ctx.newPrefix(label);
   const fakeOpenAI = await startFakeOpenAI(openai);
   const dingtalk = await startFakeDingTalk({ credentials: { [ROBOT_CODE]: APP_SECRET } });
@@ -50,7 +50,7 @@ export async function startSystem(ctx, { label, openai = {}, workers = 0, worker
     workers: [],
     memory,
     async addWorker(extraEnv = {}) {
-      const worker = track(await startWorker(ctx.logDir, { ...env, ...workerEnv, ...extraEnv }));
+      const worker = track(await startWorker(ctx.logDir, { ...env, ...workerEnv, ...extraEnv }, workerNodeArgs));
       system.workers.push(worker);
       return worker;
     },
