@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { redisKeys } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
 import { ConversationMemory } from '../src/memory/conversation-memory.js';
@@ -26,7 +26,7 @@ describe('ConversationMemory', () => {
     const stored = JSON.parse((await redis.get(keys.memory('counted')))!) as { turns: { tokens: number }[] };
     expect(stored.turns.map((turn) => turn.tokens)).toEqual([counter.message('hello world'), counter.message('你好')]);
     expect(stored.turns[0]!.tokens).toBe(2 + MESSAGE_FRAMING_TOKENS);
-    expect(await memory.load('counted')).toEqual([
+    expect(await memory.load('counted', 'reader')).toEqual([
       { role: 'user', content: 'hello world', tokens: 2 + MESSAGE_FRAMING_TOKENS },
       { role: 'assistant', content: '你好', tokens: counter.message('你好') },
     ]);
@@ -36,14 +36,14 @@ describe('ConversationMemory', () => {
     const pair = counter.message('question 1') + counter.message('answer 1');
     const memory = new ConversationMemory(redis, keys, counter, { ttlSeconds: 60, maxTokens: 2 * pair });
     for (let i = 1; i <= 4; i += 1) await memory.append('trimmed', `job-${i}`, `question ${i}`, `answer ${i}`);
-    expect((await memory.load('trimmed')).map((turn) => turn.content)).toEqual(['question 3', 'answer 3', 'question 4', 'answer 4']);
+    expect((await memory.load('trimmed', 'reader')).map((turn) => turn.content)).toEqual(['question 3', 'answer 3', 'question 4', 'answer 4']);
   });
 
   it('does not store a retried job\'s turn twice', async () => {
     const memory = new ConversationMemory(redis, keys, counter, { ttlSeconds: 60, maxTokens: 1000 });
     await memory.append('retried', 'job-1', 'q', 'a');
     await memory.append('retried', 'job-1', 'q', 'a');
-    expect(await memory.load('retried')).toHaveLength(2);
+    expect(await memory.load('retried', 'reader')).toHaveLength(2);
   });
 
   it('counts turns stored without a count (older memory) once when reading them', async () => {
@@ -52,16 +52,43 @@ describe('ConversationMemory', () => {
       JSON.stringify({ lastJobId: 'old', turns: [{ role: 'user', content: 'hello world' }, { role: 'assistant', content: 'hi' }] }),
     );
     const memory = new ConversationMemory(redis, keys, counter, { ttlSeconds: 60, maxTokens: 1000 });
-    expect((await memory.load('older')).map((turn) => turn.tokens)).toEqual([counter.message('hello world'), counter.message('hi')]);
+    expect((await memory.load('older', 'reader')).map((turn) => turn.tokens)).toEqual([counter.message('hello world'), counter.message('hi')]);
   });
 
   it('forgets memory it cannot read instead of failing every answer', async () => {
     const memory = new ConversationMemory(redis, keys, counter, { ttlSeconds: 60, maxTokens: 1000 });
     await redis.set(keys.memory('broken'), '{not json');
-    expect(await memory.load('broken')).toEqual([]);
+    expect(await memory.load('broken', 'reader')).toEqual([]);
     await redis.set(keys.memory('wrong-shape'), JSON.stringify({ turns: 'nope' }));
-    expect(await memory.load('wrong-shape')).toEqual([]);
+    expect(await memory.load('wrong-shape', 'reader')).toEqual([]);
     await memory.append('wrong-shape', 'job-1', 'q', 'a');
-    expect(await memory.load('wrong-shape')).toHaveLength(2);
+    expect(await memory.load('wrong-shape', 'reader')).toHaveLength(2);
+  });
+
+  it('reads the thread once per message: a job\'s append reuses its own load, anyone else\'s reads again', async () => {
+    const memory = new ConversationMemory(redis, keys, counter, { ttlSeconds: 60, maxTokens: 1000 });
+    await memory.append('once', 'job-1', 'first', 'one');
+    const gets = vi.spyOn(redis, 'get');
+    try {
+      expect(await memory.load('once', 'job-2')).toHaveLength(2);
+      await memory.append('once', 'job-2', 'second', 'two');
+      expect(gets).toHaveBeenCalledTimes(1);
+      // A load kept for another job is not trusted.
+      await memory.load('once', 'job-3');
+      await memory.append('once', 'job-4', 'fourth', 'four');
+      expect(gets).toHaveBeenCalledTimes(3);
+    } finally {
+      gets.mockRestore();
+    }
+    expect((await memory.load('once', 'reader')).map((turn) => turn.content)).toEqual(['first', 'one', 'second', 'two', 'fourth', 'four']);
+  });
+
+  it('does not store a retried job\'s turn twice when the retry loads first, as the model step does', async () => {
+    const memory = new ConversationMemory(redis, keys, counter, { ttlSeconds: 60, maxTokens: 1000 });
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      await memory.load('retried-loaded', 'job-1');
+      await memory.append('retried-loaded', 'job-1', 'q', 'a');
+    }
+    expect(await memory.load('retried-loaded', 'reader')).toHaveLength(2);
   });
 });

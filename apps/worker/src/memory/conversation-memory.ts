@@ -23,6 +23,11 @@ export interface MemoryOptions {
   maxTokens: number;
 }
 
+type Read = { lastJobId: string; turns: Turn[] } | undefined;
+
+/** Reads kept for the append of the job that made them; more are a sign of jobs that failed in between. */
+const MAX_KEPT_READS = 1000;
+
 /**
  * A conversation's remembered turns, one JSON value per order key. Only the job holding the
  * conversation's turn reads and writes it, so a plain GET/SET is safe. Each turn is counted once,
@@ -30,6 +35,9 @@ export interface MemoryOptions {
  * message would cost far more than the message itself (see docs/benchmarks.md).
  */
 export class ConversationMemory {
+  /** orderKey → what `load` read for a job, until that job's `append`. */
+  private readonly reads = new Map<string, { jobId: string; read: Read }>();
+
   constructor(
     private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
@@ -37,12 +45,22 @@ export class ConversationMemory {
     private readonly options: MemoryOptions,
   ) {}
 
-  async load(orderKey: string): Promise<Turn[]> {
-    return (await this.read(orderKey))?.turns ?? [];
+  /**
+   * The thread's turns, as `jobId` (the job holding the thread's turn) sees them. Its `append` reuses this read
+   * instead of reading again: nobody else writes the thread's memory while the job holds its turn (a copy of
+   * the same job taken over after a stall would write the same turn), so the second read would find the same.
+   */
+  async load(orderKey: string, jobId: string): Promise<Turn[]> {
+    const read = await this.read(orderKey);
+    if (this.reads.size >= MAX_KEPT_READS) this.reads.delete(this.reads.keys().next().value!);
+    this.reads.set(orderKey, { jobId, read });
+    return read?.turns ?? [];
   }
 
   async append(orderKey: string, jobId: string, question: string, answer: string): Promise<void> {
-    const stored = await this.read(orderKey);
+    const kept = this.reads.get(orderKey);
+    this.reads.delete(orderKey);
+    const stored = kept?.jobId === jobId ? kept.read : await this.read(orderKey);
     if (stored?.lastJobId === jobId) return;
     const turns = trimToBudget(
       [...(stored?.turns ?? []), this.turn('user', question), this.turn('assistant', answer)],
@@ -60,7 +78,7 @@ export class ConversationMemory {
     return { role, content, tokens: this.tokens.message(content) };
   }
 
-  private async read(orderKey: string): Promise<{ lastJobId: string; turns: Turn[] } | undefined> {
+  private async read(orderKey: string): Promise<Read> {
     const raw = await this.redis.get(this.keys.memory(orderKey));
     if (!raw) return undefined;
     let parsed: ReturnType<typeof storedMemorySchema.safeParse>;

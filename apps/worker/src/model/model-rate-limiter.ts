@@ -18,15 +18,17 @@ const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window, rpm, tpm, tokens = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local congestion = redis.call('HMGET', KEYS[3], 'pausedUntil', 'cwnd')
 -- The upstream said 429: nobody calls it until its retry-after has passed.
-local paused = tonumber(redis.call('HGET', KEYS[3], 'pausedUntil') or '0')
+local paused = tonumber(congestion[1] or '0')
 if paused > now then return paused - now end
 -- After a 429, at most cwnd calls may be in flight at once (0 = no 429 seen lately: no cap).
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
-local cwnd = tonumber(redis.call('HGET', KEYS[3], 'cwnd') or '0')
+local cwnd = tonumber(congestion[2] or '0')
 if cwnd > 0 and redis.call('ZCARD', KEYS[4]) >= math.floor(cwnd) then return 50 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window)
+-- A window without a limit is never written, so it needs no trimming either.
+if rpm > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window) end
+if tpm > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window) end
 if rpm > 0 and redis.call('ZCARD', KEYS[1]) >= rpm then
   local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
   return math.max(1, tonumber(oldest[2]) + window - now)
@@ -64,13 +66,15 @@ return 0
 // Additive increase, multiplicative decrease, shared by all workers: a 429 halves how many calls
 // may be in flight (once per pause, however many calls of the same burst come back 429), each
 // success lets a little more through, and far enough above the trouble the cap is dropped.
+// The common case (a success while no 429 was seen lately) costs two commands: ZREM and HGET.
 const RELEASE = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local inflight = redis.call('ZCARD', KEYS[2])
-redis.call('ZREM', KEYS[2], ARGV[1])
 local cwnd = tonumber(redis.call('HGET', KEYS[1], 'cwnd') or '0')
 if ARGV[2] == 'throttled' then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  -- Counted before this call leaves: the calls that were in flight when the 429 came.
+  local inflight = redis.call('ZCARD', KEYS[2])
+  redis.call('ZREM', KEYS[2], ARGV[1])
   local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
   if paused <= now then
     local base = inflight
@@ -79,15 +83,19 @@ if ARGV[2] == 'throttled' then
     redis.call('HSET', KEYS[1], 'cwnd', cwnd)
   end
   redis.call('HSET', KEYS[1], 'pausedUntil', math.max(paused, now + tonumber(ARGV[3])))
-elseif ARGV[2] == 'ok' and cwnd > 0 then
-  cwnd = cwnd + 1 / cwnd
-  if cwnd >= tonumber(ARGV[4]) then
-    redis.call('HDEL', KEYS[1], 'cwnd')
-  else
-    redis.call('HSET', KEYS[1], 'cwnd', tostring(cwnd))
+else
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  if cwnd == 0 then return 0 end
+  if ARGV[2] == 'ok' then
+    cwnd = cwnd + 1 / cwnd
+    if cwnd >= tonumber(ARGV[4]) then
+      redis.call('HDEL', KEYS[1], 'cwnd')
+    else
+      redis.call('HSET', KEYS[1], 'cwnd', tostring(cwnd))
+    end
   end
 end
--- Ten quiet minutes and the congestion state is forgotten.
+-- Ten quiet minutes and the congestion state is forgotten (with no cap and no pause there is none to keep).
 redis.call('PEXPIRE', KEYS[1], 600000)
 return 0
 `;
