@@ -66,4 +66,27 @@ describe('ModelRateLimiter', () => {
     await limiter.release('d0', 'ok');
     expect(await limiter.acquire('e0', 1)).toBe(0);
   });
+
+  it('counts a call from when it left, not from its grant', async () => {
+    const keys = redisKeys(`${prefix}-depart`);
+    const limiter = new ModelRateLimiter(redis, keys, { rpm: 1, tpm: 1000, windowMs: 60_000 });
+    expect(await limiter.acquire('late', 100)).toBe(0);
+    // As if the grant had been five seconds ago and the call were leaving only now.
+    const grantedAt = Number(await redis.zscore(keys.rateRequests(), 'late')) - 5000;
+    await redis.zadd(keys.rateRequests(), grantedAt, 'late');
+    await redis.zadd(keys.rateTokens(), grantedAt, 'late|100');
+    await limiter.depart('late', 100);
+    const departedAt = Number(await redis.zscore(keys.rateRequests(), 'late'));
+    expect(departedAt).toBeGreaterThanOrEqual(grantedAt + 5000);
+    expect(Number(await redis.zscore(keys.rateTokens(), 'late|100'))).toBe(departedAt);
+    // The next slot frees a full window after the departure.
+    expect(await limiter.acquire('next', 100)).toBeGreaterThan(59_000);
+  });
+
+  it('does not bring back a departed call\'s entry that is gone', async () => {
+    const keys = redisKeys(`${prefix}-depart-gone`);
+    const limiter = new ModelRateLimiter(redis, keys, { rpm: 5, tpm: 0, windowMs: 60_000 });
+    await limiter.depart('never-granted', 10);
+    expect(await redis.zcard(keys.rateRequests())).toBe(0);
+  });
 });

@@ -110,6 +110,17 @@ redis.call('ZADD', KEYS[1], score, ARGV[1] .. '|' .. ARGV[3])
 return 1
 `;
 
+// KEYS: requests zset, tokens zset. ARGV: id, tokens (as acquired), windowMs.
+// The call has just left: its window entries count from now, not from the grant. Entries that are
+// gone (no limit set, or already trimmed) are not brought back.
+const DEPART = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if redis.call('ZADD', KEYS[1], 'XX', 'CH', now, ARGV[1]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+if redis.call('ZADD', KEYS[2], 'XX', 'CH', now, ARGV[1] .. '|' .. ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
+return 0
+`;
+
 interface LimiterCommands {
   dtbotAcquire(
     requests: string,
@@ -125,6 +136,7 @@ interface LimiterCommands {
   ): Promise<number>;
   dtbotRelease(congestion: string, inflight: string, id: string, outcome: string, retryAfterMs: number, maxCwnd: number): Promise<number>;
   dtbotCorrect(tokens: string, id: string, estimated: number, actual: number): Promise<number>;
+  dtbotDepart(requests: string, tokens: string, id: string, cost: number, windowMs: number): Promise<number>;
 }
 
 export interface RateLimits {
@@ -133,11 +145,10 @@ export interface RateLimits {
   /** The provider's window; a rolling minute unless a test shortens it. */
   windowMs?: number;
   /**
-   * Added to the window: the provider counts a call when it arrives, after we granted it, so a
-   * window of exactly its own lets a call through just before the provider's slot is free. The
-   * first calls of a freshly started worker arrive up to a second after their grant (loading the
-   * HTTP client, opening connections); half a second let 2-3 % of the bench's calls be answered
-   * 429 on a slow machine. `OPENAI_RATE_MARGIN_MS`, 1 s by default, costs 1/61 of the RPM.
+   * Added to the window: the provider counts a call when it arrives, a moment after it left here
+   * (`depart` re-stamps each entry then), so a window of exactly the provider's own would let a
+   * call through just before the provider's slot is free. `OPENAI_RATE_MARGIN_MS`, 1 s by default,
+   * costs 1/61 of the RPM.
    */
   marginMs?: number;
   /** How long an admitted call may stay in flight before its slot is reclaimed (a crashed worker). */
@@ -163,6 +174,7 @@ export class ModelRateLimiter {
     redis.defineCommand('dtbotAcquire', { numberOfKeys: 4, lua: ACQUIRE });
     redis.defineCommand('dtbotRelease', { numberOfKeys: 2, lua: RELEASE });
     redis.defineCommand('dtbotCorrect', { numberOfKeys: 1, lua: CORRECT });
+    redis.defineCommand('dtbotDepart', { numberOfKeys: 2, lua: DEPART });
     this.redis = redis as RedisClient & LimiterCommands;
     this.windowMs = (limits.windowMs ?? ROLLING_MINUTE_MS) + (limits.marginMs ?? 0);
   }
@@ -182,6 +194,19 @@ export class ModelRateLimiter {
       id,
       this.limits.leaseMs ?? 120_000,
     );
+  }
+
+  /**
+   * The admitted call has just left: its window entries count from now. A call leaves up to a
+   * second after its grant when the worker is fresh (the HTTP client loading, connections
+   * opening, a burst of jobs starting at once); counted from the grant, such a call's slot would
+   * free up to a second early and the provider, which counts it from its arrival, would answer the
+   * call that took the slot 429.
+   */
+  async depart(id: string, tokens: number): Promise<void> {
+    if (this.limits.rpm <= 0 && this.limits.tpm <= 0) return;
+    const cost = this.limits.tpm > 0 ? Math.min(tokens, this.limits.tpm) : tokens;
+    await this.redis.dtbotDepart(this.keys.rateRequests(), this.keys.rateTokens(), id, cost, this.windowMs);
   }
 
   /** Reports how an admitted call ended; a 429 (`throttled`) pauses everyone for `retryAfterMs`. */

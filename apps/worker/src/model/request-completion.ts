@@ -4,6 +4,7 @@ import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { classifyError } from '../classify-error.js';
 import { refusesMaxTokens, type AnswerLimit } from './answer-limits.js';
+import { trackDepartures } from './request-departures.js';
 import { stripReasoning } from './strip-reasoning.js';
 
 export interface CompletionRequest {
@@ -37,15 +38,22 @@ async function attempt(deps: WorkerDeps, request: CompletionRequest, limit: Answ
   if (wait > 0) throw new BotError('rate_limited', 'model rate limit reached', { retryAfterMs: wait, waitScope: 'queue' });
 
   const stopTimer = deps.metrics.modelSeconds.startTimer();
+  let departed: Promise<void> = Promise.resolve();
+  const depart = () => {
+    departed = deps.limiter.depart(permit, request.estimatedTokens).catch(() => undefined);
+  };
   let completion: OpenAI.Chat.ChatCompletion;
   try {
-    completion = await deps.openai.chat.completions.create({
-      model: settings.model,
-      messages: request.messages,
-      ...(limit && settings.maxTokens ? { [limit]: settings.maxTokens } : {}),
-      ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
-    });
+    completion = await trackDepartures(depart, () =>
+      deps.openai.chat.completions.create({
+        model: settings.model,
+        messages: request.messages,
+        ...(limit && settings.maxTokens ? { [limit]: settings.maxTokens } : {}),
+        ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+      }),
+    );
   } catch (error) {
+    await departed;
     const failure = classifyError(error);
     deps.metrics.modelRequests.inc({ result: failure.kind });
     const outcome = failure.kind === 'rate_limited' ? 'throttled' : 'error';
@@ -59,6 +67,7 @@ async function attempt(deps: WorkerDeps, request: CompletionRequest, limit: Answ
     deps.metrics.modelTokens.inc({ direction: 'in' }, completion.usage.prompt_tokens);
     deps.metrics.modelTokens.inc({ direction: 'out' }, completion.usage.completion_tokens);
   }
+  await departed;
   await deps.limiter.release(permit, 'ok').catch(() => undefined);
   const used = completion.usage?.total_tokens;
   if (used !== undefined) await deps.limiter.correct(permit, request.estimatedTokens, used).catch(() => undefined);
