@@ -12,20 +12,6 @@ const RUN_MS = 90_000;
 const WINDOW_MS = 60_000;
 
 /**
- * The fake's default answer (`答复: <question>`), remembering which requests it answered: only
- * admitted ones get here, and their arrival times (the provider's clock, which its limit counts
- * by) are in the fake's request log. The time of the answer itself would not do: it comes after a
- * latency that varies with load.
- */
-function recordingEcho(admitted) {
-  return (body) => {
-    admitted.add(body);
-    const question = (body.messages ?? []).filter((message) => message.role === 'user').at(-1)?.content;
-    return `答复: ${typeof question === 'string' ? question : ''}`;
-  };
-}
-
-/**
  * 3. Rate-limit utilisation: workers limited to OPENAI_RPM=R, the fake provider refusing (429 with
  * retry headers) past R per rolling minute, a burst of 1.5 × R messages. Within 90 s (cut short
  * once all are answered), the most model calls the provider admitted in any rolling 60 s shows how
@@ -34,10 +20,11 @@ function recordingEcho(admitted) {
  * workers overshot.
  */
 export async function rateLimit(ctx) {
-  const admitted = new WeakSet();
   const options = {
     label: 'ratelimit',
-    openai: { latencyMs: MODEL_LATENCY_MS, rpmLimit: RPM, answer: recordingEcho(admitted) },
+    // The provider counts arrivals by its own clock, in a process the load generator cannot delay.
+    openai: { latencyMs: MODEL_LATENCY_MS, rpmLimit: RPM },
+    openaiProcess: true,
     workers: 2,
     workerEnv: { OPENAI_RPM: String(RPM) },
   };
@@ -52,10 +39,10 @@ export async function rateLimit(ctx) {
       deadline: started + RUN_MS,
       onProgress: (count) => progress(`rate limit: ${count}/${MESSAGES} answered after ${Math.round((Date.now() - started) / 1000)} s`),
     });
-    const admittedAt = system.openai.requests.filter((request) => admitted.has(request.body)).map((request) => request.receivedAt);
-    const bestMinute = maxInWindow(admittedAt, WINDOW_MS);
+    const provider = await system.openai.report();
+    const bestMinute = maxInWindow(provider.admittedAt, WINDOW_MS);
     const bestMinuteAnswers = maxInWindow([...tally.firstAnswerAt.values()], WINDOW_MS);
-    const modelCalls = system.openai.requests.length;
+    const modelCalls = provider.requests;
     const result = {
       rpm: RPM,
       messages: MESSAGES,
@@ -66,8 +53,8 @@ export async function rateLimit(ctx) {
       utilisationPercent: round((100 * bestMinute) / RPM),
       bestMinuteAnswers,
       modelCalls,
-      rateLimited: system.openai.rateLimited,
-      rateLimitedPercent: round(modelCalls === 0 ? 0 : (100 * system.openai.rateLimited) / modelCalls, 2),
+      rateLimited: provider.rateLimited,
+      rateLimitedPercent: round(modelCalls === 0 ? 0 : (100 * provider.rateLimited) / modelCalls, 2),
       non2xx: non2xx(statuses),
       lost: tally.lost,
       duplicated: tally.duplicated,
