@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatCompletionRequest } from '@dtbot/testkit';
+import { toDingTalkMarkdown } from '../src/delivery/dingtalk-markdown.js';
 import { apology, EMPTY_QUESTION, helpText, RESET_DONE } from '../src/replies/canned-replies.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
@@ -55,7 +56,8 @@ describe('worker', () => {
     await (await harness.send(harness.message({ text: 'fresh start', senderStaffId: 'reset' }))).settled;
 
     expect(repliesTo(reset.sessionWebhook).map((m) => m.text)).toEqual([RESET_DONE]);
-    expect(repliesTo(help.sessionWebhook).map((m) => m.text)).toEqual([helpText(harness.deps.settings)]);
+    // The help text's lines are sent as DingTalk markdown, each line kept.
+    expect(repliesTo(help.sessionWebhook).map((m) => m.text)).toEqual([toDingTalkMarkdown(helpText(harness.deps.settings))]);
     expect(requestsAbout('/reset')).toEqual([]);
     expect(requestsAbout('帮助')).toEqual([]);
     expect(requestsAbout('fresh start').map((body) => body.messages)).toEqual([[{ role: 'user', content: 'fresh start' }]]);

@@ -20,6 +20,12 @@ describe('formatReply', () => {
     expect(reply.text).not.toContain('@');
   });
 
+  it('sends the text as DingTalk markdown, the mention after it, and titles it from the plain text', () => {
+    const reply = formatReply({ conversationType: '2', senderStaffId: 'user123' }, 'a <b>\nline two');
+    expect(reply.text).toBe('a &lt;b>  \nline two\n\n@user123');
+    expect(reply.title).toBe('a <b');
+  });
+
   it('titles a message with its plain first line, numbered when it is one of several parts', () => {
     expect(formatReply({ conversationType: '1' }, '## **Hello** world\nmore').title).toBe('Hello world');
     expect(formatReply({ conversationType: '1' }, 'part text', { index: 1, count: 3 }).title).toBe('(2/3) part text');

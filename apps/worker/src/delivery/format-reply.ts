@@ -1,4 +1,5 @@
 import type { MessageJob } from '@dtbot/shared';
+import { toDingTalkMarkdown } from './dingtalk-markdown.js';
 
 /** The markdown message DingTalk receives; the same content goes through the webhook or the OpenAPI. */
 export interface ReplyMessage {
@@ -11,9 +12,10 @@ export interface ReplyMessage {
 const TITLE_CHARS = 24;
 
 /**
- * In a group the asker is @-mentioned twice over, as DingTalk needs both: `at.atUserIds` makes the
- * notification, `@userId` in the text renders the highlight. External users have no staff id and
- * are not mentioned.
+ * One part of a text as the markdown message DingTalk is sent: its text adapted to DingTalk's markdown
+ * (`toDingTalkMarkdown`), its title the plain first line. In a group the asker is @-mentioned twice
+ * over, as DingTalk needs both: `at.atUserIds` makes the notification, `@userId` in the text renders
+ * the highlight. External users have no staff id and are not mentioned.
  */
 export function formatReply(job: Pick<MessageJob, 'conversationType' | 'senderStaffId'>, text: string, part?: { index: number; count: number }): ReplyMessage {
   const isGroup = job.conversationType === '2';
@@ -23,7 +25,7 @@ export function formatReply(job: Pick<MessageJob, 'conversationType' | 'senderSt
   const title = `${label}${firstLine.slice(0, TITLE_CHARS)}` || 'AI';
   return {
     title,
-    text: mention ? `${text}\n\n@${mention}` : text,
+    text: mention ? `${toDingTalkMarkdown(text)}\n\n@${mention}` : toDingTalkMarkdown(text),
     atUserIds: mention ? [mention] : [],
   };
 }
