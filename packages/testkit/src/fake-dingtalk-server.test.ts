@@ -208,3 +208,34 @@ describe('startFakeDingTalk: waitForDelivered', () => {
     expect((error as Error).message).toContain('gone: 300001 session expired');
   });
 });
+
+describe('startFakeDingTalk: legacy media upload', () => {
+  const upload = (url: string, bytes: Buffer, field = 'media') => {
+    const form = new FormData();
+    form.append(field, new Blob([bytes], { type: 'image/png' }), 'picture.png');
+    return fetch(url, { method: 'POST', body: form }).then(async (response) => (await response.json()) as Answer & { media_id?: string });
+  };
+
+  it('issues a legacy token for a known app and stores an uploaded image under a media id', async () => {
+    fake = await startFakeDingTalk({ credentials: { key: 'secret' } });
+    const token = (await (await fetch(`${fake.origin}/gettoken?appkey=key&appsecret=secret`)).json()) as { errcode: number; access_token: string; expires_in: number };
+    expect(token).toMatchObject({ errcode: 0, expires_in: 7200 });
+    const answer = await upload(`${fake.origin}/media/upload?access_token=${token.access_token}&type=image`, Buffer.from('png bytes'));
+    expect(answer).toMatchObject({ errcode: 0, type: 'image' });
+    expect(answer.media_id).toMatch(/^@lA/);
+    expect(fake.uploadedMedia).toMatchObject([{ mediaId: answer.media_id, type: 'image', filename: 'picture.png', contentType: 'image/png' }]);
+    expect(fake.uploadedMedia[0]?.bytes.toString()).toBe('png bytes');
+    expect(fake.legacyTokenRequests).toBe(1);
+  });
+
+  it('answers a wrong secret, a bad token, a missing file and a queued refusal with errcodes, storing nothing', async () => {
+    fake = await startFakeDingTalk({ credentials: { key: 'secret' } });
+    expect(await (await fetch(`${fake.origin}/gettoken?appkey=key&appsecret=wrong`)).json()).toMatchObject({ errcode: 40089 });
+    const { access_token: token } = (await (await fetch(`${fake.origin}/gettoken?appkey=key&appsecret=secret`)).json()) as { access_token: string };
+    expect(await upload(`${fake.origin}/media/upload?access_token=nope&type=image`, Buffer.from('x'))).toMatchObject({ errcode: 40014 });
+    expect(await upload(`${fake.origin}/media/upload?access_token=${token}&type=image`, Buffer.from('x'), 'file')).toMatchObject({ errcode: 40006 });
+    fake.refuseNext('media', { errcode: 90018, errmsg: 'too many requests' });
+    expect(await upload(`${fake.origin}/media/upload?access_token=${token}&type=image`, Buffer.from('x'))).toMatchObject({ errcode: 90018 });
+    expect(fake.uploadedMedia).toHaveLength(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeliveredMessage } from './dingtalk-delivered-message.js';
+import { handleLegacyToken, handleMediaUpload } from './fake-dingtalk-media.js';
 import { BATCH_SEND_PATH, GROUP_SEND_PATH, handleAccessToken, handleRobotSend } from './fake-dingtalk-openapi.js';
 import {
   createFakeDingTalkState,
@@ -9,6 +10,7 @@ import {
   type FakeDingTalkOptions,
   type FakeRefusal,
   type OpenApiMessage,
+  type UploadedMedia,
   type WebhookMessage,
   type WebhookRejection,
 } from './fake-dingtalk-state.js';
@@ -29,6 +31,10 @@ export interface FakeDingTalk {
   readonly openApiMessages: readonly OpenApiMessage[];
   /** Calls to `/v1.0/oauth2/accessToken`, successful or not. */
   readonly tokenRequests: number;
+  /** Calls to the legacy `GET /gettoken`, successful or not. */
+  readonly legacyTokenRequests: number;
+  /** Files accepted by `/media/upload`. */
+  readonly uploadedMedia: readonly UploadedMedia[];
   /** Every request the fake received, on any path. */
   readonly requests: number;
   /** Full sessionWebhook URL for a session id (a random one if omitted). */
@@ -56,13 +62,17 @@ function preview(message: DeliveredMessage): string {
   return `${message.route}→${message.target}: ${JSON.stringify(text)}`;
 }
 
-/** A real HTTP server standing in for sessionWebhooks and the robot OpenAPI (protocol reference §6). */
+/**
+ * A real HTTP server standing in for sessionWebhooks, the robot OpenAPI and the legacy `oapi`
+ * media upload; one origin serves them all.
+ */
 export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Promise<FakeDingTalk> {
   const state = createFakeDingTalkState(options);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://fake');
     state.requests += 1;
+    if (req.method === 'GET' && url.pathname === '/gettoken') return handleLegacyToken(state, res, url);
     if (req.method !== 'POST') {
       return sendJson(res, 405, { code: 'MethodNotAllowed', message: `${req.method} not allowed` });
     }
@@ -71,6 +81,8 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
         return handleSessionWebhook(state, req, res, url);
       case '/v1.0/oauth2/accessToken':
         return handleAccessToken(state, req, res);
+      case '/media/upload':
+        return handleMediaUpload(state, req, res, url);
       case GROUP_SEND_PATH:
       case BATCH_SEND_PATH:
         return handleRobotSend(state, req, res, url.pathname);
@@ -97,8 +109,12 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     webhookMessages: state.webhookMessages,
     webhookRejections: state.webhookRejections,
     openApiMessages: state.openApiMessages,
+    uploadedMedia: state.uploadedMedia,
     get tokenRequests() {
       return state.tokenRequests;
+    },
+    get legacyTokenRequests() {
+      return state.legacyTokenRequests;
     },
     get requests() {
       return state.requests;

@@ -21,8 +21,19 @@ export interface OpenApiMessage {
   receivedAt: number;
 }
 
-/** Which door of the fake a refusal is for. */
-export type FakeDingTalkApi = 'webhook' | 'openapi' | 'token';
+/** A file uploaded to `/media/upload` (legacy OpenAPI), as the fake stored it. */
+export interface UploadedMedia {
+  mediaId: string;
+  /** The `type` query parameter: `image`, `voice`, `video` or `file`. */
+  type: string;
+  filename: string;
+  contentType: string;
+  bytes: Buffer;
+  receivedAt: number;
+}
+
+/** Which door of the fake a refusal is for (`legacyToken`: `GET /gettoken`; `media`: `/media/upload`). */
+export type FakeDingTalkApi = 'webhook' | 'openapi' | 'token' | 'legacyToken' | 'media';
 
 /**
  * A one-shot answer that replaces what the fake would have done with one request: a webhook
@@ -53,9 +64,14 @@ export interface FakeDingTalkState {
   readonly delivered: DeliveredMessage[];
   readonly expiredSessions: Set<string>;
   readonly issuedTokens: Set<string>;
+  /** Tokens of the legacy `oapi` endpoints (`GET /gettoken`), passed as `?access_token=`. */
+  readonly issuedLegacyTokens: Set<string>;
+  readonly uploadedMedia: UploadedMedia[];
   /** Webhook posts that passed validation; `errcodeEvery` counts these. */
   deliverableWebhookPosts: number;
   tokenRequests: number;
+  /** Calls to `GET /gettoken`, successful or not. */
+  legacyTokenRequests: number;
   /** Every request that reached the fake, whatever it was. */
   requests: number;
   /** Answers queued by `refuseNext`, used up one per request, in order. */
@@ -73,9 +89,12 @@ export function createFakeDingTalkState(options: FakeDingTalkOptions): FakeDingT
     delivered: [],
     expiredSessions: new Set(),
     issuedTokens: new Set(),
+    issuedLegacyTokens: new Set(),
+    uploadedMedia: [],
     deliverableWebhookPosts: 0,
     tokenRequests: 0,
+    legacyTokenRequests: 0,
     requests: 0,
-    refusals: { webhook: [], openapi: [], token: [] },
+    refusals: { webhook: [], openapi: [], token: [], legacyToken: [], media: [] },
   };
 }

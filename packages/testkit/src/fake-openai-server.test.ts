@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from './fake-openai-server.js';
+import { FAKE_PNG } from './openai-image-body.js';
 
 let fake: FakeOpenAI | undefined;
 afterEach(async () => {
@@ -164,5 +165,45 @@ describe('startFakeOpenAI', () => {
     fake = await startFakeOpenAI({ think: '用户在打招呼。' });
     const body = await json(await chat(fake.baseURL, question('你好')));
     expect(body.choices[0]?.message.content).toBe('<think>\n用户在打招呼。\n</think>\n\n答复: 你好');
+  });
+
+  it('generates images as base64 for gpt-image models, refusing response_format as OpenAI does', async () => {
+    fake = await startFakeOpenAI();
+    const post = (body: object) =>
+      fetch(`${fake!.baseURL}/images/generations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await post({ model: 'gpt-image-1', prompt: '一只猫', size: '1024x1024' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { data: { b64_json?: string; url?: string }[] };
+    expect(Buffer.from(body.data[0]!.b64_json!, 'base64')).toEqual(FAKE_PNG);
+    expect((await post({ model: 'gpt-image-1', prompt: 'x', response_format: 'url' })).status).toBe(400);
+    expect(fake.imageRequests.map((request) => request.body.prompt)).toEqual(['一只猫', 'x']);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('gives DALL·E images (or any, when told) by a URL it serves', async () => {
+    fake = await startFakeOpenAI();
+    const response = await fetch(`${fake.baseURL}/images/generations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'dall-e-3', prompt: 'a cat' }),
+    });
+    const { data } = (await response.json()) as { data: { url: string; revised_prompt: string }[] };
+    expect(data[0]!.revised_prompt).toBe('a cat');
+    const image = await fetch(data[0]!.url);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await image.arrayBuffer())).toEqual(FAKE_PNG);
+    expect((await fetch(`${fake.baseURL}/images/files/0123abcd.png`)).status).toBe(404);
+  });
+
+  it('serves images on Azure\'s deployment path too', async () => {
+    fake = await startFakeOpenAI({ imageFormat: 'url' });
+    const response = await fetch(`${fake.azureEndpoint}/openai/deployments/dalle/images/generations?api-version=2024-10-21`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'api-key': 'k' },
+      body: JSON.stringify({ prompt: 'x' }),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { data: { url?: string }[] }).data[0]?.url).toMatch(/\.png$/);
+    expect(fake.imageRequests[0]?.azure).toEqual({ deployment: 'dalle', apiVersion: '2024-10-21' });
   });
 });

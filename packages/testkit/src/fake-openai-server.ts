@@ -8,6 +8,14 @@ import {
   type ChatCompletionRequest,
 } from './openai-completion-body.js';
 import { maxTokensUnsupportedBody, openAIErrorBody } from './openai-error-body.js';
+import {
+  FAKE_PNG,
+  imageFormatFor,
+  imagesResponse,
+  refusesResponseFormat,
+  type ImageFormat,
+  type ImageGenerationRequest,
+} from './openai-image-body.js';
 import { rateLimitHeaders } from './openai-rate-limit-headers.js';
 import { SlidingWindow } from './sliding-window.js';
 
@@ -34,6 +42,8 @@ export interface FakeOpenAIBehaviour {
    * do when served by vLLM or Ollama.
    */
   think?: string;
+  /** Return generated images this way whatever was asked (compatible providers that only give URLs). */
+  imageFormat?: ImageFormat;
 }
 
 export interface FakeOpenAIOptions extends FakeOpenAIBehaviour {
@@ -52,6 +62,10 @@ export interface ReceivedChatRequest {
   azure: { deployment: string; apiVersion: string } | undefined;
 }
 
+export interface ReceivedImageRequest extends Omit<ReceivedChatRequest, 'body'> {
+  body: ImageGenerationRequest;
+}
+
 export interface FakeOpenAI {
   /** `http://127.0.0.1:<port>/v1`, ready for the OpenAI SDK's `baseURL`. */
   readonly baseURL: string;
@@ -59,7 +73,9 @@ export interface FakeOpenAI {
   readonly azureEndpoint: string;
   /** Every parsed request, including refused and failed ones, in arrival order. */
   readonly requests: readonly ReceivedChatRequest[];
-  /** 200 answers sent (plain and streamed). */
+  /** Every parsed `images/generations` request, in arrival order. */
+  readonly imageRequests: readonly ReceivedImageRequest[];
+  /** 200 answers sent (plain and streamed chat, images). */
   readonly served: number;
   /** 429 answers sent. */
   readonly rateLimited: number;
@@ -70,20 +86,30 @@ export interface FakeOpenAI {
   close(): Promise<void>;
 }
 
-const CHAT_PATHS = new Set(['/v1/chat/completions', '/chat/completions']);
-const AZURE_CHAT_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
+const OPENAI_PATH = /^(?:\/v1)?\/(chat\/completions|images\/generations)$/;
+const AZURE_PATH = /^\/openai\/deployments\/([^/]+)\/(chat\/completions|images\/generations)$/;
+const IMAGE_FILE_PATH = /^\/v1\/images\/files\/([0-9a-f]+)\.png$/;
 const RPM_WINDOW_MS = 60_000;
 
-type Route = { kind: 'chat'; azure: ReceivedChatRequest['azure'] } | { kind: 'none'; status: number; message: string };
+type Operation = 'chat' | 'image';
+type Route =
+  | { kind: Operation; azure: ReceivedChatRequest['azure'] }
+  | { kind: 'imageFile'; id: string }
+  | { kind: 'none'; status: number; message: string };
+
+const operationOf = (path: string): Operation => (path === 'chat/completions' ? 'chat' : 'image');
 
 /** OpenAI's paths, or Azure's, which also need an `api-version` (Azure answers 404 without one). */
 function routeOf(url: URL): Route {
-  if (CHAT_PATHS.has(url.pathname)) return { kind: 'chat', azure: undefined };
-  const azure = AZURE_CHAT_PATH.exec(url.pathname);
+  const openai = OPENAI_PATH.exec(url.pathname);
+  if (openai) return { kind: operationOf(openai[1]!), azure: undefined };
+  const file = IMAGE_FILE_PATH.exec(url.pathname);
+  if (file) return { kind: 'imageFile', id: file[1]! };
+  const azure = AZURE_PATH.exec(url.pathname);
   if (!azure) return { kind: 'none', status: 404, message: `Unknown path ${url.pathname}` };
   const apiVersion = url.searchParams.get('api-version');
   if (!apiVersion) return { kind: 'none', status: 404, message: 'Resource not found' };
-  return { kind: 'chat', azure: { deployment: decodeURIComponent(azure[1]!), apiVersion } };
+  return { kind: operationOf(azure[2]!), azure: { deployment: decodeURIComponent(azure[1]!), apiVersion } };
 }
 
 const echoAnswer: AnswerFunction = (body) => `答复: ${lastUserText(body)}`;
@@ -100,6 +126,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const { rateWindowMs = RPM_WINDOW_MS, ...initial } = options;
   let behaviour: FakeOpenAIBehaviour = initial;
   const requests: ReceivedChatRequest[] = [];
+  const imageRequests: ReceivedImageRequest[] = [];
+  /** Images handed out by URL, served until the fake closes. */
+  const imageFiles = new Set<string>();
   const window = new SlidingWindow(rateWindowMs);
   const pendingDelays = new Set<() => void>();
   let served = 0;
@@ -129,27 +158,37 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const route = routeOf(new URL(req.url ?? '/', 'http://fake'));
     if (route.kind === 'none') return sendJson(res, route.status, openAIErrorBody(route.status, route.message));
+    if (route.kind === 'imageFile') {
+      if (req.method !== 'GET' || !imageFiles.has(route.id)) return sendJson(res, 404, openAIErrorBody(404, 'No such image'));
+      res.writeHead(200, { 'content-type': 'image/png', 'content-length': FAKE_PNG.length });
+      return void res.end(FAKE_PNG);
+    }
     if (req.method !== 'POST') return sendJson(res, 405, openAIErrorBody(405, `Method ${req.method} not allowed`));
     const parsed = parseJson(await readBody(req));
     if (!isRecord(parsed)) {
       return sendJson(res, 400, openAIErrorBody(400, 'We could not parse the JSON body of your request.'));
     }
-    const body = parsed as ChatCompletionRequest;
     const apiKey = req.headers['api-key'];
-    requests.push({
-      body,
+    const received = {
       receivedAt: Date.now(),
       authorization: req.headers.authorization,
       apiKey: Array.isArray(apiKey) ? apiKey[0] : apiKey,
       azure: route.azure,
-    });
+    };
+    const body = parsed as ChatCompletionRequest & ImageGenerationRequest;
+    if (route.kind === 'chat') requests.push({ ...received, body });
+    else imageRequests.push({ ...received, body });
 
     // One snapshot per request, so a setBehaviour() during the latency cannot mix two behaviours.
     const current = behaviour;
     if (current.status !== undefined && current.status !== 200) return fail(res, current.status);
-    if (current.refuseMaxTokens && body.max_tokens !== undefined) {
+    if (route.kind === 'chat' && current.refuseMaxTokens && body.max_tokens !== undefined) {
       failed += 1;
       return sendJson(res, 400, maxTokensUnsupportedBody());
+    }
+    if (route.kind === 'image' && refusesResponseFormat(body)) {
+      failed += 1;
+      return sendJson(res, 400, openAIErrorBody(400, "Unknown parameter: 'response_format'.", { param: 'response_format', code: 'unknown_parameter' }));
     }
 
     // Every admitted request enters the window, so an rpmLimit set later sees the recent past.
@@ -165,6 +204,16 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (current.latencyMs && current.latencyMs > 0 && !(await delay(current.latencyMs))) return;
     const { failEvery } = current;
     if (failEvery && failEvery.n > 0 && admittedCount % failEvery.n === 0) return fail(res, failEvery.status);
+
+    if (route.kind === 'image') {
+      if (res.destroyed) return;
+      served += 1;
+      const urlOf = (id: string) => {
+        imageFiles.add(id);
+        return `${http.origin}/v1/images/files/${id}.png`;
+      };
+      return sendJson(res, 200, imagesResponse(body, current.imageFormat ?? imageFormatFor(body), urlOf), limitHeaders);
+    }
 
     let answer: string;
     try {
@@ -184,6 +233,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     baseURL: `${http.origin}/v1`,
     azureEndpoint: http.origin,
     requests,
+    imageRequests,
     get served() {
       return served;
     },

@@ -5,7 +5,9 @@ export {
   type FakeOpenAIBehaviour,
   type FakeOpenAIOptions,
   type ReceivedChatRequest,
+  type ReceivedImageRequest,
 } from './fake-openai-server.js';
+export { FAKE_PNG, type ImageGenerationRequest } from './openai-image-body.js';
 export type { ChatCompletionMessage, ChatCompletionRequest } from './openai-completion-body.js';
 export { startFakeDingTalk, type FakeDingTalk } from './fake-dingtalk-server.js';
 export type {
@@ -14,6 +16,7 @@ export type {
   FakeDingTalkOptions,
   FakeRefusal,
   OpenApiMessage,
+  UploadedMedia,
   WebhookMessage,
   WebhookRejection,
 } from './fake-dingtalk-state.js';
