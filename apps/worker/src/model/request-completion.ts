@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type OpenAI from 'openai';
 import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
-import { classifyError } from '../classify-error.js';
 import { refusesMaxTokens, type AnswerLimit } from './answer-limits.js';
-import { trackDepartures } from './request-departures.js';
+import { callUnderLimit } from './call-under-limit.js';
 import { stripReasoning } from './strip-reasoning.js';
 
 export interface CompletionRequest {
@@ -33,42 +31,18 @@ export async function requestCompletion(deps: WorkerDeps, request: CompletionReq
 
 async function attempt(deps: WorkerDeps, request: CompletionRequest, limit: AnswerLimit | undefined): Promise<string> {
   const { settings } = deps;
-  const permit = randomUUID();
-  const wait = await deps.limiter.acquire(permit, request.estimatedTokens);
-  if (wait > 0) throw new BotError('rate_limited', 'model rate limit reached', { retryAfterMs: wait, waitScope: 'queue' });
-
-  const stopTimer = deps.metrics.modelSeconds.startTimer();
-  let departed: Promise<void> = Promise.resolve();
-  const depart = () => {
-    departed = deps.limiter.depart(permit, request.estimatedTokens).catch(() => undefined);
-  };
-  let completion: OpenAI.Chat.ChatCompletion;
-  try {
-    completion = await trackDepartures(depart, () =>
-      deps.openai.chat.completions.create({
-        model: settings.model,
-        messages: request.messages,
-        ...(limit && settings.maxTokens ? { [limit]: settings.maxTokens } : {}),
-        ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
-      }),
-    );
-  } catch (error) {
-    await departed;
-    const failure = classifyError(error);
-    deps.metrics.modelRequests.inc({ result: failure.kind });
-    const outcome = failure.kind === 'rate_limited' ? 'throttled' : 'error';
-    await deps.limiter.release(permit, outcome, failure.retryAfterMs).catch(() => undefined);
-    throw failure;
-  } finally {
-    stopTimer();
-  }
-  deps.metrics.modelRequests.inc({ result: 'ok' });
+  const { result: completion, permit } = await callUnderLimit(deps, request.estimatedTokens, () =>
+    deps.openai.chat.completions.create({
+      model: settings.model,
+      messages: request.messages,
+      ...(limit && settings.maxTokens ? { [limit]: settings.maxTokens } : {}),
+      ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    }),
+  );
   if (completion.usage) {
     deps.metrics.modelTokens.inc({ direction: 'in' }, completion.usage.prompt_tokens);
     deps.metrics.modelTokens.inc({ direction: 'out' }, completion.usage.completion_tokens);
   }
-  await departed;
-  await deps.limiter.release(permit, 'ok').catch(() => undefined);
   const used = completion.usage?.total_tokens;
   if (used !== undefined) await deps.limiter.correct(permit, request.estimatedTokens, used).catch(() => undefined);
 

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { BotError } from '@dtbot/shared';
+import type { WorkerDeps } from '../deps.js';
+import { classifyError } from '../classify-error.js';
+import { trackDepartures } from './request-departures.js';
+
+/**
+ * One request to the model provider (chat or images) under the global rate limit: admitted by
+ * the limiter with its estimated tokens, counted from the moment it leaves, timed, and reported
+ * back (a 429 pauses everyone). A refusal by our own limit is a `rate_limited` error; any failure
+ * of the call comes back classified. `permit` names the call's window entries, for `correct`.
+ */
+export async function callUnderLimit<T>(
+  deps: Pick<WorkerDeps, 'limiter' | 'metrics'>,
+  estimatedTokens: number,
+  call: () => Promise<T>,
+): Promise<{ result: T; permit: string }> {
+  const permit = randomUUID();
+  const wait = await deps.limiter.acquire(permit, estimatedTokens);
+  if (wait > 0) throw new BotError('rate_limited', 'model rate limit reached', { retryAfterMs: wait, waitScope: 'queue' });
+
+  let departed: Promise<void> = Promise.resolve();
+  const depart = () => {
+    departed = deps.limiter.depart(permit, estimatedTokens).catch(() => undefined);
+  };
+  const stopTimer = deps.metrics.modelSeconds.startTimer();
+  let result: T;
+  try {
+    result = await trackDepartures(depart, call);
+  } catch (error) {
+    await departed;
+    const failure = classifyError(error);
+    deps.metrics.modelRequests.inc({ result: failure.kind });
+    const outcome = failure.kind === 'rate_limited' ? 'throttled' : 'error';
+    await deps.limiter.release(permit, outcome, failure.retryAfterMs).catch(() => undefined);
+    throw failure;
+  } finally {
+    stopTimer();
+  }
+  deps.metrics.modelRequests.inc({ result: 'ok' });
+  await departed;
+  await deps.limiter.release(permit, 'ok').catch(() => undefined);
+  return { result, permit };
+}
