@@ -7,6 +7,12 @@ export interface IssuedToken {
   expireIn: number;
 }
 
+/**
+ * Which of DingTalk's two token families: the new OpenAPI's (`x-acs-dingtalk-access-token`) or the
+ * legacy `oapi` endpoints' (`?access_token=`, for the media upload). Each is cached on its own.
+ */
+export type TokenScope = 'openapi' | 'oapi';
+
 /** Renew this long before DingTalk's stated expiry, so a token never dies mid-request. */
 const EARLY_RENEWAL_SECONDS = 300;
 
@@ -20,17 +26,22 @@ export class AccessTokens {
     private readonly keys: RedisKeys,
   ) {}
 
-  async get(appKey: string, issue: () => Promise<IssuedToken>): Promise<string> {
-    const cached = await this.redis.get(this.keys.accessToken(appKey));
+  async get(appKey: string, issue: () => Promise<IssuedToken>, scope: TokenScope = 'openapi'): Promise<string> {
+    const key = this.keyOf(appKey, scope);
+    const cached = await this.redis.get(key);
     if (cached) return cached;
     const { accessToken, expireIn } = await issue();
     const ttl = Math.max(60, expireIn - EARLY_RENEWAL_SECONDS);
-    await this.redis.set(this.keys.accessToken(appKey), accessToken, 'EX', ttl);
+    await this.redis.set(key, accessToken, 'EX', ttl);
     return accessToken;
   }
 
   /** Drops a token DingTalk refused, so the next call fetches a fresh one. */
-  async forget(appKey: string): Promise<void> {
-    await this.redis.del(this.keys.accessToken(appKey));
+  async forget(appKey: string, scope: TokenScope = 'openapi'): Promise<void> {
+    await this.redis.del(this.keyOf(appKey, scope));
+  }
+
+  private keyOf(appKey: string, scope: TokenScope): string {
+    return scope === 'oapi' ? this.keys.legacyAccessToken(appKey) : this.keys.accessToken(appKey);
   }
 }

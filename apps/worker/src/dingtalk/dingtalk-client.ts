@@ -6,6 +6,8 @@ import { answerResult, DingTalkError, type DingTalkAnswer, type DingTalkApi } fr
 export interface DingTalkClientOptions {
   /** The OpenAPI's base (`DINGTALK_API_BASE_URL`); paths are resolved against it. */
   apiBaseUrl: string;
+  /** The legacy OpenAPI's base (`DINGTALK_OAPI_BASE_URL`): media upload and its token; allowed too. */
+  oapiBaseUrl?: string;
   /**
    * Origins a request may go to: the OpenAPI's and those a sessionWebhook may point to. Anything
    * else is refused before a socket opens.
@@ -24,6 +26,13 @@ export interface RobotApp {
 
 type Json = Record<string, unknown>;
 
+/** A file for DingTalk's media store. */
+export interface MediaFile {
+  bytes: Uint8Array;
+  filename: string;
+  contentType: string;
+}
+
 const jsonHeaders = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' };
 
 /**
@@ -39,7 +48,8 @@ export class DingTalkClient {
     private readonly tokens: AccessTokens,
     private readonly options: DingTalkClientOptions,
   ) {
-    this.allowed = new Set(options.allowedOrigins.map((origin) => new URL(origin).origin));
+    const origins = [...options.allowedOrigins, ...(options.oapiBaseUrl ? [options.oapiBaseUrl] : [])];
+    this.allowed = new Set(origins.map((origin) => new URL(origin).origin));
   }
 
   /** Posts one message to a sessionWebhook; DingTalk answers business errors as 200 + errcode. */
@@ -80,6 +90,51 @@ export class DingTalkClient {
     }
   }
 
+  /**
+   * Uploads a file to DingTalk's media store (`POST /media/upload`, legacy OpenAPI) as `app` and
+   * returns its `media_id`, which a markdown message can show (`![](<media_id>)`).
+   */
+  async uploadMedia(app: RobotApp, type: 'image' | 'file', file: MediaFile): Promise<string> {
+    if (!this.options.oapiBaseUrl) throw new BotError('fatal', 'no legacy OpenAPI base is configured for media uploads');
+    const token = await this.tokens.get(app.appKey, () => this.issueLegacyToken(app), 'oapi');
+    const url = new URL('/media/upload', this.options.oapiBaseUrl);
+    url.search = new URLSearchParams({ access_token: token, type }).toString();
+    const form = new FormData();
+    form.append('media', new Blob([file.bytes], { type: file.contentType }), file.filename);
+    try {
+      const json = await this.sendLegacy('media', url, { method: 'POST', body: form });
+      if (typeof json.media_id !== 'string' || !json.media_id) {
+        this.fail({ api: 'media', status: 200, malformed: true }, 'DingTalk answered the media upload without a media_id');
+      }
+      this.options.onAnswer?.('media', 'ok');
+      return json.media_id;
+    } catch (error) {
+      const answer = error instanceof BotError && error.cause instanceof DingTalkError ? error.cause.answer : undefined;
+      if (answer && [40001, 40014, 42001].includes(answer.errcode ?? 0)) await this.tokens.forget(app.appKey, 'oapi');
+      throw error;
+    }
+  }
+
+  private async issueLegacyToken(app: RobotApp): Promise<{ accessToken: string; expireIn: number }> {
+    const url = new URL('/gettoken', this.options.oapiBaseUrl!);
+    url.search = new URLSearchParams({ appkey: app.appKey, appsecret: app.appSecret }).toString();
+    const json = await this.sendLegacy('legacy_token', url, { method: 'GET' });
+    if (typeof json.access_token !== 'string' || !json.access_token) {
+      this.fail({ api: 'legacy_token', status: 200, malformed: true }, 'DingTalk answered the legacy token request without a token');
+    }
+    this.options.onAnswer?.('legacy_token', 'ok');
+    return { accessToken: json.access_token, expireIn: typeof json.expires_in === 'number' ? json.expires_in : 7200 };
+  }
+
+  /** A legacy endpoint: like `send`, and a non-zero `errcode` in a 200 is a failure too. */
+  private async sendLegacy(api: 'legacy_token' | 'media', url: URL, request: { method: string; body?: FormData }): Promise<Json> {
+    const { status, json } = await this.send(api, url.href, request);
+    if (json === undefined) this.fail({ api, status, malformed: true }, `DingTalk ${api} answered something other than JSON`);
+    const errcode = typeof json.errcode === 'number' ? json.errcode : 0;
+    if (errcode !== 0) this.fail({ api, status, errcode }, `DingTalk ${api} errcode ${errcode}: ${String(json.errmsg ?? '')}`.trim());
+    return json;
+  }
+
   private async issueToken(app: RobotApp): Promise<{ accessToken: string; expireIn: number }> {
     const body = { appKey: app.appKey, appSecret: app.appSecret };
     const { status, json } = await this.send('token', '/v1.0/oauth2/accessToken', { method: 'POST', body });
@@ -94,7 +149,7 @@ export class DingTalkClient {
   private async send(
     api: DingTalkApi,
     target: string,
-    request: { method: string; body: Json; headers?: Record<string, string> },
+    request: { method: string; body?: Json | FormData; headers?: Record<string, string> },
   ): Promise<{ status: number; json: Json | undefined }> {
     const url = new URL(target, this.options.apiBaseUrl);
     // A sessionWebhook came from a message: the gateway checked it, and we check again before posting.
@@ -103,10 +158,12 @@ export class DingTalkClient {
     }
     let response: Response;
     try {
+      // A form sets its own multipart content type; JSON bodies get ours.
+      const isForm = request.body instanceof FormData;
       response = await fetch(url, {
         method: request.method,
-        headers: { ...jsonHeaders, ...request.headers },
-        body: JSON.stringify(request.body),
+        headers: isForm || request.body === undefined ? { accept: 'application/json', ...request.headers } : { ...jsonHeaders, ...request.headers },
+        ...(request.body === undefined ? {} : { body: isForm ? (request.body as FormData) : JSON.stringify(request.body) }),
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {

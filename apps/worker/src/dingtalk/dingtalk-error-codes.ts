@@ -19,7 +19,14 @@ const webhookErrcode =
   (answer: DingTalkAnswer) =>
     answer.api === 'webhook' && answer.errcode !== undefined && codes.includes(answer.errcode);
 
-const newApi = (answer: DingTalkAnswer) => answer.api !== 'webhook' && answer.status !== undefined;
+const isLegacy = (answer: DingTalkAnswer) => answer.api === 'legacy_token' || answer.api === 'media';
+
+const legacyErrcode =
+  (...codes: number[]) =>
+  (answer: DingTalkAnswer) =>
+    isLegacy(answer) && answer.errcode !== undefined && codes.includes(answer.errcode);
+
+const newApi = (answer: DingTalkAnswer) => (answer.api === 'openapi' || answer.api === 'token') && answer.status !== undefined;
 
 /** The catalogue; `docs/dingtalk-errors.md` is kept in step with it by a test. */
 export const DINGTALK_ERRORS: readonly DingTalkErrorRow[] = [
@@ -83,6 +90,37 @@ export const DINGTALK_ERRORS: readonly DingTalkErrorRow[] = [
     kind: 'retryable',
     meaning: 'some stacks answer an expired session with HTTP 500; transient otherwise',
     matches: (answer) => answer.api === 'webhook',
+  },
+  // Legacy oapi endpoints (media upload and its token): HTTP 200 with a non-zero errcode.
+  {
+    answer: 'legacy errcode 40014, 40001, 42001',
+    kind: 'retryable',
+    meaning: 'access_token invalid or expired: it is forgotten and a new one fetched',
+    matches: legacyErrcode(40014, 40001, 42001),
+  },
+  {
+    answer: 'legacy errcode 90002, 90005, 90006, 90018',
+    kind: 'rate_limited',
+    meaning: 'the app or the organisation called this API too often',
+    matches: legacyErrcode(90002, 90005, 90006, 90018),
+  },
+  {
+    answer: 'legacy token, any other errcode',
+    kind: 'fatal',
+    meaning: 'wrong AppKey or AppSecret (40089), or the app may not use the API',
+    matches: (answer) => answer.api === 'legacy_token' && answer.errcode !== undefined,
+  },
+  {
+    answer: 'media upload, any other errcode',
+    kind: 'fatal',
+    meaning: 'the file was refused as sent (type, size, empty)',
+    matches: (answer) => answer.api === 'media' && answer.errcode !== undefined,
+  },
+  {
+    answer: 'legacy HTTP error or not JSON',
+    kind: 'retryable',
+    meaning: 'transient',
+    matches: isLegacy,
   },
   // New OpenAPI (robot sends, access tokens): an HTTP status with a string `code`.
   {

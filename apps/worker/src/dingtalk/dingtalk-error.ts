@@ -1,5 +1,9 @@
-/** Which of DingTalk's doors was called: they report failures differently. */
-export type DingTalkApi = 'webhook' | 'openapi' | 'token';
+/**
+ * Which of DingTalk's doors was called: they report failures differently. `legacy_token` and
+ * `media` are the legacy `oapi` endpoints (`GET /gettoken`, `POST /media/upload`), which answer
+ * business errors as HTTP 200 with a non-zero `errcode`, as a sessionWebhook does.
+ */
+export type DingTalkApi = 'webhook' | 'openapi' | 'token' | 'legacy_token' | 'media';
 
 /**
  * What DingTalk answered to one call, as far as a failure depends on it. A sessionWebhook reports
@@ -10,7 +14,7 @@ export interface DingTalkAnswer {
   api: DingTalkApi;
   /** HTTP status; absent when no answer came (connection refused, reset, timeout). */
   status?: number;
-  /** Webhook business error (`errcode` ≠ 0). */
+  /** Business error of a webhook or a legacy endpoint (`errcode` ≠ 0). */
   errcode?: number;
   /** New-API error code, e.g. `Forbidden.AccessDenied.QpsLimitForApi`. */
   code?: string;

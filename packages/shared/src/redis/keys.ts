@@ -35,6 +35,10 @@ export function redisKeys(prefix: string) {
     answerLimits: () => `${prefix}:model:answer-limits`,
     /** Cached DingTalk access tokens. */
     accessToken: (appKey: string) => `${prefix}:token:${appKey}`,
+    /** Cached tokens of DingTalk's legacy `oapi` endpoints (media upload), per app. */
+    legacyAccessToken: (appKey: string) => `${prefix}:legacy-token:${appKey}`,
+    /** A generated image (base64) not yet uploaded, so a retried job does not pay for another. */
+    generatedImage: (jobId: string) => `${prefix}:image:${jobId}`,
     /** Failed dashboard logins of one client address, counted over the lockout window. */
     dashboardAuthFailures: (address: string) => `${prefix}:dashboard:auth-failures:${address}`,
   };
