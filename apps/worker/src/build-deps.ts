@@ -32,6 +32,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
   const metrics = createWorkerMetrics();
   const dingtalk = new DingTalkClient(new AccessTokens(redis, keys), {
     apiBaseUrl: config.DINGTALK_API_BASE_URL,
+    oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL,
     allowedOrigins: [config.DINGTALK_API_BASE_URL, ...normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS)],
     timeoutMs: DINGTALK_TIMEOUT_MS,
     onAnswer: (api, result) => metrics.dingtalkRequests.inc({ api, result }),
@@ -41,6 +42,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
   };
   const tokenCounter = createTokenCounter(config.OPENAI_MODEL);
+  const openai = createModelClient(config);
   return {
     logger,
     redis,
@@ -52,7 +54,8 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       ttlSeconds: config.SESSION_TTL_SECONDS,
       maxTokens: config.MEMORY_MAX_TOKENS,
     }),
-    openai: createModelClient(config),
+    openai,
+    imageClient: config.OPENAI_PROVIDER === 'azure' && config.OPENAI_IMAGE_MODEL ? createModelClient(config, config.OPENAI_IMAGE_MODEL) : openai,
     limiter: new ModelRateLimiter(redis, keys, {
       rpm: config.OPENAI_RPM,
       tpm: config.OPENAI_TPM,
@@ -63,6 +66,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     metrics,
     dingtalk,
     messageRoutes: [webhookRoute(dingtalk), openApiRoute(dingtalk, appFor)],
+    robotApp: appFor,
     settings: {
       memoryScope: config.MEMORY_SCOPE,
       model: config.OPENAI_MODEL,
@@ -72,6 +76,9 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       resetCommands: config.RESET_COMMANDS,
       helpCommands: config.HELP_COMMANDS,
       helpText: config.HELP_TEXT,
+      imageCommands: config.IMAGE_COMMANDS,
+      imageModel: config.OPENAI_IMAGE_MODEL,
+      imageSize: config.OPENAI_IMAGE_SIZE,
       turnRecheckMs: 15_000,
       gapGraceMs: 30_000,
       jobDelay: DEFAULT_DELAY_POLICY,

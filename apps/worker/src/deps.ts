@@ -6,7 +6,7 @@ import type { AnswerLimits } from './model/answer-limits.js';
 import type { DelayPolicy } from './queue-action.js';
 import type { ModelRateLimiter } from './model/model-rate-limiter.js';
 import type { TokenCounter } from './tokens/token-counter.js';
-import type { DingTalkClient } from './dingtalk/dingtalk-client.js';
+import type { DingTalkClient, RobotApp } from './dingtalk/dingtalk-client.js';
 import type { MessageRoute } from './delivery/message-route.js';
 import type { WorkerMetrics } from './metrics.js';
 
@@ -21,6 +21,8 @@ export interface WorkerDeps {
   /** Counts tokens for the memory budget and the rate limiter alike. */
   tokens: TokenCounter;
   openai: OpenAI;
+  /** The images API's client: `openai` itself, except on Azure, where images have a deployment of their own. */
+  imageClient: OpenAI;
   limiter: ModelRateLimiter;
   /** Which field caps an answer's tokens, per model. */
   answerLimits: AnswerLimits;
@@ -29,6 +31,8 @@ export interface WorkerDeps {
   dingtalk: DingTalkClient;
   /** Message routes in the order they are tried: the webhook, then the OpenAPI. */
   messageRoutes: readonly MessageRoute[];
+  /** The AppKey/AppSecret a robot calls DingTalk's APIs with; `undefined` when none is set. */
+  robotApp: (robotCode: string) => RobotApp | undefined;
   settings: WorkerSettings;
 }
 
@@ -42,6 +46,11 @@ export interface WorkerSettings {
   resetCommands: readonly string[];
   helpCommands: readonly string[];
   helpText: string | undefined;
+  /** Words that start an image request. */
+  imageCommands: readonly string[];
+  /** The images API's model (Azure: its deployment); `undefined` = image requests are declined. */
+  imageModel: string | undefined;
+  imageSize: string | undefined;
   /** A parked job looks again after this long even if nobody wakes it. */
   turnRecheckMs: number;
   /** A missing earlier message is given up on after this long (its store was refused or lost). */

@@ -9,7 +9,7 @@ export function createWorkerMetrics() {
     registry,
     jobs: new Counter({
       name: 'dtbot_worker_jobs_total',
-      help: 'Messages handled, by outcome (answered, command, note, parked, rate_limited, delayed, retry, failed)',
+      help: 'Messages handled, by outcome (answered, image, command, note, parked, rate_limited, delayed, retry, failed)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
@@ -62,7 +62,7 @@ export function createWorkerMetrics() {
     dingtalkRequests: new Counter({
       name: 'dtbot_worker_dingtalk_requests_total',
       help:
-        'Requests to DingTalk by api (webhook, openapi, token) and result: ok, errcode_<n> (webhook), http_<status>, ' +
+        'Requests to DingTalk by api (webhook, openapi, token, legacy_token, media) and result: ok, errcode_<n> (webhook and legacy), http_<status>, ' +
         'unreached (recipients not reached), malformed, unreachable',
       labelNames: ['api', 'result'] as const,
       registers: [registry],

@@ -29,5 +29,10 @@ describe('formatReply', () => {
   it('titles a message with its plain first line, numbered when it is one of several parts', () => {
     expect(formatReply({ conversationType: '1' }, '## **Hello** world\nmore').title).toBe('Hello world');
     expect(formatReply({ conversationType: '1' }, 'part text', { index: 1, count: 3 }).title).toBe('(2/3) part text');
+    expect(formatReply({ conversationType: '1' }, 'see [docs](x)').title).toBe('see docs(x)');
+  });
+
+  it('titles a picture [图片], as DingTalk shows pictures', () => {
+    expect(formatReply({ conversationType: '2', senderStaffId: 'u1' }, '![](@lAxyz_1)').title).toBe('[图片]');
   });
 });

@@ -21,7 +21,9 @@ export function formatReply(job: Pick<MessageJob, 'conversationType' | 'senderSt
   const isGroup = job.conversationType === '2';
   const mention = isGroup && job.senderStaffId ? job.senderStaffId : undefined;
   const label = part && part.count > 1 ? `(${part.index + 1}/${part.count}) ` : '';
-  const firstLine = text.replace(/[#>*`_\[\]]/g, '').trim().split('\n')[0] ?? '';
+  // A picture has no words for the notification: it shows as [图片], as DingTalk shows pictures.
+  const plain = text.replace(/!\[[^\]]*\]\([^)]*\)/g, '\u0001').replace(/[#>*`_\[\]]/g, '').replaceAll('\u0001', '[图片]');
+  const firstLine = plain.trim().split('\n')[0] ?? '';
   const title = `${label}${firstLine.slice(0, TITLE_CHARS)}` || 'AI';
   return {
     title,

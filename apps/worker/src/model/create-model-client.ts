@@ -4,12 +4,13 @@ import type { WorkerConfig } from '@dtbot/shared';
 /**
  * The model client of the configured provider: OpenAI or any OpenAI-compatible endpoint
  * (`OPENAI_BASE_URL`: DeepSeek, Qwen, vLLM, Ollama…), or Azure OpenAI through the SDK's own
- * `AzureOpenAI` (deployment path, `api-version`, `api-key` header).
+ * `AzureOpenAI` (deployment path, `api-version`, `api-key` header; `azureDeployment` for a client
+ * of another deployment, such as the image model's).
  *
  * Everything is passed explicitly: left unset, the SDK would read OPENAI_BASE_URL, OPENAI_ORG_ID
  * and other variables from the environment behind the config's back.
  */
-export function createModelClient(config: WorkerConfig): OpenAI {
+export function createModelClient(config: WorkerConfig, azureDeployment = config.AZURE_OPENAI_DEPLOYMENT): OpenAI {
   // The queue retries failed jobs with backoff; SDK retries on top would multiply every attempt.
   const common = { timeout: config.OPENAI_TIMEOUT_MS, maxRetries: 0, organization: null, project: null };
   if (config.OPENAI_PROVIDER === 'azure') {
@@ -22,7 +23,7 @@ export function createModelClient(config: WorkerConfig): OpenAI {
       baseURL: `${endpoint}/openai`,
       apiKey: config.AZURE_OPENAI_API_KEY!,
       apiVersion: config.OPENAI_API_VERSION,
-      deployment: config.AZURE_OPENAI_DEPLOYMENT,
+      deployment: azureDeployment,
     });
   }
   return new OpenAI({ ...common, apiKey: config.OPENAI_API_KEY!, baseURL: config.OPENAI_BASE_URL });

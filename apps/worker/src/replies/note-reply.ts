@@ -1,12 +1,17 @@
-import { EMPTY_QUESTION, unsupportedKind } from './canned-replies.js';
+import type { WorkerSettings } from '../deps.js';
+import { EMPTY_QUESTION, emptyImagePrompt, IMAGES_UNAVAILABLE, unsupportedKind } from './canned-replies.js';
 import type { Reply } from './reply.js';
 
 /** A short note instead of silence when a message cannot be answered as asked. */
-export function noteReply(reply: Extract<Reply, { kind: 'note' }>): string {
+export function noteReply(reply: Extract<Reply, { kind: 'note' }>, settings: Pick<WorkerSettings, 'imageCommands'>): string {
   switch (reply.note) {
     case 'empty_question':
       return EMPTY_QUESTION;
     case 'unreadable_kind':
       return unsupportedKind(reply.msgtype);
+    case 'empty_image_prompt':
+      return emptyImagePrompt(settings);
+    case 'images_unavailable':
+      return IMAGES_UNAVAILABLE;
   }
 }

@@ -9,10 +9,15 @@ import type { Command } from './recognize-command.js';
 export type Reply =
   /** A command word (`/help`, `/reset`, …): answered by us, never by the model. */
   | { kind: 'command'; command: Command }
-  /** A message we cannot answer as asked: an empty question, or a kind we cannot read. */
-  | { kind: 'note'; note: 'empty_question' | 'unreadable_kind'; msgtype: string }
+  /**
+   * A message we cannot answer as asked: an empty question, a kind we cannot read, an image word
+   * with nothing to draw, or an image request when no image model is configured.
+   */
+  | { kind: 'note'; note: 'empty_question' | 'unreadable_kind' | 'empty_image_prompt' | 'images_unavailable'; msgtype: string }
   /** A question for the model. */
-  | { kind: 'model'; question: string };
+  | { kind: 'model'; question: string }
+  /** A picture to generate (`/image …`): it reaches a model and counts like a model answer, but is not remembered. */
+  | { kind: 'image'; prompt: string };
 
 export type ReplyKind = Reply['kind'];
 

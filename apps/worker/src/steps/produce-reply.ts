@@ -1,5 +1,6 @@
 import type { WorkerDeps } from '../deps.js';
 import { commandReply } from '../replies/command-reply.js';
+import { imageReply } from '../replies/image-reply.js';
 import { modelAnswer } from '../replies/model-answer.js';
 import { noteReply } from '../replies/note-reply.js';
 import type { Reply, ReplyContext } from '../replies/reply.js';
@@ -10,8 +11,10 @@ export async function produceReply(deps: WorkerDeps, context: ReplyContext, repl
     case 'command':
       return commandReply(deps, context, reply);
     case 'note':
-      return noteReply(reply);
+      return noteReply(reply, deps.settings);
     case 'model':
       return modelAnswer(deps, context, reply);
+    case 'image':
+      return imageReply(deps, context, reply);
   }
 }

@@ -91,6 +91,24 @@ export const workerSchema = commonSchema.extend({
     .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'a date like 2024-10-21, optionally with -preview')
     .default('2024-10-21')
     .describe('Azure OpenAI api-version'),
+  OPENAI_IMAGE_MODEL: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('image model for /image (e.g. gpt-image-1, dall-e-3; with Azure, its deployment); unset = image requests are declined'),
+  OPENAI_IMAGE_SIZE: z
+    .string()
+    .regex(/^(\d{3,4}x\d{3,4}|auto)$/, 'WIDTHxHEIGHT, e.g. 1024x1024, or auto')
+    .optional()
+    .describe('size of generated images; unset = the model default'),
+  IMAGE_COMMANDS: csv()
+    .default(['/image', '#图片'])
+    .describe('words that start an image request: the text after the word describes the picture'),
+  DINGTALK_OAPI_BASE_URL: z
+    .string()
+    .url()
+    .default('https://oapi.dingtalk.com')
+    .describe('DingTalk legacy OpenAPI base (media upload for generated images)'),
   OPENAI_MAX_TOKENS: integer(1).optional().describe('upper bound of an answer\'s tokens; unset = model default'),
   OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional().describe('sampling temperature; unset = model default'),
   OPENAI_TIMEOUT_MS: integer(1000).default(60_000).describe('one model request, start to last byte'),

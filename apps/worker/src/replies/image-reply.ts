@@ -1,0 +1,46 @@
+import { BotError } from '@dtbot/shared';
+import type { WorkerDeps } from '../deps.js';
+import { generateImage, imageFileOf, type GeneratedImage } from '../model/generate-image.js';
+import type { Reply, ReplyContext } from './reply.js';
+
+const ANSWER_TTL_SECONDS = 86_400;
+/** A generated picture waits this long for its upload; past it, a retry draws a new one. */
+const IMAGE_TTL_SECONDS = 3600;
+
+/**
+ * A generated picture as a markdown image. Pictures that arrive as bytes are uploaded to DingTalk's
+ * media store and shown by their `media_id` (chat clients may not reach the provider's hosts);
+ * one that arrives as a URL is shown by its URL. The picture is kept until it is uploaded and the
+ * reply per job, so a retried job (a failed upload or delivery) pays for no second picture.
+ */
+export async function imageReply(
+  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'dingtalk' | 'robotApp' | 'imageClient' | 'limiter' | 'metrics' | 'settings'>,
+  context: ReplyContext,
+  reply: Extract<Reply, { kind: 'image' }>,
+): Promise<string> {
+  const answerKey = deps.keys.answer(context.jobId);
+  const cached = await deps.redis.get(answerKey);
+  if (cached) return cached;
+
+  const app = deps.robotApp(context.data.robotCode);
+  const imageKey = deps.keys.generatedImage(context.jobId);
+  const kept = await deps.redis.getBuffer(imageKey);
+  let image: GeneratedImage;
+  if (kept) image = { kind: 'bytes', bytes: kept };
+  else {
+    image = await generateImage(deps, reply.prompt, { canUpload: app !== undefined });
+    if (image.kind === 'bytes') await deps.redis.set(imageKey, image.bytes, 'EX', IMAGE_TTL_SECONDS);
+  }
+
+  let source: string;
+  if (image.kind === 'url') source = image.url;
+  else {
+    if (!app) throw new BotError('fatal', 'the picture came as bytes, and uploading it to DingTalk needs the robot\'s AppKey/AppSecret');
+    source = await deps.dingtalk.uploadMedia(app, 'image', { bytes: image.bytes, ...imageFileOf(image.bytes) });
+  }
+  // Markdown ends a link target at a space or a parenthesis.
+  const text = `![](${source.replace(/[\s()]/g, (character) => encodeURIComponent(character))})`;
+  await deps.redis.set(answerKey, text, 'EX', ANSWER_TTL_SECONDS);
+  await deps.redis.del(imageKey);
+  return text;
+}
