@@ -40,9 +40,9 @@ export function createWorkerMetrics() {
     storedToStartedSeconds: new Histogram({
       name: 'dtbot_worker_stored_to_started_seconds',
       help:
-        'From the gateway storing a message to a worker starting on it with its turn held (first attempt; a ' +
-        'message a rate limit handed back counts again when it restarts)',
-      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+        'From the gateway storing a message to a worker starting its reply: the model request sent (admitted by ' +
+        'the rate limiter), or a command or note produced. Once per message; again after a 429 from the model',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 45, 60, 90, 120, 180, 240, 300, 600],
       registers: [registry],
     }),
     rateLimitedSeconds: new Counter({

@@ -22,12 +22,10 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
 
   await takeTurn(deps, job, jobId, data, token);
-  // Retries are left out: their wait is the backoff, not the queue.
-  if (job.attemptsMade === 0) deps.metrics.storedToStartedSeconds.observe(Math.max(0, Date.now() - data.receivedAt) / 1000);
   try {
     const reply = await decideReply(deps, data);
     const delivery = await openDelivery(deps, jobId, data, 'answer');
-    const text = await produceReply(deps, { jobId, data, delivery }, reply);
+    const text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data) }, reply);
     await delivery.finish(text);
     await remember(deps, jobId, data, reply, text);
     countReply(deps, jobId, data, reply);
@@ -35,6 +33,20 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
     await settleFailure(deps, job, token, jobId, data, error);
   }
   await endTurn(deps, data);
+}
+
+/**
+ * Times the wait from the gateway storing the message to its reply's start, once per message: not again when a
+ * provider refusal (max_tokens) asks twice in one run, and not for retries, whose wait is the backoff. A job
+ * whose model request was answered 429 is counted again when it is sent again.
+ */
+function startedOnce(deps: WorkerDeps, job: Job<MessageJob>, data: MessageJob): () => void {
+  let done = job.attemptsMade > 0;
+  return () => {
+    if (done) return;
+    done = true;
+    deps.metrics.storedToStartedSeconds.observe(Math.max(0, Date.now() - data.receivedAt) / 1000);
+  };
 }
 
 function countReply(deps: WorkerDeps, jobId: string, data: MessageJob, reply: Reply): void {

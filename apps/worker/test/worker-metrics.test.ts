@@ -78,10 +78,15 @@ describe('worker metrics', () => {
     expect([parts, partsSum, sends]).toEqual([1, 3, 3]);
   });
 
-  it('count a 429 from the model and the pause it imposed on the queue', async () => {
+  it('count a 429 from the model and the pause it imposed on the queue; a job handed back meanwhile has not started', async () => {
     harness.openai.setBehaviour({ rpmLimit: 1 });
-    const [throttled, pausedSeconds] = await growth(
-      ['dtbot_worker_model_requests_total{result="rate_limited"}', 'dtbot_worker_rate_limited_seconds_total{scope="queue"}'],
+    const [throttled = 0, pausedSeconds = 0, started = 0, handedBack = 0] = await growth(
+      [
+        'dtbot_worker_model_requests_total{result="rate_limited"}',
+        'dtbot_worker_rate_limited_seconds_total{scope="queue"}',
+        'dtbot_worker_stored_to_started_seconds_count',
+        'dtbot_worker_jobs_total{outcome="rate_limited"}',
+      ],
       async () => {
         const sent = await Promise.all(['one', 'two'].map((who) => harness.send(harness.message({ text: `busy ${who}`, senderStaffId: `busy-${who}` }))));
         expect(await Promise.all(sent.map((message) => message.settled))).toEqual(['completed', 'completed']);
@@ -89,6 +94,17 @@ describe('worker metrics', () => {
     );
     expect(throttled).toBeGreaterThanOrEqual(1);
     expect(pausedSeconds).toBeGreaterThan(0);
+    // Each message counts once, and once more per request of its that went out and came back 429; the jobs
+    // the limiter handed back during the pause (as many as it took) add nothing.
+    expect(handedBack).toBeGreaterThanOrEqual(throttled);
+    expect(started).toBe(2 + throttled);
+  });
+
+  it('count a command as started when it is carried out', async () => {
+    const [started] = await growth(['dtbot_worker_stored_to_started_seconds_count'], async () => {
+      expect(await (await harness.send(harness.message({ text: '/help', senderStaffId: 'command' }))).settled).toBe('completed');
+    });
+    expect(started).toBe(1);
   });
 
   it('count DingTalk throttling by its errcode and the wait of the throttled job', async () => {
@@ -105,9 +121,8 @@ describe('worker metrics', () => {
     );
     expect(refused).toBe(1);
     expect(waitedSeconds).toBeGreaterThan(0);
-    // The delayed job came back for its delivery, and was counted as started only when it first began (the
-    // delay kept its first attempt, so it counts again: the same rule as a rate limit's hand-back).
-    expect(started).toBeGreaterThanOrEqual(1);
+    // The delayed job came back only to deliver the answer it already had: it had started once.
+    expect(started).toBe(1);
   });
 
   it('leave a retry out of stored-to-started: its wait is the backoff, not the queue', async () => {

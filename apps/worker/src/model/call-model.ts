@@ -12,7 +12,13 @@ const ANSWER_ESTIMATE = 512;
  * Asks the model. The answer is kept per job, so a retry after a failed delivery re-sends the same
  * words instead of paying for (and showing) a different answer.
  */
-export async function callModel(deps: WorkerDeps, jobId: string, question: string, history: readonly Turn[]): Promise<string> {
+export async function callModel(
+  deps: WorkerDeps,
+  jobId: string,
+  question: string,
+  history: readonly Turn[],
+  onSent?: () => void,
+): Promise<string> {
   const answerKey = deps.keys.answer(jobId);
   const cached = await deps.redis.get(answerKey);
   if (cached) return cached;
@@ -31,7 +37,7 @@ export async function callModel(deps: WorkerDeps, jobId: string, question: strin
     REPLY_PRIMING_TOKENS +
     (settings.maxTokens ?? ANSWER_ESTIMATE);
 
-  const answer = await requestCompletion(deps, { messages, estimatedTokens });
+  const answer = await requestCompletion(deps, { messages, estimatedTokens, onSent });
   await deps.redis.set(answerKey, answer, 'EX', ANSWER_TTL_SECONDS);
   return answer;
 }

@@ -14,10 +14,13 @@ export async function callUnderLimit<T>(
   deps: Pick<WorkerDeps, 'limiter' | 'metrics'>,
   estimatedTokens: number,
   call: () => Promise<T>,
+  /** Told once the limiter admitted the call, as it is sent. */
+  onSent?: () => void,
 ): Promise<{ result: T; permit: string }> {
   const permit = randomUUID();
   const wait = await deps.limiter.acquire(permit, estimatedTokens);
   if (wait > 0) throw new BotError('rate_limited', 'model rate limit reached', { retryAfterMs: wait, waitScope: 'queue' });
+  onSent?.();
 
   let departed: Promise<void> = Promise.resolve();
   const depart = () => {

@@ -15,7 +15,7 @@ export type GeneratedImage = { kind: 'bytes'; bytes: Buffer } | { kind: 'url'; u
 export async function generateImage(
   deps: Pick<WorkerDeps, 'imageClient' | 'limiter' | 'metrics' | 'settings'>,
   prompt: string,
-  options: { canUpload: boolean },
+  options: { canUpload: boolean; onSent?: () => void },
 ): Promise<GeneratedImage> {
   const { imageModel, imageSize } = deps.settings;
   if (!imageModel) throw new BotError('fatal', 'no image model is configured');
@@ -27,7 +27,7 @@ export async function generateImage(
     ...(/^dall-e/i.test(imageModel) ? { response_format: options.canUpload ? 'b64_json' : 'url' } : {}),
   };
   // An image costs no tokens of the chat model's minute, only a request.
-  const { result: response } = await callUnderLimit(deps, 0, () => deps.imageClient.images.generate(request));
+  const { result: response } = await callUnderLimit(deps, 0, () => deps.imageClient.images.generate(request), options.onSent);
 
   const image = response.data?.[0];
   if (image?.b64_json) return { kind: 'bytes', bytes: Buffer.from(image.b64_json, 'base64') };

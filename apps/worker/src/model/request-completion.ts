@@ -9,6 +9,8 @@ export interface CompletionRequest {
   messages: OpenAI.Chat.ChatCompletionMessageParam[];
   /** Tokens the call is expected to use (prompt and answer), for the TPM window until `usage` corrects it. */
   estimatedTokens: number;
+  /** Told when the rate limiter admitted the request and it is sent. */
+  onSent?: () => void;
 }
 
 /**
@@ -31,13 +33,17 @@ export async function requestCompletion(deps: WorkerDeps, request: CompletionReq
 
 async function attempt(deps: WorkerDeps, request: CompletionRequest, limit: AnswerLimit | undefined): Promise<string> {
   const { settings } = deps;
-  const { result: completion, permit } = await callUnderLimit(deps, request.estimatedTokens, () =>
-    deps.openai.chat.completions.create({
-      model: settings.model,
-      messages: request.messages,
-      ...(limit && settings.maxTokens ? { [limit]: settings.maxTokens } : {}),
-      ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
-    }),
+  const { result: completion, permit } = await callUnderLimit(
+    deps,
+    request.estimatedTokens,
+    () =>
+      deps.openai.chat.completions.create({
+        model: settings.model,
+        messages: request.messages,
+        ...(limit && settings.maxTokens ? { [limit]: settings.maxTokens } : {}),
+        ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+      }),
+    request.onSent,
   );
   if (completion.usage) {
     deps.metrics.modelTokens.inc({ direction: 'in' }, completion.usage.prompt_tokens);

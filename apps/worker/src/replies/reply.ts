@@ -27,4 +27,10 @@ export interface ReplyContext {
   data: MessageJob;
   /** A handler that writes gradually (the model) may show progress here; the step delivers the final text. */
   delivery: AnswerDelivery;
+  /**
+   * Called when the reply's work begins: the model request sent (the rate limiter admitted it), or a command or
+   * note produced. The worker times how long a message waited for it; a job handed back by a rate limit before
+   * that has not started.
+   */
+  started: () => void;
 }

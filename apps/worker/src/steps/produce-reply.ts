@@ -9,8 +9,10 @@ import type { Reply, ReplyContext } from '../replies/reply.js';
 export async function produceReply(deps: WorkerDeps, context: ReplyContext, reply: Reply): Promise<string> {
   switch (reply.kind) {
     case 'command':
+      context.started();
       return commandReply(deps, context, reply);
     case 'note':
+      context.started();
       return noteReply(reply, deps.settings);
     case 'model':
       return modelAnswer(deps, context, reply);
