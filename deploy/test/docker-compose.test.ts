@@ -65,8 +65,8 @@ describe('docker-compose.yml', () => {
     expect(command).toContain('--appendonly yes');
   });
 
-  it('publishes the gateway port and no worker port, so workers scale without collisions', () => {
-    expect(compose.services.gateway!.ports).toEqual(['8090:8090']);
+  it('publishes the gateway port, the dashboard port on loopback only, and no worker port, so workers scale without collisions', () => {
+    expect(compose.services.gateway!.ports).toEqual(['8090:8090', `127.0.0.1:${compose.services.gateway!.environment!.DASHBOARD_PORT}:8091`]);
     expect(compose.services.worker!.ports).toBeUndefined();
   });
 });
