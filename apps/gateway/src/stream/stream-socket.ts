@@ -33,6 +33,7 @@ export class StreamSocket {
   /** DingTalk sent `disconnect` on it: it is being replaced. */
   rotating = false;
   private takingFrames = true;
+  private retiring: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly pinger: NodeJS.Timeout;
   private pongDeadline: NodeJS.Timeout | undefined;
@@ -87,15 +88,23 @@ export class StreamSocket {
    * frames until then; for a shutdown it takes no new robot message (unACKed, DingTalk pushes it
    * again, to another gateway).
    */
-  async retire(reason: 'rotation' | 'shutdown'): Promise<void> {
+  retire(reason: 'rotation' | 'shutdown'): Promise<void> {
     if (reason === 'shutdown') this.takingFrames = false;
+    // Once: a shutdown during a rotation waits for the same close.
+    this.retiring ??= this.drainAndClose(reason);
+    return this.retiring;
+  }
+
+  private async drainAndClose(reason: 'rotation' | 'shutdown'): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) {
       this.ws.close(1000, reason === 'rotation' ? 'rotated' : 'shutting down');
-      const cut = setTimeout(() => this.ws.terminate(), this.closeTimeoutMs);
-      await this.closed;
-      clearTimeout(cut);
     }
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    // A peer that never completes the closing handshake does not hold the shutdown.
+    const cut = setTimeout(() => this.ws.terminate(), this.closeTimeoutMs);
+    await this.closed;
+    clearTimeout(cut);
   }
 
   private receive(text: string): void {
