@@ -8,6 +8,7 @@ import {
   type Logger,
   type MessageJob,
   type RedisClient,
+  type RobotOptions,
   type WorkerConfig,
 } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
@@ -41,6 +42,10 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     const match = findRobot(robots, robotCode) ?? robots[0];
     return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
   };
+  // A message's robot is the one the gateway verified it for; a robot known only by its secret has
+  // the deployment's options, as the gateway gave it.
+  const defaultOptions: RobotOptions = { memoryScope: config.MEMORY_SCOPE };
+  const robotOptions = (robotCode: string): RobotOptions => findRobot(robots, robotCode)?.options ?? defaultOptions;
   const tokenCounter = createTokenCounter(config.OPENAI_MODEL);
   const openai = createModelClient(config);
   return {
@@ -67,8 +72,8 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     dingtalk,
     messageRoutes: [webhookRoute(dingtalk), openApiRoute(dingtalk, appFor)],
     robotApp: appFor,
+    robotOptions,
     settings: {
-      memoryScope: config.MEMORY_SCOPE,
       model: config.OPENAI_MODEL,
       maxTokens: config.OPENAI_MAX_TOKENS,
       temperature: config.OPENAI_TEMPERATURE,

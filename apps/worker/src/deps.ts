@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type OpenAI from 'openai';
-import type { Logger, MessageJob, RedisClient, RedisKeys, Turns } from '@dtbot/shared';
+import type { Logger, MessageJob, RedisClient, RedisKeys, RobotOptions, Turns } from '@dtbot/shared';
 import type { ConversationMemory } from './memory/conversation-memory.js';
 import type { AnswerLimits } from './model/answer-limits.js';
 import type { DelayPolicy } from './queue-action.js';
@@ -33,12 +33,15 @@ export interface WorkerDeps {
   messageRoutes: readonly MessageRoute[];
   /** The AppKey/AppSecret a robot calls DingTalk's APIs with; `undefined` when none is set. */
   robotApp: (robotCode: string) => RobotApp | undefined;
+  /**
+   * The options of the robot a message belongs to (memory scope, …): the one place the worker reads
+   * them, so a per-robot value reaches every step that uses it.
+   */
+  robotOptions(robotCode: string): RobotOptions;
   settings: WorkerSettings;
 }
 
 export interface WorkerSettings {
-  /** `none`: every question stands alone; nothing is remembered. */
-  memoryScope: 'user' | 'group' | 'none';
   model: string;
   maxTokens: number | undefined;
   temperature: number | undefined;

@@ -6,7 +6,7 @@ import type { Reply } from '../replies/reply.js';
  * Adds the question and its answer to the thread's memory: model answers only, and nothing when
  * memory is off. Safe to run twice: memory keeps the id of the last job it stored.
  */
-export async function remember(deps: Pick<WorkerDeps, 'memory' | 'settings'>, jobId: string, data: MessageJob, reply: Reply, answer: string): Promise<void> {
-  if (reply.kind !== 'model' || deps.settings.memoryScope === 'none') return;
+export async function remember(deps: Pick<WorkerDeps, 'memory' | 'robotOptions'>, jobId: string, data: MessageJob, reply: Reply, answer: string): Promise<void> {
+  if (reply.kind !== 'model' || deps.robotOptions(data.robotCode).memoryScope === 'none') return;
   await deps.memory.append(data.orderKey, jobId, reply.question, answer);
 }
