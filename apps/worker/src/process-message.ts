@@ -2,7 +2,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { jobIdFor, messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import { openDelivery } from './delivery/choose-route.js';
-import type { Reply } from './replies/reply.js';
+import { questionAsked, type Reply } from './replies/reply.js';
 import { settleFailure } from './settle-failure.js';
 import { decideReply } from './steps/decide-reply.js';
 import { endTurn } from './steps/end-turn.js';
@@ -50,7 +50,7 @@ function startedOnce(deps: WorkerDeps, job: Job<MessageJob>, data: MessageJob): 
 }
 
 function countReply(deps: WorkerDeps, jobId: string, data: MessageJob, reply: Reply): void {
-  if (reply.kind !== 'model') {
+  if (questionAsked(reply) === undefined) {
     deps.metrics.jobs.inc({ outcome: reply.kind });
     return;
   }

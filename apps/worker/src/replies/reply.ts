@@ -21,6 +21,36 @@ export type Reply =
 
 export type ReplyKind = Reply['kind'];
 
+/**
+ * Whether a reply of each kind is counted against the daily quotas: the kinds that spend a model
+ * call, never commands or notes. A new kind must say where it stands here (the compiler asks).
+ */
+const COUNTS_AGAINST_QUOTA: Record<ReplyKind, boolean> = {
+  command: false,
+  note: false,
+  model: true,
+  image: true,
+};
+
+export function countsAgainstQuota(reply: Reply): boolean {
+  return COUNTS_AGAINST_QUOTA[reply.kind];
+}
+
+/**
+ * The question as the model was asked it, for the kinds that ask the model: memory stores it with
+ * the answer, and the answer is counted as answered. `undefined` for every other kind.
+ */
+export function questionAsked(reply: Reply): string | undefined {
+  switch (reply.kind) {
+    case 'model':
+      return reply.question;
+    case 'command':
+    case 'note':
+    case 'image':
+      return undefined;
+  }
+}
+
 /** The message a handler replies to, and the delivery its text will go out by. */
 export interface ReplyContext {
   jobId: string;
