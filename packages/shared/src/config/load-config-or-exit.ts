@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import { ConfigError, type Loaded } from './load-config.js';
 
 /**
- * Start-up: a bad configuration ends the process with one message naming every bad variable
- * (on stderr: the logger is not configured yet). Anything else is a bug and is thrown.
+ * Start-up: a bad configuration (the environment, or a file it names) ends the process with one
+ * message naming every problem (on stderr: the logger is not configured yet). Anything else is a
+ * bug and is thrown.
  */
-export function loadConfigOrExit<T>(app: string, load: () => Loaded<T>): Loaded<T> {
+export function loadConfigOrExit<T>(app: string, load: () => T): T {
   try {
     return load();
   } catch (error) {

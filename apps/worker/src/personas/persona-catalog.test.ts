@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { applyTemplate, PersonaCatalog } from './persona-catalog.js';
+
+const entry = (name: string, aliases: string[], prompt = `${name} prompt`) => ({ name, aliases, description: name, prompt });
+
+describe('PersonaCatalog', () => {
+  const catalog = new PersonaCatalog(
+    [entry('翻译官', ['Translator'])],
+    [entry('代码', ['code']), entry('代码审查', ['review'])],
+  );
+
+  it('finds a persona by name or alias, without regard to case', () => {
+    expect(catalog.findPersona('翻译官')?.name).toBe('翻译官');
+    expect(catalog.findPersona(' translator ')?.name).toBe('翻译官');
+    expect(catalog.findPersona('程序员')).toBeUndefined();
+  });
+
+  it('takes the longest template name a message starts with, with or without a space', () => {
+    expect(catalog.matchTemplate('#代码审查 x = 1')).toMatchObject({ template: { name: '代码审查' }, input: 'x = 1' });
+    expect(catalog.matchTemplate('#代码审查x = 1')).toMatchObject({ template: { name: '代码审查' }, input: 'x = 1' });
+    expect(catalog.matchTemplate('#代码 x')).toMatchObject({ template: { name: '代码' }, input: 'x' });
+    expect(catalog.matchTemplate('#Review\nint a;')).toMatchObject({ template: { name: '代码审查' }, input: 'int a;' });
+  });
+
+  it('needs a boundary after a Latin name, and a leading #', () => {
+    expect(catalog.matchTemplate('#reviewer a')).toBeUndefined();
+    expect(catalog.matchTemplate('代码审查 a')).toBeUndefined();
+    expect(catalog.matchTemplate('# 代码审查 a')).toBeUndefined();
+  });
+});
+
+describe('applyTemplate', () => {
+  it('puts the text where {{input}} is, everywhere, literally', () => {
+    expect(applyTemplate(entry('t', [], 'A {{input}} B {{input}}'), '$& $1')).toBe('A $& $1 B $& $1');
+  });
+
+  it('adds the text after the instruction when there is no {{input}}', () => {
+    expect(applyTemplate(entry('t', [], '请翻译：'), 'hello')).toBe('请翻译：\n\nhello');
+  });
+});
