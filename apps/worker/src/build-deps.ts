@@ -23,11 +23,16 @@ import { ModelRateLimiter } from './model/model-rate-limiter.js';
 import { DEFAULT_DELAY_POLICY } from './queue-action.js';
 import { createWorkerMetrics } from './metrics.js';
 import { createTokenCounter } from './tokens/token-counter.js';
+import type { PersonaCatalog } from './personas/persona-catalog.js';
+import { PersonaChoices } from './personas/persona-choices.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
 
-/** Builds everything a worker's steps use from the validated config and one Redis connection. */
-export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: RedisClient): WorkerDeps {
+/**
+ * Builds everything a worker's steps use from the validated config, the checked personas file
+ * (`loadPersonaCatalog`) and one Redis connection.
+ */
+export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: RedisClient, personas: PersonaCatalog): WorkerDeps {
   const keys = redisKeys(config.REDIS_PREFIX);
   const robots = robotsFromConfig(config);
   const metrics = createWorkerMetrics();
@@ -73,6 +78,8 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     messageRoutes: [webhookRoute(dingtalk), openApiRoute(dingtalk, appFor)],
     robotApp: appFor,
     robotOptions,
+    personas,
+    personaChoices: new PersonaChoices(redis, keys),
     settings: {
       model: config.OPENAI_MODEL,
       maxTokens: config.OPENAI_MAX_TOKENS,
@@ -80,6 +87,8 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       systemPrompt: config.SYSTEM_PROMPT,
       resetCommands: config.RESET_COMMANDS,
       helpCommands: config.HELP_COMMANDS,
+      settingsCommands: config.SETTINGS_COMMANDS,
+      personaCommands: config.PERSONA_COMMANDS,
       helpText: config.HELP_TEXT,
       imageCommands: config.IMAGE_COMMANDS,
       imageModel: config.OPENAI_IMAGE_MODEL,

@@ -9,6 +9,8 @@ import type { TokenCounter } from './tokens/token-counter.js';
 import type { DingTalkClient, RobotApp } from './dingtalk/dingtalk-client.js';
 import type { MessageRoute } from './delivery/message-route.js';
 import type { WorkerMetrics } from './metrics.js';
+import type { PersonaCatalog } from './personas/persona-catalog.js';
+import type { PersonaChoices } from './personas/persona-choices.js';
 
 /** What the worker's steps need, built once in `main.ts` (or by a test) and passed in. */
 export interface WorkerDeps {
@@ -38,6 +40,10 @@ export interface WorkerDeps {
    * them, so a per-robot value reaches every step that uses it.
    */
   robotOptions(robotCode: string): RobotOptions;
+  /** The personas and templates users can pick (`PERSONAS_FILE`, or the shipped set). */
+  personas: PersonaCatalog;
+  /** Each memory thread's chosen persona, in Redis. */
+  personaChoices: PersonaChoices;
   settings: WorkerSettings;
 }
 
@@ -48,6 +54,8 @@ export interface WorkerSettings {
   systemPrompt: string | undefined;
   resetCommands: readonly string[];
   helpCommands: readonly string[];
+  settingsCommands: readonly string[];
+  personaCommands: readonly string[];
   helpText: string | undefined;
   /** Words that start an image request. */
   imageCommands: readonly string[];

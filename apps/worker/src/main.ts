@@ -2,8 +2,10 @@ import { createLogger, createRedis, loadConfigOrExit, loadWorkerConfig, logAlias
 import { buildWorkerDeps } from './build-deps.js';
 import { createWorker } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
+import { loadPersonaCatalog } from './personas/load-persona-catalog.js';
 
 const { config, aliasesUsed } = loadConfigOrExit('worker', () => loadWorkerConfig());
+const personas = loadConfigOrExit('worker', () => loadPersonaCatalog(config.PERSONAS_FILE));
 const logger = createLogger('worker', config.LOG_LEVEL);
 logAliasesUsed(logger, aliasesUsed);
 
@@ -17,7 +19,7 @@ for (const connection of [redis, workerConnection]) {
   connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
 }
 
-const deps = buildWorkerDeps(config, logger, redis);
+const deps = buildWorkerDeps(config, logger, redis, personas);
 const worker = createWorker(deps, workerConnection, {
   queueName: config.QUEUE_NAME,
   prefix: config.REDIS_PREFIX,
@@ -40,6 +42,8 @@ logger.info(
     concurrency: config.WORKER_CONCURRENCY,
     model: config.OPENAI_MODEL,
     tokenCounting: deps.tokens.method,
+    personas: personas.personas.length,
+    templates: personas.templates.length,
     rpm: config.OPENAI_RPM,
     tpm: config.OPENAI_TPM,
   },

@@ -18,6 +18,7 @@ import {
 } from '@dtbot/testkit';
 import { buildWorkerDeps } from '../src/build-deps.js';
 import { createWorker } from '../src/create-worker.js';
+import { loadPersonaCatalog } from '../src/personas/load-persona-catalog.js';
 import type { WorkerDeps, WorkerSettings } from '../src/deps.js';
 import { messageJobFor } from './message-job-for.js';
 
@@ -84,7 +85,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
   // BullMQ's worker and event reader block on their connections, so each gets its own.
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const eventsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  const built = buildWorkerDeps(config, createLogger('worker-test', 'silent'), redis);
+  const built = buildWorkerDeps(config, createLogger('worker-test', 'silent'), redis, loadPersonaCatalog(config.PERSONAS_FILE));
   const quickDelays = { jobDelay: { baseMs: 10, maxMs: 50, maxDelays: 3 } };
   const deps: WorkerDeps = { ...built, settings: { ...built.settings, ...quickDelays, ...options.settings } };
   const worker: Worker<MessageJob> = createWorker(deps, workerConnection, {

@@ -57,7 +57,7 @@ describe('worker', () => {
 
     expect(repliesTo(reset.sessionWebhook).map((m) => m.text)).toEqual([RESET_DONE]);
     // The help text's lines are sent as DingTalk markdown, each line kept.
-    expect(repliesTo(help.sessionWebhook).map((m) => m.text)).toEqual([toDingTalkMarkdown(helpText(harness.deps.settings))]);
+    expect(repliesTo(help.sessionWebhook).map((m) => m.text)).toEqual([toDingTalkMarkdown(helpText(harness.deps.settings, harness.deps.personas))]);
     expect(requestsAbout('/reset')).toEqual([]);
     expect(requestsAbout('帮助')).toEqual([]);
     expect(requestsAbout('fresh start').map((body) => body.messages)).toEqual([[{ role: 'user', content: 'fresh start' }]]);

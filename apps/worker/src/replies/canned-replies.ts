@@ -1,19 +1,44 @@
+import type { MemoryScope } from '@dtbot/shared';
 import type { WorkerSettings } from '../deps.js';
+import { DEFAULT_PERSONA, DEFAULT_PERSONA_WORDS, wordsOf, type PersonaCatalog, type Template } from '../personas/persona-catalog.js';
+import type { CurrentPersona } from '../personas/persona-choices.js';
 
 /** Every fixed sentence a user can get, in one place. */
-export function helpText(
-  settings: Pick<WorkerSettings, 'helpText' | 'resetCommands' | 'helpCommands' | 'imageCommands' | 'imageModel'>,
-): string {
+
+export type HelpSettings = Pick<
+  WorkerSettings,
+  'helpText' | 'resetCommands' | 'helpCommands' | 'settingsCommands' | 'personaCommands' | 'imageCommands' | 'imageModel'
+>;
+
+const words = (list: readonly string[]) => list.map((word) => `\`${word}\``).join(' ');
+
+/** The help: every command and every template. `HELP_TEXT` replaces it whole. */
+export function helpText(settings: HelpSettings, catalog: Pick<PersonaCatalog, 'templates'>): string {
   if (settings.helpText) return settings.helpText;
   const drawing = settings.imageModel && settings.imageCommands.length > 0;
-  return [
-    '### 使用说明',
-    '- 直接提问即可；在群里请先 @ 我。',
-    '- 我会记住你最近几轮对话，一段时间不说话后自动忘记。',
-    ...(drawing ? [`- 发送 ${settings.imageCommands.map((word) => `\`${word} 画面描述\``).join(' / ')} 生成一张图片。`] : []),
-    `- 发送 ${settings.resetCommands.map((word) => `\`${word}\``).join(' / ')} 清空你的对话记忆。`,
-    `- 发送 ${settings.helpCommands.map((word) => `\`${word}\``).join(' / ')} 查看本说明。`,
-  ].join('\n');
+  const lines = [
+    '### 使用说明 / Help',
+    '直接提问即可（群里请先 @ 我）。我会记住你最近几轮对话，一段时间不说话后自动忘记。',
+    '',
+    '**命令 / Commands**',
+    `- ${words(settings.helpCommands)}：查看本说明 / this help`,
+    `- ${words(settings.resetCommands)}：清空对话记忆 / forget this conversation`,
+    `- ${words(settings.settingsCommands)}：查看我的设置（模型、记忆方式、角色、今日剩余次数） / my settings`,
+    `- ${words(settings.personaCommands)}：查看可选角色；后跟角色名即切换，例如 \`${settings.personaCommands[0] ?? '/persona'} ${DEFAULT_PERSONA}\` / list or switch personas`,
+    ...(drawing ? [`- ${settings.imageCommands.map((word) => `\`${word} 画面描述\``).join(' ')}：生成一张图片 / draw a picture`] : []),
+  ];
+  if (catalog.templates.length > 0) {
+    lines.push('', '**模板 / Templates**：`#模板名 内容`，例如 `#' + catalog.templates[0]!.name + ' ……`');
+    for (const template of catalog.templates) lines.push(`- ${templateWords(template)}：${template.description}`);
+  }
+  return lines.join('\n');
+}
+
+const templateWords = (template: Template) => wordsOf(template).map((word) => `\`#${word}\``).join(' ');
+
+/** An unknown `/word`: say so, then the help. */
+export function unknownCommandText(word: string, help: string): string {
+  return `没有 \`${word}\` 这个命令。\n\n${help}`;
 }
 
 /** An image request without a description: show how one looks. */
@@ -32,6 +57,59 @@ export const EMPTY_QUESTION = '你好，请直接输入你的问题（发送 `/h
 export function unsupportedKind(msgtype: string): string {
   const kind = { picture: '图片', video: '视频', file: '文件' }[msgtype] ?? '这类消息';
   return `抱歉，我暂时还看不懂${kind}，请用文字或语音提问。`;
+}
+
+/** `#周报` with nothing after it: how to use the template. */
+export function templateUsage(template: Template): string {
+  return `请在 \`#${template.name}\` 后面写上内容，例如：\`#${template.name} ……\`\n\n${template.description}`;
+}
+
+const SCOPE_NAMES: Record<MemoryScope, string> = {
+  user: '每人独立（你在这个会话中的对话只属于你）',
+  group: '全群共享（本群所有人共用一段对话记忆）',
+  none: '不记忆（每个问题单独回答）',
+};
+
+/** What `/persona` shows: the current persona and every choice. */
+export function personaList(current: CurrentPersona, catalog: Pick<PersonaCatalog, 'personas'>, command: string): string {
+  const lines = [
+    `当前角色：**${personaTitle(current.name)}**`,
+    '',
+    '可选角色：',
+    `- ${DEFAULT_PERSONA_WORDS.map((word) => `\`${word}\``).join(' ')}：默认设定`,
+    ...catalog.personas.map((persona) => `- ${wordsOf(persona).map((word) => `\`${word}\``).join(' ')}：${persona.description}`),
+    '',
+    `发送 \`${command} 角色名\` 切换，例如 \`${command} ${catalog.personas[0]?.name ?? DEFAULT_PERSONA}\`。`,
+  ];
+  return lines.join('\n');
+}
+
+/** After a switch: who answers now, for whom, and that memory was kept. */
+export function personaSwitched(name: string, scope: MemoryScope, resetWord: string): string {
+  const whom = scope === 'group' ? '本群所有人的提问' : '你在这个会话中的提问';
+  return `好的，之后${whom}将由 **${personaTitle(name)}** 回答。对话记忆已保留，需要时发送 \`${resetWord}\` 清空。`;
+}
+
+export function unknownPersona(name: string, list: string): string {
+  return `没有名为「${name}」的角色。\n\n${list}`;
+}
+
+const personaTitle = (name: string) => (name === DEFAULT_PERSONA ? '默认设定' : name);
+
+export interface SettingsView {
+  model: string;
+  scope: MemoryScope;
+  persona: string;
+}
+
+/** What `/settings` shows. */
+export function settingsText(view: SettingsView): string {
+  return [
+    '### 我的设置',
+    `- 模型：${view.model}`,
+    `- 对话记忆：${SCOPE_NAMES[view.scope]}`,
+    `- 角色：${personaTitle(view.persona)}`,
+  ].join('\n');
 }
 
 /** What a user sees when the model failed for good: short, with a reference an operator can find. */

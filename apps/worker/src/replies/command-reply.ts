@@ -1,18 +1,50 @@
 import type { WorkerDeps } from '../deps.js';
-import { helpText, RESET_DONE } from './canned-replies.js';
+import { DEFAULT_PERSONA, DEFAULT_PERSONA_WORDS } from '../personas/persona-catalog.js';
+import { currentPersona } from '../personas/persona-choices.js';
+import {
+  helpText,
+  personaList,
+  personaSwitched,
+  RESET_DONE,
+  settingsText,
+  unknownCommandText,
+  unknownPersona,
+} from './canned-replies.js';
 import type { Reply, ReplyContext } from './reply.js';
 
+type CommandDeps = Pick<WorkerDeps, 'memory' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions'>;
+
 /** Carries out a command and says what it did. Running it twice (a retried job) does no harm. */
-export async function commandReply(
-  deps: Pick<WorkerDeps, 'memory' | 'settings'>,
-  context: ReplyContext,
-  reply: Extract<Reply, { kind: 'command' }>,
-): Promise<string> {
+export async function commandReply(deps: CommandDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'command' }>): Promise<string> {
+  const { data } = context;
   switch (reply.command) {
     case 'reset':
-      await deps.memory.clear(context.data.orderKey);
+      // Memory only: the persona is a setting of the thread, switched back with `/persona default`.
+      await deps.memory.clear(data.orderKey);
       return RESET_DONE;
     case 'help':
-      return helpText(deps.settings);
+      return helpText(deps.settings, deps.personas);
+    case 'unknown':
+      return unknownCommandText(reply.argument ?? '', helpText(deps.settings, deps.personas));
+    case 'settings':
+      return settingsText({
+        model: deps.settings.model,
+        scope: deps.robotOptions(data.robotCode).memoryScope,
+        persona: (await currentPersona(deps, data.orderKey)).name,
+      });
+    case 'persona':
+      return personaCommand(deps, context, reply.argument);
   }
+}
+
+/** `/persona` lists; `/persona 名称` switches this thread's persona and keeps its memory. */
+async function personaCommand(deps: CommandDeps, { data }: ReplyContext, wanted: string | undefined): Promise<string> {
+  const command = deps.settings.personaCommands[0] ?? '/persona';
+  const list = async () => personaList(await currentPersona(deps, data.orderKey), deps.personas, command);
+  if (wanted === undefined) return list();
+  const isDefault = DEFAULT_PERSONA_WORDS.some((word) => word.toLowerCase() === wanted.toLowerCase());
+  const name = isDefault ? DEFAULT_PERSONA : deps.personas.findPersona(wanted)?.name;
+  if (name === undefined) return unknownPersona(wanted, await list());
+  await deps.personaChoices.set(data.orderKey, name);
+  return personaSwitched(name, deps.robotOptions(data.robotCode).memoryScope, deps.settings.resetCommands[0] ?? '/reset');
 }

@@ -1,9 +1,9 @@
 import type { WorkerSettings } from '../deps.js';
-import { EMPTY_QUESTION, emptyImagePrompt, IMAGES_UNAVAILABLE, unsupportedKind } from './canned-replies.js';
-import type { Reply } from './reply.js';
+import { EMPTY_QUESTION, emptyImagePrompt, IMAGES_UNAVAILABLE, templateUsage, unsupportedKind } from './canned-replies.js';
+import type { Note } from './reply.js';
 
 /** A short note instead of silence when a message cannot be answered as asked. */
-export function noteReply(reply: Extract<Reply, { kind: 'note' }>, settings: Pick<WorkerSettings, 'imageCommands'>): string {
+export function noteReply(reply: Note, settings: Pick<WorkerSettings, 'imageCommands'>): string {
   switch (reply.note) {
     case 'empty_question':
       return EMPTY_QUESTION;
@@ -13,5 +13,7 @@ export function noteReply(reply: Extract<Reply, { kind: 'note' }>, settings: Pic
       return emptyImagePrompt(settings);
     case 'images_unavailable':
       return IMAGES_UNAVAILABLE;
+    case 'template_without_text':
+      return templateUsage(reply.template);
   }
 }

@@ -1,18 +1,52 @@
 import { describe, expect, it } from 'vitest';
-import { recognizeCommand } from './recognize-command.js';
+import { recognizeCommand, unknownCommand } from './recognize-command.js';
 
-const settings = { resetCommands: ['/reset', '重置', '清空会话'], helpCommands: ['/help', '帮助'] };
+const words = {
+  resetCommands: ['/reset', '重置', '清空会话'],
+  helpCommands: ['/help', '帮助'],
+  settingsCommands: ['/settings', '我的设置'],
+  personaCommands: ['/persona', '角色'],
+};
 
 describe('recognizeCommand', () => {
-  it.each(['/reset', ' /RESET ', '重置', '清空会话'])('treats %j as reset', (said) => {
-    expect(recognizeCommand(said, settings)).toBe('reset');
+  it.each(['/reset', ' /RESET ', '重置', '清空会话', '/reset now'])('treats %j as reset', (said) => {
+    expect(recognizeCommand(said, words)).toEqual({ command: 'reset' });
   });
 
   it.each(['/help', '帮助'])('treats %j as help', (said) => {
-    expect(recognizeCommand(said, settings)).toBe('help');
+    expect(recognizeCommand(said, words)).toEqual({ command: 'help' });
   });
 
-  it('leaves questions that merely contain a command word alone', () => {
-    expect(recognizeCommand('怎么重置密码？', settings)).toBeUndefined();
+  it.each(['/settings', '我的设置'])('treats %j as settings', (said) => {
+    expect(recognizeCommand(said, words)).toEqual({ command: 'settings' });
+  });
+
+  it.each([
+    ['/persona', { command: 'persona' }],
+    ['角色', { command: 'persona' }],
+    ['/persona 翻译官', { command: 'persona', argument: '翻译官' }],
+    ['角色  Translator ', { command: 'persona', argument: 'Translator' }],
+  ])('reads %j as %j', (said, recognized) => {
+    expect(recognizeCommand(said, words)).toEqual(recognized);
+  });
+
+  it.each(['怎么重置密码？', '重置 密码怎么办', '/usr/bin/env 是什么', '角色扮演是什么意思', 'a /reset b', '/x'])('leaves %j to the other readings', (said) => {
+    expect(recognizeCommand(said, words)).toBeUndefined();
+  });
+
+  it('takes a configured word that has a space in it as a whole message', () => {
+    expect(recognizeCommand('clear chat', { ...words, resetCommands: ['clear chat'] })).toEqual({ command: 'reset' });
+  });
+});
+
+describe('unknownCommand', () => {
+  it.each([
+    ['/x', '/x'],
+    [' /Weather 北京', '/weather'],
+    ['/帮', undefined],
+    ['/usr/bin/env 是什么', undefined],
+    ['what is /x', undefined],
+  ])('finds in %j the unknown command %j', (said, word) => {
+    expect(unknownCommand(said)).toBe(word);
   });
 });

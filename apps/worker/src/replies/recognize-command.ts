@@ -1,11 +1,61 @@
 import type { WorkerSettings } from '../deps.js';
 
-export type Command = 'reset' | 'help';
+/** `unknown`: a `/word` that is none of ours; it gets the help instead of going to the model. */
+export type Command = 'help' | 'reset' | 'settings' | 'persona' | 'unknown';
 
-/** Commands are whole messages (`/reset`, `重置`, `/help`, …), compared without case or spaces. */
-export function recognizeCommand(prompt: string, settings: Pick<WorkerSettings, 'resetCommands' | 'helpCommands'>): Command | undefined {
-  const said = prompt.trim().toLowerCase();
-  if (settings.resetCommands.some((word) => word.toLowerCase() === said)) return 'reset';
-  if (settings.helpCommands.some((word) => word.toLowerCase() === said)) return 'help';
+export interface RecognizedCommand {
+  command: Command;
+  /** What followed the command word: the persona to switch to, or the unknown `/word` itself. */
+  argument?: string;
+}
+
+export type CommandWords = Pick<WorkerSettings, 'helpCommands' | 'resetCommands' | 'settingsCommands' | 'personaCommands'>;
+
+/** Commands that take what follows them; the others are whole messages. */
+const TAKES_ARGUMENT: ReadonlySet<Command> = new Set(['persona']);
+
+/** `/word` of letters, digits, `_` or `-` (not a path such as `/usr/bin`). */
+const SLASH_WORD = /^\/[a-z][\w-]*$/i;
+
+/**
+ * Reads a message as one of our commands, compared without case and surrounding spaces:
+ * - a command word alone (`/reset`, `重置`, `帮助`);
+ * - `/persona 翻译官` (`角色 翻译官`): a word that takes an argument, then the argument;
+ * - `/reset now`: a `/word` of ours followed by more is still that command (the slash says so), while
+ *   `重置 密码怎么办` is a question.
+ * Everything else is not a command (an unknown `/word` is `unknownCommand`'s to find).
+ */
+export function recognizeCommand(prompt: string, words: CommandWords): RecognizedCommand | undefined {
+  const said = prompt.trim();
+  const whole = commandOf(said.toLowerCase(), words);
+  if (whole) return { command: whole };
+  const space = said.search(/\s/);
+  const first = (space < 0 ? said : said.slice(0, space)).toLowerCase();
+  const rest = space < 0 ? '' : said.slice(space).trim();
+  const command = commandOf(first, words);
+  if (!command) return undefined;
+  if (rest === '') return { command };
+  if (TAKES_ARGUMENT.has(command)) return { command, argument: rest };
+  if (first.startsWith('/')) return { command };
   return undefined;
+}
+
+/**
+ * The `/word` a message starts with when it is none of our commands (alone or followed by text), so
+ * it gets the help rather than a model answer. Asked after every other reading of the message (an
+ * image word such as `/image` is not unknown).
+ */
+export function unknownCommand(prompt: string): string | undefined {
+  const first = prompt.trim().split(/\s/, 1)[0]!.toLowerCase();
+  return SLASH_WORD.test(first) ? first : undefined;
+}
+
+function commandOf(word: string, words: CommandWords): Command | undefined {
+  const table: [Command, readonly string[]][] = [
+    ['reset', words.resetCommands],
+    ['help', words.helpCommands],
+    ['settings', words.settingsCommands],
+    ['persona', words.personaCommands],
+  ];
+  return table.find(([, list]) => list.some((candidate) => candidate.toLowerCase() === word))?.[0];
 }

@@ -1,23 +1,30 @@
 import type { MessageJob } from '@dtbot/shared';
 import type { AnswerDelivery } from '../delivery/answer-delivery.js';
+import type { Template } from '../personas/persona-catalog.js';
 import type { Command } from './recognize-command.js';
 
 /**
  * What a message gets, decided once by `decideReply` before anything is produced. Each kind has
- * one handler (`produceReply`); only a `model` reply reaches the model and is remembered.
+ * one handler (`produceReply`); only the kinds that ask the model (`questionAsked`) are remembered.
  */
 export type Reply =
-  /** A command word (`/help`, `/reset`, …): answered by us, never by the model. */
-  | { kind: 'command'; command: Command }
+  /** A command word (`/help`, `/reset`, `/persona 翻译官`, …): answered by us, never by the model. */
+  | { kind: 'command'; command: Command; argument?: string }
   /**
-   * A message we cannot answer as asked: an empty question, a kind we cannot read, an image word
-   * with nothing to draw, or an image request when no image model is configured.
+   * A message we cannot answer as asked: an empty question, a kind we cannot read, a template
+   * without text, an image word with nothing to draw, or an image request without an image model.
    */
-  | { kind: 'note'; note: 'empty_question' | 'unreadable_kind' | 'empty_image_prompt' | 'images_unavailable'; msgtype: string }
+  | Note
   /** A question for the model. */
   | { kind: 'model'; question: string }
+  /** `#周报 text`: the template's instruction around the user's text, asked like a question. */
+  | { kind: 'template'; template: string; question: string }
   /** A picture to generate (`/image …`): it reaches a model and counts like a model answer, but is not remembered. */
   | { kind: 'image'; prompt: string };
+
+export type Note =
+  | { kind: 'note'; note: 'empty_question' | 'unreadable_kind' | 'empty_image_prompt' | 'images_unavailable'; msgtype: string }
+  | { kind: 'note'; note: 'template_without_text'; template: Template };
 
 export type ReplyKind = Reply['kind'];
 
@@ -29,6 +36,7 @@ const COUNTS_AGAINST_QUOTA: Record<ReplyKind, boolean> = {
   command: false,
   note: false,
   model: true,
+  template: true,
   image: true,
 };
 
@@ -43,6 +51,7 @@ export function countsAgainstQuota(reply: Reply): boolean {
 export function questionAsked(reply: Reply): string | undefined {
   switch (reply.kind) {
     case 'model':
+    case 'template':
       return reply.question;
     case 'command':
     case 'note':

@@ -4,6 +4,7 @@ import { imageReply } from '../replies/image-reply.js';
 import { modelAnswer } from '../replies/model-answer.js';
 import { noteReply } from '../replies/note-reply.js';
 import type { Reply, ReplyContext } from '../replies/reply.js';
+import { templateAnswer } from '../replies/template-answer.js';
 
 /** Produces the text of the reply with the one handler of its kind. */
 export async function produceReply(deps: WorkerDeps, context: ReplyContext, reply: Reply): Promise<string> {
@@ -18,5 +19,7 @@ export async function produceReply(deps: WorkerDeps, context: ReplyContext, repl
       return modelAnswer(deps, context, reply);
     case 'image':
       return imageReply(deps, context, reply);
+    case 'template':
+      return templateAnswer(deps, context, reply);
   }
 }

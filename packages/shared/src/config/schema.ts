@@ -126,9 +126,19 @@ export const workerSchema = commonSchema.extend({
     .describe('how often stalled jobs are looked for; takeover takes at most lock + interval'),
   SESSION_TTL_SECONDS: integer(1).default(600).describe('idle time after which memory is forgotten'),
   MEMORY_MAX_TOKENS: integer(100).default(3000).describe('token budget of remembered turns; oldest dropped first'),
-  SYSTEM_PROMPT: z.string().optional().describe('system prompt of every conversation'),
+  SYSTEM_PROMPT: z.string().optional().describe('system prompt of every conversation: the default persona'),
+  PERSONAS_FILE: z
+    .string()
+    .optional()
+    .describe('personas (system prompts) and prompt templates, JSON or YAML; unset = the set the worker ships with'),
   RESET_COMMANDS: csv().default(['/reset', '重置', '清空会话']).describe('words that clear a conversation\'s memory'),
   HELP_COMMANDS: csv().default(['/help', '帮助']).describe('words that show the help text'),
+  SETTINGS_COMMANDS: csv()
+    .default(['/settings', '我的设置'])
+    .describe('words that show the asker\'s settings: model, memory scope, persona, quota left today'),
+  PERSONA_COMMANDS: csv()
+    .default(['/persona', '角色'])
+    .describe('words that list the personas, or switch this conversation\'s persona when followed by a name'),
   HELP_TEXT: z.string().optional().describe('replaces the built-in help text'),
   METRICS_PORT: integer(0).max(65535).default(9464).describe('worker port of /metrics, /healthz, /readyz'),
   SHUTDOWN_TIMEOUT_MS: integer(0).default(30_000).describe('after SIGTERM, how long jobs in flight may take'),

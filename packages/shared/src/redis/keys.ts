@@ -19,6 +19,8 @@ export function redisKeys(prefix: string) {
     conversationLoad: (conversationKey: string) => `${prefix}:load:${conversationKey}`,
     /** A conversation's remembered turns (JSON). */
     memory: (orderKey: string) => `${prefix}:memory:${orderKey}`,
+    /** The persona a memory thread chose (`/persona`); absent = the default persona. */
+    persona: (orderKey: string) => `${prefix}:persona:${orderKey}`,
     /** The model's answer to one message, kept so a retry re-sends it instead of asking again. */
     answer: (jobId: string) => `${prefix}:answer:${jobId}`,
     /** Which parts of an answer were delivered (hash part → route). */

@@ -1,0 +1,52 @@
+import type { RedisClient, RedisKeys } from '@dtbot/shared';
+import type { WorkerDeps } from '../deps.js';
+import { DEFAULT_PERSONA } from './persona-catalog.js';
+
+/**
+ * A chosen persona outlives the thread's memory (minutes) so it feels like a setting, but not
+ * forever: a thread nobody switches again goes back to the default after this long.
+ */
+const CHOICE_TTL_SECONDS = 30 * 86_400;
+
+/**
+ * Which persona each memory thread (order key) chose, in Redis so every worker sees it. A thread,
+ * not a user or a group: the persona shapes the answers its memory holds, so the people who share a
+ * memory (a whole group with `MEMORY_SCOPE=group`) share its persona, and one member's switch does
+ * not change anyone else's answers when each has their own thread.
+ */
+export class PersonaChoices {
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  async get(orderKey: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.persona(orderKey))) ?? undefined;
+  }
+
+  /** Choosing the default forgets the choice. */
+  async set(orderKey: string, name: string): Promise<void> {
+    if (name === DEFAULT_PERSONA) await this.redis.del(this.keys.persona(orderKey));
+    else await this.redis.set(this.keys.persona(orderKey), name, 'EX', CHOICE_TTL_SECONDS);
+  }
+}
+
+export interface CurrentPersona {
+  name: string;
+  /** The system prompt; `undefined` for the default persona without `SYSTEM_PROMPT`. */
+  prompt: string | undefined;
+}
+
+/**
+ * The persona this message is answered as: the thread's choice while the catalogue still has it,
+ * else the default (`SYSTEM_PROMPT`).
+ */
+export async function currentPersona(
+  deps: Pick<WorkerDeps, 'personaChoices' | 'personas' | 'settings'>,
+  orderKey: string,
+): Promise<CurrentPersona> {
+  const chosen = await deps.personaChoices.get(orderKey);
+  const persona = chosen === undefined ? undefined : deps.personas.findPersona(chosen);
+  if (persona) return { name: persona.name, prompt: persona.prompt };
+  return { name: DEFAULT_PERSONA, prompt: deps.settings.systemPrompt };
+}
