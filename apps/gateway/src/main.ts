@@ -7,6 +7,8 @@ import {
   loadGatewayConfig,
   logAliasesUsed,
   normaliseOrigins,
+  proxiedFetch,
+  proxyRules,
   redisKeys,
   robotsFromConfig,
   Turns,
@@ -60,10 +62,12 @@ const accept: AcceptDeps = {
   },
 };
 const httpCallbacks = config.DINGTALK_MODE !== 'stream';
+// The Stream connections reach DingTalk through the configured proxy, if any.
+const proxy = proxyRules(config);
 const stream =
   config.DINGTALK_MODE === 'http'
     ? undefined
-    : startStreamIngress(robots, { accept, logger, metrics, apiBaseUrl: config.DINGTALK_API_BASE_URL });
+    : startStreamIngress(robots, { accept, logger, metrics, apiBaseUrl: config.DINGTALK_API_BASE_URL, proxy, fetch: proxiedFetch(proxy) });
 let draining = false;
 const dashboard = dashboardFromConfig(config, [queue], redis, keys);
 const app = buildApp({

@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Robot } from '@dtbot/shared';
-import { buildCallback, type CallbackOverrides, type FakeDingTalkStream, type FakeDingTalkStreamOptions } from '@dtbot/testkit';
+import { proxiedFetch, proxyRules, type Robot } from '@dtbot/shared';
+import {
+  buildCallback,
+  startForwardProxy,
+  type CallbackOverrides,
+  type FakeDingTalkStream,
+  type FakeDingTalkStreamOptions,
+} from '@dtbot/testkit';
 import type { RobotStreamOptions } from '../src/stream/robot-stream.js';
 import { ALLOWED_ORIGIN, ROBOT, startAcceptStack, type AcceptStack } from './contract/accept-stack.js';
 import { metricValue, QUICK, startFake, startStreamGateway, type StreamGateway } from './stream-harness.js';
@@ -241,5 +247,23 @@ describe('Stream: connection lifecycle', () => {
     expect(connection.closeCode).toBe(1000);
     expect(stored.ack!.receivedAt).toBeLessThanOrEqual(connection.closedAt!);
     expect(gateway.ingress.isUp()).toBe(false);
+  });
+});
+
+describe('Stream: through a proxy', () => {
+  it('asks connections/open and opens the WebSocket through HTTP_PROXY, each a CONNECT tunnel', async () => {
+    const proxy = await startForwardProxy();
+    const fake = await startFake([ROBOT]);
+    const rules = proxyRules({ HTTP_PROXY: proxy.url });
+    const gateway = startStreamGateway(stack.accept, fake, [ROBOT], QUICK, { proxy: rules, fetch: proxiedFetch(rules) });
+    cleanups.push(async () => {
+      await gateway.ingress.stop();
+      await Promise.all([fake.close(), proxy.close()]);
+    });
+    const connection = await fake.connection(APP_KEY);
+    const delivery = await fake.pushMessage(connection, message({ text: 'stream: via the proxy' }));
+    expect(delivery.ack?.code).toBe(200);
+    // One tunnel for connections/open (undici), one for the WebSocket.
+    expect(proxy.requestsTo(fake.apiBaseURL).filter((request) => request.method === 'CONNECT').length).toBeGreaterThanOrEqual(2);
   });
 });

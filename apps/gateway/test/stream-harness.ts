@@ -1,7 +1,7 @@
 import { createLogger, type Robot } from '@dtbot/shared';
 import { startFakeDingTalkStream, type FakeDingTalkStream, type FakeDingTalkStreamOptions } from '@dtbot/testkit';
 import { createGatewayMetrics, type GatewayMetrics } from '../src/metrics.js';
-import type { RobotStreamOptions } from '../src/stream/robot-stream.js';
+import type { RobotStreamDeps, RobotStreamOptions } from '../src/stream/robot-stream.js';
 import { startStreamIngress, type StreamIngress } from '../src/stream/stream-ingress.js';
 import type { AcceptDeps } from '../src/accept/accept-message.js';
 
@@ -21,11 +21,12 @@ export function startStreamGateway(
   fake: FakeDingTalkStream,
   robots: readonly Robot[],
   options: RobotStreamOptions = QUICK,
+  outbound: Pick<RobotStreamDeps, 'fetch' | 'proxy'> = {},
 ): StreamGateway {
   const logs: string[] = [];
   const logger = createLogger('stream-test', 'debug', { write: (line: string) => void logs.push(line) });
   const metrics = createGatewayMetrics();
-  const ingress = startStreamIngress(robots, { accept, logger, metrics, apiBaseUrl: fake.apiBaseURL }, options);
+  const ingress = startStreamIngress(robots, { accept, logger, metrics, apiBaseUrl: fake.apiBaseURL, ...outbound }, options);
   return { ingress, metrics, logs };
 }
 

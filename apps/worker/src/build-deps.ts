@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import {
   normaliseOrigins,
+  proxiedFetch,
+  proxyRules,
   redisKeys,
   findRobot,
   robotsFromConfig,
@@ -36,11 +38,14 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
   const keys = redisKeys(config.REDIS_PREFIX);
   const robots = robotsFromConfig(config);
   const metrics = createWorkerMetrics();
+  // Model and DingTalk requests alike go through the configured proxy, if any.
+  const outboundFetch = proxiedFetch(proxyRules(config));
   const dingtalk = new DingTalkClient(new AccessTokens(redis, keys), {
     apiBaseUrl: config.DINGTALK_API_BASE_URL,
     oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL,
     allowedOrigins: [config.DINGTALK_API_BASE_URL, ...normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS)],
     timeoutMs: DINGTALK_TIMEOUT_MS,
+    fetch: outboundFetch,
     onAnswer: (api, result) => metrics.dingtalkRequests.inc({ api, result }),
   });
   const appFor = (robotCode: string): RobotApp | undefined => {
@@ -52,7 +57,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
   const defaultOptions: RobotOptions = { memoryScope: config.MEMORY_SCOPE };
   const robotOptions = (robotCode: string): RobotOptions => findRobot(robots, robotCode)?.options ?? defaultOptions;
   const tokenCounter = createTokenCounter(config.OPENAI_MODEL);
-  const openai = createModelClient(config);
+  const openai = createModelClient(config, { fetch: outboundFetch });
   return {
     logger,
     redis,
@@ -65,7 +70,10 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       maxTokens: config.MEMORY_MAX_TOKENS,
     }),
     openai,
-    imageClient: config.OPENAI_PROVIDER === 'azure' && config.OPENAI_IMAGE_MODEL ? createModelClient(config, config.OPENAI_IMAGE_MODEL) : openai,
+    imageClient:
+      config.OPENAI_PROVIDER === 'azure' && config.OPENAI_IMAGE_MODEL
+        ? createModelClient(config, { fetch: outboundFetch, azureDeployment: config.OPENAI_IMAGE_MODEL })
+        : openai,
     limiter: new ModelRateLimiter(redis, keys, {
       rpm: config.OPENAI_RPM,
       tpm: config.OPENAI_TPM,

@@ -15,3 +15,5 @@ export * from './errors.js';
 export * from './logger.js';
 export * from './ordering/turn-scripts.js';
 export * from './robots/robots.js';
+export * from './http/proxy-rules.js';
+export * from './http/proxied-fetch.js';

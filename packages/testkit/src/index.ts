@@ -48,3 +48,4 @@ export {
 export { ROBOT_MESSAGE_TOPIC, type StreamAck, type StreamFrame, type StreamFrameType } from './fake-stream-frames.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
 export { CHROMIUM_PATH, launchBrowser } from './browser.js';
+export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';

@@ -10,6 +10,8 @@ export interface EndpointRequestOptions {
   /** `DINGTALK_API_BASE_URL`: the only host the AppSecret is sent to. */
   apiBaseUrl: string;
   timeoutMs: number;
+  /** Through the configured proxy, if any (`proxiedFetch`). Default: Node's `fetch`. */
+  fetch?: typeof fetch;
 }
 
 const openAnswerSchema = z.object({ endpoint: z.string().min(1), ticket: z.string().min(1) });
@@ -28,7 +30,7 @@ export class StreamOpenError extends Error {
 export async function requestStreamEndpoint(credentials: StreamCredentials, options: EndpointRequestOptions): Promise<URL> {
   let response: Response;
   try {
-    response = await fetch(new URL('/v1.0/gateway/connections/open', options.apiBaseUrl), {
+    response = await (options.fetch ?? fetch)(new URL('/v1.0/gateway/connections/open', options.apiBaseUrl), {
       method: 'POST',
       // Without `Accept: application/json` DingTalk may answer in XML.
       headers: { 'content-type': 'application/json', accept: 'application/json' },

@@ -1,13 +1,18 @@
 import WebSocket from 'ws';
-import type { Robot } from '@dtbot/shared';
+import type { ProxyRules, Robot } from '@dtbot/shared';
 import type { FrameDeps } from './answer-frame.js';
 import { ReconnectBackoff, type BackoffOptions } from './reconnect-backoff.js';
 import { requestStreamEndpoint, StreamOpenError } from './request-stream-endpoint.js';
 import { StreamSocket, type LivenessOptions, type SocketEnd } from './stream-socket.js';
+import { webSocketAgent } from './web-socket-agent.js';
 
 export interface RobotStreamDeps extends FrameDeps {
   /** `DINGTALK_API_BASE_URL`, where `connections/open` is asked. */
   apiBaseUrl: string;
+  /** `connections/open` is asked with it: through the configured proxy, if any. Default: Node's `fetch`. */
+  fetch?: typeof fetch;
+  /** Which proxy the WebSocket tunnels through, if any. */
+  proxy?: ProxyRules;
 }
 
 export interface RobotStreamOptions {
@@ -102,8 +107,14 @@ export class RobotStream {
 
   private async open(reason: string): Promise<void> {
     const timeoutMs = this.options.connectTimeoutMs ?? 10_000;
-    const url = await requestStreamEndpoint(this.credentials, { apiBaseUrl: this.deps.apiBaseUrl, timeoutMs });
-    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+    const url = await requestStreamEndpoint(this.credentials, { apiBaseUrl: this.deps.apiBaseUrl, timeoutMs, fetch: this.deps.fetch });
+    const agent = webSocketAgent(this.deps.proxy, url);
+    const ws = new WebSocket(url, {
+      handshakeTimeout: timeoutMs,
+      maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+      ...(agent ? { agent } : {}),
+    });
     return new Promise((resolve, reject) => {
       const fail = (error: Error) => {
         ws.removeAllListeners();

@@ -14,6 +14,8 @@ export interface DingTalkClientOptions {
    */
   allowedOrigins: readonly string[];
   timeoutMs: number;
+  /** How requests are made: through the configured proxy, if any (`proxiedFetch`). Default: Node's `fetch`. */
+  fetch?: typeof fetch;
   /** Told the result of every request that was sent (`answerResult`), for the metrics. */
   onAnswer?: (api: DingTalkApi, result: string) => void;
 }
@@ -160,7 +162,7 @@ export class DingTalkClient {
     try {
       // A form sets its own multipart content type; JSON bodies get ours.
       const isForm = request.body instanceof FormData;
-      response = await fetch(url, {
+      response = await (this.options.fetch ?? fetch)(url, {
         method: request.method,
         headers: isForm || request.body === undefined ? { accept: 'application/json', ...request.headers } : { ...jsonHeaders, ...request.headers },
         ...(request.body === undefined ? {} : { body: isForm ? (request.body as FormData) : JSON.stringify(request.body) }),

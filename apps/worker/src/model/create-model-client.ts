@@ -10,9 +10,13 @@ import type { WorkerConfig } from '@dtbot/shared';
  * Everything is passed explicitly: left unset, the SDK would read OPENAI_BASE_URL, OPENAI_ORG_ID
  * and other variables from the environment behind the config's back.
  */
-export function createModelClient(config: WorkerConfig, azureDeployment = config.AZURE_OPENAI_DEPLOYMENT): OpenAI {
+export function createModelClient(
+  config: WorkerConfig,
+  { fetch = globalThis.fetch, azureDeployment = config.AZURE_OPENAI_DEPLOYMENT }: { fetch?: typeof globalThis.fetch; azureDeployment?: string | undefined } = {},
+): OpenAI {
   // The queue retries failed jobs with backoff; SDK retries on top would multiply every attempt.
-  const common = { timeout: config.OPENAI_TIMEOUT_MS, maxRetries: 0, organization: null, project: null };
+  // `fetch` goes through the configured proxy, if any.
+  const common = { timeout: config.OPENAI_TIMEOUT_MS, maxRetries: 0, organization: null, project: null, fetch };
   if (config.OPENAI_PROVIDER === 'azure') {
     // The config loader required both for this provider.
     const endpoint = config.AZURE_OPENAI_ENDPOINT!.replace(/\/+$/, '');

@@ -17,6 +17,13 @@ export const flag = () =>
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
     .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** An http:// or https:// proxy URL (undici, which carries our requests, speaks no SOCKS). */
+export const proxyUrl = () =>
+  z
+    .string()
+    .url()
+    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http:// or https:// proxy URL (SOCKS is not supported)');
+
 /** An empty variable (`FOO=`) counts as unset, as operators expect from `.env` files. */
 export function withoutEmpty(env: Record<string, string | undefined>): Record<string, string> {
   const result: Record<string, string> = {};

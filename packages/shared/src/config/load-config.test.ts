@@ -47,6 +47,30 @@ describe('loadWorkerConfig', () => {
   });
 });
 
+describe('proxy settings', () => {
+  it('reads HTTP_PROXY, HTTPS_PROXY and NO_PROXY in either case, lower-case winning as in curl', () => {
+    const { config } = loadGatewayConfig({
+      DINGTALK_APP_SECRET: 's',
+      http_proxy: 'http://lower.proxy:3128',
+      HTTP_PROXY: 'http://upper.proxy:3128',
+      HTTPS_PROXY: 'http://tls.proxy:3129',
+      no_proxy: 'localhost, .corp  10.0.0.0/8',
+    });
+    expect(config).toMatchObject({
+      HTTP_PROXY: 'http://lower.proxy:3128',
+      HTTPS_PROXY: 'http://tls.proxy:3129',
+      NO_PROXY: ['localhost', '.corp', '10.0.0.0/8'],
+    });
+  });
+
+  it('refuses a SOCKS proxy by name, without echoing the URL and its password', () => {
+    expect(() => loadWorkerConfig({ OPENAI_API_KEY: 'k', HTTPS_PROXY: 'socks5://user:hunter2@proxy:1080' })).toThrow(
+      /HTTPS_PROXY: must be an http:\/\/ or https:\/\/ proxy URL/,
+    );
+    expect(() => loadWorkerConfig({ OPENAI_API_KEY: 'k', HTTPS_PROXY: 'socks5://user:hunter2@proxy:1080' })).not.toThrow(/hunter2/);
+  });
+});
+
 describe('loadWorkerConfig: providers', () => {
   it('takes Azure OpenAI settings and then needs no OPENAI_API_KEY', () => {
     const { config } = loadWorkerConfig({

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { applyAliases } from './aliases.js';
 import { withoutEmpty } from './env-types.js';
+import { withProxyVariables } from './proxy-variables.js';
 import { conflictingAppKeys, robotsFromConfig } from '../robots/robots.js';
 import { gatewaySchema, workerSchema, type GatewayConfig, type WorkerConfig } from './schema.js';
 
@@ -23,7 +24,7 @@ function parseWith<S extends z.ZodType>(
   source: Record<string, string | undefined>,
   extraChecks: (env: Record<string, string>) => string[] = () => [],
 ): Loaded<z.infer<S>> {
-  const { env, used } = applyAliases(withoutEmpty(source));
+  const { env, used } = applyAliases(withProxyVariables(withoutEmpty(source)));
   const parsed = schema.safeParse(env);
   const problems = parsed.success
     ? []

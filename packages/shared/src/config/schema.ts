@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credentialPairs, csv, flag, integer } from './env-types.js';
+import { credentialPairs, csv, flag, integer, proxyUrl } from './env-types.js';
 
 /**
  * Every setting of the project, with its default. Only `load-config.ts` reads `process.env`;
@@ -32,6 +32,15 @@ export const commonSchema = z.object({
     .default('user')
     .describe('whose turns share memory: each user in a conversation, the whole group, or nobody'),
   JOB_ATTEMPTS: integer(1).default(5).describe('tries of a message before it fails for good'),
+  HTTP_PROXY: proxyUrl()
+    .optional()
+    .describe('proxy for outgoing requests (model, DingTalk, Stream); also for https when HTTPS_PROXY is unset; http_proxy too'),
+  HTTPS_PROXY: proxyUrl().optional().describe('proxy for outgoing https and wss requests; https_proxy too'),
+  NO_PROXY: z
+    .string()
+    .transform((value) => value.split(/[\s,]+/).filter((item) => item.length > 0))
+    .optional()
+    .describe('hosts reached without the proxy: host (and its subdomains), .host, host:port, an IP range, * for all; no_proxy too'),
   QUEUE_NAME: z.string().regex(/^[^\s:]+$/).default('messages').describe('BullMQ queue name'),
 });
 
