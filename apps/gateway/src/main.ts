@@ -17,7 +17,8 @@ import {
 import type { AcceptDeps } from './accept/accept-message.js';
 import { buildApp } from './app.js';
 import { CALLBACK_PATHS } from './callback/callback-paths.js';
-import { buildDashboardApp, DASHBOARD_PATH } from './dashboard/build-dashboard.js';
+import { buildDashboardApp } from './dashboard/dashboard-app.js';
+import { DASHBOARD_PATH } from './dashboard/dashboard-path.js';
 import { dashboardFromConfig } from './dashboard/dashboard-from-config.js';
 import { createGatewayMetrics } from './metrics.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
@@ -69,7 +70,7 @@ const stream =
     ? undefined
     : startStreamIngress(robots, { accept, logger, metrics, apiBaseUrl: config.DINGTALK_API_BASE_URL, proxy, fetch: proxiedFetch(proxy) });
 let draining = false;
-const dashboard = dashboardFromConfig(config, [queue], redis, keys);
+const dashboard = await dashboardFromConfig(config, [queue], redis, keys);
 const app = buildApp({
   ...accept,
   dashboard: config.DASHBOARD_PORT === undefined ? dashboard : undefined,

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests, waitFor } from '@dtbot/testkit';
 import { AuthFailures } from '../src/dashboard/auth-failures.js';
-import { buildDashboard, buildDashboardApp } from '../src/dashboard/build-dashboard.js';
+import { buildDashboard } from '../src/dashboard/build-dashboard.js';
+import { buildDashboardApp } from '../src/dashboard/dashboard-app.js';
 
 // Bull Board behind our guards, in-process, on a real Redis and real BullMQ jobs.
 const prefix = createTestPrefix('dashboard');

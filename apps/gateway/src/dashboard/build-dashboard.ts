@@ -2,13 +2,13 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { KoaAdapter } from '@bull-board/koa';
 import type { Queue } from 'bullmq';
-import Koa, { type Middleware } from 'koa';
+import type Koa from 'koa';
+import type { Middleware } from 'koa';
+import { DASHBOARD_PATH } from './dashboard-path.js';
 import type { AuthFailures } from './auth-failures.js';
 import { onlyAllowedActions } from './dashboard-actions.js';
 import { maskSecrets } from './mask-secrets.js';
 import { requireBasicAuth } from './require-basic-auth.js';
-
-export const DASHBOARD_PATH = '/admin/queues';
 
 export interface DashboardOptions {
   queues: readonly Queue[];
@@ -51,15 +51,4 @@ export function buildDashboard(options: DashboardOptions): Middleware {
     index === chain.length ? next() : Promise.resolve(chain[index]!(ctx, () => run(ctx, index + 1, next)));
 
   return (ctx, next) => (ctx.path === DASHBOARD_PATH || ctx.path.startsWith(`${DASHBOARD_PATH}/`) ? run(ctx, 0, next) : next());
-}
-
-/** The dashboard alone, for its own port (`DASHBOARD_PORT`): anything else there is 404. */
-export function buildDashboardApp(dashboard: Middleware): Koa {
-  const app = new Koa();
-  // Behind one proxy, the address it saw is the last X-Forwarded-For entry; the lockout counts per address.
-  app.proxy = true;
-  app.maxIpsCount = 1;
-  app.silent = true;
-  app.use(dashboard);
-  return app;
 }

@@ -2,11 +2,19 @@ import type { Queue } from 'bullmq';
 import type { Middleware } from 'koa';
 import type { GatewayConfig, RedisClient, RedisKeys } from '@dtbot/shared';
 import { AuthFailures } from './auth-failures.js';
-import { buildDashboard } from './build-dashboard.js';
 
-/** The dashboard the settings ask for, or undefined when its credentials are unset (it is then off). */
-export function dashboardFromConfig(config: GatewayConfig, queues: readonly Queue[], redis: RedisClient, keys: RedisKeys): Middleware | undefined {
+/**
+ * The dashboard the settings ask for, or undefined when its credentials are unset (it is then off). Bull Board is
+ * loaded only then: its modules add about 40 MB to a gateway's memory.
+ */
+export async function dashboardFromConfig(
+  config: GatewayConfig,
+  queues: readonly Queue[],
+  redis: RedisClient,
+  keys: RedisKeys,
+): Promise<Middleware | undefined> {
   if (!config.DASHBOARD_USERNAME || !config.DASHBOARD_PASSWORD) return undefined;
+  const { buildDashboard } = await import('./build-dashboard.js');
   return buildDashboard({
     queues,
     username: config.DASHBOARD_USERNAME,
