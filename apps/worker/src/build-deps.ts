@@ -27,6 +27,7 @@ import { createWorkerMetrics } from './metrics.js';
 import { createTokenCounter } from './tokens/token-counter.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
 import { PersonaChoices } from './personas/persona-choices.js';
+import { AccessPolicy } from './access/access-policy.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
 
@@ -86,6 +87,14 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     messageRoutes: [webhookRoute(dingtalk), openApiRoute(dingtalk, appFor)],
     robotApp: appFor,
     robotOptions,
+    access: new AccessPolicy({
+      allowGroups: config.ACCESS_ALLOW_GROUPS,
+      allowUsers: config.ACCESS_ALLOW_USERS,
+      denyGroups: config.ACCESS_DENY_GROUPS,
+      denyUsers: config.ACCESS_DENY_USERS,
+      admins: config.ADMIN_USERS,
+      vips: config.VIP_USERS,
+    }),
     personas,
     personaChoices: new PersonaChoices(redis, keys),
     settings: {

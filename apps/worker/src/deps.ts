@@ -9,6 +9,7 @@ import type { TokenCounter } from './tokens/token-counter.js';
 import type { DingTalkClient, RobotApp } from './dingtalk/dingtalk-client.js';
 import type { MessageRoute } from './delivery/message-route.js';
 import type { WorkerMetrics } from './metrics.js';
+import type { AccessPolicy } from './access/access-policy.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
 import type { PersonaChoices } from './personas/persona-choices.js';
 
@@ -40,6 +41,8 @@ export interface WorkerDeps {
    * them, so a per-robot value reaches every step that uses it.
    */
   robotOptions(robotCode: string): RobotOptions;
+  /** Who may use the robot, and who is an admin or a VIP (`ACCESS_*`, `ADMIN_USERS`, `VIP_USERS`). */
+  access: AccessPolicy;
   /** The personas and templates users can pick (`PERSONAS_FILE`, or the shipped set). */
   personas: PersonaCatalog;
   /** Each memory thread's chosen persona, in Redis. */

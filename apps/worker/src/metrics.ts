@@ -9,7 +9,7 @@ export function createWorkerMetrics() {
     registry,
     jobs: new Counter({
       name: 'dtbot_worker_jobs_total',
-      help: 'Messages handled, by outcome (answered, image, command, note, parked, rate_limited, delayed, retry, failed)',
+      help: 'Messages handled, by outcome (answered, image, command, note, refusal, parked, rate_limited, delayed, retry, failed)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

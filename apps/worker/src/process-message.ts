@@ -23,7 +23,7 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
 
   await takeTurn(deps, job, jobId, data, token);
   try {
-    const reply = await decideReply(deps, data);
+    const reply = await decideReply(deps, jobId, data);
     const delivery = await openDelivery(deps, jobId, data, 'answer');
     const text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data) }, reply);
     await delivery.finish(text);

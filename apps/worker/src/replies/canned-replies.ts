@@ -112,6 +112,9 @@ export function settingsText(view: SettingsView): string {
   ].join('\n');
 }
 
+/** One short reply for whoever the access lists refuse: which list it was is the operator's to know. */
+export const ACCESS_DENIED = '抱歉，你没有使用这个机器人的权限。如有需要，请联系管理员。';
+
 /** What a user sees when the model failed for good: short, with a reference an operator can find. */
 export function apology(reference: string): string {
   return `抱歉，这次没能回答你的问题，请稍后再试。（参考编号：${reference}）`;

@@ -20,7 +20,11 @@ export type Reply =
   /** `#周报 text`: the template's instruction around the user's text, asked like a question. */
   | { kind: 'template'; template: string; question: string }
   /** A picture to generate (`/image …`): it reaches a model and counts like a model answer, but is not remembered. */
-  | { kind: 'image'; prompt: string };
+  | { kind: 'image'; prompt: string }
+  /** A short no: the asker may not use the robot. Nothing reaches the model, nothing is counted. */
+  | Refusal;
+
+export type Refusal = { kind: 'refusal'; refusal: 'access_denied' };
 
 export type Note =
   | { kind: 'note'; note: 'empty_question' | 'unreadable_kind' | 'empty_image_prompt' | 'images_unavailable'; msgtype: string }
@@ -38,6 +42,7 @@ const COUNTS_AGAINST_QUOTA: Record<ReplyKind, boolean> = {
   model: true,
   template: true,
   image: true,
+  refusal: false,
 };
 
 export function countsAgainstQuota(reply: Reply): boolean {
@@ -56,6 +61,7 @@ export function questionAsked(reply: Reply): string | undefined {
     case 'command':
     case 'note':
     case 'image':
+    case 'refusal':
       return undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PersonaCatalog } from '../personas/persona-catalog.js';
-import { decideReply } from './decide-reply.js';
+import { readMessage } from './decide-reply.js';
 
 const weekly = { name: '周报', aliases: ['weekly'], description: '周报', prompt: '整理成周报：\n{{input}}' };
 const deps = {
@@ -17,7 +17,7 @@ const deps = {
 const withoutImages = { ...deps, settings: { ...deps.settings, imageModel: undefined } };
 const message = (msgtype: string, prompt: string) => ({ msgtype, prompt });
 
-describe('decideReply', () => {
+describe('readMessage', () => {
   it.each([
     [message('text', '/reset'), { kind: 'command', command: 'reset' }],
     [message('audio', '帮助'), { kind: 'command', command: 'help' }],
@@ -38,11 +38,11 @@ describe('decideReply', () => {
     [message('text', '#图片日落'), { kind: 'image', prompt: '日落' }],
     [message('text', '/image'), { kind: 'note', note: 'empty_image_prompt', msgtype: 'text' }],
   ])('gives %j the reply %j', async (data, reply) => {
-    expect(await decideReply(deps, data)).toEqual(reply);
+    expect(readMessage(deps, data)).toEqual(reply);
   });
 
   it('declines an image request when no image model is configured, before anything else is asked', async () => {
-    expect(await decideReply(withoutImages, message('text', '/image 一只猫'))).toEqual({ kind: 'note', note: 'images_unavailable', msgtype: 'text' });
-    expect(await decideReply(withoutImages, message('text', '/image'))).toEqual({ kind: 'note', note: 'images_unavailable', msgtype: 'text' });
+    expect(readMessage(withoutImages, message('text', '/image 一只猫'))).toEqual({ kind: 'note', note: 'images_unavailable', msgtype: 'text' });
+    expect(readMessage(withoutImages, message('text', '/image'))).toEqual({ kind: 'note', note: 'images_unavailable', msgtype: 'text' });
   });
 });

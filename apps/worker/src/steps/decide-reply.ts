@@ -1,22 +1,39 @@
 import { isReadableKind, type MessageJob } from '@dtbot/shared';
-import type { WorkerSettings } from '../deps.js';
+import type { WorkerDeps, WorkerSettings } from '../deps.js';
 import { applyTemplate, type PersonaCatalog } from '../personas/persona-catalog.js';
 import { recognizeCommand, unknownCommand, type CommandWords } from '../replies/recognize-command.js';
 import { recognizeImageRequest } from '../replies/recognize-image-request.js';
 import type { Reply } from '../replies/reply.js';
 
-export interface DecideDeps {
+export interface ReadDeps {
   settings: CommandWords & Pick<WorkerSettings, 'imageCommands' | 'imageModel'>;
   personas: Pick<PersonaCatalog, 'matchTemplate'>;
 }
 
+export type DecideDeps = ReadDeps & Pick<WorkerDeps, 'access' | 'logger'>;
+
 /**
  * Decides what this message gets, before anything is produced or sent. The order is the policy:
- * commands first (they never reach the model), then what cannot be asked (a kind we cannot read,
- * an empty question), then a picture, a template (each with a note when it cannot be served or has
- * no text), an unknown `/word` (the help), and last the model.
+ * who asks first (a user the access lists refuse gets one short refusal, whatever they sent), then
+ * what they asked (`readMessage`).
  */
-export async function decideReply(deps: DecideDeps, data: Pick<MessageJob, 'msgtype' | 'prompt'>): Promise<Reply> {
+export async function decideReply(deps: DecideDeps, jobId: string, data: MessageJob): Promise<Reply> {
+  const access = deps.access.decide(data);
+  if (!access.allowed) {
+    // The sender id is what an operator lists for a user of another organisation, who has no staff id here.
+    deps.logger.info({ msgId: data.msgId, jobId, reason: access.reason, senderId: data.senderId }, 'refused by the access lists');
+    return { kind: 'refusal', refusal: 'access_denied' };
+  }
+  return readMessage(deps, data);
+}
+
+/**
+ * What a message asks for, from its text alone: commands first (they never reach the model), then
+ * what cannot be asked (a kind we cannot read, an empty question), then a picture, a template (each
+ * with a note when it cannot be served or has no text), an unknown `/word` (the help), and last the
+ * model.
+ */
+export function readMessage(deps: ReadDeps, data: Pick<MessageJob, 'msgtype' | 'prompt'>): Reply {
   const command = recognizeCommand(data.prompt, deps.settings);
   if (command) return { kind: 'command', ...command };
   if (!isReadableKind(data.msgtype)) return { kind: 'note', note: 'unreadable_kind', msgtype: data.msgtype };

@@ -3,6 +3,7 @@ import { commandReply } from '../replies/command-reply.js';
 import { imageReply } from '../replies/image-reply.js';
 import { modelAnswer } from '../replies/model-answer.js';
 import { noteReply } from '../replies/note-reply.js';
+import { refusalReply } from '../replies/refusal-reply.js';
 import type { Reply, ReplyContext } from '../replies/reply.js';
 import { templateAnswer } from '../replies/template-answer.js';
 
@@ -21,5 +22,8 @@ export async function produceReply(deps: WorkerDeps, context: ReplyContext, repl
       return imageReply(deps, context, reply);
     case 'template':
       return templateAnswer(deps, context, reply);
+    case 'refusal':
+      context.started();
+      return refusalReply(reply);
   }
 }

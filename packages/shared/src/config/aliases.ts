@@ -34,6 +34,9 @@ const ALIASES: readonly Alias[] = [
     convert: (value) => (value === '单聊' ? 'none' : value === '串聊' ? 'user' : value),
   },
   { theirs: 'HELP', ours: 'HELP_TEXT' },
+  { theirs: 'ALLOW_GROUPS', ours: 'ACCESS_ALLOW_GROUPS' },
+  { theirs: 'ALLOW_USERS', ours: 'ACCESS_ALLOW_USERS' },
+  { theirs: 'DENY_USERS', ours: 'ACCESS_DENY_USERS' },
   { theirs: 'AZURE_ON', ours: 'OPENAI_PROVIDER', convert: (value) => (/^(true|1|yes|on)$/i.test(value) ? 'azure' : undefined) },
   {
     theirs: 'AZURE_RESOURCE_NAME',

@@ -45,6 +45,27 @@ describe('loadWorkerConfig', () => {
     expect(config.RESET_COMMANDS).toContain('新话题');
     expect(aliasesUsed.map((alias) => alias.theirs)).toContain('APIKEY');
   });
+
+  it('reads chatgpt-dingtalk access lists, with VIP_USERS and ADMIN_USERS under the same names', () => {
+    const { config, aliasesUsed } = loadWorkerConfig({
+      OPENAI_API_KEY: 'k',
+      ALLOW_GROUPS: 'cid-a, cid-b',
+      ALLOW_USERS: 'alice',
+      DENY_USERS: 'mallory',
+      ACCESS_DENY_USERS: 'eve',
+      VIP_USERS: 'carol',
+      ADMIN_USERS: 'boss,deputy',
+    });
+    expect(config).toMatchObject({
+      ACCESS_ALLOW_GROUPS: ['cid-a', 'cid-b'],
+      ACCESS_ALLOW_USERS: ['alice'],
+      ACCESS_DENY_USERS: ['eve'],
+      ACCESS_DENY_GROUPS: [],
+      VIP_USERS: ['carol'],
+      ADMIN_USERS: ['boss', 'deputy'],
+    });
+    expect(aliasesUsed.map((alias) => alias.theirs).sort()).toEqual(['ALLOW_GROUPS', 'ALLOW_USERS']);
+  });
 });
 
 describe('proxy settings', () => {

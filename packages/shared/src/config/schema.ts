@@ -140,6 +140,18 @@ export const workerSchema = commonSchema.extend({
     .string()
     .optional()
     .describe('personas (system prompts) and prompt templates, JSON or YAML; unset = the set the worker ships with'),
+  ACCESS_ALLOW_GROUPS: csv()
+    .default([])
+    .describe('only these groups (conversationId) may use the robot; private chats are not groups; empty = every group'),
+  ACCESS_ALLOW_USERS: csv()
+    .default([])
+    .describe('only these users (staff id, or sender id for users of another organisation) may use it; empty = everyone'),
+  ACCESS_DENY_GROUPS: csv().default([]).describe('groups (conversationId) the robot refuses; deny wins over every allow and admin'),
+  ACCESS_DENY_USERS: csv().default([]).describe('users (staff id or sender id) the robot refuses; deny wins over every allow and admin'),
+  ADMIN_USERS: csv()
+    .default([])
+    .describe('admins (staff id or sender id): allowed unless denied, exempt from quotas, may use admin commands'),
+  VIP_USERS: csv().default([]).describe('VIP users (staff id or sender id): exempt from the daily quotas'),
   RESET_COMMANDS: csv().default(['/reset', '重置', '清空会话']).describe('words that clear a conversation\'s memory'),
   HELP_COMMANDS: csv().default(['/help', '帮助']).describe('words that show the help text'),
   SETTINGS_COMMANDS: csv()
