@@ -28,6 +28,7 @@ import { createTokenCounter } from './tokens/token-counter.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
 import { PersonaChoices } from './personas/persona-choices.js';
 import { AccessPolicy } from './access/access-policy.js';
+import { DailyQuotas } from './quota/daily-quotas.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
 
@@ -95,6 +96,11 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       admins: config.ADMIN_USERS,
       vips: config.VIP_USERS,
     }),
+    quotas: new DailyQuotas(redis, keys, {
+      userDaily: config.QUOTA_USER_DAILY,
+      groupDaily: config.QUOTA_GROUP_DAILY,
+      timeZone: config.QUOTA_TIMEZONE,
+    }),
     personas,
     personaChoices: new PersonaChoices(redis, keys),
     settings: {
@@ -106,6 +112,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       helpCommands: config.HELP_COMMANDS,
       settingsCommands: config.SETTINGS_COMMANDS,
       personaCommands: config.PERSONA_COMMANDS,
+      usageCommands: config.USAGE_COMMANDS,
       helpText: config.HELP_TEXT,
       imageCommands: config.IMAGE_COMMANDS,
       imageModel: config.OPENAI_IMAGE_MODEL,

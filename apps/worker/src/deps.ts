@@ -10,6 +10,7 @@ import type { DingTalkClient, RobotApp } from './dingtalk/dingtalk-client.js';
 import type { MessageRoute } from './delivery/message-route.js';
 import type { WorkerMetrics } from './metrics.js';
 import type { AccessPolicy } from './access/access-policy.js';
+import type { DailyQuotas } from './quota/daily-quotas.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
 import type { PersonaChoices } from './personas/persona-choices.js';
 
@@ -43,6 +44,8 @@ export interface WorkerDeps {
   robotOptions(robotCode: string): RobotOptions;
   /** Who may use the robot, and who is an admin or a VIP (`ACCESS_*`, `ADMIN_USERS`, `VIP_USERS`). */
   access: AccessPolicy;
+  /** Daily questions per user and group, in Redis (`QUOTA_*`). */
+  quotas: DailyQuotas;
   /** The personas and templates users can pick (`PERSONAS_FILE`, or the shipped set). */
   personas: PersonaCatalog;
   /** Each memory thread's chosen persona, in Redis. */
@@ -59,6 +62,8 @@ export interface WorkerSettings {
   helpCommands: readonly string[];
   settingsCommands: readonly string[];
   personaCommands: readonly string[];
+  /** Admin only: today's usage. */
+  usageCommands: readonly string[];
   helpText: string | undefined;
   /** Words that start an image request. */
   imageCommands: readonly string[];

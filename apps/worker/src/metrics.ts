@@ -67,6 +67,12 @@ export function createWorkerMetrics() {
       labelNames: ['api', 'result'] as const,
       registers: [registry],
     }),
+    refusals: new Counter({
+      name: 'dtbot_worker_refusals_total',
+      help: 'Messages refused with a short reply, by reason (access_denied, admins_only, quota_exceeded)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     answerParts: new Histogram({
       name: 'dtbot_worker_answer_parts',
       help: 'Messages an answer was split into (at most 2,000 characters and 6,000 bytes each)',

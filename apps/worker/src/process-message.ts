@@ -50,6 +50,7 @@ function startedOnce(deps: WorkerDeps, job: Job<MessageJob>, data: MessageJob): 
 }
 
 function countReply(deps: WorkerDeps, jobId: string, data: MessageJob, reply: Reply): void {
+  if (reply.kind === 'refusal') deps.metrics.refusals.inc({ reason: reply.refusal });
   if (questionAsked(reply) === undefined) {
     deps.metrics.jobs.inc({ outcome: reply.kind });
     return;

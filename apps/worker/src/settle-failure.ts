@@ -52,12 +52,14 @@ export async function settleFailure(
 }
 
 /**
- * The failure is final: tell the user briefly (never the upstream's words), free the conversation
- * for its next message, and leave the job in the failed set for an operator.
+ * The failure is final: tell the user briefly (never the upstream's words), give back the question
+ * its daily quota counted (an apology is not an answer), free the conversation for its next
+ * message, and leave the job in the failed set for an operator.
  */
 async function giveUp(deps: WorkerDeps, jobId: string, data: MessageJob, failure: BotError): Promise<void> {
   deps.metrics.jobs.inc({ outcome: 'failed' });
   deps.logger.error({ msgId: data.msgId, jobId, kind: failure.kind, err: failure }, 'message failed for good');
+  await deps.quotas.refund(jobId, data).catch((error: unknown) => deps.logger.warn({ jobId, err: error }, 'quota could not be given back'));
   try {
     const delivery = await openDelivery(deps, jobId, data, 'apology');
     await delivery.finish(apology(jobId));

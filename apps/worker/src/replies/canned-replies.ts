@@ -2,12 +2,14 @@ import type { MemoryScope } from '@dtbot/shared';
 import type { WorkerSettings } from '../deps.js';
 import { DEFAULT_PERSONA, DEFAULT_PERSONA_WORDS, wordsOf, type PersonaCatalog, type Template } from '../personas/persona-catalog.js';
 import type { CurrentPersona } from '../personas/persona-choices.js';
+import type { Role } from '../access/access-policy.js';
+import type { QuotaLeft } from '../quota/daily-quotas.js';
 
 /** Every fixed sentence a user can get, in one place. */
 
 export type HelpSettings = Pick<
   WorkerSettings,
-  'helpText' | 'resetCommands' | 'helpCommands' | 'settingsCommands' | 'personaCommands' | 'imageCommands' | 'imageModel'
+  'helpText' | 'resetCommands' | 'helpCommands' | 'settingsCommands' | 'personaCommands' | 'usageCommands' | 'imageCommands' | 'imageModel'
 >;
 
 const words = (list: readonly string[]) => list.map((word) => `\`${word}\``).join(' ');
@@ -26,6 +28,7 @@ export function helpText(settings: HelpSettings, catalog: Pick<PersonaCatalog, '
     `- ${words(settings.settingsCommands)}：查看我的设置（模型、记忆方式、角色、今日剩余次数） / my settings`,
     `- ${words(settings.personaCommands)}：查看可选角色；后跟角色名即切换，例如 \`${settings.personaCommands[0] ?? '/persona'} ${DEFAULT_PERSONA}\` / list or switch personas`,
     ...(drawing ? [`- ${settings.imageCommands.map((word) => `\`${word} 画面描述\``).join(' ')}：生成一张图片 / draw a picture`] : []),
+    `- ${words(settings.usageCommands)}：今日用量和接近上限的人（仅管理员） / today's usage (admins)`,
   ];
   if (catalog.templates.length > 0) {
     lines.push('', '**模板 / Templates**：`#模板名 内容`，例如 `#' + catalog.templates[0]!.name + ' ……`');
@@ -100,6 +103,10 @@ export interface SettingsView {
   model: string;
   scope: MemoryScope;
   persona: string;
+  role: Role;
+  /** Questions left today; `undefined` = unlimited. `group` only in a group chat. */
+  left: QuotaLeft;
+  inGroup: boolean;
 }
 
 /** What `/settings` shows. */
@@ -109,7 +116,79 @@ export function settingsText(view: SettingsView): string {
     `- 模型：${view.model}`,
     `- 对话记忆：${SCOPE_NAMES[view.scope]}`,
     `- 角色：${personaTitle(view.persona)}`,
+    `- 今日剩余次数：${quotaLeftText(view)}`,
   ].join('\n');
+}
+
+function quotaLeftText({ role, left, inGroup }: SettingsView): string {
+  if (role !== 'member') return `不限（${role === 'admin' ? '管理员' : 'VIP'}）`;
+  const mine = left.user === undefined ? '不限' : `${left.user} 次`;
+  if (!inGroup) return mine;
+  return `${mine}（本群今日还剩 ${left.group === undefined ? '不限' : `${left.group} 次`}）`;
+}
+
+/** `/usage` from someone who is not an admin. */
+export const ADMINS_ONLY = '抱歉，这个命令只有管理员可以使用。';
+
+/** A used-up daily quota: whose, how many, and when it resets, in the quota's time zone. */
+export function quotaExceeded(scope: 'user' | 'group', limit: number, msToReset: number, timeZone: string): string {
+  const whose = scope === 'user' ? `你今天的提问次数已用完（每人每天 ${limit} 次）` : `本群今天的提问次数已用完（每群每天 ${limit} 次）`;
+  return `${whose}。次数将在 00:00（${timeZone} 时间）重置，${inAbout(msToReset)}。如需更多次数，请联系管理员。`;
+}
+
+function inAbout(ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  const hours = Math.floor(minutes / 60);
+  if (hours === 0) return `约 ${minutes} 分钟后`;
+  return minutes % 60 === 0 ? `约 ${hours} 小时后` : `约 ${hours} 小时 ${minutes % 60} 分钟后`;
+}
+
+export interface UsageView {
+  day: string;
+  timeZone: string;
+  users: { id: string; name: string; count: number }[];
+  groups: { id: string; name: string; count: number }[];
+  userLimit: number;
+  groupLimit: number;
+}
+
+/** Rows shown per list: the busiest, then everyone near their quota. */
+const USAGE_ROWS = 10;
+/** "Near their quota": at least this share of it used. */
+export const NEAR_QUOTA = 0.8;
+
+/** What `/usage` shows an admin: today's questions per user and group, and who is near or at their quota. */
+export function usageText(view: UsageView): string {
+  const total = view.users.reduce((sum, user) => sum + user.count, 0);
+  const row = (limit: number) => (entry: { id: string; name: string; count: number }, index: number) => {
+    const name = entry.name === entry.id ? `\`${entry.id}\`` : `${entry.name}（\`${entry.id}\`）`;
+    return `${index + 1}. ${name}：${entry.count}${limit > 0 ? ` / ${limit}` : ''} 次${mark(entry.count, limit)}`;
+  };
+  const near = (list: UsageView['users'], limit: number) => (limit > 0 ? list.filter((entry) => entry.count >= limit * NEAR_QUOTA) : []);
+  const nearUsers = near(view.users, view.userLimit);
+  const nearGroups = near(view.groups, view.groupLimit);
+  const lines = [
+    `### 今日用量（${view.day}，${view.timeZone}）`,
+    `提问 ${total} 次，${view.users.length} 人，${view.groups.length} 个群（管理员和 VIP 不计）。`,
+    '',
+    `**用户**（${view.userLimit > 0 ? `每人每天 ${view.userLimit} 次` : '不限次数'}）`,
+    ...(view.users.length > 0 ? view.users.slice(0, USAGE_ROWS).map(row(view.userLimit)) : ['（暂无）']),
+    '',
+    `**群**（${view.groupLimit > 0 ? `每群每天 ${view.groupLimit} 次` : '不限次数'}）`,
+    ...(view.groups.length > 0 ? view.groups.slice(0, USAGE_ROWS).map(row(view.groupLimit)) : ['（暂无）']),
+  ];
+  if (nearUsers.length + nearGroups.length > 0) {
+    lines.push('', `**接近上限**（已用 ${NEAR_QUOTA * 100}% 以上）`);
+    for (const user of nearUsers) lines.push(`- ${user.name}（\`${user.id}\`）：${user.count} / ${view.userLimit} 次${mark(user.count, view.userLimit)}`);
+    for (const group of nearGroups) lines.push(`- 群 ${group.name}：${group.count} / ${view.groupLimit} 次${mark(group.count, view.groupLimit)}`);
+  }
+  return lines.join('\n');
+}
+
+function mark(count: number, limit: number): string {
+  if (limit <= 0) return '';
+  if (count >= limit) return '（已达上限）';
+  return count >= limit * NEAR_QUOTA ? '（接近上限）' : '';
 }
 
 /** One short reply for whoever the access lists refuse: which list it was is the operator's to know. */

@@ -9,10 +9,12 @@ import {
   settingsText,
   unknownCommandText,
   unknownPersona,
+  usageText,
 } from './canned-replies.js';
+import { CONVERSATION_GROUP } from '@dtbot/shared';
 import type { Reply, ReplyContext } from './reply.js';
 
-type CommandDeps = Pick<WorkerDeps, 'memory' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions'>;
+type CommandDeps = Pick<WorkerDeps, 'memory' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas'>;
 
 /** Carries out a command and says what it did. Running it twice (a retried job) does no harm. */
 export async function commandReply(deps: CommandDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'command' }>): Promise<string> {
@@ -26,12 +28,24 @@ export async function commandReply(deps: CommandDeps, context: ReplyContext, rep
       return helpText(deps.settings, deps.personas);
     case 'unknown':
       return unknownCommandText(reply.argument ?? '', helpText(deps.settings, deps.personas));
-    case 'settings':
+    case 'settings': {
+      const [persona, left] = await Promise.all([currentPersona(deps, data.orderKey), deps.quotas.left(data)]);
+      const access = deps.access.decide(data);
       return settingsText({
         model: deps.settings.model,
         scope: deps.robotOptions(data.robotCode).memoryScope,
-        persona: (await currentPersona(deps, data.orderKey)).name,
+        persona: persona.name,
+        role: access.allowed ? access.role : 'member',
+        left,
+        inGroup: data.conversationType === CONVERSATION_GROUP,
       });
+    }
+    case 'usage': {
+      // Only admins get here (decideReply refuses everyone else).
+      const today = await deps.quotas.today(data.robotCode);
+      const { limits } = deps.quotas;
+      return usageText({ ...today, timeZone: limits.timeZone, userLimit: limits.userDaily, groupLimit: limits.groupDaily });
+    }
     case 'persona':
       return personaCommand(deps, context, reply.argument);
   }

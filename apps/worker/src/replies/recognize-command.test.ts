@@ -6,6 +6,7 @@ const words = {
   helpCommands: ['/help', '帮助'],
   settingsCommands: ['/settings', '我的设置'],
   personaCommands: ['/persona', '角色'],
+  usageCommands: ['/usage', '用量'],
 };
 
 describe('recognizeCommand', () => {
@@ -15,6 +16,10 @@ describe('recognizeCommand', () => {
 
   it.each(['/help', '帮助'])('treats %j as help', (said) => {
     expect(recognizeCommand(said, words)).toEqual({ command: 'help' });
+  });
+
+  it.each(['/usage', '用量'])('treats %j as usage', (said) => {
+    expect(recognizeCommand(said, words)).toEqual({ command: 'usage' });
   });
 
   it.each(['/settings', '我的设置'])('treats %j as settings', (said) => {

@@ -1,7 +1,7 @@
 import type { WorkerSettings } from '../deps.js';
 
 /** `unknown`: a `/word` that is none of ours; it gets the help instead of going to the model. */
-export type Command = 'help' | 'reset' | 'settings' | 'persona' | 'unknown';
+export type Command = 'help' | 'reset' | 'settings' | 'persona' | 'usage' | 'unknown';
 
 export interface RecognizedCommand {
   command: Command;
@@ -9,7 +9,7 @@ export interface RecognizedCommand {
   argument?: string;
 }
 
-export type CommandWords = Pick<WorkerSettings, 'helpCommands' | 'resetCommands' | 'settingsCommands' | 'personaCommands'>;
+export type CommandWords = Pick<WorkerSettings, 'helpCommands' | 'resetCommands' | 'settingsCommands' | 'personaCommands' | 'usageCommands'>;
 
 /** Commands that take what follows them; the others are whole messages. */
 const TAKES_ARGUMENT: ReadonlySet<Command> = new Set(['persona']);
@@ -56,6 +56,7 @@ function commandOf(word: string, words: CommandWords): Command | undefined {
     ['help', words.helpCommands],
     ['settings', words.settingsCommands],
     ['persona', words.personaCommands],
+    ['usage', words.usageCommands],
   ];
   return table.find(([, list]) => list.some((candidate) => candidate.toLowerCase() === word))?.[0];
 }

@@ -9,6 +9,7 @@ const deps = {
     helpCommands: ['/help', '帮助'],
     settingsCommands: ['/settings'],
     personaCommands: ['/persona', '角色'],
+    usageCommands: ['/usage'],
     imageCommands: ['/image', '#图片'],
     imageModel: 'gpt-image-1',
   },

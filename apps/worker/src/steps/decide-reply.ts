@@ -3,19 +3,23 @@ import type { WorkerDeps, WorkerSettings } from '../deps.js';
 import { applyTemplate, type PersonaCatalog } from '../personas/persona-catalog.js';
 import { recognizeCommand, unknownCommand, type CommandWords } from '../replies/recognize-command.js';
 import { recognizeImageRequest } from '../replies/recognize-image-request.js';
-import type { Reply } from '../replies/reply.js';
+import { countsAgainstQuota, type Reply } from '../replies/reply.js';
+import type { Role } from '../access/access-policy.js';
 
 export interface ReadDeps {
   settings: CommandWords & Pick<WorkerSettings, 'imageCommands' | 'imageModel'>;
   personas: Pick<PersonaCatalog, 'matchTemplate'>;
 }
 
-export type DecideDeps = ReadDeps & Pick<WorkerDeps, 'access' | 'logger'>;
+export type DecideDeps = ReadDeps & Pick<WorkerDeps, 'access' | 'quotas' | 'logger'>;
 
 /**
  * Decides what this message gets, before anything is produced or sent. The order is the policy:
- * who asks first (a user the access lists refuse gets one short refusal, whatever they sent), then
- * what they asked (`readMessage`).
+ * 1. who asks: a user the access lists refuse gets one short refusal, whatever they sent;
+ * 2. what they asked (`readMessage`): a command, a note, a picture, a template or a question;
+ * 3. whether they may: an admin command from anyone else is refused; a daily quota is checked, and
+ *    counted, only for what spends a model call (`countsAgainstQuota`), so commands, notes and
+ *    refusals never count, and never for admins and VIPs.
  */
 export async function decideReply(deps: DecideDeps, jobId: string, data: MessageJob): Promise<Reply> {
   const access = deps.access.decide(data);
@@ -24,8 +28,15 @@ export async function decideReply(deps: DecideDeps, jobId: string, data: Message
     deps.logger.info({ msgId: data.msgId, jobId, reason: access.reason, senderId: data.senderId }, 'refused by the access lists');
     return { kind: 'refusal', refusal: 'access_denied' };
   }
-  return readMessage(deps, data);
+  const reply = readMessage(deps, data);
+  if (reply.kind === 'command' && reply.command === 'usage' && access.role !== 'admin') return { kind: 'refusal', refusal: 'admins_only' };
+  if (!countsAgainstQuota(reply) || isExempt(access.role)) return reply;
+  const quota = await deps.quotas.take(jobId, data);
+  if (quota.allowed) return reply;
+  return { kind: 'refusal', refusal: 'quota_exceeded', scope: quota.scope, limit: quota.limit, msToReset: quota.msToReset };
 }
+
+const isExempt = (role: Role) => role === 'admin' || role === 'vip';
 
 /**
  * What a message asks for, from its text alone: commands first (they never reach the model), then

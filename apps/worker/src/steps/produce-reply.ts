@@ -24,6 +24,6 @@ export async function produceReply(deps: WorkerDeps, context: ReplyContext, repl
       return templateAnswer(deps, context, reply);
     case 'refusal':
       context.started();
-      return refusalReply(reply);
+      return refusalReply(reply, deps.quotas.limits.timeZone);
   }
 }

@@ -34,6 +34,8 @@ const ALIASES: readonly Alias[] = [
     convert: (value) => (value === '单聊' ? 'none' : value === '串聊' ? 'user' : value),
   },
   { theirs: 'HELP', ours: 'HELP_TEXT' },
+  // Their VIP_USERS, read under the same name, are exempt from it as ours are.
+  { theirs: 'MAX_REQUEST', ours: 'QUOTA_USER_DAILY' },
   { theirs: 'ALLOW_GROUPS', ours: 'ACCESS_ALLOW_GROUPS' },
   { theirs: 'ALLOW_USERS', ours: 'ACCESS_ALLOW_USERS' },
   { theirs: 'DENY_USERS', ours: 'ACCESS_DENY_USERS' },

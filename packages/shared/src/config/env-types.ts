@@ -11,6 +11,16 @@ export const csv = () =>
 
 export const integer = (min = 0) => z.coerce.number().int().min(min);
 
+/** Whether `Intl` knows the time zone (`Asia/Shanghai`, `UTC`, …). */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `true`/`false` (also `1`/`0`, `yes`/`no`); anything else is an error, never silently false. */
 export const flag = () =>
   z

@@ -66,6 +66,14 @@ describe('loadWorkerConfig', () => {
     });
     expect(aliasesUsed.map((alias) => alias.theirs).sort()).toEqual(['ALLOW_GROUPS', 'ALLOW_USERS']);
   });
+
+  it('reads daily quotas (MAX_REQUEST is chatgpt-dingtalk\'s per-user one) in a time zone Intl knows', () => {
+    const { config } = loadWorkerConfig({ OPENAI_API_KEY: 'k', MAX_REQUEST: '20', QUOTA_GROUP_DAILY: '100' });
+    expect(config).toMatchObject({ QUOTA_USER_DAILY: 20, QUOTA_GROUP_DAILY: 100, QUOTA_TIMEZONE: 'Asia/Shanghai' });
+    expect(loadWorkerConfig({ OPENAI_API_KEY: 'k', QUOTA_USER_DAILY: '5', MAX_REQUEST: '20' }).config.QUOTA_USER_DAILY).toBe(5);
+    expect(() => loadWorkerConfig({ OPENAI_API_KEY: 'k', QUOTA_TIMEZONE: 'Beijing' })).toThrow(/QUOTA_TIMEZONE: must be an IANA time zone/);
+    expect(() => loadWorkerConfig({ OPENAI_API_KEY: 'k', QUOTA_USER_DAILY: '-1' })).toThrow(/QUOTA_USER_DAILY/);
+  });
 });
 
 describe('proxy settings', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { credentialPairs, csv, flag, integer, proxyUrl } from './env-types.js';
+import { credentialPairs, csv, flag, integer, isTimeZone, proxyUrl } from './env-types.js';
 
 /**
  * Every setting of the project, with its default. Only `load-config.ts` reads `process.env`;
@@ -152,11 +152,25 @@ export const workerSchema = commonSchema.extend({
     .default([])
     .describe('admins (staff id or sender id): allowed unless denied, exempt from quotas, may use admin commands'),
   VIP_USERS: csv().default([]).describe('VIP users (staff id or sender id): exempt from the daily quotas'),
+  QUOTA_USER_DAILY: integer(0)
+    .default(0)
+    .describe('questions (and pictures) a user may ask per day, per robot; admins and VIPs are exempt; 0 = unlimited'),
+  QUOTA_GROUP_DAILY: integer(0)
+    .default(0)
+    .describe('questions (and pictures) a group may ask per day, per robot, admins\' and VIPs\' not counted; 0 = unlimited'),
+  QUOTA_TIMEZONE: z
+    .string()
+    .refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai')
+    .default('Asia/Shanghai')
+    .describe('the time zone whose midnight starts a new quota day'),
   RESET_COMMANDS: csv().default(['/reset', '重置', '清空会话']).describe('words that clear a conversation\'s memory'),
   HELP_COMMANDS: csv().default(['/help', '帮助']).describe('words that show the help text'),
   SETTINGS_COMMANDS: csv()
     .default(['/settings', '我的设置'])
     .describe('words that show the asker\'s settings: model, memory scope, persona, quota left today'),
+  USAGE_COMMANDS: csv()
+    .default(['/usage', '用量'])
+    .describe('admin only: words that show today\'s questions per user and group, and who is near their quota'),
   PERSONA_COMMANDS: csv()
     .default(['/persona', '角色'])
     .describe('words that list the personas, or switch this conversation\'s persona when followed by a name'),

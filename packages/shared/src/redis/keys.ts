@@ -21,6 +21,12 @@ export function redisKeys(prefix: string) {
     memory: (orderKey: string) => `${prefix}:memory:${orderKey}`,
     /** The persona a memory thread chose (`/persona`); absent = the default persona. */
     persona: (orderKey: string) => `${prefix}:persona:${orderKey}`,
+    /** Questions counted today per user (hash user → count), per group, and their display names; one set per robot and local day. */
+    quotaUsers: (robotCode: string, day: string) => `${prefix}:quota:${robotCode}:${day}:users`,
+    quotaGroups: (robotCode: string, day: string) => `${prefix}:quota:${robotCode}:${day}:groups`,
+    quotaNames: (robotCode: string, day: string) => `${prefix}:quota:${robotCode}:${day}:names`,
+    /** The local day a job's question was counted on (or `refunded`), so a retried job is counted once. */
+    quotaCounted: (jobId: string) => `${prefix}:quota-counted:${jobId}`,
     /** The model's answer to one message, kept so a retry re-sends it instead of asking again. */
     answer: (jobId: string) => `${prefix}:answer:${jobId}`,
     /** Which parts of an answer were delivered (hash part → route). */

@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { localDay } from './local-day.js';
+
+describe('localDay', () => {
+  it('counts the day in the zone: 16:00 UTC is already tomorrow in Shanghai', () => {
+    const now = Date.UTC(2026, 11, 1, 16, 0, 0);
+    expect(localDay('Asia/Shanghai', now)).toEqual({ day: '2026-12-02', msToMidnight: 24 * 3600_000 });
+    expect(localDay('UTC', now)).toEqual({ day: '2026-12-01', msToMidnight: 8 * 3600_000 });
+  });
+
+  it('gives the time left until the local midnight, to the millisecond', () => {
+    const now = Date.UTC(2026, 11, 1, 15, 59, 59, 250); // 23:59:59.250 in Shanghai
+    expect(localDay('Asia/Shanghai', now)).toEqual({ day: '2026-12-01', msToMidnight: 750 });
+  });
+
+  it('follows the zone across a daylight-saving change', () => {
+    expect(localDay('America/New_York', Date.UTC(2026, 2, 8, 4, 30)).day).toBe('2026-03-07');
+    expect(localDay('America/New_York', Date.UTC(2026, 2, 8, 5, 30)).day).toBe('2026-03-08');
+  });
+});
