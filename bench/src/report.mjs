@@ -5,7 +5,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (design.md "Targets"); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens, stream } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -48,6 +48,11 @@ export function summaryRows(report) {
     add('Stream pushes not ACKed with 200', fmt(unacked), '0', unacked === 0);
     add('Stream answers that came before their ACK', fmt(stream.answeredBeforeAck), '0', stream.answeredBeforeAck === 0);
   } else missing('stream');
+  if (sensitiveWords) {
+    for (const size of sensitiveWords.sizes) {
+      add(`mask a ${sensitiveWords.answerChars}-char answer, ${size.words} sensitive words (naive)`, `${fmt(size.maskUs, ' µs')} (${fmt(size.naiveMaskUs, ' µs')}, ${fmt(size.speedup)}x)`, size.words >= 1000 ? '<= 1000 µs' : '', size.words >= 1000 ? size.maskUs <= 1000 : undefined);
+    }
+  } else missing('sensitiveWords');
 
   // Scenarios 2-5 and 7 send tracked messages through the whole product.
   const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash, stream].filter(Boolean);
@@ -193,6 +198,18 @@ export function formatReport(report) {
     out.push(`not ACKed ${st.unacked}, ACKed with another code ${st.notOk}, protocol errors ${st.protocolErrors}; answers that came before their ACK: ${st.answeredBeforeAck}`);
     out.push(`lost ${st.lost}, duplicated ${st.duplicated}, apologies ${st.failed}; peak RSS gateway ${st.memory.gatewayMB} MB, worker ${st.memory.workerMB} MB`);
   } else out.push(`not measured: ${errors.stream ?? 'skipped'}`);
+
+  section('8. Sensitive words');
+  if (scenarios.sensitiveWords) {
+    const w = scenarios.sensitiveWords;
+    out.push(`a ${w.answerChars}-character answer, half Chinese and half English, against SENSITIVE_WORDS lists of each size (half Chinese, half Latin words, some hits in upper case)`);
+    out.push(
+      table(
+        ['words', 'mask', 'contains', 'naive mask (one regex per word)', 'speed-up', 'build', 'characters masked'],
+        w.sizes.map((s) => [s.words, `${s.maskUs} µs`, `${s.containsUs} µs`, `${s.naiveMaskUs} µs`, `${s.speedup}x`, `${s.buildMs} ms`, s.masked]),
+      ),
+    );
+  } else out.push(`not measured: ${errors.sensitiveWords ?? 'skipped'}`);
 
   section('Summary');
   out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));

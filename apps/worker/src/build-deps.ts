@@ -29,6 +29,7 @@ import type { PersonaCatalog } from './personas/persona-catalog.js';
 import { PersonaChoices } from './personas/persona-choices.js';
 import { AccessPolicy } from './access/access-policy.js';
 import { DailyQuotas } from './quota/daily-quotas.js';
+import { SensitiveWords } from './moderation/sensitive-words.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
 
@@ -96,6 +97,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       admins: config.ADMIN_USERS,
       vips: config.VIP_USERS,
     }),
+    sensitiveWords: new SensitiveWords(config.SENSITIVE_WORDS),
     quotas: new DailyQuotas(redis, keys, {
       userDaily: config.QUOTA_USER_DAILY,
       groupDaily: config.QUOTA_GROUP_DAILY,

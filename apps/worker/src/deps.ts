@@ -11,6 +11,7 @@ import type { MessageRoute } from './delivery/message-route.js';
 import type { WorkerMetrics } from './metrics.js';
 import type { AccessPolicy } from './access/access-policy.js';
 import type { DailyQuotas } from './quota/daily-quotas.js';
+import type { SensitiveWords } from './moderation/sensitive-words.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
 import type { PersonaChoices } from './personas/persona-choices.js';
 
@@ -44,6 +45,8 @@ export interface WorkerDeps {
   robotOptions(robotCode: string): RobotOptions;
   /** Who may use the robot, and who is an admin or a VIP (`ACCESS_*`, `ADMIN_USERS`, `VIP_USERS`). */
   access: AccessPolicy;
+  /** `SENSITIVE_WORDS`: refused in questions, masked in answers. */
+  sensitiveWords: SensitiveWords;
   /** Daily questions per user and group, in Redis (`QUOTA_*`). */
   quotas: DailyQuotas;
   /** The personas and templates users can pick (`PERSONAS_FILE`, or the shipped set). */

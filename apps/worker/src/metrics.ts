@@ -69,7 +69,7 @@ export function createWorkerMetrics() {
     }),
     refusals: new Counter({
       name: 'dtbot_worker_refusals_total',
-      help: 'Messages refused with a short reply, by reason (access_denied, admins_only, quota_exceeded)',
+      help: 'Messages refused with a short reply, by reason (access_denied, admins_only, sensitive_question, quota_exceeded)',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

@@ -127,6 +127,9 @@ function quotaLeftText({ role, left, inGroup }: SettingsView): string {
   return `${mine}（本群今日还剩 ${left.group === undefined ? '不限' : `${left.group} 次`}）`;
 }
 
+/** A question with a word of `SENSITIVE_WORDS`: which word is not repeated back. */
+export const SENSITIVE_QUESTION = '抱歉，你的消息包含不允许的内容，请修改后再问。';
+
 /** `/usage` from someone who is not an admin. */
 export const ADMINS_ONLY = '抱歉，这个命令只有管理员可以使用。';
 

@@ -10,7 +10,8 @@ export async function modelAnswer(deps: WorkerDeps, context: ReplyContext, reply
 
 /**
  * Asks the model as the thread's persona, with its remembered turns (none when memory is off). The
- * two reads go out together: they are independent and each is one round trip.
+ * two reads go out together: they are independent and each is one round trip. Sensitive words in the
+ * answer are masked here, before it is delivered or remembered.
  */
 export async function askModel(deps: WorkerDeps, context: ReplyContext, question: string): Promise<string> {
   const { data, jobId } = context;
@@ -19,5 +20,6 @@ export async function askModel(deps: WorkerDeps, context: ReplyContext, question
     remembers ? deps.memory.load(data.orderKey, jobId) : [],
     currentPersona(deps, data.orderKey),
   ]);
-  return callModel(deps, jobId, { system: persona.prompt, history, question }, context.started);
+  const answer = await callModel(deps, jobId, { system: persona.prompt, history, question }, context.started);
+  return deps.sensitiveWords.mask(answer);
 }

@@ -1,4 +1,4 @@
-import { ACCESS_DENIED, ADMINS_ONLY, quotaExceeded } from './canned-replies.js';
+import { ACCESS_DENIED, ADMINS_ONLY, quotaExceeded, SENSITIVE_QUESTION } from './canned-replies.js';
 import type { Refusal } from './reply.js';
 
 /** One short reply instead of silence when a message may not be answered; nothing else is done. */
@@ -8,6 +8,8 @@ export function refusalReply(reply: Refusal, timeZone: string): string {
       return ACCESS_DENIED;
     case 'admins_only':
       return ADMINS_ONLY;
+    case 'sensitive_question':
+      return SENSITIVE_QUESTION;
     case 'quota_exceeded':
       return quotaExceeded(reply.scope, reply.limit, reply.msToReset, timeZone);
   }

@@ -25,7 +25,7 @@ export type Reply =
   | Refusal;
 
 export type Refusal =
-  | { kind: 'refusal'; refusal: 'access_denied' | 'admins_only' }
+  | { kind: 'refusal'; refusal: 'access_denied' | 'admins_only' | 'sensitive_question' }
   /** A daily quota is used up; `msToReset` is the time left until midnight in `QUOTA_TIMEZONE`. */
   | { kind: 'refusal'; refusal: 'quota_exceeded'; scope: 'user' | 'group'; limit: number; msToReset: number };
 
@@ -36,10 +36,10 @@ export type Note =
 export type ReplyKind = Reply['kind'];
 
 /**
- * Whether a reply of each kind is counted against the daily quotas: the kinds that spend a model
- * call, never commands or notes. A new kind must say where it stands here (the compiler asks).
+ * Whether a reply of each kind spends a model call (a question, a template, a picture), never
+ * commands, notes or refusals. A new kind must say where it stands here (the compiler asks).
  */
-const COUNTS_AGAINST_QUOTA: Record<ReplyKind, boolean> = {
+const SPENDS_MODEL_CALL: Record<ReplyKind, boolean> = {
   command: false,
   note: false,
   model: true,
@@ -48,8 +48,14 @@ const COUNTS_AGAINST_QUOTA: Record<ReplyKind, boolean> = {
   refusal: false,
 };
 
+/** What reaches a model is what the sensitive-word check guards. */
+export function reachesModel(reply: Reply): boolean {
+  return SPENDS_MODEL_CALL[reply.kind];
+}
+
+/** The daily quotas cap model calls, so exactly what reaches a model counts against them. */
 export function countsAgainstQuota(reply: Reply): boolean {
-  return COUNTS_AGAINST_QUOTA[reply.kind];
+  return SPENDS_MODEL_CALL[reply.kind];
 }
 
 /**

@@ -3,7 +3,7 @@ import type { WorkerDeps, WorkerSettings } from '../deps.js';
 import { applyTemplate, type PersonaCatalog } from '../personas/persona-catalog.js';
 import { recognizeCommand, unknownCommand, type CommandWords } from '../replies/recognize-command.js';
 import { recognizeImageRequest } from '../replies/recognize-image-request.js';
-import { countsAgainstQuota, type Reply } from '../replies/reply.js';
+import { countsAgainstQuota, reachesModel, type Reply } from '../replies/reply.js';
 import type { Role } from '../access/access-policy.js';
 
 export interface ReadDeps {
@@ -11,15 +11,16 @@ export interface ReadDeps {
   personas: Pick<PersonaCatalog, 'matchTemplate'>;
 }
 
-export type DecideDeps = ReadDeps & Pick<WorkerDeps, 'access' | 'quotas' | 'logger'>;
+export type DecideDeps = ReadDeps & Pick<WorkerDeps, 'access' | 'quotas' | 'sensitiveWords' | 'logger'>;
 
 /**
  * Decides what this message gets, before anything is produced or sent. The order is the policy:
  * 1. who asks: a user the access lists refuse gets one short refusal, whatever they sent;
  * 2. what they asked (`readMessage`): a command, a note, a picture, a template or a question;
- * 3. whether they may: an admin command from anyone else is refused; a daily quota is checked, and
- *    counted, only for what spends a model call (`countsAgainstQuota`), so commands, notes and
- *    refusals never count, and never for admins and VIPs.
+ * 3. whether they may: an admin command from anyone else is refused; what would reach a model is
+ *    refused when it contains a sensitive word (before the quota, so it is not counted); a daily
+ *    quota is checked, and counted, only for what spends a model call (`countsAgainstQuota`), so
+ *    commands, notes and refusals never count, and never for admins and VIPs.
  */
 export async function decideReply(deps: DecideDeps, jobId: string, data: MessageJob): Promise<Reply> {
   const access = deps.access.decide(data);
@@ -30,6 +31,10 @@ export async function decideReply(deps: DecideDeps, jobId: string, data: Message
   }
   const reply = readMessage(deps, data);
   if (reply.kind === 'command' && reply.command === 'usage' && access.role !== 'admin') return { kind: 'refusal', refusal: 'admins_only' };
+  if (reachesModel(reply) && deps.sensitiveWords.contains(data.prompt)) {
+    deps.logger.info({ msgId: data.msgId, jobId }, 'refused: the question contains a sensitive word');
+    return { kind: 'refusal', refusal: 'sensitive_question' };
+  }
   if (!countsAgainstQuota(reply) || isExempt(access.role)) return reply;
   const quota = await deps.quotas.take(jobId, data);
   if (quota.allowed) return reply;

@@ -152,6 +152,9 @@ export const workerSchema = commonSchema.extend({
     .default([])
     .describe('admins (staff id or sender id): allowed unless denied, exempt from quotas, may use admin commands'),
   VIP_USERS: csv().default([]).describe('VIP users (staff id or sender id): exempt from the daily quotas'),
+  SENSITIVE_WORDS: csv()
+    .default([])
+    .describe('words refused in questions and masked in answers, any case of Latin letters; empty = none'),
   QUOTA_USER_DAILY: integer(0)
     .default(0)
     .describe('questions (and pictures) a user may ask per day, per robot; admins and VIPs are exempt; 0 = unlimited'),
