@@ -17,3 +17,4 @@ export * from './ordering/turn-scripts.js';
 export * from './robots/robots.js';
 export * from './http/proxy-rules.js';
 export * from './http/proxied-fetch.js';
+export * from './robots/robots-file.js';

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadGatewayConfig, loadWorkerConfig } from './load-config.js';
 
 describe('loadWorkerConfig', () => {
@@ -97,6 +100,58 @@ describe('proxy settings', () => {
       /HTTPS_PROXY: must be an http:\/\/ or https:\/\/ proxy URL/,
     );
     expect(() => loadWorkerConfig({ OPENAI_API_KEY: 'k', HTTPS_PROXY: 'socks5://user:hunter2@proxy:1080' })).not.toThrow(/hunter2/);
+  });
+});
+
+describe('ROBOTS_FILE', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dtbot-robots-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const problemsOf = (load: () => unknown): string[] => {
+    try {
+      load();
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('reads YAML and JSON alike, and the robots it carries secrets for are the gateway\'s robots', () => {
+    const yaml = write('robots.yaml', 'robots:\n  - appKey: dingsales\n    appSecret: sales-secret\n    model: gpt-4o\n    memoryScope: group\n');
+    const json = write('robots.json', JSON.stringify({ robots: [{ appKey: 'dingsales', appSecret: 'sales-secret', model: 'gpt-4o', memoryScope: 'group' }] }));
+    for (const path of [yaml, json]) {
+      const { config } = loadGatewayConfig({ ROBOTS_FILE: path });
+      expect(config.ROBOTS_FILE?.robots).toEqual([{ appKey: 'dingsales', appSecret: 'sales-secret', model: 'gpt-4o', memoryScope: 'group' }]);
+    }
+  });
+
+  it.each([
+    ['a file that is not there', () => join(dir, 'missing.yaml'), /missing\.yaml: cannot be read \(ENOENT\)/],
+    ['a file that is not YAML', () => write('broken.yaml', 'robots: [\n  appSecret: "hunter2'), /broken\.yaml: is not valid JSON or YAML/],
+    ['no robots', () => write('empty.yaml', 'robots: []\n'), /empty\.yaml: robots: lists no robot/],
+    ['a misspelt option', () => write('typo.yaml', 'robots:\n  - appKey: a\n    appSecret: hunter2\n    memory_scope: group\n'), /typo\.yaml: robots\.0: Unrecognized key: "memory_scope"/],
+    ['a bad memory scope', () => write('scope.yaml', 'robots:\n  - appKey: a\n    appSecret: hunter2\n    memoryScope: team\n'), /scope\.yaml: robots\.0\.memoryScope/],
+    ['a robot listed twice', () => write('twice.yaml', 'robots:\n  - { appKey: a, appSecret: hunter2 }\n  - { appKey: a, model: m }\n'), /twice\.yaml: robots\.1\.appKey: a is listed twice/],
+    ['a robot without a secret anywhere', () => write('nosecret.yaml', 'robots:\n  - appKey: dinglonely\n'), /ROBOTS_FILE: robot dinglonely has no AppSecret/],
+  ])('stops both apps on %s, naming the problem and never a secret', (_name, file, expected) => {
+    const path = file();
+    for (const load of [() => loadGatewayConfig({ DINGTALK_APP_SECRET: 's', ROBOTS_FILE: path }), () => loadWorkerConfig({ OPENAI_API_KEY: 'k', ROBOTS_FILE: path })]) {
+      const problems = problemsOf(load);
+      expect(problems.join('\n')).toMatch(expected);
+      expect(problems.join('\n')).not.toContain('hunter2');
+    }
+  });
+
+  it('refuses an AppKey whose secret in the file differs from the environment\'s', () => {
+    const path = write('conflict.yaml', 'robots:\n  - appKey: dingsales\n    appSecret: from-file\n');
+    expect(problemsOf(() => loadGatewayConfig({ DINGTALK_CREDENTIALS: 'dingsales:from-env', ROBOTS_FILE: path }))).toEqual([
+      expect.stringContaining('AppKey dingsales is given with two different AppSecrets'),
+    ]);
   });
 });
 

@@ -2,8 +2,8 @@ import type { z } from 'zod';
 import { applyAliases } from './aliases.js';
 import { withoutEmpty } from './env-types.js';
 import { withProxyVariables } from './proxy-variables.js';
-import { conflictingAppKeys, robotsFromConfig } from '../robots/robots.js';
-import { gatewaySchema, workerSchema, type GatewayConfig, type WorkerConfig } from './schema.js';
+import { conflictingAppKeys, robotsFromConfig, robotsWithoutSecret } from '../robots/robots.js';
+import { commonSchema, gatewaySchema, workerSchema, type GatewayConfig, type WorkerConfig } from './schema.js';
 
 /** Thrown at start-up; its message names every bad variable, one per line. */
 export class ConfigError extends Error {
@@ -53,6 +53,7 @@ function robotProblems(env: Record<string, string>): string[] {
       DINGTALK_CREDENTIALS: true,
       DINGTALK_API_BASE_URL: true,
       MEMORY_SCOPE: true,
+      ROBOTS_FILE: true,
     })
     .safeParse(env);
   // The schema names what is wrong with these variables themselves.
@@ -78,9 +79,20 @@ function robotProblems(env: Record<string, string>): string[] {
     }
   }
   for (const conflict of conflictingAppKeys(robots)) {
-    problems.push(`DINGTALK_CREDENTIALS: AppKey ${conflict} is given with two different AppSecrets`);
+    problems.push(`DINGTALK_CREDENTIALS: AppKey ${conflict} is given with two different AppSecrets (here, in DINGTALK_APP_SECRET or in ROBOTS_FILE)`);
   }
   return problems;
+}
+
+/** Both apps: every robot `ROBOTS_FILE` lists has an AppSecret, there or in the environment. */
+function robotsFileProblems(env: Record<string, string>): string[] {
+  const settings = commonSchema
+    .pick({ DINGTALK_APP_KEY: true, DINGTALK_APP_SECRET: true, DINGTALK_CREDENTIALS: true, MEMORY_SCOPE: true, ROBOTS_FILE: true })
+    .safeParse(env);
+  if (!settings.success) return [];
+  return robotsWithoutSecret(settings.data).map(
+    (appKey) => `ROBOTS_FILE: robot ${appKey} has no AppSecret: give its appSecret in the file, or its pair in DINGTALK_CREDENTIALS`,
+  );
 }
 
 /** The dashboard is on with both of its credentials and off with neither; one alone is a mistake. */
@@ -92,7 +104,7 @@ function dashboardProblems(env: Record<string, string>): string[] {
 }
 
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): Loaded<GatewayConfig> {
-  return parseWith(gatewaySchema, source, (env) => [...robotProblems(env), ...dashboardProblems(env)]);
+  return parseWith(gatewaySchema, source, (env) => [...robotProblems(env), ...robotsFileProblems(env), ...dashboardProblems(env)]);
 }
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): Loaded<WorkerConfig> {
@@ -100,6 +112,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
     const required =
       env.OPENAI_PROVIDER === 'azure' ? ['AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY'] : ['OPENAI_API_KEY'];
     const context = env.OPENAI_PROVIDER === 'azure' ? ' with OPENAI_PROVIDER=azure' : '';
-    return required.filter((name) => env[name] === undefined).map((name) => `${name}: is required${context}`);
+    const missing = required.filter((name) => env[name] === undefined).map((name) => `${name}: is required${context}`);
+    return [...missing, ...robotsFileProblems(env)];
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { credentialPairs, csv, flag, integer, isTimeZone, proxyUrl } from './env-types.js';
+import { readRobotsFile } from '../robots/robots-file.js';
 
 /**
  * Every setting of the project, with its default. Only `load-config.ts` reads `process.env`;
@@ -22,6 +23,17 @@ export const commonSchema = z.object({
   DINGTALK_CREDENTIALS: credentialPairs()
     .optional()
     .describe('several robots: appKey:appSecret,appKey:appSecret'),
+  ROBOTS_FILE: z
+    .string()
+    .transform((path, ctx) => {
+      // Read and checked here, at start, so a bad file stops the process like a bad variable.
+      const read = readRobotsFile(path);
+      if ('file' in read) return read.file;
+      for (const problem of read.problems) ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    })
+    .optional()
+    .describe('per-robot options (model, system prompt, memory scope, card template; AppSecret allowed), JSON or YAML'),
   DINGTALK_WEBHOOK_ORIGINS: csv()
     .pipe(z.array(z.string().url()).min(1))
     .default(['https://oapi.dingtalk.com', 'https://api.dingtalk.com'])

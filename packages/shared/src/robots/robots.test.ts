@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conflictingAppKeys, findRobot, robotsFromConfig } from './robots.js';
+import { conflictingAppKeys, findRobot, robotsFromConfig, robotsWithoutSecret } from './robots.js';
 
 describe('robotsFromConfig', () => {
   it('lists the AppKey/AppSecret pair first, then each DINGTALK_CREDENTIALS pair, each with the settings as options', () => {
@@ -48,5 +48,40 @@ describe('findRobot', () => {
     const robots = robotsFromConfig({ DINGTALK_CREDENTIALS: [{ appKey: 'a', appSecret: '1' }, { appKey: 'b', appSecret: '2' }], MEMORY_SCOPE: 'user' });
     expect(findRobot(robots, 'b')?.appSecret).toBe('2');
     expect(findRobot(robots, 'c')).toBeUndefined();
+  });
+});
+
+describe('robotsFromConfig with ROBOTS_FILE', () => {
+  const file = {
+    robots: [
+      { appKey: 'dingsales', appSecret: 'sales-secret', name: '销售助手', model: 'gpt-4o', memoryScope: 'group' as const },
+      { appKey: 'dinghr', systemPrompt: '你是人事助手', temperature: 0.2, maxTokens: 300, cardTemplateId: 'tpl.schema' },
+    ],
+  };
+
+  it('adds the robots the file carries secrets for, with the options it lists; others keep the deployment\'s', () => {
+    const robots = robotsFromConfig({
+      DINGTALK_APP_KEY: 'dinghr',
+      DINGTALK_APP_SECRET: 'hr-secret',
+      DINGTALK_CREDENTIALS: [{ appKey: 'dingplain', appSecret: 'plain-secret' }],
+      MEMORY_SCOPE: 'user',
+      ROBOTS_FILE: file,
+    });
+    expect(robots.map((robot) => [robot.appKey, robot.options])).toEqual([
+      ['dinghr', { memoryScope: 'user', systemPrompt: '你是人事助手', temperature: 0.2, maxTokens: 300, cardTemplateId: 'tpl.schema' }],
+      ['dingplain', { memoryScope: 'user' }],
+      ['dingsales', { memoryScope: 'group', name: '销售助手', model: 'gpt-4o' }],
+    ]);
+    expect(robots.find((robot) => robot.appKey === 'dingsales')?.appSecret).toBe('sales-secret');
+  });
+
+  it('names the listed robots that have no AppSecret anywhere', () => {
+    expect(robotsWithoutSecret({ MEMORY_SCOPE: 'user', ROBOTS_FILE: file })).toEqual(['dinghr']);
+    expect(robotsWithoutSecret({ MEMORY_SCOPE: 'user', ROBOTS_FILE: file, DINGTALK_CREDENTIALS: [{ appKey: 'dinghr', appSecret: 's' }] })).toEqual([]);
+  });
+
+  it('sees an AppKey given two secrets across the environment and the file', () => {
+    const robots = robotsFromConfig({ DINGTALK_CREDENTIALS: [{ appKey: 'dingsales', appSecret: 'other' }], MEMORY_SCOPE: 'user', ROBOTS_FILE: file });
+    expect(conflictingAppKeys(robots)).toEqual(['dingsales']);
   });
 });
