@@ -10,7 +10,6 @@ import {
   type Logger,
   type MessageJob,
   type RedisClient,
-  type RobotOptions,
   type WorkerConfig,
 } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
@@ -25,6 +24,7 @@ import { ModelRateLimiter } from './model/model-rate-limiter.js';
 import { DEFAULT_DELAY_POLICY } from './queue-action.js';
 import { createWorkerMetrics } from './metrics.js';
 import { createTokenCounter } from './tokens/token-counter.js';
+import { robotOptionsFor } from './robot-options.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
 import { PersonaChoices } from './personas/persona-choices.js';
 import { AccessPolicy } from './access/access-policy.js';
@@ -55,10 +55,6 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     const match = findRobot(robots, robotCode) ?? robots[0];
     return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
   };
-  // A message's robot is the one the gateway verified it for; a robot known only by its secret has
-  // the deployment's options, as the gateway gave it.
-  const defaultOptions: RobotOptions = { memoryScope: config.MEMORY_SCOPE };
-  const robotOptions = (robotCode: string): RobotOptions => findRobot(robots, robotCode)?.options ?? defaultOptions;
   const tokenCounter = createTokenCounter(config.OPENAI_MODEL);
   const openai = createModelClient(config, { fetch: outboundFetch });
   return {
@@ -88,7 +84,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     dingtalk,
     messageRoutes: [webhookRoute(dingtalk), openApiRoute(dingtalk, appFor)],
     robotApp: appFor,
-    robotOptions,
+    robotOptions: robotOptionsFor(config, robots),
     access: new AccessPolicy({
       allowGroups: config.ACCESS_ALLOW_GROUPS,
       allowUsers: config.ACCESS_ALLOW_USERS,
@@ -106,10 +102,6 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     personas,
     personaChoices: new PersonaChoices(redis, keys),
     settings: {
-      model: config.OPENAI_MODEL,
-      maxTokens: config.OPENAI_MAX_TOKENS,
-      temperature: config.OPENAI_TEMPERATURE,
-      systemPrompt: config.SYSTEM_PROMPT,
       resetCommands: config.RESET_COMMANDS,
       helpCommands: config.HELP_COMMANDS,
       settingsCommands: config.SETTINGS_COMMANDS,

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type OpenAI from 'openai';
-import type { Logger, MessageJob, RedisClient, RedisKeys, RobotOptions, Turns } from '@dtbot/shared';
+import type { Logger, MessageJob, RedisClient, RedisKeys, Turns } from '@dtbot/shared';
 import type { ConversationMemory } from './memory/conversation-memory.js';
 import type { AnswerLimits } from './model/answer-limits.js';
 import type { DelayPolicy } from './queue-action.js';
@@ -12,6 +12,7 @@ import type { WorkerMetrics } from './metrics.js';
 import type { AccessPolicy } from './access/access-policy.js';
 import type { DailyQuotas } from './quota/daily-quotas.js';
 import type { SensitiveWords } from './moderation/sensitive-words.js';
+import type { WorkerRobotOptions } from './robot-options.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
 import type { PersonaChoices } from './personas/persona-choices.js';
 
@@ -39,10 +40,11 @@ export interface WorkerDeps {
   /** The AppKey/AppSecret a robot calls DingTalk's APIs with; `undefined` when none is set. */
   robotApp: (robotCode: string) => RobotApp | undefined;
   /**
-   * The options of the robot a message belongs to (memory scope, …): the one place the worker reads
+   * The options of the robot a message belongs to (memory scope, model, system prompt, card
+   * template, …; `ROBOTS_FILE`, else the deployment's settings): the one place the worker reads
    * them, so a per-robot value reaches every step that uses it.
    */
-  robotOptions(robotCode: string): RobotOptions;
+  robotOptions(robotCode: string): WorkerRobotOptions;
   /** Who may use the robot, and who is an admin or a VIP (`ACCESS_*`, `ADMIN_USERS`, `VIP_USERS`). */
   access: AccessPolicy;
   /** `SENSITIVE_WORDS`: refused in questions, masked in answers. */
@@ -56,11 +58,8 @@ export interface WorkerDeps {
   settings: WorkerSettings;
 }
 
+/** Settings every robot shares; what may differ per robot is in `robotOptions`. */
 export interface WorkerSettings {
-  model: string;
-  maxTokens: number | undefined;
-  temperature: number | undefined;
-  systemPrompt: string | undefined;
   resetCommands: readonly string[];
   helpCommands: readonly string[];
   settingsCommands: readonly string[];

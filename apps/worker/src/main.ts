@@ -1,4 +1,4 @@
-import { createLogger, createRedis, loadConfigOrExit, loadWorkerConfig, logAliasesUsed } from '@dtbot/shared';
+import { createLogger, createRedis, loadConfigOrExit, loadWorkerConfig, logAliasesUsed, robotsFromConfig } from '@dtbot/shared';
 import { buildWorkerDeps } from './build-deps.js';
 import { createWorker } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
@@ -41,6 +41,8 @@ logger.info(
   {
     concurrency: config.WORKER_CONCURRENCY,
     model: config.OPENAI_MODEL,
+    // Which robot answers with what; never their secrets.
+    robots: robotsFromConfig(config).map(({ robotCode, options }) => ({ robotCode, name: options.name, ...(options.model ? { model: options.model } : {}) })),
     tokenCounting: deps.tokens.method,
     personas: personas.personas.length,
     templates: personas.templates.length,

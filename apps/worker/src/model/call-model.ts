@@ -3,13 +3,16 @@ import type { WorkerDeps } from '../deps.js';
 import type { Turn } from '../memory/trim-to-budget.js';
 import { requestCompletion } from './request-completion.js';
 import { REPLY_PRIMING_TOKENS } from '../tokens/token-counter.js';
+import type { ModelChoice } from '../robot-options.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
 /** Tokens reserved for the answer when OPENAI_MAX_TOKENS is not set. */
 const ANSWER_ESTIMATE = 512;
 
-/** What the model is asked: the persona's system prompt, the thread's remembered turns, the question. */
+/** What the model is asked: which model, the persona's system prompt, the thread's remembered turns, the question. */
 export interface ModelPrompt {
+  /** The robot's model and its sampling settings. */
+  model: ModelChoice;
   system: string | undefined;
   history: readonly Turn[];
   question: string;
@@ -24,8 +27,7 @@ export async function callModel(deps: WorkerDeps, jobId: string, prompt: ModelPr
   const cached = await deps.redis.get(answerKey);
   if (cached) return cached;
 
-  const { settings } = deps;
-  const { system, history, question } = prompt;
+  const { model, system, history, question } = prompt;
   const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
     ...(system ? [{ role: 'system' as const, content: system }] : []),
     ...history.map((turn) => ({ role: turn.role, content: turn.content })),
@@ -37,9 +39,9 @@ export async function callModel(deps: WorkerDeps, jobId: string, prompt: ModelPr
     history.reduce((sum, turn) => sum + turn.tokens, 0) +
     deps.tokens.message(question) +
     REPLY_PRIMING_TOKENS +
-    (settings.maxTokens ?? ANSWER_ESTIMATE);
+    (model.maxTokens ?? ANSWER_ESTIMATE);
 
-  const answer = await requestCompletion(deps, { messages, estimatedTokens, onSent });
+  const answer = await requestCompletion(deps, { model, messages, estimatedTokens, onSent });
   await deps.redis.set(answerKey, answer, 'EX', ANSWER_TTL_SECONDS);
   return answer;
 }

@@ -4,8 +4,11 @@ import type { WorkerDeps } from '../deps.js';
 import { refusesMaxTokens, type AnswerLimit } from './answer-limits.js';
 import { callUnderLimit } from './call-under-limit.js';
 import { stripReasoning } from './strip-reasoning.js';
+import type { ModelChoice } from '../robot-options.js';
 
 export interface CompletionRequest {
+  /** The robot's model and its sampling settings. */
+  model: ModelChoice;
   messages: OpenAI.Chat.ChatCompletionMessageParam[];
   /** Tokens the call is expected to use (prompt and answer), for the TPM window until `usage` corrects it. */
   estimatedTokens: number;
@@ -19,7 +22,7 @@ export interface CompletionRequest {
  * every worker uses that from then on.
  */
 export async function requestCompletion(deps: WorkerDeps, request: CompletionRequest): Promise<string> {
-  const { model, maxTokens } = deps.settings;
+  const { model, maxTokens } = request.model;
   const limit = maxTokens === undefined ? undefined : await deps.answerLimits.for(model);
   try {
     return await attempt(deps, request, limit);
@@ -32,16 +35,16 @@ export async function requestCompletion(deps: WorkerDeps, request: CompletionReq
 }
 
 async function attempt(deps: WorkerDeps, request: CompletionRequest, limit: AnswerLimit | undefined): Promise<string> {
-  const { settings } = deps;
+  const { model, maxTokens, temperature } = request.model;
   const { result: completion, permit } = await callUnderLimit(
     deps,
     request.estimatedTokens,
     () =>
       deps.openai.chat.completions.create({
-        model: settings.model,
+        model,
         messages: request.messages,
-        ...(limit && settings.maxTokens ? { [limit]: settings.maxTokens } : {}),
-        ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+        ...(limit && maxTokens ? { [limit]: maxTokens } : {}),
+        ...(temperature !== undefined ? { temperature } : {}),
       }),
     request.onSent,
   );

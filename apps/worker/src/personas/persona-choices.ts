@@ -1,4 +1,4 @@
-import type { RedisClient, RedisKeys } from '@dtbot/shared';
+import type { MessageJob, RedisClient, RedisKeys } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { DEFAULT_PERSONA } from './persona-catalog.js';
 
@@ -33,20 +33,20 @@ export class PersonaChoices {
 
 export interface CurrentPersona {
   name: string;
-  /** The system prompt; `undefined` for the default persona without `SYSTEM_PROMPT`. */
+  /** The system prompt; `undefined` for the default persona of a robot without a system prompt. */
   prompt: string | undefined;
 }
 
 /**
  * The persona this message is answered as: the thread's choice while the catalogue still has it,
- * else the default (`SYSTEM_PROMPT`).
+ * else the default: its robot's system prompt (`ROBOTS_FILE`, else `SYSTEM_PROMPT`).
  */
 export async function currentPersona(
-  deps: Pick<WorkerDeps, 'personaChoices' | 'personas' | 'settings'>,
-  orderKey: string,
+  deps: Pick<WorkerDeps, 'personaChoices' | 'personas' | 'robotOptions'>,
+  message: Pick<MessageJob, 'orderKey' | 'robotCode'>,
 ): Promise<CurrentPersona> {
-  const chosen = await deps.personaChoices.get(orderKey);
+  const chosen = await deps.personaChoices.get(message.orderKey);
   const persona = chosen === undefined ? undefined : deps.personas.findPersona(chosen);
   if (persona) return { name: persona.name, prompt: persona.prompt };
-  return { name: DEFAULT_PERSONA, prompt: deps.settings.systemPrompt };
+  return { name: DEFAULT_PERSONA, prompt: deps.robotOptions(message.robotCode).systemPrompt };
 }

@@ -29,10 +29,10 @@ export async function commandReply(deps: CommandDeps, context: ReplyContext, rep
     case 'unknown':
       return unknownCommandText(reply.argument ?? '', helpText(deps.settings, deps.personas));
     case 'settings': {
-      const [persona, left] = await Promise.all([currentPersona(deps, data.orderKey), deps.quotas.left(data)]);
+      const [persona, left] = await Promise.all([currentPersona(deps, data), deps.quotas.left(data)]);
       const access = deps.access.decide(data);
       return settingsText({
-        model: deps.settings.model,
+        model: deps.robotOptions(data.robotCode).model,
         scope: deps.robotOptions(data.robotCode).memoryScope,
         persona: persona.name,
         role: access.allowed ? access.role : 'member',
@@ -54,7 +54,7 @@ export async function commandReply(deps: CommandDeps, context: ReplyContext, rep
 /** `/persona` lists; `/persona 名称` switches this thread's persona and keeps its memory. */
 async function personaCommand(deps: CommandDeps, { data }: ReplyContext, wanted: string | undefined): Promise<string> {
   const command = deps.settings.personaCommands[0] ?? '/persona';
-  const list = async () => personaList(await currentPersona(deps, data.orderKey), deps.personas, command);
+  const list = async () => personaList(await currentPersona(deps, data), deps.personas, command);
   if (wanted === undefined) return list();
   const isDefault = DEFAULT_PERSONA_WORDS.some((word) => word.toLowerCase() === wanted.toLowerCase());
   const name = isDefault ? DEFAULT_PERSONA : deps.personas.findPersona(wanted)?.name;

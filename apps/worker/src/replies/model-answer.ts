@@ -1,6 +1,7 @@
 import type { WorkerDeps } from '../deps.js';
 import { callModel } from '../model/call-model.js';
 import { currentPersona } from '../personas/persona-choices.js';
+import { modelChoice } from '../robot-options.js';
 import type { Reply, ReplyContext } from './reply.js';
 
 /** The model's answer to the question, seeing the thread's remembered turns unless memory is off. */
@@ -9,17 +10,17 @@ export async function modelAnswer(deps: WorkerDeps, context: ReplyContext, reply
 }
 
 /**
- * Asks the model as the thread's persona, with its remembered turns (none when memory is off). The
+ * Asks the robot's model as the thread's persona, with its remembered turns (none when memory is off). The
  * two reads go out together: they are independent and each is one round trip. Sensitive words in the
  * answer are masked here, before it is delivered or remembered.
  */
 export async function askModel(deps: WorkerDeps, context: ReplyContext, question: string): Promise<string> {
   const { data, jobId } = context;
-  const remembers = deps.robotOptions(data.robotCode).memoryScope !== 'none';
+  const robot = deps.robotOptions(data.robotCode);
   const [history, persona] = await Promise.all([
-    remembers ? deps.memory.load(data.orderKey, jobId) : [],
-    currentPersona(deps, data.orderKey),
+    robot.memoryScope === 'none' ? [] : deps.memory.load(data.orderKey, jobId),
+    currentPersona(deps, data),
   ]);
-  const answer = await callModel(deps, jobId, { system: persona.prompt, history, question }, context.started);
+  const answer = await callModel(deps, jobId, { model: modelChoice(robot), system: persona.prompt, history, question }, context.started);
   return deps.sensitiveWords.mask(answer);
 }
