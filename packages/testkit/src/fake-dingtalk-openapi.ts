@@ -38,7 +38,7 @@ export async function handleAccessToken(
     return refuse(res, 400, 'invalidClientIdOrSecret', '无效的clientId或者clientSecret');
   }
   const accessToken = `fake-token-${randomBytes(12).toString('hex')}`;
-  state.issuedTokens.add(accessToken);
+  state.issuedTokens.set(accessToken, appKey);
   sendJson(res, 200, { accessToken, expireIn: TOKEN_LIFETIME_SECONDS });
 }
 
@@ -96,7 +96,7 @@ export async function handleRobotSend(
   const problem = checkCommon(body) ?? checkRoute(path, body);
   if (problem) return refuse(res, 400, problem.code, problem.message);
 
-  state.openApiMessages.push({ path, body, receivedAt });
+  state.openApiMessages.push({ path, body, appKey: state.issuedTokens.get(token)!, receivedAt });
   const isGroup = path === GROUP_SEND_PATH;
   state.delivered.push({
     route: 'openapi',

@@ -18,6 +18,8 @@ export interface WebhookRejection {
 export interface OpenApiMessage {
   path: string;
   body: Record<string, unknown>;
+  /** The app whose access token the send carried. */
+  appKey: string;
   receivedAt: number;
 }
 
@@ -63,7 +65,8 @@ export interface FakeDingTalkState {
   readonly openApiMessages: OpenApiMessage[];
   readonly delivered: DeliveredMessage[];
   readonly expiredSessions: Set<string>;
-  readonly issuedTokens: Set<string>;
+  /** Access token → the AppKey it was issued to. */
+  readonly issuedTokens: Map<string, string>;
   /** Tokens of the legacy `oapi` endpoints (`GET /gettoken`), passed as `?access_token=`. */
   readonly issuedLegacyTokens: Set<string>;
   readonly uploadedMedia: UploadedMedia[];
@@ -88,7 +91,7 @@ export function createFakeDingTalkState(options: FakeDingTalkOptions): FakeDingT
     openApiMessages: [],
     delivered: [],
     expiredSessions: new Set(),
-    issuedTokens: new Set(),
+    issuedTokens: new Map(),
     issuedLegacyTokens: new Set(),
     uploadedMedia: [],
     deliverableWebhookPosts: 0,
