@@ -18,3 +18,5 @@ export * from './robots/robots.js';
 export * from './http/proxy-rules.js';
 export * from './http/proxied-fetch.js';
 export * from './robots/robots-file.js';
+export * from './robots/playground-robot.js';
+export * from './playground/playground-webhook.js';

@@ -5,6 +5,13 @@ import { z } from 'zod';
 export const MESSAGE_JOB_NAME = 'message';
 
 /**
+ * Where a message came from, and so where its answer may go: DingTalk, or the gateway's own
+ * playground page (whose answers go back to the playground and nowhere else).
+ */
+export const messageSourceSchema = z.enum(['dingtalk', 'playground']);
+export type MessageSource = z.infer<typeof messageSourceSchema>;
+
+/**
  * What the gateway stores for each accepted robot message. The worker trusts nothing else:
  * the gateway verified the signature and the webhook origin before building this.
  */
@@ -31,6 +38,11 @@ export const messageJobSchema = z.object({
   seq: z.number().int().positive(),
   /** The conversation (group or private chat) this message adds load to. */
   conversationKey: z.string().min(1),
+  /**
+   * Set by the gateway from the robot the transport verified, never from the payload; absent
+   * means DingTalk. Only a `playground` job may be answered through the gateway's playground.
+   */
+  source: messageSourceSchema.optional(),
 });
 
 export type MessageJob = z.infer<typeof messageJobSchema>;

@@ -1,4 +1,5 @@
 import type { CredentialPair } from '../config/env-types.js';
+import type { MessageSource } from '../jobs/message-job.js';
 import type { MemoryScope } from '../jobs/order-key.js';
 import type { RobotEntry, RobotsFile } from './robots-file.js';
 
@@ -34,6 +35,8 @@ export interface Robot {
   /** AppSecret / Client Secret: verifies HTTP callbacks, opens the Stream connection, gets access tokens. */
   appSecret: string;
   options: RobotOptions;
+  /** Where this robot's messages come from; absent means DingTalk (the playground's robot says `playground`). */
+  source?: MessageSource;
 }
 
 export interface RobotSettings {
