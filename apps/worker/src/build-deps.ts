@@ -3,6 +3,8 @@ import {
   normaliseOrigins,
   proxiedFetch,
   proxyRules,
+  PLAYGROUND_ROBOT_CODE,
+  playgroundWebhookPrefix,
   redisKeys,
   findRobot,
   robotsFromConfig,
@@ -47,11 +49,14 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     apiBaseUrl: config.DINGTALK_API_BASE_URL,
     oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL,
     allowedOrigins: [config.DINGTALK_API_BASE_URL, ...normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS)],
+    playgroundWebhookPrefix: playgroundWebhookPrefix(config.PLAYGROUND_URL),
     timeoutMs: DINGTALK_TIMEOUT_MS,
     fetch: outboundFetch,
     onAnswer: (api, result) => metrics.dingtalkRequests.inc({ api, result }),
   });
   const appFor = (robotCode: string): RobotApp | undefined => {
+    // The playground's robot has no app: nothing of it may reach DingTalk's APIs under another robot's name.
+    if (robotCode === PLAYGROUND_ROBOT_CODE) return undefined;
     const match = findRobot(robots, robotCode) ?? robots[0];
     return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
   };

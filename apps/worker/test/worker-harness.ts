@@ -54,8 +54,11 @@ export interface WorkerHarness {
   message(overrides?: CallbackOverrides): DingTalkCallbackPayload;
   /** A group message that @-mentions the robot, webhook on the fake DingTalk. */
   groupMessage(overrides?: CallbackOverrides): DingTalkCallbackPayload;
-  /** Stores a callback as a job, numbered in its thread as the gateway numbers it. */
-  send(callback: DingTalkCallbackPayload): Promise<SentMessage>;
+  /**
+   * Stores a callback as a job, numbered in its thread as the gateway numbers it; `stamped` is what
+   * the gateway adds from what it verified (the message's `source`).
+   */
+  send(callback: DingTalkCallbackPayload, stamped?: Pick<MessageJob, 'source'>): Promise<SentMessage>;
   close(): Promise<void>;
 }
 
@@ -124,10 +127,10 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     events,
     message: (overrides = {}) => buildCallback({ sessionWebhook: dingtalk.sessionWebhook(), ...overrides }),
     groupMessage: (overrides = {}) => buildGroupCallback({ sessionWebhook: dingtalk.sessionWebhook(), ...overrides }),
-    async send(callback) {
+    async send(callback, stamped = {}) {
       const unnumbered = messageJobFor(callback, 1, config.MEMORY_SCOPE);
       const [turn] = await turns.nextMany([unnumbered]);
-      const data: MessageJob = { ...unnumbered, seq: turn!.seq };
+      const data: MessageJob = { ...unnumbered, ...stamped, seq: turn!.seq };
       const jobId = jobIdFor(data.orderKey, data.seq);
       const settled = settledOf(jobId);
       await deps.queue.add(MESSAGE_JOB_NAME, data, {

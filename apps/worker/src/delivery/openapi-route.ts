@@ -14,7 +14,9 @@ export const PRIVATE_SEND_PATH = '/v1.0/robot/oToMessages/batchSend';
 export function openApiRoute(client: DingTalkClient, appFor: (robotCode: string) => RobotApp | undefined): MessageRoute {
   return {
     name: 'openapi',
-    accepts: (job) => appFor(job.robotCode) !== undefined && (job.conversationType === '2' || Boolean(job.senderStaffId)),
+    // A playground conversation exists only in the playground: DingTalk has nothing to send it to.
+    accepts: (job) =>
+      job.source !== 'playground' && appFor(job.robotCode) !== undefined && (job.conversationType === '2' || Boolean(job.senderStaffId)),
     async send(job, message) {
       const app = appFor(job.robotCode);
       if (!app) throw new BotError('fatal', 'no AppKey/AppSecret is set for this robot');

@@ -1,7 +1,10 @@
 import type { DingTalkClient } from '../dingtalk/dingtalk-client.js';
 import type { MessageRoute } from './message-route.js';
 
-/** The message's own sessionWebhook: no token needed, usable until `sessionWebhookExpiredTime`. */
+/**
+ * The message's own sessionWebhook: no token needed, usable until `sessionWebhookExpiredTime`. A
+ * playground message's webhook is the gateway's playground, which answers as DingTalk does.
+ */
 export function webhookRoute(client: DingTalkClient): MessageRoute {
   return {
     name: 'webhook',
@@ -11,6 +14,6 @@ export function webhookRoute(client: DingTalkClient): MessageRoute {
         msgtype: 'markdown',
         markdown: { title: message.title, text: message.text },
         at: { atUserIds: message.atUserIds, isAtAll: false },
-      }),
+      }, job.source),
   };
 }

@@ -1,4 +1,4 @@
-import { BotError } from '@dtbot/shared';
+import { BotError, isPlaygroundWebhook, type MessageSource } from '@dtbot/shared';
 import { classifyError } from '../classify-error.js';
 import type { AccessTokens } from './access-tokens.js';
 import { answerResult, DingTalkError, type DingTalkAnswer, type DingTalkApi } from './dingtalk-error.js';
@@ -13,6 +13,11 @@ export interface DingTalkClientOptions {
    * else is refused before a socket opens.
    */
   allowedOrigins: readonly string[];
+  /**
+   * Where the gateway's playground takes its answers (`playgroundWebhookPrefix`): the only place a
+   * playground message's answer may go, and a place no DingTalk message's answer may go.
+   */
+  playgroundWebhookPrefix?: string;
   timeoutMs: number;
   /** How requests are made: through the configured proxy, if any (`proxiedFetch`). Default: Node's `fetch`. */
   fetch?: typeof fetch;
@@ -54,9 +59,12 @@ export class DingTalkClient {
     this.allowed = new Set(origins.map((origin) => new URL(origin).origin));
   }
 
-  /** Posts one message to a sessionWebhook; DingTalk answers business errors as 200 + errcode. */
-  async postToWebhook(webhook: string, body: Json): Promise<void> {
-    const { status, json } = await this.send('webhook', webhook, { method: 'POST', body });
+  /**
+   * Posts one message to a sessionWebhook; DingTalk answers business errors as 200 + errcode. The
+   * message's source decides where its webhook may point: DingTalk's origins, or the playground.
+   */
+  async postToWebhook(webhook: string, body: Json, source: MessageSource = 'dingtalk'): Promise<void> {
+    const { status, json } = await this.send('webhook', webhook, { method: 'POST', body }, source);
     const errcode = typeof json?.errcode === 'number' ? json.errcode : undefined;
     if (json === undefined) this.fail({ api: 'webhook', status, malformed: true }, 'sessionWebhook answered something other than JSON');
     if (errcode !== undefined && errcode !== 0) {
@@ -152,11 +160,13 @@ export class DingTalkClient {
     api: DingTalkApi,
     target: string,
     request: { method: string; body?: Json | FormData; headers?: Record<string, string> },
+    source: MessageSource = 'dingtalk',
   ): Promise<{ status: number; json: Json | undefined }> {
     const url = new URL(target, this.options.apiBaseUrl);
     // A sessionWebhook came from a message: the gateway checked it, and we check again before posting.
-    if (url.username || url.password || !this.allowed.has(url.origin)) {
-      throw new BotError('fatal', `refused to call ${url.origin}: not an allowed DingTalk origin`);
+    if (!this.allows(url, source)) {
+      const allowed = source === 'playground' ? 'the playground\'s webhook (PLAYGROUND_URL)' : 'an allowed DingTalk origin';
+      throw new BotError('fatal', `refused to call ${url.origin}: not ${allowed}`);
     }
     let response: Response;
     try {
@@ -177,6 +187,17 @@ export class DingTalkClient {
       this.fail({ api, status: response.status, code }, `DingTalk ${api} answered HTTP ${response.status} ${code ?? ''}`.trim());
     }
     return { status: response.status, json };
+  }
+
+  /**
+   * A playground message is answered through the gateway's playground and nowhere else; a DingTalk
+   * message anywhere allowed but there, even were its origin listed as DingTalk's.
+   */
+  private allows(url: URL, source: MessageSource): boolean {
+    if (url.username || url.password) return false;
+    const prefix = this.options.playgroundWebhookPrefix;
+    const toPlayground = prefix !== undefined && isPlaygroundWebhook(url, prefix);
+    return source === 'playground' ? toPlayground : !toPlayground && this.allowed.has(url.origin);
   }
 
   private fail(answer: DingTalkAnswer, message: string, cause?: unknown): never {

@@ -95,6 +95,26 @@ function robotsFileProblems(env: Record<string, string>): string[] {
   );
 }
 
+/**
+ * `PLAYGROUND_URL` defaults to this machine's gateway port, which both apps read from `PORT`
+ * (`npm start` gives them the same environment).
+ */
+function withPlaygroundUrl(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  if ((env.PLAYGROUND_URL ?? '').trim() !== '') return env;
+  const port = (env.PORT ?? '').trim() || '8090';
+  return { ...env, PLAYGROUND_URL: `http://127.0.0.1:${port}` };
+}
+
+/** A DingTalk message's answer must never be able to reach the playground. */
+function playgroundUrlProblems(env: Record<string, string>): string[] {
+  const settings = commonSchema.pick({ PLAYGROUND_URL: true, DINGTALK_WEBHOOK_ORIGINS: true }).safeParse(env);
+  if (!settings.success) return [];
+  const playground = new URL(settings.data.PLAYGROUND_URL).origin;
+  const origins = settings.data.DINGTALK_WEBHOOK_ORIGINS.map((origin) => new URL(origin).origin);
+  if (!origins.includes(playground)) return [];
+  return [`DINGTALK_WEBHOOK_ORIGINS: must not include ${playground}, the playground's (PLAYGROUND_URL): DingTalk messages could then be answered into it`];
+}
+
 /** The dashboard is on with both of its credentials and off with neither; one alone is a mistake. */
 function dashboardProblems(env: Record<string, string>): string[] {
   if ((env.DASHBOARD_USERNAME === undefined) === (env.DASHBOARD_PASSWORD === undefined)) return [];
@@ -104,15 +124,20 @@ function dashboardProblems(env: Record<string, string>): string[] {
 }
 
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): Loaded<GatewayConfig> {
-  return parseWith(gatewaySchema, source, (env) => [...robotProblems(env), ...robotsFileProblems(env), ...dashboardProblems(env)]);
+  return parseWith(gatewaySchema, withPlaygroundUrl(source), (env) => [
+    ...robotProblems(env),
+    ...robotsFileProblems(env),
+    ...dashboardProblems(env),
+    ...playgroundUrlProblems(env),
+  ]);
 }
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): Loaded<WorkerConfig> {
-  return parseWith(workerSchema, source, (env) => {
+  return parseWith(workerSchema, withPlaygroundUrl(source), (env) => {
     const required =
       env.OPENAI_PROVIDER === 'azure' ? ['AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY'] : ['OPENAI_API_KEY'];
     const context = env.OPENAI_PROVIDER === 'azure' ? ' with OPENAI_PROVIDER=azure' : '';
     const missing = required.filter((name) => env[name] === undefined).map((name) => `${name}: is required${context}`);
-    return [...missing, ...robotsFileProblems(env)];
+    return [...missing, ...robotsFileProblems(env), ...playgroundUrlProblems(env)];
   });
 }

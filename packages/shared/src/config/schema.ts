@@ -54,6 +54,10 @@ export const commonSchema = z.object({
     .optional()
     .describe('hosts reached without the proxy: host (and its subdomains), .host, host:port, an IP range, * for all; no_proxy too'),
   QUEUE_NAME: z.string().regex(/^[^\s:]+$/).default('messages').describe('BullMQ queue name'),
+  PLAYGROUND_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .default('http://127.0.0.1:8090')
+    .describe('address at which workers reach a gateway to post playground answers (any gateway will do); default http://127.0.0.1:PORT'),
 });
 
 export const gatewaySchema = commonSchema.extend({
