@@ -21,8 +21,7 @@ import { openApiRoute } from './delivery/openapi-route.js';
 import { webhookRoute } from './delivery/webhook-route.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
 import { AnswerLimits } from './model/answer-limits.js';
-import { createModelClient } from './model/create-model-client.js';
-import { ModelRateLimiter } from './model/model-rate-limiter.js';
+import { providersFromConfig } from './model/providers/providers-from-config.js';
 import { DEFAULT_DELAY_POLICY } from './queue-action.js';
 import { createWorkerMetrics } from './metrics.js';
 import { createTokenCounter } from './tokens/token-counter.js';
@@ -61,7 +60,6 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
     return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
   };
   const tokenCounter = createTokenCounter(config.OPENAI_MODEL);
-  const openai = createModelClient(config, { fetch: outboundFetch });
   return {
     logger,
     redis,
@@ -73,17 +71,7 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       ttlSeconds: config.SESSION_TTL_SECONDS,
       maxTokens: config.MEMORY_MAX_TOKENS,
     }),
-    openai,
-    imageClient:
-      config.OPENAI_PROVIDER === 'azure' && config.OPENAI_IMAGE_MODEL
-        ? createModelClient(config, { fetch: outboundFetch, azureDeployment: config.OPENAI_IMAGE_MODEL })
-        : openai,
-    limiter: new ModelRateLimiter(redis, keys, {
-      rpm: config.OPENAI_RPM,
-      tpm: config.OPENAI_TPM,
-      marginMs: config.OPENAI_RATE_MARGIN_MS,
-      leaseMs: config.OPENAI_TIMEOUT_MS + 5000,
-    }),
+    providers: providersFromConfig(config, { redis, keys, fetch: outboundFetch }),
     answerLimits: new AnswerLimits(redis, keys),
     metrics,
     dingtalk,

@@ -1,10 +1,9 @@
 import type { Queue } from 'bullmq';
-import type OpenAI from 'openai';
 import type { Logger, MessageJob, RedisClient, RedisKeys, Turns } from '@dtbot/shared';
 import type { ConversationMemory } from './memory/conversation-memory.js';
 import type { AnswerLimits } from './model/answer-limits.js';
 import type { DelayPolicy } from './queue-action.js';
-import type { ModelRateLimiter } from './model/model-rate-limiter.js';
+import type { ModelProvider } from './model/providers/model-provider.js';
 import type { TokenCounter } from './tokens/token-counter.js';
 import type { DingTalkClient, RobotApp } from './dingtalk/dingtalk-client.js';
 import type { MessageRoute } from './delivery/message-route.js';
@@ -26,10 +25,8 @@ export interface WorkerDeps {
   memory: ConversationMemory;
   /** Counts tokens for the memory budget and the rate limiter alike. */
   tokens: TokenCounter;
-  openai: OpenAI;
-  /** The images API's client: `openai` itself, except on Azure, where images have a deployment of their own. */
-  imageClient: OpenAI;
-  limiter: ModelRateLimiter;
+  /** The model providers, in the order they are tried; the first is `OPENAI_*` / `AZURE_*`. */
+  providers: readonly ModelProvider[];
   /** Which field caps an answer's tokens, per model. */
   answerLimits: AnswerLimits;
   metrics: WorkerMetrics;

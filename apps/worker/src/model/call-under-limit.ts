@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { BotError } from '@dtbot/shared';
-import type { WorkerDeps } from '../deps.js';
 import { classifyError } from '../classify-error.js';
+import type { WorkerMetrics } from '../metrics.js';
+import type { ModelRateLimiter } from './model-rate-limiter.js';
 import { trackDepartures } from './request-departures.js';
 
 /**
- * One request to the model provider (chat or images) under the global rate limit: admitted by
+ * One request to a model provider (chat or images) under its global rate limit: admitted by
  * the limiter with its estimated tokens, counted from the moment it leaves, timed, and reported
  * back (a 429 pauses everyone). A refusal by our own limit is a `rate_limited` error; any failure
  * of the call comes back classified. `permit` names the call's window entries, for `correct`.
  */
 export async function callUnderLimit<T>(
-  deps: Pick<WorkerDeps, 'limiter' | 'metrics'>,
+  deps: { limiter: ModelRateLimiter; metrics: WorkerMetrics },
   estimatedTokens: number,
   call: () => Promise<T>,
   /** Told once the limiter admitted the call, as it is sent. */

@@ -1,34 +1,39 @@
 import OpenAI, { AzureOpenAI } from 'openai';
-import type { WorkerConfig } from '@dtbot/shared';
 
 /**
- * The model client of the configured provider: OpenAI or any OpenAI-compatible endpoint
- * (`OPENAI_BASE_URL`: DeepSeek, Qwen, vLLM, Ollama…), or Azure OpenAI through the SDK's own
- * `AzureOpenAI` (deployment path, `api-version`, `api-key` header; `azureDeployment` for a client
- * of another deployment, such as the image model's).
+ * Where a provider is and how to sign in: OpenAI or any OpenAI-compatible endpoint (DeepSeek,
+ * Qwen, vLLM, Ollama…), or Azure OpenAI (deployment path, `api-version`, `api-key` header).
+ */
+export type ProviderEndpoint =
+  | { type: 'openai'; baseURL: string; apiKey: string }
+  | { type: 'azure'; endpoint: string; apiKey: string; apiVersion: string; deployment: string | undefined };
+
+export interface ModelClientOptions {
+  /** One request, start to response. */
+  timeoutMs: number;
+  /** Goes through the configured proxy, if any. */
+  fetch?: typeof globalThis.fetch;
+}
+
+/**
+ * The SDK client of one provider; Azure through the SDK's own `AzureOpenAI`.
  *
  * Everything is passed explicitly: left unset, the SDK would read OPENAI_BASE_URL, OPENAI_ORG_ID
  * and other variables from the environment behind the config's back.
  */
-export function createModelClient(
-  config: WorkerConfig,
-  { fetch = globalThis.fetch, azureDeployment = config.AZURE_OPENAI_DEPLOYMENT }: { fetch?: typeof globalThis.fetch; azureDeployment?: string | undefined } = {},
-): OpenAI {
+export function createModelClient(endpoint: ProviderEndpoint, { timeoutMs, fetch = globalThis.fetch }: ModelClientOptions): OpenAI {
   // The queue retries failed jobs with backoff; SDK retries on top would multiply every attempt.
-  // `fetch` goes through the configured proxy, if any.
-  const common = { timeout: config.OPENAI_TIMEOUT_MS, maxRetries: 0, organization: null, project: null, fetch };
-  if (config.OPENAI_PROVIDER === 'azure') {
-    // The config loader required both for this provider.
-    const endpoint = config.AZURE_OPENAI_ENDPOINT!.replace(/\/+$/, '');
+  const common = { timeout: timeoutMs, maxRetries: 0, organization: null, project: null, fetch };
+  if (endpoint.type === 'azure') {
     return new AzureOpenAI({
       ...common,
       // What the SDK builds from `endpoint`; given as baseURL so an OPENAI_BASE_URL in the
       // environment cannot collide with it.
-      baseURL: `${endpoint}/openai`,
-      apiKey: config.AZURE_OPENAI_API_KEY!,
-      apiVersion: config.OPENAI_API_VERSION,
-      deployment: azureDeployment,
+      baseURL: `${endpoint.endpoint.replace(/\/+$/, '')}/openai`,
+      apiKey: endpoint.apiKey,
+      apiVersion: endpoint.apiVersion,
+      deployment: endpoint.deployment,
     });
   }
-  return new OpenAI({ ...common, apiKey: config.OPENAI_API_KEY!, baseURL: config.OPENAI_BASE_URL });
+  return new OpenAI({ ...common, apiKey: endpoint.apiKey, baseURL: endpoint.baseURL });
 }

@@ -1,33 +1,38 @@
 import type OpenAI from 'openai';
 import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
-import { callUnderLimit } from './call-under-limit.js';
+import { callProvider } from './providers/call-provider.js';
 
 /** What the images API gave: the picture itself, or where the provider keeps it. */
 export type GeneratedImage = { kind: 'bytes'; bytes: Buffer } | { kind: 'url'; url: string };
 
 /**
- * One picture from the images API (`OPENAI_IMAGE_MODEL`), under the same global rate limit as the
- * chat model: it counts as one request. DALL·E models are asked for base64 when the picture can
- * be uploaded to DingTalk, for a URL otherwise; gpt-image models always answer base64 (and refuse
- * `response_format`); other providers answer as they do.
+ * One picture from the images API of a provider that draws (`OPENAI_IMAGE_MODEL` for the first),
+ * under the same rate limit as its chat model: it counts as one request. DALL·E models are asked
+ * for base64 when the picture can be uploaded to DingTalk, for a URL otherwise; gpt-image models
+ * always answer base64 (and refuse `response_format`); other providers answer as they do.
  */
 export async function generateImage(
-  deps: Pick<WorkerDeps, 'imageClient' | 'limiter' | 'metrics' | 'settings'>,
+  deps: Pick<WorkerDeps, 'providers' | 'metrics' | 'logger' | 'settings'>,
   prompt: string,
   options: { canUpload: boolean; onSent?: () => void },
 ): Promise<GeneratedImage> {
-  const { imageModel, imageSize } = deps.settings;
-  if (!imageModel) throw new BotError('fatal', 'no image model is configured');
-  const request: OpenAI.Images.ImageGenerateParamsNonStreaming = {
+  if (!deps.settings.imageModel) throw new BotError('fatal', 'no image model is configured');
+  const requestFor = (imageModel: string): OpenAI.Images.ImageGenerateParamsNonStreaming => ({
     model: imageModel,
     prompt,
     n: 1,
-    ...(imageSize ? { size: imageSize } : {}),
+    ...(deps.settings.imageSize ? { size: deps.settings.imageSize } : {}),
     ...(/^dall-e/i.test(imageModel) ? { response_format: options.canUpload ? 'b64_json' : 'url' } : {}),
-  };
+  });
   // An image costs no tokens of the chat model's minute, only a request.
-  const { result: response } = await callUnderLimit(deps, 0, () => deps.imageClient.images.generate(request), options.onSent);
+  const { result: response } = await callProvider(
+    deps,
+    'images',
+    0,
+    ({ images }) => images.client.images.generate(requestFor(images.model)),
+    options.onSent,
+  );
 
   const image = response.data?.[0];
   if (image?.b64_json) return { kind: 'bytes', bytes: Buffer.from(image.b64_json, 'base64') };

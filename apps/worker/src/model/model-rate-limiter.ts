@@ -153,6 +153,8 @@ export interface RateLimits {
   marginMs?: number;
   /** How long an admitted call may stay in flight before its slot is reclaimed (a crashed worker). */
   leaseMs?: number;
+  /** The provider whose limits these are; unset for the first one (`rateRequests`' keys). */
+  provider?: string;
 }
 
 export type CallOutcome = 'ok' | 'throttled' | 'error';
@@ -183,10 +185,10 @@ export class ModelRateLimiter {
   async acquire(id: string, tokens: number): Promise<number> {
     const cost = this.limits.tpm > 0 ? Math.min(tokens, this.limits.tpm) : tokens;
     return this.redis.dtbotAcquire(
-      this.keys.rateRequests(),
-      this.keys.rateTokens(),
-      this.keys.rateCongestion(),
-      this.keys.rateInFlight(),
+      this.keys.rateRequests(this.limits.provider),
+      this.keys.rateTokens(this.limits.provider),
+      this.keys.rateCongestion(this.limits.provider),
+      this.keys.rateInFlight(this.limits.provider),
       this.windowMs,
       this.limits.rpm,
       this.limits.tpm,
@@ -206,18 +208,18 @@ export class ModelRateLimiter {
   async depart(id: string, tokens: number): Promise<void> {
     if (this.limits.rpm <= 0 && this.limits.tpm <= 0) return;
     const cost = this.limits.tpm > 0 ? Math.min(tokens, this.limits.tpm) : tokens;
-    await this.redis.dtbotDepart(this.keys.rateRequests(), this.keys.rateTokens(), id, cost, this.windowMs);
+    await this.redis.dtbotDepart(this.keys.rateRequests(this.limits.provider), this.keys.rateTokens(this.limits.provider), id, cost, this.windowMs);
   }
 
   /** Reports how an admitted call ended; a 429 (`throttled`) pauses everyone for `retryAfterMs`. */
   async release(id: string, outcome: CallOutcome, retryAfterMs = 0): Promise<void> {
-    await this.redis.dtbotRelease(this.keys.rateCongestion(), this.keys.rateInFlight(), id, outcome, retryAfterMs, MAX_CWND);
+    await this.redis.dtbotRelease(this.keys.rateCongestion(this.limits.provider), this.keys.rateInFlight(this.limits.provider), id, outcome, retryAfterMs, MAX_CWND);
   }
 
   /** After the call, the model's `usage` replaces the estimate. */
   async correct(id: string, estimated: number, actual: number): Promise<void> {
     if (this.limits.tpm <= 0 || estimated === actual) return;
     const cost = Math.min(estimated, this.limits.tpm);
-    await this.redis.dtbotCorrect(this.keys.rateTokens(), id, cost, actual);
+    await this.redis.dtbotCorrect(this.keys.rateTokens(this.limits.provider), id, cost, actual);
   }
 }

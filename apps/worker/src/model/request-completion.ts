@@ -2,12 +2,13 @@ import type OpenAI from 'openai';
 import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { refusesMaxTokens, type AnswerLimit } from './answer-limits.js';
-import { callUnderLimit } from './call-under-limit.js';
+import { callProvider } from './providers/call-provider.js';
+import type { ModelProvider } from './providers/model-provider.js';
 import { stripReasoning } from './strip-reasoning.js';
 import type { ModelChoice } from '../robot-options.js';
 
 export interface CompletionRequest {
-  /** The robot's model and its sampling settings. */
+  /** The robot's model and its sampling settings (a provider may serve a model of its own instead). */
   model: ModelChoice;
   messages: OpenAI.Chat.ChatCompletionMessageParam[];
   /** Tokens the call is expected to use (prompt and answer), for the TPM window until `usage` corrects it. */
@@ -17,35 +18,14 @@ export interface CompletionRequest {
 }
 
 /**
- * One answer from the model, under the global rate limit, with its reasoning removed. A provider
- * that refuses `max_tokens` for this model is asked once more with `max_completion_tokens`, and
- * every worker uses that from then on.
+ * One answer from the model, under the global rate limit, with its reasoning removed.
  */
 export async function requestCompletion(deps: WorkerDeps, request: CompletionRequest): Promise<string> {
-  const { model, maxTokens } = request.model;
-  const limit = maxTokens === undefined ? undefined : await deps.answerLimits.for(model);
-  try {
-    return await attempt(deps, request, limit);
-  } catch (error) {
-    if (limit !== 'max_tokens' || !refusesMaxTokens(error)) throw error;
-    await deps.answerLimits.learn(model);
-    deps.logger.warn({ model }, 'the model refuses max_tokens; asking with max_completion_tokens from now on');
-    return attempt(deps, request, 'max_completion_tokens');
-  }
-}
-
-async function attempt(deps: WorkerDeps, request: CompletionRequest, limit: AnswerLimit | undefined): Promise<string> {
-  const { model, maxTokens, temperature } = request.model;
-  const { result: completion, permit } = await callUnderLimit(
+  const { result: completion, permit, provider } = await callProvider(
     deps,
+    'chat',
     request.estimatedTokens,
-    () =>
-      deps.openai.chat.completions.create({
-        model,
-        messages: request.messages,
-        ...(limit && maxTokens ? { [limit]: maxTokens } : {}),
-        ...(temperature !== undefined ? { temperature } : {}),
-      }),
+    (provider) => completeOn(deps, provider, request),
     request.onSent,
   );
   if (completion.usage) {
@@ -53,7 +33,7 @@ async function attempt(deps: WorkerDeps, request: CompletionRequest, limit: Answ
     deps.metrics.modelTokens.inc({ direction: 'out' }, completion.usage.completion_tokens);
   }
   const used = completion.usage?.total_tokens;
-  if (used !== undefined) await deps.limiter.correct(permit, request.estimatedTokens, used).catch(() => undefined);
+  if (used !== undefined) await provider.limiter.correct(permit, request.estimatedTokens, used).catch(() => undefined);
 
   const raw = completion.choices[0]?.message?.content ?? '';
   const answer = stripReasoning(raw).trim();
@@ -61,4 +41,37 @@ async function attempt(deps: WorkerDeps, request: CompletionRequest, limit: Answ
     throw new BotError('retryable', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
   }
   return answer;
+}
+
+/**
+ * The request on one provider, for the model it serves. A provider that refuses `max_tokens` for
+ * this model is asked once more with `max_completion_tokens` (the refusal cost it nothing, so
+ * both go under one admission), and every worker uses that from then on.
+ */
+async function completeOn(deps: WorkerDeps, provider: ModelProvider, request: CompletionRequest): Promise<OpenAI.Chat.ChatCompletion> {
+  const model = provider.model ?? request.model.model;
+  const limit = request.model.maxTokens === undefined ? undefined : await deps.answerLimits.for(model);
+  try {
+    return await create(provider, model, request, limit);
+  } catch (error) {
+    if (limit !== 'max_tokens' || !refusesMaxTokens(error)) throw error;
+    await deps.answerLimits.learn(model);
+    deps.logger.warn({ model, provider: provider.name }, 'the model refuses max_tokens; asking with max_completion_tokens from now on');
+    return create(provider, model, request, 'max_completion_tokens');
+  }
+}
+
+function create(
+  provider: ModelProvider,
+  model: string,
+  request: CompletionRequest,
+  limit: AnswerLimit | undefined,
+): Promise<OpenAI.Chat.ChatCompletion> {
+  const { maxTokens, temperature } = request.model;
+  return provider.client.chat.completions.create({
+    model,
+    messages: request.messages,
+    ...(limit && maxTokens ? { [limit]: maxTokens } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+  });
 }

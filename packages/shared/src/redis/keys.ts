@@ -33,12 +33,15 @@ export function redisKeys(prefix: string) {
     delivered: (jobId: string) => `${prefix}:delivered:${jobId}`,
     /** How often a job has waited out a rate limit of its own (DingTalk throttling); its waits grow. */
     jobDelays: (jobId: string) => `${prefix}:delays:${jobId}`,
-    /** Sliding-window counters of the model's rate limits. */
-    rateRequests: () => `${prefix}:rate:requests`,
-    rateTokens: () => `${prefix}:rate:tokens`,
-    /** Shared congestion state after upstream 429s (pause, window) and the calls in flight. */
-    rateCongestion: () => `${prefix}:rate:congestion`,
-    rateInFlight: () => `${prefix}:rate:inflight`,
+    /**
+     * Sliding-window counters of a model provider's rate limits. The first provider (no name given)
+     * keeps the keys it had before there were several, so an upgrade keeps its windows.
+     */
+    rateRequests: (provider?: string) => `${prefix}:rate:${providerSegment(provider)}requests`,
+    rateTokens: (provider?: string) => `${prefix}:rate:${providerSegment(provider)}tokens`,
+    /** A provider's shared congestion state after upstream 429s (pause, window) and its calls in flight. */
+    rateCongestion: (provider?: string) => `${prefix}:rate:${providerSegment(provider)}congestion`,
+    rateInFlight: (provider?: string) => `${prefix}:rate:${providerSegment(provider)}inflight`,
     /** model → the field that caps its answers, where a provider refused the usual `max_tokens`. */
     answerLimits: () => `${prefix}:model:answer-limits`,
     /** Cached DingTalk access tokens. */
@@ -51,5 +54,7 @@ export function redisKeys(prefix: string) {
     dashboardAuthFailures: (address: string) => `${prefix}:dashboard:auth-failures:${address}`,
   };
 }
+
+const providerSegment = (provider: string | undefined) => (provider === undefined ? '' : `${provider}:`);
 
 export type RedisKeys = ReturnType<typeof redisKeys>;
