@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
+import { readCheckedFile } from '../config/read-checked-file.js';
 
 /**
  * One robot of `ROBOTS_FILE`: which robot (its AppKey), optionally its AppSecret, and what differs
@@ -40,29 +39,8 @@ export const robotsFileSchema = z
 export type RobotEntry = z.infer<typeof robotEntrySchema>;
 export type RobotsFile = z.infer<typeof robotsFileSchema>;
 
-/**
- * Reads `ROBOTS_FILE` (JSON or YAML: JSON is YAML, so one parser reads both) and checks it. Every
- * problem is returned as a line naming the file and the place in it, never a value: the file may
- * hold AppSecrets.
- */
+/** Reads `ROBOTS_FILE` and checks it; problems name the file and the place, never a value (it may hold AppSecrets). */
 export function readRobotsFile(path: string): { file: RobotsFile } | { problems: string[] } {
-  const problem = (text: string) => ({ problems: [`${path}: ${text}`] });
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    return problem(`cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (error) {
-    // The first line says where; the lines after it quote the file, which may hold a secret.
-    return problem(`is not valid JSON or YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const parsed = robotsFileSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    return { problems: parsed.error.issues.map((issue) => `${path}: ${issue.path.join('.') || '(file)'}: ${issue.message}`) };
-  }
-  return { file: parsed.data };
+  const read = readCheckedFile(path, robotsFileSchema);
+  return 'problems' in read ? read : { file: read.value };
 }
