@@ -21,6 +21,8 @@ import { openApiRoute } from './delivery/openapi-route.js';
 import { webhookRoute } from './delivery/webhook-route.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
 import { AnswerLimits } from './model/answer-limits.js';
+import { ProviderCircuits } from './model/providers/provider-circuits.js';
+import type { ProviderEntry } from './model/providers/providers-file.js';
 import { providersFromConfig } from './model/providers/providers-from-config.js';
 import { DEFAULT_DELAY_POLICY } from './queue-action.js';
 import { createWorkerMetrics } from './metrics.js';
@@ -38,12 +40,33 @@ const DINGTALK_TIMEOUT_MS = 10_000;
  * Builds everything a worker's steps use from the validated config, the checked personas file
  * (`loadPersonaCatalog`) and one Redis connection.
  */
-export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: RedisClient, personas: PersonaCatalog): WorkerDeps {
+export function buildWorkerDeps(
+  config: WorkerConfig,
+  logger: Logger,
+  redis: RedisClient,
+  personas: PersonaCatalog,
+  /** The checked `PROVIDERS_FILE` (`loadProvidersFile`). */
+  providerEntries: readonly ProviderEntry[] = [],
+): WorkerDeps {
   const keys = redisKeys(config.REDIS_PREFIX);
   const robots = robotsFromConfig(config);
-  const metrics = createWorkerMetrics();
   // Model and DingTalk requests alike go through the configured proxy, if any.
   const outboundFetch = proxiedFetch(proxyRules(config));
+  const providers = providersFromConfig(config, providerEntries, { redis, keys, fetch: outboundFetch });
+  // With one provider there is nowhere to switch to: its failures are the job's retries, as before.
+  const circuits =
+    providers.length > 1
+      ? new ProviderCircuits(redis, keys, {
+          failureThreshold: config.PROVIDER_FAILURE_THRESHOLD,
+          cooldownMs: config.PROVIDER_COOLDOWN_MS,
+          maxWaitMs: config.PROVIDER_MAX_WAIT_MS,
+          // A probe that outlives its request's timeout belonged to a worker that died.
+          probeLeaseMs: config.OPENAI_TIMEOUT_MS + 5000,
+        })
+      : undefined;
+  const metrics = createWorkerMetrics(
+    circuits ? { circuitStates: () => circuits.states(providers.map(({ name }) => name)) } : {},
+  );
   const dingtalk = new DingTalkClient(new AccessTokens(redis, keys), {
     apiBaseUrl: config.DINGTALK_API_BASE_URL,
     oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL,
@@ -71,7 +94,8 @@ export function buildWorkerDeps(config: WorkerConfig, logger: Logger, redis: Red
       ttlSeconds: config.SESSION_TTL_SECONDS,
       maxTokens: config.MEMORY_MAX_TOKENS,
     }),
-    providers: providersFromConfig(config, { redis, keys, fetch: outboundFetch }),
+    providers,
+    circuits,
     answerLimits: new AnswerLimits(redis, keys),
     metrics,
     dingtalk,

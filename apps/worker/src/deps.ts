@@ -4,6 +4,7 @@ import type { ConversationMemory } from './memory/conversation-memory.js';
 import type { AnswerLimits } from './model/answer-limits.js';
 import type { DelayPolicy } from './queue-action.js';
 import type { ModelProvider } from './model/providers/model-provider.js';
+import type { ProviderCircuits } from './model/providers/provider-circuits.js';
 import type { TokenCounter } from './tokens/token-counter.js';
 import type { DingTalkClient, RobotApp } from './dingtalk/dingtalk-client.js';
 import type { MessageRoute } from './delivery/message-route.js';
@@ -25,8 +26,13 @@ export interface WorkerDeps {
   memory: ConversationMemory;
   /** Counts tokens for the memory budget and the rate limiter alike. */
   tokens: TokenCounter;
-  /** The model providers, in the order they are tried; the first is `OPENAI_*` / `AZURE_*`. */
+  /**
+   * The model providers, in the order they are tried: `OPENAI_*` / `AZURE_*`, then
+   * `OPENAI_FALLBACK_*`, then `PROVIDERS_FILE`.
+   */
   providers: readonly ModelProvider[];
+  /** Their circuit breakers, shared through Redis; `undefined` with a single provider (nothing to switch to). */
+  circuits: ProviderCircuits | undefined;
   /** Which field caps an answer's tokens, per model. */
   answerLimits: AnswerLimits;
   metrics: WorkerMetrics;

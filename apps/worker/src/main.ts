@@ -3,9 +3,11 @@ import { buildWorkerDeps } from './build-deps.js';
 import { createWorker } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
 import { loadPersonaCatalog } from './personas/load-persona-catalog.js';
+import { loadProvidersFile } from './model/providers/load-providers-file.js';
 
 const { config, aliasesUsed } = loadConfigOrExit('worker', () => loadWorkerConfig());
 const personas = loadConfigOrExit('worker', () => loadPersonaCatalog(config.PERSONAS_FILE));
+const providerEntries = loadConfigOrExit('worker', () => loadProvidersFile(config.PROVIDERS_FILE));
 const logger = createLogger('worker', config.LOG_LEVEL);
 logAliasesUsed(logger, aliasesUsed);
 
@@ -19,7 +21,7 @@ for (const connection of [redis, workerConnection]) {
   connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
 }
 
-const deps = buildWorkerDeps(config, logger, redis, personas);
+const deps = buildWorkerDeps(config, logger, redis, personas, providerEntries);
 const worker = createWorker(deps, workerConnection, {
   queueName: config.QUEUE_NAME,
   prefix: config.REDIS_PREFIX,
@@ -43,6 +45,8 @@ logger.info(
     model: config.OPENAI_MODEL,
     // Which robot answers with what; never their secrets.
     robots: robotsFromConfig(config).map(({ robotCode, options }) => ({ robotCode, name: options.name, ...(options.model ? { model: options.model } : {}) })),
+    // In the order they are tried; never their keys.
+    providers: deps.providers.map(({ name, model }) => (model ? { name, model } : { name })),
     tokenCounting: deps.tokens.method,
     personas: personas.personas.length,
     templates: personas.templates.length,

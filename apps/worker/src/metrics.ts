@@ -1,8 +1,16 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CircuitState } from './model/providers/provider-circuits.js';
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
 
-export function createWorkerMetrics() {
+const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'open', 'half_open'];
+
+export interface WorkerMetricsOptions {
+  /** Each provider's circuit as Redis holds it, read when scraped; unset = one provider, no circuits. */
+  circuitStates?: () => Promise<Record<string, CircuitState>>;
+}
+
+export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'dtbot_worker_' });
   return {
@@ -21,8 +29,8 @@ export function createWorkerMetrics() {
     }),
     modelRequests: new Counter({
       name: 'dtbot_worker_model_requests_total',
-      help: 'Model requests, by result (ok or the error kind)',
-      labelNames: ['result'] as const,
+      help: 'Model requests, by provider (primary, fallback, or its PROVIDERS_FILE name) and result (ok or the error kind)',
+      labelNames: ['provider', 'result'] as const,
       registers: [registry],
     }),
     modelSeconds: new Histogram({
@@ -72,6 +80,31 @@ export function createWorkerMetrics() {
       help: 'Messages refused with a short reply, by reason (access_denied, admins_only, sensitive_question, quota_exceeded)',
       labelNames: ['reason'] as const,
       registers: [registry],
+    }),
+    providerSwitches: new Counter({
+      name: 'dtbot_worker_provider_switches_total',
+      help:
+        'Model provider circuits that changed, by provider and direction: away (its circuit opened, the next provider ' +
+        'serves) or back (a probe succeeded, it serves again); each change is counted once, by the worker that made it',
+      labelNames: ['provider', 'direction'] as const,
+      registers: [registry],
+    }),
+    providerCircuit: new Gauge({
+      name: 'dtbot_worker_provider_circuit',
+      help:
+        'Circuit of each model provider as every worker shares it in Redis, read when scraped: 1 for its state ' +
+        '(closed, open, half_open: cool-down over, one probe may go), 0 for the others. Absent with a single provider',
+      labelNames: ['provider', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        if (!circuitStates) return;
+        // A scrape while Redis is away shows no circuit rather than failing the whole scrape.
+        const states = await circuitStates().catch(() => ({}));
+        this.reset();
+        for (const [provider, current] of Object.entries(states)) {
+          for (const state of CIRCUIT_STATES) this.set({ provider, state }, state === current ? 1 : 0);
+        }
+      },
     }),
     answerParts: new Histogram({
       name: 'dtbot_worker_answer_parts',

@@ -18,6 +18,13 @@ describe('queueActionFor', () => {
     expect(waits).toEqual([1000, 2000, 4000, 8000, 8000].map((waitMs) => ({ action: 'delay_job', waitMs })));
   });
 
+  it('tries a job again at once when the provider it failed on is out of service, within the job\'s delays', () => {
+    const failedOver = new BotError('retryable', 'model API answered 502', { retryNow: true });
+    expect(queueActionFor(failedOver, fresh, policy)).toEqual({ action: 'delay_job', waitMs: 0 });
+    expect(queueActionFor(failedOver, { ...fresh, delays: policy.maxDelays }, policy)).toEqual({ action: 'retry' });
+    expect(queueActionFor(new BotError('retryable', 'model API answered 502'), fresh, policy)).toEqual({ action: 'retry' });
+  });
+
   it('spreads the waits of jobs throttled together between half and all of the grown wait', () => {
     const throttled = new BotError('rate_limited', 'QpsLimit', { waitScope: 'job' });
     expect(queueActionFor(throttled, fresh, policy, () => 0)).toEqual({ action: 'delay_job', waitMs: 500 });

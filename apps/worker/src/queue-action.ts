@@ -5,7 +5,8 @@ import type { BotError } from '@dtbot/shared';
  * - `pause_queue`: every worker stops taking jobs for `waitMs` (BullMQ's manual rate limit); the
  *   job goes back to wait and keeps its attempts. For limits all workers share (the model's).
  * - `delay_job`: only this job waits `waitMs` in the delayed set, keeping its attempts and its turn
- *   (the thread's next message waits behind it). For DingTalk throttling one conversation.
+ *   (the thread's next message waits behind it). For DingTalk throttling one conversation, and
+ *   (with no wait) for a model call that failed on a provider whose circuit is now open.
  * - `retry`: a failed attempt; BullMQ retries with the job's exponential backoff.
  * - `give_up`: the user gets the apology, the job stays in the failed set.
  */
@@ -50,6 +51,9 @@ export function queueActionFor(
   random: () => number = Math.random,
 ): QueueAction {
   if (failure.kind === 'fatal') return { action: 'give_up' };
+  // Another provider serves the next try: no reason to wait. Counted with the job's delays, so a
+  // job cannot bounce between failing providers forever.
+  if (failure.kind === 'retryable' && failure.retryNow && attempt.delays < policy.maxDelays) return { action: 'delay_job', waitMs: 0 };
   if (failure.kind === 'rate_limited') {
     if (failure.waitScope === 'queue') return { action: 'pause_queue', waitMs: failure.retryAfterMs ?? DEFAULT_PAUSE_MS };
     if (attempt.delays < policy.maxDelays) {

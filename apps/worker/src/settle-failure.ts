@@ -39,7 +39,10 @@ export async function settleFailure(
       deps.metrics.jobs.inc({ outcome: 'delayed' });
       deps.metrics.rateLimitedSeconds.inc({ scope: 'job' }, decided.waitMs / 1000);
       await deps.redis.multi().incr(delaysKey).expire(delaysKey, DELAY_COUNT_TTL_SECONDS).exec();
-      deps.logger.info({ msgId: data.msgId, jobId, waitMs: decided.waitMs, err: failure.message }, 'rate limited; this job waits');
+      deps.logger.info(
+        { msgId: data.msgId, jobId, waitMs: decided.waitMs, err: failure.message },
+        failure.retryNow ? 'its model provider is out of service; tried again at once on the next' : 'rate limited; this job waits',
+      );
       await job.moveToDelayed(Date.now() + decided.waitMs, token);
       throw new DelayedError(failure.message);
     case 'retry':

@@ -19,6 +19,7 @@ import {
 import { buildWorkerDeps } from '../src/build-deps.js';
 import { createWorker } from '../src/create-worker.js';
 import { loadPersonaCatalog } from '../src/personas/load-persona-catalog.js';
+import { loadProvidersFile } from '../src/model/providers/load-providers-file.js';
 import type { WorkerDeps, WorkerSettings } from '../src/deps.js';
 import { messageJobFor } from './message-job-for.js';
 
@@ -33,6 +34,11 @@ export interface HarnessOptions {
   settings?: Partial<WorkerSettings>;
   /** Tries per message; retries wait 10 ms instead of the gateway's exponential backoff. */
   attempts?: number;
+  /**
+   * Share another harness' Redis state (model circuits, rate limits) as a second worker would:
+   * its prefix, with a queue of this harness' own so each harness settles the messages it sent.
+   */
+  join?: WorkerHarness;
 }
 
 export type Settled = 'completed' | 'failed';
@@ -44,6 +50,8 @@ export interface SentMessage {
 }
 
 export interface WorkerHarness {
+  /** The Redis prefix of everything this harness stores. */
+  prefix: string;
   openai: FakeOpenAI;
   dingtalk: FakeDingTalk;
   deps: WorkerDeps;
@@ -68,7 +76,7 @@ export interface WorkerHarness {
  * fake DingTalk over real HTTP.
  */
 export async function startWorkerHarness(options: HarnessOptions): Promise<WorkerHarness> {
-  const prefix = createTestPrefix(options.label);
+  const prefix = options.join?.prefix ?? createTestPrefix(options.label);
   const openai = await startFakeOpenAI(options.openai);
   const dingtalk = await startFakeDingTalk({ credentials: { [DEFAULT_ROBOT_CODE]: APP_SECRET } });
   const { config } = loadWorkerConfig({
@@ -82,13 +90,20 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     OPENAI_API_KEY: 'sk-worker-test',
     OPENAI_BASE_URL: openai.baseURL,
     OPENAI_MODEL: 'fake-model',
+    ...(options.join ? { QUEUE_NAME: `${options.label}-queue` } : {}),
     ...(typeof options.env === 'function' ? options.env({ openai, dingtalk }) : options.env),
   });
   const redis = new Redis(config.REDIS_URL);
   // BullMQ's worker and event reader block on their connections, so each gets its own.
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const eventsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  const built = buildWorkerDeps(config, createLogger('worker-test', 'silent'), redis, loadPersonaCatalog(config.PERSONAS_FILE));
+  const built = buildWorkerDeps(
+    config,
+    createLogger('worker-test', 'silent'),
+    redis,
+    loadPersonaCatalog(config.PERSONAS_FILE),
+    loadProvidersFile(config.PROVIDERS_FILE),
+  );
   const quickDelays = { jobDelay: { baseMs: 10, maxMs: 50, maxDelays: 3 } };
   const deps: WorkerDeps = { ...built, settings: { ...built.settings, ...quickDelays, ...options.settings } };
   const worker: Worker<MessageJob> = createWorker(deps, workerConnection, {
@@ -120,6 +135,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     });
 
   return {
+    prefix,
     openai,
     dingtalk,
     deps,

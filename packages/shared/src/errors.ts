@@ -20,6 +20,11 @@ export interface BotErrorOptions {
   retryAfterMs?: number;
   /** For `rate_limited`: who waits; `queue` unless said otherwise. */
   waitScope?: WaitScope;
+  /**
+   * For `retryable`: the provider that failed is now out of service and another one serves the
+   * next try, so the job is tried again at once instead of after its backoff.
+   */
+  retryNow?: boolean;
 }
 
 export class BotError extends Error {
@@ -27,12 +32,14 @@ export class BotError extends Error {
   readonly kind: ErrorKind;
   readonly retryAfterMs: number | undefined;
   readonly waitScope: WaitScope;
+  readonly retryNow: boolean;
 
   constructor(kind: ErrorKind, message: string, options: BotErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.kind = kind;
     this.retryAfterMs = options.retryAfterMs;
     this.waitScope = options.waitScope ?? 'queue';
+    this.retryNow = options.retryNow ?? false;
   }
 }
 

@@ -2,30 +2,31 @@ import { randomUUID } from 'node:crypto';
 import { BotError } from '@dtbot/shared';
 import { classifyError } from '../classify-error.js';
 import type { WorkerMetrics } from '../metrics.js';
-import type { ModelRateLimiter } from './model-rate-limiter.js';
+import type { ModelProvider } from './providers/model-provider.js';
 import { trackDepartures } from './request-departures.js';
 
 /**
- * One request to a model provider (chat or images) under its global rate limit: admitted by
+ * One request to a model provider (chat or images) under its own rate limit: admitted by
  * the limiter with its estimated tokens, counted from the moment it leaves, timed, and reported
  * back (a 429 pauses everyone). A refusal by our own limit is a `rate_limited` error; any failure
  * of the call comes back classified. `permit` names the call's window entries, for `correct`.
  */
 export async function callUnderLimit<T>(
-  deps: { limiter: ModelRateLimiter; metrics: WorkerMetrics },
+  deps: { metrics: WorkerMetrics },
+  { name: provider, limiter }: Pick<ModelProvider, 'name' | 'limiter'>,
   estimatedTokens: number,
   call: () => Promise<T>,
   /** Told once the limiter admitted the call, as it is sent. */
   onSent?: () => void,
 ): Promise<{ result: T; permit: string }> {
   const permit = randomUUID();
-  const wait = await deps.limiter.acquire(permit, estimatedTokens);
+  const wait = await limiter.acquire(permit, estimatedTokens);
   if (wait > 0) throw new BotError('rate_limited', 'model rate limit reached', { retryAfterMs: wait, waitScope: 'queue' });
   onSent?.();
 
   let departed: Promise<void> = Promise.resolve();
   const depart = () => {
-    departed = deps.limiter.depart(permit, estimatedTokens).catch(() => undefined);
+    departed = limiter.depart(permit, estimatedTokens).catch(() => undefined);
   };
   const stopTimer = deps.metrics.modelSeconds.startTimer();
   let result: T;
@@ -34,15 +35,15 @@ export async function callUnderLimit<T>(
   } catch (error) {
     await departed;
     const failure = classifyError(error);
-    deps.metrics.modelRequests.inc({ result: failure.kind });
+    deps.metrics.modelRequests.inc({ provider, result: failure.kind });
     const outcome = failure.kind === 'rate_limited' ? 'throttled' : 'error';
-    await deps.limiter.release(permit, outcome, failure.retryAfterMs).catch(() => undefined);
+    await limiter.release(permit, outcome, failure.retryAfterMs).catch(() => undefined);
     throw failure;
   } finally {
     stopTimer();
   }
-  deps.metrics.modelRequests.inc({ result: 'ok' });
+  deps.metrics.modelRequests.inc({ provider, result: 'ok' });
   await departed;
-  await deps.limiter.release(permit, 'ok').catch(() => undefined);
+  await limiter.release(permit, 'ok').catch(() => undefined);
   return { result, permit };
 }

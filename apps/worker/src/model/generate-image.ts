@@ -13,7 +13,7 @@ export type GeneratedImage = { kind: 'bytes'; bytes: Buffer } | { kind: 'url'; u
  * always answer base64 (and refuse `response_format`); other providers answer as they do.
  */
 export async function generateImage(
-  deps: Pick<WorkerDeps, 'providers' | 'metrics' | 'logger' | 'settings'>,
+  deps: Pick<WorkerDeps, 'providers' | 'circuits' | 'metrics' | 'logger' | 'settings'>,
   prompt: string,
   options: { canUpload: boolean; onSent?: () => void },
 ): Promise<GeneratedImage> {
@@ -31,7 +31,7 @@ export async function generateImage(
     'images',
     0,
     ({ images }) => images.client.images.generate(requestFor(images.model)),
-    options.onSent,
+    { onSent: options.onSent },
   );
 
   const image = response.data?.[0];

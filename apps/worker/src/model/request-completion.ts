@@ -26,7 +26,7 @@ export async function requestCompletion(deps: WorkerDeps, request: CompletionReq
     'chat',
     request.estimatedTokens,
     (provider) => completeOn(deps, provider, request),
-    request.onSent,
+    { onSent: request.onSent },
   );
   if (completion.usage) {
     deps.metrics.modelTokens.inc({ direction: 'in' }, completion.usage.prompt_tokens);

@@ -14,7 +14,7 @@ const IMAGE_TTL_SECONDS = 3600;
  * reply per job, so a retried job (a failed upload or delivery) pays for no second picture.
  */
 export async function imageReply(
-  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'dingtalk' | 'robotApp' | 'providers' | 'metrics' | 'logger' | 'settings'>,
+  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'dingtalk' | 'robotApp' | 'providers' | 'circuits' | 'metrics' | 'logger' | 'settings'>,
   context: ReplyContext,
   reply: Extract<Reply, { kind: 'image' }>,
 ): Promise<string> {

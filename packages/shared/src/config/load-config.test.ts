@@ -177,6 +177,26 @@ describe('loadWorkerConfig: providers', () => {
     ).toThrow(/OPENAI_API_VERSION: a date like 2024-10-21/);
   });
 
+  it('takes a fallback provider as a base URL with its key, and names the half of it that is missing', () => {
+    const { config } = loadWorkerConfig({
+      OPENAI_API_KEY: 'k',
+      OPENAI_FALLBACK_BASE_URL: 'https://api.deepseek.com/v1',
+      OPENAI_FALLBACK_API_KEY: 'sk-fallback',
+      OPENAI_FALLBACK_MODEL: 'deepseek-chat',
+    });
+    expect(config).toMatchObject({ OPENAI_FALLBACK_MODEL: 'deepseek-chat', PROVIDER_FAILURE_THRESHOLD: 5, PROVIDER_COOLDOWN_MS: 30_000, PROVIDER_MAX_WAIT_MS: 10_000 });
+    expect(() => loadWorkerConfig({ OPENAI_API_KEY: 'k', OPENAI_FALLBACK_BASE_URL: 'https://api.deepseek.com/v1' })).toThrow(
+      /OPENAI_FALLBACK_API_KEY: is required with OPENAI_FALLBACK_BASE_URL/,
+    );
+    expect(() => loadWorkerConfig({ OPENAI_API_KEY: 'k', OPENAI_FALLBACK_MODEL: 'deepseek-chat' })).toThrow(
+      /OPENAI_FALLBACK_BASE_URL: is required with OPENAI_FALLBACK_MODEL/,
+    );
+    const refused = () => loadWorkerConfig({ OPENAI_API_KEY: 'k', OPENAI_FALLBACK_API_KEY: 'sk-never-echoed', PROVIDER_COOLDOWN_MS: '10' });
+    expect(refused).toThrow(/OPENAI_FALLBACK_BASE_URL: is required with OPENAI_FALLBACK_API_KEY/);
+    expect(refused).toThrow(/PROVIDER_COOLDOWN_MS/);
+    expect(refused).not.toThrow(/sk-never-echoed/);
+  });
+
   it('reads chatgpt-dingtalk\'s Azure names, ours winning when both are set', () => {
     const { config, aliasesUsed } = loadWorkerConfig({
       AZURE_ON: 'true',

@@ -123,6 +123,20 @@ function dashboardProblems(env: Record<string, string>): string[] {
   return [`${missing}: is required when ${given} is set (set both to serve the dashboard, neither to turn it off)`];
 }
 
+/** The fallback provider is a base URL and its key: one without the other is a mistake. */
+function fallbackProblems(env: Record<string, string>): string[] {
+  const problems: string[] = [];
+  if (env.OPENAI_FALLBACK_BASE_URL !== undefined && env.OPENAI_FALLBACK_API_KEY === undefined) {
+    problems.push('OPENAI_FALLBACK_API_KEY: is required with OPENAI_FALLBACK_BASE_URL');
+  }
+  for (const name of ['OPENAI_FALLBACK_API_KEY', 'OPENAI_FALLBACK_MODEL']) {
+    if (env[name] !== undefined && env.OPENAI_FALLBACK_BASE_URL === undefined) {
+      problems.push(`OPENAI_FALLBACK_BASE_URL: is required with ${name} (the fallback provider's address)`);
+    }
+  }
+  return problems;
+}
+
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): Loaded<GatewayConfig> {
   return parseWith(gatewaySchema, withPlaygroundUrl(source), (env) => [
     ...robotProblems(env),
@@ -138,6 +152,6 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       env.OPENAI_PROVIDER === 'azure' ? ['AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY'] : ['OPENAI_API_KEY'];
     const context = env.OPENAI_PROVIDER === 'azure' ? ' with OPENAI_PROVIDER=azure' : '';
     const missing = required.filter((name) => env[name] === undefined).map((name) => `${name}: is required${context}`);
-    return [...missing, ...robotsFileProblems(env), ...playgroundUrlProblems(env)];
+    return [...missing, ...robotsFileProblems(env), ...playgroundUrlProblems(env), ...fallbackProblems(env)];
   });
 }

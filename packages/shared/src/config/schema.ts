@@ -137,6 +137,30 @@ export const workerSchema = commonSchema.extend({
   OPENAI_MAX_TOKENS: integer(1).optional().describe('upper bound of an answer\'s tokens; unset = model default'),
   OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional().describe('sampling temperature; unset = model default'),
   OPENAI_TIMEOUT_MS: integer(1000).default(60_000).describe('one model request, start to last byte'),
+  OPENAI_FALLBACK_BASE_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe('a second OpenAI-compatible provider, used while the first one\'s circuit is open; needs OPENAI_FALLBACK_API_KEY'),
+  OPENAI_FALLBACK_API_KEY: z.string().min(1).optional().describe('API key of OPENAI_FALLBACK_BASE_URL'),
+  OPENAI_FALLBACK_MODEL: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('model asked of OPENAI_FALLBACK_BASE_URL; unset = the model the robot asks for'),
+  PROVIDERS_FILE: z
+    .string()
+    .optional()
+    .describe('more providers (OpenAI-compatible or Azure), JSON or YAML, tried in order after the first and the fallback'),
+  PROVIDER_FAILURE_THRESHOLD: integer(1)
+    .default(5)
+    .describe('consecutive failures (5xx, timeouts, connection errors) after which a provider\'s circuit opens and the next one serves'),
+  PROVIDER_COOLDOWN_MS: integer(1000)
+    .default(30_000)
+    .describe('how long an open circuit sends calls to the next provider before one probe request tries it again'),
+  PROVIDER_MAX_WAIT_MS: integer(0)
+    .default(10_000)
+    .describe('a 429 asking to wait longer than this opens the provider\'s circuit at once instead of pausing every worker'),
   OPENAI_RPM: integer(0).default(0).describe('model requests per rolling minute, all workers together; 0 = no limit'),
   OPENAI_TPM: integer(0).default(0).describe('model tokens per rolling minute, all workers together; 0 = no limit'),
   OPENAI_RATE_MARGIN_MS: integer(0)

@@ -42,6 +42,10 @@ export function redisKeys(prefix: string) {
     /** A provider's shared congestion state after upstream 429s (pause, window) and its calls in flight. */
     rateCongestion: (provider?: string) => `${prefix}:rate:${providerSegment(provider)}congestion`,
     rateInFlight: (provider?: string) => `${prefix}:rate:${providerSegment(provider)}inflight`,
+    /** A model provider's circuit: consecutive failures while closed, and until when it is open. */
+    providerCircuit: (provider: string) => `${prefix}:provider:${provider}:circuit`,
+    /** The one probe request allowed through a provider's circuit once its cool-down is over (a lease). */
+    providerProbe: (provider: string) => `${prefix}:provider:${provider}:probe`,
     /** model → the field that caps its answers, where a provider refused the usual `max_tokens`. */
     answerLimits: () => `${prefix}:model:answer-limits`,
     /** Cached DingTalk access tokens. */

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../../deps.js';
 import { callUnderLimit } from '../call-under-limit.js';
+import { verdictOf } from './call-verdict.js';
 import type { ModelProvider } from './model-provider.js';
+import { isOutOfService, type CircuitChange, type ProviderCircuits } from './provider-circuits.js';
 
 /** What a request needs of a provider: chat completions (every provider) or pictures. */
 export type ProviderNeed = 'chat' | 'images';
@@ -15,19 +18,119 @@ function serves<N extends ProviderNeed>(provider: ModelProvider, need: N): provi
   return need === 'chat' || provider.images !== undefined;
 }
 
+export interface CallProgress {
+  /** Told once the limiter admitted the request, as it is sent (again if another provider is tried). */
+  onSent?: () => void;
+  /**
+   * Whether the user already saw part of this answer (a streamed draft). A provider that fails
+   * after that is not replaced within the call: the job is tried again, at once.
+   */
+  shown?: () => boolean;
+}
+
+type CallDeps = Pick<WorkerDeps, 'providers' | 'circuits' | 'metrics' | 'logger'>;
+
 /**
- * One model request on the provider that serves it, under that provider's rate limit
- * (`callUnderLimit`). Returns which provider answered, whose limiter holds the call's `permit`.
+ * One model request on the first provider that serves it and whose circuit lets it through, under
+ * that provider's rate limit (`callUnderLimit`). Returns which provider answered, whose limiter
+ * holds the call's `permit`.
+ *
+ * With several providers, each call's outcome is reported to its provider's circuit
+ * (`ProviderCircuits`, shared by every worker). A call that fails on a provider whose circuit is
+ * then open (this failure opened it, or another worker's did) is sent to the next provider at
+ * once, in the same attempt: the user never waits out a backoff for a provider that is known to
+ * be down, and the answer says nothing of the switch.
  */
 export async function callProvider<T, N extends ProviderNeed>(
-  deps: Pick<WorkerDeps, 'providers' | 'metrics'>,
+  deps: CallDeps,
   need: N,
   estimatedTokens: number,
   call: (provider: ServingProvider<N>) => Promise<T>,
-  onSent?: () => void,
+  progress: CallProgress = {},
 ): Promise<{ result: T; permit: string; provider: ModelProvider }> {
-  const provider = deps.providers.find((candidate): candidate is ServingProvider<N> => serves(candidate, need));
-  if (!provider) throw new BotError('fatal', `no model provider serves ${need}`);
-  const { result, permit } = await callUnderLimit({ limiter: provider.limiter, metrics: deps.metrics }, estimatedTokens, () => call(provider), onSent);
-  return { result, permit, provider };
+  const candidates = deps.providers.filter((candidate): candidate is ServingProvider<N> => serves(candidate, need));
+  const first = candidates[0];
+  if (!first) throw new BotError('fatal', `no model provider serves ${need}`);
+  if (!deps.circuits) {
+    const { result, permit } = await callUnderLimit(deps, first, estimatedTokens, () => call(first), progress.onSent);
+    return { result, permit, provider: first };
+  }
+  return failover(deps, deps.circuits, candidates, estimatedTokens, call, progress);
+}
+
+async function failover<T, P extends ModelProvider>(
+  deps: CallDeps,
+  circuits: ProviderCircuits,
+  candidates: readonly P[],
+  estimatedTokens: number,
+  call: (provider: P) => Promise<T>,
+  progress: CallProgress,
+): Promise<{ result: T; permit: string; provider: ModelProvider }> {
+  const left = [...candidates];
+  for (;;) {
+    const route = left.length > 0 ? await circuits.choose(left.map(({ name }) => name), randomUUID()) : undefined;
+    if (route?.provider === undefined) {
+      const next = route ? `; the first cool-down ends in ${Math.ceil(route.waitMs / 1000)} s` : '';
+      throw new BotError('retryable', `every model provider that could serve this is out of service${next}`);
+    }
+    const provider = left.find(({ name }) => name === route.provider)!;
+    if (route.probe) deps.logger.info({ provider: provider.name }, 'model provider cool-down over; this call is its probe');
+    let sent = false;
+    try {
+      const { result, permit } = await callUnderLimit(
+        deps,
+        provider,
+        estimatedTokens,
+        () => {
+          sent = true;
+          return call(provider);
+        },
+        progress.onSent,
+      );
+      await report(deps, circuits, provider, route.probe, { verdict: 'ok', openForMs: 0 });
+      return { result, permit, provider };
+    } catch (error) {
+      // callUnderLimit throws classified errors only.
+      const failure = error as BotError;
+      const outcome = sent ? verdictOf(failure, circuits.options.maxWaitMs) : { verdict: 'unsent' as const, openForMs: 0 };
+      const change = await report(deps, circuits, provider, route.probe, outcome);
+      if (!sent || !isOutOfService(change)) throw failure;
+      if (progress.shown?.()) throw new BotError('retryable', failure.message, { cause: failure, retryNow: true });
+      deps.logger.warn({ provider: provider.name, err: failure.message }, 'model call failed on a provider that is out of service; trying the next');
+      left.splice(left.indexOf(provider), 1);
+    }
+  }
+}
+
+/**
+ * Reports a call's outcome to its provider's circuit, and logs and counts a switch. A report that
+ * Redis did not take is not the call's failure: the call's own outcome stands.
+ */
+async function report(
+  deps: CallDeps,
+  circuits: ProviderCircuits,
+  provider: ModelProvider,
+  probe: string | undefined,
+  outcome: ReturnType<typeof verdictOf> | { verdict: 'ok' | 'unsent'; openForMs: number },
+): Promise<CircuitChange> {
+  let change: CircuitChange;
+  try {
+    change = await circuits.report(provider.name, outcome.verdict, probe, outcome.openForMs);
+  } catch (error) {
+    deps.logger.warn({ provider: provider.name, err: error }, 'model provider circuit could not be updated');
+    return '';
+  }
+  if (change === 'opened') {
+    deps.metrics.providerSwitches.inc({ provider: provider.name, direction: 'away' });
+    deps.logger.warn(
+      { provider: provider.name, verdict: outcome.verdict, openForMs: Math.max(outcome.openForMs, circuits.options.cooldownMs) },
+      'model provider circuit opened; the next provider serves',
+    );
+  } else if (change === 'reopened') {
+    deps.logger.warn({ provider: provider.name, verdict: outcome.verdict }, 'model provider probe failed; its circuit stays open for another cool-down');
+  } else if (change === 'closed') {
+    deps.metrics.providerSwitches.inc({ provider: provider.name, direction: 'back' });
+    deps.logger.info({ provider: provider.name }, 'model provider probe succeeded; its circuit is closed and it serves again');
+  }
+  return change;
 }

@@ -1,7 +1,8 @@
 import type { RedisClient, RedisKeys, WorkerConfig } from '@dtbot/shared';
-import { createModelClient, type ProviderEndpoint } from '../create-model-client.js';
+import { createModelClient, type ModelClientOptions, type ProviderEndpoint } from '../create-model-client.js';
 import { ModelRateLimiter } from '../model-rate-limiter.js';
 import type { ModelProvider } from './model-provider.js';
+import type { ProviderEntry } from './providers-file.js';
 
 export interface ProviderBuildContext {
   redis: RedisClient;
@@ -12,6 +13,19 @@ export interface ProviderBuildContext {
 
 /** The first provider's name: the one of `OPENAI_*` or `AZURE_*`. */
 export const PRIMARY_PROVIDER = 'primary';
+/** The name of the provider of `OPENAI_FALLBACK_*`. */
+export const FALLBACK_PROVIDER = 'fallback';
+
+/** What makes a provider, before its clients and limiter are built. */
+interface ProviderSpec {
+  name: string;
+  endpoint: ProviderEndpoint;
+  model: string | undefined;
+  /** The images API's model (Azure: its deployment); `undefined` = no pictures. */
+  imageModel: string | undefined;
+  rpm: number;
+  tpm: number;
+}
 
 /** The endpoint of `OPENAI_PROVIDER`: OpenAI or a compatible base URL, or Azure OpenAI. */
 function primaryEndpoint(config: WorkerConfig): ProviderEndpoint {
@@ -28,30 +42,80 @@ function primaryEndpoint(config: WorkerConfig): ProviderEndpoint {
   return { type: 'openai', baseURL: config.OPENAI_BASE_URL, apiKey: config.OPENAI_API_KEY! };
 }
 
+function specOfEntry(entry: ProviderEntry): ProviderSpec {
+  const limits = { rpm: entry.rpm ?? 0, tpm: entry.tpm ?? 0 };
+  if (entry.type === 'azure') {
+    return {
+      name: entry.name,
+      endpoint: { type: 'azure', endpoint: entry.endpoint, apiKey: entry.apiKey, apiVersion: entry.apiVersion, deployment: entry.deployment },
+      model: entry.model,
+      imageModel: entry.imageDeployment,
+      ...limits,
+    };
+  }
+  return {
+    name: entry.name,
+    endpoint: { type: 'openai', baseURL: entry.baseUrl, apiKey: entry.apiKey },
+    model: entry.model,
+    imageModel: entry.imageModel,
+    ...limits,
+  };
+}
+
 /**
- * The providers in the order they are tried. The first is asked for the robot's model
- * (`OPENAI_MODEL`) and draws with `OPENAI_IMAGE_MODEL`; on Azure, pictures come from a deployment
- * of their own, named like the image model.
+ * The providers in the order they are tried: the one of `OPENAI_*` / `AZURE_*` (asked for the
+ * robot's model, drawing with `OPENAI_IMAGE_MODEL`, limited by `OPENAI_RPM` / `OPENAI_TPM`), the
+ * fallback of `OPENAI_FALLBACK_*`, then each entry of `PROVIDERS_FILE`.
  */
-export function providersFromConfig(config: WorkerConfig, context: ProviderBuildContext): ModelProvider[] {
-  const options = { timeoutMs: config.OPENAI_TIMEOUT_MS, fetch: context.fetch };
-  const endpoint = primaryEndpoint(config);
-  const client = createModelClient(endpoint, options);
-  const imageModel = config.OPENAI_IMAGE_MODEL;
-  const imageClient =
-    imageModel && endpoint.type === 'azure' ? createModelClient({ ...endpoint, deployment: imageModel }, options) : client;
-  return [
+export function providersFromConfig(config: WorkerConfig, entries: readonly ProviderEntry[], context: ProviderBuildContext): ModelProvider[] {
+  const specs: ProviderSpec[] = [
     {
       name: PRIMARY_PROVIDER,
-      client,
+      endpoint: primaryEndpoint(config),
       model: undefined,
-      images: imageModel ? { client: imageClient, model: imageModel } : undefined,
-      limiter: new ModelRateLimiter(context.redis, context.keys, {
-        rpm: config.OPENAI_RPM,
-        tpm: config.OPENAI_TPM,
-        marginMs: config.OPENAI_RATE_MARGIN_MS,
-        leaseMs: config.OPENAI_TIMEOUT_MS + 5000,
-      }),
+      imageModel: config.OPENAI_IMAGE_MODEL,
+      rpm: config.OPENAI_RPM,
+      tpm: config.OPENAI_TPM,
     },
   ];
+  if (config.OPENAI_FALLBACK_BASE_URL && config.OPENAI_FALLBACK_API_KEY) {
+    specs.push({
+      name: FALLBACK_PROVIDER,
+      endpoint: { type: 'openai', baseURL: config.OPENAI_FALLBACK_BASE_URL, apiKey: config.OPENAI_FALLBACK_API_KEY },
+      model: config.OPENAI_FALLBACK_MODEL,
+      imageModel: undefined,
+      rpm: 0,
+      tpm: 0,
+    });
+  }
+  specs.push(...entries.map(specOfEntry));
+  const options: ModelClientOptions = { timeoutMs: config.OPENAI_TIMEOUT_MS, fetch: context.fetch };
+  return specs.map((spec, index) => buildProvider(spec, options, context, config, index === 0));
+}
+
+function buildProvider(
+  spec: ProviderSpec,
+  options: ModelClientOptions,
+  context: ProviderBuildContext,
+  config: WorkerConfig,
+  first: boolean,
+): ModelProvider {
+  const { endpoint, imageModel } = spec;
+  const client = createModelClient(endpoint, options);
+  // On Azure, pictures come from a deployment of their own.
+  const imageClient = imageModel && endpoint.type === 'azure' ? createModelClient({ ...endpoint, deployment: imageModel }, options) : client;
+  return {
+    name: spec.name,
+    client,
+    model: spec.model,
+    images: imageModel ? { client: imageClient, model: imageModel } : undefined,
+    limiter: new ModelRateLimiter(context.redis, context.keys, {
+      rpm: spec.rpm,
+      tpm: spec.tpm,
+      marginMs: config.OPENAI_RATE_MARGIN_MS,
+      leaseMs: config.OPENAI_TIMEOUT_MS + 5000,
+      // The first provider keeps the keys it had before there were several.
+      ...(first ? {} : { provider: spec.name }),
+    }),
+  };
 }

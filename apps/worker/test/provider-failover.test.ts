@@ -1,0 +1,174 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeOpenAI, type AnswerFunction, type FakeOpenAI } from '@dtbot/testkit';
+import { startWorkerHarness, type HarnessOptions, type WorkerHarness } from './worker-harness.js';
+
+// Failover through the real worker: the primary is the harness' fake model, the others are fake
+// models of their own, all over real HTTP, with the circuits in real Redis. A cool-down's end is
+// reached by moving the circuit's `openUntil` into the past, never by waiting for it.
+const opened: { close(): Promise<void> }[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const closable of opened.splice(0).reverse()) await closable.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const lastQuestion = (body: Parameters<AnswerFunction>[0]) => String(body.messages?.at(-1)?.content ?? '');
+const fallbackAnswer: AnswerFunction = (body) => `备用模型: ${lastQuestion(body)}`;
+
+async function fakeModel(answer: AnswerFunction): Promise<FakeOpenAI> {
+  const fake = await startFakeOpenAI({ answer });
+  opened.push(fake);
+  return fake;
+}
+
+async function harnessWith(options: HarnessOptions): Promise<WorkerHarness> {
+  const harness = await startWorkerHarness({ attempts: 5, ...options });
+  opened.push(harness);
+  return harness;
+}
+
+/** A primary (the harness' fake) and the fallback of OPENAI_FALLBACK_*, opening after two failures. */
+async function withFallback(label: string, extra: Partial<HarnessOptions> = {}) {
+  const fallback = await fakeModel(fallbackAnswer);
+  const env = {
+    OPENAI_FALLBACK_BASE_URL: fallback.baseURL,
+    OPENAI_FALLBACK_API_KEY: 'sk-fallback',
+    OPENAI_FALLBACK_MODEL: 'fallback-model',
+    PROVIDER_FAILURE_THRESHOLD: '2',
+  };
+  const harness = await harnessWith({ label, env, ...extra });
+  return { harness, fallback, env };
+}
+
+/** Sends one text and returns its outcome and every message its asker got. */
+async function ask(harness: WorkerHarness, text: string) {
+  const message = harness.message({ text, senderStaffId: `asker-${text}` });
+  const outcome = await (await harness.send(message)).settled;
+  const session = new URL(message.sessionWebhook).searchParams.get('session');
+  const replies = harness.dingtalk.delivered().filter((delivered) => delivered.target === session).map((delivered) => delivered.text);
+  return { outcome, replies };
+}
+
+async function metric(harness: WorkerHarness, name: string, labels: Record<string, string>): Promise<number> {
+  const found = harness.deps.metrics.registry.getSingleMetric(name);
+  if (!found) throw new Error(`${name} is not registered`);
+  const { values } = await found.get();
+  return values
+    .filter((value) => Object.entries(labels).every(([key, wanted]) => String(value.labels[key]) === wanted))
+    .reduce((sum, value) => sum + value.value, 0);
+}
+
+const endCooldown = (harness: WorkerHarness, provider = 'primary') =>
+  harness.deps.redis.hset(harness.deps.keys.providerCircuit(provider), 'openUntil', 1);
+
+describe('provider failover', () => {
+  it('after N failures of the primary the fallback answers, the user sees only the answer, and every worker switches', async () => {
+    const { harness, fallback, env } = await withFallback('failover-switch');
+    harness.openai.setBehaviour({ status: 502 });
+
+    // The first failure is the job's retry; the second opens the circuit and the same attempt goes on to the fallback.
+    expect(await ask(harness, '第一个问题')).toEqual({ outcome: 'completed', replies: ['备用模型: 第一个问题'] });
+    expect(harness.openai.requests).toHaveLength(2);
+    expect(fallback.requests).toMatchObject([{ authorization: 'Bearer sk-fallback', body: { model: 'fallback-model' } }]);
+
+    expect(await ask(harness, '第二个问题')).toEqual({ outcome: 'completed', replies: ['备用模型: 第二个问题'] });
+    expect(harness.openai.requests).toHaveLength(2);
+
+    // A second worker, sharing only Redis, never asks the dead primary.
+    const other = await harnessWith({ label: 'failover-switch-b', join: harness, env: { ...env, OPENAI_BASE_URL: harness.openai.baseURL } });
+    expect(await ask(other, '另一个工作进程')).toEqual({ outcome: 'completed', replies: ['备用模型: 另一个工作进程'] });
+    expect(harness.openai.requests).toHaveLength(2);
+    expect(other.openai.requests).toHaveLength(0);
+
+    expect(await metric(harness, 'dtbot_worker_provider_switches_total', { provider: 'primary', direction: 'away' })).toBe(1);
+    expect(await metric(other, 'dtbot_worker_provider_circuit', { provider: 'primary', state: 'open' })).toBe(1);
+    expect(await metric(other, 'dtbot_worker_provider_circuit', { provider: 'fallback', state: 'closed' })).toBe(1);
+    expect(await metric(harness, 'dtbot_worker_model_requests_total', { provider: 'fallback', result: 'ok' })).toBe(2);
+  });
+
+  it('after the cool-down one probe goes to the primary: still failing, the fallback keeps serving', async () => {
+    const { harness, fallback } = await withFallback('failover-probe-fails');
+    harness.openai.setBehaviour({ status: 503 });
+    await ask(harness, 'open it');
+    const primaryCalls = harness.openai.requests.length;
+
+    await endCooldown(harness);
+    expect(await ask(harness, '探测')).toEqual({ outcome: 'completed', replies: ['备用模型: 探测'] });
+    expect(harness.openai.requests).toHaveLength(primaryCalls + 1);
+    expect(await ask(harness, '之后')).toEqual({ outcome: 'completed', replies: ['备用模型: 之后'] });
+    expect(harness.openai.requests).toHaveLength(primaryCalls + 1);
+    expect(fallback.requests).toHaveLength(3);
+    expect(await metric(harness, 'dtbot_worker_provider_switches_total', { provider: 'primary', direction: 'back' })).toBe(0);
+  });
+
+  it('a primary that recovered answers the probe and serves every message after it', async () => {
+    const { harness, fallback } = await withFallback('failover-back');
+    harness.openai.setBehaviour({ status: 500 });
+    await ask(harness, 'open it');
+    harness.openai.setBehaviour({ status: undefined });
+
+    await endCooldown(harness);
+    expect(await ask(harness, '恢复了吗')).toEqual({ outcome: 'completed', replies: ['答复: 恢复了吗'] });
+    expect(await ask(harness, '再问一次')).toEqual({ outcome: 'completed', replies: ['答复: 再问一次'] });
+    expect(fallback.requests).toHaveLength(1);
+    expect(await metric(harness, 'dtbot_worker_provider_switches_total', { provider: 'primary', direction: 'back' })).toBe(1);
+    expect(await metric(harness, 'dtbot_worker_provider_circuit', { provider: 'primary', state: 'closed' })).toBe(1);
+  });
+
+  it('a 429 asking for a longer wait than PROVIDER_MAX_WAIT_MS switches at once instead of pausing every worker', async () => {
+    // One request per minute: the second gets 429 with about a minute to wait.
+    const { harness, fallback } = await withFallback('failover-429', { openai: { rpmLimit: 1 } });
+    expect(await ask(harness, '第一')).toEqual({ outcome: 'completed', replies: ['答复: 第一'] });
+    expect(await ask(harness, '第二')).toEqual({ outcome: 'completed', replies: ['备用模型: 第二'] });
+    expect(harness.openai.rateLimited).toBe(1);
+    expect(fallback.requests).toHaveLength(1);
+    expect(await metric(harness, 'dtbot_worker_jobs_total', { outcome: 'rate_limited' })).toBe(0);
+  });
+
+  it('a PROVIDERS_FILE entry on Azure takes over from a primary whose key is refused, by its deployment path and key', async () => {
+    const azure = await fakeModel((body) => `Azure: ${lastQuestion(body)}`);
+    const dir = mkdtempSync(path.join(tmpdir(), 'dtbot-providers-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'providers.yaml');
+    writeFileSync(
+      file,
+      [
+        'providers:',
+        '  - name: azure-east',
+        '    type: azure',
+        `    endpoint: ${azure.azureEndpoint}`,
+        '    apiKey: azure-east-key',
+        '    deployment: gpt4o-east',
+        '    apiVersion: 2024-10-21',
+        '    model: gpt-4o',
+        '    rpm: 100',
+      ].join('\n'),
+    );
+    const harness = await harnessWith({ label: 'failover-azure', env: { PROVIDERS_FILE: file } });
+    harness.openai.setBehaviour({ status: 401 });
+
+    // A refused key says every call will be refused: the circuit opens on the first.
+    expect(await ask(harness, 'hello')).toEqual({ outcome: 'completed', replies: ['Azure: hello'] });
+    expect(harness.openai.requests).toHaveLength(1);
+    expect(azure.requests).toMatchObject([
+      { apiKey: 'azure-east-key', authorization: undefined, azure: { deployment: 'gpt4o-east', apiVersion: '2024-10-21' } },
+    ]);
+    // Its own limits, in keys of its own.
+    expect(await harness.deps.redis.zcard(harness.deps.keys.rateRequests('azure-east'))).toBe(1);
+  });
+
+  it('with every provider out of service, a message is tried again later and ends in the apology, never a raw error', async () => {
+    const { harness, fallback } = await withFallback('failover-all-down', { attempts: 3 });
+    harness.openai.setBehaviour({ status: 500 });
+    fallback.setBehaviour({ status: 500 });
+    const { outcome, replies } = await ask(harness, '都坏了');
+    expect(outcome).toBe('failed');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatch(/^抱歉/);
+    expect(replies[0]).not.toMatch(/500|circuit|provider/i);
+  });
+});
