@@ -1,7 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
-import { ConfigError } from '@dtbot/shared';
+import { ConfigError, readCheckedFile } from '@dtbot/shared';
 import { catalogProblems, PersonaCatalog, personasFileSchema } from './persona-catalog.js';
 
 /** The default set, a data file beside the worker's package (kept in the built image with `dist/`). */
@@ -14,26 +12,9 @@ export const SHIPPED_PERSONAS_FILE = fileURLToPath(new URL('../../personas.yaml'
  */
 export function loadPersonaCatalog(path: string | undefined): PersonaCatalog {
   const file = path ?? SHIPPED_PERSONAS_FILE;
-  const fail = (problems: string[]): never => {
-    throw new ConfigError(problems.map((problem) => `PERSONAS_FILE: ${file}: ${problem}`));
-  };
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    return fail([`cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
-  }
-  let raw: unknown;
-  try {
-    raw = parse(text);
-  } catch (error) {
-    return fail([`is not valid JSON or YAML: ${(error as Error).message.split('\n')[0]}`]);
-  }
-  const parsed = personasFileSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    return fail(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`));
-  }
-  const problems = catalogProblems(parsed.data);
-  if (problems.length > 0) fail(problems);
-  return PersonaCatalog.from(parsed.data);
+  const read = readCheckedFile(file, personasFileSchema);
+  if ('problems' in read) throw new ConfigError(read.problems.map((problem) => `PERSONAS_FILE: ${problem}`));
+  const problems = catalogProblems(read.value);
+  if (problems.length > 0) throw new ConfigError(problems.map((problem) => `PERSONAS_FILE: ${file}: ${problem}`));
+  return PersonaCatalog.from(read.value);
 }
