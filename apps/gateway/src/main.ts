@@ -25,6 +25,8 @@ import { QueueStateCache } from './queue-state/queue-state-cache.js';
 import { TurnBatcher } from './ordering/turn-batcher.js';
 import { messageJobOptions } from './message-job-options.js';
 import { startStreamIngress } from './stream/stream-ingress.js';
+import { buildPlayground } from './playground/build-playground.js';
+import { PLAYGROUND_PATH } from './playground/playground-routes.js';
 
 const { config, aliasesUsed } = loadConfigOrExit('gateway', () => loadGatewayConfig());
 const logger = createLogger('gateway', config.LOG_LEVEL);
@@ -62,6 +64,18 @@ const accept: AcceptDeps = {
     isConnected: () => redis.status === 'ready',
   },
 };
+const playground = config.PLAYGROUND
+  ? buildPlayground({
+      config,
+      redis,
+      // Subscribed connections can do nothing else, and this one should wait out a Redis restart.
+      subscriber: createRedis({ url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES, failFast: false, connectionName: 'dtbot-gateway-playground' }),
+      keys,
+      accept,
+      logger,
+    })
+  : undefined;
+playground?.hub.start().catch((error: Error) => logger.error({ err: error.message }, 'playground: could not subscribe; answers show only when the page reloads'));
 const httpCallbacks = config.DINGTALK_MODE !== 'stream';
 // The Stream connections reach DingTalk through the configured proxy, if any.
 const proxy = proxyRules(config);
@@ -83,6 +97,7 @@ const app = buildApp({
   isDraining: () => draining,
   httpCallbacks,
   isStreamUp: stream?.isUp,
+  playground,
 });
 
 const server = createServer(app.callback());
@@ -93,7 +108,24 @@ server.listen(config.PORT, config.HOST, () => {
   const ingress = httpCallbacks ? `callbacks on ${CALLBACK_PATHS.join(' and ')}` : 'health and metrics (Stream mode)';
   logger.info({ port, mode: config.DINGTALK_MODE, robots: robots.length }, `gateway listening: ${ingress}`);
   if (dashboard && config.DASHBOARD_PORT === undefined) logDashboard(port);
+  if (playground) logPlayground(port);
 });
+
+/** Where to open the playground, and loudly when it is open in production (anyone reaching the port may use the model). */
+function logPlayground(port: number): void {
+  const address = `http://localhost:${port}${PLAYGROUND_PATH}`;
+  if (robots.length === 0) {
+    logger.info({ url: address }, `no DingTalk credentials set: try the robot in the playground at ${address} (set DINGTALK_APP_SECRET to take DingTalk's messages)`);
+  } else {
+    logger.info({ url: address }, `playground on at ${address}`);
+  }
+  if (config.NODE_ENV === 'production') {
+    logger.warn(
+      { url: address },
+      'PLAYGROUND=true in production: anyone who reaches this port can chat with the robot and spend your model quota; turn it off unless this address is private',
+    );
+  }
+}
 
 // On its own port the dashboard can stay off the Internet-facing one.
 const dashboardServer = dashboard && config.DASHBOARD_PORT !== undefined ? createServer(buildDashboardApp(dashboard).callback()) : undefined;
@@ -125,7 +157,8 @@ async function shutdown(signal: string): Promise<void> {
     server.closeIdleConnections();
   });
   // Frames being stored are ACKed before their socket closes; new ones go unACKed, to another gateway.
-  await Promise.all([httpDrained, stream?.stop()]);
+  // Open playground event streams would keep the server from closing: end them.
+  await Promise.all([httpDrained, stream?.stop(), playground?.hub.close()]);
   clearTimeout(forced);
   await queue.close().catch(() => undefined);
   await redis.quit().catch(() => undefined);

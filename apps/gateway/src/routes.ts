@@ -10,6 +10,7 @@ import { receiveCallback } from './callback/receive-callback.js';
 import { HttpError } from './http-error.js';
 import { CALLBACK_PATHS } from './callback/callback-paths.js';
 import type { CallbackState } from './callback/callback-state.js';
+import { registerPlaygroundRoutes, type Playground } from './playground/playground-routes.js';
 
 export interface RouteDeps extends AcceptDeps {
   logger: Logger;
@@ -25,6 +26,8 @@ export interface RouteDeps extends AcceptDeps {
   httpCallbacks?: boolean;
   /** In Stream mode: every robot's Stream connection is up. Readiness requires it. */
   isStreamUp?: () => boolean;
+  /** The chat playground at `/playground`, when it is on. */
+  playground?: Playground;
 }
 
 /** The gateway's whole HTTP surface. */
@@ -45,6 +48,7 @@ export function buildRouter(deps: RouteDeps): Router {
       throw new HttpError(405, 'method_not_allowed', 'use POST');
     });
   }
+  if (deps.playground) registerPlaygroundRoutes(router, deps.playground);
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });

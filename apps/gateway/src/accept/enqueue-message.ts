@@ -63,6 +63,9 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
       orderKey,
       seq,
       conversationKey,
+      // From the robot the transport named, never the payload: only the playground's robot makes a
+      // playground job, which workers may answer through the playground alone.
+      ...(robot.source ? { source: robot.source } : {}),
     };
     const job = await deps.queue.add(MESSAGE_JOB_NAME, data, {
       jobId,

@@ -24,6 +24,8 @@ const ALL_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 
  * gateway alone; jobs are read back on a direct connection.
  */
 export interface AcceptStack {
+  /** The key prefix of this stack's Redis keys. */
+  readonly prefix: string;
   readonly accept: AcceptDeps;
   /** The gateway's connection (through the proxy). */
   readonly redis: RedisClient;
@@ -63,6 +65,7 @@ export async function startAcceptStack(label: string, options: { enqueueTimeoutM
   };
   const jobs = () => reader.getJobs([...ALL_STATES]);
   return {
+    prefix,
     accept: acceptOn(redis, queue),
     redis,
     queue,

@@ -224,8 +224,11 @@ describe('loadWorkerConfig: providers', () => {
 });
 
 describe('loadGatewayConfig', () => {
-  it('requires an AppSecret in HTTP mode', () => {
-    expect(() => loadGatewayConfig({})).toThrow(/DINGTALK_APP_SECRET: is required/);
+  it('requires an AppSecret in HTTP mode in production, or with the playground turned off', () => {
+    expect(() => loadGatewayConfig({ NODE_ENV: 'production' })).toThrow(
+      /DINGTALK_APP_SECRET: is required in HTTP mode \(or set DINGTALK_CREDENTIALS; with NODE_ENV=production the playground does not stand in for it\)/,
+    );
+    expect(() => loadGatewayConfig({ PLAYGROUND: 'false' })).toThrow(/DINGTALK_APP_SECRET: is required .*leave PLAYGROUND unset/);
     expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's' }).config.PORT).toBe(8090);
   });
 
@@ -313,6 +316,23 @@ describe('loadGatewayConfig: dashboard', () => {
 });
 
 describe('playground settings', () => {
+  it('is off by default with DingTalk credentials, and on when PLAYGROUND is true', () => {
+    expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's' }).config.PLAYGROUND).toBe(false);
+    expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's', PLAYGROUND: 'true' }).config.PLAYGROUND).toBe(true);
+    expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's', NODE_ENV: 'production', PLAYGROUND: 'true' }).config.PLAYGROUND).toBe(true);
+    expect(() => loadGatewayConfig({ DINGTALK_APP_SECRET: 's', PLAYGROUND: 'maybe' })).toThrow(/PLAYGROUND: must be true or false/);
+  });
+
+  it('turns the playground on instead of stopping when no DingTalk credentials are set, outside production', () => {
+    const { config } = loadGatewayConfig({});
+    expect(config.PLAYGROUND).toBe(true);
+    expect(config.PLAYGROUND_MAX_SESSIONS).toBe(200);
+    expect(loadGatewayConfig({ NODE_ENV: 'development' }).config.PLAYGROUND).toBe(true);
+    // Half a robot is a mistake, not a newcomer: it still stops.
+    expect(() => loadGatewayConfig({ DINGTALK_APP_KEY: 'dingone' })).toThrow(/DINGTALK_APP_SECRET: is required in HTTP mode/);
+    expect(() => loadGatewayConfig({ DINGTALK_MODE: 'stream' })).toThrow(/DINGTALK_APP_KEY and DINGTALK_APP_SECRET: are required/);
+  });
+
   it('defaults PLAYGROUND_URL to this machine\'s gateway port, in both apps alike', () => {
     expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's' }).config.PLAYGROUND_URL).toBe('http://127.0.0.1:8090');
     expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's', PORT: '9000' }).config.PLAYGROUND_URL).toBe('http://127.0.0.1:9000');

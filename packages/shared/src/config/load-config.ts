@@ -47,6 +47,8 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 function robotProblems(env: Record<string, string>): string[] {
   const settings = gatewaySchema
     .pick({
+      NODE_ENV: true,
+      PLAYGROUND: true,
       DINGTALK_MODE: true,
       DINGTALK_APP_KEY: true,
       DINGTALK_APP_SECRET: true,
@@ -62,8 +64,14 @@ function robotProblems(env: Record<string, string>): string[] {
   const robots = robotsFromConfig(settings.data);
   const problems: string[] = [];
   const stream = mode === 'stream' || mode === 'both';
-  if (robots.length === 0 && !stream) {
-    problems.push('DINGTALK_APP_SECRET: is required in HTTP mode (or set DINGTALK_CREDENTIALS)');
+  if (robots.length === 0 && !stream && !(appKey === undefined && playgroundStandsIn(settings.data))) {
+    const instead =
+      settings.data.NODE_ENV === 'production'
+        ? '; with NODE_ENV=production the playground does not stand in for it'
+        : settings.data.PLAYGROUND === false
+          ? ', or leave PLAYGROUND unset to try the product in the playground'
+          : '';
+    problems.push(`DINGTALK_APP_SECRET: is required in HTTP mode (or set DINGTALK_CREDENTIALS${instead})`);
   }
   if (stream) {
     if (robots.length === 0 && !appKey) {
@@ -93,6 +101,14 @@ function robotsFileProblems(env: Record<string, string>): string[] {
   return robotsWithoutSecret(settings.data).map(
     (appKey) => `ROBOTS_FILE: robot ${appKey} has no AppSecret: give its appSecret in the file, or its pair in DINGTALK_CREDENTIALS`,
   );
+}
+
+/**
+ * A newcomer without DingTalk credentials gets the playground instead of a stop, unless this is
+ * production (where a missing secret is a mistake to stop on) or the playground was turned off.
+ */
+function playgroundStandsIn(settings: { NODE_ENV?: string | undefined; PLAYGROUND?: boolean | undefined }): boolean {
+  return settings.NODE_ENV !== 'production' && settings.PLAYGROUND !== false;
 }
 
 /**
@@ -138,12 +154,15 @@ function fallbackProblems(env: Record<string, string>): string[] {
 }
 
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): Loaded<GatewayConfig> {
-  return parseWith(gatewaySchema, withPlaygroundUrl(source), (env) => [
+  const loaded = parseWith(gatewaySchema, withPlaygroundUrl(source), (env) => [
     ...robotProblems(env),
     ...robotsFileProblems(env),
     ...dashboardProblems(env),
     ...playgroundUrlProblems(env),
   ]);
+  // Without robots the checks above passed only because the playground stands in for them.
+  const playground = loaded.config.PLAYGROUND ?? robotsFromConfig(loaded.config).length === 0;
+  return { ...loaded, config: { ...loaded.config, PLAYGROUND: playground } };
 }
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): Loaded<WorkerConfig> {

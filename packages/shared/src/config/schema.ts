@@ -58,6 +58,10 @@ export const commonSchema = z.object({
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .default('http://127.0.0.1:8090')
     .describe('address at which workers reach a gateway to post playground answers (any gateway will do); default http://127.0.0.1:PORT'),
+  NODE_ENV: z
+    .string()
+    .optional()
+    .describe('production: a gateway without DingTalk credentials stops instead of opening the playground'),
 });
 
 export const gatewaySchema = commonSchema.extend({
@@ -86,6 +90,12 @@ export const gatewaySchema = commonSchema.extend({
     .optional()
     .describe('serve the dashboard on this port instead of PORT, to keep it off the Internet-facing one'),
   DASHBOARD_READ_ONLY: flag().default(false).describe('dashboard shows jobs but offers no action'),
+  PLAYGROUND: flag()
+    .optional()
+    .describe('serve the chat playground at /playground; unset = on only when no DingTalk credentials are set, outside NODE_ENV=production'),
+  PLAYGROUND_MAX_SESSIONS: integer(1)
+    .default(200)
+    .describe('playground sessions (browser tabs) alive at once, all gateways together; one more gets 503'),
 });
 
 export const workerSchema = commonSchema.extend({
@@ -222,6 +232,7 @@ export const workerSchema = commonSchema.extend({
   SHUTDOWN_TIMEOUT_MS: integer(0).default(30_000).describe('after SIGTERM, how long jobs in flight may take'),
 });
 
-export type GatewayConfig = z.infer<typeof gatewaySchema>;
+/** `PLAYGROUND` is decided at load (`loadGatewayConfig`): as set, or on by default without DingTalk credentials. */
+export type GatewayConfig = Omit<z.infer<typeof gatewaySchema>, 'PLAYGROUND'> & { PLAYGROUND: boolean };
 export type WorkerConfig = z.infer<typeof workerSchema>;
 export type CommonConfig = z.infer<typeof commonSchema>;

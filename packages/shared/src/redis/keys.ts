@@ -54,6 +54,16 @@ export function redisKeys(prefix: string) {
     legacyAccessToken: (appKey: string) => `${prefix}:legacy-token:${appKey}`,
     /** A generated image (base64) not yet uploaded, so a retried job does not pay for another. */
     generatedImage: (jobId: string) => `${prefix}:image:${jobId}`,
+    /** Live playground sessions: session id → when it expires (ms since epoch); counted to bound them. */
+    playgroundSessions: () => `${prefix}:playground:sessions`,
+    /** A playground session's transcript: a stream of its questions and answers, trimmed, expiring with it. */
+    playgroundTranscript: (sessionId: string) => `${prefix}:playground:transcript:${sessionId}`,
+    /** staff id → nick of everyone a playground session spoke as, so an answer's @-mention shows the nick. */
+    playgroundUsers: (sessionId: string) => `${prefix}:playground:users:${sessionId}`,
+    /** Questions a playground session sent in the current minute. */
+    playgroundRate: (sessionId: string) => `${prefix}:playground:rate:${sessionId}`,
+    /** Pub/sub channel (not a key): a session id is published on it whenever that session's transcript grows. */
+    playgroundChannel: () => `${prefix}:playground:transcripts`,
     /** Failed dashboard logins of one client address, counted over the lockout window. */
     dashboardAuthFailures: (address: string) => `${prefix}:dashboard:auth-failures:${address}`,
   };

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { callbackSchema, extractPrompt, PLAYGROUND_ROBOT_CODE } from '@dtbot/shared';
+import { buildPlaygroundMessage } from './build-playground-message.js';
+
+const context = { sessionId: 'S'.repeat(22), msgId: 'playground.m1', webhookPrefix: 'http://gw:8090/playground/webhook/', now: 1_700_000_000_000 };
+const alice = { staffId: 'alice', nick: 'Alice' };
+
+describe('buildPlaygroundMessage', () => {
+  it('builds a group message as DingTalk posts it: the robot @-mentioned, a leading space where the mention was', () => {
+    const message = buildPlaygroundMessage({ user: alice, chat: { type: 'group', title: '产品群' }, text: 'hello' }, context);
+    expect(callbackSchema.parse(message)).toMatchObject({ conversationType: '2', conversationTitle: '产品群', robotCode: PLAYGROUND_ROBOT_CODE, isInAtList: true });
+    expect(message.text).toEqual({ content: ' hello' });
+    expect(extractPrompt(callbackSchema.parse(message))).toBe('hello');
+    expect(message.atUsers).toEqual([{ dingtalkId: message.chatbotUserId }]);
+    expect(message.sessionWebhook).toMatch(/^http:\/\/gw:8090\/playground\/webhook\/g\.[\w-]{22}\?session=S{22}$/);
+    expect(message.sessionWebhookExpiredTime).toBe(context.now + 90 * 60_000);
+  });
+
+  it('builds a private message without a title or mention, its conversation per user', () => {
+    const message = buildPlaygroundMessage({ user: alice, chat: { type: 'private' }, text: 'hi' }, context);
+    expect(message).toMatchObject({ conversationType: '1', text: { content: 'hi' }, senderStaffId: 'alice', senderNick: 'Alice' });
+    expect(message).not.toHaveProperty('conversationTitle');
+    expect(message).not.toHaveProperty('atUsers');
+    expect(message.sessionWebhook).toContain('/webhook/p.alice?session=');
+    const bob = buildPlaygroundMessage({ user: { staffId: 'bob', nick: 'Bob' }, chat: { type: 'private' }, text: 'hi' }, context);
+    expect(bob.conversationId).not.toBe(message.conversationId);
+  });
+
+  it('keeps every id in the playground\'s namespace, apart per session', () => {
+    const question = { user: alice, chat: { type: 'group' as const, title: 'team' }, text: 'x' };
+    const one = buildPlaygroundMessage(question, context);
+    const other = buildPlaygroundMessage(question, { ...context, sessionId: 'T'.repeat(22) });
+    expect(one.conversationId).toMatch(/^playground\./);
+    expect(one.senderId).toMatch(/^\$:LWCP_v1:\$playground\./);
+    expect(other.conversationId).not.toBe(one.conversationId);
+    expect(other.senderId).not.toBe(one.senderId);
+  });
+});

@@ -1,0 +1,50 @@
+import { playgroundRobot, playgroundWebhookPrefix, type GatewayConfig, type Logger, type RedisClient, type RedisKeys } from '@dtbot/shared';
+import type { AcceptDeps } from '../accept/accept-message.js';
+import { PLAYGROUND_LIMITS } from './playground-limits.js';
+import { loadPlaygroundPage } from './playground-page.js';
+import type { Playground } from './playground-routes.js';
+import { PlaygroundSessions, type PlaygroundSessionsOptions } from './playground-sessions.js';
+import { TranscriptHub } from './transcript-hub.js';
+
+export interface PlaygroundOptions {
+  config: Pick<GatewayConfig, 'PLAYGROUND_URL' | 'PLAYGROUND_MAX_SESSIONS' | 'MEMORY_SCOPE'>;
+  redis: RedisClient;
+  /** A connection for the subscription alone, which waits out Redis restarts (commands queue meanwhile). */
+  subscriber: RedisClient;
+  keys: RedisKeys;
+  /** The gateway's accept path: the playground's messages take it, with their own robot and webhook origin. */
+  accept: AcceptDeps;
+  logger: Logger;
+  /** Tighter bounds than the defaults (tests). */
+  limits?: Partial<Omit<PlaygroundSessionsOptions, 'maxSessions'>>;
+}
+
+/**
+ * The playground of one gateway: its own robot (a secret drawn for this process), sessions and
+ * transcripts in Redis, and a subscription that wakes the event streams it holds. `hub.start()`
+ * subscribes.
+ */
+export function buildPlayground(options: PlaygroundOptions): Playground {
+  const { config, redis, keys, logger } = options;
+  const webhookPrefix = playgroundWebhookPrefix(config.PLAYGROUND_URL);
+  const sessions = new PlaygroundSessions(redis, keys, {
+    maxSessions: config.PLAYGROUND_MAX_SESSIONS,
+    idleMs: PLAYGROUND_LIMITS.sessionIdleMs,
+    transcriptEntries: PLAYGROUND_LIMITS.transcriptEntries,
+    questionsPerMinute: PLAYGROUND_LIMITS.questionsPerMinute,
+    ...options.limits,
+  });
+  return {
+    page: loadPlaygroundPage(),
+    sessions,
+    hub: new TranscriptHub(options.subscriber, keys.playgroundChannel(), logger),
+    logger,
+    submit: {
+      // The playground's webhook is the only place its messages may be answered from the gateway's view too.
+      accept: { ...options.accept, allowedOrigins: [new URL(webhookPrefix).origin] },
+      robot: playgroundRobot({ memoryScope: config.MEMORY_SCOPE }),
+      sessions,
+      webhookPrefix,
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * Every bound of the playground, in one place. The playground is open to whoever reaches the
+ * gateway, in front of a paid model API, so nothing it keeps or accepts grows without a limit.
+ */
+export const PLAYGROUND_LIMITS = {
+  /** A session (a browser tab) is forgotten, transcript and all, after this long without a question or a visit. */
+  sessionIdleMs: 2 * 3_600_000,
+  /** Characters of one question: DingTalk's own text messages are of this order. */
+  questionChars: 2000,
+  /** Bytes of the page's post carrying one question (the question, the user, the chat). */
+  questionBodyBytes: 8 * 1024,
+  /** Questions one session may send per minute, about what DingTalk lets one conversation receive. */
+  questionsPerMinute: 20,
+  /** Entries (questions and answers) kept per session; older ones are dropped first. */
+  transcriptEntries: 200,
+  /** Bytes of one answer the webhook takes: DingTalk refuses larger webhook bodies too. */
+  answerBodyBytes: 20_000,
+  /** Open event streams on one gateway, and per session on one gateway (a few tabs of one session). */
+  eventStreams: 1000,
+  eventStreamsPerSession: 5,
+  /** Names shown in the chat. */
+  nickChars: 32,
+  groupTitleChars: 32,
+} as const;
