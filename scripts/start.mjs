@@ -234,7 +234,7 @@ async function main() {
   }
 
   say(
-    `gateway http://localhost:${port}/dingtalk/callback; ` +
+    `gateway http://localhost:${port} (callbacks at /dingtalk/callback, the playground at /playground when on); ` +
       `${workers} worker${workers > 1 ? 's' : ''} (metrics on port${workers > 1 ? 's' : ''} ${metricsPorts.join(', ')}); ` +
       `${redisUsed}${loaded > 0 ? `; ${loaded} setting${loaded > 1 ? 's' : ''} from .env` : ''}. Ctrl-C stops all.`,
   );
