@@ -5,7 +5,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (design.md "Targets"); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -53,9 +53,17 @@ export function summaryRows(report) {
       add(`mask a ${sensitiveWords.answerChars}-char answer, ${size.words} sensitive words (naive)`, `${fmt(size.maskUs, ' µs')} (${fmt(size.naiveMaskUs, ' µs')}, ${fmt(size.speedup)}x)`, size.words >= 1000 ? '<= 1000 µs' : '', size.words >= 1000 ? size.maskUs <= 1000 : undefined);
     }
   } else missing('sensitiveWords');
+  if (failover) {
+    const [f, b] = [failover.withFallback, failover.baseline];
+    add('failover: messages answered, with a fallback (without)', `${f.answered}/${f.messages} (${b.answered}/${b.messages}, ${b.failed} apologies)`, 'all', f.answered === f.messages);
+    add('failover: messages that waited on the dead provider (without)', `${f.waitedOnDeadProvider} (${b.waitedOnDeadProvider})`, '', undefined);
+    add('failover: their answer p50 / max, with (without)', `${fmt(f.answerSecondsWaited.p50, ' s')} / ${fmt(f.answerSecondsWaited.max, ' s')} (${fmt(b.answerSecondsWaited.p50, ' s')} / ${fmt(b.answerSecondsWaited.max, ' s')})`, '', undefined);
+    add('failover: seconds until the switch', fmt(f.switchSeconds, ' s'), '', undefined);
+    add('failover: seconds until the switch back after recovery', fmt(f.switchBackSeconds, ' s'), '', undefined);
+  } else missing('failover');
 
-  // Scenarios 2-5 and 7 send tracked messages through the whole product.
-  const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash, stream].filter(Boolean);
+  // Scenarios 2-5, 7 and 9 (with its fallback) send tracked messages through the whole product.
+  const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash, stream, failover?.withFallback].filter(Boolean);
   const sum = (pick) => answered.reduce((total, result) => total + pick(result), 0);
   const max = (pick) => Math.max(0, ...answered.map(pick));
   const [lost, duplicated, failed] = [sum((r) => r.lost), sum((r) => r.duplicated), sum((r) => r.failed)];
@@ -63,7 +71,7 @@ export function summaryRows(report) {
   add('duplicate answers, all scenarios', fmt(duplicated), '0', duplicated === 0);
   add('apologies instead of answers, all scenarios', fmt(failed), '0', failed === 0);
   const [gatewayMB, workerMB] = [max((r) => r.memory.gatewayMB), max((r) => r.memory.workerMB)];
-  add('peak RSS in scenarios 2-5 and 7, gateway / worker', `${fmt(gatewayMB, ' MB')} / ${fmt(workerMB, ' MB')}`, '', undefined);
+  add('peak RSS in scenarios 2-5, 7 and 9, gateway / worker', `${fmt(gatewayMB, ' MB')} / ${fmt(workerMB, ' MB')}`, '', undefined);
   return rows;
 }
 
@@ -210,6 +218,36 @@ export function formatReport(report) {
       ),
     );
   } else out.push(`not measured: ${errors.sensitiveWords ?? 'skipped'}`);
+
+  section('9. Provider failover');
+  if (scenarios.failover) {
+    const fo = scenarios.failover;
+    out.push(
+      `${fo.perSecond} messages/s for ${fo.sendSeconds} s, gateway + 2 workers, model latency 100 ms; the primary fails every call (502) ` +
+        `from ${fo.failAtSeconds} s to ${fo.recoverAtSeconds} s; circuit defaults (5 failures, 30 s cool-down)`,
+    );
+    out.push(
+      table(
+        ['run', 'answered', 'apologies', 'lost', 'dup.', 'waited on dead', 'failed calls', 'fallback calls', 'their answer p50/max', 'others p50/max', 'switch', 'back after recovery'],
+        [fo.withFallback, fo.baseline].map((r) => [
+          r.fallback ? 'with OPENAI_FALLBACK_*' : 'one provider (baseline)',
+          `${r.answered}/${r.messages}`,
+          r.failed,
+          r.lost,
+          r.duplicated,
+          r.waitedOnDeadProvider,
+          r.failedPrimaryCalls,
+          r.fallbackCalls,
+          `${fmt(r.answerSecondsWaited.p50, ' s')} / ${fmt(r.answerSecondsWaited.max, ' s')}`,
+          `${fmt(r.answerSecondsOthers.p50, ' s')} / ${fmt(r.answerSecondsOthers.max, ' s')}`,
+          fmt(r.switchSeconds, ' s'),
+          fmt(r.switchBackSeconds, ' s'),
+        ]),
+      ),
+    );
+    out.push('waited on dead: messages with at least one call that reached the failing primary; switch: first failure -> first call the fallback served;');
+    out.push('back: recovery -> the primary\'s first answer again (the probe after the cool-down; in the baseline, the next retry)');
+  } else out.push(`not measured: ${errors.failover ?? 'skipped'}`);
 
   section('Summary');
   out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));
