@@ -239,3 +239,35 @@ describe('startFakeDingTalk: legacy media upload', () => {
     expect(fake.uploadedMedia).toHaveLength(0);
   });
 });
+
+describe('startFakeDingTalk: files users sent', () => {
+  const download = (dingtalk: FakeDingTalk, body: unknown, token: string) =>
+    post(`${dingtalk.apiBaseURL}/v1.0/robot/messageFiles/download`, body, { 'x-acs-dingtalk-access-token': token }) as Promise<{
+      status: number;
+      body: Answer & { downloadUrl?: string };
+    }>;
+
+  it('exchanges a download code for a URL with the robot\'s token, and serves the file there', async () => {
+    fake = await startFakeDingTalk();
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    fake.addFile('code-1', { body: png });
+    const token = await accessToken(fake);
+    const answer = await download(fake, { downloadCode: 'code-1', robotCode: 'k' }, token);
+    expect(answer.status).toBe(200);
+    expect(fake.fileDownloads).toEqual([{ downloadCode: 'code-1', robotCode: 'k', appKey: 'k' }]);
+    const file = await fetch(answer.body.downloadUrl!);
+    expect(file.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await file.arrayBuffer())).toEqual(png);
+    expect(fake.filesServed).toBe(1);
+  });
+
+  it('refuses a missing token, another app\'s robot and an unknown code', async () => {
+    fake = await startFakeDingTalk();
+    fake.addFile('code-2', { body: Buffer.from('x') });
+    const token = await accessToken(fake);
+    expect((await download(fake, { downloadCode: 'code-2', robotCode: 'k' }, 'nope')).status).toBe(401);
+    expect((await download(fake, { downloadCode: 'code-2', robotCode: 'another' }, token)).body.code).toBe('invalidParameter.robotCode.auth');
+    expect((await download(fake, { downloadCode: 'unknown', robotCode: 'k' }, token)).body.code).toBe('invalidParameter.downloadCode.invalid');
+    expect((await fetch(`${fake.apiBaseURL}/files/code-2`)).status).toBe(404);
+  });
+});

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeliveredMessage } from './dingtalk-delivered-message.js';
+import { FILE_DOWNLOAD_PATH, FILES_PATH_PREFIX, handleFileDownload, handleFileGet, type FakeFile, type FileDownloadRequest } from './fake-dingtalk-files.js';
 import { handleLegacyToken, handleMediaUpload } from './fake-dingtalk-media.js';
 import { BATCH_SEND_PATH, GROUP_SEND_PATH, handleAccessToken, handleRobotSend } from './fake-dingtalk-openapi.js';
 import {
@@ -51,6 +52,15 @@ export interface FakeDingTalk {
   delivered(): DeliveredMessage[];
   /** Resolves with all delivered messages once there are at least `count`; default timeout 5000 ms. */
   waitForDelivered(count: number, timeoutMs?: number): Promise<DeliveredMessage[]>;
+  /**
+   * A file a user sent: its `downloadCode` downloads it (`POST /v1.0/robot/messageFiles/download`,
+   * then `GET` the URL). Content type `image/png` unless given.
+   */
+  addFile(downloadCode: string, file: Omit<FakeFile, 'contentType'> & { contentType?: string }): void;
+  /** Download codes exchanged for a URL, with the robot and the app whose token asked. */
+  readonly fileDownloads: readonly FileDownloadRequest[];
+  /** Files served from a download URL. */
+  readonly filesServed: number;
   close(): Promise<void>;
 }
 
@@ -73,6 +83,7 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     const url = new URL(req.url ?? '/', 'http://fake');
     state.requests += 1;
     if (req.method === 'GET' && url.pathname === '/gettoken') return handleLegacyToken(state, res, url);
+    if (req.method === 'GET' && url.pathname.startsWith(FILES_PATH_PREFIX)) return handleFileGet(state, res, url);
     if (req.method !== 'POST') {
       return sendJson(res, 405, { code: 'MethodNotAllowed', message: `${req.method} not allowed` });
     }
@@ -83,6 +94,8 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
         return handleAccessToken(state, req, res);
       case '/media/upload':
         return handleMediaUpload(state, req, res, url);
+      case FILE_DOWNLOAD_PATH:
+        return handleFileDownload(state, req, res, http.origin);
       case GROUP_SEND_PATH:
       case BATCH_SEND_PATH:
         return handleRobotSend(state, req, res, url.pathname);
@@ -144,6 +157,13 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
         message: () => describeArrivals(count, timeoutMs),
       });
       return [...state.delivered];
+    },
+    addFile(downloadCode, file) {
+      state.files.set(downloadCode, { contentType: 'image/png', ...file });
+    },
+    fileDownloads: state.fileDownloads,
+    get filesServed() {
+      return state.filesServed;
     },
     close: http.close,
   };

@@ -1,4 +1,5 @@
 import type { DeliveredMessage } from './dingtalk-delivered-message.js';
+import type { FakeFile, FileDownloadRequest } from './fake-dingtalk-files.js';
 
 export interface WebhookMessage {
   session: string;
@@ -70,6 +71,12 @@ export interface FakeDingTalkState {
   /** Tokens of the legacy `oapi` endpoints (`GET /gettoken`), passed as `?access_token=`. */
   readonly issuedLegacyTokens: Set<string>;
   readonly uploadedMedia: UploadedMedia[];
+  /** Files users sent, by download code (`addFile`). */
+  readonly files: Map<string, FakeFile>;
+  /** Download codes exchanged for a URL. */
+  readonly fileDownloads: FileDownloadRequest[];
+  /** Files served from a download URL. */
+  filesServed: number;
   /** Webhook posts that passed validation; `errcodeEvery` counts these. */
   deliverableWebhookPosts: number;
   tokenRequests: number;
@@ -94,6 +101,9 @@ export function createFakeDingTalkState(options: FakeDingTalkOptions): FakeDingT
     issuedTokens: new Map(),
     issuedLegacyTokens: new Set(),
     uploadedMedia: [],
+    files: new Map(),
+    fileDownloads: [],
+    filesServed: 0,
     deliverableWebhookPosts: 0,
     tokenRequests: 0,
     legacyTokenRequests: 0,

@@ -10,6 +10,7 @@ export {
 export { FAKE_PNG, type ImageGenerationRequest } from './openai-image-body.js';
 export type { ChatCompletionMessage, ChatCompletionRequest } from './openai-completion-body.js';
 export { startFakeDingTalk, type FakeDingTalk } from './fake-dingtalk-server.js';
+export type { FakeFile, FileDownloadRequest } from './fake-dingtalk-files.js';
 export type {
   FakeDingTalkApi,
   FakeDingTalkBehaviour,
