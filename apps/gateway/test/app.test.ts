@@ -92,6 +92,21 @@ describe('gateway app', () => {
     expect(answer.status).toBe(503);
     expect(await answer.json()).toEqual({ status: 'stream disconnected' });
   });
+  it('stores the pictures and the quote a message carries, and no such field for a plain one', async () => {
+    const rich = buildCallback({
+      sessionWebhook: webhook,
+      msgtype: 'richText',
+      content: { richText: [{ text: '这张图' }, { type: 'picture', downloadCode: 'pic-code' }, { text: '是什么？' }] },
+    });
+    const quoting = buildCallback({ sessionWebhook: webhook, text: { content: '什么意思', isReplyMsg: true, repliedMsg: { msgType: 'text', content: { text: '原话' } } } as never });
+    const plain = buildCallback({ sessionWebhook: webhook, text: 'plain' });
+    for (const message of [rich, quoting, plain]) expect((await post(message)).status).toBe(200);
+    const [richJob, quotingJob, plainJob] = await Promise.all([rich, quoting, plain].map(async (m) => (await stack.jobsOf(m.msgId))[0]));
+    expect(richJob?.data).toMatchObject({ msgtype: 'richText', prompt: '这张图是什么？', pictures: ['pic-code'] });
+    expect(quotingJob?.data).toMatchObject({ prompt: '什么意思', quote: '原话' });
+    expect(Object.keys(plainJob!.data)).not.toContain('pictures');
+    expect(Object.keys(plainJob!.data)).not.toContain('quote');
+  });
 });
 
 describe('Stream-only mode', () => {

@@ -1,7 +1,9 @@
 import {
   callbackSchema,
   conversationKeyFor,
+  extractPictures,
   extractPrompt,
+  extractQuote,
   messageJobSchema,
   orderKeyFor,
   type MemoryScope,
@@ -20,6 +22,8 @@ export function messageJobFor(callback: DingTalkCallbackPayload, seq = 1, memory
     ...message,
     robotCode,
     prompt: extractPrompt(message),
+    pictures: extractPictures(message).length > 0 ? extractPictures(message) : undefined,
+    quote: extractQuote(message),
     receivedAt: Date.now(),
     orderKey: orderKeyFor({ ...message, robotCode }, memoryScope),
     seq,

@@ -21,3 +21,6 @@ export * from './http/proxied-fetch.js';
 export * from './robots/robots-file.js';
 export * from './robots/playground-robot.js';
 export * from './playground/playground-webhook.js';
+export * from './dingtalk/extract-pictures.js';
+export * from './dingtalk/extract-quote.js';
+export * from './dingtalk/download-origins.js';

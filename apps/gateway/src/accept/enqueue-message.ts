@@ -2,7 +2,9 @@ import type { Queue } from 'bullmq';
 import {
   conversationKeyFor,
   dedupeIdFor,
+  extractPictures,
   extractPrompt,
+  extractQuote,
   jobIdFor,
   MESSAGE_JOB_NAME,
   orderKeyFor,
@@ -50,6 +52,7 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
       robotCode,
       msgtype: message.msgtype,
       prompt: extractPrompt(message),
+      ...messageExtras(message),
       conversationId: message.conversationId,
       conversationType: message.conversationType,
       conversationTitle: message.conversationTitle,
@@ -97,4 +100,11 @@ async function withTimeout<T>(ms: number, msgId: string, work: () => Promise<T>)
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Pictures and a quote, only when the message has them: most jobs stay as small as before. */
+function messageExtras(message: DingTalkCallback): Pick<MessageJob, 'pictures' | 'quote'> {
+  const pictures = extractPictures(message);
+  const quote = extractQuote(message);
+  return { ...(pictures.length > 0 ? { pictures } : {}), ...(quote !== undefined ? { quote } : {}) };
 }

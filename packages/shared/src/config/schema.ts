@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { credentialPairs, csv, flag, integer, isTimeZone, proxyUrl } from './env-types.js';
 import { readRobotsFile } from '../robots/robots-file.js';
+import { DOWNLOAD_ORIGIN_PATTERN } from '../dingtalk/download-origins.js';
 
 /**
  * Every setting of the project, with its default. Only `load-config.ts` reads `process.env`;
@@ -136,6 +137,16 @@ export const workerSchema = commonSchema.extend({
     .regex(/^(\d{3,4}x\d{3,4}|auto)$/, 'WIDTHxHEIGHT, e.g. 1024x1024, or auto')
     .optional()
     .describe('size of generated images; unset = the model default'),
+  OPENAI_VISION: flag()
+    .default(false)
+    .describe('send pictures users send to the model (vision-capable models only); false = users are told pictures are not read'),
+  DINGTALK_DOWNLOAD_ORIGINS: csv()
+    .pipe(z.array(z.string().regex(DOWNLOAD_ORIGIN_PATTERN, 'each must be an origin like https://host or https://*.domain')).min(1))
+    .default(['https://*.dingtalk.com', 'https://*.aliyuncs.com'])
+    .describe('origins a picture users sent may be downloaded from (DingTalk hands out short-lived storage URLs); *. allows subdomains'),
+  DINGTALK_DOWNLOAD_MAX_BYTES: integer(1024)
+    .default(10 * 1024 * 1024)
+    .describe('largest picture downloaded for the model; a larger one is not read, and the user is told'),
   IMAGE_COMMANDS: csv()
     .default(['/image', '#图片'])
     .describe('words that start an image request: the text after the word describes the picture'),

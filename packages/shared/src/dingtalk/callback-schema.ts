@@ -1,6 +1,14 @@
 import { z } from 'zod';
 
-const textContent = z.object({ content: z.string() });
+/**
+ * `text` of a text message. A reply-to message also carries `isReplyMsg` and `repliedMsg` (the quoted
+ * message, in shapes DingTalk does not document: `extractQuote` reads them).
+ */
+const textContent = z.object({
+  content: z.string(),
+  isReplyMsg: z.boolean().optional(),
+  repliedMsg: z.unknown().optional(),
+});
 
 /**
  * The robot message DingTalk posts (HTTP mode) or pushes (Stream mode); docs/dingtalk-protocol.md.
@@ -26,6 +34,8 @@ export const callbackSchema = z.object({
   sessionWebhookExpiredTime: z.coerce.number().int().nonnegative(),
   text: textContent.optional(),
   content: z.record(z.string(), z.unknown()).optional(),
+  /** The quoted message in older payloads. */
+  quoteMessage: z.unknown().optional(),
 });
 
 export type DingTalkCallback = z.infer<typeof callbackSchema>;

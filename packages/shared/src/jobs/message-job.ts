@@ -22,6 +22,13 @@ export const messageJobSchema = z.object({
   msgtype: z.string().min(1),
   /** What the user asked: trimmed text, a voice message's recognition, or '' for kinds we cannot read. */
   prompt: z.string(),
+  /**
+   * Download codes of the pictures the message carries (a picture, or pictures inside rich text), in
+   * order. Absent when there are none, and in jobs stored by a version that did not read pictures.
+   */
+  pictures: z.array(z.string().min(1)).optional(),
+  /** The text of the message this one quotes (a reply-to), as context for the question; absent when none. */
+  quote: z.string().optional(),
   conversationId: z.string().min(1),
   conversationType: z.enum(['1', '2']),
   conversationTitle: z.string().optional(),

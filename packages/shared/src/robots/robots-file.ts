@@ -20,6 +20,8 @@ export const robotEntrySchema = z
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().min(1).optional(),
     cardTemplateId: z.string().trim().min(1).optional(),
+    /** Whether this robot's model reads pictures (`OPENAI_VISION`). */
+    vision: z.boolean().optional(),
   })
   .strict();
 

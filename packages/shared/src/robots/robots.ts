@@ -20,6 +20,8 @@ export interface RobotOptions {
   maxTokens?: number | undefined;
   /** The AI-card template the robot's model answers stream into; unset = answers go out as messages. */
   cardTemplateId?: string | undefined;
+  /** Whether the robot's model is sent the pictures users send (`OPENAI_VISION`). */
+  vision?: boolean | undefined;
 }
 
 /** One DingTalk robot this deployment answers for. */
