@@ -59,6 +59,7 @@ describe('classifyError: DingTalk', () => {
     [{ api: 'legacy_token', status: 200, errcode: 40089 }, 'fatal'],
     [{ api: 'media', status: 200, errcode: 40006 }, 'fatal'],
     [{ api: 'media', status: 502 }, 'retryable'],
+    [{ api: 'download', status: 403 }, 'retryable'],
     [{ api: 'openapi', status: 403, code: 'Forbidden.AccessDenied.QpsLimitForApi' }, 'rate_limited'],
     [{ api: 'token', status: 429 }, 'rate_limited'],
     [{ api: 'openapi', status: 200, flowControlled: 1 }, 'rate_limited'],

@@ -75,6 +75,8 @@ export interface WorkerSettings {
   /** The images API's model (Azure: its deployment); `undefined` = image requests are declined. */
   imageModel: string | undefined;
   imageSize: string | undefined;
+  /** Largest picture a user sent that is downloaded for the model (`DINGTALK_DOWNLOAD_MAX_BYTES`). */
+  pictureMaxBytes: number;
   /** A parked job looks again after this long even if nobody wakes it. */
   turnRecheckMs: number;
   /** A missing earlier message is given up on after this long (its store was refused or lost). */

@@ -7,6 +7,8 @@ import type { Robot, RobotOptions, WorkerConfig } from '@dtbot/shared';
 export interface WorkerRobotOptions extends RobotOptions {
   /** Model name (`OPENAI_MODEL`). */
   model: string;
+  /** Whether pictures users send reach the model (`OPENAI_VISION`). */
+  vision: boolean;
 }
 
 /** The model a robot's answers are asked of, and its sampling settings. */
@@ -23,6 +25,7 @@ export function robotOptionsFor(config: WorkerConfig, robots: readonly Robot[]):
     systemPrompt: config.SYSTEM_PROMPT,
     temperature: config.OPENAI_TEMPERATURE,
     maxTokens: config.OPENAI_MAX_TOKENS,
+    vision: config.OPENAI_VISION,
   };
   const resolved = new Map<string, WorkerRobotOptions>();
   for (const robot of robots) {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ChatCompletionRequest } from '@dtbot/testkit';
 import { toDingTalkMarkdown } from '../src/delivery/dingtalk-markdown.js';
-import { apology, EMPTY_QUESTION, helpText, RESET_DONE } from '../src/replies/canned-replies.js';
+import { apology, EMPTY_QUESTION, helpText, PICTURES_NOT_READ, RESET_DONE } from '../src/replies/canned-replies.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
 // The worker's steps in-process: real BullMQ worker, real Redis, fake model and fake DingTalk.
@@ -69,7 +69,7 @@ describe('worker', () => {
     const empty = harness.message({ text: '  ', senderStaffId: 'kinds' });
     await (await harness.send(picture)).settled;
     await (await harness.send(empty)).settled;
-    expect(repliesTo(picture.sessionWebhook).map((m) => m.text)).toEqual(['抱歉，我暂时还看不懂图片，请用文字或语音提问。']);
+    expect(repliesTo(picture.sessionWebhook).map((m) => m.text)).toEqual([PICTURES_NOT_READ]);
     expect(repliesTo(empty.sessionWebhook).map((m) => m.text)).toEqual([EMPTY_QUESTION]);
     expect(harness.openai.requests.length).toBe(requestsBefore);
   });

@@ -1,7 +1,8 @@
-import { BotError, isPlaygroundWebhook, type MessageSource } from '@dtbot/shared';
+import { BotError, isAllowedDownload, isPlaygroundWebhook, type MessageSource } from '@dtbot/shared';
 import { classifyError } from '../classify-error.js';
 import type { AccessTokens } from './access-tokens.js';
 import { answerResult, DingTalkError, type DingTalkAnswer, type DingTalkApi } from './dingtalk-error.js';
+import { readAtMost } from './read-at-most.js';
 
 export interface DingTalkClientOptions {
   /** The OpenAPI's base (`DINGTALK_API_BASE_URL`); paths are resolved against it. */
@@ -19,6 +20,11 @@ export interface DingTalkClientOptions {
    */
   playgroundWebhookPrefix?: string;
   timeoutMs: number;
+  /**
+   * Origins (`https://*.domain` allowed) a file a user sent may be downloaded from, and its largest
+   * size (`DINGTALK_DOWNLOAD_ORIGINS`, `DINGTALK_DOWNLOAD_MAX_BYTES`). No origin: nothing is downloaded.
+   */
+  downloads?: { origins: readonly string[]; maxBytes: number };
   /** How requests are made: through the configured proxy, if any (`proxiedFetch`). Default: Node's `fetch`. */
   fetch?: typeof fetch;
   /** Told the result of every request that was sent (`answerResult`), for the metrics. */
@@ -39,6 +45,13 @@ export interface MediaFile {
   filename: string;
   contentType: string;
 }
+
+/** A file a user sent, as downloaded: its bytes, or that it is larger than allowed. */
+export type DownloadedFile = { bytes: Buffer; contentType: string | undefined } | { tooLarge: true };
+
+export const FILE_DOWNLOAD_PATH = '/v1.0/robot/messageFiles/download';
+/** A storage URL may redirect (to another bucket host); each hop is checked against the allowed origins. */
+const MAX_DOWNLOAD_REDIRECTS = 3;
 
 const jsonHeaders = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' };
 
@@ -122,6 +135,49 @@ export class DingTalkClient {
       const answer = error instanceof BotError && error.cause instanceof DingTalkError ? error.cause.answer : undefined;
       if (answer && [40001, 40014, 42001].includes(answer.errcode ?? 0)) await this.tokens.forget(app.appKey, 'oapi');
       throw error;
+    }
+  }
+
+  /**
+   * A file a user sent the robot, by its download code: DingTalk exchanges the code, for the robot's
+   * own app, for a short-lived URL on its storage, which is fetched only from the allowed download
+   * origins and only up to the allowed size.
+   */
+  async downloadMessageFile(app: RobotApp, robotCode: string, downloadCode: string): Promise<DownloadedFile> {
+    const answer = await this.callApi(app, 'POST', FILE_DOWNLOAD_PATH, { downloadCode, robotCode });
+    if (typeof answer.downloadUrl !== 'string' || !answer.downloadUrl) {
+      this.fail({ api: 'openapi', status: 200, malformed: true }, 'DingTalk answered the file download without a downloadUrl');
+    }
+    return this.fetchFile(answer.downloadUrl);
+  }
+
+  private async fetchFile(target: string): Promise<DownloadedFile> {
+    const downloads = this.options.downloads ?? { origins: [], maxBytes: 0 };
+    let url = new URL(target);
+    for (let hop = 0; ; hop += 1) {
+      // The URL came from DingTalk; this still keeps a wrong answer, or a redirect, from reaching elsewhere.
+      if (!isAllowedDownload(url, downloads.origins)) {
+        throw new BotError('fatal', `refused to download from ${url.origin}: not in DINGTALK_DOWNLOAD_ORIGINS`);
+      }
+      let response: Response;
+      try {
+        response = await (this.options.fetch ?? fetch)(url, { redirect: 'manual', signal: AbortSignal.timeout(this.options.timeoutMs) });
+      } catch (error) {
+        this.fail({ api: 'download' }, 'the file a user sent could not be downloaded', error);
+      }
+      const location = response.headers.get('location');
+      if (response.status >= 300 && response.status < 400 && location && hop < MAX_DOWNLOAD_REDIRECTS) {
+        await response.body?.cancel().catch(() => undefined);
+        url = new URL(location, url);
+        continue;
+      }
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => undefined);
+        this.fail({ api: 'download', status: response.status }, `the file download answered HTTP ${response.status}`);
+      }
+      const bytes = await readAtMost(response, downloads.maxBytes);
+      this.options.onAnswer?.('download', bytes ? 'ok' : 'too_large');
+      return bytes ? { bytes, contentType: response.headers.get('content-type') ?? undefined } : { tooLarge: true };
     }
   }
 

@@ -122,6 +122,13 @@ export const DINGTALK_ERRORS: readonly DingTalkErrorRow[] = [
     meaning: 'transient',
     matches: isLegacy,
   },
+  // The storage a file a user sent is downloaded from, by the URL DingTalk handed out for its code.
+  {
+    answer: 'file download HTTP error',
+    kind: 'retryable',
+    meaning: 'the short-lived URL expired or the storage failed: the retry asks DingTalk for a new URL',
+    matches: (answer) => answer.api === 'download',
+  },
   // New OpenAPI (robot sends, access tokens): an HTTP status with a string `code`.
   {
     answer: 'OpenAPI HTTP 403 with a code containing QpsLimit',

@@ -1,9 +1,10 @@
 /**
  * Which of DingTalk's doors was called: they report failures differently. `legacy_token` and
  * `media` are the legacy `oapi` endpoints (`GET /gettoken`, `POST /media/upload`), which answer
- * business errors as HTTP 200 with a non-zero `errcode`, as a sessionWebhook does.
+ * business errors as HTTP 200 with a non-zero `errcode`, as a sessionWebhook does. `download` is the
+ * storage behind the short-lived URL a file a user sent is fetched from.
  */
-export type DingTalkApi = 'webhook' | 'openapi' | 'token' | 'legacy_token' | 'media';
+export type DingTalkApi = 'webhook' | 'openapi' | 'token' | 'legacy_token' | 'media' | 'download';
 
 /**
  * What DingTalk answered to one call, as far as a failure depends on it. A sessionWebhook reports

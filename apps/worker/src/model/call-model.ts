@@ -8,6 +8,11 @@ import type { ModelChoice } from '../robot-options.js';
 const ANSWER_TTL_SECONDS = 86_400;
 /** Tokens reserved for the answer when OPENAI_MAX_TOKENS is not set. */
 const ANSWER_ESTIMATE = 512;
+/**
+ * Tokens a picture is counted as before the answer's `usage` corrects it: OpenAI's vision models
+ * count a detailed 1024×1024 picture as 765, larger ones more.
+ */
+const PICTURE_ESTIMATE = 1000;
 
 /** What the model is asked: which model, the persona's system prompt, the thread's remembered turns, the question. */
 export interface ModelPrompt {
@@ -16,6 +21,11 @@ export interface ModelPrompt {
   system: string | undefined;
   history: readonly Turn[];
   question: string;
+  /**
+   * The pictures that go with the question, as data URLs: loaded only when the model is asked, not
+   * for a retry that finds the answer already made.
+   */
+  pictures?: () => Promise<readonly string[]>;
 }
 
 /**
@@ -28,10 +38,11 @@ export async function callModel(deps: WorkerDeps, jobId: string, prompt: ModelPr
   if (cached) return cached;
 
   const { model, system, history, question } = prompt;
+  const pictures = prompt.pictures ? await prompt.pictures() : [];
   const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [
     ...(system ? [{ role: 'system' as const, content: system }] : []),
     ...history.map((turn) => ({ role: turn.role, content: turn.content })),
-    { role: 'user', content: question },
+    { role: 'user', content: pictures.length === 0 ? question : withPictures(question, pictures) },
   ];
   // Remembered turns carry the count made when they were stored; only the new text is counted here.
   const estimatedTokens =
@@ -39,9 +50,18 @@ export async function callModel(deps: WorkerDeps, jobId: string, prompt: ModelPr
     history.reduce((sum, turn) => sum + turn.tokens, 0) +
     deps.tokens.message(question) +
     REPLY_PRIMING_TOKENS +
+    pictures.length * PICTURE_ESTIMATE +
     (model.maxTokens ?? ANSWER_ESTIMATE);
 
   const answer = await requestCompletion(deps, { model, messages, estimatedTokens, onSent });
   await deps.redis.set(answerKey, answer, 'EX', ANSWER_TTL_SECONDS);
   return answer;
+}
+
+/** A question with pictures: its text, then each picture, as the chat API's content parts. */
+function withPictures(question: string, pictures: readonly string[]): OpenAI.Chat.ChatCompletionContentPart[] {
+  return [
+    ...(question ? [{ type: 'text' as const, text: question }] : []),
+    ...pictures.map((url) => ({ type: 'image_url' as const, image_url: { url } })),
+  ];
 }

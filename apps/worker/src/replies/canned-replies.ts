@@ -56,11 +56,40 @@ export const RESET_DONE = '好的，已清空我们的对话记忆，可以开�
 
 export const EMPTY_QUESTION = '你好，请直接输入你的问题（发送 `/help` 查看使用说明）。';
 
-/** Pictures, files and videos cannot be read yet; say so instead of staying silent. */
-export function unsupportedKind(msgtype: string): string {
-  const kind = { picture: '图片', video: '视频', file: '文件' }[msgtype] ?? '这类消息';
-  return `抱歉，我暂时还看不懂${kind}，请用文字或语音提问。`;
+/** A file, a video or another kind we cannot read: say so, and what can be sent instead. */
+export function unsupportedKind(msgtype: string, readsPictures: boolean): string {
+  const kind = { video: '视频', file: '文件' }[msgtype] ?? '这类消息';
+  const readable = readsPictures ? '文字、语音、图片和图文消息' : '文字、语音和图文消息里的文字';
+  return `抱歉，我还读不了${kind}。我能看懂${readable}，请换一种方式提问。`;
 }
+
+/** Pictures, for a robot whose model does not read them. */
+export const PICTURES_NOT_READ = '抱歉，我现在还看不了图片。请用文字描述你的问题，或者发语音。';
+
+/** Said after an answer to the text of a message whose pictures were not read. */
+export function picturesNotReadNotice(count: number): string {
+  return `（这条消息里的 ${count} 张图片我看不了，以上只回答了文字部分。）`;
+}
+
+/** Said after an answer when more pictures were sent than one question takes. */
+export function picturesSkippedNotice(read: number, skipped: number): string {
+  return `（一次只看 ${read} 张图片，后面的 ${skipped} 张没有看。）`;
+}
+
+/** A picture that could not be given to the model, and why. */
+export function pictureUnusable(reason: 'too_large' | 'not_an_image' | 'expired', maxBytes: number): string {
+  switch (reason) {
+    case 'too_large':
+      return `抱歉，图片太大了（超过 ${Math.floor(maxBytes / (1024 * 1024)) || 1} MB），我读不了。请压缩后再发。`;
+    case 'not_an_image':
+      return '抱歉，这张图片的格式我读不了。请发 JPG、PNG、GIF 或 WebP 格式的图片。';
+    case 'expired':
+      return '抱歉，这张图片已经取不到了，请重新发送一次。';
+  }
+}
+
+/** A voice message DingTalk could not transcribe. */
+export const UNRECOGNIZED_AUDIO = '抱歉，这条语音没有识别出文字。请再说一遍，或者直接打字提问。';
 
 /** `#周报` with nothing after it: how to use the template. */
 export function templateUsage(template: Template): string {

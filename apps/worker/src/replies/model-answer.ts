@@ -1,12 +1,17 @@
 import type { WorkerDeps } from '../deps.js';
-import { callModel } from '../model/call-model.js';
+import { callModel, type ModelPrompt } from '../model/call-model.js';
 import { currentPersona } from '../personas/persona-choices.js';
 import { modelChoice } from '../robot-options.js';
+import { picturesNotReadNotice } from './canned-replies.js';
 import type { Reply, ReplyContext } from './reply.js';
 
-/** The model's answer to the question, seeing the thread's remembered turns unless memory is off. */
+/**
+ * The model's answer to the question, seeing the thread's remembered turns unless memory is off;
+ * when the message also held pictures this robot does not read, the answer says so.
+ */
 export async function modelAnswer(deps: WorkerDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'model' }>): Promise<string> {
-  return askModel(deps, context, reply.question);
+  const answer = await askModel(deps, context, reply.question);
+  return reply.picturesNotRead ? `${answer}\n\n${picturesNotReadNotice(reply.picturesNotRead)}` : answer;
 }
 
 /**
@@ -14,13 +19,19 @@ export async function modelAnswer(deps: WorkerDeps, context: ReplyContext, reply
  * two reads go out together: they are independent and each is one round trip. Sensitive words in the
  * answer are masked here, before it is delivered or remembered.
  */
-export async function askModel(deps: WorkerDeps, context: ReplyContext, question: string): Promise<string> {
+export async function askModel(
+  deps: WorkerDeps,
+  context: ReplyContext,
+  question: string,
+  pictures?: ModelPrompt['pictures'],
+): Promise<string> {
   const { data, jobId } = context;
   const robot = deps.robotOptions(data.robotCode);
   const [history, persona] = await Promise.all([
     robot.memoryScope === 'none' ? [] : deps.memory.load(data.orderKey, jobId),
     currentPersona(deps, data),
   ]);
-  const answer = await callModel(deps, jobId, { model: modelChoice(robot), system: persona.prompt, history, question }, context.started);
+  const prompt: ModelPrompt = { model: modelChoice(robot), system: persona.prompt, history, question, ...(pictures ? { pictures } : {}) };
+  const answer = await callModel(deps, jobId, prompt, context.started);
   return deps.sensitiveWords.mask(answer);
 }

@@ -1,5 +1,13 @@
 import type { WorkerSettings } from '../deps.js';
-import { EMPTY_QUESTION, emptyImagePrompt, IMAGES_UNAVAILABLE, templateUsage, unsupportedKind } from './canned-replies.js';
+import {
+  EMPTY_QUESTION,
+  emptyImagePrompt,
+  IMAGES_UNAVAILABLE,
+  PICTURES_NOT_READ,
+  templateUsage,
+  UNRECOGNIZED_AUDIO,
+  unsupportedKind,
+} from './canned-replies.js';
 import type { Note } from './reply.js';
 
 /** A short note instead of silence when a message cannot be answered as asked. */
@@ -8,7 +16,11 @@ export function noteReply(reply: Note, settings: Pick<WorkerSettings, 'imageComm
     case 'empty_question':
       return EMPTY_QUESTION;
     case 'unreadable_kind':
-      return unsupportedKind(reply.msgtype);
+      return unsupportedKind(reply.msgtype, reply.readsPictures);
+    case 'pictures_not_read':
+      return PICTURES_NOT_READ;
+    case 'unrecognized_audio':
+      return UNRECOGNIZED_AUDIO;
     case 'empty_image_prompt':
       return emptyImagePrompt(settings);
     case 'images_unavailable':

@@ -15,8 +15,16 @@ export type Reply =
    * without text, an image word with nothing to draw, or an image request without an image model.
    */
   | Note
-  /** A question for the model. */
-  | { kind: 'model'; question: string }
+  /**
+   * A question for the model (with the quoted message before it, when there is one).
+   * `picturesNotRead`: the message also held pictures, which this robot does not read; the answer says so.
+   */
+  | { kind: 'model'; question: string; picturesNotRead?: number }
+  /**
+   * A question with pictures, for a robot whose model reads them (`OPENAI_VISION`): their download
+   * codes, at most `MAX_PICTURES_PER_QUESTION`; `picturesSkipped` more were sent, and the answer says so.
+   */
+  | { kind: 'vision'; question: string; pictures: readonly string[]; picturesSkipped?: number }
   /** `#周报 text`: the template's instruction around the user's text, asked like a question. */
   | { kind: 'template'; template: string; question: string }
   /** A picture to generate (`/image …`): it reaches a model and counts like a model answer, but is not remembered. */
@@ -30,7 +38,9 @@ export type Refusal =
   | { kind: 'refusal'; refusal: 'quota_exceeded'; scope: 'user' | 'group'; limit: number; msToReset: number };
 
 export type Note =
-  | { kind: 'note'; note: 'empty_question' | 'unreadable_kind' | 'empty_image_prompt' | 'images_unavailable'; msgtype: string }
+  | { kind: 'note'; note: 'empty_question' | 'empty_image_prompt' | 'images_unavailable' | 'unrecognized_audio' | 'pictures_not_read'; msgtype: string }
+  /** A kind we cannot read (file, video, …); the note names what can be sent, pictures when the robot reads them. */
+  | { kind: 'note'; note: 'unreadable_kind'; msgtype: string; readsPictures: boolean }
   | { kind: 'note'; note: 'template_without_text'; template: Template };
 
 export type ReplyKind = Reply['kind'];
@@ -43,6 +53,7 @@ const SPENDS_MODEL_CALL: Record<ReplyKind, boolean> = {
   command: false,
   note: false,
   model: true,
+  vision: true,
   template: true,
   image: true,
   refusal: false,
@@ -67,6 +78,9 @@ export function questionAsked(reply: Reply): string | undefined {
     case 'model':
     case 'template':
       return reply.question;
+    case 'vision':
+      // The pictures themselves are not kept: later turns see that there were some.
+      return `${reply.question}\n（附图 ${reply.pictures.length} 张）`.trim();
     case 'command':
     case 'note':
     case 'image':

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { PersonaCatalog } from '../personas/persona-catalog.js';
-import { readMessage } from './decide-reply.js';
+import type { WorkerRobotOptions } from '../robot-options.js';
+import { readMessage, type ReadDeps } from './decide-reply.js';
 
 const weekly = { name: '周报', aliases: ['weekly'], description: '周报', prompt: '整理成周报：\n{{input}}' };
-const deps = {
+const robot: WorkerRobotOptions = { memoryScope: 'user', model: 'm', vision: false };
+const deps: ReadDeps = {
+  robotOptions: () => robot,
+  robotApp: () => ({ appKey: 'k', appSecret: 's' }),
   settings: {
     resetCommands: ['/reset', '重置'],
     helpCommands: ['/help', '帮助'],
@@ -16,7 +20,9 @@ const deps = {
   personas: new PersonaCatalog([], [weekly]),
 };
 const withoutImages = { ...deps, settings: { ...deps.settings, imageModel: undefined } };
-const message = (msgtype: string, prompt: string) => ({ msgtype, prompt });
+const seeing: ReadDeps = { ...deps, robotOptions: () => ({ ...robot, vision: true }) };
+const seeingWithoutApp: ReadDeps = { ...seeing, robotApp: () => undefined };
+const message = (msgtype: string, prompt: string, extra: { pictures?: string[]; quote?: string } = {}) => ({ msgtype, prompt, robotCode: 'k', ...extra });
 
 describe('readMessage', () => {
   it.each([
@@ -24,10 +30,16 @@ describe('readMessage', () => {
     [message('audio', '帮助'), { kind: 'command', command: 'help' }],
     [message('text', '角色 翻译官'), { kind: 'command', command: 'persona', argument: '翻译官' }],
     [message('text', '/nope'), { kind: 'command', command: 'unknown', argument: '/nope' }],
-    [message('picture', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'picture' }],
-    [message('file', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'file' }],
+    [message('picture', ''), { kind: 'note', note: 'pictures_not_read', msgtype: 'picture' }],
+    [message('picture', '', { pictures: ['p1'] }), { kind: 'note', note: 'pictures_not_read', msgtype: 'picture' }],
+    [message('richText', '这是什么？', { pictures: ['p1', 'p2'] }), { kind: 'model', question: '这是什么？', picturesNotRead: 2 }],
+    [message('file', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: false }],
+    [message('video', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'video', readsPictures: false }],
     [message('text', ''), { kind: 'note', note: 'empty_question', msgtype: 'text' }],
-    [message('audio', ''), { kind: 'note', note: 'empty_question', msgtype: 'audio' }],
+    [message('audio', ''), { kind: 'note', note: 'unrecognized_audio', msgtype: 'audio' }],
+    [message('text', '什么意思？', { quote: '明天放假' }), { kind: 'model', question: '> 引用的消息：\n> 明天放假\n\n什么意思？' }],
+    [message('text', '', { quote: '第一行\n第二行' }), { kind: 'model', question: '> 引用的消息：\n> 第一行\n> 第二行' }],
+    [message('text', '#周报 修了缺陷', { quote: '本周记录' }), { kind: 'template', template: '周报', question: '> 引用的消息：\n> 本周记录\n\n整理成周报：\n修了缺陷' }],
     [message('text', '#周报'), { kind: 'note', note: 'template_without_text', template: weekly }],
     [message('text', '#周报 修了两个缺陷'), { kind: 'template', template: '周报', question: '整理成周报：\n修了两个缺陷' }],
     [message('text', '#WEEKLY fixed $& two bugs'), { kind: 'template', template: '周报', question: '整理成周报：\nfixed $& two bugs' }],
@@ -40,6 +52,23 @@ describe('readMessage', () => {
     [message('text', '/image'), { kind: 'note', note: 'empty_image_prompt', msgtype: 'text' }],
   ])('gives %j the reply %j', async (data, reply) => {
     expect(readMessage(deps, data)).toEqual(reply);
+  });
+
+  it.each([
+    [message('picture', '', { pictures: ['p1'] }), { kind: 'vision', question: '', pictures: ['p1'] }],
+    [message('richText', '比较一下', { pictures: ['a', 'b'], quote: '原图说明' }), { kind: 'vision', question: '> 引用的消息：\n> 原图说明\n\n比较一下', pictures: ['a', 'b'] }],
+    [
+      message('richText', '都看看', { pictures: ['1', '2', '3', '4', '5', '6'] }),
+      { kind: 'vision', question: '都看看', pictures: ['1', '2', '3', '4'], picturesSkipped: 2 },
+    ],
+    [message('text', '/reset', { pictures: ['p1'] }), { kind: 'command', command: 'reset' }],
+    [message('file', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: true }],
+  ])('with OPENAI_VISION, gives %j the reply %j', (data, reply) => {
+    expect(readMessage(seeing, data)).toEqual(reply);
+  });
+
+  it('does not send pictures to the model of a robot without the AppKey/AppSecret to download them', () => {
+    expect(readMessage(seeingWithoutApp, message('picture', '', { pictures: ['p1'] }))).toEqual({ kind: 'note', note: 'pictures_not_read', msgtype: 'picture' });
   });
 
   it('declines an image request when no image model is configured, before anything else is asked', async () => {

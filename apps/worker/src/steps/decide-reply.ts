@@ -5,11 +5,15 @@ import { recognizeCommand, unknownCommand, type CommandWords } from '../replies/
 import { recognizeImageRequest } from '../replies/recognize-image-request.js';
 import { countsAgainstQuota, reachesModel, type Reply } from '../replies/reply.js';
 import type { Role } from '../access/access-policy.js';
+import { withQuote } from '../replies/with-quote.js';
 
-export interface ReadDeps {
+export interface ReadDeps extends Pick<WorkerDeps, 'robotOptions' | 'robotApp'> {
   settings: CommandWords & Pick<WorkerSettings, 'imageCommands' | 'imageModel'>;
   personas: Pick<PersonaCatalog, 'matchTemplate'>;
 }
+
+/** Pictures sent to the model with one question; more are left out, and the answer says so. */
+export const MAX_PICTURES_PER_QUESTION = 4;
 
 export type DecideDeps = ReadDeps & Pick<WorkerDeps, 'access' | 'quotas' | 'sensitiveWords' | 'logger'>;
 
@@ -31,7 +35,8 @@ export async function decideReply(deps: DecideDeps, jobId: string, data: Message
   }
   const reply = readMessage(deps, data);
   if (reply.kind === 'command' && reply.command === 'usage' && access.role !== 'admin') return { kind: 'refusal', refusal: 'admins_only' };
-  if (reachesModel(reply) && deps.sensitiveWords.contains(data.prompt)) {
+  // What the user quoted reaches the model too.
+  if (reachesModel(reply) && [data.prompt, data.quote ?? ''].some((text) => deps.sensitiveWords.contains(text))) {
     deps.logger.info({ msgId: data.msgId, jobId }, 'refused: the question contains a sensitive word');
     return { kind: 'refusal', refusal: 'sensitive_question' };
   }
@@ -44,24 +49,45 @@ export async function decideReply(deps: DecideDeps, jobId: string, data: Message
 const isExempt = (role: Role) => role === 'admin' || role === 'vip';
 
 /**
- * What a message asks for, from its text alone: commands first (they never reach the model), then
- * what cannot be asked (a kind we cannot read, an empty question), then a picture, a template (each
- * with a note when it cannot be served or has no text), an unknown `/word` (the help), and last the
- * model.
+ * What a message asks for: commands first (they never reach the model); then pictures, for the model
+ * when the robot reads them, else a note (or, with text, an answer that says they were not read);
+ * then what cannot be asked (a kind we cannot read, an empty question, a voice message DingTalk could
+ * not transcribe); then a picture to draw, a template (each with a note when it cannot be served or
+ * has no text), an unknown `/word` (the help), and last the model. A quoted message goes before the
+ * question it came with.
  */
-export function readMessage(deps: ReadDeps, data: Pick<MessageJob, 'msgtype' | 'prompt'>): Reply {
+export function readMessage(deps: ReadDeps, data: Pick<MessageJob, 'msgtype' | 'prompt' | 'pictures' | 'quote' | 'robotCode'>): Reply {
   const command = recognizeCommand(data.prompt, deps.settings);
   if (command) return { kind: 'command', ...command };
-  if (!isReadableKind(data.msgtype)) return { kind: 'note', note: 'unreadable_kind', msgtype: data.msgtype };
-  if (data.prompt === '') return { kind: 'note', note: 'empty_question', msgtype: data.msgtype };
+  // A job stored before pictures were read has a picture message's msgtype and no codes.
+  const pictures = data.pictures ?? [];
+  const readsPictures = seesPictures(deps, data.robotCode);
+  if (pictures.length > 0 && readsPictures) {
+    const skipped = pictures.length - MAX_PICTURES_PER_QUESTION;
+    const sent = pictures.slice(0, MAX_PICTURES_PER_QUESTION);
+    return { kind: 'vision', question: withQuote(data.prompt, data.quote), pictures: sent, ...(skipped > 0 ? { picturesSkipped: skipped } : {}) };
+  }
+  const picturesNotRead = Math.max(pictures.length, data.msgtype === 'picture' ? 1 : 0);
+  if (picturesNotRead > 0 && data.prompt === '') return { kind: 'note', note: 'pictures_not_read', msgtype: data.msgtype };
+  if (!isReadableKind(data.msgtype) && picturesNotRead === 0) return { kind: 'note', note: 'unreadable_kind', msgtype: data.msgtype, readsPictures };
+  if (data.prompt === '' && !data.quote) {
+    return { kind: 'note', note: data.msgtype === 'audio' ? 'unrecognized_audio' : 'empty_question', msgtype: data.msgtype };
+  }
   const image = recognizeImageRequest(data.prompt, deps.settings);
   if (image && !deps.settings.imageModel) return { kind: 'note', note: 'images_unavailable', msgtype: data.msgtype };
   if (image && image.prompt === '') return { kind: 'note', note: 'empty_image_prompt', msgtype: data.msgtype };
   if (image) return { kind: 'image', prompt: image.prompt };
   const called = deps.personas.matchTemplate(data.prompt);
   if (called && called.input === '') return { kind: 'note', note: 'template_without_text', template: called.template };
-  if (called) return { kind: 'template', template: called.template.name, question: applyTemplate(called.template, called.input) };
+  if (called) {
+    return { kind: 'template', template: called.template.name, question: withQuote(applyTemplate(called.template, called.input), data.quote) };
+  }
   const unknown = unknownCommand(data.prompt);
   if (unknown) return { kind: 'command', command: 'unknown', argument: unknown };
-  return { kind: 'model', question: data.prompt };
+  return { kind: 'model', question: withQuote(data.prompt, data.quote), ...(picturesNotRead > 0 ? { picturesNotRead } : {}) };
+}
+
+/** The robot's model reads pictures, and the robot has the AppKey/AppSecret to download them with. */
+function seesPictures(deps: Pick<WorkerDeps, 'robotOptions' | 'robotApp'>, robotCode: string): boolean {
+  return deps.robotOptions(robotCode).vision && deps.robotApp(robotCode) !== undefined;
 }

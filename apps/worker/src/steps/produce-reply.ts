@@ -6,6 +6,7 @@ import { noteReply } from '../replies/note-reply.js';
 import { refusalReply } from '../replies/refusal-reply.js';
 import type { Reply, ReplyContext } from '../replies/reply.js';
 import { templateAnswer } from '../replies/template-answer.js';
+import { visionAnswer } from '../replies/vision-answer.js';
 
 /** Produces the text of the reply with the one handler of its kind. */
 export async function produceReply(deps: WorkerDeps, context: ReplyContext, reply: Reply): Promise<string> {
@@ -18,6 +19,8 @@ export async function produceReply(deps: WorkerDeps, context: ReplyContext, repl
       return noteReply(reply, deps.settings);
     case 'model':
       return modelAnswer(deps, context, reply);
+    case 'vision':
+      return visionAnswer(deps, context, reply);
     case 'image':
       return imageReply(deps, context, reply);
     case 'template':

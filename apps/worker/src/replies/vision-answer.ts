@@ -1,0 +1,23 @@
+import type { WorkerDeps } from '../deps.js';
+import { loadPictures, PictureUnusable } from '../pictures/load-pictures.js';
+import { pictureUnusable, picturesSkippedNotice } from './canned-replies.js';
+import { askModel } from './model-answer.js';
+import type { Reply, ReplyContext } from './reply.js';
+
+/**
+ * A question with pictures, asked of a robot whose model reads them: the pictures are downloaded
+ * when the model is asked (not again for a retry that finds the answer made). A picture that cannot
+ * be read (too large, not an image, its code expired) gets a note saying why instead of an answer.
+ */
+export async function visionAnswer(deps: WorkerDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'vision' }>): Promise<string> {
+  let answer: string;
+  try {
+    answer = await askModel(deps, context, reply.question, () => loadPictures(deps, context.data, reply.pictures));
+  } catch (error) {
+    if (!(error instanceof PictureUnusable)) throw error;
+    context.started();
+    deps.logger.info({ msgId: context.data.msgId, jobId: context.jobId, reason: error.reason }, 'a picture could not be read; told the user');
+    return pictureUnusable(error.reason, deps.settings.pictureMaxBytes);
+  }
+  return reply.picturesSkipped ? `${answer}\n\n${picturesSkippedNotice(reply.pictures.length, reply.picturesSkipped)}` : answer;
+}
