@@ -161,6 +161,34 @@ describe('provider failover', () => {
     expect(await harness.deps.redis.zcard(harness.deps.keys.rateRequests('azure-east'))).toBe(1);
   });
 
+  it('pictures go to the next provider that draws, passing over one that only answers', async () => {
+    const answersOnly = await fakeModel(fallbackAnswer);
+    const drawer = await fakeModel(fallbackAnswer);
+    const dir = mkdtempSync(path.join(tmpdir(), 'dtbot-providers-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'providers.json');
+    const entry = { name: 'drawer', type: 'openai', baseUrl: drawer.baseURL, apiKey: 'sk-drawer', imageModel: 'gpt-image-1' };
+    writeFileSync(file, JSON.stringify({ providers: [entry] }));
+    const harness = await harnessWith({
+      label: 'failover-images',
+      env: ({ dingtalk }) => ({
+        OPENAI_IMAGE_MODEL: 'dall-e-3',
+        DINGTALK_OAPI_BASE_URL: dingtalk.origin,
+        OPENAI_FALLBACK_BASE_URL: answersOnly.baseURL,
+        OPENAI_FALLBACK_API_KEY: 'sk-fallback',
+        PROVIDERS_FILE: file,
+      }),
+    });
+    harness.openai.setBehaviour({ status: 403 });
+
+    const { outcome, replies } = await ask(harness, '/image 一只猫');
+    expect(outcome).toBe('completed');
+    expect(replies).toEqual([`![](${harness.dingtalk.uploadedMedia[0]?.mediaId})`]);
+    expect(harness.openai.imageRequests).toHaveLength(1);
+    expect(answersOnly.imageRequests).toHaveLength(0);
+    expect(drawer.imageRequests).toMatchObject([{ authorization: 'Bearer sk-drawer', body: { model: 'gpt-image-1', prompt: '一只猫' } }]);
+  });
+
   it('with every provider out of service, a message is tried again later and ends in the apology, never a raw error', async () => {
     const { harness, fallback } = await withFallback('failover-all-down', { attempts: 3 });
     harness.openai.setBehaviour({ status: 500 });

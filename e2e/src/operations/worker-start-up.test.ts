@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// The built worker as operators start it: a bad chat setting stops it at once, naming the problem.
+// The built worker as operators start it: a bad setting stops it at once, naming the problem.
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'dtbot-start-up-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -26,6 +26,21 @@ describe('worker start-up', () => {
     const run = startWorker({ PERSONAS_FILE: file });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`PERSONAS_FILE: ${file}: personas.0.name: must be one word`);
+  });
+
+  it('stops on a providers file with a mistake, naming the place and never the key', () => {
+    const file = join(dir, 'providers.yaml');
+    writeFileSync(file, 'providers:\n  - name: deepseek\n    type: openai\n    baseUrl: api.deepseek.com\n    apiKey: sk-must-not-be-echoed\n');
+    const run = startWorker({ PROVIDERS_FILE: file });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`PROVIDERS_FILE: ${file}: providers.0.baseUrl:`);
+    expect(run.stderr).not.toContain('sk-must-not-be-echoed');
+  });
+
+  it('stops on a fallback provider without its key', () => {
+    const run = startWorker({ OPENAI_FALLBACK_BASE_URL: 'https://api.deepseek.com/v1' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('OPENAI_FALLBACK_API_KEY: is required with OPENAI_FALLBACK_BASE_URL');
   });
 
   it('stops on a quota time zone Intl does not know', () => {
