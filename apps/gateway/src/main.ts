@@ -1,5 +1,4 @@
 import { createServer } from 'node:http';
-import { Queue } from 'bullmq';
 import {
   createLogger,
   createRedis,
@@ -9,10 +8,9 @@ import {
   normaliseOrigins,
   proxiedFetch,
   proxyRules,
+  queueShards,
   redisKeys,
   robotsFromConfig,
-  Turns,
-  type MessageJob,
 } from '@dtbot/shared';
 import type { AcceptDeps } from './accept/accept-message.js';
 import { buildApp } from './app.js';
@@ -22,8 +20,8 @@ import { DASHBOARD_PATH } from './dashboard/dashboard-path.js';
 import { dashboardFromConfig } from './dashboard/dashboard-from-config.js';
 import { createGatewayMetrics } from './metrics.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
-import { TurnBatcher } from './ordering/turn-batcher.js';
 import { messageJobOptions } from './message-job-options.js';
+import { shardStores } from './shard-stores.js';
 import { startStreamIngress } from './stream/stream-ingress.js';
 import { buildPlayground } from './playground/build-playground.js';
 import { PLAYGROUND_PATH } from './playground/playground-routes.js';
@@ -42,23 +40,17 @@ const redis = createRedis({
 });
 redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
 
-const queue = new Queue<MessageJob>(config.QUEUE_NAME, {
-  connection: redis,
-  prefix: keys.bullPrefix,
-  defaultJobOptions: messageJobOptions(config.JOB_ATTEMPTS),
-});
-queue.on('error', (error) => logger.warn({ err: error.message }, 'queue error'));
+// Each conversation's messages go to the queue of its shard (`QUEUE_SHARDS`; one shard = the prefix's own queue).
+const shards = shardStores(redis, queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS), config.QUEUE_NAME, messageJobOptions(config.JOB_ATTEMPTS));
+for (const { shard, queue } of shards) queue.on('error', (error) => logger.warn({ err: error.message, shard: shard.index }, 'queue error'));
 
-const turns = new Turns(redis, keys);
 const robots = robotsFromConfig(config);
-const metrics = createGatewayMetrics(new QueueStateCache([queue]));
+const metrics = createGatewayMetrics(new QueueStateCache(shards));
 // One accept path for both ingresses: the same numbering, dedupe and store.
 const accept: AcceptDeps = {
   allowedOrigins: normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS),
   enqueue: {
-    queue,
-    turns,
-    numbering: new TurnBatcher(turns),
+    shards,
     dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
     timeoutMs: config.ENQUEUE_TIMEOUT_MS,
     isConnected: () => redis.status === 'ready',
@@ -84,13 +76,12 @@ const stream =
     ? undefined
     : startStreamIngress(robots, { accept, logger, metrics, apiBaseUrl: config.DINGTALK_API_BASE_URL, proxy, fetch: proxiedFetch(proxy) });
 let draining = false;
-const dashboard = await dashboardFromConfig(config, [queue], redis, keys);
+const dashboard = await dashboardFromConfig(config, shards, redis, keys);
 const app = buildApp({
   ...accept,
   dashboard: config.DASHBOARD_PORT === undefined ? dashboard : undefined,
   logger,
   redis,
-  queue,
   metrics,
   robots,
   maxBodyBytes: config.MAX_BODY_BYTES,
@@ -106,7 +97,7 @@ server.listen(config.PORT, config.HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const ingress = httpCallbacks ? `callbacks on ${CALLBACK_PATHS.join(' and ')}` : 'health and metrics (Stream mode)';
-  logger.info({ port, mode: config.DINGTALK_MODE, robots: robots.length }, `gateway listening: ${ingress}`);
+  logger.info({ port, mode: config.DINGTALK_MODE, robots: robots.length, queueShards: shards.length }, `gateway listening: ${ingress}`);
   if (dashboard && config.DASHBOARD_PORT === undefined) logDashboard(port);
   if (playground) logPlayground(port);
 });
@@ -160,7 +151,7 @@ async function shutdown(signal: string): Promise<void> {
   // Open playground event streams would keep the server from closing: end them.
   await Promise.all([httpDrained, stream?.stop(), playground?.hub.close()]);
   clearTimeout(forced);
-  await queue.close().catch(() => undefined);
+  await Promise.all(shards.map(({ queue }) => queue.close().catch(() => undefined)));
   await redis.quit().catch(() => undefined);
   logger.info('gateway stopped');
   process.exit(0);

@@ -1,7 +1,6 @@
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { Queue } from 'bullmq';
-import { redisAnswers, type Logger, type MessageJob, type RedisClient, type Robot } from '@dtbot/shared';
+import { redisAnswers, type Logger, type RedisClient, type Robot } from '@dtbot/shared';
 import type { AcceptDeps } from './accept/accept-message.js';
 import type { GatewayMetrics } from './metrics.js';
 import { readBody } from './middleware/read-body.js';
@@ -15,7 +14,6 @@ import { registerPlaygroundRoutes, type Playground } from './playground/playgrou
 export interface RouteDeps extends AcceptDeps {
   logger: Logger;
   redis: RedisClient;
-  queue: Queue<MessageJob>;
   metrics: GatewayMetrics;
   /** The robots whose callbacks this gateway takes; each callback is the robot's whose secret signed it. */
   robots: readonly Robot[];

@@ -4,15 +4,16 @@ import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisKeys } from '@dtbot/shared';
+import { queueShards, redisKeys, type QueueShard } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests, waitFor } from '@dtbot/testkit';
 import { AuthFailures } from '../src/dashboard/auth-failures.js';
-import { buildDashboard } from '../src/dashboard/build-dashboard.js';
+import { buildDashboard, type DashboardOptions } from '../src/dashboard/build-dashboard.js';
 import { buildDashboardApp } from '../src/dashboard/dashboard-app.js';
 
 // Bull Board behind our guards, in-process, on a real Redis and real BullMQ jobs.
 const prefix = createTestPrefix('dashboard');
 const keys = redisKeys(prefix);
+const [shard] = queueShards(prefix, 1) as [QueueShard];
 const USER = 'operator';
 const PASSWORD = 'correct horse battery';
 const TOKEN = 'c0ffee-session-token';
@@ -21,9 +22,9 @@ let queue: Queue;
 let failedJobId: string;
 const servers: Server[] = [];
 
-async function serve(options: { readOnly?: boolean } = {}): Promise<string> {
+async function serve(options: { readOnly?: boolean; queues?: DashboardOptions['queues'] } = {}): Promise<string> {
   const dashboard = buildDashboard({
-    queues: [queue],
+    queues: options.queues ?? [{ shard, queue }],
     username: USER,
     password: PASSWORD,
     readOnly: options.readOnly ?? false,
@@ -166,6 +167,34 @@ describe('queue dashboard', () => {
     expect(response.status).toBe(401);
   });
 
+  it('shows each queue shard as a queue of its own, and acts on the one named', async () => {
+    const shardedPrefix = createTestPrefix('dashboard-shards');
+    const shards = queueShards(shardedPrefix, 3).map((each) => ({ shard: each, queue: new Queue('messages', { connection: redis, prefix: each.prefix }) }));
+    try {
+      const parked = await shards[2]!.queue.add('message', { msgId: 'in-shard-2' }, { delay: 60_000 });
+      const base = await serve({ queues: shards });
+      const listed = (await (await fetch(`${base}/api/queues`, { headers: asOperator() })).json()) as {
+        queues: { name: string; displayName: string; description: string; counts: Record<string, number> }[];
+      };
+      expect(listed.queues.map((each) => [each.name, each.displayName])).toEqual([
+        ['shard-0.messages', 'messages · shard 0 of 3'],
+        ['shard-1.messages', 'messages · shard 1 of 3'],
+        ['shard-2.messages', 'messages · shard 2 of 3'],
+      ]);
+      expect(listed.queues.map((each) => each.description)).toEqual(shards.map(({ shard: each }) => `Redis prefix ${each.prefix}, hash slot ${each.slot}`));
+      expect(listed.queues.map((each) => each.counts.delayed)).toEqual([0, 0, 1]);
+
+      const promoted = await fetch(`${base}/api/queues/shard-2.messages/${parked.id}/promote`, { method: 'PUT', headers: asOperator() });
+      expect(promoted.status).toBe(204);
+      expect(await shards[2]!.queue.getJobState(parked.id!)).toBe('waiting');
+    } finally {
+      for (const { shard: each, queue: shardQueue } of shards) {
+        await shardQueue.close();
+        await cleanupPrefix(redis, each.prefix);
+      }
+    }
+  });
+
   it('on its own port it serves only the dashboard', async () => {
     const base = await serve();
     const other = await fetch(base.replace('/admin/queues', '/dingtalk/callback'), { method: 'POST' });
@@ -174,7 +203,7 @@ describe('queue dashboard', () => {
 
   it('in front of other routes it passes every other path through untouched', async () => {
     const app = new Koa();
-    app.use(buildDashboard({ queues: [queue], username: USER, password: PASSWORD, readOnly: false, failures: new AuthFailures(redis, keys.dashboardAuthFailures) }));
+    app.use(buildDashboard({ queues: [{ shard, queue }], username: USER, password: PASSWORD, readOnly: false, failures: new AuthFailures(redis, keys.dashboardAuthFailures) }));
     app.use((ctx) => {
       ctx.body = { path: ctx.path };
     });

@@ -21,7 +21,6 @@ async function startHttpDriver(stack: AcceptStack, path: string): Promise<Ingres
     ...stack.accept,
     logger: createLogger('http-contract', 'silent'),
     redis: stack.redis,
-    queue: stack.queue,
     metrics: createGatewayMetrics(),
     robots: [ROBOT],
     maxBodyBytes: 64 * 1024,

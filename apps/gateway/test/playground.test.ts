@@ -35,7 +35,6 @@ function serve(server: Server, accept: AcceptDeps, playground?: Playground): voi
     ...accept,
     logger,
     redis: stack.redis,
-    queue: stack.queue,
     metrics: createGatewayMetrics(),
     robots: [ROBOT],
     maxBodyBytes: 64 * 1024,

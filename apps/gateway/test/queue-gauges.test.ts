@@ -2,12 +2,14 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRedisServer } from '@dtbot/redis-server';
+import { queueShards, type QueueShard } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests, waitFor } from '@dtbot/testkit';
 import { createGatewayMetrics } from '../src/metrics.js';
 import { QueueStateCache } from '../src/queue-state/queue-state-cache.js';
 
 // Real BullMQ on a real Redis: jobs put in every state an operator watches, then read as Prometheus text.
 const prefix = createTestPrefix('queue-gauges');
+const [shard] = queueShards(prefix, 1) as [QueueShard];
 let redis: Redis;
 let queue: Queue;
 let worker: Worker;
@@ -58,22 +60,22 @@ afterAll(async () => {
 
 describe('queue gauges', () => {
   it('show the jobs by state, the oldest waiting job\'s age, the connected workers and Redis up', async () => {
-    const metrics = createGatewayMetrics(new QueueStateCache([queue]));
+    const metrics = createGatewayMetrics(new QueueStateCache([{ shard, queue }]));
     const text = await metrics.registry.metrics();
     const expected = { waiting: 2, prioritized: 1, delayed: 1, active: 1, completed: 1, failed: 1 };
     for (const [state, count] of Object.entries(expected)) {
-      expect(sample(text, `dtbot_queue_jobs{queue="messages",state="${state}"}`), state).toBe(count);
+      expect(sample(text, `dtbot_queue_jobs{queue="messages",shard="0",state="${state}"}`), state).toBe(count);
     }
-    const oldest = sample(text, 'dtbot_queue_oldest_waiting_seconds{queue="messages"}')!;
+    const oldest = sample(text, 'dtbot_queue_oldest_waiting_seconds{queue="messages",shard="0"}')!;
     expect(oldest).toBeGreaterThanOrEqual(90);
     expect(oldest).toBeLessThan(120);
-    expect(sample(text, 'dtbot_queue_workers{queue="messages"}')).toBe(1);
+    expect(sample(text, 'dtbot_queue_workers{queue="messages",shard="0"}')).toBe(1);
     expect(sample(text, 'dtbot_redis_up')).toBe(1);
   });
 
   it('reads BullMQ once per few seconds however often it is scraped, and once at a time', async () => {
     let now = Date.now();
-    const cache = new QueueStateCache([queue], { maxAgeMs: 5000, now: () => now });
+    const cache = new QueueStateCache([{ shard, queue }], { maxAgeMs: 5000, now: () => now });
     const metrics = createGatewayMetrics(cache);
     const reads = vi.spyOn(queue, 'getJobCounts');
     try {
@@ -83,14 +85,34 @@ describe('queue gauges', () => {
 
       const added = await queue.add('one more', {});
       now += 4000;
-      expect(sample(await metrics.registry.metrics(), 'dtbot_queue_jobs{queue="messages",state="waiting"}')).toBe(2);
+      expect(sample(await metrics.registry.metrics(), 'dtbot_queue_jobs{queue="messages",shard="0",state="waiting"}')).toBe(2);
       expect(reads).toHaveBeenCalledTimes(1);
       now += 1000;
-      expect(sample(await metrics.registry.metrics(), 'dtbot_queue_jobs{queue="messages",state="waiting"}')).toBe(3);
+      expect(sample(await metrics.registry.metrics(), 'dtbot_queue_jobs{queue="messages",shard="0",state="waiting"}')).toBe(3);
       expect(reads).toHaveBeenCalledTimes(2);
       await added.remove();
     } finally {
       reads.mockRestore();
+    }
+  });
+
+  it('shows each queue shard as series of its own', async () => {
+    const shardedPrefix = createTestPrefix('queue-gauges-shards');
+    const shards = queueShards(shardedPrefix, 3).map((each) => ({ shard: each, queue: new Queue('messages', { connection: redis, prefix: each.prefix }) }));
+    try {
+      await shards[1]!.queue.add('question', {});
+      await shards[2]!.queue.add('question', {});
+      await shards[2]!.queue.add('later question', {}, { priority: 2 });
+      const text = await createGatewayMetrics(new QueueStateCache(shards)).registry.metrics();
+      expect([0, 1, 2].map((index) => sample(text, `dtbot_queue_jobs{queue="messages",shard="${index}",state="waiting"}`))).toEqual([0, 1, 1]);
+      expect([0, 1, 2].map((index) => sample(text, `dtbot_queue_jobs{queue="messages",shard="${index}",state="prioritized"}`))).toEqual([0, 0, 1]);
+      expect(sample(text, 'dtbot_queue_oldest_waiting_seconds{queue="messages",shard="0"}')).toBe(0);
+      expect(sample(text, 'dtbot_queue_oldest_waiting_seconds{queue="messages",shard="2"}')).toBeGreaterThanOrEqual(0);
+    } finally {
+      for (const { shard: each, queue: shardQueue } of shards) {
+        await shardQueue.close();
+        await cleanupPrefix(redis, each.prefix);
+      }
     }
   });
 
@@ -100,7 +122,7 @@ describe('queue gauges', () => {
     const stuck = new Queue('messages', { connection: client, prefix });
     try {
       await stuck.waitUntilReady();
-      const metrics = createGatewayMetrics(new QueueStateCache([stuck], { timeoutMs: 200 }));
+      const metrics = createGatewayMetrics(new QueueStateCache([{ shard, queue: stuck }], { timeoutMs: 200 }));
       server.pause();
       const text = await metrics.registry.metrics();
       expect(sample(text, 'dtbot_redis_up')).toBe(0);

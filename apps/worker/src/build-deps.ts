@@ -5,6 +5,7 @@ import {
   proxyRules,
   PLAYGROUND_ROBOT_CODE,
   playgroundWebhookPrefix,
+  queueShards,
   redisKeys,
   findRobot,
   robotsFromConfig,
@@ -38,7 +39,8 @@ const DINGTALK_TIMEOUT_MS = 10_000;
 
 /**
  * Builds everything a worker's steps use from the validated config, the checked personas file
- * (`loadPersonaCatalog`) and one Redis connection.
+ * (`loadPersonaCatalog`) and one Redis connection: the deps of each queue shard (`QUEUE_SHARDS`), in shard order,
+ * sharing all but the shard's own queue, keys, turns, memory and persona choices.
  */
 export function buildWorkerDeps(
   config: WorkerConfig,
@@ -47,7 +49,7 @@ export function buildWorkerDeps(
   personas: PersonaCatalog,
   /** The checked `PROVIDERS_FILE` (`loadProvidersFile`). */
   providerEntries: readonly ProviderEntry[] = [],
-): WorkerDeps {
+): WorkerDeps[] {
   const keys = redisKeys(config.REDIS_PREFIX);
   const robots = robotsFromConfig(config);
   // Model and DingTalk requests alike go through the configured proxy, if any.
@@ -84,17 +86,13 @@ export function buildWorkerDeps(
     return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
   };
   const tokenCounter = createTokenCounter(config.OPENAI_MODEL);
-  return {
+  const shards = queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS);
+  const queues = shards.map((shard) => new Queue<MessageJob>(config.QUEUE_NAME, { connection: redis, prefix: shard.keys.bullPrefix }));
+  const shared: Omit<WorkerDeps, ShardOwned> = {
     logger,
     redis,
-    keys,
-    queue: new Queue<MessageJob>(config.QUEUE_NAME, { connection: redis, prefix: keys.bullPrefix }),
-    turns: new Turns(redis, keys),
+    queues,
     tokens: tokenCounter,
-    memory: new ConversationMemory(redis, keys, tokenCounter, {
-      ttlSeconds: config.SESSION_TTL_SECONDS,
-      maxTokens: config.MEMORY_MAX_TOKENS,
-    }),
     providers,
     circuits,
     answerLimits: new AnswerLimits(redis, keys),
@@ -118,7 +116,6 @@ export function buildWorkerDeps(
       timeZone: config.QUOTA_TIMEZONE,
     }),
     personas,
-    personaChoices: new PersonaChoices(redis, keys),
     settings: {
       resetCommands: config.RESET_COMMANDS,
       helpCommands: config.HELP_COMMANDS,
@@ -135,4 +132,19 @@ export function buildWorkerDeps(
       jobDelay: DEFAULT_DELAY_POLICY,
     },
   };
+  return shards.map((shard, index) => ({
+    ...shared,
+    shard,
+    keys: shard.keys,
+    queue: queues[index]!,
+    turns: new Turns(redis, shard.keys),
+    memory: new ConversationMemory(redis, shard.keys, tokenCounter, {
+      ttlSeconds: config.SESSION_TTL_SECONDS,
+      maxTokens: config.MEMORY_MAX_TOKENS,
+    }),
+    personaChoices: new PersonaChoices(redis, shard.keys),
+  }));
 }
+
+/** What each queue shard has of its own. */
+type ShardOwned = 'shard' | 'keys' | 'queue' | 'turns' | 'memory' | 'personaChoices';

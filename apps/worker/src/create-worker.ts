@@ -5,7 +5,7 @@ import { processMessage } from './process-message.js';
 
 export interface WorkerOptions {
   queueName: string;
-  prefix: string;
+  /** Jobs in flight (`WORKER_CONCURRENCY`): `createWorkers` shares them out between the shards. */
   concurrency: number;
   /** A crashed worker's jobs are taken over after at most lockDuration + stalledInterval. */
   lockDurationMs?: number;
@@ -13,8 +13,28 @@ export interface WorkerOptions {
 }
 
 /**
- * The BullMQ worker around `processMessage`, which settles every failure itself (`settle-failure.ts`):
- * BullMQ only reads the job's fate from the error it throws.
+ * One BullMQ worker per queue shard, so every worker process serves every shard. The process's concurrency is
+ * shared out between them (`concurrencyShare`): a BullMQ worker serves one queue, and its slots cannot be lent to
+ * another's.
+ */
+export function createWorkers(shards: readonly WorkerDeps[], connection: RedisClient, options: WorkerOptions): Worker<MessageJob>[] {
+  return shards.map((deps, index) =>
+    createWorker(deps, connection, { ...options, concurrency: concurrencyShare(options.concurrency, shards.length, index) }),
+  );
+}
+
+/**
+ * Shard `index`'s part of `total` slots: equal parts, the remainder to the first shards, and at least one each,
+ * or a shard would never be served. Conversations are spread evenly over the shards by hash, so under load each
+ * shard has about its part of the work.
+ */
+export function concurrencyShare(total: number, shards: number, index: number): number {
+  return Math.max(1, Math.floor(total / shards) + (index < total % shards ? 1 : 0));
+}
+
+/**
+ * The BullMQ worker of one shard around `processMessage`, which settles every failure itself
+ * (`settle-failure.ts`): BullMQ only reads the job's fate from the error it throws.
  */
 export function createWorker(deps: WorkerDeps, connection: RedisClient, options: WorkerOptions): Worker<MessageJob> {
   const worker: Worker<MessageJob> = new Worker<MessageJob>(
@@ -22,7 +42,7 @@ export function createWorker(deps: WorkerDeps, connection: RedisClient, options:
     (job: Job<MessageJob>, token?: string) => processMessage(deps, job, token),
     {
       connection,
-      prefix: options.prefix,
+      prefix: deps.keys.bullPrefix,
       concurrency: options.concurrency,
       autorun: false,
       lockDuration: options.lockDurationMs ?? 20_000,
@@ -39,6 +59,6 @@ export function createWorker(deps: WorkerDeps, connection: RedisClient, options:
   worker.on('failed', (job, error) => {
     if (job && error.name !== 'DelayedError') deps.logger.warn({ jobId: job.id, msgId: job.data.msgId, err: error.message }, 'attempt failed');
   });
-  worker.on('error', (error) => deps.logger.error({ err: error }, 'worker error'));
+  worker.on('error', (error) => deps.logger.error({ err: error, shard: deps.shard.index }, 'worker error'));
   return worker;
 }

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Logger, MessageJob, RedisClient, RedisKeys, Turns } from '@dtbot/shared';
+import type { Logger, MessageJob, QueueShard, RedisClient, ShardKeys, Turns } from '@dtbot/shared';
 import type { ConversationMemory } from './memory/conversation-memory.js';
 import type { AnswerLimits } from './model/answer-limits.js';
 import type { DelayPolicy } from './queue-action.js';
@@ -16,12 +16,21 @@ import type { WorkerRobotOptions } from './robot-options.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
 import type { PersonaChoices } from './personas/persona-choices.js';
 
-/** What the worker's steps need, built once in `main.ts` (or by a test) and passed in. */
+/**
+ * What the worker's steps need, built once in `main.ts` (or by a test) and passed in: one per queue shard, the
+ * shard's own queue, keys, turns, memory and personas beside everything the shards share.
+ */
 export interface WorkerDeps {
   logger: Logger;
   redis: RedisClient;
-  keys: RedisKeys;
+  /** The queue shard this worker serves: a job's conversation state is in its shard. */
+  shard: QueueShard;
+  /** The shard's keys (the shared ones are built into the classes that use them). */
+  keys: ShardKeys;
+  /** The shard's queue. */
   queue: Queue<MessageJob>;
+  /** Every shard's queue: the model's rate limit pauses them all. */
+  queues: readonly Queue<MessageJob>[];
   turns: Turns;
   memory: ConversationMemory;
   /** Counts tokens for the memory budget and the rate limiter alike. */

@@ -1,6 +1,6 @@
 import { createLogger, createRedis, loadConfigOrExit, loadWorkerConfig, logAliasesUsed, robotsFromConfig } from '@dtbot/shared';
 import { buildWorkerDeps } from './build-deps.js';
-import { createWorker } from './create-worker.js';
+import { createWorkers } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
 import { loadPersonaCatalog } from './personas/load-persona-catalog.js';
 import { loadProvidersFile } from './model/providers/load-providers-file.js';
@@ -21,10 +21,11 @@ for (const connection of [redis, workerConnection]) {
   connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
 }
 
-const deps = buildWorkerDeps(config, logger, redis, personas, providerEntries);
-const worker = createWorker(deps, workerConnection, {
+const shards = buildWorkerDeps(config, logger, redis, personas, providerEntries);
+// Metrics, token counting, providers and the queues are the same object in every shard's deps.
+const deps = shards[0]!;
+const workers = createWorkers(shards, workerConnection, {
   queueName: config.QUEUE_NAME,
-  prefix: config.REDIS_PREFIX,
   concurrency: config.WORKER_CONCURRENCY,
   lockDurationMs: config.WORKER_LOCK_DURATION_MS,
   stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
@@ -38,10 +39,11 @@ health.listen(config.METRICS_PORT, () => {
   logger.info({ port }, 'worker health and metrics listening');
 });
 
-void worker.run();
+for (const worker of workers) void worker.run();
 logger.info(
   {
     concurrency: config.WORKER_CONCURRENCY,
+    queueShards: shards.length,
     model: config.OPENAI_MODEL,
     // Which robot answers with what; never their secrets.
     robots: robotsFromConfig(config).map(({ robotCode, options }) => ({ robotCode, name: options.name, ...(options.model ? { model: options.model } : {}) })),
@@ -63,14 +65,14 @@ async function shutdown(signal: string): Promise<void> {
   // Past the deadline, close without waiting: unfinished jobs stall and another worker takes them over.
   const forced = setTimeout(() => {
     logger.warn('drain timed out; remaining jobs will be taken over by other workers');
-    void worker.close(true);
+    for (const worker of workers) void worker.close(true);
   }, config.SHUTDOWN_TIMEOUT_MS);
   forced.unref();
   // Whatever hangs (a Redis that never answers QUIT, a closed stdout), the process still ends.
   setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
-  await worker.close();
+  await Promise.all(workers.map((worker) => worker.close()));
   clearTimeout(forced);
-  await deps.queue.close().catch(() => undefined);
+  await Promise.all(deps.queues.map((queue) => queue.close().catch(() => undefined)));
   health.close();
   await Promise.all([redis.quit(), workerConnection.quit()].map((quit) => quit.catch(() => undefined)));
   logger.info('worker stopped');

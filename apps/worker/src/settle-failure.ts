@@ -33,7 +33,8 @@ export async function settleFailure(
     case 'pause_queue':
       deps.metrics.jobs.inc({ outcome: 'rate_limited' });
       deps.metrics.rateLimitedSeconds.inc({ scope: 'queue' }, decided.waitMs / 1000);
-      await deps.queue.rateLimit(decided.waitMs);
+      // The model's limit is everyone's: every shard's workers stop fetching, not only this shard's.
+      await Promise.all(deps.queues.map((queue) => queue.rateLimit(decided.waitMs)));
       throw Worker.RateLimitError();
     case 'delay_job':
       deps.metrics.jobs.inc({ outcome: 'delayed' });

@@ -1,12 +1,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { redisKeys } from '@dtbot/shared';
+import { shardKeys } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
 import { ConversationMemory } from '../src/memory/conversation-memory.js';
 import { createTokenCounter, MESSAGE_FRAMING_TOKENS } from '../src/tokens/token-counter.js';
 
 const prefix = createTestPrefix('memory');
-const keys = redisKeys(prefix);
+const keys = shardKeys(prefix);
 const counter = createTokenCounter('gpt-4o-mini');
 let redis: Redis;
 

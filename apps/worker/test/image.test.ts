@@ -42,7 +42,7 @@ describe('image generation', () => {
       { model: 'gpt-image-1', prompt: '一只在雪地里奔跑的柴犬', n: 1, size: '1024x1024' },
     ]);
     expect(harness.openai.requests).toHaveLength(0);
-    expect(await harness.deps.redis.zcard(harness.deps.keys.rateRequests())).toBe(1);
+    expect(await harness.deps.redis.zcard(harness.sharedKeys.rateRequests())).toBe(1);
     // Nothing of the picture is left behind once it is delivered.
     expect(await harness.deps.redis.exists(harness.deps.keys.generatedImage(jobId))).toBe(0);
     expect(await harness.deps.redis.get(harness.deps.keys.answer(jobId))).toBe(replies[0]?.text);

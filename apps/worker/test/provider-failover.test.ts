@@ -63,7 +63,7 @@ async function metric(harness: WorkerHarness, name: string, labels: Record<strin
 }
 
 const endCooldown = (harness: WorkerHarness, provider = 'primary') =>
-  harness.deps.redis.hset(harness.deps.keys.providerCircuit(provider), 'openUntil', 1);
+  harness.deps.redis.hset(harness.sharedKeys.providerCircuit(provider), 'openUntil', 1);
 
 describe('provider failover', () => {
   it('after N failures of the primary the fallback answers, the user sees only the answer, and every worker switches', async () => {
@@ -158,7 +158,7 @@ describe('provider failover', () => {
       { apiKey: 'azure-east-key', authorization: undefined, azure: { deployment: 'gpt4o-east', apiVersion: '2024-10-21' } },
     ]);
     // Its own limits, in keys of its own.
-    expect(await harness.deps.redis.zcard(harness.deps.keys.rateRequests('azure-east'))).toBe(1);
+    expect(await harness.deps.redis.zcard(harness.sharedKeys.rateRequests('azure-east'))).toBe(1);
   });
 
   it('pictures go to the next provider that draws, passing over one that only answers', async () => {

@@ -98,7 +98,7 @@ describe('providers', () => {
     const sent = harness.openai.requests.map((request) => (request.body.max_tokens !== undefined ? 'max_tokens' : 'max_completion_tokens'));
     expect(sent).toEqual(['max_tokens', 'max_completion_tokens', 'max_completion_tokens']);
     // Another worker process, with nothing learned locally, reads it from Redis.
-    expect(await new AnswerLimits(harness.deps.redis, harness.deps.keys).for('new-reasoner')).toBe('max_completion_tokens');
+    expect(await new AnswerLimits(harness.deps.redis, harness.sharedKeys).for('new-reasoner')).toBe('max_completion_tokens');
   });
 
   it('fails another 400 at once, without asking again', async () => {
@@ -117,7 +117,7 @@ describe('providers', () => {
       openai: {
         // The fake runs in this process: it reads the window while the worker waits for it.
         answer: async () => {
-          windowDuringCall = await harness!.deps.redis.zrange(harness!.deps.keys.rateTokens(), 0, -1);
+          windowDuringCall = await harness!.deps.redis.zrange(harness!.sharedKeys.rateTokens(), 0, -1);
           return 'ok';
         },
       },

@@ -1,6 +1,6 @@
 import { Queue, QueueEvents, type Job, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createLogger, jobIdFor, loadWorkerConfig, MESSAGE_JOB_NAME, Turns, type MessageJob } from '@dtbot/shared';
+import { createLogger, jobIdFor, loadWorkerConfig, MESSAGE_JOB_NAME, redisKeys, shardIndexFor, type MessageJob, type RedisKeys } from '@dtbot/shared';
 import {
   buildCallback,
   buildGroupCallback,
@@ -17,7 +17,7 @@ import {
   type FakeOpenAIOptions,
 } from '@dtbot/testkit';
 import { buildWorkerDeps } from '../src/build-deps.js';
-import { createWorker } from '../src/create-worker.js';
+import { createWorkers } from '../src/create-worker.js';
 import { loadPersonaCatalog } from '../src/personas/load-persona-catalog.js';
 import { loadProvidersFile } from '../src/model/providers/load-providers-file.js';
 import type { WorkerDeps, WorkerSettings } from '../src/deps.js';
@@ -54,18 +54,24 @@ export interface WorkerHarness {
   prefix: string;
   openai: FakeOpenAI;
   dingtalk: FakeDingTalk;
+  /** The deps of queue shard 0 (of the only shard unless `QUEUE_SHARDS` is set). */
   deps: WorkerDeps;
+  /** The deps of every queue shard, in shard order. */
+  shards: readonly WorkerDeps[];
+  /** The keys all shards share (rate limit windows, quotas, tokens). */
+  sharedKeys: RedisKeys;
+  /** Shard 0's queue. */
   queue: Queue<MessageJob>;
-  /** The queue's event stream (`delayed`, `waiting`, …), for tests that must see a job park. */
+  /** Shard 0's event stream (`delayed`, `waiting`, …), for tests that must see a job park. */
   events: QueueEvents;
   /** A private-chat text message whose webhook points at the fake DingTalk. */
   message(overrides?: CallbackOverrides): DingTalkCallbackPayload;
   /** A group message that @-mentions the robot, webhook on the fake DingTalk. */
   groupMessage(overrides?: CallbackOverrides): DingTalkCallbackPayload;
   /**
-   * Stores a callback as a job, numbered in its thread as the gateway numbers it; `stamped` is what
-   * the gateway adds from what it verified (the message's `source`), or a field a test changes (one
-   * set to `undefined` is not stored, as JSON drops it: the shape of an older gateway's job).
+   * Stores a callback as a job in its conversation's shard, numbered in its thread as the gateway numbers it;
+   * `stamped` is what the gateway adds from what it verified (the message's `source`), or a field a test changes
+   * (one set to `undefined` is not stored, as JSON drops it: the shape of an older gateway's job).
    */
   send(callback: DingTalkCallbackPayload, stamped?: Partial<MessageJob>): Promise<SentMessage>;
   close(): Promise<void>;
@@ -106,17 +112,14 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     loadProvidersFile(config.PROVIDERS_FILE),
   );
   const quickDelays = { jobDelay: { baseMs: 10, maxMs: 50, maxDelays: 3 } };
-  const deps: WorkerDeps = { ...built, settings: { ...built.settings, ...quickDelays, ...options.settings } };
-  const worker: Worker<MessageJob> = createWorker(deps, workerConnection, {
-    queueName: config.QUEUE_NAME,
-    prefix,
-    concurrency: 4,
-  });
+  const shards: WorkerDeps[] = built.map((shard) => ({ ...shard, settings: { ...shard.settings, ...quickDelays, ...options.settings } }));
+  const deps = shards[0]!;
+  // Four slots per shard.
+  const workers: Worker<MessageJob>[] = createWorkers(shards, workerConnection, { queueName: config.QUEUE_NAME, concurrency: 4 * shards.length });
   // From the stream's start (the prefix is new): no event is missed while the reader starts.
   const events = new QueueEvents(config.QUEUE_NAME, { connection: eventsConnection, prefix, lastEventId: '0-0' });
-  await Promise.all([worker.waitUntilReady(), events.waitUntilReady()]);
-  void worker.run();
-  const turns = new Turns(redis, deps.keys);
+  await Promise.all([...workers.map((worker) => worker.waitUntilReady()), events.waitUntilReady()]);
+  for (const worker of workers) void worker.run();
 
   const settledOf = (jobId: string) =>
     new Promise<Settled>((resolve) => {
@@ -127,12 +130,10 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       };
       const finish = (job: Job<MessageJob>, outcome: Settled) => {
         if (job.id !== jobId) return;
-        worker.off('completed', completed);
-        worker.off('failed', failed);
+        for (const worker of workers) worker.off('completed', completed).off('failed', failed);
         resolve(outcome);
       };
-      worker.on('completed', completed);
-      worker.on('failed', failed);
+      for (const worker of workers) worker.on('completed', completed).on('failed', failed);
     });
 
   return {
@@ -140,17 +141,20 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     openai,
     dingtalk,
     deps,
+    shards,
+    sharedKeys: redisKeys(prefix),
     queue: deps.queue,
     events,
     message: (overrides = {}) => buildCallback({ sessionWebhook: dingtalk.sessionWebhook(), ...overrides }),
     groupMessage: (overrides = {}) => buildGroupCallback({ sessionWebhook: dingtalk.sessionWebhook(), ...overrides }),
     async send(callback, stamped = {}) {
       const unnumbered = messageJobFor(callback, 1, config.MEMORY_SCOPE);
-      const [turn] = await turns.nextMany([unnumbered]);
+      const shard = shards[shardIndexFor(unnumbered.conversationKey, shards.length)]!;
+      const [turn] = await shard.turns.nextMany([unnumbered]);
       const data: MessageJob = { ...unnumbered, ...stamped, seq: turn!.seq };
       const jobId = jobIdFor(data.orderKey, data.seq);
       const settled = settledOf(jobId);
-      await deps.queue.add(MESSAGE_JOB_NAME, data, {
+      await shard.queue.add(MESSAGE_JOB_NAME, data, {
         jobId,
         attempts: options.attempts ?? 3,
         backoff: { type: 'fixed', delay: 10 },
@@ -158,10 +162,10 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       return { jobId, settled };
     },
     async close() {
-      await worker.close();
+      await Promise.all(workers.map((worker) => worker.close()));
       await events.close();
-      await deps.queue.close();
-      await cleanupPrefix(redis, prefix);
+      await Promise.all(deps.queues.map((queue) => queue.close()));
+      for (const shard of shards) await cleanupPrefix(redis, shard.shard.prefix);
       await Promise.all([redis, workerConnection, eventsConnection].map((connection) => connection.quit()));
       await Promise.all([openai.close(), dingtalk.close()]);
     },

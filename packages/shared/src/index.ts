@@ -10,6 +10,7 @@ export * from './dingtalk/extract-prompt.js';
 export * from './jobs/message-job.js';
 export * from './jobs/order-key.js';
 export * from './redis/keys.js';
+export * from './redis/queue-shards.js';
 export * from './redis/create-redis.js';
 export * from './redis/redis-answers.js';
 export * from './errors.js';

@@ -1,4 +1,3 @@
-import type { Queue } from 'bullmq';
 import {
   conversationKeyFor,
   dedupeIdFor,
@@ -8,19 +7,17 @@ import {
   jobIdFor,
   MESSAGE_JOB_NAME,
   orderKeyFor,
+  shardIndexFor,
   type DingTalkCallback,
   type Robot,
   type MessageJob,
-  type Turns,
 } from '@dtbot/shared';
-import type { TurnBatcher } from '../ordering/turn-batcher.js';
+import type { ShardStore } from '../shard-stores.js';
 import { Refusal } from './refusal.js';
 
 export interface EnqueueDeps {
-  queue: Queue<MessageJob>;
-  turns: Turns;
-  /** Numbers messages; batches the callbacks of one event-loop turn into one script call. */
-  numbering: Pick<TurnBatcher, 'next'>;
+  /** One store per queue shard, in shard order (`QUEUE_SHARDS`); a message goes to its conversation's. */
+  shards: readonly ShardStore[];
   dedupeTtlMs: number;
   /** A message waits at most this long for Redis before it is refused as `queue_unavailable`. */
   timeoutMs: number;
@@ -38,14 +35,17 @@ export type EnqueueResult = { stored: 'new' | 'duplicate'; jobId: string };
  * own only when the robot's is not configured) keys its dedupe, turns and memory. The job and its dedupe mark are written by one BullMQ add
  * script (`deduplication` option), so a mark never exists without its job, even when Redis runs a
  * timed-out add late: the redelivery then finds the job and is acknowledged without a second one.
+ * The mark is kept in the queue of the conversation's shard, where a redelivery (same robot, same
+ * conversation) always goes.
  */
 export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallback, robot: Robot): Promise<EnqueueResult> {
   if (!deps.isConnected()) throw new Refusal('queue_unavailable', 'Redis is not connected', { msgId: message.msgId });
   const robotCode = robot.robotCode ?? message.robotCode ?? '';
   const orderKey = orderKeyFor({ ...message, robotCode }, robot.options.memoryScope);
   const conversationKey = conversationKeyFor({ ...message, robotCode });
+  const store = deps.shards[shardIndexFor(conversationKey, deps.shards.length)]!;
   return withTimeout(deps.timeoutMs, message.msgId, async () => {
-    const { seq, load } = await deps.numbering.next(orderKey, conversationKey);
+    const { seq, load } = await store.numbering.next(orderKey, conversationKey);
     const jobId = jobIdFor(orderKey, seq);
     const data: MessageJob = {
       msgId: message.msgId,
@@ -70,7 +70,7 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
       // playground job, which workers may answer through the playground alone.
       ...(robot.source ? { source: robot.source } : {}),
     };
-    const job = await deps.queue.add(MESSAGE_JOB_NAME, data, {
+    const job = await store.queue.add(MESSAGE_JOB_NAME, data, {
       jobId,
       // Fair scheduling: a conversation's n-th unanswered message waits behind every other
       // conversation's first, so one flooding group cannot starve the rest. A first message gets
@@ -82,7 +82,7 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
     if (job.id === jobId) return { stored: 'new', jobId };
     // A redelivery: its number will never have a job, so the conversation must not wait for it.
     // If this fails, the worker skips the gap itself after a grace period.
-    await deps.turns.skip({ orderKey, conversationKey, seq }).catch(() => undefined);
+    await store.turns.skip({ orderKey, conversationKey, seq }).catch(() => undefined);
     return { stored: 'duplicate', jobId: job.id ?? jobId };
   });
 }

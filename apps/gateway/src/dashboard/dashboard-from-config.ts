@@ -1,6 +1,6 @@
-import type { Queue } from 'bullmq';
 import type { Middleware } from 'koa';
 import type { GatewayConfig, RedisClient, RedisKeys } from '@dtbot/shared';
+import type { ShardQueue } from '../shard-stores.js';
 import { AuthFailures } from './auth-failures.js';
 
 /**
@@ -9,7 +9,7 @@ import { AuthFailures } from './auth-failures.js';
  */
 export async function dashboardFromConfig(
   config: GatewayConfig,
-  queues: readonly Queue[],
+  queues: readonly ShardQueue[],
   redis: RedisClient,
   keys: RedisKeys,
 ): Promise<Middleware | undefined> {

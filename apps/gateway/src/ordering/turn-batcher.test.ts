@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisKeys, Turns, type TurnSubject } from '@dtbot/shared';
+import { shardKeys, Turns, type TurnSubject } from '@dtbot/shared';
 import { TurnBatcher } from './turn-batcher.js';
 
 // Real Redis, own prefix per run; every key is removed afterwards.
@@ -12,7 +12,7 @@ let calls: TurnSubject[][];
 
 beforeAll(() => {
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  turns = new Turns(redis, redisKeys(prefix), 60_000);
+  turns = new Turns(redis, shardKeys(prefix), 60_000);
   // Records each script call on the real Turns; the numbers still come from Redis.
   const nextMany = turns.nextMany.bind(turns);
   turns.nextMany = (messages) => {
@@ -61,7 +61,7 @@ describe('TurnBatcher', () => {
   it('refuses every callback of a batch whose script call failed, and numbers the next batch', async () => {
     const broken = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { lazyConnect: true });
     broken.disconnect();
-    const batcher = new TurnBatcher(new Turns(broken, redisKeys(prefix), 60_000));
+    const batcher = new TurnBatcher(new Turns(broken, shardKeys(prefix), 60_000));
     const results = await Promise.allSettled([batcher.next('x', 'conv-x'), batcher.next('y', 'conv-y')]);
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
 

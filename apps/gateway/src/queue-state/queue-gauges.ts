@@ -22,10 +22,15 @@ function queueGauge(registry: Registry, cache: QueueStateCache, name: string, he
   });
 }
 
+/** A queue shard's series: the queue's name and the shard's number (`0` with one shard), a few values each. */
+function labelsOf(queue: QueueState): Record<string, string> {
+  return { queue: queue.queue, shard: String(queue.shard) };
+}
+
 /**
  * Gauges of the queues' state, set from one cached read when `/metrics` is scraped. The gateway serves them
  * because it always runs, even while workers are scaled to zero, and autoscaling needs the queue depth most then.
- * Each series has a `queue` label so that several queues show side by side.
+ * Each series has `queue` and `shard` labels so that several queues, and the shards of one, show side by side.
  */
 export function registerQueueGauges(registry: Registry, cache: QueueStateCache): void {
   queueGauge(
@@ -33,24 +38,24 @@ export function registerQueueGauges(registry: Registry, cache: QueueStateCache):
     cache,
     'dtbot_queue_jobs',
     `Jobs in the queue, by state (${QUEUE_STATES.join(', ')}); read from BullMQ when scraped, at most every few seconds`,
-    ['queue', 'state'],
-    (queue) => QUEUE_STATES.map((state) => [{ queue: queue.queue, state }, queue.counts[state]]),
+    ['queue', 'shard', 'state'],
+    (queue) => QUEUE_STATES.map((state) => [{ ...labelsOf(queue), state }, queue.counts[state]]),
   );
   queueGauge(
     registry,
     cache,
     'dtbot_queue_oldest_waiting_seconds',
     "Age of the oldest job in the wait list: the longest a conversation's next question has waited to start",
-    ['queue'],
-    (queue) => [[{ queue: queue.queue }, queue.oldestWaitingSeconds]],
+    ['queue', 'shard'],
+    (queue) => [[labelsOf(queue), queue.oldestWaitingSeconds]],
   );
   queueGauge(
     registry,
     cache,
     'dtbot_queue_workers',
     'Worker processes connected to the queue (absent where Redis refuses CLIENT LIST)',
-    ['queue'],
-    (queue) => (queue.workers === undefined ? [] : [[{ queue: queue.queue }, queue.workers]]),
+    ['queue', 'shard'],
+    (queue) => (queue.workers === undefined ? [] : [[labelsOf(queue), queue.workers]]),
   );
   new Gauge({
     name: 'dtbot_redis_up',

@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import type { ShardQueue } from '../shard-stores.js';
 import { readQueueState, type QueueState } from './read-queue-state.js';
 
 export interface QueueStateSnapshot {
@@ -28,7 +28,7 @@ export class QueueStateCache {
   private readonly now: () => number;
 
   constructor(
-    private readonly queues: readonly Queue[],
+    private readonly queues: readonly ShardQueue[],
     options: QueueStateCacheOptions = {},
   ) {
     this.maxAgeMs = options.maxAgeMs ?? 5000;

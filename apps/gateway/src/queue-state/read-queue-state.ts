@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import type { ShardQueue } from '../shard-stores.js';
 
 /** The job states an operator watches; BullMQ's names. */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
@@ -6,6 +6,8 @@ export type QueueStateName = (typeof QUEUE_STATES)[number];
 
 export interface QueueState {
   queue: string;
+  /** The queue shard (`QUEUE_SHARDS`): each shard is a BullMQ queue of its own. */
+  shard: number;
   counts: Record<QueueStateName, number>;
   /**
    * Age of the oldest job in the wait list, 0 when it is empty. The wait list holds each conversation's next
@@ -18,7 +20,7 @@ export interface QueueState {
 }
 
 /** One read of a queue's state from BullMQ: a handful of Redis commands, whatever the queue's size. */
-export async function readQueueState(queue: Queue, now: number): Promise<QueueState> {
+export async function readQueueState({ shard, queue }: ShardQueue, now: number): Promise<QueueState> {
   const [counts, oldest, workers] = await Promise.all([
     queue.getJobCounts(...QUEUE_STATES),
     // Ascending: the first job is the one that has waited longest.
@@ -28,6 +30,7 @@ export async function readQueueState(queue: Queue, now: number): Promise<QueueSt
   const timestamp = oldest[0]?.timestamp;
   return {
     queue: queue.name,
+    shard: shard.index,
     counts: Object.fromEntries(QUEUE_STATES.map((state) => [state, counts[state] ?? 0])) as Record<QueueStateName, number>,
     oldestWaitingSeconds: timestamp === undefined ? 0 : Math.max(0, (now - timestamp) / 1000),
     workers,

@@ -1,9 +1,9 @@
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createRedis, redisKeys, Turns, type MessageJob, type RedisClient, type Robot } from '@dtbot/shared';
+import { createRedis, queueShards, type MessageJob, type RedisClient, type Robot } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests, startPausableTcpProxy, type PausableTcpProxy } from '@dtbot/testkit';
 import type { AcceptDeps } from '../../src/accept/accept-message.js';
-import { TurnBatcher } from '../../src/ordering/turn-batcher.js';
+import { shardStores } from '../../src/shard-stores.js';
 
 export const ALLOWED_ORIGIN = 'https://oapi.dingtalk.com';
 /** The robot of a single-robot deployment. */
@@ -29,53 +29,55 @@ export interface AcceptStack {
   readonly accept: AcceptDeps;
   /** The gateway's connection (through the proxy). */
   readonly redis: RedisClient;
-  readonly queue: Queue<MessageJob>;
+  /** The queue of each shard (one unless asked for more), read on the direct connection. */
+  readonly queues: readonly Queue<MessageJob>[];
   readonly proxy: PausableTcpProxy;
-  /** The accept path of a second gateway on the same Redis (its own connection, queue and numbering). */
+  /** The accept path of a second gateway on the same Redis (its own connection, queues and numbering). */
   anotherGateway(): Promise<AcceptDeps>;
+  /** The jobs of a message, in any shard. */
   jobsOf(msgId: string): Promise<Job<MessageJob>[]>;
   jobCount(): Promise<number>;
   close(): Promise<void>;
 }
 
-export async function startAcceptStack(label: string, options: { enqueueTimeoutMs?: number } = {}): Promise<AcceptStack> {
+export async function startAcceptStack(label: string, options: { enqueueTimeoutMs?: number; queueShards?: number } = {}): Promise<AcceptStack> {
   const prefix = createTestPrefix(label);
+  const shards = queueShards(prefix, options.queueShards ?? 1);
   const target = new URL(redisUrlForTests());
   const proxy = await startPausableTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
   // As main.ts builds it: fail fast, so a refused message is refused quickly.
   const redis = createRedis({ url: proxy.through(redisUrlForTests()), failFast: true });
   await new Promise((resolve) => redis.once('ready', resolve));
-  const queue = new Queue<MessageJob>('messages', { connection: redis, prefix });
   const direct = new Redis(redisUrlForTests());
-  const reader = new Queue<MessageJob>('messages', { connection: direct, prefix });
+  const readers = shards.map((shard) => new Queue<MessageJob>('messages', { connection: direct, prefix: shard.prefix }));
   const closing: (() => Promise<unknown>)[] = [];
-  const acceptOn = (connection: RedisClient, gatewayQueue: Queue<MessageJob>): AcceptDeps => {
-    const turns = new Turns(connection, redisKeys(prefix));
+  const acceptOn = (connection: RedisClient): AcceptDeps => {
+    const stores = shardStores(connection, shards, 'messages');
+    closing.push(...stores.map(({ queue }) => () => queue.close()));
     return {
       allowedOrigins: [ALLOWED_ORIGIN],
       enqueue: {
-        queue: gatewayQueue,
-        turns,
-        numbering: new TurnBatcher(turns),
+        shards: stores,
         dedupeTtlMs: 60_000,
         timeoutMs: options.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS,
         isConnected: () => connection.status === 'ready',
       },
     };
   };
-  const jobs = () => reader.getJobs([...ALL_STATES]);
+  const accept = acceptOn(redis);
+  const jobs = async () => (await Promise.all(readers.map((reader) => reader.getJobs([...ALL_STATES])))).flat();
   return {
     prefix,
-    accept: acceptOn(redis, queue),
+    accept,
     redis,
-    queue,
+    queues: readers,
     proxy,
     async anotherGateway() {
       const connection = createRedis({ url: redisUrlForTests(), failFast: true });
       await new Promise((resolve) => connection.once('ready', resolve));
-      const gatewayQueue = new Queue<MessageJob>('messages', { connection, prefix });
-      closing.push(() => gatewayQueue.close(), async () => connection.disconnect());
-      return acceptOn(connection, gatewayQueue);
+      const another = acceptOn(connection);
+      closing.push(async () => connection.disconnect());
+      return another;
     },
     async jobsOf(msgId) {
       return (await jobs()).filter((job) => job.data.msgId === msgId);
@@ -86,11 +88,10 @@ export async function startAcceptStack(label: string, options: { enqueueTimeoutM
     async close() {
       proxy.resume();
       for (const close of closing) await close();
-      await queue.close();
-      await reader.close();
+      await Promise.all(readers.map((reader) => reader.close()));
       redis.disconnect();
       await proxy.close();
-      await cleanupPrefix(direct, prefix);
+      for (const shard of shards) await cleanupPrefix(direct, shard.prefix);
       direct.disconnect();
     },
   };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RedisClient, RedisKeys } from '@dtbot/shared';
+import type { RedisClient, ShardKeys } from '@dtbot/shared';
 import type { TokenCounter } from '../tokens/token-counter.js';
 import { trimToBudget, type Turn } from './trim-to-budget.js';
 
@@ -40,7 +40,7 @@ export class ConversationMemory {
 
   constructor(
     private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly keys: ShardKeys,
     private readonly tokens: TokenCounter,
     private readonly options: MemoryOptions,
   ) {}

@@ -1,4 +1,4 @@
-import type { MessageJob, RedisClient, RedisKeys } from '@dtbot/shared';
+import type { MessageJob, RedisClient, ShardKeys } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { DEFAULT_PERSONA } from './persona-catalog.js';
 
@@ -17,7 +17,7 @@ const CHOICE_TTL_SECONDS = 30 * 86_400;
 export class PersonaChoices {
   constructor(
     private readonly redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly keys: ShardKeys,
   ) {}
 
   async get(orderKey: string): Promise<string | undefined> {

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BotError, redisKeys, type MessageJob } from '@dtbot/shared';
+import { BotError, redisKeys, shardKeys, type MessageJob } from '@dtbot/shared';
 import {
   cleanupPrefix,
   createTestPrefix,
@@ -79,7 +79,7 @@ export function messageRouteContract(subject: RouteUnderTest): void {
     it('delivers a long answer as ordered parts, each once, even when the job runs again', async () => {
       const job = subject.groupJob(dingtalk, 'long');
       const answer = Array.from({ length: 8 }, (_, i) => `第${i + 1}段：${'这是一个很长的回答。'.repeat(60)}`).join('\n\n');
-      const deps = { redis, keys: redisKeys(prefix), metrics: createWorkerMetrics() };
+      const deps = { redis, keys: shardKeys(prefix), metrics: createWorkerMetrics() };
       const delivery = () => messageDelivery(deps, `job-${subject.name}`, job, 'answer', (m) => route.send(job, m).then(() => subject.name));
       await delivery().finish(answer);
       await delivery().finish(answer);

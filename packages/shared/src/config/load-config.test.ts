@@ -348,3 +348,35 @@ describe('playground settings', () => {
     expect(() => loadWorkerConfig({ OPENAI_API_KEY: 'k', ...overlap })).toThrow(message);
   });
 });
+
+describe('QUEUE_SHARDS', () => {
+  const gateway = { DINGTALK_APP_SECRET: 'secret' };
+  const worker = { OPENAI_API_KEY: 'sk-test' };
+
+  it('is 1 by default, and takes more shards with a hash-tagged prefix in both apps', () => {
+    expect(loadGatewayConfig(gateway).config.QUEUE_SHARDS).toBe(1);
+    expect(loadWorkerConfig(worker).config.QUEUE_SHARDS).toBe(1);
+    expect(loadGatewayConfig({ ...gateway, QUEUE_SHARDS: '3' }).config.QUEUE_SHARDS).toBe(3);
+    expect(loadWorkerConfig({ ...worker, QUEUE_SHARDS: '6', REDIS_PREFIX: 'bot-{robots}' }).config.QUEUE_SHARDS).toBe(6);
+    // One shard needs no hash tag: the keys stay under the prefix as they are.
+    expect(loadWorkerConfig({ ...worker, REDIS_PREFIX: 'plain' }).config.REDIS_PREFIX).toBe('plain');
+  });
+
+  it.each([
+    ['0', 'QUEUE_SHARDS:'],
+    ['65', 'QUEUE_SHARDS:'],
+    ['1.5', 'QUEUE_SHARDS:'],
+    ['three', 'QUEUE_SHARDS:'],
+  ])('refuses QUEUE_SHARDS=%s by name', (value, message) => {
+    expect(() => loadGatewayConfig({ ...gateway, QUEUE_SHARDS: value })).toThrow(message);
+    expect(() => loadWorkerConfig({ ...worker, QUEUE_SHARDS: value })).toThrow(message);
+  });
+
+  it('refuses several shards under a prefix without a hash tag, in both apps', () => {
+    const message = 'REDIS_PREFIX: needs a {hash tag} (such as {dtbot}) when QUEUE_SHARDS is more than 1';
+    for (const prefix of ['dtbot', 'dtbot{}', 'dtbot{']) {
+      expect(() => loadGatewayConfig({ ...gateway, QUEUE_SHARDS: '2', REDIS_PREFIX: prefix })).toThrow(message);
+      expect(() => loadWorkerConfig({ ...worker, QUEUE_SHARDS: '2', REDIS_PREFIX: prefix })).toThrow(message);
+    }
+  });
+});

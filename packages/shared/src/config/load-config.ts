@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { applyAliases } from './aliases.js';
 import { withoutEmpty } from './env-types.js';
 import { withProxyVariables } from './proxy-variables.js';
+import { hasHashTag } from '../redis/queue-shards.js';
 import { conflictingAppKeys, robotsFromConfig, robotsWithoutSecret } from '../robots/robots.js';
 import { commonSchema, gatewaySchema, workerSchema, type GatewayConfig, type WorkerConfig } from './schema.js';
 
@@ -153,12 +154,21 @@ function fallbackProblems(env: Record<string, string>): string[] {
   return problems;
 }
 
+/** Shards are told apart by their hash tags, each made from the one in the prefix. */
+function shardProblems(env: Record<string, string>): string[] {
+  const shards = Number(env.QUEUE_SHARDS ?? 1);
+  const prefix = env.REDIS_PREFIX ?? '{dtbot}';
+  if (!(shards > 1) || hasHashTag(prefix)) return [];
+  return [`REDIS_PREFIX: needs a {hash tag} (such as {dtbot}) when QUEUE_SHARDS is more than 1; each shard's tag is made from it`];
+}
+
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): Loaded<GatewayConfig> {
   const loaded = parseWith(gatewaySchema, withPlaygroundUrl(source), (env) => [
     ...robotProblems(env),
     ...robotsFileProblems(env),
     ...dashboardProblems(env),
     ...playgroundUrlProblems(env),
+    ...shardProblems(env),
   ]);
   // Without robots the checks above passed only because the playground stands in for them.
   const playground = loaded.config.PLAYGROUND ?? robotsFromConfig(loaded.config).length === 0;
@@ -171,6 +181,6 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       env.OPENAI_PROVIDER === 'azure' ? ['AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY'] : ['OPENAI_API_KEY'];
     const context = env.OPENAI_PROVIDER === 'azure' ? ' with OPENAI_PROVIDER=azure' : '';
     const missing = required.filter((name) => env[name] === undefined).map((name) => `${name}: is required${context}`);
-    return [...missing, ...robotsFileProblems(env), ...playgroundUrlProblems(env), ...fallbackProblems(env)];
+    return [...missing, ...robotsFileProblems(env), ...playgroundUrlProblems(env), ...fallbackProblems(env), ...shardProblems(env)];
   });
 }

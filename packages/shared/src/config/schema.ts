@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_QUEUE_SHARDS } from '../redis/queue-shards.js';
 import { credentialPairs, csv, flag, integer, isTimeZone, proxyUrl } from './env-types.js';
 import { readRobotsFile } from '../robots/robots-file.js';
 import { DOWNLOAD_ORIGIN_PATTERN } from '../dingtalk/download-origins.js';
@@ -63,6 +64,10 @@ export const commonSchema = z.object({
     .string()
     .optional()
     .describe('production: a gateway without DingTalk credentials stops instead of opening the playground'),
+  QUEUE_SHARDS: integer(1)
+    .max(MAX_QUEUE_SHARDS)
+    .default(1)
+    .describe('conversations partitioned over this many queues, each under a hash tag of its own, so a Redis Cluster spreads them over its masters'),
 });
 
 export const gatewaySchema = commonSchema.extend({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisKeys } from '../redis/keys.js';
+import { shardKeys } from '../redis/keys.js';
 import { Turns } from './turn-scripts.js';
 
 // Real Redis, own prefix per run; every key is removed afterwards.
@@ -11,7 +11,7 @@ let turns: Turns;
 
 beforeAll(() => {
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  turns = new Turns(redis, redisKeys(prefix), 60_000);
+  turns = new Turns(redis, shardKeys(prefix), 60_000);
 });
 
 afterAll(async () => {
@@ -53,7 +53,7 @@ describe('Turns', () => {
     await turns.finish({ orderKey: 'g1', conversationKey: 'conv-g', seq: 1 });
     await turns.skip({ orderKey: 'g1', conversationKey: 'conv-g', seq: 2 });
     await turns.skip({ orderKey: 'g1', conversationKey: 'conv-g', seq: 2 });
-    expect(await redis.get(redisKeys(prefix).conversationLoad('conv-g'))).toBe('1');
+    expect(await redis.get(shardKeys(prefix).conversationLoad('conv-g'))).toBe('1');
     expect((await next('g3', 'conv-g')).load).toBe(2);
   });
 
@@ -81,8 +81,8 @@ describe('Turns', () => {
   it('expires every key of an idle conversation', async () => {
     await next('f', 'conv-f');
     await turns.claim('f', 2, 'job-2');
-    const ttl = await redis.pttl(redisKeys(prefix).orderWaiters('f'));
+    const ttl = await redis.pttl(shardKeys(prefix).orderWaiters('f'));
     expect(ttl).toBeGreaterThan(0);
-    expect(await redis.pttl(redisKeys(prefix).orderSeq('f'))).toBeGreaterThan(0);
+    expect(await redis.pttl(shardKeys(prefix).orderSeq('f'))).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import type { RedisClient } from '../redis/create-redis.js';
-import type { RedisKeys } from '../redis/keys.js';
+import type { ShardKeys } from '../redis/keys.js';
 
 /**
  * Per-conversation turns. The gateway numbers a conversation's messages (`nextMany`) just before
@@ -131,7 +131,7 @@ export class Turns {
 
   constructor(
     redis: RedisClient,
-    private readonly keys: RedisKeys,
+    private readonly keys: ShardKeys,
     private readonly ttlMs = ORDER_TTL_MS,
   ) {
     redis.defineCommand('dtbotNextTurns', { lua: NEXT_TURNS });

@@ -1,38 +1,27 @@
 /**
- * Every Redis key of the project, built from the one configurable prefix (default `{dtbot}`).
- * The braces are a Redis Cluster hash tag: all keys land in one slot, so scripts may touch several.
- * BullMQ's own keys use the same prefix (its `prefix` option).
+ * Every Redis key of the project is built here, in two families:
+ *
+ * - **Shared keys** (`redisKeys`), under the configured prefix (default `{dtbot}`): what all conversations share,
+ *   such as the model's rate windows, access tokens and daily quotas. They stay under that one prefix however
+ *   many queue shards there are, so limits and counts are global.
+ * - **A queue shard's keys** (`shardKeys`), under the shard's own prefix (`queue-shards.ts`): the BullMQ queue and
+ *   everything of the conversations it holds (turns, load, memory, persona) and of its jobs (answers, delivery
+ *   records). With one shard its prefix is the configured one, so every key is where it always was.
+ *
+ * The braces of a prefix are a Redis Cluster hash tag: every key under one prefix lands in one slot, so a script
+ * may touch several of them, and each shard (a tag of its own) can live on another master.
  */
 export function redisKeys(prefix: string) {
   return {
-    /** Prefix handed to BullMQ. */
-    bullPrefix: prefix,
-    /** Last sequence number given to a conversation's messages (gateway INCR). */
-    orderSeq: (orderKey: string) => `${prefix}:order:${orderKey}:seq`,
-    /** Highest sequence number whose turn is over. */
-    orderDone: (orderKey: string) => `${prefix}:order:${orderKey}:done`,
-    /** Sequence numbers that will never get a job (redeliveries, refused messages). */
-    orderSkipped: (orderKey: string) => `${prefix}:order:${orderKey}:skipped`,
-    /** seq → job id of jobs parked until their turn comes. */
-    orderWaiters: (orderKey: string) => `${prefix}:order:${orderKey}:waiters`,
-    /** How many messages of a conversation are stored and not yet answered (fair scheduling). */
-    conversationLoad: (conversationKey: string) => `${prefix}:load:${conversationKey}`,
-    /** A conversation's remembered turns (JSON). */
-    memory: (orderKey: string) => `${prefix}:memory:${orderKey}`,
-    /** The persona a memory thread chose (`/persona`); absent = the default persona. */
-    persona: (orderKey: string) => `${prefix}:persona:${orderKey}`,
     /** Questions counted today per user (hash user → count), per group, and their display names; one set per robot and local day. */
     quotaUsers: (robotCode: string, day: string) => `${prefix}:quota:${robotCode}:${day}:users`,
     quotaGroups: (robotCode: string, day: string) => `${prefix}:quota:${robotCode}:${day}:groups`,
     quotaNames: (robotCode: string, day: string) => `${prefix}:quota:${robotCode}:${day}:names`,
-    /** The local day a job's question was counted on (or `refunded`), so a retried job is counted once. */
+    /**
+     * The local day a job's question was counted on (or `refunded`), so a retried job is counted once. A shared key
+     * although it belongs to a job: the quota script writes it together with the day's counts.
+     */
     quotaCounted: (jobId: string) => `${prefix}:quota-counted:${jobId}`,
-    /** The model's answer to one message, kept so a retry re-sends it instead of asking again. */
-    answer: (jobId: string) => `${prefix}:answer:${jobId}`,
-    /** Which parts of an answer were delivered (hash part → route). */
-    delivered: (jobId: string) => `${prefix}:delivered:${jobId}`,
-    /** How often a job has waited out a rate limit of its own (DingTalk throttling); its waits grow. */
-    jobDelays: (jobId: string) => `${prefix}:delays:${jobId}`,
     /**
      * Sliding-window counters of a model provider's rate limits. The first provider (no name given)
      * keeps the keys it had before there were several, so an upgrade keeps its windows.
@@ -52,8 +41,6 @@ export function redisKeys(prefix: string) {
     accessToken: (appKey: string) => `${prefix}:token:${appKey}`,
     /** Cached tokens of DingTalk's legacy `oapi` endpoints (media upload), per app. */
     legacyAccessToken: (appKey: string) => `${prefix}:legacy-token:${appKey}`,
-    /** A generated image (base64) not yet uploaded, so a retried job does not pay for another. */
-    generatedImage: (jobId: string) => `${prefix}:image:${jobId}`,
     /** Live playground sessions: session id → when it expires (ms since epoch); counted to bound them. */
     playgroundSessions: () => `${prefix}:playground:sessions`,
     /** A playground session's transcript: a stream of its questions and answers, trimmed, expiring with it. */
@@ -72,3 +59,35 @@ export function redisKeys(prefix: string) {
 const providerSegment = (provider: string | undefined) => (provider === undefined ? '' : `${provider}:`);
 
 export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/** The keys of one queue shard, under its prefix. A conversation's keys are all in the shard of its conversation. */
+export function shardKeys(prefix: string) {
+  return {
+    /** Prefix handed to BullMQ (its `prefix` option): the shard's queue lives under it. */
+    bullPrefix: prefix,
+    /** Last sequence number given to a conversation's messages (gateway INCR). */
+    orderSeq: (orderKey: string) => `${prefix}:order:${orderKey}:seq`,
+    /** Highest sequence number whose turn is over. */
+    orderDone: (orderKey: string) => `${prefix}:order:${orderKey}:done`,
+    /** Sequence numbers that will never get a job (redeliveries, refused messages). */
+    orderSkipped: (orderKey: string) => `${prefix}:order:${orderKey}:skipped`,
+    /** seq → job id of jobs parked until their turn comes. */
+    orderWaiters: (orderKey: string) => `${prefix}:order:${orderKey}:waiters`,
+    /** How many messages of a conversation are stored and not yet answered (fair scheduling). */
+    conversationLoad: (conversationKey: string) => `${prefix}:load:${conversationKey}`,
+    /** A conversation's remembered turns (JSON). */
+    memory: (orderKey: string) => `${prefix}:memory:${orderKey}`,
+    /** The persona a memory thread chose (`/persona`); absent = the default persona. */
+    persona: (orderKey: string) => `${prefix}:persona:${orderKey}`,
+    /** The model's answer to one message, kept so a retry re-sends it instead of asking again. */
+    answer: (jobId: string) => `${prefix}:answer:${jobId}`,
+    /** Which parts of an answer were delivered (hash part → route). */
+    delivered: (jobId: string) => `${prefix}:delivered:${jobId}`,
+    /** How often a job has waited out a rate limit of its own (DingTalk throttling); its waits grow. */
+    jobDelays: (jobId: string) => `${prefix}:delays:${jobId}`,
+    /** A generated image (base64) not yet uploaded, so a retried job does not pay for another. */
+    generatedImage: (jobId: string) => `${prefix}:image:${jobId}`,
+  };
+}
+
+export type ShardKeys = ReturnType<typeof shardKeys>;
