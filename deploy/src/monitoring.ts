@@ -60,7 +60,7 @@ export function monitoringQueries(): { where: string; expr: string }[] {
   return [...rules, ...panels, ...variables];
 }
 
-/** Names the rules record themselves (`dtbot:queue_backlog:max`): not metrics the apps must register. */
+/** Names the rules record themselves (`dtbot:queue_backlog:sum`): not metrics the apps must register. */
 export function recordedNames(): Set<string> {
   return new Set(alertRules().flatMap((rule) => (rule.record ? [rule.record] : [])));
 }
