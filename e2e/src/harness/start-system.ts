@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { queueShards } from '@dtbot/shared';
 import {
   buildCallback,
   buildGroupCallback,
@@ -27,6 +28,10 @@ export interface SystemOptions {
   label: string;
   workers?: number;
   redisUrl?: string;
+  /** A Redis Cluster's `host:port,…` (REDIS_CLUSTER_NODES), used instead of `redisUrl`. */
+  redisClusterNodes?: string;
+  /** QUEUE_SHARDS of every app (default 1). */
+  queueShards?: number;
   env?: Record<string, string>;
   gatewayEnv?: Record<string, string>;
   workerEnv?: Record<string, string>;
@@ -48,13 +53,16 @@ export interface PostResult {
  */
 export class System {
   readonly workers: RunningApp[] = [];
+  /** Gateways started after the first (`addGateway`). */
+  readonly moreGateways: RunningApp[] = [];
 
   private constructor(
     readonly options: SystemOptions,
     readonly prefix: string,
     readonly redisUrl: string,
-    readonly redis: Redis,
-    readonly queue: Queue,
+    readonly redis: Redis | Cluster,
+    /** The queue of each queue shard; one unless `queueShards` asks for more. */
+    readonly queues: Queue[],
     readonly openai: FakeOpenAI,
     readonly dingtalk: FakeDingTalk,
     readonly gateway: RunningApp,
@@ -67,8 +75,10 @@ export class System {
     const redisUrl = options.redisUrl ?? redisUrlForTests();
     const openai = await startFakeOpenAI(options.openai);
     const dingtalk = await startFakeDingTalk({ credentials: { [DEFAULT_ROBOT_CODE]: APP_SECRET }, ...options.dingtalk });
-    const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    const env = System.commonEnv(prefix, redisUrl, openai, dingtalk, options.env);
+    const redis = options.redisClusterNodes
+      ? new Cluster(options.redisClusterNodes.split(',').map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) })))
+      : new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+    const env = System.commonEnv(prefix, redisUrl, openai, dingtalk, System.redisEnv(options));
     const stream = options.stream
       ? await startFakeDingTalkStream({ credentials: { [DEFAULT_ROBOT_CODE]: APP_SECRET }, ...options.stream })
       : undefined;
@@ -76,9 +86,9 @@ export class System {
     const streamEnv: Record<string, string> = stream ? { DINGTALK_MODE: 'stream', DINGTALK_API_BASE_URL: stream.apiBaseURL } : {};
     const gatewayEnv = { ...env, PORT: '0', HOST: '127.0.0.1', ...streamEnv, ...options.gatewayEnv };
     const gateway = await spawnApp('gateway', gatewayEnv, /gateway listening/);
-    // BullMQ leaves connections it was given open, so the queue uses this same client, closed below.
-    const queue = new Queue('messages', { connection: redis, prefix });
-    const system = new System(options, prefix, redisUrl, redis, queue, openai, dingtalk, gateway, stream);
+    // BullMQ leaves connections it was given open, so the queues use this same client, closed below.
+    const queues = queueShards(prefix, options.queueShards ?? 1).map((shard) => new Queue('messages', { connection: redis, prefix: shard.prefix }));
+    const system = new System(options, prefix, redisUrl, redis, queues, openai, dingtalk, gateway, stream);
     for (let i = 0; i < (options.workers ?? 1); i += 1) await system.addWorker();
     return system;
   }
@@ -99,8 +109,29 @@ export class System {
     };
   }
 
+  /** The Redis Cluster and queue shards asked for, under the other settings a test gives. */
+  private static redisEnv(options: SystemOptions): Record<string, string> {
+    return {
+      ...(options.redisClusterNodes ? { REDIS_CLUSTER_NODES: options.redisClusterNodes } : {}),
+      ...(options.queueShards ? { QUEUE_SHARDS: String(options.queueShards) } : {}),
+      ...options.env,
+    };
+  }
+
   get env(): Record<string, string> {
-    return System.commonEnv(this.prefix, this.redisUrl, this.openai, this.dingtalk, this.options.env);
+    return System.commonEnv(this.prefix, this.redisUrl, this.openai, this.dingtalk, System.redisEnv(this.options));
+  }
+
+  /** Shard 0's queue (the only one unless `queueShards` asks for more). */
+  get queue(): Queue {
+    return this.queues[0]!;
+  }
+
+  /** Another gateway on the same Redis and settings, as a load balancer or DingTalk's Stream would spread over. */
+  async addGateway(): Promise<RunningApp> {
+    const gateway = await spawnApp('gateway', { ...this.env, PORT: '0', HOST: '127.0.0.1', ...this.options.gatewayEnv }, /gateway listening/);
+    this.moreGateways.push(gateway);
+    return gateway;
   }
 
   async addWorker(extraEnv: Record<string, string> = {}): Promise<RunningApp> {
@@ -119,9 +150,9 @@ export class System {
   }
 
   /** Posts a body as DingTalk does: signed with the app secret unless other headers are given. */
-  async post(payload: unknown, headers: Record<string, string> = signedHeaders(APP_SECRET)): Promise<PostResult> {
+  async post(payload: unknown, headers: Record<string, string> = signedHeaders(APP_SECRET), gateway = this.gateway): Promise<PostResult> {
     const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-    const response = await fetch(`http://127.0.0.1:${this.gateway.port}/dingtalk/callback`, { method: 'POST', headers, body });
+    const response = await fetch(`http://127.0.0.1:${gateway.port}/dingtalk/callback`, { method: 'POST', headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -137,16 +168,20 @@ export class System {
     return { status: response.status, body: await response.text() };
   }
 
-  /** Jobs of the message queue in any state. */
+  /** Jobs of the message queue in any state, every shard's. */
   async jobCount(): Promise<number> {
-    const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
-    return Object.values(counts).reduce((sum, count) => sum + count, 0);
+    let total = 0;
+    for (const queue of this.queues) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'completed', 'failed');
+      total += Object.values(counts).reduce((sum, count) => sum + count, 0);
+    }
+    return total;
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.gateway, ...this.workers].map((app) => app.stop('SIGTERM')));
-    await this.queue.close();
-    await cleanupPrefix(this.redis, this.prefix);
+    await Promise.all([this.gateway, ...this.moreGateways, ...this.workers].map((app) => app.stop('SIGTERM')));
+    for (const queue of this.queues) await queue.close();
+    for (const shard of queueShards(this.prefix, this.queues.length)) await cleanupPrefix(this.redis, shard.prefix);
     this.redis.disconnect();
     await Promise.all([this.openai.close(), this.dingtalk.close(), this.stream?.close()]);
   }
