@@ -39,6 +39,12 @@ export interface SystemOptions {
   dingtalk?: FakeDingTalkOptions;
   /** Runs the gateway in Stream mode, connected to a fake Stream server with these options. */
   stream?: Omit<FakeDingTalkStreamOptions, 'credentials'>;
+  /**
+   * `plumbing`: only Redis and where the fake DingTalk is (webhook origins, API base); the test gives
+   * every other setting itself, as an operator would (e.g. another product's variable names).
+   * Default `ours`: also the robot's credentials and the model's settings.
+   */
+  settings?: 'ours' | 'plumbing';
 }
 
 export interface PostResult {
@@ -78,7 +84,7 @@ export class System {
     const redis = options.redisClusterNodes
       ? new Cluster(options.redisClusterNodes.split(',').map((node) => ({ host: node.split(':')[0]!, port: Number(node.split(':')[1]) })))
       : new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-    const env = System.commonEnv(prefix, redisUrl, openai, dingtalk, System.redisEnv(options));
+    const env = System.commonEnv(prefix, redisUrl, openai, dingtalk, { settings: options.settings, env: System.redisEnv(options) });
     const stream = options.stream
       ? await startFakeDingTalkStream({ credentials: { [DEFAULT_ROBOT_CODE]: APP_SECRET }, ...options.stream })
       : undefined;
@@ -93,15 +99,25 @@ export class System {
     return system;
   }
 
-  private static commonEnv(prefix: string, redisUrl: string, openai: FakeOpenAI, dingtalk: FakeDingTalk, extra: Record<string, string> = {}) {
-    return {
+  private static commonEnv(
+    prefix: string,
+    redisUrl: string,
+    openai: FakeOpenAI,
+    dingtalk: FakeDingTalk,
+    { env: extra = {}, settings = 'ours' }: Pick<SystemOptions, 'env' | 'settings'>,
+  ) {
+    const plumbing = {
       REDIS_URL: redisUrl,
       REDIS_PREFIX: prefix,
       LOG_LEVEL: 'info',
-      DINGTALK_APP_KEY: DEFAULT_ROBOT_CODE,
-      DINGTALK_APP_SECRET: APP_SECRET,
       DINGTALK_WEBHOOK_ORIGINS: dingtalk.origin,
       DINGTALK_API_BASE_URL: dingtalk.apiBaseURL,
+    };
+    if (settings === 'plumbing') return { ...plumbing, ...extra };
+    return {
+      ...plumbing,
+      DINGTALK_APP_KEY: DEFAULT_ROBOT_CODE,
+      DINGTALK_APP_SECRET: APP_SECRET,
       OPENAI_API_KEY: 'sk-e2e',
       OPENAI_BASE_URL: openai.baseURL,
       OPENAI_MODEL: 'fake-model',
@@ -119,7 +135,7 @@ export class System {
   }
 
   get env(): Record<string, string> {
-    return System.commonEnv(this.prefix, this.redisUrl, this.openai, this.dingtalk, System.redisEnv(this.options));
+    return System.commonEnv(this.prefix, this.redisUrl, this.openai, this.dingtalk, { settings: this.options.settings, env: System.redisEnv(this.options) });
   }
 
   /** Shard 0's queue (the only one unless `queueShards` asks for more). */
@@ -149,10 +165,18 @@ export class System {
     return buildGroupCallback({ sessionWebhook: this.dingtalk.sessionWebhook(), ...overrides });
   }
 
-  /** Posts a body as DingTalk does: signed with the app secret unless other headers are given. */
-  async post(payload: unknown, headers: Record<string, string> = signedHeaders(APP_SECRET), gateway = this.gateway): Promise<PostResult> {
+  /**
+   * Posts a body as DingTalk does: signed with the app secret unless other headers are given, to a gateway (the
+   * first by default), on `path` (ours by default; `/` is chatgpt-dingtalk's).
+   */
+  async post(
+    payload: unknown,
+    headers: Record<string, string> = signedHeaders(APP_SECRET),
+    gateway = this.gateway,
+    path = '/dingtalk/callback',
+  ): Promise<PostResult> {
     const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
-    const response = await fetch(`http://127.0.0.1:${gateway.port}/dingtalk/callback`, { method: 'POST', headers, body });
+    const response = await fetch(`http://127.0.0.1:${gateway.port}${path}`, { method: 'POST', headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     try {
