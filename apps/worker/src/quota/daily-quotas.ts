@@ -1,5 +1,6 @@
-import { CONVERSATION_GROUP, type MessageJob, type RedisClient, type RedisKeys } from '@dtbot/shared';
-import { localDay } from './local-day.js';
+import type { RedisClient, RedisKeys } from '@dtbot/shared';
+import { countedAs, type CountedAsker } from '../counting/counted-as.js';
+import { localDay } from '../counting/local-day.js';
 
 // KEYS: users (hash user → count), groups (hash group → count), names (hash id → display name),
 // counted (this job's mark: the day it was counted, or 'refunded').
@@ -64,7 +65,7 @@ export type QuotaDecision =
   | { allowed: true }
   | { allowed: false; scope: 'user' | 'group'; limit: number; msToReset: number };
 
-export type Asker = Pick<MessageJob, 'robotCode' | 'senderStaffId' | 'senderId' | 'senderNick' | 'conversationId' | 'conversationType' | 'conversationTitle'>;
+export type Asker = CountedAsker;
 
 export interface QuotaLeft {
   /** Questions left today for the user, and for the group in a group chat; `undefined` = unlimited. */
@@ -103,7 +104,7 @@ export class DailyQuotas {
   /** Counts this job's question against today's quotas, or says which one is used up and when it resets. */
   async take(jobId: string, asker: Asker): Promise<QuotaDecision> {
     const { day, msToMidnight } = localDay(this.limits.timeZone, this.now());
-    const { user, group } = fieldsOf(asker);
+    const { user, group, userName, groupName } = countedAs(asker);
     const [allowed, scope] = await this.redis.dtbotTakeQuota(
       ...this.dayKeys(asker.robotCode, day),
       this.keys.quotaCounted(jobId),
@@ -113,8 +114,8 @@ export class DailyQuotas {
       this.limits.groupDaily,
       day,
       DAY_TTL_SECONDS,
-      asker.senderNick || user,
-      asker.conversationTitle || group,
+      userName,
+      groupName,
     );
     if (allowed === 1) return { allowed: true };
     const byUser = scope === 'user';
@@ -127,7 +128,7 @@ export class DailyQuotas {
    */
   async refund(jobId: string, asker: Asker): Promise<void> {
     const { day } = localDay(this.limits.timeZone, this.now());
-    const { user, group } = fieldsOf(asker);
+    const { user, group } = countedAs(asker);
     const [users, groups] = this.dayKeys(asker.robotCode, day);
     await this.redis.dtbotRefundQuota(users, groups, this.keys.quotaCounted(jobId), user, group, day);
   }
@@ -135,7 +136,7 @@ export class DailyQuotas {
   /** What the asker has left today (for `/settings`). */
   async left(asker: Asker): Promise<QuotaLeft> {
     const { day } = localDay(this.limits.timeZone, this.now());
-    const { user, group } = fieldsOf(asker);
+    const { user, group } = countedAs(asker);
     const [users, groups] = this.dayKeys(asker.robotCode, day);
     const [userCount, groupCount] = await Promise.all([
       this.redis.hget(users, user),
@@ -165,12 +166,4 @@ export class DailyQuotas {
   private dayKeys(robotCode: string, day: string): [string, string, string] {
     return [this.keys.quotaUsers(robotCode, day), this.keys.quotaGroups(robotCode, day), this.keys.quotaNames(robotCode, day)];
   }
-}
-
-/** A user is their staff id (their sender id when they have none: another organisation's user); a group its conversation. */
-function fieldsOf(asker: Asker): { user: string; group: string } {
-  return {
-    user: asker.senderStaffId || asker.senderId,
-    group: asker.conversationType === CONVERSATION_GROUP ? asker.conversationId : '',
-  };
 }
