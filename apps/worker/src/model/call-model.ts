@@ -45,17 +45,17 @@ export async function callModel(deps: WorkerDeps, jobId: string, prompt: ModelPr
     { role: 'user', content: pictures.length === 0 ? question : withPictures(question, pictures) },
   ];
   // Remembered turns carry the count made when they were stored; only the new text is counted here.
-  const estimatedTokens =
+  const promptTokens =
     (system ? deps.tokens.message(system) : 0) +
     history.reduce((sum, turn) => sum + turn.tokens, 0) +
     deps.tokens.message(question) +
     REPLY_PRIMING_TOKENS +
-    pictures.length * PICTURE_ESTIMATE +
-    (model.maxTokens ?? ANSWER_ESTIMATE);
+    pictures.length * PICTURE_ESTIMATE;
+  const estimatedTokens = promptTokens + (model.maxTokens ?? ANSWER_ESTIMATE);
 
-  const answer = await requestCompletion(deps, { model, messages, estimatedTokens, onSent });
-  await deps.redis.set(answerKey, answer, 'EX', ANSWER_TTL_SECONDS);
-  return answer;
+  const completion = await requestCompletion(deps, { model, messages, estimatedTokens, promptTokens, onSent });
+  await deps.redis.set(answerKey, completion.text, 'EX', ANSWER_TTL_SECONDS);
+  return completion.text;
 }
 
 /** A question with pictures: its text, then each picture, as the chat API's content parts. */

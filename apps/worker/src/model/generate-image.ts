@@ -2,9 +2,19 @@ import type OpenAI from 'openai';
 import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { callProvider } from './providers/call-provider.js';
+import type { ChatTokens } from '../tokens/chat-tokens.js';
 
 /** What the images API gave: the picture itself, or where the provider keeps it. */
 export type GeneratedImage = { kind: 'bytes'; bytes: Buffer } | { kind: 'url'; url: string };
+
+/** A picture, the model that drew it and where, and the tokens the images API says it used (gpt-image models do; DALL·E does not). */
+export interface Generated {
+  image: GeneratedImage;
+  model: string;
+  /** The base URL of the provider that drew it (it tells one provider's price of a model from another's). */
+  apiUrl: string;
+  tokens: ChatTokens | undefined;
+}
 
 /**
  * One picture from the images API of a provider that draws (`OPENAI_IMAGE_MODEL` for the first),
@@ -16,7 +26,7 @@ export async function generateImage(
   deps: Pick<WorkerDeps, 'providers' | 'circuits' | 'metrics' | 'logger' | 'settings'>,
   prompt: string,
   options: { canUpload: boolean; onSent?: () => void },
-): Promise<GeneratedImage> {
+): Promise<Generated> {
   if (!deps.settings.imageModel) throw new BotError('fatal', 'no image model is configured');
   const requestFor = (imageModel: string): OpenAI.Images.ImageGenerateParamsNonStreaming => ({
     model: imageModel,
@@ -26,7 +36,7 @@ export async function generateImage(
     ...(/^dall-e/i.test(imageModel) ? { response_format: options.canUpload ? 'b64_json' : 'url' } : {}),
   });
   // An image costs no tokens of the chat model's minute, only a request.
-  const { result: response } = await callProvider(
+  const { result: response, provider } = await callProvider(
     deps,
     'images',
     0,
@@ -34,9 +44,16 @@ export async function generateImage(
     { onSent: options.onSent },
   );
 
+  // The provider that answered serves pictures: it was chosen for it.
+  const images = provider.images!;
+  const drawn = {
+    model: images.model,
+    apiUrl: images.client.baseURL,
+    tokens: response.usage && { input: response.usage.input_tokens, output: response.usage.output_tokens },
+  };
   const image = response.data?.[0];
-  if (image?.b64_json) return { kind: 'bytes', bytes: Buffer.from(image.b64_json, 'base64') };
-  if (image?.url && /^https?:\/\//i.test(image.url)) return { kind: 'url', url: image.url };
+  if (image?.b64_json) return { image: { kind: 'bytes', bytes: Buffer.from(image.b64_json, 'base64') }, ...drawn };
+  if (image?.url && /^https?:\/\//i.test(image.url)) return { image: { kind: 'url', url: image.url }, ...drawn };
   throw new BotError('retryable', 'the images API answered without an image');
 }
 

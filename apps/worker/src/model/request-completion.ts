@@ -6,6 +6,8 @@ import { callProvider } from './providers/call-provider.js';
 import type { ModelProvider } from './providers/model-provider.js';
 import { stripReasoning } from './strip-reasoning.js';
 import type { ModelChoice } from '../robot-options.js';
+import type { ChatTokens } from '../tokens/chat-tokens.js';
+import { MESSAGE_FRAMING_TOKENS } from '../tokens/token-counter.js';
 
 export interface CompletionRequest {
   /** The robot's model and its sampling settings (a provider may serve a model of its own instead). */
@@ -13,14 +15,29 @@ export interface CompletionRequest {
   messages: OpenAI.Chat.ChatCompletionMessageParam[];
   /** Tokens the call is expected to use (prompt and answer), for the TPM window until `usage` corrects it. */
   estimatedTokens: number;
+  /** The prompt's tokens as our tokenizer counts them: the call's input when the provider reports no usage. */
+  promptTokens: number;
   /** Told when the rate limiter admitted the request and it is sent. */
   onSent?: () => void;
+}
+
+/** An answer, and what it cost: the model that wrote it, where, and its tokens. */
+export interface Completion {
+  /** The answer, its reasoning removed. */
+  text: string;
+  /** The model the provider that answered was asked for. */
+  model: string;
+  /** That provider's base URL (it tells one provider's price of a model from another's). */
+  apiUrl: string;
+  /** The provider's usage; our count of the prompt and of the whole answer (reasoning included) when it sent none. */
+  tokens: ChatTokens;
+  counted: 'provider' | 'tokenizer';
 }
 
 /**
  * One answer from the model, under the global rate limit, with its reasoning removed.
  */
-export async function requestCompletion(deps: WorkerDeps, request: CompletionRequest): Promise<string> {
+export async function requestCompletion(deps: WorkerDeps, request: CompletionRequest): Promise<Completion> {
   const { result: completion, permit, provider } = await callProvider(
     deps,
     'chat',
@@ -40,7 +57,13 @@ export async function requestCompletion(deps: WorkerDeps, request: CompletionReq
   if (!answer) {
     throw new BotError('retryable', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
   }
-  return answer;
+  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: provider.client.baseURL };
+  const { usage } = completion;
+  if (usage) {
+    const cachedInput = usage.prompt_tokens_details?.cached_tokens;
+    return { ...asked, tokens: { input: usage.prompt_tokens, output: usage.completion_tokens, cachedInput }, counted: 'provider' };
+  }
+  return { ...asked, tokens: { input: request.promptTokens, output: deps.tokens.message(raw) - MESSAGE_FRAMING_TOKENS }, counted: 'tokenizer' };
 }
 
 /**

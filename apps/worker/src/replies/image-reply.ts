@@ -28,7 +28,7 @@ export async function imageReply(
   let image: GeneratedImage;
   if (kept) image = { kind: 'bytes', bytes: kept };
   else {
-    image = await generateImage(deps, reply.prompt, { canUpload: app !== undefined, onSent: context.started });
+    ({ image } = await generateImage(deps, reply.prompt, { canUpload: app !== undefined, onSent: context.started }));
     if (image.kind === 'bytes') await deps.redis.set(imageKey, image.bytes, 'EX', IMAGE_TTL_SECONDS);
   }
 
