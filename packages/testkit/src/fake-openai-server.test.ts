@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from './fake-openai-server.js';
-import { FAKE_PNG } from './openai-image-body.js';
+import { FAKE_PNG, IMAGE_OUTPUT_TOKENS } from './openai-image-body.js';
 
 let fake: FakeOpenAI | undefined;
 afterEach(async () => {
@@ -71,6 +71,16 @@ describe('startFakeOpenAI', () => {
     expect(chunks.length).toBeGreaterThan(3);
     expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe('一二三四五六七八');
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe('stop');
+  });
+
+  it('answers without usage, streamed or not, when told to (as some compatible providers do)', async () => {
+    fake = await startFakeOpenAI({ omitUsage: true });
+    const plain = await json(await chat(fake.baseURL, question('hi')));
+    expect(plain.choices[0]?.message.content).toBe('答复: hi');
+    expect(plain).not.toHaveProperty('usage');
+    const streamed = await chat(fake.baseURL, question('hi', { stream: true, stream_options: { include_usage: true } }));
+    const events = (await streamed.text()).split('\n\n').filter(Boolean).map((event) => event.replace(/^data: /, ''));
+    expect(events.slice(0, -1).map((event) => JSON.parse(event) as object).filter((chunk) => 'usage' in chunk)).toEqual([]);
   });
 
   it('answers 429 with retry hints once rpmLimit requests were admitted in the window', async () => {
@@ -173,8 +183,9 @@ describe('startFakeOpenAI', () => {
       fetch(`${fake!.baseURL}/images/generations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const response = await post({ model: 'gpt-image-1', prompt: '一只猫', size: '1024x1024' });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { data: { b64_json?: string; url?: string }[] };
+    const body = (await response.json()) as { data: { b64_json?: string; url?: string }[]; usage: { input_tokens: number; output_tokens: number } };
     expect(Buffer.from(body.data[0]!.b64_json!, 'base64')).toEqual(FAKE_PNG);
+    expect(body.usage).toMatchObject({ input_tokens: 3, output_tokens: IMAGE_OUTPUT_TOKENS, total_tokens: 3 + IMAGE_OUTPUT_TOKENS });
     expect((await post({ model: 'gpt-image-1', prompt: 'x', response_format: 'url' })).status).toBe(400);
     expect(fake.imageRequests.map((request) => request.body.prompt)).toEqual(['一只猫', 'x']);
     expect(fake.requests).toHaveLength(0);
@@ -187,8 +198,9 @@ describe('startFakeOpenAI', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'dall-e-3', prompt: 'a cat' }),
     });
-    const { data } = (await response.json()) as { data: { url: string; revised_prompt: string }[] };
+    const { data, ...rest } = (await response.json()) as { data: { url: string; revised_prompt: string }[] };
     expect(data[0]!.revised_prompt).toBe('a cat');
+    expect(rest).not.toHaveProperty('usage');
     const image = await fetch(data[0]!.url);
     expect(image.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await image.arrayBuffer())).toEqual(FAKE_PNG);

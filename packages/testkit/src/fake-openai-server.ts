@@ -44,6 +44,8 @@ export interface FakeOpenAIBehaviour {
   think?: string;
   /** Return generated images this way whatever was asked (compatible providers that only give URLs). */
   imageFormat?: ImageFormat;
+  /** Answer without `usage`, streamed or not, as some compatible providers do. */
+  omitUsage?: boolean;
 }
 
 export interface FakeOpenAIOptions extends FakeOpenAIBehaviour {
@@ -224,8 +226,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (current.think !== undefined) answer = `<think>\n${current.think}\n</think>\n\n${answer}`;
     if (res.destroyed) return;
     served += 1;
-    if (body.stream === true) return sendStream(res, completionChunks(body, answer), limitHeaders);
-    sendJson(res, 200, chatCompletion(body, answer), limitHeaders);
+    if (body.stream === true) {
+      const chunks = completionChunks(body, answer);
+      return sendStream(res, current.omitUsage ? chunks.filter((chunk) => !('usage' in chunk)) : chunks, limitHeaders);
+    }
+    const { usage, ...completion } = chatCompletion(body, answer);
+    sendJson(res, 200, current.omitUsage ? completion : { ...completion, usage }, limitHeaders);
   };
 
   const http = await startLocalHttpServer(handle);

@@ -7,7 +7,7 @@ export {
   type ReceivedChatRequest,
   type ReceivedImageRequest,
 } from './fake-openai-server.js';
-export { FAKE_PNG, type ImageGenerationRequest } from './openai-image-body.js';
+export { FAKE_PNG, IMAGE_OUTPUT_TOKENS, type ImageGenerationRequest } from './openai-image-body.js';
 export type { ChatCompletionMessage, ChatCompletionRequest } from './openai-completion-body.js';
 export { startFakeDingTalk, type FakeDingTalk } from './fake-dingtalk-server.js';
 export type { FakeFile, FileDownloadRequest } from './fake-dingtalk-files.js';
