@@ -33,6 +33,10 @@ import type { PersonaCatalog } from './personas/persona-catalog.js';
 import { PersonaChoices } from './personas/persona-choices.js';
 import { AccessPolicy } from './access/access-policy.js';
 import { DailyQuotas } from './quota/daily-quotas.js';
+import { DailyBudget } from './usage/daily-budget.js';
+import { PriceTable } from './usage/price-table.js';
+import { UsageLedger } from './usage/usage-ledger.js';
+import { registerBudgetGauge } from './usage/budget-gauge.js';
 import { SensitiveWords } from './moderation/sensitive-words.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
@@ -49,6 +53,8 @@ export function buildWorkerDeps(
   personas: PersonaCatalog,
   /** The checked `PROVIDERS_FILE` (`loadProvidersFile`). */
   providerEntries: readonly ProviderEntry[] = [],
+  /** The clock of the local days that quotas, usage and budgets count by (a test moves it past midnight). */
+  now: () => number = Date.now,
 ): WorkerDeps[] {
   const keys = redisKeys(config.REDIS_PREFIX);
   const robots = robotsFromConfig(config);
@@ -86,6 +92,10 @@ export function buildWorkerDeps(
     return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
   };
   const tokenCounter = createTokenCounter(config.OPENAI_MODEL);
+  const robotOptions = robotOptionsFor(config, robots);
+  const usage = new UsageLedger(redis, keys, { retentionDays: config.USAGE_RETENTION_DAYS, timeZone: config.QUOTA_TIMEZONE }, now);
+  const budget = new DailyBudget(usage, config.BUDGET_DAILY_USD, (robotCode) => robotOptions(robotCode).budgetDailyUsd);
+  registerBudgetGauge(metrics, usage, budget, robots.flatMap((robot) => (robot.robotCode ? [robot.robotCode] : [])));
   const shards = queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS);
   const queues = shards.map((shard) => new Queue<MessageJob>(config.QUEUE_NAME, { connection: redis, prefix: shard.keys.bullPrefix }));
   const shared: Omit<WorkerDeps, ShardOwned> = {
@@ -100,7 +110,7 @@ export function buildWorkerDeps(
     dingtalk,
     messageRoutes: [webhookRoute(dingtalk), openApiRoute(dingtalk, appFor)],
     robotApp: appFor,
-    robotOptions: robotOptionsFor(config, robots),
+    robotOptions,
     access: new AccessPolicy({
       allowGroups: config.ACCESS_ALLOW_GROUPS,
       allowUsers: config.ACCESS_ALLOW_USERS,
@@ -110,12 +120,16 @@ export function buildWorkerDeps(
       vips: config.VIP_USERS,
     }),
     sensitiveWords: new SensitiveWords(config.SENSITIVE_WORDS),
-    quotas: new DailyQuotas(redis, keys, {
-      userDaily: config.QUOTA_USER_DAILY,
-      groupDaily: config.QUOTA_GROUP_DAILY,
-      timeZone: config.QUOTA_TIMEZONE,
-    }),
+    quotas: new DailyQuotas(
+      redis,
+      keys,
+      { userDaily: config.QUOTA_USER_DAILY, groupDaily: config.QUOTA_GROUP_DAILY, timeZone: config.QUOTA_TIMEZONE },
+      now,
+    ),
     personas,
+    usage,
+    prices: new PriceTable(config.MODEL_PRICES),
+    budget,
     settings: {
       resetCommands: config.RESET_COMMANDS,
       helpCommands: config.HELP_COMMANDS,

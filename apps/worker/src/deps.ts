@@ -11,6 +11,9 @@ import type { MessageRoute } from './delivery/message-route.js';
 import type { WorkerMetrics } from './metrics.js';
 import type { AccessPolicy } from './access/access-policy.js';
 import type { DailyQuotas } from './quota/daily-quotas.js';
+import type { DailyBudget } from './usage/daily-budget.js';
+import type { PriceTable } from './usage/price-table.js';
+import type { UsageLedger } from './usage/usage-ledger.js';
 import type { SensitiveWords } from './moderation/sensitive-words.js';
 import type { WorkerRobotOptions } from './robot-options.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
@@ -63,6 +66,12 @@ export interface WorkerDeps {
   sensitiveWords: SensitiveWords;
   /** Daily questions per user and group, in Redis (`QUOTA_*`). */
   quotas: DailyQuotas;
+  /** Tokens, pictures and estimated cost per robot, model, user and group, per day, in Redis. */
+  usage: UsageLedger;
+  /** Estimated prices per model (the bundled table, `MODEL_PRICES`). */
+  prices: PriceTable;
+  /** `BUDGET_DAILY_USD` and each robot's own budget, against the day's estimated spend. */
+  budget: DailyBudget;
   /** The personas and templates users can pick (`PERSONAS_FILE`, or the shipped set). */
   personas: PersonaCatalog;
   /** Each memory thread's chosen persona, in Redis. */

@@ -4,6 +4,7 @@ import { createWorkers } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
 import { loadPersonaCatalog } from './personas/load-persona-catalog.js';
 import { loadProvidersFile } from './model/providers/load-providers-file.js';
+import { assertBudgetsPriced, unpricedModels } from './usage/budget-prices.js';
 
 const { config, aliasesUsed } = loadConfigOrExit('worker', () => loadWorkerConfig());
 const personas = loadConfigOrExit('worker', () => loadPersonaCatalog(config.PERSONAS_FILE));
@@ -24,6 +25,12 @@ for (const connection of [redis, workerConnection]) {
 const shards = buildWorkerDeps(config, logger, redis, personas, providerEntries);
 // Metrics, token counting, providers and the queues are the same object in every shard's deps.
 const deps = shards[0]!;
+// A budget must be able to count every model it covers: each provider's, each robot's.
+const unpriced = unpricedModels(config, deps.prices, deps.providers);
+loadConfigOrExit('worker', () => assertBudgetsPriced(unpriced));
+for (const { model, kind } of unpriced) {
+  logger.warn({ model, kind }, 'no price for this model: its calls are counted without a cost; add it to MODEL_PRICES');
+}
 const workers = createWorkers(shards, workerConnection, {
   queueName: config.QUEUE_NAME,
   concurrency: config.WORKER_CONCURRENCY,

@@ -63,8 +63,28 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
     }),
     modelTokens: new Counter({
       name: 'dtbot_worker_model_tokens_total',
-      help: 'Model tokens as the provider counted them (usage), by direction: in (prompt) or out (completion)',
-      labelNames: ['direction'] as const,
+      help:
+        'Model tokens by robot, model and direction: in (prompt) or out (completion), as the provider counted them ' +
+        '(usage), or counted with the tokenizer when it sent none',
+      labelNames: ['robot', 'model', 'direction'] as const,
+      registers: [registry],
+    }),
+    modelCostUsd: new Counter({
+      name: 'dtbot_worker_model_cost_usd_total',
+      help: 'Estimated cost of model calls in US dollars (price table or MODEL_PRICES), by robot and model; calls without a price add nothing',
+      labelNames: ['robot', 'model'] as const,
+      registers: [registry],
+    }),
+    unpricedCalls: new Counter({
+      name: 'dtbot_worker_model_unpriced_calls_total',
+      help: 'Model calls whose model has no price (add it to MODEL_PRICES): their cost is missing from the estimates and the budgets',
+      labelNames: ['robot', 'model'] as const,
+      registers: [registry],
+    }),
+    images: new Counter({
+      name: 'dtbot_worker_images_total',
+      help: 'Pictures generated, by robot and image model',
+      labelNames: ['robot', 'model'] as const,
       registers: [registry],
     }),
     dingtalkRequests: new Counter({
@@ -77,7 +97,7 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
     }),
     refusals: new Counter({
       name: 'dtbot_worker_refusals_total',
-      help: 'Messages refused with a short reply, by reason (access_denied, admins_only, sensitive_question, quota_exceeded)',
+      help: 'Messages refused with a short reply, by reason (access_denied, admins_only, sensitive_question, quota_exceeded, budget_reached)',
       labelNames: ['reason'] as const,
       registers: [registry],
     }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DailyQuotas, type Asker } from '../src/quota/daily-quotas.js';
+import { DailyQuotas } from '../src/quota/daily-quotas.js';
+import { countedAskerFor } from './counted-asker-for.js';
 import { useTestRedis } from './test-redis.js';
 
 // DailyQuotas against a real Redis, with the clock in the test's hands.
@@ -14,15 +15,7 @@ function quotas(limits: { userDaily?: number; groupDaily?: number }, clock: { no
   robots += 1;
   const robotCode = `robot${robots}`;
   const quota = new DailyQuotas(store.redis, keys, { userDaily: 0, groupDaily: 0, timeZone: 'Asia/Shanghai', ...limits }, () => clock.now);
-  const asker = (user: string, group?: string): Asker => ({
-    robotCode,
-    senderStaffId: user,
-    senderId: `$:LWCP_v1:$${user}`,
-    senderNick: `nick-${user}`,
-    conversationId: group ?? `cid-private-${user}`,
-    conversationType: group ? '2' : '1',
-    conversationTitle: group ? `title-${group}` : undefined,
-  });
+  const asker = countedAskerFor(robotCode);
   return { quota, asker, robotCode };
 }
 

@@ -29,13 +29,7 @@ afterAll(async () => {
   await harness?.close();
 });
 
-const sessionOf = (webhook: string) => new URL(webhook).searchParams.get('session');
-async function ask(message: DingTalkCallbackPayload): Promise<{ reply: string; jobId: string; outcome: string }> {
-  const { jobId, settled } = await harness.send(message);
-  const outcome = await settled;
-  const replies = harness.dingtalk.delivered().filter((m) => m.target === sessionOf(message.sessionWebhook));
-  return { reply: replies.map((m) => m.text).join('\n'), jobId, outcome };
-}
+const ask = (message: DingTalkCallbackPayload) => harness.ask(message);
 const modelCalls = () => harness.openai.requests.length + harness.openai.imageRequests.length;
 
 describe('daily quotas', () => {
@@ -106,11 +100,14 @@ describe('daily quotas', () => {
 
   it('shows admins today\'s usage and who is near the quota, and refuses /usage to everyone else', async () => {
     const usage = (await ask(harness.message({ text: '/usage', senderStaffId: 'admin' }))).reply;
-    expect(usage).toMatch(/今日用量（\d{4}-\d{2}-\d{2}，Asia\/Shanghai）/);
-    expect(usage).toMatch(/张三（`counted`）：2 \/ 2 次（已达上限）/);
-    expect(usage).toMatch(/测试群（`cid-quota-group`）：3 \/ 3 次（已达上限）/);
-    expect(usage).toContain('**接近上限**');
-    expect(usage).not.toContain('`vip`');
+    expect(usage).toMatch(/^### 用量（\d{4}-\d{2}-\d{2}，Asia\/Shanghai）/);
+    // The questions as the quotas count them: VIPs and admins spend tokens (shown above) but no quota.
+    const questions = usage.slice(usage.indexOf('**今日提问次数**'));
+    expect(questions).toMatch(/^\*\*今日提问次数\*\*（每人每天 2 次，每群每天 3 次；管理员和 VIP 不计）：\d+ 次/);
+    expect(questions).toMatch(/张三（`counted`）：2 \/ 2 次（已达上限）/);
+    expect(questions).toMatch(/群 测试群（`cid-quota-group`）：3 \/ 3 次（已达上限）/);
+    expect(questions).toContain('**接近上限**');
+    expect(questions).not.toContain('`vip`');
     const before = modelCalls();
     expect((await ask(harness.message({ text: '用量', senderStaffId: 'counted' }))).reply).toBe(ADMINS_ONLY);
     expect(modelCalls()).toBe(before);

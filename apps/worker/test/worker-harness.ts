@@ -39,6 +39,8 @@ export interface HarnessOptions {
    * its prefix, with a queue of this harness' own so each harness settles the messages it sent.
    */
   join?: WorkerHarness;
+  /** The clock local days are counted by (quotas, usage, budgets); `Date.now` unless a test moves it. */
+  now?: () => number;
 }
 
 export type Settled = 'completed' | 'failed';
@@ -74,6 +76,8 @@ export interface WorkerHarness {
    * (one set to `undefined` is not stored, as JSON drops it: the shape of an older gateway's job).
    */
   send(callback: DingTalkCallbackPayload, stamped?: Partial<MessageJob>): Promise<SentMessage>;
+  /** Sends a callback, waits until its job settles, and gives every text delivered to its conversation so far. */
+  ask(callback: DingTalkCallbackPayload): Promise<{ reply: string; jobId: string; outcome: Settled }>;
   close(): Promise<void>;
 }
 
@@ -110,6 +114,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     redis,
     loadPersonaCatalog(config.PERSONAS_FILE),
     loadProvidersFile(config.PROVIDERS_FILE),
+    options.now,
   );
   const quickDelays = { jobDelay: { baseMs: 10, maxMs: 50, maxDelays: 3 } };
   const shards: WorkerDeps[] = built.map((shard) => ({ ...shard, settings: { ...shard.settings, ...quickDelays, ...options.settings } }));
@@ -136,6 +141,21 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       for (const worker of workers) worker.on('completed', completed).on('failed', failed);
     });
 
+  const send = async (callback: DingTalkCallbackPayload, stamped: Partial<MessageJob> = {}): Promise<SentMessage> => {
+    const unnumbered = messageJobFor(callback, 1, config.MEMORY_SCOPE);
+    const shard = shards[shardIndexFor(unnumbered.conversationKey, shards.length)]!;
+    const [turn] = await shard.turns.nextMany([unnumbered]);
+    const data: MessageJob = { ...unnumbered, ...stamped, seq: turn!.seq };
+    const jobId = jobIdFor(data.orderKey, data.seq);
+    const settled = settledOf(jobId);
+    await shard.queue.add(MESSAGE_JOB_NAME, data, {
+      jobId,
+      attempts: options.attempts ?? 3,
+      backoff: { type: 'fixed', delay: 10 },
+    });
+    return { jobId, settled };
+  };
+
   return {
     prefix,
     openai,
@@ -147,19 +167,13 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     events,
     message: (overrides = {}) => buildCallback({ sessionWebhook: dingtalk.sessionWebhook(), ...overrides }),
     groupMessage: (overrides = {}) => buildGroupCallback({ sessionWebhook: dingtalk.sessionWebhook(), ...overrides }),
-    async send(callback, stamped = {}) {
-      const unnumbered = messageJobFor(callback, 1, config.MEMORY_SCOPE);
-      const shard = shards[shardIndexFor(unnumbered.conversationKey, shards.length)]!;
-      const [turn] = await shard.turns.nextMany([unnumbered]);
-      const data: MessageJob = { ...unnumbered, ...stamped, seq: turn!.seq };
-      const jobId = jobIdFor(data.orderKey, data.seq);
-      const settled = settledOf(jobId);
-      await shard.queue.add(MESSAGE_JOB_NAME, data, {
-        jobId,
-        attempts: options.attempts ?? 3,
-        backoff: { type: 'fixed', delay: 10 },
-      });
-      return { jobId, settled };
+    send,
+    async ask(callback) {
+      const { jobId, settled } = await send(callback);
+      const outcome = await settled;
+      const session = new URL(callback.sessionWebhook).searchParams.get('session');
+      const reply = dingtalk.delivered().filter((message) => message.target === session).map((message) => message.text).join('\n');
+      return { reply, jobId, outcome };
     },
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));

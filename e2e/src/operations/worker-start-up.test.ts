@@ -43,6 +43,14 @@ describe('worker start-up', () => {
     expect(run.stderr).toContain('OPENAI_FALLBACK_API_KEY: is required with OPENAI_FALLBACK_BASE_URL');
   });
 
+  it('stops when a daily budget is set over a model no price table knows, naming the entry to add', () => {
+    const run = startWorker({ OPENAI_MODEL: 'local-llama', BUDGET_DAILY_USD: '5' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(
+      'BUDGET_DAILY_USD: the model local-llama has no price, so the budget would not count its calls; add it to MODEL_PRICES (local-llama=inputPerMillion/outputPerMillion)',
+    );
+  });
+
   it('stops on a quota time zone Intl does not know', () => {
     const run = startWorker({ QUOTA_TIMEZONE: 'Beijing' });
     expect(run.status).toBe(1);

@@ -25,3 +25,4 @@ export * from './playground/playground-webhook.js';
 export * from './dingtalk/extract-pictures.js';
 export * from './dingtalk/extract-quote.js';
 export * from './dingtalk/download-origins.js';
+export type { ModelPrice } from './config/env-types.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localDay } from './local-day.js';
+import { daysEndingOn, localDay } from './local-day.js';
 
 describe('localDay', () => {
   it('counts the day in the zone: 16:00 UTC is already tomorrow in Shanghai', () => {
@@ -16,5 +16,13 @@ describe('localDay', () => {
   it('follows the zone across a daylight-saving change', () => {
     expect(localDay('America/New_York', Date.UTC(2026, 2, 8, 4, 30)).day).toBe('2026-03-07');
     expect(localDay('America/New_York', Date.UTC(2026, 2, 8, 5, 30)).day).toBe('2026-03-08');
+  });
+});
+
+describe('daysEndingOn', () => {
+  it('lists the days back from the given one, oldest first, across months and leap days', () => {
+    expect(daysEndingOn('2026-12-03', 3)).toEqual(['2026-12-01', '2026-12-02', '2026-12-03']);
+    expect(daysEndingOn('2028-03-01', 3)).toEqual(['2028-02-28', '2028-02-29', '2028-03-01']);
+    expect(daysEndingOn('2027-01-01', 2)).toEqual(['2026-12-31', '2027-01-01']);
   });
 });

@@ -37,3 +37,11 @@ export function localDay(timeZone: string, now: number): LocalDay {
   // moves the "about n hours" a refusal mentions; the day itself comes from Intl.
   return { day: `${parts.year}-${parts.month}-${parts.day}`, msToMidnight: 86_400_000 - elapsed };
 }
+
+/** The `count` calendar days that end with `day` (`YYYY-MM-DD`), oldest first: calendar arithmetic, no zone involved. */
+export function daysEndingOn(day: string, count: number): string[] {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  return Array.from({ length: count }, (_, index) =>
+    new Date(Date.UTC(year, month - 1, date - (count - 1 - index))).toISOString().slice(0, 10),
+  );
+}

@@ -4,6 +4,8 @@ import type { Turn } from '../memory/trim-to-budget.js';
 import { requestCompletion } from './request-completion.js';
 import { REPLY_PRIMING_TOKENS } from '../tokens/token-counter.js';
 import type { ModelChoice } from '../robot-options.js';
+import type { CountedAsker } from '../counting/counted-as.js';
+import { recordSpend } from '../usage/record-spend.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
 /** Tokens reserved for the answer when OPENAI_MAX_TOKENS is not set. */
@@ -29,10 +31,12 @@ export interface ModelPrompt {
 }
 
 /**
- * Asks the model. The answer is kept per job, so a retry after a failed delivery re-sends the same
- * words instead of paying for (and showing) a different answer.
+ * Asks the model, and records what the call used for whom it answered (`asker`). The answer is kept
+ * per job, so a retry after a failed delivery re-sends the same words instead of paying for (and
+ * showing) a different answer; the usage is recorded before the answer is kept, so no kept answer
+ * goes uncounted.
  */
-export async function callModel(deps: WorkerDeps, jobId: string, prompt: ModelPrompt, onSent?: () => void): Promise<string> {
+export async function callModel(deps: WorkerDeps, jobId: string, asker: CountedAsker, prompt: ModelPrompt, onSent?: () => void): Promise<string> {
   const answerKey = deps.keys.answer(jobId);
   const cached = await deps.redis.get(answerKey);
   if (cached) return cached;
@@ -54,6 +58,7 @@ export async function callModel(deps: WorkerDeps, jobId: string, prompt: ModelPr
   const estimatedTokens = promptTokens + (model.maxTokens ?? ANSWER_ESTIMATE);
 
   const completion = await requestCompletion(deps, { model, messages, estimatedTokens, promptTokens, onSent });
+  await recordSpend(deps, jobId, asker, { kind: 'chat', model: completion.model, apiUrl: completion.apiUrl, tokens: completion.tokens });
   await deps.redis.set(answerKey, completion.text, 'EX', ANSWER_TTL_SECONDS);
   return completion.text;
 }

@@ -45,10 +45,6 @@ export async function requestCompletion(deps: WorkerDeps, request: CompletionReq
     (provider) => completeOn(deps, provider, request),
     { onSent: request.onSent },
   );
-  if (completion.usage) {
-    deps.metrics.modelTokens.inc({ direction: 'in' }, completion.usage.prompt_tokens);
-    deps.metrics.modelTokens.inc({ direction: 'out' }, completion.usage.completion_tokens);
-  }
   const used = completion.usage?.total_tokens;
   if (used !== undefined) await provider.limiter.correct(permit, request.estimatedTokens, used).catch(() => undefined);
 

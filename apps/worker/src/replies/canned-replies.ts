@@ -28,7 +28,7 @@ export function helpText(settings: HelpSettings, catalog: Pick<PersonaCatalog, '
     `- ${words(settings.settingsCommands)}：查看我的设置（模型、记忆方式、角色、今日剩余次数） / my settings`,
     `- ${words(settings.personaCommands)}：查看可选角色；后跟角色名即切换，例如 \`${settings.personaCommands[0] ?? '/persona'} ${DEFAULT_PERSONA}\` / list or switch personas`,
     ...(drawing ? [`- ${settings.imageCommands.map((word) => `\`${word} 画面描述\``).join(' ')}：生成一张图片 / draw a picture`] : []),
-    `- ${words(settings.usageCommands)}：今日用量和接近上限的人（仅管理员） / today's usage (admins)`,
+    `- ${words(settings.usageCommands)}：今日和近 7 天的用量、费用估算和预算，接近提问上限的人（仅管理员） / usage and cost (admins)`,
   ];
   if (catalog.templates.length > 0) {
     lines.push('', '**模板 / Templates**：`#模板名 内容`，例如 `#' + catalog.templates[0]!.name + ' ……`');
@@ -168,59 +168,16 @@ export function quotaExceeded(scope: 'user' | 'group', limit: number, msToReset:
   return `${whose}。次数将在 00:00（${timeZone} 时间）重置，${inAbout(msToReset)}。如需更多次数，请联系管理员。`;
 }
 
+/** The day's budget is spent: no figure (that is the operator's), only when answers resume. */
+export function budgetReached(msToReset: number, timeZone: string): string {
+  return `抱歉，今天的 AI 用量已达上限，暂停回答。将在 00:00（${timeZone} 时间）恢复，${inAbout(msToReset)}。如有急事，请联系管理员。`;
+}
+
 function inAbout(ms: number): string {
   const minutes = Math.max(1, Math.ceil(ms / 60_000));
   const hours = Math.floor(minutes / 60);
   if (hours === 0) return `约 ${minutes} 分钟后`;
   return minutes % 60 === 0 ? `约 ${hours} 小时后` : `约 ${hours} 小时 ${minutes % 60} 分钟后`;
-}
-
-export interface UsageView {
-  day: string;
-  timeZone: string;
-  users: { id: string; name: string; count: number }[];
-  groups: { id: string; name: string; count: number }[];
-  userLimit: number;
-  groupLimit: number;
-}
-
-/** Rows shown per list: the busiest, then everyone near their quota. */
-const USAGE_ROWS = 10;
-/** "Near their quota": at least this share of it used. */
-export const NEAR_QUOTA = 0.8;
-
-/** What `/usage` shows an admin: today's questions per user and group, and who is near or at their quota. */
-export function usageText(view: UsageView): string {
-  const total = view.users.reduce((sum, user) => sum + user.count, 0);
-  const row = (limit: number) => (entry: { id: string; name: string; count: number }, index: number) => {
-    const name = entry.name === entry.id ? `\`${entry.id}\`` : `${entry.name}（\`${entry.id}\`）`;
-    return `${index + 1}. ${name}：${entry.count}${limit > 0 ? ` / ${limit}` : ''} 次${mark(entry.count, limit)}`;
-  };
-  const near = (list: UsageView['users'], limit: number) => (limit > 0 ? list.filter((entry) => entry.count >= limit * NEAR_QUOTA) : []);
-  const nearUsers = near(view.users, view.userLimit);
-  const nearGroups = near(view.groups, view.groupLimit);
-  const lines = [
-    `### 今日用量（${view.day}，${view.timeZone}）`,
-    `提问 ${total} 次，${view.users.length} 人，${view.groups.length} 个群（管理员和 VIP 不计）。`,
-    '',
-    `**用户**（${view.userLimit > 0 ? `每人每天 ${view.userLimit} 次` : '不限次数'}）`,
-    ...(view.users.length > 0 ? view.users.slice(0, USAGE_ROWS).map(row(view.userLimit)) : ['（暂无）']),
-    '',
-    `**群**（${view.groupLimit > 0 ? `每群每天 ${view.groupLimit} 次` : '不限次数'}）`,
-    ...(view.groups.length > 0 ? view.groups.slice(0, USAGE_ROWS).map(row(view.groupLimit)) : ['（暂无）']),
-  ];
-  if (nearUsers.length + nearGroups.length > 0) {
-    lines.push('', `**接近上限**（已用 ${NEAR_QUOTA * 100}% 以上）`);
-    for (const user of nearUsers) lines.push(`- ${user.name}（\`${user.id}\`）：${user.count} / ${view.userLimit} 次${mark(user.count, view.userLimit)}`);
-    for (const group of nearGroups) lines.push(`- 群 ${group.name}：${group.count} / ${view.groupLimit} 次${mark(group.count, view.groupLimit)}`);
-  }
-  return lines.join('\n');
-}
-
-function mark(count: number, limit: number): string {
-  if (limit <= 0) return '';
-  if (count >= limit) return '（已达上限）';
-  return count >= limit * NEAR_QUOTA ? '（接近上限）' : '';
 }
 
 /** One short reply for whoever the access lists refuse: which list it was is the operator's to know. */

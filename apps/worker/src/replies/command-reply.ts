@@ -9,12 +9,15 @@ import {
   settingsText,
   unknownCommandText,
   unknownPersona,
-  usageText,
 } from './canned-replies.js';
+import { usageReport } from './usage-report.js';
 import { CONVERSATION_GROUP } from '@dtbot/shared';
 import type { Reply, ReplyContext } from './reply.js';
 
-type CommandDeps = Pick<WorkerDeps, 'memory' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas'>;
+type CommandDeps = Pick<WorkerDeps, 'memory' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas' | 'usage' | 'budget'>;
+
+/** `/usage` covers today and this many days ending today. */
+const USAGE_REPORT_DAYS = 7;
 
 /** Carries out a command and says what it did. Running it twice (a retried job) does no harm. */
 export async function commandReply(deps: CommandDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'command' }>): Promise<string> {
@@ -42,9 +45,12 @@ export async function commandReply(deps: CommandDeps, context: ReplyContext, rep
     }
     case 'usage': {
       // Only admins get here (decideReply refuses everyone else).
-      const today = await deps.quotas.today(data.robotCode);
-      const { limits } = deps.quotas;
-      return usageText({ ...today, timeZone: limits.timeZone, userLimit: limits.userDaily, groupLimit: limits.groupDaily });
+      const [questions, usage, budget] = await Promise.all([
+        deps.quotas.today(data.robotCode),
+        deps.usage.report(data.robotCode, USAGE_REPORT_DAYS),
+        deps.budget.state(data.robotCode),
+      ]);
+      return usageReport({ timeZone: deps.quotas.limits.timeZone, ...usage, budget, questions, limits: deps.quotas.limits });
     }
     case 'persona':
       return personaCommand(deps, context, reply.argument);

@@ -1,6 +1,7 @@
 import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { generateImage, imageFileOf, type GeneratedImage } from '../model/generate-image.js';
+import { recordSpend } from '../usage/record-spend.js';
 import type { Reply, ReplyContext } from './reply.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
@@ -11,10 +12,11 @@ const IMAGE_TTL_SECONDS = 3600;
  * A generated picture as a markdown image. Pictures that arrive as bytes are uploaded to DingTalk's
  * media store and shown by their `media_id` (chat clients may not reach the provider's hosts);
  * one that arrives as a URL is shown by its URL. The picture is kept until it is uploaded and the
- * reply per job, so a retried job (a failed upload or delivery) pays for no second picture.
+ * reply per job, so a retried job (a failed upload or delivery) pays for no second picture; the
+ * picture's cost is recorded before it is kept.
  */
 export async function imageReply(
-  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'dingtalk' | 'robotApp' | 'providers' | 'circuits' | 'metrics' | 'logger' | 'settings'>,
+  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'dingtalk' | 'robotApp' | 'providers' | 'circuits' | 'metrics' | 'logger' | 'settings' | 'usage' | 'prices'>,
   context: ReplyContext,
   reply: Extract<Reply, { kind: 'image' }>,
 ): Promise<string> {
@@ -28,7 +30,9 @@ export async function imageReply(
   let image: GeneratedImage;
   if (kept) image = { kind: 'bytes', bytes: kept };
   else {
-    ({ image } = await generateImage(deps, reply.prompt, { canUpload: app !== undefined, onSent: context.started }));
+    const generated = await generateImage(deps, reply.prompt, { canUpload: app !== undefined, onSent: context.started });
+    image = generated.image;
+    await recordSpend(deps, context.jobId, context.data, { kind: 'image', model: generated.model, apiUrl: generated.apiUrl, images: 1, tokens: generated.tokens });
     if (image.kind === 'bytes') await deps.redis.set(imageKey, image.bytes, 'EX', IMAGE_TTL_SECONDS);
   }
 

@@ -32,6 +32,6 @@ export async function askModel(
     currentPersona(deps, data),
   ]);
   const prompt: ModelPrompt = { model: modelChoice(robot), system: persona.prompt, history, question, ...(pictures ? { pictures } : {}) };
-  const answer = await callModel(deps, jobId, prompt, context.started);
+  const answer = await callModel(deps, jobId, data, prompt, context.started);
   return deps.sensitiveWords.mask(answer);
 }

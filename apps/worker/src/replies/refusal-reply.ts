@@ -1,4 +1,4 @@
-import { ACCESS_DENIED, ADMINS_ONLY, quotaExceeded, SENSITIVE_QUESTION } from './canned-replies.js';
+import { ACCESS_DENIED, ADMINS_ONLY, budgetReached, quotaExceeded, SENSITIVE_QUESTION } from './canned-replies.js';
 import type { Refusal } from './reply.js';
 
 /** One short reply instead of silence when a message may not be answered; nothing else is done. */
@@ -12,5 +12,7 @@ export function refusalReply(reply: Refusal, timeZone: string): string {
       return SENSITIVE_QUESTION;
     case 'quota_exceeded':
       return quotaExceeded(reply.scope, reply.limit, reply.msToReset, timeZone);
+    case 'budget_reached':
+      return budgetReached(reply.msToReset, timeZone);
   }
 }

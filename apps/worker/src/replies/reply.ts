@@ -29,13 +29,18 @@ export type Reply =
   | { kind: 'template'; template: string; question: string }
   /** A picture to generate (`/image …`): it reaches a model and counts like a model answer, but is not remembered. */
   | { kind: 'image'; prompt: string }
-  /** A short no: the asker may not use the robot, or this command, or has no questions left today. Nothing reaches the model, nothing is counted. */
+  /**
+   * A short no: the asker may not use the robot, or this command, or has no questions left today, or
+   * the day's budget is spent. Nothing reaches the model, nothing is counted.
+   */
   | Refusal;
 
 export type Refusal =
   | { kind: 'refusal'; refusal: 'access_denied' | 'admins_only' | 'sensitive_question' }
   /** A daily quota is used up; `msToReset` is the time left until midnight in `QUOTA_TIMEZONE`. */
-  | { kind: 'refusal'; refusal: 'quota_exceeded'; scope: 'user' | 'group'; limit: number; msToReset: number };
+  | { kind: 'refusal'; refusal: 'quota_exceeded'; scope: 'user' | 'group'; limit: number; msToReset: number }
+  /** Today's estimated spend reached a daily budget (the deployment's or the robot's); it resets at midnight in `QUOTA_TIMEZONE`. */
+  | { kind: 'refusal'; refusal: 'budget_reached'; scope: 'deployment' | 'robot'; msToReset: number };
 
 export type Note =
   | { kind: 'note'; note: 'empty_question' | 'empty_image_prompt' | 'images_unavailable' | 'unrecognized_audio' | 'pictures_not_read'; msgtype: string }

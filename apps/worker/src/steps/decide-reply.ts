@@ -15,16 +15,17 @@ export interface ReadDeps extends Pick<WorkerDeps, 'robotOptions' | 'robotApp'> 
 /** Pictures sent to the model with one question; more are left out, and the answer says so. */
 export const MAX_PICTURES_PER_QUESTION = 4;
 
-export type DecideDeps = ReadDeps & Pick<WorkerDeps, 'access' | 'quotas' | 'sensitiveWords' | 'logger'>;
+export type DecideDeps = ReadDeps & Pick<WorkerDeps, 'access' | 'quotas' | 'budget' | 'sensitiveWords' | 'logger'>;
 
 /**
  * Decides what this message gets, before anything is produced or sent. The order is the policy:
  * 1. who asks: a user the access lists refuse gets one short refusal, whatever they sent;
  * 2. what they asked (`readMessage`): a command, a note, a picture, a template or a question;
  * 3. whether they may: an admin command from anyone else is refused; what would reach a model is
- *    refused when it contains a sensitive word (before the quota, so it is not counted); a daily
- *    quota is checked, and counted, only for what spends a model call (`countsAgainstQuota`), so
- *    commands, notes and refusals never count, and never for admins and VIPs.
+ *    refused when it contains a sensitive word (before the quota, so it is not counted); so is it,
+ *    except for admins, once the day's budget is spent (before the quota, for the same reason); a
+ *    daily quota is checked, and counted, only for what spends a model call (`countsAgainstQuota`),
+ *    so commands, notes and refusals never count, and never for admins and VIPs.
  */
 export async function decideReply(deps: DecideDeps, jobId: string, data: MessageJob): Promise<Reply> {
   const access = deps.access.decide(data);
@@ -39,6 +40,13 @@ export async function decideReply(deps: DecideDeps, jobId: string, data: Message
   if (reachesModel(reply) && [data.prompt, data.quote ?? ''].some((text) => deps.sensitiveWords.contains(text))) {
     deps.logger.info({ msgId: data.msgId, jobId }, 'refused: the question contains a sensitive word');
     return { kind: 'refusal', refusal: 'sensitive_question' };
+  }
+  if (reachesModel(reply) && access.role !== 'admin') {
+    const budget = await deps.budget.check(data.robotCode);
+    if (budget.reached) {
+      deps.logger.info({ msgId: data.msgId, jobId, budget: budget.scope, limitUsd: budget.limitUsd }, 'refused: the daily budget is spent');
+      return { kind: 'refusal', refusal: 'budget_reached', scope: budget.scope, msToReset: budget.msToReset };
+    }
   }
   if (!countsAgainstQuota(reply) || isExempt(access.role)) return reply;
   const quota = await deps.quotas.take(jobId, data);

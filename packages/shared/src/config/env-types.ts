@@ -67,3 +67,35 @@ export const credentialPairs = () =>
     });
     return pairs;
   });
+
+/** A price an operator sets for a model (`MODEL_PRICES`), in US dollars. */
+export type ModelPrice =
+  | { kind: 'tokens'; inputPerMillion: number; outputPerMillion: number }
+  | { kind: 'image'; perImage: number };
+
+const PRICE = /^\d+(?:\.\d+)?$/;
+
+/**
+ * `model=inputPerMillion/outputPerMillion` for chat models and `model=pricePerImage/image` for
+ * image models, comma-separated: `qwen-plus=0.11/0.28,dall-e-3=0.04/image`. A model's name may
+ * hold `/` (`deepseek-ai/DeepSeek-V3`), so the price starts after the last `=`.
+ */
+export const modelPrices = () =>
+  csv().transform((items, ctx) => {
+    const prices: Record<string, ModelPrice> = {};
+    items.forEach((item, index) => {
+      const separator = item.lastIndexOf('=');
+      const model = item.slice(0, separator).trim();
+      const [first = '', second = '', ...rest] = item.slice(separator + 1).split('/').map((part) => part.trim());
+      const problem = (why: string) => ctx.addIssue({ code: 'custom', message: `item ${index + 1} (${item}) ${why}` });
+      if (separator <= 0 || model === '' || rest.length > 0 || !PRICE.test(first) || !(second === 'image' || PRICE.test(second))) {
+        return problem('is not model=inputPerMillion/outputPerMillion or model=pricePerImage/image');
+      }
+      if (Object.hasOwn(prices, model)) return problem(`prices ${model} a second time`);
+      prices[model] =
+        second === 'image'
+          ? { kind: 'image', perImage: Number(first) }
+          : { kind: 'tokens', inputPerMillion: Number(first), outputPerMillion: Number(second) };
+    });
+    return prices;
+  });

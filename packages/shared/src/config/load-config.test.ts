@@ -77,6 +77,43 @@ describe('loadWorkerConfig', () => {
     expect(() => loadWorkerConfig({ OPENAI_API_KEY: 'k', QUOTA_TIMEZONE: 'Beijing' })).toThrow(/QUOTA_TIMEZONE: must be an IANA time zone/);
     expect(() => loadWorkerConfig({ OPENAI_API_KEY: 'k', QUOTA_USER_DAILY: '-1' })).toThrow(/QUOTA_USER_DAILY/);
   });
+
+  it('reads usage settings: a retention of a week or more, a daily budget in dollars, and MODEL_PRICES for chat and image models', () => {
+    expect(loadWorkerConfig({ OPENAI_API_KEY: 'k' }).config).toMatchObject({ USAGE_RETENTION_DAYS: 30, BUDGET_DAILY_USD: 0, MODEL_PRICES: {} });
+    const { config } = loadWorkerConfig({
+      OPENAI_API_KEY: 'k',
+      USAGE_RETENTION_DAYS: '90',
+      BUDGET_DAILY_USD: '12.5',
+      MODEL_PRICES: 'qwen-plus=0.11/0.28, deepseek-ai/DeepSeek-V3=0.27/1.1,dall-e-3=0.04/image',
+    });
+    expect(config).toMatchObject({ USAGE_RETENTION_DAYS: 90, BUDGET_DAILY_USD: 12.5 });
+    expect(config.MODEL_PRICES).toEqual({
+      'qwen-plus': { kind: 'tokens', inputPerMillion: 0.11, outputPerMillion: 0.28 },
+      'deepseek-ai/DeepSeek-V3': { kind: 'tokens', inputPerMillion: 0.27, outputPerMillion: 1.1 },
+      'dall-e-3': { kind: 'image', perImage: 0.04 },
+    });
+  });
+
+  it('names each bad usage setting: a retention under a week, a negative budget, a price it cannot read or a model priced twice', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadWorkerConfig({ OPENAI_API_KEY: 'k', ...env });
+      } catch (error) {
+        return (error as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ USAGE_RETENTION_DAYS: '3' })).toEqual([expect.stringMatching(/^USAGE_RETENTION_DAYS: /)]);
+    expect(problems({ BUDGET_DAILY_USD: '-1' })).toEqual([expect.stringMatching(/^BUDGET_DAILY_USD: /)]);
+    expect(problems({ BUDGET_DAILY_USD: 'ten' })).toEqual([expect.stringMatching(/^BUDGET_DAILY_USD: /)]);
+    expect(problems({ MODEL_PRICES: 'a=1/2,b=cheap,c=1,=1/2,d=1/2/3,a=3/4' })).toEqual([
+      'MODEL_PRICES: item 2 (b=cheap) is not model=inputPerMillion/outputPerMillion or model=pricePerImage/image',
+      'MODEL_PRICES: item 3 (c=1) is not model=inputPerMillion/outputPerMillion or model=pricePerImage/image',
+      'MODEL_PRICES: item 4 (=1/2) is not model=inputPerMillion/outputPerMillion or model=pricePerImage/image',
+      'MODEL_PRICES: item 5 (d=1/2/3) is not model=inputPerMillion/outputPerMillion or model=pricePerImage/image',
+      'MODEL_PRICES: item 6 (a=3/4) prices a a second time',
+    ]);
+  });
 });
 
 describe('proxy settings', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_QUEUE_SHARDS } from '../redis/queue-shards.js';
-import { credentialPairs, csv, flag, integer, isTimeZone, proxyUrl } from './env-types.js';
+import { credentialPairs, csv, flag, integer, isTimeZone, modelPrices, proxyUrl } from './env-types.js';
 import { readRobotsFile } from '../robots/robots-file.js';
 import { DOWNLOAD_ORIGIN_PATTERN } from '../dingtalk/download-origins.js';
 
@@ -232,6 +232,20 @@ export const workerSchema = commonSchema.extend({
     .refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai')
     .default('Asia/Shanghai')
     .describe('the time zone whose midnight starts a new quota day'),
+  USAGE_RETENTION_DAYS: integer(7)
+    .default(30)
+    .describe('days of token usage and estimated cost per robot, user and group kept in Redis (at least 7: /usage shows a week)'),
+  MODEL_PRICES: modelPrices()
+    .default({})
+    .describe(
+      'US$ prices that replace or add to the bundled price table: model=inputPerMillion/outputPerMillion for chat ' +
+        'models, model=pricePerImage/image for image models, comma-separated',
+    ),
+  BUDGET_DAILY_USD: z.coerce
+    .number()
+    .min(0)
+    .default(0)
+    .describe('estimated model spend per local day (QUOTA_TIMEZONE), all robots together, after which only admins are answered; 0 = no budget'),
   RESET_COMMANDS: csv().default(['/reset', '重置', '清空会话']).describe('words that clear a conversation\'s memory'),
   HELP_COMMANDS: csv().default(['/help', '帮助']).describe('words that show the help text'),
   SETTINGS_COMMANDS: csv()
@@ -239,7 +253,7 @@ export const workerSchema = commonSchema.extend({
     .describe('words that show the asker\'s settings: model, memory scope, persona, quota left today'),
   USAGE_COMMANDS: csv()
     .default(['/usage', '用量'])
-    .describe('admin only: words that show today\'s questions per user and group, and who is near their quota'),
+    .describe('admin only: words that show usage (today and the last 7 days: tokens, estimated cost, top users and groups) and the quotas'),
   PERSONA_COMMANDS: csv()
     .default(['/persona', '角色'])
     .describe('words that list the personas, or switch this conversation\'s persona when followed by a name'),

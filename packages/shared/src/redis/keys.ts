@@ -23,6 +23,21 @@ export function redisKeys(prefix: string) {
      */
     quotaCounted: (jobId: string) => `${prefix}:quota-counted:${jobId}`,
     /**
+     * Token usage and estimated cost of one robot on one local day, per model, user and group (hashes
+     * `<metric>|<id>` → count), and the users' and groups' display names; kept `USAGE_RETENTION_DAYS`.
+     */
+    usageModels: (robotCode: string, day: string) => `${prefix}:usage:${robotCode}:${day}:models`,
+    usageUsers: (robotCode: string, day: string) => `${prefix}:usage:${robotCode}:${day}:users`,
+    usageGroups: (robotCode: string, day: string) => `${prefix}:usage:${robotCode}:${day}:groups`,
+    usageNames: (robotCode: string, day: string) => `${prefix}:usage:${robotCode}:${day}:names`,
+    /** Estimated spend of every robot on one local day (hash robot → nano-dollars): what the daily budgets read. */
+    usageSpent: (day: string) => `${prefix}:usage-spent:${day}`,
+    /**
+     * Ids of the model calls whose usage a job recorded, so a script sent again after a lost reply counts nothing
+     * twice. A shared key although it belongs to a job: the usage script writes it together with the day's figures.
+     */
+    usageCounted: (jobId: string) => `${prefix}:usage-counted:${jobId}`,
+    /**
      * Sliding-window counters of a model provider's rate limits. The first provider (no name given)
      * keeps the keys it had before there were several, so an upgrade keeps its windows.
      */

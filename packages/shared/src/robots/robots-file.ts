@@ -22,6 +22,8 @@ export const robotEntrySchema = z
     cardTemplateId: z.string().trim().min(1).optional(),
     /** Whether this robot's model reads pictures (`OPENAI_VISION`). */
     vision: z.boolean().optional(),
+    /** This robot's own daily budget in US dollars (on top of `BUDGET_DAILY_USD` for all robots); 0 = none. */
+    budgetDailyUsd: z.number().min(0).optional(),
   })
   .strict();
 

@@ -22,6 +22,8 @@ export interface RobotOptions {
   cardTemplateId?: string | undefined;
   /** Whether the robot's model is sent the pictures users send (`OPENAI_VISION`). */
   vision?: boolean | undefined;
+  /** Estimated model spend per local day after which only admins are answered by this robot; unset or 0 = none of its own. */
+  budgetDailyUsd?: number | undefined;
 }
 
 /** One DingTalk robot this deployment answers for. */

@@ -1,0 +1,192 @@
+import type { RedisClient, RedisKeys } from '@dtbot/shared';
+import { countedAs, type CountedAsker } from '../counting/counted-as.js';
+import { daysEndingOn, localDay } from '../counting/local-day.js';
+import { addDay, NANO_USD, ranked, sumOf, type UsageRow, type UsageTotals } from './usage-totals.js';
+
+// KEYS: models, users, groups, names (the robot's hashes of the day), spent (the day's spend per robot),
+//       counted (the ids of the calls this job recorded).
+// ARGV: callId, model, user, group ('' in a private chat), userName, groupName, robotCode, tokensIn,
+//       tokensOut, images, costNano (-1 = no price known), expireAt (unix seconds), countedTtlSeconds.
+// Returns 1 when the call was recorded, 0 when it had been already (the script ran twice).
+const RECORD = `
+if redis.call('SADD', KEYS[6], ARGV[1]) == 0 then return 0 end
+redis.call('EXPIRE', KEYS[6], ARGV[13])
+local priced = ARGV[11] ~= '-1'
+local counts = {
+  {'in', ARGV[8]}, {'out', ARGV[9]}, {'images', ARGV[10]}, {'calls', ARGV[10] == '0' and '1' or '0'},
+  {'cost', priced and ARGV[11] or '0'}, {'unpriced', priced and '0' or '1'},
+}
+local function add(key, id)
+  for _, count in ipairs(counts) do
+    if count[2] ~= '0' then redis.call('HINCRBY', key, count[1] .. '|' .. id, count[2]) end
+  end
+  redis.call('EXPIREAT', key, ARGV[12])
+end
+add(KEYS[1], ARGV[2])
+add(KEYS[2], ARGV[3])
+redis.call('HSET', KEYS[4], ARGV[3], ARGV[5])
+if ARGV[4] ~= '' then
+  add(KEYS[3], ARGV[4])
+  redis.call('HSET', KEYS[4], ARGV[4], ARGV[6])
+end
+redis.call('EXPIREAT', KEYS[4], ARGV[12])
+if priced and ARGV[11] ~= '0' then
+  redis.call('HINCRBY', KEYS[5], ARGV[7], ARGV[11])
+  redis.call('EXPIREAT', KEYS[5], ARGV[12])
+end
+return 1
+`;
+
+/** A job's calls are recorded once each for as long as its kept answer lives; a retry after that asks (and pays) again. */
+const COUNTED_TTL_SECONDS = 86_400;
+
+interface LedgerCommands {
+  dtbotRecordUsage(...args: (string | number)[]): Promise<number>;
+}
+
+/** What one model call used and cost. */
+export interface Spend {
+  /** The model called (chat or images). */
+  model: string;
+  tokensIn: number;
+  tokensOut: number;
+  /** Pictures generated; 0 for a chat call. */
+  images: number;
+  /** Estimated cost in US dollars; `undefined` when no price is known for the model. */
+  costUsd: number | undefined;
+}
+
+/** Today's estimated spend: the robot's own and every robot's together, and when the day ends. */
+export interface SpentToday {
+  robotUsd: number;
+  allUsd: number;
+  msToMidnight: number;
+}
+
+export interface UsagePeriod {
+  /** The local days covered, oldest first. */
+  days: string[];
+  total: UsageTotals;
+  /** Each most first (by cost, then tokens). */
+  models: UsageRow[];
+  users: UsageRow[];
+  groups: UsageRow[];
+}
+
+export interface UsageSettings {
+  /** Days a day's figures are kept after it ends (`USAGE_RETENTION_DAYS`). */
+  retentionDays: number;
+  /** The zone whose midnight starts a new day (`QUOTA_TIMEZONE`). */
+  timeZone: string;
+}
+
+/**
+ * Token usage and estimated cost per robot, model, user and group, one set of hashes per robot and
+ * local day, in Redis: every worker adds to the same figures, and they expire by themselves
+ * `retentionDays` after their day ends. A call is recorded by one script (one round trip, whatever
+ * it touches), under an id of its own, so a script run twice (ioredis sends a command again after a
+ * lost connection) counts nothing twice. Everyone is counted, admins and VIPs too: their calls cost
+ * the same.
+ */
+export class UsageLedger {
+  private readonly redis: RedisClient & LedgerCommands;
+
+  constructor(
+    redis: RedisClient,
+    private readonly keys: RedisKeys,
+    readonly settings: UsageSettings,
+    private readonly now: () => number = Date.now,
+  ) {
+    redis.defineCommand('dtbotRecordUsage', { numberOfKeys: 6, lua: RECORD });
+    this.redis = redis as RedisClient & LedgerCommands;
+  }
+
+  /** Adds one call's usage to today's figures; `false` when this call was recorded already. */
+  async record(jobId: string, callId: string, asker: CountedAsker, spend: Spend): Promise<boolean> {
+    const now = this.now();
+    const { day, msToMidnight } = localDay(this.settings.timeZone, now);
+    const { user, group, userName, groupName } = countedAs(asker);
+    const expireAt = Math.ceil((now + msToMidnight) / 1000) + this.settings.retentionDays * 86_400;
+    const costNano = spend.costUsd === undefined ? -1 : Math.round(spend.costUsd * NANO_USD);
+    const recorded = await this.redis.dtbotRecordUsage(
+      ...this.dayKeys(asker.robotCode, day),
+      this.keys.usageSpent(day),
+      this.keys.usageCounted(jobId),
+      callId,
+      spend.model,
+      user,
+      group,
+      userName,
+      groupName,
+      asker.robotCode,
+      Math.max(0, Math.round(spend.tokensIn)),
+      Math.max(0, Math.round(spend.tokensOut)),
+      spend.images,
+      costNano,
+      expireAt,
+      COUNTED_TTL_SECONDS,
+    );
+    return recorded === 1;
+  }
+
+  /** What today's calls are estimated to have cost, for the daily budgets: one read. */
+  async spentToday(robotCode: string): Promise<SpentToday> {
+    const { day, msToMidnight } = localDay(this.settings.timeZone, this.now());
+    const spent = await this.redis.hgetall(this.keys.usageSpent(day));
+    let allNano = 0;
+    for (const value of Object.values(spent)) allNano += Number(value);
+    return { robotUsd: Number(spent[robotCode] ?? 0) / NANO_USD, allUsd: allNano / NANO_USD, msToMidnight };
+  }
+
+  /** Every robot's spend today (for the budget gauges). */
+  async spentTodayByRobot(): Promise<Record<string, number>> {
+    const { day } = localDay(this.settings.timeZone, this.now());
+    const spent = await this.redis.hgetall(this.keys.usageSpent(day));
+    return Object.fromEntries(Object.entries(spent).map(([robot, nano]) => [robot, Number(nano) / NANO_USD]));
+  }
+
+  /** One robot's figures for today and for the `days` days that end today, read in one round trip. */
+  async report(robotCode: string, days: number): Promise<{ today: UsagePeriod; period: UsagePeriod }> {
+    const { day } = localDay(this.settings.timeZone, this.now());
+    const covered = daysEndingOn(day, days);
+    const pipeline = this.redis.pipeline();
+    for (const date of covered) for (const key of this.dayKeys(robotCode, date)) pipeline.hgetall(key);
+    const results = (await pipeline.exec()) ?? [];
+    const hashes = results.map(([error, value]) => {
+      if (error) throw error;
+      return value as Record<string, string>;
+    });
+    const dayAt = (index: number) => hashes.slice(index * 4, index * 4 + 4) as [Record<string, string>, Record<string, string>, Record<string, string>, Record<string, string>];
+    const periodOf = (indexes: number[]): UsagePeriod => {
+      const models = new Map<string, UsageTotals>();
+      const users = new Map<string, UsageTotals>();
+      const groups = new Map<string, UsageTotals>();
+      const names: Record<string, string> = {};
+      // Oldest first, so the latest name seen wins.
+      for (const index of indexes) {
+        const [modelHash, userHash, groupHash, nameHash] = dayAt(index);
+        addDay(models, modelHash);
+        addDay(users, userHash);
+        addDay(groups, groupHash);
+        Object.assign(names, nameHash);
+      }
+      return {
+        days: indexes.map((index) => covered[index]!),
+        total: sumOf(models.values()),
+        models: ranked(models),
+        users: ranked(users, names),
+        groups: ranked(groups, names),
+      };
+    };
+    return { today: periodOf([covered.length - 1]), period: periodOf(covered.map((_, index) => index)) };
+  }
+
+  private dayKeys(robotCode: string, day: string): [string, string, string, string] {
+    return [
+      this.keys.usageModels(robotCode, day),
+      this.keys.usageUsers(robotCode, day),
+      this.keys.usageGroups(robotCode, day),
+      this.keys.usageNames(robotCode, day),
+    ];
+  }
+}
