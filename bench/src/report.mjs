@@ -5,7 +5,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (design.md "Targets"); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -61,6 +61,11 @@ export function summaryRows(report) {
     add('failover: seconds until the switch', fmt(f.switchSeconds, ' s'), '', undefined);
     add('failover: seconds until the switch back after recovery', fmt(f.switchBackSeconds, ' s'), '', undefined);
   } else missing('failover');
+  if (usage) {
+    add('record a model call\'s usage: one script (plain commands, one round trip each)', `${fmt(usage.script.us, ' µs')} (${fmt(usage.oneByOne.us, ' µs')}, ${fmt(usage.speedup)}x)`, '', undefined);
+    add('Redis commands / server time per recorded call', `${fmt(usage.script.commands)} / ${fmt(usage.script.serverUs, ' µs')}`, '', undefined);
+    add('daily budget check per message (one HGETALL)', fmt(usage.budgetCheck.us, ' µs'), '', undefined);
+  } else missing('usage');
 
   // Scenarios 2-5, 7 and 9 (with its fallback) send tracked messages through the whole product.
   const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash, stream, failover?.withFallback].filter(Boolean);
@@ -248,6 +253,23 @@ export function formatReport(report) {
     out.push('waited on dead: messages with at least one call that reached the failing primary; switch: first failure -> first call the fallback served;');
     out.push('back: recovery -> the primary\'s first answer again (the probe after the cool-down; in the baseline, the next retry)');
   } else out.push(`not measured: ${errors.failover ?? 'skipped'}`);
+
+  section('10. Usage accounting');
+  if (scenarios.usage) {
+    const u = scenarios.usage;
+    out.push(`${u.calls} model calls recorded per variant (${u.users} users, ${u.groups} groups, two in three asked in a group), ${u.concurrency} at a time, on a redis-server of the scenario's own`);
+    out.push(
+      table(
+        ['variant', 'wall time per call', 'Redis commands per call', 'Redis server time per call', 'round trips'],
+        [
+          ['the ledger: one script per call', `${u.script.us} µs`, u.script.commands, `${u.script.serverUs} µs`, 1],
+          ['the same updates as plain commands, awaited one by one', `${u.oneByOne.us} µs`, u.oneByOne.commands, `${u.oneByOne.serverUs} µs`, u.plainRoundTrips],
+          ['the same updates queued in one MULTI', `${u.multi.us} µs`, u.multi.commands, `${u.multi.serverUs} µs`, 1],
+          ['daily budget check (the day\'s spend, one HGETALL)', `${u.budgetCheck.us} µs`, u.budgetCheck.commands, `${u.budgetCheck.serverUs} µs`, 1],
+        ],
+      ),
+    );
+  } else out.push(`not measured: ${errors.usage ?? 'skipped'}`);
 
   section('Summary');
   out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));
