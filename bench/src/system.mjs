@@ -10,9 +10,10 @@ import { sampleRss } from './rss.mjs';
  * fake-openai-process.mjs), the built gateway and workers as processes, all under a Redis prefix of
  * the scenario's own. `close()` stops everything and removes the prefix, also after a failure.
  * With `stream`, the gateways (`stream.gateways` of them) run in Stream mode against a fake Stream
- * server (`system.stream`) instead of taking HTTP callbacks.
+ * server (`system.stream`) instead of taking HTTP callbacks. `env` is added to every app's settings (a Redis
+ * Cluster, queue shards).
  */
-export async function startSystem(ctx, { label, openai = {}, openaiProcess = false, workers = 0, workerEnv = {}, workerNodeArgs = [], stream }) {
+export async function startSystem(ctx, { label, openai = {}, openaiProcess = false, env: extraEnv = {}, workers = 0, workerEnv = {}, workerNodeArgs = [], stream }) {
   const prefix = ctx.newPrefix(label);
   const fakeOpenAI = openaiProcess ? await startFakeOpenAIProcess(openai) : await startFakeOpenAI(openai);
   const dingtalk = await startFakeDingTalk({ credentials: { [ROBOT_CODE]: APP_SECRET } });
@@ -23,6 +24,7 @@ export async function startSystem(ctx, { label, openai = {}, openaiProcess = fal
     OPENAI_API_KEY: 'sk-bench',
     OPENAI_BASE_URL: fakeOpenAI.baseURL,
     OPENAI_MODEL: 'fake-model',
+    ...extraEnv,
   };
   const apps = [];
   const memory = { gatewayMB: 0, workerMB: 0 };
