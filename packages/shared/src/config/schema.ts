@@ -15,7 +15,7 @@ export const commonSchema = z.object({
     .string()
     .regex(/^[^\s:]+$/, 'no spaces or colons')
     .default('{dtbot}')
-    .describe('prefix of every Redis key; a {hash tag} keeps all keys in one Cluster slot'),
+    .describe('prefix of every Redis key; its {hash tag} keeps them in one Cluster slot, and each queue shard gets a tag made from it'),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
