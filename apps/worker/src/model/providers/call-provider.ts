@@ -92,9 +92,13 @@ async function failover<T, P extends ModelProvider>(
     } catch (error) {
       // callUnderLimit throws classified errors only.
       const failure = error as BotError;
-      const outcome = sent ? verdictOf(failure, circuits.options.maxWaitMs) : { verdict: 'unsent' as const, openForMs: 0 };
-      const change = await report(deps, circuits, provider, route.probe, outcome);
-      if (!sent || !isOutOfService(change)) throw failure;
+      if (!sent) {
+        // Our own limiter held it back: the provider said nothing; a probe's lease goes back.
+        if (route.probe) await report(deps, circuits, provider, route.probe, { verdict: 'unsent', openForMs: 0 });
+        throw failure;
+      }
+      const change = await report(deps, circuits, provider, route.probe, verdictOf(failure, circuits.options.maxWaitMs));
+      if (!isOutOfService(change)) throw failure;
       if (progress.shown?.()) throw new BotError('retryable', failure.message, { cause: failure, retryNow: true });
       deps.logger.warn({ provider: provider.name, err: failure.message }, 'model call failed on a provider that is out of service; trying the next');
       left.splice(left.indexOf(provider), 1);
