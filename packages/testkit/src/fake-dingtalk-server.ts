@@ -3,9 +3,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeliveredMessage } from './dingtalk-delivered-message.js';
 import { FILE_DOWNLOAD_PATH, FILES_PATH_PREFIX, handleFileDownload, handleFileGet, type FakeFile, type FileDownloadRequest } from './fake-dingtalk-files.js';
 import { handleLegacyToken, handleMediaUpload } from './fake-dingtalk-media.js';
+import { handleCardCall, isCardPath } from './fake-dingtalk-cards.js';
 import { BATCH_SEND_PATH, GROUP_SEND_PATH, handleAccessToken, handleRobotSend } from './fake-dingtalk-openapi.js';
 import {
   createFakeDingTalkState,
+  type CardCall,
+  type FakeCard,
   type FakeDingTalkApi,
   type FakeDingTalkBehaviour,
   type FakeDingTalkOptions,
@@ -48,6 +51,12 @@ export interface FakeDingTalk {
   setBehaviour(change: FakeDingTalkBehaviour): void;
   /** The next requests to `api` (one each, in order) get these answers instead of being served. */
   refuseNext(api: FakeDingTalkApi, ...refusals: FakeRefusal[]): void;
+  /** AI cards created with `createAndDeliver`, in creation order, each with its updates. */
+  cards(): FakeCard[];
+  /** Every call to the card API (admitted, throttled or refused), in arrival order. */
+  readonly cardCalls: readonly CardCall[];
+  /** Resolves with the cards once one satisfies `done` (e.g. it was finalized); default timeout 5000 ms. */
+  waitForCard(done: (card: FakeCard) => boolean, timeoutMs?: number): Promise<FakeCard>;
   /** Every delivered message, webhook and OpenAPI, in arrival order. */
   delivered(): DeliveredMessage[];
   /** Resolves with all delivered messages once there are at least `count`; default timeout 5000 ms. */
@@ -72,9 +81,13 @@ function preview(message: DeliveredMessage): string {
   return `${message.route}→${message.target}: ${JSON.stringify(text)}`;
 }
 
+function cardSummary(card: FakeCard) {
+  return { outTrackId: card.outTrackId, target: card.target, params: card.params, updates: card.updates.length, finalized: card.finalized };
+}
+
 /**
- * A real HTTP server standing in for sessionWebhooks, the robot OpenAPI and the legacy `oapi`
- * media upload; one origin serves them all.
+ * A real HTTP server standing in for sessionWebhooks, the robot OpenAPI (AI cards included) and
+ * the legacy `oapi` media upload; one origin serves them all.
  */
 export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Promise<FakeDingTalk> {
   const state = createFakeDingTalkState(options);
@@ -84,6 +97,7 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     state.requests += 1;
     if (req.method === 'GET' && url.pathname === '/gettoken') return handleLegacyToken(state, res, url);
     if (req.method === 'GET' && url.pathname.startsWith(FILES_PATH_PREFIX)) return handleFileGet(state, res, url);
+    if (isCardPath(url.pathname)) return handleCardCall(state, req, res, url.pathname);
     if (req.method !== 'POST') {
       return sendJson(res, 405, { code: 'MethodNotAllowed', message: `${req.method} not allowed` });
     }
@@ -146,6 +160,19 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     },
     refuseNext(api, ...refusals) {
       state.refusals[api].push(...refusals);
+    },
+    cards() {
+      return [...state.cards.values()];
+    },
+    cardCalls: state.cardCalls,
+    async waitForCard(done, timeoutMs = 5000) {
+      let found: FakeCard | undefined;
+      await waitFor(() => (found = [...state.cards.values()].find(done)) !== undefined, {
+        timeoutMs,
+        intervalMs: 10,
+        message: () => `no card as awaited within ${timeoutMs} ms; cards: ${JSON.stringify([...state.cards.values()].map(cardSummary))}`,
+      });
+      return found!;
     },
     delivered() {
       return [...state.delivered];

@@ -1,5 +1,6 @@
 import type { DeliveredMessage } from './dingtalk-delivered-message.js';
 import type { FakeFile, FileDownloadRequest } from './fake-dingtalk-files.js';
+import { SlidingWindow } from './sliding-window.js';
 
 export interface WebhookMessage {
   session: string;
@@ -35,8 +36,50 @@ export interface UploadedMedia {
   receivedAt: number;
 }
 
-/** Which door of the fake a refusal is for (`legacyToken`: `GET /gettoken`; `media`: `/media/upload`). */
-export type FakeDingTalkApi = 'webhook' | 'openapi' | 'token' | 'legacyToken' | 'media';
+/**
+ * Which door of the fake a refusal is for (`legacyToken`: `GET /gettoken`; `media`: `/media/upload`;
+ * `card`: the card API, `/v1.0/card/...`).
+ */
+export type FakeDingTalkApi = 'webhook' | 'openapi' | 'token' | 'legacyToken' | 'media' | 'card';
+
+/** One `PUT /v1.0/card/streaming` the fake accepted. */
+export interface CardStreamingUpdate {
+  guid: string;
+  key: string;
+  content: string;
+  isFull: boolean;
+  isFinalize: boolean;
+  isError: boolean;
+  receivedAt: number;
+}
+
+/** An AI card created by `createAndDeliver`, with everything later done to it. */
+export interface FakeCard {
+  outTrackId: string;
+  cardTemplateId: string;
+  openSpaceId: string;
+  /** `IM_GROUP` (a group, `target` = conversationId) or `IM_ROBOT` (a private chat, `target` = staff id). */
+  spaceType: 'IM_GROUP' | 'IM_ROBOT';
+  target: string;
+  robotCode: string | undefined;
+  /** Group cards: the `atUserIds` map (userId → nick) of `imGroupOpenDeliverModel`. */
+  atUserIds: Record<string, string> | undefined;
+  /** The card's data: `cardParamMap` at creation, merged with every `PUT /v1.0/card/instances`. */
+  params: Record<string, string>;
+  /** Accepted streaming updates, in arrival order. */
+  updates: CardStreamingUpdate[];
+  /** Whether a streaming update with `isFinalize: true` was accepted; later updates are refused. */
+  finalized: boolean;
+  createdAt: number;
+}
+
+/** One call to the card API, admitted or not, with the status the fake answered. */
+export interface CardCall {
+  method: string;
+  path: string;
+  status: number;
+  receivedAt: number;
+}
 
 /**
  * A one-shot answer that replaces what the fake would have done with one request: a webhook
@@ -50,6 +93,13 @@ export interface FakeDingTalkBehaviour {
   errcodeEvery?: { n: number; errcode: number; errmsg: string };
   /** Largest webhook body accepted; default 20 000 bytes (protocol reference §2.5). */
   maxWebhookBodyBytes?: number;
+  /**
+   * Card API calls admitted in any rolling second, all cards together; past it: HTTP 403 with a
+   * `Forbidden.AccessDenied.QpsLimitForAppkeyAndApi` code. Unset = no limit.
+   */
+  cardQps?: number;
+  /** Card templates that exist; `createAndDeliver` with any other is refused. Unset = any template. */
+  cardTemplates?: readonly string[];
 }
 
 export interface FakeDingTalkOptions extends FakeDingTalkBehaviour {
@@ -65,6 +115,13 @@ export interface FakeDingTalkState {
   readonly webhookRejections: WebhookRejection[];
   readonly openApiMessages: OpenApiMessage[];
   readonly delivered: DeliveredMessage[];
+  /** Cards by `outTrackId`, in creation order. */
+  readonly cards: Map<string, FakeCard>;
+  readonly cardCalls: CardCall[];
+  /** Every streaming `guid` ever accepted: DingTalk wants a new one per call. */
+  readonly cardGuids: Set<string>;
+  /** Admitted card calls, for `cardQps`. */
+  readonly cardWindow: SlidingWindow;
   readonly expiredSessions: Set<string>;
   /** Access token → the AppKey it was issued to. */
   readonly issuedTokens: Map<string, string>;
@@ -97,6 +154,10 @@ export function createFakeDingTalkState(options: FakeDingTalkOptions): FakeDingT
     webhookRejections: [],
     openApiMessages: [],
     delivered: [],
+    cards: new Map(),
+    cardCalls: [],
+    cardGuids: new Set(),
+    cardWindow: new SlidingWindow(1000),
     expiredSessions: new Set(),
     issuedTokens: new Map(),
     issuedLegacyTokens: new Set(),
@@ -108,6 +169,6 @@ export function createFakeDingTalkState(options: FakeDingTalkOptions): FakeDingT
     tokenRequests: 0,
     legacyTokenRequests: 0,
     requests: 0,
-    refusals: { webhook: [], openapi: [], token: [], legacyToken: [], media: [] },
+    refusals: { webhook: [], openapi: [], token: [], legacyToken: [], media: [], card: [] },
   };
 }

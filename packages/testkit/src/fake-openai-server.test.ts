@@ -83,6 +83,28 @@ describe('startFakeOpenAI', () => {
     expect(events.slice(0, -1).map((event) => JSON.parse(event) as object).filter((chunk) => 'usage' in chunk)).toEqual([]);
   });
 
+  it('paces a streamed answer: the chunks asked for, intervalMs apart, usage last when asked for', async () => {
+    fake = await startFakeOpenAI({ answer: () => 'abcdef', stream: { chunks: 3, intervalMs: 40 } });
+    const response = await chat(fake.baseURL, question('x', { stream: true, stream_options: { include_usage: true } }));
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    const arrivals: { at: number; text: string }[] = [];
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      arrivals.push({ at: performance.now(), text: decoder.decode(read.value) });
+    }
+    const events = arrivals.flatMap(({ at, text }) => text.split('\n\n').filter(Boolean).map((event) => ({ at, data: event.slice(6) })));
+    const content = events.filter((e) => e.data.includes('"content":"') && !e.data.includes('"content":""'));
+    expect(content.map((e) => (JSON.parse(e.data) as Completion).choices[0]?.delta.content)).toEqual(['ab', 'cd', 'ef']);
+    // Each event after the first waited its interval (a little less is timer rounding).
+    for (let index = 1; index < events.length; index += 1) {
+      if (events[index]!.data === '[DONE]') continue;
+      expect(events[index]!.at - events[index - 1]!.at).toBeGreaterThanOrEqual(35);
+    }
+    const usage = JSON.parse(events.at(-2)!.data) as Completion;
+    expect(usage.choices).toEqual([]);
+    expect(usage.usage.completion_tokens).toBeGreaterThan(0);
+  });
+
   it('answers 429 with retry hints once rpmLimit requests were admitted in the window', async () => {
     fake = await startFakeOpenAI({ rpmLimit: 2 });
     expect((await chat(fake.baseURL, question('1'))).status).toBe(200);

@@ -46,6 +46,11 @@ export interface FakeOpenAIBehaviour {
   imageFormat?: ImageFormat;
   /** Answer without `usage`, streamed or not, as some compatible providers do. */
   omitUsage?: boolean;
+  /**
+   * How a streamed answer (`stream: true`) is paced: in `chunks` pieces (default 4), `intervalMs`
+   * apart (default 0: all at once), like a model writing.
+   */
+  stream?: { chunks?: number; intervalMs?: number };
 }
 
 export interface FakeOpenAIOptions extends FakeOpenAIBehaviour {
@@ -116,10 +121,20 @@ function routeOf(url: URL): Route {
 
 const echoAnswer: AnswerFunction = (body) => `答复: ${lastUserText(body)}`;
 
-function sendStream(res: ServerResponse, chunks: object[], headers: Record<string, string>): void {
+/** Server-sent events, one per chunk, each after `pause()` (false: the fake closed, stop). */
+async function sendStream(
+  res: ServerResponse,
+  chunks: object[],
+  headers: Record<string, string>,
+  pause: () => Promise<boolean>,
+): Promise<void> {
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
-  for (const chunk of chunks) res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+  for (const [index, chunk] of chunks.entries()) {
+    if (index > 0 && !(await pause())) return void res.destroy();
+    if (res.destroyed) return;
+    res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+  }
   res.end('data: [DONE]\n\n');
 }
 
@@ -227,8 +242,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (res.destroyed) return;
     served += 1;
     if (body.stream === true) {
-      const chunks = completionChunks(body, answer);
-      return sendStream(res, current.omitUsage ? chunks.filter((chunk) => !('usage' in chunk)) : chunks, limitHeaders);
+      const { chunks: pieces, intervalMs = 0 } = current.stream ?? {};
+      const pause = async () => intervalMs <= 0 || (await delay(intervalMs));
+      const chunks = completionChunks(body, answer, pieces);
+      return sendStream(res, current.omitUsage ? chunks.filter((chunk) => !('usage' in chunk)) : chunks, limitHeaders, pause);
     }
     const { usage, ...completion } = chatCompletion(body, answer);
     sendJson(res, 200, current.omitUsage ? completion : { ...completion, usage }, limitHeaders);

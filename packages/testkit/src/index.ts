@@ -11,7 +11,11 @@ export { FAKE_PNG, IMAGE_OUTPUT_TOKENS, type ImageGenerationRequest } from './op
 export type { ChatCompletionMessage, ChatCompletionRequest } from './openai-completion-body.js';
 export { startFakeDingTalk, type FakeDingTalk } from './fake-dingtalk-server.js';
 export type { FakeFile, FileDownloadRequest } from './fake-dingtalk-files.js';
+export { CARD_QPS_LIMIT_CODE } from './fake-dingtalk-cards.js';
 export type {
+  CardCall,
+  CardStreamingUpdate,
+  FakeCard,
   FakeDingTalkApi,
   FakeDingTalkBehaviour,
   FakeDingTalkOptions,

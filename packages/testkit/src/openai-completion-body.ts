@@ -16,7 +16,7 @@ export interface ChatCompletionRequest {
 }
 
 const DEFAULT_MODEL = 'fake-model';
-const CHUNKS_PER_STREAM = 4;
+const DEFAULT_CHUNKS_PER_STREAM = 4;
 
 /** Message content is either a string or an array of parts (`{type:'text', text}` among images). */
 export function messageText(content: unknown): string {
@@ -79,15 +79,18 @@ function splitIntoPieces(text: string, pieces: number): string[] {
   return result.length > 0 ? result : [''];
 }
 
-/** The `chat.completion.chunk` events of a streamed answer, in order, without the final `[DONE]`. */
-export function completionChunks(body: ChatCompletionRequest, answer: string): object[] {
+/**
+ * The `chat.completion.chunk` events of a streamed answer, in order, without the final `[DONE]`:
+ * the role, the answer in `pieces` parts, the finish reason, and the usage when asked for.
+ */
+export function completionChunks(body: ChatCompletionRequest, answer: string, pieces = DEFAULT_CHUNKS_PER_STREAM): object[] {
   const base = { ...envelope(body), object: 'chat.completion.chunk' };
   const chunk = (delta: object, finish_reason: string | null) => ({
     ...base,
     choices: [{ index: 0, delta, logprobs: null, finish_reason }],
   });
   const chunks: object[] = [chunk({ role: 'assistant', content: '' }, null)];
-  for (const piece of splitIntoPieces(answer, CHUNKS_PER_STREAM)) chunks.push(chunk({ content: piece }, null));
+  for (const piece of splitIntoPieces(answer, pieces)) chunks.push(chunk({ content: piece }, null));
   chunks.push(chunk({}, 'stop'));
   if (body.stream_options?.include_usage) chunks.push({ ...base, choices: [], usage: usage(body, answer) });
   return chunks;
