@@ -24,7 +24,7 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   await takeTurn(deps, job, jobId, data, token);
   try {
     const reply = await decideReply(deps, jobId, data);
-    const delivery = await openDelivery(deps, jobId, data, 'answer');
+    const delivery = await openDelivery(deps, jobId, data, { label: 'answer', gradual: questionAsked(reply) !== undefined });
     const text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data) }, reply);
     await delivery.finish(text);
     await remember(deps, jobId, data, reply, text);

@@ -65,7 +65,7 @@ async function giveUp(deps: WorkerDeps, jobId: string, data: MessageJob, failure
   deps.logger.error({ msgId: data.msgId, jobId, kind: failure.kind, err: failure }, 'message failed for good');
   await deps.quotas.refund(jobId, data).catch((error: unknown) => deps.logger.warn({ jobId, err: error }, 'quota could not be given back'));
   try {
-    const delivery = await openDelivery(deps, jobId, data, 'apology');
+    const delivery = await openDelivery(deps, jobId, data, { label: 'apology', gradual: false });
     await delivery.finish(apology(jobId));
   } catch (error) {
     deps.logger.error({ msgId: data.msgId, jobId, err: error }, 'apology could not be delivered');

@@ -1,11 +1,28 @@
 /**
  * One text (an answer, an apology) on its way to the chat, by one way of delivering it, chosen by
- * `openDelivery` (`choose-route.ts`). Markdown messages show only the final text; an AI card would
- * also show the answer while the model writes it.
+ * `openDelivery` (`choose-route.ts`). Markdown messages show only the final text; an AI card also
+ * shows the answer while the model writes it.
  */
 export interface AnswerDelivery {
-  /** The text as written so far; a way of delivering that cannot show a draft ignores it. */
-  progress(textSoFar: string): Promise<void>;
+  /** Whether drafts given to `progress` reach the chat; the model streams its answer only when they do. */
+  readonly showsProgress: boolean;
+  /**
+   * The text as written so far, already in the form the user may see (whatever the final text goes
+   * through, a draft goes through too). Never waits and never throws: a draft that cannot be shown
+   * now is dropped, as the next one carries the whole text again.
+   */
+  progress(textSoFar: string): void;
   /** Delivers the whole text. What an earlier attempt of the same job delivered is not delivered again. */
   finish(text: string): Promise<void>;
+}
+
+/** What `openDelivery` is asked to deliver. */
+export interface DeliveryPurpose {
+  /** Names the text among the job's deliveries (`answer`, `apology`); delivered parts are recorded under it. */
+  label: string;
+  /**
+   * The text is written gradually (a model's answer), so it may be shown as it grows. Commands,
+   * notes and refusals are not: they go out as plain messages.
+   */
+  gradual: boolean;
 }

@@ -1,7 +1,7 @@
 import { BotError, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { classifyError } from '../classify-error.js';
-import type { AnswerDelivery } from './answer-delivery.js';
+import type { AnswerDelivery, DeliveryPurpose } from './answer-delivery.js';
 import type { ReplyMessage } from './format-reply.js';
 import { messageDelivery } from './message-delivery.js';
 import type { RouteName } from './message-route.js';
@@ -13,8 +13,8 @@ export type DeliveryDeps = Pick<WorkerDeps, 'redis' | 'keys' | 'metrics' | 'logg
  * as markdown messages. A way that shows the answer as it is written (an AI card) goes first here,
  * and falls back to messages only when it could not start, before anything was shown: never both.
  */
-export async function openDelivery(deps: DeliveryDeps, jobId: string, data: MessageJob, label: string): Promise<AnswerDelivery> {
-  return messageDelivery(deps, jobId, data, label, (message) => sendMessage(deps, data, message));
+export async function openDelivery(deps: DeliveryDeps, jobId: string, data: MessageJob, purpose: DeliveryPurpose): Promise<AnswerDelivery> {
+  return messageDelivery(deps, jobId, data, purpose.label, (message) => sendMessage(deps, data, message));
 }
 
 /**

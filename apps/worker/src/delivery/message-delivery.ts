@@ -22,7 +22,8 @@ export function messageDelivery(
   send: (message: ReplyMessage) => Promise<RouteName>,
 ): AnswerDelivery {
   return {
-    progress: async () => undefined,
+    showsProgress: false,
+    progress: () => undefined,
     async finish(text) {
       const parts = splitAnswer(text);
       const recordKey = deps.keys.delivered(jobId);
