@@ -79,6 +79,15 @@ describe('classifyError: DingTalk', () => {
     expect(rows).toEqual(DINGTALK_ERRORS.map((_, index) => index));
   });
 
+  it.each<[DingTalkAnswer, ErrorKind]>([
+    [{ api: 'card', status: 403, code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi' }, 'rate_limited'],
+    [{ api: 'card', status: 400, code: 'invalidParameter.cardTemplateId.notExist' }, 'fatal'],
+    [{ api: 'card', status: 503 }, 'retryable'],
+    [{ api: 'card', status: 200, malformed: true }, 'retryable'],
+  ])('takes the card API as the new OpenAPI: %j is %s', (answer, kind) => {
+    expect(classify(answer).kind).toBe(kind);
+  });
+
   it('makes DingTalk throttling wait per job, and the model\'s 429 wait for every worker', () => {
     for (const [answer, kind] of examples) if (kind === 'rate_limited') expect(classify(answer).waitScope).toBe('job');
     expect(classifyError(apiError(429)).waitScope).toBe('queue');

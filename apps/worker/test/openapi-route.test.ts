@@ -90,6 +90,13 @@ describe('OpenAPI route', () => {
     await expect(route.send(job, formatReply(job, 'x'))).rejects.toMatchObject({ kind: 'fatal' });
   });
 
+  it('takes a 200 that says success: false as a failure to retry, not as delivered', async () => {
+    const route = openApiRoute(client, () => ROBOT_APP);
+    const job = privateJob('unsure');
+    dingtalk.refuseNext('openapi', { status: 200, body: { success: false, processQueryKey: 'q' } });
+    await expect(route.send(job, formatReply(job, 'x'))).rejects.toMatchObject({ kind: 'retryable' });
+  });
+
   it('carries nothing for a robot without AppKey/AppSecret, nor a private answer to a sender without a staff id', () => {
     const group = messageJobFor(buildGroupCallback({ sessionWebhook: dingtalk.sessionWebhook(), sessionWebhookExpiredTime: EXPIRED }));
     expect(openApiRoute(client, () => ROBOT_APP).accepts(group, Date.now())).toBe(true);

@@ -26,7 +26,9 @@ const legacyErrcode =
   (answer: DingTalkAnswer) =>
     isLegacy(answer) && answer.errcode !== undefined && codes.includes(answer.errcode);
 
-const newApi = (answer: DingTalkAnswer) => (answer.api === 'openapi' || answer.api === 'token') && answer.status !== undefined;
+const NEW_API: ReadonlySet<DingTalkAnswer['api']> = new Set(['openapi', 'token', 'card']);
+
+const newApi = (answer: DingTalkAnswer) => NEW_API.has(answer.api) && answer.status !== undefined;
 
 /** The catalogue; `docs/dingtalk-errors.md` is kept in step with it by a test. */
 export const DINGTALK_ERRORS: readonly DingTalkErrorRow[] = [
@@ -129,7 +131,7 @@ export const DINGTALK_ERRORS: readonly DingTalkErrorRow[] = [
     meaning: 'the short-lived URL expired or the storage failed: the retry asks DingTalk for a new URL',
     matches: (answer) => answer.api === 'download',
   },
-  // New OpenAPI (robot sends, access tokens): an HTTP status with a string `code`.
+  // New OpenAPI (robot sends, access tokens, AI cards): an HTTP status with a string `code`.
   {
     answer: 'OpenAPI HTTP 403 with a code containing QpsLimit',
     kind: 'rate_limited',

@@ -2,9 +2,10 @@
  * Which of DingTalk's doors was called: they report failures differently. `legacy_token` and
  * `media` are the legacy `oapi` endpoints (`GET /gettoken`, `POST /media/upload`), which answer
  * business errors as HTTP 200 with a non-zero `errcode`, as a sessionWebhook does. `download` is the
- * storage behind the short-lived URL a file a user sent is fetched from.
+ * storage behind the short-lived URL a file a user sent is fetched from. `card` is the new OpenAPI's
+ * card API, told apart from robot sends (`openapi`) in metrics only.
  */
-export type DingTalkApi = 'webhook' | 'openapi' | 'token' | 'legacy_token' | 'media' | 'download';
+export type DingTalkApi = 'webhook' | 'openapi' | 'token' | 'legacy_token' | 'media' | 'download' | 'card';
 
 /**
  * What DingTalk answered to one call, as far as a failure depends on it. A sessionWebhook reports
