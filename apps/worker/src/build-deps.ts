@@ -131,6 +131,7 @@ export function buildWorkerDeps(
     prices: new PriceTable(config.MODEL_PRICES),
     budget,
     settings: {
+      modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
       resetCommands: config.RESET_COMMANDS,
       helpCommands: config.HELP_COMMANDS,
       settingsCommands: config.SETTINGS_COMMANDS,

@@ -81,6 +81,8 @@ export interface WorkerDeps {
 
 /** Settings every robot shares; what may differ per robot is in `robotOptions`. */
 export interface WorkerSettings {
+  /** One model request, start to last byte (a streamed answer included). */
+  modelTimeoutMs: number;
   resetCommands: readonly string[];
   helpCommands: readonly string[];
   settingsCommands: readonly string[];

@@ -31,12 +31,19 @@ export interface ModelPrompt {
 }
 
 /**
- * Asks the model, and records what the call used for whom it answered (`asker`). The answer is kept
+ * Asks the model, and records what the call used for whom it answered (`asker`); with `onText`, the
+ * answer is streamed and each draft passed on. The answer is kept
  * per job, so a retry after a failed delivery re-sends the same words instead of paying for (and
  * showing) a different answer; the usage is recorded before the answer is kept, so no kept answer
  * goes uncounted.
  */
-export async function callModel(deps: WorkerDeps, jobId: string, asker: CountedAsker, prompt: ModelPrompt, onSent?: () => void): Promise<string> {
+export async function callModel(
+  deps: WorkerDeps,
+  jobId: string,
+  asker: CountedAsker,
+  prompt: ModelPrompt,
+  progress: { onSent?: () => void; onText?: (textSoFar: string) => void } = {},
+): Promise<string> {
   const answerKey = deps.keys.answer(jobId);
   const cached = await deps.redis.get(answerKey);
   if (cached) return cached;
@@ -57,7 +64,7 @@ export async function callModel(deps: WorkerDeps, jobId: string, asker: CountedA
     pictures.length * PICTURE_ESTIMATE;
   const estimatedTokens = promptTokens + (model.maxTokens ?? ANSWER_ESTIMATE);
 
-  const completion = await requestCompletion(deps, { model, messages, estimatedTokens, promptTokens, onSent });
+  const completion = await requestCompletion(deps, { model, messages, estimatedTokens, promptTokens, ...progress });
   await recordSpend(deps, jobId, asker, { kind: 'chat', model: completion.model, apiUrl: completion.apiUrl, tokens: completion.tokens });
   await deps.redis.set(answerKey, completion.text, 'EX', ANSWER_TTL_SECONDS);
   return completion.text;

@@ -1,9 +1,12 @@
+import { AsyncResource } from 'node:async_hooks';
 import type OpenAI from 'openai';
 import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { refusesMaxTokens, type AnswerLimit } from './answer-limits.js';
+import type { ModelOutput } from './model-output.js';
 import { callProvider } from './providers/call-provider.js';
 import type { ModelProvider } from './providers/model-provider.js';
+import { streamCompletion } from './stream-completion.js';
 import { stripReasoning } from './strip-reasoning.js';
 import type { ModelChoice } from '../robot-options.js';
 import type { ChatTokens } from '../tokens/chat-tokens.js';
@@ -19,6 +22,8 @@ export interface CompletionRequest {
   promptTokens: number;
   /** Told when the rate limiter admitted the request and it is sent. */
   onSent?: () => void;
+  /** When given, the answer is streamed and each new draft (reasoning removed) is passed here. */
+  onText?: ((textSoFar: string) => void) | undefined;
 }
 
 /** An answer, and what it cost: the model that wrote it, where, and its tokens. */
@@ -35,26 +40,36 @@ export interface Completion {
 }
 
 /**
- * One answer from the model, under the global rate limit, with its reasoning removed.
+ * One answer from the model, under the global rate limit, with its reasoning removed; streamed
+ * when the caller shows drafts (`onText`), in one piece otherwise.
  */
 export async function requestCompletion(deps: WorkerDeps, request: CompletionRequest): Promise<Completion> {
-  const { result: completion, permit, provider } = await callProvider(
+  // Drafts go out on the delivery's own requests: bound to this context, outside the model call's,
+  // so that none of them is taken for the model request's departure.
+  const bound = request.onText && AsyncResource.bind(request.onText);
+  let streamed = false;
+  const onText = bound && ((textSoFar: string) => {
+    streamed = true;
+    bound(textSoFar);
+  });
+  const { result: output, permit, provider } = await callProvider(
     deps,
     'chat',
     request.estimatedTokens,
-    (provider) => completeOn(deps, provider, request),
-    { onSent: request.onSent },
+    (provider) => completeOn(deps, provider, request, onText),
+    // Once drafts may have been shown, another provider would write a different answer over them.
+    { onSent: request.onSent, shown: () => streamed },
   );
-  const used = completion.usage?.total_tokens;
+  const { usage } = output;
+  const used = usage?.total_tokens;
   if (used !== undefined) await provider.limiter.correct(permit, request.estimatedTokens, used).catch(() => undefined);
 
-  const raw = completion.choices[0]?.message?.content ?? '';
+  const raw = output.content;
   const answer = stripReasoning(raw).trim();
   if (!answer) {
     throw new BotError('retryable', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
   }
   const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: provider.client.baseURL };
-  const { usage } = completion;
   if (usage) {
     const cachedInput = usage.prompt_tokens_details?.cached_tokens;
     return { ...asked, tokens: { input: usage.prompt_tokens, output: usage.completion_tokens, cachedInput }, counted: 'provider' };
@@ -67,30 +82,40 @@ export async function requestCompletion(deps: WorkerDeps, request: CompletionReq
  * this model is asked once more with `max_completion_tokens` (the refusal cost it nothing, so
  * both go under one admission), and every worker uses that from then on.
  */
-async function completeOn(deps: WorkerDeps, provider: ModelProvider, request: CompletionRequest): Promise<OpenAI.Chat.ChatCompletion> {
+async function completeOn(
+  deps: WorkerDeps,
+  provider: ModelProvider,
+  request: CompletionRequest,
+  onText: ((textSoFar: string) => void) | undefined,
+): Promise<ModelOutput> {
   const model = provider.model ?? request.model.model;
   const limit = request.model.maxTokens === undefined ? undefined : await deps.answerLimits.for(model);
   try {
-    return await create(provider, model, request, limit);
+    return await create(deps, provider, model, request, limit, onText);
   } catch (error) {
     if (limit !== 'max_tokens' || !refusesMaxTokens(error)) throw error;
     await deps.answerLimits.learn(model);
     deps.logger.warn({ model, provider: provider.name }, 'the model refuses max_tokens; asking with max_completion_tokens from now on');
-    return create(provider, model, request, 'max_completion_tokens');
+    return create(deps, provider, model, request, 'max_completion_tokens', onText);
   }
 }
 
-function create(
+async function create(
+  deps: WorkerDeps,
   provider: ModelProvider,
   model: string,
   request: CompletionRequest,
   limit: AnswerLimit | undefined,
-): Promise<OpenAI.Chat.ChatCompletion> {
+  onText: ((textSoFar: string) => void) | undefined,
+): Promise<ModelOutput> {
   const { maxTokens, temperature } = request.model;
-  return provider.client.chat.completions.create({
+  const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
     model,
     messages: request.messages,
     ...(limit && maxTokens ? { [limit]: maxTokens } : {}),
     ...(temperature !== undefined ? { temperature } : {}),
-  });
+  };
+  if (onText) return streamCompletion(provider.client, body, onText, deps.settings.modelTimeoutMs);
+  const completion = await provider.client.chat.completions.create(body);
+  return { content: completion.choices[0]?.message?.content ?? '', usage: completion.usage };
 }

@@ -9,6 +9,8 @@ const TOKENS = /^ {0,3}(`{3,}|~{3,})[^\n]*$|<think>|<\/think>/gm;
  * the prompt). Tags inside code fences are code the user asked about and stay.
  */
 export function stripReasoning(answer: string): string {
+  // Most answers have no tag at all; a streamed answer is stripped once per chunk, so skip the scan.
+  if (!answer.includes('think>')) return answer;
   const cuts: [number, number][] = [];
   let fence: string | undefined;
   let thinkingSince: number | undefined;

@@ -16,8 +16,9 @@ export async function modelAnswer(deps: WorkerDeps, context: ReplyContext, reply
 
 /**
  * Asks the robot's model as the thread's persona, with its remembered turns (none when memory is off). The
- * two reads go out together: they are independent and each is one round trip. Sensitive words in the
- * answer are masked here, before it is delivered or remembered.
+ * two reads go out together: they are independent and each is one round trip. The answer is streamed
+ * into the delivery when it shows drafts (an AI card). Sensitive words in the answer, and in every
+ * draft, are masked here, before it is delivered or remembered.
  */
 export async function askModel(
   deps: WorkerDeps,
@@ -32,6 +33,9 @@ export async function askModel(
     currentPersona(deps, data),
   ]);
   const prompt: ModelPrompt = { model: modelChoice(robot), system: persona.prompt, history, question, ...(pictures ? { pictures } : {}) };
-  const answer = await callModel(deps, jobId, data, prompt, context.started);
+  const { delivery } = context;
+  // Drafts are masked like the answer: a card shows them.
+  const onText = delivery.showsProgress ? (textSoFar: string) => delivery.progress(deps.sensitiveWords.mask(textSoFar)) : undefined;
+  const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText });
   return deps.sensitiveWords.mask(answer);
 }

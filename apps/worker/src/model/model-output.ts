@@ -1,0 +1,7 @@
+import type OpenAI from 'openai';
+
+/** What a model call produced, streamed or not: the raw text (reasoning included) and the usage it reported. */
+export interface ModelOutput {
+  content: string;
+  usage: OpenAI.CompletionUsage | undefined;
+}

@@ -1,0 +1,39 @@
+import OpenAI from 'openai';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startFakeOpenAI, type FakeOpenAI } from '@dtbot/testkit';
+import { streamCompletion } from './stream-completion.js';
+
+let fake: FakeOpenAI | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const clientOf = (openai: FakeOpenAI) => new OpenAI({ apiKey: 'sk-test', baseURL: openai.baseURL, maxRetries: 0 });
+const body = { model: 'fake-model', messages: [{ role: 'user' as const, content: 'hi' }] };
+
+describe('streamCompletion', () => {
+  it('passes each growing draft on, never the reasoning, and returns the whole text with its usage', async () => {
+    fake = await startFakeOpenAI({ answer: () => 'one two three four five six', think: 'let me think', stream: { chunks: 8 } });
+    const drafts: string[] = [];
+    const output = await streamCompletion(clientOf(fake), body, (text) => drafts.push(text), 5000);
+
+    expect(fake.requests[0]?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(drafts.length).toBeGreaterThan(2);
+    expect(drafts.every((draft) => !draft.includes('think'))).toBe(true);
+    expect(drafts.every((draft, index) => index === 0 || draft.startsWith(drafts[index - 1]!))).toBe(true);
+    expect(drafts.at(-1)).toBe('one two three four five six');
+    expect(output.content).toContain('<think>');
+    expect(output.usage?.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it('fails as retryable when the answer does not end in time, instead of returning half of it', async () => {
+    fake = await startFakeOpenAI({ answer: () => 'slow answer', stream: { chunks: 4, intervalMs: 200 } });
+    const drafts: string[] = [];
+    await expect(streamCompletion(clientOf(fake), body, (text) => drafts.push(text), 250)).rejects.toMatchObject({
+      kind: 'retryable',
+      message: "the model's answer did not end within 250 ms",
+    });
+    expect(drafts.length).toBeLessThan(4);
+  });
+});

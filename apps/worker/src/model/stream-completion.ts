@@ -1,0 +1,38 @@
+import type OpenAI from 'openai';
+import { BotError } from '@dtbot/shared';
+import type { ModelOutput } from './model-output.js';
+import { stripReasoning } from './strip-reasoning.js';
+
+/**
+ * One answer read as the model writes it (`stream: true`), each new draft (reasoning removed,
+ * nothing while the model is still thinking) handed to `onText`. The usage comes in the stream's
+ * last chunk (`stream_options.include_usage`), so the rate limiter is corrected as for a plain call.
+ *
+ * The SDK's own timeout ends when the answer starts; `timeoutMs` bounds the whole stream. An
+ * aborted stream ends the SDK's iteration without an error, so the abort is checked afterwards.
+ */
+export async function streamCompletion(
+  openai: OpenAI,
+  body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming,
+  onText: (textSoFar: string) => void,
+  timeoutMs: number,
+): Promise<ModelOutput> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const stream = await openai.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal });
+  let content = '';
+  let usage: OpenAI.CompletionUsage | undefined;
+  let shown = '';
+  for await (const chunk of stream) {
+    if (chunk.usage) usage = chunk.usage;
+    const delta = chunk.choices[0]?.delta?.content;
+    if (!delta) continue;
+    content += delta;
+    const draft = stripReasoning(content).trim();
+    if (draft && draft !== shown) {
+      shown = draft;
+      onText(draft);
+    }
+  }
+  if (signal.aborted) throw new BotError('retryable', `the model's answer did not end within ${timeoutMs} ms`);
+  return { content, usage };
+}
