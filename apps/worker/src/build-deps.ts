@@ -18,6 +18,7 @@ import {
 import type { WorkerDeps } from './deps.js';
 import { AccessTokens } from './dingtalk/access-tokens.js';
 import { DingTalkClient, type RobotApp } from './dingtalk/dingtalk-client.js';
+import { CardCallBudget } from './delivery/card/card-call-budget.js';
 import { openApiRoute } from './delivery/openapi-route.js';
 import { webhookRoute } from './delivery/webhook-route.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
@@ -130,6 +131,7 @@ export function buildWorkerDeps(
     usage,
     prices: new PriceTable(config.MODEL_PRICES),
     budget,
+    cardBudget: new CardCallBudget(redis, keys, { qps: config.DINGTALK_CARD_QPS }),
     settings: {
       modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
       resetCommands: config.RESET_COMMANDS,
@@ -145,6 +147,12 @@ export function buildWorkerDeps(
       turnRecheckMs: 15_000,
       gapGraceMs: 30_000,
       jobDelay: DEFAULT_DELAY_POLICY,
+      card: {
+        contentKey: config.DINGTALK_CARD_CONTENT_KEY,
+        updateMs: config.DINGTALK_CARD_UPDATE_MS,
+        throttleBackoffMs: 1000,
+        maxWaitMs: 15_000,
+      },
     },
   };
   return shards.map((shard, index) => ({

@@ -7,6 +7,7 @@ import type { ModelProvider } from './model/providers/model-provider.js';
 import type { ProviderCircuits } from './model/providers/provider-circuits.js';
 import type { TokenCounter } from './tokens/token-counter.js';
 import type { DingTalkClient, RobotApp } from './dingtalk/dingtalk-client.js';
+import type { CardCallBudget } from './delivery/card/card-call-budget.js';
 import type { MessageRoute } from './delivery/message-route.js';
 import type { WorkerMetrics } from './metrics.js';
 import type { AccessPolicy } from './access/access-policy.js';
@@ -76,6 +77,8 @@ export interface WorkerDeps {
   personas: PersonaCatalog;
   /** Each memory thread's chosen persona, in Redis. */
   personaChoices: PersonaChoices;
+  /** Card API calls per second, shared by every worker. */
+  cardBudget: CardCallBudget;
   settings: WorkerSettings;
 }
 
@@ -103,4 +106,16 @@ export interface WorkerSettings {
   gapGraceMs: number;
   /** How long a job waits when DingTalk throttles its conversation, and how often. */
   jobDelay: DelayPolicy;
+  card: CardSettings;
+}
+
+export interface CardSettings {
+  /** The template's markdown variable the answer streams into (`DINGTALK_CARD_CONTENT_KEY`). */
+  contentKey: string;
+  /** Shortest gap between two streaming updates of one card (`DINGTALK_CARD_UPDATE_MS`). */
+  updateMs: number;
+  /** First pause of every worker's card calls after DingTalk answered QpsLimit; doubles while it repeats. */
+  throttleBackoffMs: number;
+  /** Longest a card call that may not be skipped waits for the budget before the job is handed back to wait. */
+  maxWaitMs: number;
 }

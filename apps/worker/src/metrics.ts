@@ -23,7 +23,7 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
     }),
     deliveries: new Counter({
       name: 'dtbot_worker_deliveries_total',
-      help: 'Message parts delivered to DingTalk, by route (webhook, openapi) and result',
+      help: 'Message parts delivered to DingTalk, by route (webhook, openapi, card: a finalized card) and result',
       labelNames: ['route', 'result'] as const,
       registers: [registry],
     }),
@@ -90,7 +90,7 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
     dingtalkRequests: new Counter({
       name: 'dtbot_worker_dingtalk_requests_total',
       help:
-        'Requests to DingTalk by api (webhook, openapi, token, legacy_token, media) and result: ok, errcode_<n> (webhook and legacy), http_<status>, ' +
+        'Requests to DingTalk by api (webhook, openapi, token, legacy_token, media, card) and result: ok, errcode_<n> (webhook and legacy), http_<status>, ' +
         'unreached (recipients not reached), malformed, unreachable',
       labelNames: ['api', 'result'] as const,
       registers: [registry],
@@ -125,6 +125,18 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
           for (const state of CIRCUIT_STATES) this.set({ provider, state }, state === current ? 1 : 0);
         }
       },
+    }),
+    cards: new Counter({
+      name: 'dtbot_worker_cards_total',
+      help: 'AI cards by result: created, refused (by DingTalk: the answer went out as messages), finished, failed (ended in the error state)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    cardDrafts: new Counter({
+      name: 'dtbot_worker_card_drafts_total',
+      help: 'Drafts streamed into AI cards while the model writes, by result: shown, skipped (no room in the card API budget, or throttled), failed',
+      labelNames: ['result'] as const,
+      registers: [registry],
     }),
     answerParts: new Histogram({
       name: 'dtbot_worker_answer_parts',

@@ -1,6 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { jobIdFor, messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
+import type { AnswerDelivery } from './delivery/answer-delivery.js';
 import { openDelivery } from './delivery/choose-route.js';
 import { questionAsked, type Reply } from './replies/reply.js';
 import { settleFailure } from './settle-failure.js';
@@ -22,14 +23,16 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
 
   await takeTurn(deps, job, jobId, data, token);
+  let delivery: AnswerDelivery | undefined;
   try {
     const reply = await decideReply(deps, jobId, data);
-    const delivery = await openDelivery(deps, jobId, data, { label: 'answer', gradual: questionAsked(reply) !== undefined });
+    delivery = await openDelivery(deps, jobId, data, { label: 'answer', gradual: questionAsked(reply) !== undefined });
     const text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data) }, reply);
     await delivery.finish(text);
     await remember(deps, jobId, data, reply, text);
     countReply(deps, jobId, data, reply);
   } catch (error) {
+    await delivery?.discard();
     await settleFailure(deps, job, token, jobId, data, error);
   }
   await endTurn(deps, data);

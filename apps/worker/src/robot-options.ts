@@ -26,6 +26,7 @@ export function robotOptionsFor(config: WorkerConfig, robots: readonly Robot[]):
     temperature: config.OPENAI_TEMPERATURE,
     maxTokens: config.OPENAI_MAX_TOKENS,
     vision: config.OPENAI_VISION,
+    cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID,
   };
   const resolved = new Map<string, WorkerRobotOptions>();
   for (const robot of robots) {

@@ -13,6 +13,7 @@ import {
   type CallbackOverrides,
   type DingTalkCallbackPayload,
   type FakeDingTalk,
+  type FakeDingTalkBehaviour,
   type FakeOpenAI,
   type FakeOpenAIOptions,
 } from '@dtbot/testkit';
@@ -30,6 +31,8 @@ export interface HarnessOptions {
   /** Worker settings as environment variables, on top of the harness' own; a function is given the fakes. */
   env?: Record<string, string> | ((fakes: { openai: FakeOpenAI; dingtalk: FakeDingTalk }) => Record<string, string>);
   openai?: FakeOpenAIOptions;
+  /** How the fake DingTalk behaves (its credentials are the harness robot's). */
+  dingtalk?: FakeDingTalkBehaviour;
   /** Settings that have no variable (waits); by default a throttled job waits 10–50 ms, not seconds. */
   settings?: Partial<WorkerSettings>;
   /** Tries per message; retries wait 10 ms instead of the gateway's exponential backoff. */
@@ -89,7 +92,7 @@ export interface WorkerHarness {
 export async function startWorkerHarness(options: HarnessOptions): Promise<WorkerHarness> {
   const prefix = options.join?.prefix ?? createTestPrefix(options.label);
   const openai = await startFakeOpenAI(options.openai);
-  const dingtalk = await startFakeDingTalk({ credentials: { [DEFAULT_ROBOT_CODE]: APP_SECRET } });
+  const dingtalk = await startFakeDingTalk({ ...options.dingtalk, credentials: { [DEFAULT_ROBOT_CODE]: APP_SECRET } });
   const { config } = loadWorkerConfig({
     REDIS_URL: redisUrlForTests(),
     REDIS_PREFIX: prefix,

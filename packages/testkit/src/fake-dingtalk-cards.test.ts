@@ -65,7 +65,8 @@ describe('startFakeDingTalk: AI cards', () => {
     const token = await accessToken();
     const created = await call('POST', '/v1.0/card/instances/createAndDeliver', groupCard('t1'), token);
     expect(created).toMatchObject({ status: 200, body: { success: true, result: { outTrackId: 't1', deliverResults: [{ success: true }] } } });
-    expect((await call('PUT', '/v1.0/card/instances', { outTrackId: 't1', cardData: { cardParamMap: { flowStatus: '2' } } }, token)).status).toBe(200);
+    const inputing = { outTrackId: 't1', cardData: { cardParamMap: { flowStatus: '2' } }, cardUpdateOptions: { updateCardDataByKey: true } };
+    expect((await call('PUT', '/v1.0/card/instances', inputing, token)).status).toBe(200);
     expect((await call('PUT', '/v1.0/card/streaming', update('t1', '一'), token)).status).toBe(200);
     expect((await call('PUT', '/v1.0/card/streaming', update('t1', '一二', { isFinalize: true }), token)).status).toBe(200);
     const late = await call('PUT', '/v1.0/card/streaming', update('t1', '一二三'), token);
@@ -83,6 +84,14 @@ describe('startFakeDingTalk: AI cards', () => {
     });
     expect(card?.updates.map((u) => [u.content, u.isFinalize])).toEqual([['一', false], ['一二', true]]);
     expect(fake.cardCalls.map((c) => c.status)).toEqual([200, 200, 200, 200, 400]);
+  });
+
+  it('replaces the card data on an update unless it is to be merged by key', async () => {
+    fake = await startFakeDingTalk();
+    const token = await accessToken();
+    await call('POST', '/v1.0/card/instances/createAndDeliver', groupCard('m'), token);
+    await call('PUT', '/v1.0/card/instances', { outTrackId: 'm', cardData: { cardParamMap: { flowStatus: '3' } } }, token);
+    expect(fake.cards()[0]?.params).toEqual({ flowStatus: '3' });
   });
 
   it('delivers a private card to the staff id in its open space', async () => {
@@ -142,6 +151,14 @@ describe('startFakeDingTalk: AI cards', () => {
     const token = await accessToken();
     expect((await call('POST', '/v1.0/card/instances/createAndDeliver', groupCard('r'), token)).status).toBe(500);
     expect((await call('POST', '/v1.0/card/instances/createAndDeliver', groupCard('r'), token)).status).toBe(200);
+  });
+
+  it('can do the work and lose the answer, as a gateway timeout does', async () => {
+    fake = await startFakeDingTalk();
+    fake.refuseNext('card', { status: 504, body: { code: 'GatewayTimeout' }, served: true });
+    const lost = await call('POST', '/v1.0/card/instances/createAndDeliver', groupCard('lost'), await accessToken());
+    expect(lost.status).toBe(504);
+    expect(fake.cards().map((card) => card.outTrackId)).toEqual(['lost']);
   });
 
   it('resolves waitForCard once a card is as awaited', async () => {

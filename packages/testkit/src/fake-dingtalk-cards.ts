@@ -54,10 +54,12 @@ export async function handleCardCall(state: FakeDingTalkState, req: IncomingMess
     return refuse({ status: 403, code: CARD_QPS_LIMIT_CODE, message: '请求频率超过限制' });
   }
   const refusal = state.refusals.card.shift();
-  if (refusal) {
-    state.cardCalls.push({ method, path, status: 'status' in refusal ? refusal.status : 200, receivedAt });
-    return sendRefusal(res, refusal);
-  }
+  const refuseInstead = () => {
+    state.cardCalls.push({ method, path, status: refusal && 'status' in refusal ? refusal.status : 200, receivedAt });
+    sendRefusal(res, refusal!);
+  };
+  const served = refusal !== undefined && 'status' in refusal && refusal.served === true;
+  if (refusal && !served) return refuseInstead();
   const token = req.headers['x-acs-dingtalk-access-token'];
   if (typeof token !== 'string' || !state.issuedTokens.has(token)) {
     return refuse({ status: 401, code: 'InvalidAuthentication', message: '不合法的access_token' });
@@ -72,6 +74,7 @@ export async function handleCardCall(state: FakeDingTalkState, req: IncomingMess
         ? streamingUpdate(state, body, receivedAt)
         : updateInstance(state, body);
   if ('code' in outcome) return refuse(outcome);
+  if (served) return refuseInstead();
   answer(200, { success: true, result: outcome.result });
 }
 
@@ -158,6 +161,8 @@ function updateInstance(state: FakeDingTalkState, body: Record<string, unknown>)
   if (!isRecord(cardData) || !stringMap(cardData.cardParamMap)) {
     return invalid('cardParamMap.invalid', 'cardData.cardParamMap must map names to strings');
   }
-  Object.assign(card.params, cardData.cardParamMap);
+  // Without `updateCardDataByKey` the new map replaces the card's data, variables left out included.
+  const byKey = isRecord(body.cardUpdateOptions) && body.cardUpdateOptions.updateCardDataByKey === true;
+  card.params = byKey ? { ...card.params, ...cardData.cardParamMap } : { ...cardData.cardParamMap };
   return { result: true };
 }

@@ -64,7 +64,10 @@ export interface FakeCard {
   robotCode: string | undefined;
   /** Group cards: the `atUserIds` map (userId → nick) of `imGroupOpenDeliverModel`. */
   atUserIds: Record<string, string> | undefined;
-  /** The card's data: `cardParamMap` at creation, merged with every `PUT /v1.0/card/instances`. */
+  /**
+   * The card's data: `cardParamMap` at creation, then each `PUT /v1.0/card/instances` (merged with
+   * `cardUpdateOptions.updateCardDataByKey`, replacing it otherwise) and each streaming update.
+   */
   params: Record<string, string>;
   /** Accepted streaming updates, in arrival order. */
   updates: CardStreamingUpdate[];
@@ -84,9 +87,20 @@ export interface CardCall {
 /**
  * A one-shot answer that replaces what the fake would have done with one request: a webhook
  * business error (HTTP 200 with `errcode`), or any HTTP status with a JSON body (e.g. 403 with a
- * `QpsLimit` code, or a 200 listing `flowControlledStaffIdList`). Nothing is delivered.
+ * `QpsLimit` code, or a 200 listing `flowControlledStaffIdList`). Nothing is delivered, unless
+ * `served` says the work was done and only the answer is replaced.
  */
-export type FakeRefusal = { errcode: number; errmsg?: string } | { status: number; body?: unknown };
+export type FakeRefusal =
+  | { errcode: number; errmsg?: string }
+  | {
+      status: number;
+      body?: unknown;
+      /**
+       * Card API only: the request is carried out, but this answer is sent instead of the real one,
+       * as when DingTalk did the work and its answer was lost (a gateway timeout).
+       */
+      served?: boolean;
+    };
 
 export interface FakeDingTalkBehaviour {
   /** Every n-th otherwise deliverable webhook post gets HTTP 200 with this errcode and is not delivered. */

@@ -14,6 +14,11 @@ export interface AnswerDelivery {
   progress(textSoFar: string): void;
   /** Delivers the whole text. What an earlier attempt of the same job delivered is not delivered again. */
   finish(text: string): Promise<void>;
+  /**
+   * This attempt will not finish the text (it failed): no more drafts, and the one in flight has
+   * landed when this resolves, so nothing of this attempt arrives after what a later one sends.
+   */
+  discard(): Promise<void>;
 }
 
 /** What `openDelivery` is asked to deliver. */

@@ -2,19 +2,22 @@ import { BotError, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { classifyError } from '../classify-error.js';
 import type { AnswerDelivery, DeliveryPurpose } from './answer-delivery.js';
+import { openCardDelivery, type OpenCardDeps } from './card/open-card.js';
 import type { ReplyMessage } from './format-reply.js';
 import { messageDelivery } from './message-delivery.js';
 import type { RouteName } from './message-route.js';
 
-export type DeliveryDeps = Pick<WorkerDeps, 'redis' | 'keys' | 'metrics' | 'logger' | 'messageRoutes'>;
+export type DeliveryDeps = Pick<WorkerDeps, 'redis' | 'keys' | 'metrics' | 'logger' | 'messageRoutes'> & OpenCardDeps;
 
 /**
- * How a text of this job reaches the chat: the one place that chooses. Today every text goes out
- * as markdown messages. A way that shows the answer as it is written (an AI card) goes first here,
- * and falls back to messages only when it could not start, before anything was shown: never both.
+ * How a text of this job reaches the chat: the one place that chooses. The job's AI card first
+ * (`openCardDelivery`: a model's answer when the robot has a card template, or whatever finishes a
+ * card an earlier attempt opened); markdown messages when there is none, or DingTalk refused to
+ * create it, before anything was shown: never both.
  */
 export async function openDelivery(deps: DeliveryDeps, jobId: string, data: MessageJob, purpose: DeliveryPurpose): Promise<AnswerDelivery> {
-  return messageDelivery(deps, jobId, data, purpose.label, (message) => sendMessage(deps, data, message));
+  const card = await openCardDelivery(deps, jobId, data, purpose);
+  return card ?? messageDelivery(deps, jobId, data, purpose.label, (message) => sendMessage(deps, data, message));
 }
 
 /**

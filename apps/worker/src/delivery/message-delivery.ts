@@ -24,6 +24,7 @@ export function messageDelivery(
   return {
     showsProgress: false,
     progress: () => undefined,
+    discard: async () => undefined,
     async finish(text) {
       const parts = splitAnswer(text);
       const recordKey = deps.keys.delivered(jobId);

@@ -22,6 +22,9 @@ export function redisKeys(prefix: string) {
      * although it belongs to a job: the quota script writes it together with the day's counts.
      */
     quotaCounted: (jobId: string) => `${prefix}:quota-counted:${jobId}`,
+    /** Card API calls of one app in the last second (zset), all workers together, and the pause after a QpsLimit. */
+    cardCalls: (appKey: string) => `${prefix}:card-calls:${appKey}`,
+    cardCallsPaused: (appKey: string) => `${prefix}:card-calls:${appKey}:paused`,
     /**
      * Token usage and estimated cost of one robot on one local day, per model, user and group (hashes
      * `<metric>|<id>` → count), and the users' and groups' display names; kept `USAGE_RETENTION_DAYS`.
@@ -98,6 +101,8 @@ export function shardKeys(prefix: string) {
     answer: (jobId: string) => `${prefix}:answer:${jobId}`,
     /** Which parts of an answer were delivered (hash part → route). */
     delivered: (jobId: string) => `${prefix}:delivered:${jobId}`,
+    /** The AI card a job's answer streams into (hash: outTrackId, state, text shown), so a retry finishes the same card. */
+    card: (jobId: string) => `${prefix}:card:${jobId}`,
     /** How often a job has waited out a rate limit of its own (DingTalk throttling); its waits grow. */
     jobDelays: (jobId: string) => `${prefix}:delays:${jobId}`,
     /** A generated image (base64) not yet uploaded, so a retried job does not pay for another. */

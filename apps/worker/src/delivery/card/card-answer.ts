@@ -1,0 +1,147 @@
+import type { WorkerDeps } from '../../deps.js';
+import type { RobotApp } from '../../dingtalk/dingtalk-client.js';
+import type { AnswerDelivery } from '../answer-delivery.js';
+import { optionalCardCall, requiredCardCall } from './card-calls.js';
+import { writeCardRecord, type CardRecord } from './card-record.js';
+import { FLOW_STATUS, flowStatusBody, INSTANCES_PATH, STREAMING_PATH, streamingBody } from './card-requests.js';
+
+export type CardAnswerDeps = Pick<WorkerDeps, 'redis' | 'keys' | 'logger' | 'metrics' | 'dingtalk' | 'cardBudget' | 'settings'>;
+
+/** The card a job's text goes into, as `openCardDelivery` found or made it. */
+export interface OpenCard {
+  jobId: string;
+  msgId: string;
+  app: RobotApp;
+  record: CardRecord;
+  /** `answer`: the answer streams in and is finalized; `apology`: the card ends in the error state with it. */
+  label: string;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A text delivered into an AI card. Drafts stream in as the model writes, at most one update per
+ * `DINGTALK_CARD_UPDATE_MS` (counted from the end of the previous update, so that updates also
+ * arrive that far apart), each carrying the whole text so far; a draft the budget has no room for
+ * is dropped and the newest text goes out at the next chance. `finish` waits for the draft in
+ * flight and the same gap, then finalizes the card with the whole answer and marks it finished;
+ * an apology finalizes it with what was shown so far, the apology and the error state.
+ */
+export class CardAnswer implements AnswerDelivery {
+  readonly showsProgress: boolean;
+  private latest = '';
+  private sent: string;
+  private nextAt = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<void> | undefined;
+  private closed = false;
+  private inputing = false;
+
+  constructor(
+    private readonly deps: CardAnswerDeps,
+    private readonly card: OpenCard,
+  ) {
+    this.sent = card.record.shown;
+    this.showsProgress = card.label === 'answer' && card.record.state === 'created';
+  }
+
+  progress(textSoFar: string): void {
+    if (!this.showsProgress || this.closed) return;
+    this.latest = textSoFar;
+    this.schedule();
+  }
+
+  async discard(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.inFlight;
+  }
+
+  async finish(text: string): Promise<void> {
+    await this.discard();
+    if (this.card.label === 'answer') await this.finishAnswer(text);
+    else if (this.card.label === 'apology') await this.finishWithError(text);
+  }
+
+  private schedule(): void {
+    if (this.closed || this.inFlight || this.timer || this.latest === this.sent) return;
+    const wait = this.nextAt - Date.now();
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.schedule();
+      }, wait);
+      return;
+    }
+    this.inFlight = this.showDraft(this.latest).finally(() => {
+      this.inFlight = undefined;
+      this.nextAt = Date.now() + this.deps.settings.card.updateMs;
+      this.schedule();
+    });
+  }
+
+  private async showDraft(text: string): Promise<void> {
+    const { outTrackId } = this.card.record;
+    try {
+      if (!this.inputing) {
+        // Templates that bind `flowStatus` show the text once the card is "inputing", not while "processing".
+        await requiredCardCall(this.deps, this.card.app, 'PUT', INSTANCES_PATH, () => flowStatusBody(outTrackId, FLOW_STATUS.inputing));
+        this.inputing = true;
+      }
+      const body = streamingBody(outTrackId, this.deps.settings.card.contentKey, text);
+      if (!(await optionalCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, body))) {
+        this.deps.metrics.cardDrafts.inc({ result: 'skipped' });
+        return;
+      }
+      this.sent = text;
+      this.deps.metrics.cardDrafts.inc({ result: 'shown' });
+      await writeCardRecord(this.deps, this.card.jobId, { shown: text });
+    } catch (error) {
+      // The next draft, or the final text, carries the whole text again.
+      this.deps.metrics.cardDrafts.inc({ result: 'failed' });
+      this.deps.logger.debug({ msgId: this.card.msgId, jobId: this.card.jobId, err: error }, 'card draft not shown');
+    }
+  }
+
+  private async finishAnswer(text: string): Promise<void> {
+    const { state } = this.card.record;
+    if (state === 'created') {
+      await this.final(text, { isFinalize: true });
+      await writeCardRecord(this.deps, this.card.jobId, { state: 'finalized', shown: text });
+      this.deps.metrics.deliveries.inc({ route: 'card', result: 'ok' });
+    }
+    if (state === 'created' || state === 'finalized') {
+      await this.setFlowStatus(FLOW_STATUS.finished);
+      await writeCardRecord(this.deps, this.card.jobId, { state: 'finished' });
+      this.deps.metrics.cards.inc({ result: 'finished' });
+    }
+  }
+
+  /**
+   * What was shown stays, the apology follows it, and the card ends in the error state. A card that
+   * already holds the whole answer keeps it: the user got the answer, whatever failed after it.
+   */
+  private async finishWithError(apology: string): Promise<void> {
+    if (this.card.record.state !== 'created') return;
+    const shown = this.sent.trim();
+    const text = shown ? `${shown}\n\n${apology}` : apology;
+    await this.final(text, { isFinalize: true, isError: true });
+    await writeCardRecord(this.deps, this.card.jobId, { state: 'failed', shown: text });
+    await this.setFlowStatus(FLOW_STATUS.failed);
+    this.deps.metrics.cards.inc({ result: 'failed' });
+  }
+
+  private async final(text: string, end: { isFinalize: boolean; isError?: boolean }): Promise<void> {
+    const wait = this.nextAt - Date.now();
+    if (wait > 0) await sleep(wait);
+    const { outTrackId } = this.card.record;
+    await requiredCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, () =>
+      streamingBody(outTrackId, this.deps.settings.card.contentKey, text, end),
+    );
+  }
+
+  private async setFlowStatus(flowStatus: string): Promise<void> {
+    const { outTrackId } = this.card.record;
+    await requiredCardCall(this.deps, this.card.app, 'PUT', INSTANCES_PATH, () => flowStatusBody(outTrackId, flowStatus));
+  }
+}

@@ -1,0 +1,97 @@
+import type { RedisClient, RedisKeys } from '@dtbot/shared';
+
+// KEYS: calls zset (member = call id, score = ms granted), paused key (ms until which nobody calls).
+// ARGV: limit (calls this one may find in the window before it), windowMs, call id.
+// Returns 0 when the call may go now (it is counted), else the ms to wait.
+const TAKE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
+if paused > now then return paused - now end
+local window = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
+end
+redis.call('ZADD', KEYS[1], now, ARGV[3])
+redis.call('PEXPIRE', KEYS[1], window)
+return 0
+`;
+
+// KEYS: paused key. ARGV: ms. Nobody calls for the next ms (a longer pause already set stays).
+// Returns the ms until calls may go again.
+const PAUSE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local untilMs = now + tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current >= untilMs then return current - now end
+redis.call('SET', KEYS[1], untilMs, 'PX', ARGV[1])
+return untilMs - now
+`;
+
+interface BudgetCommands {
+  dtbotCardTake(calls: string, paused: string, limit: number, windowMs: number, id: string): Promise<number>;
+  dtbotCardPause(paused: string, ms: number): Promise<number>;
+}
+
+/** Whether a call may be dropped when the budget is short: intermediate drafts may, the rest may not. */
+export type CallNeed = 'required' | 'optional';
+
+export interface CardCallBudgetOptions {
+  /** Calls per second for one app, all workers together (`DINGTALK_CARD_QPS`). */
+  qps: number;
+}
+
+/**
+ * A second is counted a little long: DingTalk counts a call when it arrives, a moment after we
+ * granted it, so a window of exactly one second would let calls granted 1000 ms apart arrive
+ * closer than that.
+ */
+export const CARD_WINDOW_MS = 1100;
+
+/**
+ * Optional calls (drafts) leave this share of the second to required ones (creating and finishing
+ * cards), so a crowd of streaming cards cannot keep a new card from being created.
+ */
+const OPTIONAL_SHARE = 0.75;
+
+/**
+ * The card API's calls per second for one app, shared by every worker through Redis (one sliding
+ * window, Redis' own clock), and the shared pause after DingTalk answered `QpsLimit` anyway.
+ */
+export class CardCallBudget {
+  private readonly redis: RedisClient & BudgetCommands;
+  private sequence = 0;
+  private readonly instance = Math.random().toString(36).slice(2, 10);
+
+  constructor(
+    redis: RedisClient,
+    private readonly keys: RedisKeys,
+    private readonly options: CardCallBudgetOptions,
+  ) {
+    redis.defineCommand('dtbotCardTake', { numberOfKeys: 2, lua: TAKE });
+    redis.defineCommand('dtbotCardPause', { numberOfKeys: 1, lua: PAUSE });
+    this.redis = redis as RedisClient & BudgetCommands;
+  }
+
+  /** 0 when a call of `appKey` may go now (and is counted), else how many ms to wait. */
+  async take(appKey: string, need: CallNeed): Promise<number> {
+    const { qps } = this.options;
+    const limit = need === 'required' ? qps : Math.max(1, Math.floor(qps * OPTIONAL_SHARE));
+    this.sequence += 1;
+    return this.redis.dtbotCardTake(
+      this.keys.cardCalls(appKey),
+      this.keys.cardCallsPaused(appKey),
+      limit,
+      CARD_WINDOW_MS,
+      `${this.instance}.${this.sequence}`,
+    );
+  }
+
+  /** Every worker holds back the calls of `appKey` for `ms` (DingTalk throttled them); returns the wait. */
+  async pause(appKey: string, ms: number): Promise<number> {
+    return this.redis.dtbotCardPause(this.keys.cardCallsPaused(appKey), ms);
+  }
+}

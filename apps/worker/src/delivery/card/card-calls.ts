@@ -1,0 +1,61 @@
+import { BotError } from '@dtbot/shared';
+import type { WorkerDeps } from '../../deps.js';
+import type { RobotApp } from '../../dingtalk/dingtalk-client.js';
+import { classifyError } from '../../classify-error.js';
+
+export type CardCallDeps = Pick<WorkerDeps, 'dingtalk' | 'cardBudget' | 'settings'>;
+
+type Json = Record<string, unknown>;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+const isThrottled = (error: unknown) => classifyError(error).kind === 'rate_limited';
+
+/**
+ * A card call that must happen (creating or finishing a card): it waits for the shared budget, and
+ * when DingTalk answers `QpsLimit` anyway, every worker holds back the app's card calls (1 s,
+ * doubling on each repeat) and this one tries again. Past `card.maxWaitMs` the job is handed back
+ * to wait as rate-limited, keeping its card. `body` is built for each try: a streaming update needs
+ * a new guid every time.
+ */
+export async function requiredCardCall(deps: CardCallDeps, app: RobotApp, method: 'POST' | 'PUT', path: string, body: () => Json): Promise<Json> {
+  const { maxWaitMs, throttleBackoffMs } = deps.settings.card;
+  const deadline = Date.now() + maxWaitMs;
+  let backoff = throttleBackoffMs;
+  for (;;) {
+    let wait = await deps.cardBudget.take(app.appKey, 'required');
+    if (wait === 0) {
+      try {
+        return await deps.dingtalk.callApi(app, method, path, body(), 'card');
+      } catch (error) {
+        if (!isThrottled(error)) throw error;
+        wait = await deps.cardBudget.pause(app.appKey, backoff);
+        backoff *= 2;
+      }
+    }
+    if (Date.now() + wait > deadline) {
+      throw new BotError('rate_limited', `card API calls of this robot are over their budget for ${maxWaitMs} ms`, {
+        retryAfterMs: wait,
+        waitScope: 'job',
+      });
+    }
+    await sleep(wait);
+  }
+}
+
+/**
+ * A card call that may be dropped (an intermediate draft: the next one carries the whole text):
+ * false when the budget has no room now or DingTalk throttled it (every worker then holds back
+ * the app's card calls for `card.throttleBackoffMs`). Other failures are thrown.
+ */
+export async function optionalCardCall(deps: CardCallDeps, app: RobotApp, method: 'POST' | 'PUT', path: string, body: Json): Promise<boolean> {
+  if ((await deps.cardBudget.take(app.appKey, 'optional')) > 0) return false;
+  try {
+    await deps.dingtalk.callApi(app, method, path, body, 'card');
+    return true;
+  } catch (error) {
+    if (!isThrottled(error)) throw error;
+    await deps.cardBudget.pause(app.appKey, deps.settings.card.throttleBackoffMs);
+    return false;
+  }
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { cardSpace, createCardBody, flowStatusBody, streamingBody } from './card-requests.js';
+
+const card = { outTrackId: 't-1', templateId: 'tpl.schema', robotCode: 'robot', contentKey: 'content' };
+
+describe('card requests', () => {
+  it('deliver a group card into the group, @-mentioning the asker, every card variable a string', () => {
+    const body = createCardBody({ conversationType: '2', conversationId: 'cid', senderStaffId: 's1', senderNick: '小李' }, card);
+    expect(body).toEqual({
+      cardTemplateId: 'tpl.schema',
+      outTrackId: 't-1',
+      cardData: { cardParamMap: { content: '', flowStatus: '1' } },
+      openSpaceId: 'dtv1.card//IM_GROUP.cid',
+      userIdType: 1,
+      imGroupOpenSpaceModel: { supportForward: true },
+      imGroupOpenDeliverModel: { robotCode: 'robot', atUserIds: { s1: '小李' } },
+    });
+  });
+
+  it('deliver a private card to the sender, and a group card of an external asker to nobody in particular', () => {
+    expect(createCardBody({ conversationType: '1', conversationId: 'cid', senderStaffId: 's1', senderNick: 'Li' }, card)).toMatchObject({
+      openSpaceId: 'dtv1.card//IM_ROBOT.s1',
+      imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: 'robot' },
+    });
+    const external = createCardBody({ conversationType: '2', conversationId: 'cid', senderStaffId: undefined, senderNick: 'Guest' }, card);
+    expect(external.imGroupOpenDeliverModel).toEqual({ robotCode: 'robot' });
+  });
+
+  it('have no place for a private chat without the sender\'s staff id', () => {
+    expect(cardSpace({ conversationType: '1', conversationId: 'cid', senderStaffId: undefined })).toBeUndefined();
+  });
+
+  it('stream the whole text under a new guid every call', () => {
+    const first = streamingBody('t-1', 'answer', 'so far');
+    const last = streamingBody('t-1', 'answer', 'all of it', { isFinalize: true, isError: true });
+    expect(first).toMatchObject({ outTrackId: 't-1', key: 'answer', content: 'so far', isFull: true, isFinalize: false, isError: false });
+    expect(last).toMatchObject({ content: 'all of it', isFinalize: true, isError: true });
+    expect(first.guid).not.toBe(last.guid);
+  });
+
+  it('change the flow status alone, leaving the answer in place', () => {
+    expect(flowStatusBody('t-1', '3')).toEqual({
+      outTrackId: 't-1',
+      cardData: { cardParamMap: { flowStatus: '3' } },
+      cardUpdateOptions: { updateCardDataByKey: true },
+    });
+  });
+});

@@ -1,0 +1,57 @@
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisKeys } from '@dtbot/shared';
+import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
+import { CARD_WINDOW_MS, CardCallBudget } from '../src/delivery/card/card-call-budget.js';
+
+// Real Redis: the budget is what every worker process shares.
+const prefix = createTestPrefix('card-budget');
+let redis: Redis;
+let other: Redis;
+
+beforeAll(() => {
+  redis = new Redis(redisUrlForTests());
+  other = new Redis(redisUrlForTests());
+});
+
+afterAll(async () => {
+  await cleanupPrefix(redis, prefix);
+  await Promise.all([redis.quit(), other.quit()]);
+});
+
+describe('CardCallBudget', () => {
+  it('grants qps calls of one app per window across instances, then names the wait', async () => {
+    const keys = redisKeys(`${prefix}-qps`);
+    // Two instances on two connections: two worker processes sharing one app's budget.
+    const a = new CardCallBudget(redis, keys, { qps: 4 });
+    const b = new CardCallBudget(other, keys, { qps: 4 });
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i += 1) waits.push(await (i % 2 ? a : b).take('app', 'required'));
+    expect(waits.slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(waits[4]).toBeGreaterThan(0);
+    expect(waits[4]).toBeLessThanOrEqual(CARD_WINDOW_MS);
+    // Another app has a budget of its own.
+    expect(await a.take('other-app', 'required')).toBe(0);
+  });
+
+  it('leaves a quarter of the second to calls that may not be skipped', async () => {
+    const budget = new CardCallBudget(redis, redisKeys(`${prefix}-share`), { qps: 8 });
+    const optional: number[] = [];
+    for (let i = 0; i < 7; i += 1) optional.push(await budget.take('app', 'optional'));
+    expect(optional.map((wait) => wait === 0)).toEqual([true, true, true, true, true, true, false]);
+    expect([await budget.take('app', 'required'), await budget.take('app', 'required')]).toEqual([0, 0]);
+    expect(await budget.take('app', 'required')).toBeGreaterThan(0);
+  });
+
+  it('holds back every call of the app while paused, and a shorter pause does not cut a longer one', async () => {
+    const keys = redisKeys(`${prefix}-pause`);
+    const a = new CardCallBudget(redis, keys, { qps: 100 });
+    const b = new CardCallBudget(other, keys, { qps: 100 });
+    expect(await a.pause('app', 800)).toBeGreaterThan(700);
+    expect(await b.pause('app', 100)).toBeGreaterThan(700);
+    const wait = await b.take('app', 'required');
+    expect(wait).toBeGreaterThan(600);
+    expect(wait).toBeLessThanOrEqual(800);
+    expect(await b.take('another-app', 'optional')).toBe(0);
+  });
+});

@@ -1,0 +1,211 @@
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { CARD_QPS_LIMIT_CODE, type ChatCompletionRequest, type FakeCard } from '@dtbot/testkit';
+import { toDingTalkMarkdown } from '../src/delivery/dingtalk-markdown.js';
+import { apology, helpText } from '../src/replies/canned-replies.js';
+import { startWorkerHarness, type HarnessOptions, type WorkerHarness } from './worker-harness.js';
+
+// AI-card answers in-process: real BullMQ worker(s), real Redis, the fake model streaming slowly
+// enough for several drafts, and the fake DingTalk's card API.
+const TEMPLATE = 'answer-card.schema';
+const UPDATE_MS = 100;
+
+let harness: WorkerHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+/** A harness with cards on; the test's own (closed after it) unless it joins another as a second worker. */
+async function start(label: string, options: Partial<HarnessOptions> = {}): Promise<WorkerHarness> {
+  const started = await startWorkerHarness({
+    label,
+    ...options,
+    env: { DINGTALK_CARD_TEMPLATE_ID: TEMPLATE, DINGTALK_CARD_UPDATE_MS: String(UPDATE_MS), ...(options.env as Record<string, string>) },
+    openai: { stream: { chunks: 8, intervalMs: 40 }, ...options.openai },
+    dingtalk: { cardTemplates: [TEMPLATE], ...options.dingtalk },
+  });
+  if (!options.join) harness = started;
+  return started;
+}
+
+const userText = (body: ChatCompletionRequest) => String(body.messages?.at(-1)?.content);
+const sessionOf = (webhook: string) => new URL(webhook).searchParams.get('session');
+const messagesTo = (h: WorkerHarness, webhook: string) => h.dingtalk.delivered().filter((m) => m.target === sessionOf(webhook));
+const gaps = (card: FakeCard) => card.updates.slice(1).map((update, index) => update.receivedAt - card.updates[index]!.receivedAt);
+const longAnswer = (question: string) => `答复: ${question}。${'这是一个很长的回答，'.repeat(40)}`;
+
+describe('AI-card answers', () => {
+  it('stream the model\'s answer into one card, an update at most every DINGTALK_CARD_UPDATE_MS, then finalize it', async () => {
+    const h = await start('card-stream', { openai: { answer: (body) => longAnswer(userText(body)) } });
+    const message = h.groupMessage({ text: 'stream me', senderStaffId: 'asker', senderNick: '小李' });
+    expect(await (await h.send(message)).settled).toBe('completed');
+
+    const [card] = h.dingtalk.cards();
+    expect(h.dingtalk.cards()).toHaveLength(1);
+    expect(card).toMatchObject({
+      cardTemplateId: TEMPLATE,
+      spaceType: 'IM_GROUP',
+      target: message.conversationId,
+      robotCode: message.robotCode,
+      atUserIds: { asker: '小李' },
+      finalized: true,
+      params: { content: longAnswer('stream me'), flowStatus: '3' },
+    });
+    expect(card!.updates.length).toBeGreaterThan(2);
+    expect(Math.min(...gaps(card!))).toBeGreaterThanOrEqual(UPDATE_MS);
+    // Every update carries the whole text so far; only the last one finalizes.
+    expect(card!.updates.every((update) => update.isFull && update.key === 'content' && !update.isError)).toBe(true);
+    expect(card!.updates.map((update) => update.isFinalize)).toEqual([...card!.updates.slice(1).map(() => false), true]);
+    expect(card!.updates.at(-1)?.content).toBe(longAnswer('stream me'));
+    // The model streamed (with its usage), and nothing went out as a message.
+    expect(h.openai.requests.at(-1)?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(messagesTo(h, message.sessionWebhook)).toEqual([]);
+  });
+
+  it('go to the sender in a private chat, and the thread remembers the answer', async () => {
+    const h = await start('card-private');
+    const first = h.message({ text: 'my name is Li', senderStaffId: 'staff-7' });
+    await (await h.send(first)).settled;
+    await (await h.send(h.message({ text: 'who am I?', senderStaffId: 'staff-7' }))).settled;
+
+    expect(h.dingtalk.cards().map((card) => [card.spaceType, card.target, card.params.content])).toEqual([
+      ['IM_ROBOT', 'staff-7', '答复: my name is Li'],
+      ['IM_ROBOT', 'staff-7', '答复: who am I?'],
+    ]);
+    expect(h.openai.requests.at(-1)?.body.messages?.slice(0, 2)).toEqual([
+      { role: 'user', content: 'my name is Li' },
+      { role: 'assistant', content: '答复: my name is Li' },
+    ]);
+    expect(messagesTo(h, first.sessionWebhook)).toEqual([]);
+  });
+
+  it('are not used for commands and notes, which go out as plain messages', async () => {
+    const h = await start('card-commands');
+    const help = h.message({ text: '/help', senderStaffId: 'cmd' });
+    const picture = h.message({ msgtype: 'picture', content: { downloadCode: 'x' }, senderStaffId: 'cmd' });
+    await (await h.send(help)).settled;
+    await (await h.send(picture)).settled;
+    expect(messagesTo(h, help.sessionWebhook).map((m) => m.text)).toEqual([toDingTalkMarkdown(helpText(h.deps.settings, h.deps.personas))]);
+    expect(messagesTo(h, picture.sessionWebhook)).toHaveLength(1);
+    expect(h.dingtalk.cards()).toEqual([]);
+  });
+
+  it('fall back to one markdown reply when DingTalk refuses to create the card', async () => {
+    const h = await start('card-refused', { dingtalk: { cardTemplates: ['another.schema'] } });
+    const message = h.message({ text: 'no card for me', senderStaffId: 'refused' });
+    const { jobId, settled } = await h.send(message);
+    expect(await settled).toBe('completed');
+    expect(h.dingtalk.cards()).toEqual([]);
+    expect(messagesTo(h, message.sessionWebhook).map((m) => m.text)).toEqual(['答复: no card for me']);
+    // Without a card to show drafts, the model was not asked to stream.
+    expect(h.openai.requests.at(-1)?.body.stream).toBeUndefined();
+    expect(await h.deps.redis.hget(h.deps.keys.card(jobId), 'state')).toBe('refused');
+  });
+
+  it('finish the same card when the job is retried after creating it', async () => {
+    const h = await start('card-retried');
+    let calls = 0;
+    h.openai.setBehaviour({
+      answer: (body) => {
+        calls += 1;
+        if (calls === 1) throw new Error('model hiccup'); // a 500: the attempt fails after the card was made
+        return `答复: ${userText(body)}`;
+      },
+    });
+    const message = h.message({ text: 'second time lucky', senderStaffId: 'retried' });
+    expect(await (await h.send(message)).settled).toBe('completed');
+    expect(calls).toBe(2);
+    expect(h.dingtalk.cards()).toHaveLength(1);
+    expect(h.dingtalk.cards()[0]).toMatchObject({ finalized: true, params: { content: '答复: second time lucky', flowStatus: '3' } });
+    expect(messagesTo(h, message.sessionWebhook)).toEqual([]);
+  });
+
+  it('finish the card DingTalk made even when its answer to the creation was lost', async () => {
+    const h = await start('card-lost-answer');
+    h.dingtalk.refuseNext('card', { status: 504, body: { code: 'GatewayTimeout', message: 'lost' }, served: true });
+    const message = h.groupMessage({ text: 'did it arrive?', senderStaffId: 'lost' });
+    expect(await (await h.send(message)).settled).toBe('completed');
+    expect(h.dingtalk.cards()).toHaveLength(1);
+    expect(h.dingtalk.cards()[0]).toMatchObject({ finalized: true, params: { content: '答复: did it arrive?' } });
+    expect(messagesTo(h, message.sessionWebhook)).toEqual([]);
+  });
+
+  it('create the card under the same outTrackId when the first creation never reached DingTalk', async () => {
+    const h = await start('card-never-made');
+    h.dingtalk.refuseNext('card', { status: 503, body: { code: 'ServiceUnavailable', message: 'down' } });
+    const message = h.message({ text: 'made on retry', senderStaffId: 'never' });
+    const { jobId, settled } = await h.send(message);
+    expect(await settled).toBe('completed');
+    expect(h.dingtalk.cards().map((card) => card.outTrackId)).toEqual([await h.deps.redis.hget(h.deps.keys.card(jobId), 'outTrackId')]);
+    expect(h.dingtalk.cards()[0]?.params.content).toBe('答复: made on retry');
+  });
+
+  it('end in the error state with the apology when the model fails for good, and send no message', async () => {
+    const h = await start('card-model-failed', { attempts: 2 });
+    h.openai.setBehaviour({ status: 503 });
+    const message = h.groupMessage({ text: 'doomed', senderStaffId: 'doomed' });
+    const { jobId, settled } = await h.send(message);
+    expect(await settled).toBe('failed');
+
+    expect(h.dingtalk.cards()).toHaveLength(1);
+    const [card] = h.dingtalk.cards();
+    expect(card).toMatchObject({ finalized: true, params: { content: apology(jobId), flowStatus: '5' } });
+    expect(card!.updates.at(-1)).toMatchObject({ isFinalize: true, isError: true, content: apology(jobId) });
+    expect(messagesTo(h, message.sessionWebhook)).toEqual([]);
+  });
+
+  it('keep what was written and add the apology when the answer breaks off for good', async () => {
+    // The whole stream must end within OPENAI_TIMEOUT_MS (1 s, the least allowed); the model writes for longer.
+    const h = await start('card-broken-off', {
+      attempts: 1,
+      env: { OPENAI_TIMEOUT_MS: '1000' },
+      openai: { answer: () => 'written part '.repeat(10), stream: { chunks: 20, intervalMs: 80 } },
+    });
+    const message = h.message({ text: 'cut short', senderStaffId: 'cut' });
+    const { jobId, settled } = await h.send(message);
+    expect(await settled).toBe('failed');
+    const [card] = h.dingtalk.cards();
+    const last = card!.updates.at(-1)!;
+    expect(last).toMatchObject({ isFinalize: true, isError: true });
+    expect(last.content).toMatch(new RegExp(`^written part.*\n\n${apology(jobId).replace(/[()（）]/g, '.')}$`, 's'));
+    expect(card!.params.flowStatus).toBe('5');
+    expect(messagesTo(h, message.sessionWebhook)).toEqual([]);
+  });
+
+  it('back off when DingTalk answers QpsLimit, and still finish every card', async () => {
+    const h = await start('card-qps-limit', {
+      dingtalk: { cardQps: 4 },
+      settings: { card: { contentKey: 'content', updateMs: UPDATE_MS, throttleBackoffMs: 200, maxWaitMs: 15_000 } },
+    });
+    const messages = ['q1', 'q2'].map((text) => h.groupMessage({ text, senderStaffId: `qps-${text}` }));
+    const sent = await Promise.all(messages.map((message) => h.send(message)));
+    expect(await Promise.all(sent.map((one) => one.settled))).toEqual(['completed', 'completed']);
+
+    expect(h.dingtalk.cardCalls.some((call) => call.status === 403)).toBe(true);
+    expect(h.dingtalk.cards().map((card) => [card.finalized, card.params.content]).sort()).toEqual([
+      [true, '答复: q1'],
+      [true, '答复: q2'],
+    ]);
+    expect(messages.flatMap((message) => messagesTo(h, message.sessionWebhook))).toEqual([]);
+  }, 20_000);
+
+  it('share one card budget between two workers: never more calls in a second than DINGTALK_CARD_QPS', async () => {
+    const qps = 8;
+    const env = { DINGTALK_CARD_QPS: String(qps) };
+    const first = await start('card-budget', { env });
+    // A second worker on the same Redis, as another process would be (its own queue and fakes).
+    const second = await start('card-budget-2', { env, join: first });
+    onTestFinished(() => second.close());
+    const twoWorkers = [first, second];
+    const sent = await Promise.all(
+      twoWorkers.flatMap((h, worker) => [0, 1, 2].map((index) => h.send(h.groupMessage({ text: `b${worker}${index}`, senderStaffId: `budget-${worker}-${index}` })))),
+    );
+    expect(new Set(await Promise.all(sent.map((one) => one.settled)))).toEqual(new Set(['completed']));
+
+    // Both fakes run in this process: one clock for the arrivals of both workers' calls.
+    const arrivals = twoWorkers.flatMap((h) => h.dingtalk.cardCalls.map((call) => call.receivedAt));
+    const busiestSecond = Math.max(...arrivals.map((start) => arrivals.filter((at) => at >= start && at < start + 1000).length));
+    expect(busiestSecond).toBeLessThanOrEqual(qps);
+    expect(twoWorkers.flatMap((h) => h.dingtalk.cards()).filter((card) => card.finalized)).toHaveLength(6);
+  }, 30_000);
+});
