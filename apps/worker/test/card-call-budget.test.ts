@@ -26,21 +26,32 @@ describe('CardCallBudget', () => {
     const a = new CardCallBudget(redis, keys, { qps: 4 });
     const b = new CardCallBudget(other, keys, { qps: 4 });
     const waits: number[] = [];
-    for (let i = 0; i < 5; i += 1) waits.push(await (i % 2 ? a : b).take('app', 'required'));
+    for (let i = 0; i < 5; i += 1) waits.push((await (i % 2 ? a : b).take('app', 'required')).waitMs);
     expect(waits.slice(0, 4)).toEqual([0, 0, 0, 0]);
     expect(waits[4]).toBeGreaterThan(0);
     expect(waits[4]).toBeLessThanOrEqual(CARD_WINDOW_MS);
     // Another app has a budget of its own.
-    expect(await a.take('other-app', 'required')).toBe(0);
+    expect((await a.take('other-app', 'required')).waitMs).toBe(0);
   });
 
   it('leaves a quarter of the second to calls that may not be skipped', async () => {
     const budget = new CardCallBudget(redis, redisKeys(`${prefix}-share`), { qps: 8 });
     const optional: number[] = [];
-    for (let i = 0; i < 7; i += 1) optional.push(await budget.take('app', 'optional'));
+    for (let i = 0; i < 7; i += 1) optional.push((await budget.take('app', 'optional')).waitMs);
     expect(optional.map((wait) => wait === 0)).toEqual([true, true, true, true, true, true, false]);
-    expect([await budget.take('app', 'required'), await budget.take('app', 'required')]).toEqual([0, 0]);
-    expect(await budget.take('app', 'required')).toBeGreaterThan(0);
+    expect([(await budget.take('app', 'required')).waitMs, (await budget.take('app', 'required')).waitMs]).toEqual([0, 0]);
+    expect((await budget.take('app', 'required')).waitMs).toBeGreaterThan(0);
+  });
+
+  it('counts a granted call from when it left: a call held up after its grant keeps its slot longer', async () => {
+    const keys = redisKeys(`${prefix}-depart`);
+    const budget = new CardCallBudget(redis, keys, { qps: 1 });
+    const held = await budget.take('app', 'required');
+    expect(held.waitMs).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await budget.depart('app', held.callId);
+    // Counted from its grant, the slot would free in about 800 ms; from its departure, in about 1100.
+    expect((await budget.take('app', 'required')).waitMs).toBeGreaterThan(CARD_WINDOW_MS - 50);
   });
 
   it('holds back every call of the app while paused, and a shorter pause does not cut a longer one', async () => {
@@ -49,9 +60,9 @@ describe('CardCallBudget', () => {
     const b = new CardCallBudget(other, keys, { qps: 100 });
     expect(await a.pause('app', 800)).toBeGreaterThan(700);
     expect(await b.pause('app', 100)).toBeGreaterThan(700);
-    const wait = await b.take('app', 'required');
+    const { waitMs: wait } = await b.take('app', 'required');
     expect(wait).toBeGreaterThan(600);
     expect(wait).toBeLessThanOrEqual(800);
-    expect(await b.take('another-app', 'optional')).toBe(0);
+    expect((await b.take('another-app', 'optional')).waitMs).toBe(0);
   });
 });

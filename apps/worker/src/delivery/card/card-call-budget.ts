@@ -31,9 +31,24 @@ redis.call('SET', KEYS[1], untilMs, 'PX', ARGV[1])
 return untilMs - now
 `;
 
+// KEYS: calls zset. ARGV: call id. A granted call is counted from when it left instead of from its
+// grant (no-op once it has left the window). Returns 1 when restamped.
+const DEPART = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+return redis.call('ZADD', KEYS[1], 'XX', 'CH', now, ARGV[1])
+`;
+
 interface BudgetCommands {
   dtbotCardTake(calls: string, paused: string, limit: number, windowMs: number, id: string): Promise<number>;
   dtbotCardPause(paused: string, ms: number): Promise<number>;
+  dtbotCardDepart(calls: string, id: string): Promise<number>;
+}
+
+/** A slot asked for: `waitMs` 0 = granted (counted as `callId`), else how long until one may free up. */
+export interface CardCallSlot {
+  waitMs: number;
+  callId: string;
 }
 
 /** Whether a call may be dropped when the budget is short: intermediate drafts may, the rest may not. */
@@ -59,7 +74,10 @@ const OPTIONAL_SHARE = 0.75;
 
 /**
  * The card API's calls per second for one app, shared by every worker through Redis (one sliding
- * window, Redis' own clock), and the shared pause after DingTalk answered `QpsLimit` anyway.
+ * window, Redis' own clock), and the shared pause after DingTalk answered `QpsLimit` anyway. A
+ * granted call is counted again from the moment it leaves (`depart`): a call held up after its
+ * grant (an access token fetched first, a pause of the event loop) would otherwise arrive at
+ * DingTalk closer to the calls after it than the window allows.
  */
 export class CardCallBudget {
   private readonly redis: RedisClient & BudgetCommands;
@@ -73,21 +91,23 @@ export class CardCallBudget {
   ) {
     redis.defineCommand('dtbotCardTake', { numberOfKeys: 2, lua: TAKE });
     redis.defineCommand('dtbotCardPause', { numberOfKeys: 1, lua: PAUSE });
+    redis.defineCommand('dtbotCardDepart', { numberOfKeys: 1, lua: DEPART });
     this.redis = redis as RedisClient & BudgetCommands;
   }
 
-  /** 0 when a call of `appKey` may go now (and is counted), else how many ms to wait. */
-  async take(appKey: string, need: CallNeed): Promise<number> {
+  /** A slot for a call of `appKey` now (counted), or how many ms to wait for one. */
+  async take(appKey: string, need: CallNeed): Promise<CardCallSlot> {
     const { qps } = this.options;
     const limit = need === 'required' ? qps : Math.max(1, Math.floor(qps * OPTIONAL_SHARE));
     this.sequence += 1;
-    return this.redis.dtbotCardTake(
-      this.keys.cardCalls(appKey),
-      this.keys.cardCallsPaused(appKey),
-      limit,
-      CARD_WINDOW_MS,
-      `${this.instance}.${this.sequence}`,
-    );
+    const callId = `${this.instance}.${this.sequence}`;
+    const waitMs = await this.redis.dtbotCardTake(this.keys.cardCalls(appKey), this.keys.cardCallsPaused(appKey), limit, CARD_WINDOW_MS, callId);
+    return { waitMs, callId };
+  }
+
+  /** The granted call `callId` leaves now: the window counts it from here. */
+  async depart(appKey: string, callId: string): Promise<void> {
+    await this.redis.dtbotCardDepart(this.keys.cardCalls(appKey), callId);
   }
 
   /** Every worker holds back the calls of `appKey` for `ms` (DingTalk throttled them); returns the wait. */

@@ -2,6 +2,7 @@ import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../../deps.js';
 import type { RobotApp } from '../../dingtalk/dingtalk-client.js';
 import { classifyError } from '../../classify-error.js';
+import { trackDepartures } from '../../model/request-departures.js';
 
 export type CardCallDeps = Pick<WorkerDeps, 'dingtalk' | 'cardBudget' | 'settings'>;
 
@@ -10,6 +11,19 @@ type Json = Record<string, unknown>;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const isThrottled = (error: unknown) => classifyError(error).kind === 'rate_limited';
+
+/** The call itself, once its slot was granted, counted in the window from when it leaves. */
+async function send(deps: CardCallDeps, app: RobotApp, callId: string, method: 'POST' | 'PUT', path: string, body: Json): Promise<Json> {
+  let departed: Promise<void> = Promise.resolve();
+  const depart = () => {
+    departed = deps.cardBudget.depart(app.appKey, callId).catch(() => undefined);
+  };
+  try {
+    return await trackDepartures(depart, () => deps.dingtalk.callApi(app, method, path, body, 'card'));
+  } finally {
+    await departed;
+  }
+}
 
 /**
  * A card call that must happen (creating or finishing a card): it waits for the shared budget, and
@@ -23,10 +37,11 @@ export async function requiredCardCall(deps: CardCallDeps, app: RobotApp, method
   const deadline = Date.now() + maxWaitMs;
   let backoff = throttleBackoffMs;
   for (;;) {
-    let wait = await deps.cardBudget.take(app.appKey, 'required');
+    const slot = await deps.cardBudget.take(app.appKey, 'required');
+    let wait = slot.waitMs;
     if (wait === 0) {
       try {
-        return await deps.dingtalk.callApi(app, method, path, body(), 'card');
+        return await send(deps, app, slot.callId, method, path, body());
       } catch (error) {
         if (!isThrottled(error)) throw error;
         wait = await deps.cardBudget.pause(app.appKey, backoff);
@@ -49,9 +64,10 @@ export async function requiredCardCall(deps: CardCallDeps, app: RobotApp, method
  * the app's card calls for `card.throttleBackoffMs`). Other failures are thrown.
  */
 export async function optionalCardCall(deps: CardCallDeps, app: RobotApp, method: 'POST' | 'PUT', path: string, body: Json): Promise<boolean> {
-  if ((await deps.cardBudget.take(app.appKey, 'optional')) > 0) return false;
+  const slot = await deps.cardBudget.take(app.appKey, 'optional');
+  if (slot.waitMs > 0) return false;
   try {
-    await deps.dingtalk.callApi(app, method, path, body, 'card');
+    await send(deps, app, slot.callId, method, path, body);
     return true;
   } catch (error) {
     if (!isThrottled(error)) throw error;
