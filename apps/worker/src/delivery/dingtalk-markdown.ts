@@ -12,7 +12,7 @@
  * - fenced code renders on the desktop only and its lines are still read as markdown there, so a code
  *   line that would start a heading, quote or list is escaped.
  *
- * Only message routes (webhook, OpenAPI) send this; an AI card renders markdown itself.
+ * Only message routes (webhook, OpenAPI) send this; an AI card renders markdown itself (`card/card-markdown.ts`).
  */
 export function toDingTalkMarkdown(markdown: string): string {
   const lines = markdown.replace(/\r\n?/g, '\n').split('\n');

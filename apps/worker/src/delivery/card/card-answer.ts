@@ -2,6 +2,7 @@ import type { WorkerDeps } from '../../deps.js';
 import type { RobotApp } from '../../dingtalk/dingtalk-client.js';
 import type { AnswerDelivery } from '../answer-delivery.js';
 import { optionalCardCall, requiredCardCall } from './card-calls.js';
+import { toCardMarkdown } from './card-markdown.js';
 import { writeCardRecord, type CardRecord } from './card-record.js';
 import { FLOW_STATUS, flowStatusBody, INSTANCES_PATH, STREAMING_PATH, streamingBody } from './card-requests.js';
 
@@ -88,7 +89,7 @@ export class CardAnswer implements AnswerDelivery {
         await requiredCardCall(this.deps, this.card.app, 'PUT', INSTANCES_PATH, () => flowStatusBody(outTrackId, FLOW_STATUS.inputing));
         this.inputing = true;
       }
-      const body = streamingBody(outTrackId, this.deps.settings.card.contentKey, text);
+      const body = streamingBody(outTrackId, this.deps.settings.card.contentKey, toCardMarkdown(text));
       if (!(await optionalCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, body))) {
         this.deps.metrics.cardDrafts.inc({ result: 'skipped' });
         return;
@@ -111,7 +112,7 @@ export class CardAnswer implements AnswerDelivery {
       this.deps.metrics.deliveries.inc({ route: 'card', result: 'ok' });
     }
     if (state === 'created' || state === 'finalized') {
-      await this.setFlowStatus(FLOW_STATUS.finished);
+      await this.setFlowStatus(FLOW_STATUS.finished, text);
       await writeCardRecord(this.deps, this.card.jobId, { state: 'finished' });
       this.deps.metrics.cards.inc({ result: 'finished' });
     }
@@ -127,7 +128,7 @@ export class CardAnswer implements AnswerDelivery {
     const text = shown ? `${shown}\n\n${apology}` : apology;
     await this.final(text, { isFinalize: true, isError: true });
     await writeCardRecord(this.deps, this.card.jobId, { state: 'failed', shown: text });
-    await this.setFlowStatus(FLOW_STATUS.failed);
+    await this.setFlowStatus(FLOW_STATUS.failed, text);
     this.deps.metrics.cards.inc({ result: 'failed' });
   }
 
@@ -135,13 +136,19 @@ export class CardAnswer implements AnswerDelivery {
     const wait = this.nextAt - Date.now();
     if (wait > 0) await sleep(wait);
     const { outTrackId } = this.card.record;
+    const content = toCardMarkdown(text);
     await requiredCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, () =>
-      streamingBody(outTrackId, this.deps.settings.card.contentKey, text, end),
+      streamingBody(outTrackId, this.deps.settings.card.contentKey, content, end),
     );
   }
 
-  private async setFlowStatus(flowStatus: string): Promise<void> {
+  /**
+   * The card's last state, with its text once more in the card's data: what a template shows once
+   * streaming is over (DingTalk's own AI connector sets both the same way).
+   */
+  private async setFlowStatus(flowStatus: string, text: string): Promise<void> {
     const { outTrackId } = this.card.record;
-    await requiredCardCall(this.deps, this.card.app, 'PUT', INSTANCES_PATH, () => flowStatusBody(outTrackId, flowStatus));
+    const variables = { [this.deps.settings.card.contentKey]: toCardMarkdown(text) };
+    await requiredCardCall(this.deps, this.card.app, 'PUT', INSTANCES_PATH, () => flowStatusBody(outTrackId, flowStatus, variables));
   }
 }

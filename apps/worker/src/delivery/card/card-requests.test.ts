@@ -38,11 +38,12 @@ describe('card requests', () => {
     expect(first.guid).not.toBe(last.guid);
   });
 
-  it('change the flow status alone, leaving the answer in place', () => {
-    expect(flowStatusBody('t-1', '3')).toEqual({
+  it('change the flow status (and the variables given), leaving the others in place', () => {
+    expect(flowStatusBody('t-1', '2')).toEqual({
       outTrackId: 't-1',
-      cardData: { cardParamMap: { flowStatus: '3' } },
+      cardData: { cardParamMap: { flowStatus: '2' } },
       cardUpdateOptions: { updateCardDataByKey: true },
     });
+    expect(flowStatusBody('t-1', '3', { content: 'all of it' })).toMatchObject({ cardData: { cardParamMap: { content: 'all of it', flowStatus: '3' } } });
   });
 });

@@ -73,11 +73,14 @@ export function streamingBody(
   };
 }
 
-/** Sets the card's `flowStatus`, leaving its other variables as they are (`updateCardDataByKey`). */
-export function flowStatusBody(outTrackId: string, flowStatus: string): Json {
+/**
+ * Sets the card's `flowStatus` (and any other variables given), leaving the rest as they are
+ * (`updateCardDataByKey`).
+ */
+export function flowStatusBody(outTrackId: string, flowStatus: string, variables: Record<string, string> = {}): Json {
   return {
     outTrackId,
-    cardData: { cardParamMap: { flowStatus } },
+    cardData: { cardParamMap: { ...variables, flowStatus } },
     cardUpdateOptions: { updateCardDataByKey: true },
   };
 }
