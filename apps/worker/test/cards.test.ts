@@ -79,6 +79,20 @@ describe('AI-card answers', () => {
     expect(messagesTo(h, first.sessionWebhook)).toEqual([]);
   });
 
+  it('never show a sensitive word, not even while it is being written', async () => {
+    const h = await start('card-sensitive', {
+      env: { SENSITIVE_WORDS: 'topsecret' },
+      // Two pieces, the first ending inside the word ("…TopSe"), a pause after it long enough to show it.
+      openai: { answer: () => 'the password is TopSecret, keep it safe', stream: { chunks: 2, intervalMs: 3 * UPDATE_MS } },
+    });
+    await (await h.send(h.message({ text: 'tell me', senderStaffId: 'sensitive' }))).settled;
+    const [card] = h.dingtalk.cards();
+    expect(card!.updates.map((update) => update.content)).toContain('the password is ');
+    // No update holds the word, nor any start of it of two letters or more.
+    expect(card!.updates.filter((update) => /to(p(s(e(c(r(et?)?)?)?)?)?)?$/i.test(update.content) || /topsecret/i.test(update.content))).toEqual([]);
+    expect(card!.params.content).toBe('the password is *********, keep it safe');
+  });
+
   it('are not used for commands and notes, which go out as plain messages', async () => {
     const h = await start('card-commands');
     const help = h.message({ text: '/help', senderStaffId: 'cmd' });

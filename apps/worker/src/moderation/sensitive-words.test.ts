@@ -28,4 +28,18 @@ describe('SensitiveWords', () => {
   it('keeps positions when a letter lowers into two units', () => {
     expect(new SensitiveWords(['x']).mask('İxİ')).toBe('İ*İ');
   });
+
+  it.each([
+    [['secret'], 'the Secr', 'the '],
+    [['secret'], 'the secret, ok', 'the ******, ok'],
+    [['secret'], 'it is', 'it i'],
+    [['secret'], 'the second', 'the second'],
+    [['密码', 'abc'], '你的密', '你的'],
+    [['ab', 'abc'], 'xab', 'x'],
+    [['abcd', 'bce'], 'abc', ''],
+    [['😀x'], 'hi 😀', 'hi '],
+    [[], 'anything', 'anything'],
+  ])('masks a draft against %j: %j shows as %j, holding back what may yet become a word', (words, draft, shown) => {
+    expect(new SensitiveWords(words).maskDraft(draft)).toBe(shown);
+  });
 });

@@ -27,6 +27,8 @@ export class SensitiveWords {
   private readonly fail: number[] = [ROOT];
   /** Per state: the length of the longest word that ends here (0 = none); shorter ones lie inside it. */
   private readonly longest: number[] = [0];
+  /** Per state: how many code units of a word it stands for. */
+  private readonly depth: number[] = [0];
   readonly size: number;
 
   constructor(words: readonly string[]) {
@@ -71,6 +73,23 @@ export class SensitiveWords {
     return result + text.slice(from);
   }
 
+  /**
+   * A draft of a text still being written (an answer streaming into a card), masked, without its
+   * end where that end could be the start of a word: `secr` is held back until the next draft shows
+   * whether it became `secret`. The whole text, once written, goes through `mask`.
+   */
+  maskDraft(text: string): string {
+    if (this.size === 0) return text;
+    let state = ROOT;
+    for (let index = 0; index < text.length; index += 1) state = this.step(state, FOLD[text.charCodeAt(index)]!);
+    // The state at the end stands for the longest end of the text that begins some word.
+    let cut = text.length - this.depth[state]!;
+    // Never between the two halves of a surrogate pair.
+    const before = text.charCodeAt(cut - 1);
+    if (cut > 0 && cut < text.length && before >= 0xd800 && before <= 0xdbff) cut -= 1;
+    return this.mask(text.slice(0, cut));
+  }
+
   private step(state: number, unit: number): number {
     let current = state;
     for (;;) {
@@ -91,6 +110,7 @@ export class SensitiveWords {
         this.next.push(new Map());
         this.fail.push(ROOT);
         this.longest.push(0);
+        this.depth.push(index + 1);
         this.next[state]!.set(unit, target);
       }
       state = target;
