@@ -7,11 +7,12 @@ export interface AnswerDelivery {
   /** Whether drafts given to `progress` reach the chat; the model streams its answer only when they do. */
   readonly showsProgress: boolean;
   /**
-   * The text as written so far, already in the form the user may see (whatever the final text goes
-   * through, a draft goes through too). Never waits and never throws: a draft that cannot be shown
-   * now is dropped, as the next one carries the whole text again.
+   * The text as written so far, as a function that gives it in the form the user may see (whatever
+   * the final text goes through, a draft goes through too). A model writes a draft per token, a
+   * delivery shows a few a second: only the drafts shown are computed. Never waits and never throws:
+   * a draft that cannot be shown now is dropped, as the next one carries the whole text again.
    */
-  progress(textSoFar: string): void;
+  progress(draft: () => string): void;
   /** Delivers the whole text. What an earlier attempt of the same job delivered is not delivered again. */
   finish(text: string): Promise<void>;
   /**

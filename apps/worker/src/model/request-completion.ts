@@ -22,8 +22,8 @@ export interface CompletionRequest {
   promptTokens: number;
   /** Told when the rate limiter admitted the request and it is sent. */
   onSent?: () => void;
-  /** When given, the answer is streamed and each new draft (reasoning removed) is passed here. */
-  onText?: ((textSoFar: string) => void) | undefined;
+  /** When given, the answer is streamed and each new draft (its text computed on demand) is passed here. */
+  onText?: ((draft: () => string) => void) | undefined;
 }
 
 /** An answer, and what it cost: the model that wrote it, where, and its tokens. */
@@ -48,9 +48,9 @@ export async function requestCompletion(deps: WorkerDeps, request: CompletionReq
   // so that none of them is taken for the model request's departure.
   const bound = request.onText && AsyncResource.bind(request.onText);
   let streamed = false;
-  const onText = bound && ((textSoFar: string) => {
+  const onText = bound && ((draft: () => string) => {
     streamed = true;
-    bound(textSoFar);
+    bound(draft);
   });
   const { result: output, permit, provider } = await callProvider(
     deps,
@@ -86,7 +86,7 @@ async function completeOn(
   deps: WorkerDeps,
   provider: ModelProvider,
   request: CompletionRequest,
-  onText: ((textSoFar: string) => void) | undefined,
+  onText: ((draft: () => string) => void) | undefined,
 ): Promise<ModelOutput> {
   const model = provider.model ?? request.model.model;
   const limit = request.model.maxTokens === undefined ? undefined : await deps.answerLimits.for(model);
@@ -106,7 +106,7 @@ async function create(
   model: string,
   request: CompletionRequest,
   limit: AnswerLimit | undefined,
-  onText: ((textSoFar: string) => void) | undefined,
+  onText: ((draft: () => string) => void) | undefined,
 ): Promise<ModelOutput> {
   const { maxTokens, temperature } = request.model;
   const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {

@@ -4,8 +4,9 @@ import type { ModelOutput } from './model-output.js';
 import { stripReasoning } from './strip-reasoning.js';
 
 /**
- * One answer read as the model writes it (`stream: true`), each new draft (reasoning removed,
- * nothing while the model is still thinking) handed to `onText`. The usage comes in the stream's
+ * One answer read as the model writes it (`stream: true`), each new draft handed to `onText` as a
+ * function giving its text (reasoning removed; empty while the model is still thinking), computed
+ * only for the drafts that are shown. The usage comes in the stream's
  * last chunk (`stream_options.include_usage`), so the rate limiter is corrected as for a plain call.
  *
  * The SDK's own timeout ends when the answer starts; `timeoutMs` bounds the whole stream. An
@@ -14,24 +15,20 @@ import { stripReasoning } from './strip-reasoning.js';
 export async function streamCompletion(
   openai: OpenAI,
   body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming,
-  onText: (textSoFar: string) => void,
+  onText: (draft: () => string) => void,
   timeoutMs: number,
 ): Promise<ModelOutput> {
   const signal = AbortSignal.timeout(timeoutMs);
   const stream = await openai.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal });
   let content = '';
   let usage: OpenAI.CompletionUsage | undefined;
-  let shown = '';
   for await (const chunk of stream) {
     if (chunk.usage) usage = chunk.usage;
     const delta = chunk.choices[0]?.delta?.content;
     if (!delta) continue;
     content += delta;
-    const draft = stripReasoning(content).trim();
-    if (draft && draft !== shown) {
-      shown = draft;
-      onText(draft);
-    }
+    const written = content;
+    onText(() => stripReasoning(written).trim());
   }
   if (signal.aborted) throw new BotError('retryable', `the model's answer did not end within ${timeoutMs} ms`);
   return { content, usage };

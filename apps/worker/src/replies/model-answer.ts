@@ -35,7 +35,9 @@ export async function askModel(
   const prompt: ModelPrompt = { model: modelChoice(robot), system: persona.prompt, history, question, ...(pictures ? { pictures } : {}) };
   const { delivery } = context;
   // Drafts are masked like the answer (a card shows them), a word still being written held back.
-  const onText = delivery.showsProgress ? (textSoFar: string) => delivery.progress(deps.sensitiveWords.maskDraft(textSoFar)) : undefined;
+  const onText = delivery.showsProgress
+    ? (draft: () => string) => delivery.progress(() => deps.sensitiveWords.maskDraft(draft()))
+    : undefined;
   const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText });
   return deps.sensitiveWords.mask(answer);
 }

@@ -30,7 +30,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  */
 export class CardAnswer implements AnswerDelivery {
   readonly showsProgress: boolean;
-  private latest = '';
+  private latest: () => string = () => '';
+  /** A draft came since the last one was shown (or could not be). */
+  private fresh = false;
   private sent: string;
   private nextAt = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -46,9 +48,10 @@ export class CardAnswer implements AnswerDelivery {
     this.showsProgress = card.label === 'answer' && card.record.state === 'created';
   }
 
-  progress(textSoFar: string): void {
+  progress(draft: () => string): void {
     if (!this.showsProgress || this.closed) return;
-    this.latest = textSoFar;
+    this.latest = draft;
+    this.fresh = true;
     this.schedule();
   }
 
@@ -65,7 +68,7 @@ export class CardAnswer implements AnswerDelivery {
   }
 
   private schedule(): void {
-    if (this.closed || this.inFlight || this.timer || this.latest === this.sent) return;
+    if (this.closed || this.inFlight || this.timer || !this.fresh) return;
     const wait = this.nextAt - Date.now();
     if (wait > 0) {
       this.timer = setTimeout(() => {
@@ -74,7 +77,10 @@ export class CardAnswer implements AnswerDelivery {
       }, wait);
       return;
     }
-    this.inFlight = this.showDraft(this.latest).finally(() => {
+    this.fresh = false;
+    const text = this.latest();
+    if (!text || text === this.sent) return;
+    this.inFlight = this.showDraft(text).finally(() => {
       this.inFlight = undefined;
       this.nextAt = Date.now() + this.deps.settings.card.updateMs;
       this.schedule();
@@ -92,6 +98,7 @@ export class CardAnswer implements AnswerDelivery {
       const body = streamingBody(outTrackId, this.deps.settings.card.contentKey, toCardMarkdown(text));
       if (!(await optionalCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, body))) {
         this.deps.metrics.cardDrafts.inc({ result: 'skipped' });
+        this.fresh = true;
         return;
       }
       this.sent = text;
@@ -99,6 +106,7 @@ export class CardAnswer implements AnswerDelivery {
       await writeCardRecord(this.deps, this.card.jobId, { shown: text });
     } catch (error) {
       // The next draft, or the final text, carries the whole text again.
+      this.fresh = true;
       this.deps.metrics.cardDrafts.inc({ result: 'failed' });
       this.deps.logger.debug({ msgId: this.card.msgId, jobId: this.card.jobId, err: error }, 'card draft not shown');
     }
