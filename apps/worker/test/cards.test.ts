@@ -1,5 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { CARD_QPS_LIMIT_CODE, type ChatCompletionRequest, type FakeCard } from '@dtbot/testkit';
+import { PLAYGROUND_ROBOT_CODE, playgroundWebhookPrefix } from '@dtbot/shared';
+import { DEFAULT_ROBOT_CODE, type ChatCompletionRequest, type FakeCard } from '@dtbot/testkit';
 import { toDingTalkMarkdown } from '../src/delivery/dingtalk-markdown.js';
 import { apology, helpText } from '../src/replies/canned-replies.js';
 import { startWorkerHarness, type HarnessOptions, type WorkerHarness } from './worker-harness.js';
@@ -91,6 +97,46 @@ describe('AI-card answers', () => {
     // No update holds the word, nor any start of it of two letters or more.
     expect(card!.updates.filter((update) => /to(p(s(e(c(r(et?)?)?)?)?)?)?$/i.test(update.content) || /topsecret/i.test(update.content))).toEqual([]);
     expect(card!.params.content).toBe('the password is *********, keep it safe');
+  });
+
+  it('follow each robot\'s own template from ROBOTS_FILE: a robot without one answers with messages', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dtbot-card-robots-'));
+    const robotsFile = join(dir, 'robots.yaml');
+    writeFileSync(
+      robotsFile,
+      ['robots:', `  - appKey: ${DEFAULT_ROBOT_CODE}`, `    cardTemplateId: ${TEMPLATE}`, '  - appKey: dingplain', '    appSecret: plain-secret', ''].join('\n'),
+    );
+    try {
+      const h = await start('card-per-robot', { env: { ROBOTS_FILE: robotsFile, DINGTALK_CARD_TEMPLATE_ID: '' } });
+      const carded = h.message({ text: 'card please', senderStaffId: 'per-robot' });
+      const plain = h.message({ text: 'plain please', senderStaffId: 'per-robot', robotCode: 'dingplain' });
+      await (await h.send(carded)).settled;
+      await (await h.send(plain)).settled;
+      expect(h.dingtalk.cards().map((card) => card.params.content)).toEqual(['答复: card please']);
+      expect(messagesTo(h, carded.sessionWebhook)).toEqual([]);
+      expect(messagesTo(h, plain.sessionWebhook).map((m) => m.text)).toEqual(['答复: plain please']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('are not used in the playground: its chats exist only there, so its answers go to its webhook', async () => {
+    const posts: string[] = [];
+    const sink = createServer((req, res) => {
+      posts.push(req.url ?? '');
+      req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}'));
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+      const h = await start('card-playground', { env: { PLAYGROUND_URL: origin } });
+      const message = h.message({ text: 'from the playground', robotCode: PLAYGROUND_ROBOT_CODE, sessionWebhook: `${playgroundWebhookPrefix(origin)}c1?session=s` });
+      expect(await (await h.send(message, { source: 'playground' })).settled).toBe('completed');
+      expect(posts).toHaveLength(1);
+      expect(h.dingtalk.requests).toBe(0);
+    } finally {
+      sink.close();
+    }
   });
 
   it('are not used for commands and notes, which go out as plain messages', async () => {

@@ -16,8 +16,9 @@ export type OpenCardDeps = CardAnswerDeps & Pick<WorkerDeps, 'robotApp' | 'robot
  * - a card an earlier attempt of the job opened is finished, never a second one made: the answer
  *   streams into it, an apology ends it in the error state. (A card that ended in the error state
  *   already holds its apology; an answer after it, an operator's retry, goes out as messages.)
- * - otherwise only a model's answer (`gradual`) gets a new card, when the robot has a template
- *   and the chat can take one (a private chat needs the sender's staff id);
+ * - otherwise only a model's answer (`gradual`) gets a new card, when the robot has a template and
+ *   an AppKey (the playground's robot has none: its chats exist only in the playground) and the
+ *   chat can take one (a private chat needs the sender's staff id);
  * - a card DingTalk refuses to create (a wrong template, no permission) leaves this job's texts
  *   to messages. Whether a card was made is unknown after a timeout or a 5xx: the job is retried,
  *   and the retry checks the card before creating it again under the same `outTrackId`.
