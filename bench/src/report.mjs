@@ -5,7 +5,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (design.md "Targets"); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -77,6 +77,15 @@ export function summaryRows(report) {
     );
     add(`drain rate, ${redis.workers} workers: one node / cluster with 3 shards`, `${fmt(single.drainPerSecond, ' msg/s')} / ${fmt(sharded.drainPerSecond, ' msg/s')}`, '', undefined);
   } else missing('redis');
+  if (cards) {
+    add(`AI cards finished (${cards.messages} questions, ${cards.workers} workers)`, `${cards.cardsFinished}/${cards.messages}`, 'all', cards.cardsFinished === cards.messages);
+    add('AI cards: other messages sent beside the cards', fmt(cards.messagesBesideCards), '0', cards.messagesBesideCards === 0);
+    add(`AI cards: updates per card (the model wrote ${cards.modelPiecesPerAnswer} pieces)`, `${cards.updatesPerCard.mean} (${cards.updatesPerCard.min}–${cards.updatesPerCard.max})`, '> 1', cards.updatesPerCard.min > 1);
+    add('AI cards: shortest gap between two updates of a card', fmt(cards.shortestGapMs, ' ms'), `>= ${cards.updateMs} ms`, cards.shortestGapMs >= cards.updateMs);
+    const disturbed = cards.disturbed ? ', DISTURBED' : '';
+    add('AI cards: card API calls in the busiest second, both workers', `${fmt(cards.busiestRollingSecond)} (fake's loop lag max ${cards.fakeLagMs.max} ms${disturbed})`, `<= ${cards.cardQps}`, cards.busiestRollingSecond <= cards.cardQps);
+    add('AI cards: QpsLimit refusals (DingTalk limit 40/s)', fmt(cards.qpsLimitRefusals), '0', cards.qpsLimitRefusals === 0);
+  } else missing('cards');
 
   // Scenarios 2-5, 7, 9 (with its fallback) and 11 send tracked messages through the whole product.
   const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash, stream, failover?.withFallback, redis?.single, redis?.sharded].filter(Boolean);
@@ -323,6 +332,18 @@ export function formatReport(report) {
         'all the time, near 1 s / its µs per message. On 2 cores the workers use the machine up first: this is measured, not reached.',
     );
   } else out.push(`not measured: ${errors.redis ?? 'skipped'}`);
+
+  section('12. AI cards');
+  if (scenarios.cards) {
+    const c = scenarios.cards;
+    out.push(`${c.messages} questions at once, ${c.workers} workers, DINGTALK_CARD_QPS=${c.cardQps}, DINGTALK_CARD_UPDATE_MS=${c.updateMs}; the model writes each answer in ${c.modelPiecesPerAnswer} pieces over about 6 s; fake DingTalk in a process of its own, limit 40 card calls/s`);
+    out.push(
+      table(
+        ['cards finished', 'ran', 'updates per card (min–max)', 'shortest gap', 'gap p50', 'card calls', 'busiest rolling s', 'busiest calendar s', 'QpsLimit', 'other messages', 'fake loop lag p99/max', 'other work'],
+        [[`${c.cardsFinished}/${c.messages}`, `${c.ranSeconds} s`, `${c.updatesPerCard.mean} (${c.updatesPerCard.min}–${c.updatesPerCard.max})`, `${c.shortestGapMs} ms`, `${c.gapP50Ms} ms`, c.cardCalls, c.busiestRollingSecond, c.busiestCalendarSecond, c.qpsLimitRefusals, c.messagesBesideCards, `${c.fakeLagMs.p99}/${c.fakeLagMs.max} ms`, `${c.otherCores} cores${c.disturbed ? ' (DISTURBED)' : ''}`]],
+      ),
+    );
+  } else out.push(`not measured: ${errors.cards ?? 'skipped'}`);
 
   section('Summary');
   out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));

@@ -1,22 +1,30 @@
 import { startFakeDingTalk, startFakeDingTalkStream, startFakeOpenAI } from '@dtbot/testkit';
 import { startGateway, startWorker } from './apps.mjs';
 import { APP_SECRET, appEnv, ROBOT_CODE } from './callbacks.mjs';
+import { startFakeDingTalkProcess } from './fake-dingtalk-process.mjs';
 import { startFakeOpenAIProcess } from './fake-openai-process.mjs';
 import { sampleRss } from './rss.mjs';
 
 /**
  * The whole product for one scenario: fake OpenAI and fake DingTalk in this process (real HTTP
  * servers on 127.0.0.1; the fake OpenAI in a process of its own with `openaiProcess`, see
- * fake-openai-process.mjs), the built gateway and workers as processes, all under a Redis prefix of
+ * fake-openai-process.mjs; the fake DingTalk with `dingtalkProcess`, its options, see
+ * fake-dingtalk-process.mjs), the built gateway and workers as processes, all under a Redis prefix of
  * the scenario's own. `close()` stops everything and removes the prefix, also after a failure.
  * With `stream`, the gateways (`stream.gateways` of them) run in Stream mode against a fake Stream
  * server (`system.stream`) instead of taking HTTP callbacks. `env` is added to every app's settings (a Redis
  * Cluster, queue shards).
  */
-export async function startSystem(ctx, { label, openai = {}, openaiProcess = false, env: extraEnv = {}, workers = 0, workerEnv = {}, workerNodeArgs = [], stream }) {
+export async function startSystem(
+  ctx,
+  { label, openai = {}, openaiProcess = false, dingtalkProcess, env: extraEnv = {}, workers = 0, workerEnv = {}, workerNodeArgs = [], stream },
+) {
   const prefix = ctx.newPrefix(label);
   const fakeOpenAI = openaiProcess ? await startFakeOpenAIProcess(openai) : await startFakeOpenAI(openai);
-  const dingtalk = await startFakeDingTalk({ credentials: { [ROBOT_CODE]: APP_SECRET } });
+  const credentials = { [ROBOT_CODE]: APP_SECRET };
+  const dingtalk = dingtalkProcess
+    ? await startFakeDingTalkProcess({ ...dingtalkProcess, credentials })
+    : await startFakeDingTalk({ credentials });
   const fakeStream = stream ? await startFakeDingTalkStream({ credentials: { [ROBOT_CODE]: APP_SECRET }, ...stream.fake }) : undefined;
   const gatewayEnv = fakeStream ? { DINGTALK_MODE: 'stream', DINGTALK_API_BASE_URL: fakeStream.apiBaseURL } : {};
   const env = {

@@ -34,7 +34,10 @@ export class CardAnswer implements AnswerDelivery {
   /** A draft came since the last one was shown (or could not be). */
   private fresh = false;
   private sent: string;
-  private nextAt = 0;
+  /** No update before this: the last one's end plus `DINGTALK_CARD_UPDATE_MS`. */
+  private gapUntil = 0;
+  /** A draft the budget had no room for tries again from here (sooner than the gap: it sent nothing). */
+  private retryAt = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private closed = false;
@@ -69,7 +72,7 @@ export class CardAnswer implements AnswerDelivery {
 
   private schedule(): void {
     if (this.closed || this.inFlight || this.timer || !this.fresh) return;
-    const wait = this.nextAt - Date.now();
+    const wait = Math.max(this.gapUntil, this.retryAt) - Date.now();
     if (wait > 0) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -82,7 +85,6 @@ export class CardAnswer implements AnswerDelivery {
     if (!text || text === this.sent) return;
     this.inFlight = this.showDraft(text).finally(() => {
       this.inFlight = undefined;
-      this.nextAt = Date.now() + this.deps.settings.card.updateMs;
       this.schedule();
     });
   }
@@ -96,16 +98,23 @@ export class CardAnswer implements AnswerDelivery {
         this.inputing = true;
       }
       const body = streamingBody(outTrackId, this.deps.settings.card.contentKey, toCardMarkdown(text));
-      if (!(await optionalCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, body))) {
+      const retryInMs = await optionalCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, body);
+      if (retryInMs > 0) {
+        // Nothing was shown: the newest draft tries again as soon as the budget may have room,
+        // so a card that lost this time is first in line next time.
+        this.retryAt = Date.now() + Math.min(retryInMs, this.deps.settings.card.updateMs);
         this.deps.metrics.cardDrafts.inc({ result: 'skipped' });
         this.fresh = true;
         return;
       }
+      this.gapUntil = Date.now() + this.deps.settings.card.updateMs;
       this.sent = text;
       this.deps.metrics.cardDrafts.inc({ result: 'shown' });
       await writeCardRecord(this.deps, this.card.jobId, { shown: text });
     } catch (error) {
-      // The next draft, or the final text, carries the whole text again.
+      // It may have reached the card all the same: keep the gap. The next draft, or the final
+      // text, carries the whole text again.
+      this.gapUntil = Date.now() + this.deps.settings.card.updateMs;
       this.fresh = true;
       this.deps.metrics.cardDrafts.inc({ result: 'failed' });
       this.deps.logger.debug({ msgId: this.card.msgId, jobId: this.card.jobId, err: error }, 'card draft not shown');
@@ -141,7 +150,7 @@ export class CardAnswer implements AnswerDelivery {
   }
 
   private async final(text: string, end: { isFinalize: boolean; isError?: boolean }): Promise<void> {
-    const wait = this.nextAt - Date.now();
+    const wait = this.gapUntil - Date.now();
     if (wait > 0) await sleep(wait);
     const { outTrackId } = this.card.record;
     const content = toCardMarkdown(text);

@@ -59,19 +59,19 @@ export async function requiredCardCall(deps: CardCallDeps, app: RobotApp, method
 }
 
 /**
- * A card call that may be dropped (an intermediate draft: the next one carries the whole text):
- * false when the budget has no room now or DingTalk throttled it (every worker then holds back
- * the app's card calls for `card.throttleBackoffMs`). Other failures are thrown.
+ * A card call that may be dropped (an intermediate draft: the next one carries the whole text).
+ * Resolves 0 once DingTalk took it; otherwise, when the budget has no room now or DingTalk
+ * throttled it (every worker then holds back the app's card calls for `card.throttleBackoffMs`),
+ * with the ms after which another try may find room. Other failures are thrown.
  */
-export async function optionalCardCall(deps: CardCallDeps, app: RobotApp, method: 'POST' | 'PUT', path: string, body: Json): Promise<boolean> {
+export async function optionalCardCall(deps: CardCallDeps, app: RobotApp, method: 'POST' | 'PUT', path: string, body: Json): Promise<number> {
   const slot = await deps.cardBudget.take(app.appKey, 'optional');
-  if (slot.waitMs > 0) return false;
+  if (slot.waitMs > 0) return slot.waitMs;
   try {
     await send(deps, app, slot.callId, method, path, body);
-    return true;
+    return 0;
   } catch (error) {
     if (!isThrottled(error)) throw error;
-    await deps.cardBudget.pause(app.appKey, deps.settings.card.throttleBackoffMs);
-    return false;
+    return deps.cardBudget.pause(app.appKey, deps.settings.card.throttleBackoffMs);
   }
 }

@@ -1,0 +1,114 @@
+import { trackedMessage } from '../callbacks.mjs';
+import { DISTURBED_CORES, watchCpu } from '../cpu-usage.mjs';
+import { progress, sleep } from '../progress.mjs';
+import { non2xx, sendBurst } from '../send.mjs';
+import { maxInWindow, percentile, round } from '../stats.mjs';
+import { withSystem } from '../system.mjs';
+
+const MESSAGES = 20;
+const WORKERS = 2;
+const CARD_QPS = 20;
+const UPDATE_MS = 300;
+/** DingTalk's documented limit: the fake refuses past it, so an overshoot would show as 403s too. */
+const DINGTALK_QPS = 40;
+/** The model writes each answer in this many pieces, this far apart: about 6 s of writing. */
+const CHUNKS = 40;
+const CHUNK_MS = 150;
+const DEADLINE_MS = 120_000;
+
+/** An answer long enough to be worth streaming, naming its question so every card can be told apart. */
+function slowAnswer(body) {
+  const question = (body.messages ?? []).filter((message) => message.role === 'user').at(-1)?.content;
+  return `答复: ${typeof question === 'string' ? question : ''}\n\n${'这是一段逐渐写出的回答。'.repeat(20)}`;
+}
+
+/**
+ * 12. AI cards: a burst of N questions (private chats of distinct users) answered as AI cards by two worker processes (DINGTALK_CARD_QPS
+ * = 20, DINGTALK_CARD_UPDATE_MS = 300), the model writing each answer over about 6 s: the cards stream at
+ * once and want more updates (20 cards × one every 300 ms) than the budget allows, yet each can get several. The fake DingTalk runs in a process
+ * of its own and counts arrivals by its clock: updates per card, the shortest gap between two updates of
+ * one card (target: never under DINGTALK_CARD_UPDATE_MS), card API calls in any rolling second across
+ * both workers (target: never above DINGTALK_CARD_QPS) and in each calendar second, and the QpsLimit
+ * refusals DingTalk's own limit of 40 would have given. The reference is what an unthrottled streamer
+ * would send: one update per piece the model wrote.
+ */
+export async function cardStream(ctx) {
+  const options = {
+    label: 'cards',
+    openai: { answer: slowAnswer, stream: { chunks: CHUNKS, intervalMs: CHUNK_MS } },
+    dingtalkProcess: { cardQps: DINGTALK_QPS },
+    workers: WORKERS,
+    workerEnv: {
+      DINGTALK_CARD_TEMPLATE_ID: 'bench-card.schema',
+      DINGTALK_CARD_QPS: String(CARD_QPS),
+      DINGTALK_CARD_UPDATE_MS: String(UPDATE_MS),
+    },
+  };
+  return withSystem(ctx, options, async (system) => {
+    const messages = Array.from({ length: MESSAGES }, (_, index) => trackedMessage(system.dingtalk, 'card', index));
+    progress(`cards: burst of ${MESSAGES} questions, ${WORKERS} workers, DINGTALK_CARD_QPS=${CARD_QPS}, DINGTALK_CARD_UPDATE_MS=${UPDATE_MS}`);
+    const started = Date.now();
+    const pids = [...system.workers.map((worker) => worker.pid), system.gateway.pid, system.dingtalk.pid, ctx.redisPid ?? 0, process.pid];
+    const watch = watchCpu(pids);
+    const statuses = await sendBurst(system.gateway.port, messages, 16);
+    let report = await system.dingtalk.report();
+    let lastProgress = Date.now();
+    while (finished(report) < MESSAGES && Date.now() - started < DEADLINE_MS) {
+      await sleep(250);
+      report = await system.dingtalk.report();
+      if (Date.now() - lastProgress >= 5000) {
+        lastProgress = Date.now();
+        progress(`cards: ${finished(report)}/${MESSAGES} cards finished after ${Math.round((Date.now() - started) / 1000)} s`);
+      }
+    }
+    await sleep(500); // late calls and stray messages
+    report = await system.dingtalk.report();
+    return summarise(report, statuses, (Date.now() - started) / 1000, watch.stop().otherCores);
+  });
+}
+
+const finished = (report) => report.cards.filter((card) => card.finalized && card.params.flowStatus === '3').length;
+
+function summarise(report, statuses, ranSeconds, otherCores) {
+  const { cards, cardCalls, delivered } = report;
+  const updates = cards.map((card) => card.updates.length);
+  const gaps = cards.flatMap((card) => card.updates.slice(1).map((update, index) => update.receivedAt - card.updates[index].receivedAt));
+  const arrivals = cardCalls.map((call) => call.receivedAt);
+  const perCalendarSecond = new Map();
+  for (const at of arrivals) perCalendarSecond.set(Math.floor(at / 1000), (perCalendarSecond.get(Math.floor(at / 1000)) ?? 0) + 1);
+  const result = {
+    messages: MESSAGES,
+    workers: WORKERS,
+    cardQps: CARD_QPS,
+    updateMs: UPDATE_MS,
+    modelPiecesPerAnswer: CHUNKS,
+    ranSeconds: round(ranSeconds),
+    cards: cards.length,
+    cardsFinished: finished(report),
+    // Anything other than the cards is a second answer or an apology.
+    messagesBesideCards: delivered.length,
+    updatesPerCard: {
+      mean: round(updates.reduce((sum, count) => sum + count, 0) / Math.max(1, updates.length), 2),
+      min: Math.min(...updates),
+      max: Math.max(...updates),
+    },
+    shortestGapMs: gaps.length > 0 ? Math.min(...gaps) : undefined,
+    gapP50Ms: percentile(gaps, 50),
+    cardCalls: arrivals.length,
+    busiestRollingSecond: maxInWindow(arrivals, 1000),
+    busiestCalendarSecond: Math.max(0, ...perCalendarSecond.values()),
+    qpsLimitRefusals: cardCalls.filter((call) => call.status === 403).length,
+    // Work outside the bench, and a late event loop in the fake, bunch its stamps of arrival.
+    otherCores: round(otherCores, 2),
+    fakeLagMs: { p99: round(report.lagMs.p99), max: round(report.lagMs.max) },
+    disturbed: otherCores > DISTURBED_CORES,
+    non2xx: non2xx(statuses),
+  };
+  progress(
+    `cards: ${result.cardsFinished}/${MESSAGES} finished in ${result.ranSeconds} s; updates per card ${result.updatesPerCard.mean} ` +
+      `(${result.updatesPerCard.min}–${result.updatesPerCard.max}, the model wrote ${CHUNKS} pieces); shortest gap ${result.shortestGapMs} ms; ` +
+      `busiest second ${result.busiestRollingSecond} card calls (budget ${CARD_QPS}); QpsLimit ${result.qpsLimitRefusals}; other messages ${result.messagesBesideCards}; ` +
+      `fake DingTalk loop lag p99/max ${result.fakeLagMs.p99}/${result.fakeLagMs.max} ms; other work ${result.otherCores} cores${result.disturbed ? ' (DISTURBED)' : ''}`,
+  );
+  return result;
+}
