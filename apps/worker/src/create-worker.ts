@@ -17,6 +17,14 @@ export interface WorkerOptions {
  * shared out between them (`concurrencyShare`): a BullMQ worker serves one queue, and its slots cannot be lent to
  * another's.
  */
+/**
+ * BullMQ honours a manual rate limit (`queue.rateLimit`) at fetch time only when the worker has a
+ * limiter; this one is far above any real rate, so it never limits by itself. Its counter still
+ * lives in the queue's limiter key for a second after each fetch, so only a TTL read with this
+ * maximum (`queue.getRateLimitTtl(FETCH_LIMITER_MAX)`) tells a real pause from that counter.
+ */
+export const FETCH_LIMITER_MAX = 1_000_000_000;
+
 export function createWorkers(shards: readonly WorkerDeps[], connection: RedisClient, options: WorkerOptions): Worker<MessageJob>[] {
   return shards.map((deps, index) =>
     createWorker(deps, connection, { ...options, concurrency: concurrencyShare(options.concurrency, shards.length, index) }),
@@ -48,9 +56,7 @@ export function createWorker(deps: WorkerDeps, connection: RedisClient, options:
       lockDuration: options.lockDurationMs ?? 20_000,
       stalledInterval: options.stalledIntervalMs ?? 15_000,
       maxStalledCount: 3,
-      // BullMQ honours a manual rate limit (`queue.rateLimit`) at fetch time only when the worker
-      // has a limiter; this one is far above any real rate, so it never limits by itself.
-      limiter: { max: 1_000_000_000, duration: 1000 },
+      limiter: { max: FETCH_LIMITER_MAX, duration: 1000 },
       // A job handed back while rate limited wakes no idle worker, so idle workers look again
       // every second instead of BullMQ's five.
       drainDelay: 1,
