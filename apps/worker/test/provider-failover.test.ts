@@ -200,3 +200,60 @@ describe('provider failover', () => {
     expect(replies[0]).not.toMatch(/500|circuit|provider/i);
   });
 });
+
+describe('provider failover for streamed answers (AI cards)', () => {
+  const TEMPLATE = 'answer-card.schema';
+  const longAnswer = (prefix: string) => (body: Parameters<AnswerFunction>[0]) => `${prefix}: ${lastQuestion(body)}。${'这是一个较长的回答，'.repeat(10)}`;
+
+  /** Cards on, both models streaming in 8 paced chunks, the primary's circuit opening on its first failure. */
+  async function withCards(label: string) {
+    const fallback = await startFakeOpenAI({ answer: longAnswer('备用模型'), stream: { chunks: 8, intervalMs: 10 } });
+    opened.push(fallback);
+    const harness = await harnessWith({
+      label,
+      env: {
+        DINGTALK_CARD_TEMPLATE_ID: TEMPLATE,
+        DINGTALK_CARD_UPDATE_MS: '20',
+        OPENAI_FALLBACK_BASE_URL: fallback.baseURL,
+        OPENAI_FALLBACK_API_KEY: 'sk-fallback',
+        PROVIDER_FAILURE_THRESHOLD: '1',
+      },
+      openai: { answer: longAnswer('主模型'), stream: { chunks: 8, intervalMs: 10 } },
+      dingtalk: { cardTemplates: [TEMPLATE] },
+    });
+    return { harness, fallback };
+  }
+
+  it('a primary that fails before the first words is replaced within the call: the card shows only the fallback\'s answer', async () => {
+    const { harness, fallback } = await withCards('failover-card-before');
+    harness.openai.setBehaviour({ status: 502 });
+    const message = harness.message({ text: '卡片', senderStaffId: 'card-asker' });
+    expect(await (await harness.send(message)).settled).toBe('completed');
+
+    const cards = harness.dingtalk.cards();
+    expect(cards).toHaveLength(1);
+    expect(cards[0]).toMatchObject({ finalized: true, params: { content: longAnswer('备用模型')({ messages: [{ role: 'user', content: '卡片' }] }) } });
+    expect(cards[0]!.updates.every((update) => !JSON.stringify(update).includes('主模型'))).toBe(true);
+    expect(harness.openai.requests).toHaveLength(1);
+    expect(fallback.requests).toHaveLength(1);
+    expect(await metric(harness, 'dtbot_worker_jobs_total', { outcome: 'delayed' })).toBe(0);
+  });
+
+  it('a primary that dies mid-answer makes the job try again at once, and the fallback writes the card from the start', async () => {
+    const { harness, fallback } = await withCards('failover-card-midway');
+    harness.openai.setBehaviour({ stream: { chunks: 8, intervalMs: 30, breakAfter: 5 } });
+    const message = harness.message({ text: '半路', senderStaffId: 'midway-asker' });
+    expect(await (await harness.send(message)).settled).toBe('completed');
+
+    const cards = harness.dingtalk.cards();
+    expect(cards).toHaveLength(1);
+    expect(cards[0]).toMatchObject({ finalized: true, params: { content: longAnswer('备用模型')({ messages: [{ role: 'user', content: '半路' }] }) } });
+    // Its drafts had begun, so the call was not switched: the job was tried again at once (a delay of
+    // no wait, not a retry after backoff), and the card, kept per job, was written over from the start.
+    expect(harness.openai.requests).toHaveLength(1);
+    expect(fallback.requests).toHaveLength(1);
+    expect(await metric(harness, 'dtbot_worker_jobs_total', { outcome: 'delayed' })).toBe(1);
+    expect(await metric(harness, 'dtbot_worker_jobs_total', { outcome: 'retry' })).toBe(0);
+    expect(harness.dingtalk.delivered().filter((delivered) => delivered.target === new URL(message.sessionWebhook).searchParams.get('session'))).toEqual([]);
+  });
+});

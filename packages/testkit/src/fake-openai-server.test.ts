@@ -96,6 +96,25 @@ describe('startFakeOpenAI', () => {
     expect(chunks.at(-1)?.usage.completion_tokens).toBeGreaterThan(0);
   });
 
+  it('cuts a streamed answer\'s connection after breakAfter chunks, as a provider that dies mid-answer', async () => {
+    fake = await startFakeOpenAI({ answer: () => 'abcdef', stream: { chunks: 3, breakAfter: 2 } });
+    const response = await chat(fake.baseURL, question('x', { stream: true }));
+    expect(response.status).toBe(200);
+    const reader = response.body!.getReader();
+    let read = '';
+    const failure = await (async () => {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return undefined;
+        read += new TextDecoder().decode(value);
+      }
+    })().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(read).toContain('"role":"assistant"');
+    expect(read).toContain('"content":"ab"');
+    expect(read).not.toContain('[DONE]');
+  });
+
   it('answers 429 with retry hints once rpmLimit requests were admitted in the window', async () => {
     fake = await startFakeOpenAI({ rpmLimit: 2 });
     expect((await chat(fake.baseURL, question('1'))).status).toBe(200);

@@ -48,9 +48,10 @@ export interface FakeOpenAIBehaviour {
   omitUsage?: boolean;
   /**
    * How a streamed answer (`stream: true`) is paced: in `chunks` pieces (default 4), `intervalMs`
-   * apart (default 0: all at once), like a model writing.
+   * apart (default 0: all at once), like a model writing. With `breakAfter`, the connection is
+   * cut after that many chunks, as a provider that dies mid-answer.
    */
-  stream?: { chunks?: number; intervalMs?: number };
+  stream?: { chunks?: number; intervalMs?: number; breakAfter?: number };
 }
 
 export interface FakeOpenAIOptions extends FakeOpenAIBehaviour {
@@ -127,12 +128,18 @@ async function sendStream(
   chunks: object[],
   headers: Record<string, string>,
   pause: () => Promise<boolean>,
+  breakAfter = Number.POSITIVE_INFINITY,
 ): Promise<void> {
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
   for (const [index, chunk] of chunks.entries()) {
     if (index > 0 && !(await pause())) return void res.destroy();
     if (res.destroyed) return;
+    if (index >= breakAfter) {
+      // What was written reaches the reader first; then the connection drops without an end.
+      await new Promise<void>((resolve) => res.write('', () => resolve()));
+      return void res.destroy();
+    }
     res.write(`data: ${JSON.stringify(chunk)}\n\n`);
   }
   res.end('data: [DONE]\n\n');
@@ -242,10 +249,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     if (res.destroyed) return;
     served += 1;
     if (body.stream === true) {
-      const { chunks: pieces, intervalMs = 0 } = current.stream ?? {};
+      const { chunks: pieces, intervalMs = 0, breakAfter } = current.stream ?? {};
       const pause = async () => intervalMs <= 0 || (await delay(intervalMs));
       const chunks = completionChunks(body, answer, pieces);
-      return sendStream(res, current.omitUsage ? chunks.filter((chunk) => !('usage' in chunk)) : chunks, limitHeaders, pause);
+      return sendStream(res, current.omitUsage ? chunks.filter((chunk) => !('usage' in chunk)) : chunks, limitHeaders, pause, breakAfter);
     }
     const { usage, ...completion } = chatCompletion(body, answer);
     sendJson(res, 200, current.omitUsage ? completion : { ...completion, usage }, limitHeaders);
