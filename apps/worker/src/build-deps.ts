@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import {
+  commandWordsOf,
   normaliseOrigins,
   proxiedFetch,
   proxyRules,
@@ -134,11 +135,7 @@ export function buildWorkerDeps(
     cardBudget: new CardCallBudget(redis, keys, { qps: config.DINGTALK_CARD_QPS }),
     settings: {
       modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
-      resetCommands: config.RESET_COMMANDS,
-      helpCommands: config.HELP_COMMANDS,
-      settingsCommands: config.SETTINGS_COMMANDS,
-      personaCommands: config.PERSONA_COMMANDS,
-      usageCommands: config.USAGE_COMMANDS,
+      ...commandWordsOf(config),
       helpText: config.HELP_TEXT,
       imageCommands: config.IMAGE_COMMANDS,
       imageModel: config.OPENAI_IMAGE_MODEL,

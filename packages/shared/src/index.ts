@@ -9,6 +9,8 @@ export * from './dingtalk/webhook-origins.js';
 export * from './dingtalk/extract-prompt.js';
 export * from './jobs/message-job.js';
 export * from './jobs/order-key.js';
+export * from './commands/recognize-command.js';
+export * from './access/listed-user.js';
 export * from './redis/keys.js';
 export * from './redis/queue-shards.js';
 export * from './redis/create-redis.js';

@@ -1,4 +1,4 @@
-import { CONVERSATION_GROUP, type MessageJob } from '@dtbot/shared';
+import { CONVERSATION_GROUP, isListedUser, type MessageJob } from '@dtbot/shared';
 
 /** The lists of `ACCESS_*`, `ADMIN_USERS` and `VIP_USERS`, each entry a staff id, a sender id or a group's conversationId. */
 export interface AccessLists {
@@ -48,8 +48,7 @@ export class AccessPolicy {
 
   decide(asker: Asker): AccessDecision {
     const { sets } = this;
-    const isUser = (list: ReadonlySet<string>) =>
-      (asker.senderStaffId !== undefined && asker.senderStaffId !== '' && list.has(asker.senderStaffId)) || list.has(asker.senderId);
+    const isUser = (list: ReadonlySet<string>) => isListedUser(list, asker);
     const inGroup = asker.conversationType === CONVERSATION_GROUP;
     if (isUser(sets.denyUsers)) return { allowed: false, reason: 'denied_user' };
     if (inGroup && sets.denyGroups.has(asker.conversationId)) return { allowed: false, reason: 'denied_group' };

@@ -1,7 +1,7 @@
 import type { MessageJob } from '@dtbot/shared';
 import type { AnswerDelivery } from '../delivery/answer-delivery.js';
 import type { Template } from '../personas/persona-catalog.js';
-import type { Command } from './recognize-command.js';
+import type { Command } from '@dtbot/shared';
 
 /**
  * What a message gets, decided once by `decideReply` before anything is produced. Each kind has

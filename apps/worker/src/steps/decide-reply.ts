@@ -1,7 +1,6 @@
-import { isReadableKind, type MessageJob } from '@dtbot/shared';
+import { isReadableKind, recognizeCommand, unknownCommand, type CommandWords, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps, WorkerSettings } from '../deps.js';
 import { applyTemplate, type PersonaCatalog } from '../personas/persona-catalog.js';
-import { recognizeCommand, unknownCommand, type CommandWords } from '../replies/recognize-command.js';
 import { recognizeImageRequest } from '../replies/recognize-image-request.js';
 import { countsAgainstQuota, reachesModel, type Reply } from '../replies/reply.js';
 import type { Role } from '../access/access-policy.js';

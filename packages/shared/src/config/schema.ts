@@ -68,6 +68,23 @@ export const commonSchema = z.object({
     .max(MAX_QUEUE_SHARDS)
     .default(1)
     .describe('conversations partitioned over this many queues, each under a hash tag of its own, so a Redis Cluster spreads them over its masters'),
+  // Read by both apps: the worker answers commands and knows admins and VIPs; the gateway sends their messages
+  // ahead of a backlog (the priority lane).
+  ADMIN_USERS: csv()
+    .default([])
+    .describe('admins (staff id or sender id): allowed unless denied, exempt from quotas, may use admin commands'),
+  VIP_USERS: csv().default([]).describe('VIP users (staff id or sender id): exempt from the daily quotas'),
+  RESET_COMMANDS: csv().default(['/reset', '重置', '清空会话']).describe('words that clear a conversation\'s memory'),
+  HELP_COMMANDS: csv().default(['/help', '帮助']).describe('words that show the help text'),
+  SETTINGS_COMMANDS: csv()
+    .default(['/settings', '我的设置'])
+    .describe('words that show the asker\'s settings: model, memory scope, persona, quota left today'),
+  USAGE_COMMANDS: csv()
+    .default(['/usage', '用量'])
+    .describe('admin only: words that show usage (today and the last 7 days: tokens, estimated cost, top users and groups) and the quotas'),
+  PERSONA_COMMANDS: csv()
+    .default(['/persona', '角色'])
+    .describe('words that list the personas, or switch this conversation\'s persona when followed by a name'),
 });
 
 export const gatewaySchema = commonSchema.extend({
@@ -214,10 +231,6 @@ export const workerSchema = commonSchema.extend({
     .describe('only these users (staff id, or sender id for users of another organisation) may use it; empty = everyone'),
   ACCESS_DENY_GROUPS: csv().default([]).describe('groups (conversationId) the robot refuses; deny wins over every allow and admin'),
   ACCESS_DENY_USERS: csv().default([]).describe('users (staff id or sender id) the robot refuses; deny wins over every allow and admin'),
-  ADMIN_USERS: csv()
-    .default([])
-    .describe('admins (staff id or sender id): allowed unless denied, exempt from quotas, may use admin commands'),
-  VIP_USERS: csv().default([]).describe('VIP users (staff id or sender id): exempt from the daily quotas'),
   SENSITIVE_WORDS: csv()
     .default([])
     .describe('words refused in questions and masked in answers, any case of Latin letters; empty = none'),
@@ -246,17 +259,6 @@ export const workerSchema = commonSchema.extend({
     .min(0)
     .default(0)
     .describe('estimated model spend per local day (QUOTA_TIMEZONE), all robots together, after which only admins are answered; 0 = no budget'),
-  RESET_COMMANDS: csv().default(['/reset', '重置', '清空会话']).describe('words that clear a conversation\'s memory'),
-  HELP_COMMANDS: csv().default(['/help', '帮助']).describe('words that show the help text'),
-  SETTINGS_COMMANDS: csv()
-    .default(['/settings', '我的设置'])
-    .describe('words that show the asker\'s settings: model, memory scope, persona, quota left today'),
-  USAGE_COMMANDS: csv()
-    .default(['/usage', '用量'])
-    .describe('admin only: words that show usage (today and the last 7 days: tokens, estimated cost, top users and groups) and the quotas'),
-  PERSONA_COMMANDS: csv()
-    .default(['/persona', '角色'])
-    .describe('words that list the personas, or switch this conversation\'s persona when followed by a name'),
   HELP_TEXT: z.string().optional().describe('replaces the built-in help text'),
   DINGTALK_CARD_TEMPLATE_ID: z
     .string()

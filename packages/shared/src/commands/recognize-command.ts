@@ -1,4 +1,4 @@
-import type { WorkerSettings } from '../deps.js';
+import type { CommonConfig } from '../config/schema.js';
 
 /** `unknown`: a `/word` that is none of ours; it gets the help instead of going to the model. */
 export type Command = 'help' | 'reset' | 'settings' | 'persona' | 'usage' | 'unknown';
@@ -9,7 +9,30 @@ export interface RecognizedCommand {
   argument?: string;
 }
 
-export type CommandWords = Pick<WorkerSettings, 'helpCommands' | 'resetCommands' | 'settingsCommands' | 'personaCommands' | 'usageCommands'>;
+/**
+ * The words of each command (`RESET_COMMANDS`, `HELP_COMMANDS`, …). Both apps read them: the worker answers a
+ * command, the gateway sends it ahead of a backlog (its lane).
+ */
+export interface CommandWords {
+  resetCommands: readonly string[];
+  helpCommands: readonly string[];
+  settingsCommands: readonly string[];
+  personaCommands: readonly string[];
+  usageCommands: readonly string[];
+}
+
+/** The command words of the settings. */
+export function commandWordsOf(
+  config: Pick<CommonConfig, 'RESET_COMMANDS' | 'HELP_COMMANDS' | 'SETTINGS_COMMANDS' | 'PERSONA_COMMANDS' | 'USAGE_COMMANDS'>,
+): CommandWords {
+  return {
+    resetCommands: config.RESET_COMMANDS,
+    helpCommands: config.HELP_COMMANDS,
+    settingsCommands: config.SETTINGS_COMMANDS,
+    personaCommands: config.PERSONA_COMMANDS,
+    usageCommands: config.USAGE_COMMANDS,
+  };
+}
 
 /** Commands that take what follows them; the others are whole messages. */
 const TAKES_ARGUMENT: ReadonlySet<Command> = new Set(['persona']);
