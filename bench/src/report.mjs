@@ -5,7 +5,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (design.md "Targets"); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -86,6 +86,13 @@ export function summaryRows(report) {
     add('AI cards: card API calls in the busiest second, both workers', `${fmt(cards.busiestRollingSecond)} (fake's loop lag max ${cards.fakeLagMs.max} ms${disturbed})`, `<= ${cards.cardQps}`, cards.busiestRollingSecond <= cards.cardQps);
     add('AI cards: QpsLimit refusals (DingTalk limit 40/s)', fmt(cards.qpsLimitRefusals), '0', cards.qpsLimitRefusals === 0);
   } else missing('cards');
+  if (lanes) {
+    const ahead = (rank) => (rank ? `${rank.aheadOfPercent} % (${rank.answeredBefore} of ${rank.ofWaiting} before it)` : 'not answered');
+    add(`a VIP's message answered ahead of the ${lanes.backlog}-message backlog`, ahead(lanes.vip), '>= 90 %', (lanes.vip?.aheadOfPercent ?? 0) >= 90);
+    add('a command answered ahead of the backlog', ahead(lanes.command), '>= 90 %', (lanes.command?.aheadOfPercent ?? 0) >= 90);
+    add('a newcomer\'s first question (normal lane), ahead of the backlog', ahead(lanes.normal), '', undefined);
+    add('lanes: lost answers, non-2xx', `${fmt(lanes.lost)}, ${fmt(lanes.non2xx)}`, '0, 0', lanes.lost === 0 && lanes.non2xx === 0);
+  } else missing('lanes');
 
   // Scenarios 2-5, 7, 9 (with its fallback) and 11 send tracked messages through the whole product.
   const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash, stream, failover?.withFallback, redis?.single, redis?.sharded].filter(Boolean);
@@ -344,6 +351,16 @@ export function formatReport(report) {
       ),
     );
   } else out.push(`not measured: ${errors.cards ?? 'skipped'}`);
+
+  section('13. Priority lanes');
+  if (scenarios.lanes) {
+    const l = scenarios.lanes;
+    out.push(`${l.backlog} messages in a burst (140 private chats, 20 of them with a second question, a group of 40), ${l.workers} workers x ${l.concurrency} slots, model latency ${l.modelLatencyMs} ms;`);
+    out.push('then together: a VIP\'s question, a command from a user with nothing waiting, and a newcomer\'s first question');
+    const row = (name, rank) => [name, rank?.answeredBefore ?? '—', rank?.ofWaiting ?? '—', rank ? `${rank.aheadOfPercent} %` : '—'];
+    out.push(table(['message', 'backlog answered before it', 'backlog still waiting', 'answered ahead of'], [row('VIP (priority lane)', l.vip), row('command (priority lane)', l.command), row('newcomer (normal lane)', l.normal)]));
+    out.push(`non-2xx ${l.non2xx}, lost ${l.lost}; "still waiting": backlog messages whose model call had not started when the three were acknowledged`);
+  } else out.push(`not measured: ${errors.lanes ?? 'skipped'}`);
 
   section('Summary');
   out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import {
   createLogger,
   createRedis,
+  lanePolicyFrom,
   loadConfigOrExit,
   loadGatewayConfig,
   logAliasesUsed,
@@ -54,6 +55,7 @@ const accept: AcceptDeps = {
     dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
     timeoutMs: config.ENQUEUE_TIMEOUT_MS,
     isConnected: () => redis.status === 'ready',
+    lanes: lanePolicyFrom(config),
   },
 };
 const playground = config.PLAYGROUND

@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, dedupeIdFor, orderKeyFor, type Robot } from '@dtbot/shared';
+import { createLogger, dedupeIdFor, jobPriorityFor, orderKeyFor, type Robot } from '@dtbot/shared';
 import { buildCallback, signedHeaders } from '@dtbot/testkit';
 import { buildApp } from '../src/app.js';
 import { createGatewayMetrics } from '../src/metrics.js';
-import { ALLOWED_ORIGIN, startAcceptStack, type AcceptStack } from './contract/accept-stack.js';
+import { ALLOWED_ORIGIN, startAcceptStack, VIP_STAFF_ID, type AcceptStack } from './contract/accept-stack.js';
 
 // The Koa app in-process (no main.ts), on a real Redis under its own prefix, answering for two robots.
 const FIRST: Robot = { robotCode: 'dingtestrobot', appKey: 'dingtestrobot', appSecret: 'gateway-test-secret', options: { memoryScope: 'user' } };
@@ -174,5 +174,31 @@ describe("chatgpt-dingtalk's callback route", () => {
     expect(signed.status).toBe(200);
     expect(await signed.json()).toEqual({});
     expect((await stack.jobsOf(message.msgId)).map((job) => job.data.prompt)).toEqual(['posted to /']);
+  });
+
+  it('stores a VIP\'s message and anyone\'s command in the priority lane, ahead of every normal message', async () => {
+    const chat = (senderStaffId: string, text: string) =>
+      buildCallback({ sessionWebhook: webhook, text, senderStaffId, conversationId: `cid-lanes-${senderStaffId}` });
+    const normalFirst = chat('lanes-normal', 'first');
+    const normalSecond = chat('lanes-normal', 'second');
+    const vipFirst = chat(VIP_STAFF_ID, 'important');
+    const vipSecond = chat(VIP_STAFF_ID, 'also important');
+    const command = chat('lanes-commander', '/help');
+    for (const message of [normalFirst, normalSecond, vipFirst, vipSecond, command]) expect((await post(message)).status).toBe(200);
+    const stored = async (message: { msgId: string }) => (await stack.jobsOf(message.msgId))[0]!;
+    const laneAndPriority = async (message: { msgId: string }) => {
+      const job = await stored(message);
+      return [job.data.lane, job.opts.priority ?? 0];
+    };
+    expect(await Promise.all([normalFirst, normalSecond, vipFirst, vipSecond, command].map(laneAndPriority))).toEqual([
+      ['normal', jobPriorityFor('normal', 1)],
+      ['normal', jobPriorityFor('normal', 2)],
+      // A lane's first message of a conversation goes to BullMQ's plain wait list (no priority), served first.
+      ['priority', 0],
+      ['priority', 2],
+      ['priority', 0],
+    ]);
+    expect(await (await stored(vipFirst)).getState()).toBe('waiting');
+    expect(await (await stored(normalFirst)).getState()).toBe('prioritized');
   });
 });

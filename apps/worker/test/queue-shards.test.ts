@@ -68,11 +68,11 @@ describe('a worker with several queue shards', () => {
     for (const message of [inShard0!, inShard1!]) expect(await (await h.send(message)).settled).toBe('completed');
     const { jobId } = await h.send(inShard2!);
     const limitedQueue = h.shards[shardOf(inShard2!)]!.queue;
-    // Handed back to its shard's wait list once refused (closing the worker before that would leave it asleep
-    // for the rest of the pause).
+    // Handed back to its shard's queue once refused, with its priority (closing the worker before that would leave it
+    // asleep for the rest of the pause).
     // A plain TTL read would also see the limiter counter of the worker's last fetch (a second long).
     const pauseOf = (queue: Queue) => queue.getRateLimitTtl(FETCH_LIMITER_MAX);
-    await waitFor(async () => (await limitedQueue.getJobState(jobId)) === 'waiting' && (await pauseOf(limitedQueue)) > 0, {
+    await waitFor(async () => (await limitedQueue.getJobState(jobId)) === 'prioritized' && (await pauseOf(limitedQueue)) > 0, {
       timeoutMs: 5000,
     });
     const pauses = await Promise.all(h.deps.queues.map(pauseOf));

@@ -1,6 +1,17 @@
 import { Queue, QueueEvents, type Job, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createLogger, jobIdFor, loadWorkerConfig, MESSAGE_JOB_NAME, redisKeys, shardIndexFor, type MessageJob, type RedisKeys } from '@dtbot/shared';
+import {
+  createLogger,
+  jobIdFor,
+  jobPriorityFor,
+  lanePolicyFrom,
+  loadWorkerConfig,
+  MESSAGE_JOB_NAME,
+  redisKeys,
+  shardIndexFor,
+  type MessageJob,
+  type RedisKeys,
+} from '@dtbot/shared';
 import {
   buildCallback,
   buildGroupCallback,
@@ -44,6 +55,10 @@ export interface HarnessOptions {
   join?: WorkerHarness;
   /** The clock local days are counted by (quotas, usage, budgets); `Date.now` unless a test moves it. */
   now?: () => number;
+  /** Jobs in flight per shard; 4 by default. */
+  concurrency?: number;
+  /** Workers take no job until `resume()`: a test stores a backlog first. */
+  paused?: boolean;
 }
 
 export type Settled = 'completed' | 'failed';
@@ -81,6 +96,8 @@ export interface WorkerHarness {
   send(callback: DingTalkCallbackPayload, stamped?: Partial<MessageJob>): Promise<SentMessage>;
   /** Sends a callback, waits until its job settles, and gives every text delivered to its conversation so far. */
   ask(callback: DingTalkCallbackPayload): Promise<{ reply: string; jobId: string; outcome: Settled }>;
+  /** Starts the workers of a harness started `paused`. */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -122,12 +139,18 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
   const quickDelays = { jobDelay: { baseMs: 10, maxMs: 50, maxDelays: 3 } };
   const shards: WorkerDeps[] = built.map((shard) => ({ ...shard, settings: { ...shard.settings, ...quickDelays, ...options.settings } }));
   const deps = shards[0]!;
-  // Four slots per shard.
-  const workers: Worker<MessageJob>[] = createWorkers(shards, workerConnection, { queueName: config.QUEUE_NAME, concurrency: 4 * shards.length });
+  const perShard = options.concurrency ?? 4;
+  const workers: Worker<MessageJob>[] = createWorkers(shards, workerConnection, { queueName: config.QUEUE_NAME, concurrency: perShard * shards.length });
   // From the stream's start (the prefix is new): no event is missed while the reader starts.
   const events = new QueueEvents(config.QUEUE_NAME, { connection: eventsConnection, prefix, lastEventId: '0-0' });
   await Promise.all([...workers.map((worker) => worker.waitUntilReady()), events.waitUntilReady()]);
-  for (const worker of workers) void worker.run();
+  // Every message sent and not yet settled listens for its end: a backlog has many.
+  for (const worker of workers) worker.setMaxListeners(0);
+  const resume = () => {
+    for (const worker of workers) if (!worker.isRunning()) void worker.run();
+  };
+  if (!options.paused) resume();
+  const lanes = lanePolicyFrom(config);
 
   const settledOf = (jobId: string) =>
     new Promise<Settled>((resolve) => {
@@ -148,11 +171,15 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     const unnumbered = messageJobFor(callback, 1, config.MEMORY_SCOPE);
     const shard = shards[shardIndexFor(unnumbered.conversationKey, shards.length)]!;
     const [turn] = await shard.turns.nextMany([unnumbered]);
-    const data: MessageJob = { ...unnumbered, ...stamped, seq: turn!.seq };
+    // The lane and the priority as the gateway decides them.
+    const lane = lanes.laneOf(unnumbered, unnumbered.prompt, { trustsSender: stamped.source !== 'playground' });
+    const data: MessageJob = { ...unnumbered, lane, ...stamped, seq: turn!.seq };
     const jobId = jobIdFor(data.orderKey, data.seq);
     const settled = settledOf(jobId);
+    const priority = jobPriorityFor(data.lane ?? 'normal', turn!.load);
     await shard.queue.add(MESSAGE_JOB_NAME, data, {
       jobId,
+      ...(priority !== undefined ? { priority } : {}),
       attempts: options.attempts ?? 3,
       backoff: { type: 'fixed', delay: 10 },
     });
@@ -178,6 +205,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       const reply = dingtalk.delivered().filter((message) => message.target === session).map((message) => message.text).join('\n');
       return { reply, jobId, outcome };
     },
+    resume,
     async close() {
       await Promise.all(workers.map((worker) => worker.close()));
       await events.close();

@@ -11,6 +11,8 @@ export * from './jobs/message-job.js';
 export * from './jobs/order-key.js';
 export * from './commands/recognize-command.js';
 export * from './access/listed-user.js';
+export * from './lanes/lane.js';
+export * from './lanes/job-priority.js';
 export * from './redis/keys.js';
 export * from './redis/queue-shards.js';
 export * from './redis/create-redis.js';

@@ -5,10 +5,12 @@ import {
   extractPrompt,
   extractQuote,
   jobIdFor,
+  jobPriorityFor,
   MESSAGE_JOB_NAME,
   orderKeyFor,
   shardIndexFor,
   type DingTalkCallback,
+  type LanePolicy,
   type Robot,
   type MessageJob,
 } from '@dtbot/shared';
@@ -23,10 +25,9 @@ export interface EnqueueDeps {
   timeoutMs: number;
   /** While Redis is disconnected a message is refused at once rather than after the timeout. */
   isConnected: () => boolean;
+  /** Admins', VIPs' messages and commands go ahead of a backlog. */
+  lanes: LanePolicy;
 }
-
-/** BullMQ's lowest priority (highest number). */
-const MAX_PRIORITY = 2_097_152;
 
 export type EnqueueResult = { stored: 'new' | 'duplicate'; jobId: string };
 
@@ -44,6 +45,9 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
   const orderKey = orderKeyFor({ ...message, robotCode }, robot.options.memoryScope);
   const conversationKey = conversationKeyFor({ ...message, robotCode });
   const store = deps.shards[shardIndexFor(conversationKey, deps.shards.length)]!;
+  const prompt = extractPrompt(message);
+  // A playground user names themselves: only their commands, never their name, take the priority lane.
+  const lane = deps.lanes.laneOf(message, prompt, { trustsSender: robot.source !== 'playground' });
   return withTimeout(deps.timeoutMs, message.msgId, async () => {
     const { seq, load } = await store.numbering.next(orderKey, conversationKey);
     const jobId = jobIdFor(orderKey, seq);
@@ -51,7 +55,7 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
       msgId: message.msgId,
       robotCode,
       msgtype: message.msgtype,
-      prompt: extractPrompt(message),
+      prompt,
       ...messageExtras(message),
       conversationId: message.conversationId,
       conversationType: message.conversationType,
@@ -69,14 +73,16 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
       // From the robot the transport named, never the payload: only the playground's robot makes a
       // playground job, which workers may answer through the playground alone.
       ...(robot.source ? { source: robot.source } : {}),
+      lane,
     };
+    // Lanes and fair scheduling (`jobPriorityFor`): admins', VIPs' messages and commands before the rest, and
+    // within each lane a conversation's n-th unanswered message behind every other conversation's earlier ones,
+    // so one flooding group cannot starve the rest. BullMQ serves its plain wait list before any prioritized job:
+    // only the priority lane's first messages go there.
+    const priority = jobPriorityFor(lane, load);
     const job = await store.queue.add(MESSAGE_JOB_NAME, data, {
       jobId,
-      // Fair scheduling: a conversation's n-th unanswered message waits behind every other
-      // conversation's first, so one flooding group cannot starve the rest. A first message gets
-      // no priority at all: BullMQ serves its plain wait list before any prioritized job, and a
-      // plain add is the cheaper one.
-      ...(load > 1 ? { priority: Math.min(load, MAX_PRIORITY) } : {}),
+      ...(priority !== undefined ? { priority } : {}),
       deduplication: { id: dedupeIdFor(robotCode, message.msgId), ttl: deps.dedupeTtlMs },
     });
     if (job.id === jobId) return { stored: 'new', jobId };

@@ -1,6 +1,6 @@
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createRedis, queueShards, type MessageJob, type RedisClient, type Robot } from '@dtbot/shared';
+import { commonSchema, createRedis, lanePolicyFrom, queueShards, type MessageJob, type RedisClient, type Robot } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests, startPausableTcpProxy, type PausableTcpProxy } from '@dtbot/testkit';
 import type { AcceptDeps } from '../../src/accept/accept-message.js';
 import { shardStores } from '../../src/shard-stores.js';
@@ -13,6 +13,8 @@ export const ROBOT: Robot = {
   appSecret: 'contract-secret',
   options: { memoryScope: 'user' },
 };
+/** A VIP of the stack's settings (whose other settings, the command words included, are the defaults). */
+export const VIP_STAFF_ID = 'vip-staff';
 /** Short by default, so a refusal for an unanswering Redis comes quickly. */
 const ENQUEUE_TIMEOUT_MS = 300;
 
@@ -61,6 +63,7 @@ export async function startAcceptStack(label: string, options: { enqueueTimeoutM
         dedupeTtlMs: 60_000,
         timeoutMs: options.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS,
         isConnected: () => connection.status === 'ready',
+        lanes: lanePolicyFrom(commonSchema.parse({ VIP_USERS: VIP_STAFF_ID })),
       },
     };
   };

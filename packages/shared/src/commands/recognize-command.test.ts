@@ -55,3 +55,11 @@ describe('unknownCommand', () => {
     expect(unknownCommand(said)).toBe(word);
   });
 });
+
+describe('recognizeCommand on long messages', () => {
+  it('tells a long question from a command with a long argument', () => {
+    expect(recognizeCommand('请帮我总结一下这篇很长的文章，谢谢你的帮助和耐心', words)).toBeUndefined();
+    expect(recognizeCommand(`/persona ${'很长的角色名'.repeat(10)}`, words)).toEqual({ command: 'persona', argument: '很长的角色名'.repeat(10) });
+    expect(recognizeCommand(`/reset ${'x'.repeat(100)}`, words)).toEqual({ command: 'reset' });
+  });
+});

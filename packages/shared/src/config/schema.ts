@@ -72,8 +72,8 @@ export const commonSchema = z.object({
   // ahead of a backlog (the priority lane).
   ADMIN_USERS: csv()
     .default([])
-    .describe('admins (staff id or sender id): allowed unless denied, exempt from quotas, may use admin commands'),
-  VIP_USERS: csv().default([]).describe('VIP users (staff id or sender id): exempt from the daily quotas'),
+    .describe('admins (staff id or sender id): allowed unless denied, exempt from quotas, may use admin commands; their messages go ahead of a backlog'),
+  VIP_USERS: csv().default([]).describe('VIP users (staff id or sender id): exempt from the daily quotas; their messages go ahead of a backlog'),
   RESET_COMMANDS: csv().default(['/reset', '重置', '清空会话']).describe('words that clear a conversation\'s memory'),
   HELP_COMMANDS: csv().default(['/help', '帮助']).describe('words that show the help text'),
   SETTINGS_COMMANDS: csv()

@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod';
+import { laneSchema } from '../lanes/lane.js';
 
 /** The one queue every gateway writes to and every worker reads from. */
 export const MESSAGE_JOB_NAME = 'message';
@@ -50,6 +51,8 @@ export const messageJobSchema = z.object({
    * means DingTalk. Only a `playground` job may be answered through the gateway's playground.
    */
   source: messageSourceSchema.optional(),
+  /** The lane the gateway put the message in (`LanePolicy`); absent in jobs stored before there were lanes: normal. */
+  lane: laneSchema.optional(),
 });
 
 export type MessageJob = z.infer<typeof messageJobSchema>;

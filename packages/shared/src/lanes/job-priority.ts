@@ -1,0 +1,26 @@
+import type { Lane } from './lane.js';
+
+/** BullMQ's lowest priority (highest number). */
+export const MAX_JOB_PRIORITY = 2_097_152;
+
+/** Each lane has half of BullMQ's priorities. */
+const LANE_SPAN = MAX_JOB_PRIORITY / 2;
+
+/**
+ * The BullMQ priority of a message, from its lane and its conversation's load (its unanswered messages, itself
+ * included, from the turn script); `undefined` = BullMQ's plain wait list. BullMQ serves the plain wait list first,
+ * in arrival order, then prioritized jobs by lowest number, each number in arrival order. So:
+ *
+ * - the priority lane: a conversation's first unanswered message goes to the plain wait list, its n-th gets
+ *   priority n;
+ * - the normal lane: priority `LANE_SPAN + n`, above every number of the priority lane.
+ *
+ * Every priority-lane message is served before any normal one, and within each lane a conversation's n-th message
+ * waits behind every other conversation's earlier ones, so a flooding group (or a flooding VIP) cannot starve the
+ * others of its lane. Order within one memory thread is kept by the turns, whatever the lanes.
+ */
+export function jobPriorityFor(lane: Lane, load: number): number | undefined {
+  const n = Math.min(Math.max(1, Math.trunc(load)), LANE_SPAN);
+  if (lane === 'normal') return LANE_SPAN + n;
+  return n === 1 ? undefined : n;
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { LanePolicy } from './lane.js';
+
+const policy = new LanePolicy({
+  admins: ['boss'],
+  vips: ['carol', '$:LWCP_v1:$guest'],
+  commandWords: {
+    resetCommands: ['/reset', '重置'],
+    helpCommands: ['/help', '帮助'],
+    settingsCommands: ['/settings'],
+    personaCommands: ['/persona', '角色'],
+    usageCommands: ['/usage'],
+  },
+});
+const from = (senderStaffId: string | undefined, prompt = '今天天气怎么样？') =>
+  [{ senderStaffId, senderId: `$:LWCP_v1:$${senderStaffId ?? 'guest'}` }, prompt] as const;
+
+describe('LanePolicy', () => {
+  it.each([
+    ['an admin\'s question', from('boss'), 'priority'],
+    ['a VIP\'s question', from('carol'), 'priority'],
+    ['a VIP of another organisation, listed by sender id', from(undefined), 'priority'],
+    ['anyone\'s command', from('alice', ' /RESET '), 'priority'],
+    ['a command with its argument', from('alice', '角色 翻译官'), 'priority'],
+    ['anyone else\'s question', from('alice'), 'normal'],
+    ['a question that starts with a command word', from('alice', '重置 密码怎么办'), 'normal'],
+    ['an unknown /word (answered with the help, but no command of ours)', from('alice', '/weather'), 'normal'],
+  ] as const)('sends %s to the %s lane', (_, message, lane) => {
+    expect(policy.laneOf(...message)).toBe(lane);
+  });
+
+  it('takes the lists\' word only for a sender the transport vouched for', () => {
+    expect(policy.laneOf(...from('boss'), { trustsSender: false })).toBe('normal');
+    expect(policy.laneOf(...from('boss', '/help'), { trustsSender: false })).toBe('priority');
+  });
+});
