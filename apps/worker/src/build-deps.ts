@@ -90,7 +90,9 @@ export function buildWorkerDeps(
   const appFor = (robotCode: string): RobotApp | undefined => {
     // The playground's robot has no app: nothing of it may reach DingTalk's APIs under another robot's name.
     if (robotCode === PLAYGROUND_ROBOT_CODE) return undefined;
-    const match = findRobot(robots, robotCode) ?? robots[0];
+    // Never another robot's app for a robot this deployment does not know (removed from the
+    // config while its messages waited): DingTalk would deliver as the wrong robot, or refuse.
+    const match = findRobot(robots, robotCode);
     return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
   };
   const tokenCounter = createTokenCounter(config.OPENAI_MODEL);

@@ -112,6 +112,16 @@ describe('worker', () => {
     expect(reply).toMatchObject({ route: 'openapi', kind: 'sampleMarkdown', target: message.conversationId, text: '答复: late question\n\n@late' });
   });
 
+  it('sends nothing through the OpenAPI for a robot this deployment does not know, not even as another robot', async () => {
+    const before = harness.dingtalk.requests;
+    const message = harness.groupMessage({ text: 'orphan', robotCode: 'ding-removed-robot', sessionWebhookExpiredTime: Date.now() - 1000 });
+    const { settled } = await harness.send(message);
+    expect(await settled).toBe('failed');
+    expect(harness.deps.robotApp('ding-removed-robot')).toBeUndefined();
+    expect(harness.dingtalk.delivered().filter((m) => m.text.includes('orphan'))).toEqual([]);
+    expect(harness.dingtalk.requests).toBe(before);
+  });
+
   it('delays a job whose webhook post DingTalk throttled (130101), keeping its attempts and its turn', async () => {
     harness.dingtalk.refuseNext('webhook', { errcode: 130101, errmsg: 'send too fast' });
     const first = harness.message({ text: 'throttled first', senderStaffId: 'throttled' });
