@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `pnpm bench` (after the build): measures the figures of design.md "Targets" on this machine, with
+// `pnpm bench` (after the build): measures the product's performance figures on this machine, with
 // the naive baseline measured in the same run, prints one report and writes it to
 // bench/results/latest.json. Exit 0 even when a target is missed (it is a measurement); non-zero
 // when the bench itself failed. Everything runs on 127.0.0.1, under Redis prefixes of its own that

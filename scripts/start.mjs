@@ -234,10 +234,18 @@ async function main() {
   }
 
   say(
-    `gateway http://localhost:${port} (callbacks at /dingtalk/callback, the playground at /playground when on); ` +
+    `gateway http://localhost:${port} (${ingressSummary()}, the playground at /playground when on); ` +
       `${workers} worker${workers > 1 ? 's' : ''} (metrics on port${workers > 1 ? 's' : ''} ${metricsPorts.join(', ')}); ` +
       `${redisUsed}${loaded > 0 ? `; ${loaded} setting${loaded > 1 ? 's' : ''} from .env` : ''}. Ctrl-C stops all.`,
   );
+}
+
+/** Where DingTalk's messages come in, as the gateway will read DINGTALK_MODE (or chatgpt-dingtalk's RUN_MODE). */
+function ingressSummary() {
+  const mode = (process.env.DINGTALK_MODE || process.env.RUN_MODE || 'http').trim();
+  if (mode === 'stream') return 'messages over DingTalk Stream connections, no public address needed';
+  if (mode === 'both') return 'callbacks at /dingtalk/callback and over DingTalk Stream connections';
+  return 'callbacks at /dingtalk/callback';
 }
 
 main().catch((error) => {

@@ -3,7 +3,7 @@ import { table } from './table.mjs';
 const fmt = (value, unit = '') => (value === undefined || value === null || Number.isNaN(value) ? '—' : `${value}${unit}`);
 const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
-/** Each figure next to its target (design.md "Targets"); INFO rows have none. */
+/** Each figure next to its target (the product's performance targets); INFO rows have none. */
 export function summaryRows(report) {
   const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes } = report.scenarios;
   const rows = [];

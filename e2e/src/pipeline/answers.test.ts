@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@dtbot/testkit';
 import { System } from '../harness/start-system.js';
 
-/** Issue 3's walking system: DingTalk callback → gateway → Redis → worker → model → session webhook. */
+/** The whole path: DingTalk callback → gateway → Redis → worker → model → session webhook. */
 describe('a message is answered once through its session webhook', () => {
   let system: System;
 

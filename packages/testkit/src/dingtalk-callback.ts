@@ -42,7 +42,7 @@ export type CallbackOverrides = Omit<Partial<DingTalkCallbackPayload>, 'text'> &
 export const DEFAULT_ROBOT_CODE = 'dingtestrobot';
 export const DEFAULT_STAFF_ID = 'user123';
 export const DEFAULT_CORP_ID = 'dingtestcorp';
-/** How long DingTalk keeps a sessionWebhook usable (§2.4). */
+/** How long DingTalk keeps a sessionWebhook usable. */
 export const SESSION_WEBHOOK_LIFETIME_MS = 5_400_000;
 
 /**
@@ -101,7 +101,7 @@ export function buildCallback(overrides: CallbackOverrides = {}): DingTalkCallba
 }
 
 /**
- * A group message that @-mentions the robot (§6.5): `isInAtList`, the robot in `atUsers`, and the
+ * A group message that @-mentions the robot: `isInAtList`, the robot in `atUsers`, and the
  * leading space DingTalk leaves where the mention was. A string `text` gets that space prepended;
  * a `{ content }` object is sent verbatim.
  */
@@ -129,7 +129,7 @@ export type SignedCallbackHeaders = {
   'content-type': string;
 };
 
-/** The headers DingTalk signs a callback with (§1.2); pass an old `timestamp` to test staleness. */
+/** The headers DingTalk signs a callback with; pass an old `timestamp` to test staleness. */
 export function signedHeaders(secret: string, timestamp: number = Date.now()): SignedCallbackHeaders {
   const ts = String(timestamp);
   return { timestamp: ts, sign: sign(ts, secret), 'content-type': 'application/json; charset=utf-8' };

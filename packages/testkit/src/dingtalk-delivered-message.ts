@@ -32,7 +32,7 @@ function readable(record: Record<string, unknown>, textKey: string): ReadableTex
   return { text: stringField(record, textKey) ?? '', ...(title === undefined ? {} : { title }) };
 }
 
-/** The readable part of a sessionWebhook body (protocol reference §2.2). */
+/** The readable part of a sessionWebhook body (text, markdown, link, actionCard or feedCard). */
 export function webhookBodyText(body: Record<string, unknown>): ReadableText {
   const msgtype = typeof body.msgtype === 'string' ? body.msgtype : '';
   const payload = body[msgtype];
@@ -51,7 +51,7 @@ export function webhookAtUserIds(body: Record<string, unknown>): string[] | unde
   return at.atUserIds.filter((id): id is string => typeof id === 'string');
 }
 
-/** The readable part of an OpenAPI `msgParam` once parsed (protocol reference §4.4). */
+/** The readable part of an OpenAPI `msgParam` once parsed (`content` for sampleText, `text` for the others). */
 export function msgParamText(msgParam: Record<string, unknown>): ReadableText {
   return 'content' in msgParam ? readable(msgParam, 'content') : readable(msgParam, 'text');
 }

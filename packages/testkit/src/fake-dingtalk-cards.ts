@@ -32,7 +32,7 @@ const stringMap = (value: unknown): value is Record<string, string> =>
   isRecord(value) && Object.values(value).every((entry) => typeof entry === 'string');
 
 /**
- * The card API of protocol reference §4.5 (`createAndDeliver`, streaming updates, card data
+ * DingTalk's AI-card API (see docs/dingtalk-cards.md: `createAndDeliver`, streaming updates, card data
  * updates), strict where DingTalk is: an issued access token, `cardParamMap` values that are
  * strings, a known `outTrackId`, a new `guid` for every streaming call, nothing streamed after
  * `isFinalize`, and at most `cardQps` calls in any rolling second. The error codes of refused

@@ -8,7 +8,7 @@ import { isRecord, parseJson, readBody, sendJson } from './http-json.js';
 export const GROUP_SEND_PATH = '/v1.0/robot/groupMessages/send';
 export const BATCH_SEND_PATH = '/v1.0/robot/oToMessages/batchSend';
 
-/** msgKeys of protocol reference §4.4; anything else is refused like DingTalk does. */
+/** The robot send API's documented msgKeys; anything else is refused like DingTalk does. */
 const KNOWN_MSG_KEYS = new Set([
   'sampleText', 'sampleMarkdown', 'sampleImageMsg', 'sampleLink', 'sampleActionCard', 'sampleActionCard2',
   'sampleActionCard3', 'sampleActionCard4', 'sampleActionCard5', 'sampleActionCard6', 'sampleFile',
@@ -21,7 +21,7 @@ const TOKEN_LIFETIME_SECONDS = 7200;
 const refuse = (res: ServerResponse, status: number, code: string, message: string) =>
   sendJson(res, status, { code, message, requestid: randomBytes(8).toString('hex') });
 
-/** `POST /v1.0/oauth2/accessToken` with `{appKey, appSecret}` (§4.1). */
+/** `POST /v1.0/oauth2/accessToken` with `{appKey, appSecret}`. */
 export async function handleAccessToken(
   state: FakeDingTalkState,
   req: IncomingMessage,
@@ -50,7 +50,7 @@ function checkCommon(body: Record<string, unknown>): Check {
   if (typeof body.robotCode !== 'string' || !body.robotCode) return invalid('robotCode.empty', 'robotCode is empty');
   if (typeof body.msgKey !== 'string' || !body.msgKey) return invalid('msgKey.empty', 'msgKey is empty');
   if (!KNOWN_MSG_KEYS.has(body.msgKey)) return invalid('msgKey.invalid', `unknown msgKey ${body.msgKey}`);
-  // msgParam must be a JSON *string* of an object, not an object (§4.2).
+  // msgParam must be a JSON *string* of an object, not an object.
   if (typeof body.msgParam !== 'string' || !isRecord(parseJson(body.msgParam))) {
     return invalid('msgParam.invalid', 'msgParam must be a string containing a JSON object');
   }
@@ -62,7 +62,7 @@ function checkRoute(path: string, body: Record<string, unknown>): Check {
     if (typeof body.openConversationId !== 'string' || !body.openConversationId) {
       return invalid('openConversationId.empty', 'openConversationId is empty');
     }
-    // The 15 000-byte cap is documented for group sends only (§4.3); the code name is our guess.
+    // The 15 000-byte cap is documented for group sends only; the code name is our guess.
     if (Buffer.byteLength(String(body.msgParam)) > MAX_GROUP_MSG_PARAM_BYTES) {
       return invalid('msgParam.tooLong', `msgParam over ${MAX_GROUP_MSG_PARAM_BYTES} bytes`);
     }
@@ -76,7 +76,7 @@ function checkRoute(path: string, body: Record<string, unknown>): Check {
   return undefined;
 }
 
-/** `POST` to the group send or the 1:1 batch send (§4.2, §4.3); needs an issued access token. */
+/** `POST` to the group send or the 1:1 batch send; needs an issued access token. */
 export async function handleRobotSend(
   state: FakeDingTalkState,
   req: IncomingMessage,

@@ -105,7 +105,7 @@ export type FakeRefusal =
 export interface FakeDingTalkBehaviour {
   /** Every n-th otherwise deliverable webhook post gets HTTP 200 with this errcode and is not delivered. */
   errcodeEvery?: { n: number; errcode: number; errmsg: string };
-  /** Largest webhook body accepted; default 20 000 bytes (protocol reference §2.5). */
+  /** Largest webhook body accepted; default 20 000 bytes (what DingTalk is reported to refuse above). */
   maxWebhookBodyBytes?: number;
   /**
    * Card API calls admitted in any rolling second, all cards together; past it: HTTP 403 with a

@@ -6,7 +6,7 @@ import { isRecord, parseJson, readBody, sendJson } from './http-json.js';
 
 export const DEFAULT_WEBHOOK_BODY_LIMIT_BYTES = 20_000;
 
-/** Message kinds a sessionWebhook can carry (protocol reference §2.2) and the keys each must have. */
+/** Message kinds a sessionWebhook can carry and the keys each must have. */
 const REQUIRED_KEYS: Record<string, readonly string[]> = {
   text: ['content'],
   markdown: ['title', 'text'],
@@ -27,7 +27,7 @@ function bodyProblem(body: Record<string, unknown>): { errcode: number; errmsg: 
 
 /**
  * `POST /robot/sendBySession?session=<id>`. Like DingTalk, business errors come back as HTTP 200 with
- * a non-zero errcode (§2.3); the expired-session errcode 300001 is a stand-in (the real one is unconfirmed).
+ * a non-zero errcode; the expired-session errcode 300001 is a stand-in (the real one is unconfirmed).
  */
 export async function handleSessionWebhook(
   state: FakeDingTalkState,

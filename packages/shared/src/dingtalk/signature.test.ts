@@ -5,7 +5,7 @@ describe('sign', () => {
   it.each([
     ['1577262236757', 'this is a secret', 'DJrE6qdyVGCQz9z5r2MDuNcNAhwYnuAkyj13cx169CA='],
     ['1690362102194', 'testAppSecret123', 'ZbWotKGCR+Iwl2egJ17Im1ZnBL+RUrRcoqpNBTp+NQs='],
-  ])('matches the protocol reference vector for %s / %s', (timestamp, secret, expected) => {
+  ])('matches the DingTalk signature vector for %s / %s', (timestamp, secret, expected) => {
     expect(sign(timestamp, secret)).toBe(expected);
   });
 
