@@ -23,7 +23,7 @@ const groupText = {
 };
 
 describe('callbackSchema', () => {
-  it('accepts DingTalk's documented group example, ignoring unknown keys', () => {
+  it('accepts the documented DingTalk group example, ignoring unknown keys', () => {
     const parsed = callbackSchema.parse(groupText);
     expect(parsed.msgId).toBe('msgLICYeAbCdHgY4JtMQw==');
     expect(parsed).not.toHaveProperty('senderPlatform');
