@@ -56,6 +56,7 @@ const accept: AcceptDeps = {
     timeoutMs: config.ENQUEUE_TIMEOUT_MS,
     isConnected: () => redis.status === 'ready',
     lanes: lanePolicyFrom(config),
+    noticeAfterMs: config.QUEUE_NOTICE_AFTER_MS,
   },
 };
 const playground = config.PLAYGROUND

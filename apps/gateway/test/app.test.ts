@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, dedupeIdFor, jobPriorityFor, orderKeyFor, type Robot } from '@dtbot/shared';
+import { createLogger, dedupeIdFor, jobPriorityFor, orderKeyFor, shardKeys, type Robot } from '@dtbot/shared';
 import { buildCallback, signedHeaders } from '@dtbot/testkit';
 import { buildApp } from '../src/app.js';
 import { createGatewayMetrics } from '../src/metrics.js';
-import { ALLOWED_ORIGIN, startAcceptStack, VIP_STAFF_ID, type AcceptStack } from './contract/accept-stack.js';
+import { ALLOWED_ORIGIN, NOTICE_AFTER_MS, startAcceptStack, VIP_STAFF_ID, type AcceptStack } from './contract/accept-stack.js';
 
 // The Koa app in-process (no main.ts), on a real Redis under its own prefix, answering for two robots.
 const FIRST: Robot = { robotCode: 'dingtestrobot', appKey: 'dingtestrobot', appSecret: 'gateway-test-secret', options: { memoryScope: 'user' } };
@@ -200,5 +200,22 @@ describe("chatgpt-dingtalk's callback route", () => {
     ]);
     expect(await (await stored(vipFirst)).getState()).toBe('waiting');
     expect(await (await stored(normalFirst)).getState()).toBe('prioritized');
+  });
+
+  it('schedules a question for its queue notice as it stores it, and never a command or a redelivery twice', async () => {
+    const question = buildCallback({ sessionWebhook: webhook, text: 'notice me', conversationId: 'cid-notice' });
+    const command = buildCallback({ sessionWebhook: webhook, text: '/reset', conversationId: 'cid-notice' });
+    const before = Date.now();
+    for (const message of [question, command, question]) expect((await post(message)).status).toBe(200);
+    const [job] = await stack.jobsOf(question.msgId);
+    const [commandJob] = await stack.jobsOf(command.msgId);
+    const due = shardKeys(stack.prefix).noticeDue();
+    const dueAt = Number(await stack.redis.zscore(due, job!.id!));
+    expect(dueAt).toBeGreaterThanOrEqual(before + NOTICE_AFTER_MS);
+    expect(dueAt).toBeLessThanOrEqual(Date.now() + NOTICE_AFTER_MS);
+    expect(await stack.redis.zscore(due, commandJob!.id!)).toBeNull();
+    // The redelivery's number was scheduled too, but never gets a job: the worker that finds it gone drops it.
+    const scheduled = (await stack.redis.zrange(due, 0, -1)).filter((member) => member.startsWith(`${job!.data.orderKey}.`));
+    expect(scheduled.sort()).toEqual([job!.id, `${job!.data.orderKey}.3`]);
   });
 });

@@ -40,6 +40,7 @@ import { PriceTable } from './usage/price-table.js';
 import { UsageLedger } from './usage/usage-ledger.js';
 import { registerBudgetGauge } from './usage/budget-gauge.js';
 import { SensitiveWords } from './moderation/sensitive-words.js';
+import { NoticeSchedule } from './notices/notice-schedule.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
 
@@ -160,6 +161,7 @@ export function buildWorkerDeps(
     keys: shard.keys,
     queue: queues[index]!,
     turns: new Turns(redis, shard.keys),
+    notices: config.QUEUE_NOTICE_AFTER_MS > 0 ? new NoticeSchedule(redis, shard.keys) : undefined,
     memory: new ConversationMemory(redis, shard.keys, tokenCounter, {
       ttlSeconds: config.SESSION_TTL_SECONDS,
       maxTokens: config.MEMORY_MAX_TOKENS,
@@ -169,4 +171,4 @@ export function buildWorkerDeps(
 }
 
 /** What each queue shard has of its own. */
-type ShardOwned = 'shard' | 'keys' | 'queue' | 'turns' | 'memory' | 'personaChoices';
+type ShardOwned = 'shard' | 'keys' | 'queue' | 'turns' | 'notices' | 'memory' | 'personaChoices';

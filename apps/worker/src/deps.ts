@@ -19,6 +19,7 @@ import type { SensitiveWords } from './moderation/sensitive-words.js';
 import type { WorkerRobotOptions } from './robot-options.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
 import type { PersonaChoices } from './personas/persona-choices.js';
+import type { NoticeSchedule } from './notices/notice-schedule.js';
 
 /**
  * What the worker's steps need, built once in `main.ts` (or by a test) and passed in: one per queue shard, the
@@ -36,6 +37,8 @@ export interface WorkerDeps {
   /** Every shard's queue: the model's rate limit pauses them all. */
   queues: readonly Queue<MessageJob>[];
   turns: Turns;
+  /** The shard's queue notices (`QUEUE_NOTICE_AFTER_MS`); `undefined` when they are off. */
+  notices: NoticeSchedule | undefined;
   memory: ConversationMemory;
   /** Counts tokens for the memory budget and the rate limiter alike. */
   tokens: TokenCounter;

@@ -3,6 +3,7 @@ import { buildWorkerDeps } from './build-deps.js';
 import { createWorkers } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
 import { loadPersonaCatalog } from './personas/load-persona-catalog.js';
+import { noticeSweepers } from './notices/notice-sweeper.js';
 import { loadProvidersFile } from './model/providers/load-providers-file.js';
 import { assertBudgetsPriced, unpricedModels } from './usage/budget-prices.js';
 
@@ -47,6 +48,9 @@ health.listen(config.METRICS_PORT, () => {
 });
 
 for (const worker of workers) void worker.run();
+// One per shard in every process (when QUEUE_NOTICE_AFTER_MS is on): the schedule hands each notice to one of them.
+const sweepers = noticeSweepers(shards);
+for (const sweeper of sweepers) sweeper.start();
 logger.info(
   {
     concurrency: config.WORKER_CONCURRENCY,
@@ -77,7 +81,7 @@ async function shutdown(signal: string): Promise<void> {
   forced.unref();
   // Whatever hangs (a Redis that never answers QUIT, a closed stdout), the process still ends.
   setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
-  await Promise.all(workers.map((worker) => worker.close()));
+  await Promise.all([...workers.map((worker) => worker.close()), ...sweepers.map((sweeper) => sweeper.stop())]);
   clearTimeout(forced);
   await Promise.all(deps.queues.map((queue) => queue.close().catch(() => undefined)));
   health.close();

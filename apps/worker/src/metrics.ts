@@ -126,6 +126,12 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
         }
       },
     }),
+    queueNotices: new Counter({
+      name: 'dtbot_worker_queue_notices_total',
+      help: 'Queue notices (a waiting message told its place and the estimated wait), by result: sent, skipped (its answer started first, or it was gone), failed (not delivered)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     cards: new Counter({
       name: 'dtbot_worker_cards_total',
       help: 'AI cards by result: created, refused (by DingTalk: the answer went out as messages), finished, failed (ended in the error state)',

@@ -10,10 +10,11 @@ import { endTurn } from './steps/end-turn.js';
 import { produceReply } from './steps/produce-reply.js';
 import { remember } from './steps/remember.js';
 import { takeTurn } from './steps/take-turn.js';
+import { answerStarted } from './notices/answer-started.js';
 
 /**
- * One message, in order: take the conversation's turn → decide the reply → produce it → deliver
- * it → remember it → end the turn. Every step is safe to run again when the job is retried; a
+ * One message, in order: take the conversation's turn → mark its answer started (no queue notice
+ * after this) → decide the reply → produce it → deliver it → remember it → end the turn. Every step is safe to run again when the job is retried; a
  * failure is settled in one place (`settleFailure`).
  */
 export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, token: string | undefined): Promise<void> {
@@ -23,6 +24,7 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
 
   await takeTurn(deps, job, jobId, data, token);
+  await answerStarted(deps, jobId);
   let delivery: AnswerDelivery | undefined;
   try {
     const reply = await decideReply(deps, jobId, data);

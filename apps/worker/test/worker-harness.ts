@@ -30,6 +30,7 @@ import {
 } from '@dtbot/testkit';
 import { buildWorkerDeps } from '../src/build-deps.js';
 import { createWorkers } from '../src/create-worker.js';
+import { noticeSweepers, type NoticeSweeper } from '../src/notices/notice-sweeper.js';
 import { loadPersonaCatalog } from '../src/personas/load-persona-catalog.js';
 import { loadProvidersFile } from '../src/model/providers/load-providers-file.js';
 import type { WorkerDeps, WorkerSettings } from '../src/deps.js';
@@ -82,6 +83,11 @@ export interface WorkerHarness {
   sharedKeys: RedisKeys;
   /** Shard 0's queue. */
   queue: Queue<MessageJob>;
+  /**
+   * Each shard's queue-notice sweeper, running (when `QUEUE_NOTICE_AFTER_MS` is on): a test may also `sweep` a
+   * later moment itself instead of waiting for it.
+   */
+  sweepers: readonly NoticeSweeper[];
   /** Shard 0's event stream (`delayed`, `waiting`, …), for tests that must see a job park. */
   events: QueueEvents;
   /** A private-chat text message whose webhook points at the fake DingTalk. */
@@ -121,6 +127,8 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     OPENAI_API_KEY: 'sk-worker-test',
     OPENAI_BASE_URL: openai.baseURL,
     OPENAI_MODEL: 'fake-model',
+    // Off unless a test turns them on: a test that keeps messages waiting would otherwise also get notices.
+    QUEUE_NOTICE_AFTER_MS: '0',
     ...(options.join ? { QUEUE_NAME: `${options.label}-queue` } : {}),
     ...(typeof options.env === 'function' ? options.env({ openai, dingtalk }) : options.env),
   });
@@ -150,6 +158,8 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     for (const worker of workers) if (!worker.isRunning()) void worker.run();
   };
   if (!options.paused) resume();
+  const sweepers = noticeSweepers(shards, { intervalMs: 50, batch: 50 });
+  for (const sweeper of sweepers) sweeper.start();
   const lanes = lanePolicyFrom(config);
 
   const settledOf = (jobId: string) =>
@@ -170,9 +180,11 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
   const send = async (callback: DingTalkCallbackPayload, stamped: Partial<MessageJob> = {}): Promise<SentMessage> => {
     const unnumbered = messageJobFor(callback, 1, config.MEMORY_SCOPE);
     const shard = shards[shardIndexFor(unnumbered.conversationKey, shards.length)]!;
-    const [turn] = await shard.turns.nextMany([unnumbered]);
-    // The lane and the priority as the gateway decides them.
+    // The lane, the priority and the queue notice as the gateway decides them.
     const lane = lanes.laneOf(unnumbered, unnumbered.prompt, { trustsSender: stamped.source !== 'playground' });
+    const noticeAfterMs = config.QUEUE_NOTICE_AFTER_MS;
+    const noticeAt = noticeAfterMs > 0 && !lanes.isCommand(unnumbered.prompt) ? Date.now() + noticeAfterMs : undefined;
+    const [turn] = await shard.turns.nextMany([{ ...unnumbered, ...(noticeAt !== undefined ? { noticeAt } : {}) }]);
     const data: MessageJob = { ...unnumbered, lane, ...stamped, seq: turn!.seq };
     const jobId = jobIdFor(data.orderKey, data.seq);
     const settled = settledOf(jobId);
@@ -194,6 +206,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     shards,
     sharedKeys: redisKeys(prefix),
     queue: deps.queue,
+    sweepers,
     events,
     message: (overrides = {}) => buildCallback({ sessionWebhook: dingtalk.sessionWebhook(), ...overrides }),
     groupMessage: (overrides = {}) => buildGroupCallback({ sessionWebhook: dingtalk.sessionWebhook(), ...overrides }),
@@ -207,7 +220,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     },
     resume,
     async close() {
-      await Promise.all(workers.map((worker) => worker.close()));
+      await Promise.all([...workers.map((worker) => worker.close()), ...sweepers.map((sweeper) => sweeper.stop())]);
       await events.close();
       await Promise.all(deps.queues.map((queue) => queue.close()));
       for (const shard of shards) await cleanupPrefix(redis, shard.shard.prefix);

@@ -112,6 +112,9 @@ export class System {
       LOG_LEVEL: 'info',
       DINGTALK_WEBHOOK_ORIGINS: dingtalk.origin,
       DINGTALK_API_BASE_URL: dingtalk.apiBaseURL,
+      // A test that keeps messages waiting (a crash, an outage) would otherwise also get queue notices; they have
+      // tests of their own, and a test that wants them sets a delay.
+      QUEUE_NOTICE_AFTER_MS: '0',
     };
     if (settings === 'plumbing') return { ...plumbing, ...extra };
     return {

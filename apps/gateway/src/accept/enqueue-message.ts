@@ -27,6 +27,11 @@ export interface EnqueueDeps {
   isConnected: () => boolean;
   /** Admins', VIPs' messages and commands go ahead of a backlog. */
   lanes: LanePolicy;
+  /**
+   * `QUEUE_NOTICE_AFTER_MS`: a message whose answer has not started this long after it was stored is told where it
+   * stands; 0 = never. Commands are answered ahead of the queue and are never told.
+   */
+  noticeAfterMs: number;
 }
 
 export type EnqueueResult = { stored: 'new' | 'duplicate'; jobId: string };
@@ -48,8 +53,9 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
   const prompt = extractPrompt(message);
   // A playground user names themselves: only their commands, never their name, take the priority lane.
   const lane = deps.lanes.laneOf(message, prompt, { trustsSender: robot.source !== 'playground' });
+  const noticeAt = deps.noticeAfterMs > 0 && !deps.lanes.isCommand(prompt) ? Date.now() + deps.noticeAfterMs : undefined;
   return withTimeout(deps.timeoutMs, message.msgId, async () => {
-    const { seq, load } = await store.numbering.next(orderKey, conversationKey);
+    const { seq, load } = await store.numbering.next(orderKey, conversationKey, noticeAt);
     const jobId = jobIdFor(orderKey, seq);
     const data: MessageJob = {
       msgId: message.msgId,

@@ -20,10 +20,11 @@ export class TurnBatcher {
     private readonly maxBatch = 512,
   ) {}
 
-  next(orderKey: string, conversationKey: string): Promise<TurnNumber> {
+  /** `noticeAt`: when the message gets its queue notice if its answer has not started (`TurnSubject`). */
+  next(orderKey: string, conversationKey: string, noticeAt?: number): Promise<TurnNumber> {
     return new Promise((resolve, reject) => {
       if (this.pending.length === 0) setImmediate(() => this.flush());
-      this.pending.push({ orderKey, conversationKey, resolve, reject });
+      this.pending.push({ orderKey, conversationKey, ...(noticeAt !== undefined ? { noticeAt } : {}), resolve, reject });
       if (this.pending.length >= this.maxBatch) this.flush();
     });
   }

@@ -15,6 +15,8 @@ export const ROBOT: Robot = {
 };
 /** A VIP of the stack's settings (whose other settings, the command words included, are the defaults). */
 export const VIP_STAFF_ID = 'vip-staff';
+/** As the gateway's default `QUEUE_NOTICE_AFTER_MS`. */
+export const NOTICE_AFTER_MS = 5000;
 /** Short by default, so a refusal for an unanswering Redis comes quickly. */
 const ENQUEUE_TIMEOUT_MS = 300;
 
@@ -64,6 +66,7 @@ export async function startAcceptStack(label: string, options: { enqueueTimeoutM
         timeoutMs: options.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS,
         isConnected: () => connection.status === 'ready',
         lanes: lanePolicyFrom(commonSchema.parse({ VIP_USERS: VIP_STAFF_ID })),
+        noticeAfterMs: NOTICE_AFTER_MS,
       },
     };
   };

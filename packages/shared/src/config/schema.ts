@@ -85,6 +85,10 @@ export const commonSchema = z.object({
   PERSONA_COMMANDS: csv()
     .default(['/persona', '角色'])
     .describe('words that list the personas, or switch this conversation\'s persona when followed by a name'),
+  // Read by both apps: the gateway schedules the notice as it stores the message, a worker sends it.
+  QUEUE_NOTICE_AFTER_MS: integer(0)
+    .default(5000)
+    .describe('a message whose answer has not started this long after it arrived gets one notice: its place in the queue and the estimated wait; 0 = off'),
 });
 
 export const gatewaySchema = commonSchema.extend({

@@ -38,7 +38,12 @@ export class LanePolicy {
    */
   laneOf(sender: ListedSender, prompt: string, options: { trustsSender: boolean } = { trustsSender: true }): Lane {
     if (options.trustsSender && this.people.size > 0 && isListedUser(this.people, sender)) return 'priority';
-    return recognizeCommand(prompt, this.rules.commandWords) ? 'priority' : 'normal';
+    return this.isCommand(prompt) ? 'priority' : 'normal';
+  }
+
+  /** Whether the worker will read `prompt` as one of its commands. */
+  isCommand(prompt: string): boolean {
+    return recognizeCommand(prompt, this.rules.commandWords) !== undefined;
   }
 }
 

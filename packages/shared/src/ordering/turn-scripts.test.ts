@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobIdFor } from '../jobs/message-job.js';
 import { shardKeys } from '../redis/keys.js';
 import { Turns } from './turn-scripts.js';
 
@@ -43,6 +44,18 @@ describe('Turns', () => {
       { seq: 2, load: 3 },
     ]);
     expect(await next('m', 'conv-m')).toEqual({ seq: 3, load: 4 });
+  });
+
+  it('schedules the queue notice of each message that has a notice time, under its job id, in the numbering step', async () => {
+    const due = shardKeys(prefix).noticeDue();
+    const [first, command, second] = await turns.nextMany([
+      { orderKey: 'q', conversationKey: 'conv-q', noticeAt: 5_000 },
+      { orderKey: 'q', conversationKey: 'conv-q' },
+      { orderKey: 'r.x', conversationKey: 'conv-q', noticeAt: 6_000 },
+    ]);
+    expect(await redis.zrange(due, 0, -1, 'WITHSCORES')).toEqual([jobIdFor('q', first!.seq), '5000', jobIdFor('r.x', second!.seq), '6000']);
+    expect(command!.seq).toBe(2);
+    await redis.del(due);
   });
 
   it('counts a conversation\'s unanswered messages, once per number however often its end is reported', async () => {

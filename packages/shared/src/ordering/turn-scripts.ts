@@ -12,19 +12,26 @@ import type { ShardKeys } from '../redis/keys.js';
  * Every key is refreshed to `ttlMs` on each use so an idle conversation leaves nothing behind.
  */
 
-// KEYS: seq and load of each message, in pairs. ARGV: ttlMs, loadTtlMs.
+// KEYS: the shard's notice schedule, then seq and load of each message, in pairs. ARGV: ttlMs, loadTtlMs, then
+// each message's notice time (0 = none) and order key, in pairs.
 // Returns {seq1, load1, seq2, load2, ...}: each message's number and how many messages of its
 // conversation are now unanswered (itself included). Numbers are given in KEYS order, so messages
-// numbered together keep the order they were passed in.
+// numbered together keep the order they were passed in. A message with a notice time is scheduled for
+// its queue notice under its job id, which is `jobIdFor(orderKey, seq)`: '<orderKey>.<seq>'.
 const NEXT_TURNS = `
 local out = {}
-for i = 1, #KEYS, 2 do
-  local seq = redis.call('INCR', KEYS[i])
-  redis.call('PEXPIRE', KEYS[i], ARGV[1])
-  local load = redis.call('INCR', KEYS[i + 1])
-  redis.call('PEXPIRE', KEYS[i + 1], ARGV[2])
-  out[i] = seq
-  out[i + 1] = load
+for m = 1, (#KEYS - 1) / 2 do
+  local seqKey, loadKey = KEYS[2 * m], KEYS[2 * m + 1]
+  local seq = redis.call('INCR', seqKey)
+  redis.call('PEXPIRE', seqKey, ARGV[1])
+  local load = redis.call('INCR', loadKey)
+  redis.call('PEXPIRE', loadKey, ARGV[2])
+  local noticeAt = tonumber(ARGV[2 * m + 1])
+  if noticeAt > 0 then
+    redis.call('ZADD', KEYS[1], noticeAt, ARGV[2 * m + 2] .. '.' .. seq)
+  end
+  out[2 * m - 1] = seq
+  out[2 * m] = load
 end
 return out
 `;
@@ -113,6 +120,11 @@ export const LOAD_TTL_MS = 3600 * 1000;
 export interface TurnSubject {
   orderKey: string;
   conversationKey: string;
+  /**
+   * When the message is told where it stands in the queue if its answer has not started by then (epoch ms);
+   * absent for a message that gets no notice (a command, or notices are off).
+   */
+  noticeAt?: number;
 }
 
 export interface TurnNumber {
@@ -143,11 +155,16 @@ export class Turns {
   /**
    * Gives each message the next number of its order key, in the order given, and counts it in its
    * conversation's load: the gateway turns that load into the job's priority so a flooding group
-   * cannot starve others. One round trip for all of them.
+   * cannot starve others. A message with a `noticeAt` is scheduled for its queue notice in the same step, so a
+   * stored message is never left unscheduled. One round trip for all of them.
    */
   async nextMany(messages: readonly TurnSubject[]): Promise<TurnNumber[]> {
-    const keys = messages.flatMap((m) => [this.keys.orderSeq(m.orderKey), this.keys.conversationLoad(m.conversationKey)]);
-    const flat = await this.redis.dtbotNextTurns(keys.length, ...keys, this.ttlMs, LOAD_TTL_MS);
+    const keys = [
+      this.keys.noticeDue(),
+      ...messages.flatMap((m) => [this.keys.orderSeq(m.orderKey), this.keys.conversationLoad(m.conversationKey)]),
+    ];
+    const notices = messages.flatMap((m) => [m.noticeAt ?? 0, m.orderKey]);
+    const flat = await this.redis.dtbotNextTurns(keys.length, ...keys, this.ttlMs, LOAD_TTL_MS, ...notices);
     return messages.map((_, i) => ({ seq: flat[2 * i]!, load: flat[2 * i + 1]! }));
   }
 

@@ -107,6 +107,12 @@ export function shardKeys(prefix: string) {
     jobDelays: (jobId: string) => `${prefix}:delays:${jobId}`,
     /** A generated image (base64) not yet uploaded, so a retried job does not pay for another. */
     generatedImage: (jobId: string) => `${prefix}:image:${jobId}`,
+    /** Messages to tell where they stand if their answer has not started by then (zset job id → due time, ms). */
+    noticeDue: () => `${prefix}:notice:due`,
+    /** Where one message's queue notice stands: `sending`, `sent`, `skipped`, or `started` (its answer began first). */
+    notice: (jobId: string) => `${prefix}:notice:job:${jobId}`,
+    /** Answers started in one second (epoch seconds): the recent drain rate a notice's estimate comes from. */
+    answerStarts: (second: number) => `${prefix}:notice:starts:${second}`,
   };
 }
 

@@ -58,6 +58,21 @@ export class CardAnswer implements AnswerDelivery {
     this.schedule();
   }
 
+  /**
+   * Shows `text` in the card and leaves the card open for the answer, which replaces it: a queue notice while the
+   * message waits. Waits for the card budget like any call that must happen. Not kept as the card's shown text, so
+   * an apology that ends the card later replaces the notice instead of following it.
+   */
+  async hold(text: string): Promise<void> {
+    if (this.card.label !== 'answer' || this.card.record.state !== 'created') return;
+    const { outTrackId } = this.card.record;
+    await requiredCardCall(this.deps, this.card.app, 'PUT', INSTANCES_PATH, () => flowStatusBody(outTrackId, FLOW_STATUS.inputing));
+    this.inputing = true;
+    const content = toCardMarkdown(text);
+    await requiredCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, () => streamingBody(outTrackId, this.deps.settings.card.contentKey, content));
+    this.gapUntil = Date.now() + this.deps.settings.card.updateMs;
+  }
+
   async discard(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);

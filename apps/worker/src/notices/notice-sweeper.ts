@@ -1,0 +1,111 @@
+import { recognizeCommand } from '@dtbot/shared';
+import type { WorkerDeps } from '../deps.js';
+import { deliverNotice } from './deliver-notice.js';
+import { drainRate, drainWindow } from './drain-rate.js';
+import { estimatedWaitSeconds, noticeText } from './notice-text.js';
+import type { NoticeSchedule } from './notice-schedule.js';
+import { messagesAhead } from './queue-position.js';
+
+export type SweeperDeps = Omit<WorkerDeps, 'notices'> & { notices: NoticeSchedule };
+
+export interface SweeperOptions {
+  /** How often due notices are looked for: how late after `QUEUE_NOTICE_AFTER_MS` a notice may go out. */
+  intervalMs: number;
+  /** Notices sent at once by one sweeper; more wait for the next round. */
+  batch: number;
+}
+
+/** A job that is about to start, or moved while it was read, is looked at again this much later. */
+const LOOK_AGAIN_MS = 1000;
+
+export type NoticeResult = 'sent' | 'skipped' | 'later' | 'failed';
+
+/**
+ * Tells each message of one queue shard whose answer has not started `QUEUE_NOTICE_AFTER_MS` after it arrived
+ * where it stands: every worker process runs one per shard, and the schedule gives each due message to one of
+ * them. A message is skipped when its answer already started (or was given up), or when it is a command; one whose
+ * job is running but not yet answering is looked at again shortly. A notice that cannot be delivered is not tried
+ * again: it only said "wait", and the answer itself is on its way.
+ */
+export class NoticeSweeper {
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<unknown> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly deps: SweeperDeps,
+    private readonly options: SweeperOptions = { intervalMs: 250, batch: 50 },
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.next();
+  }
+
+  /** Stops looking; a round in progress finishes its notices first. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.round;
+  }
+
+  /** Sends the notices due at `dueBy` (epoch ms; now by default), one result per message taken off the schedule. */
+  async sweep(dueBy = Date.now()): Promise<NoticeResult[]> {
+    const due = await this.deps.notices.takeDue(dueBy, this.options.batch);
+    return Promise.all(due.map((jobId) => this.notify(jobId)));
+  }
+
+  private next(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.round = this.sweep()
+        .catch((error: unknown) => this.deps.logger.warn({ err: error, shard: this.deps.shard.index }, 'queue notices: could not read the schedule'))
+        .finally(() => {
+          this.round = undefined;
+          this.next();
+        });
+    }, this.options.intervalMs);
+  }
+
+  private async notify(jobId: string): Promise<NoticeResult> {
+    const { notices, queue, metrics, logger } = this.deps;
+    if (!(await notices.claim(jobId))) return this.count('skipped');
+    try {
+      const job = await queue.getJob(jobId);
+      const state = job ? await job.getState() : 'unknown';
+      // Gone (a redelivery's number never got a job), finished, or a command: nothing to tell.
+      if (!job || state === 'completed' || state === 'failed' || state === 'unknown' || recognizeCommand(job.data.prompt, this.deps.settings)) {
+        await notices.settle(jobId, 'skipped');
+        return this.count('skipped');
+      }
+      const ahead = state === 'active' ? undefined : await messagesAhead(this.deps, job, state);
+      if (ahead === undefined) {
+        await notices.reschedule(jobId, Date.now() + LOOK_AGAIN_MS);
+        await notices.release(jobId);
+        return 'later';
+      }
+      const { from, to } = drainWindow(Date.now());
+      const rate = drainRate(await notices.startsPerSecond(from, to));
+      const route = await deliverNotice(this.deps, jobId, job.data, noticeText(ahead, rate));
+      await notices.settle(jobId, 'sent');
+      // Said rounded to the user; logged as estimated, so that an estimate can be checked against the wait it had.
+      const estimateSeconds = estimatedWaitSeconds(ahead, rate);
+      logger.info({ jobId, msgId: job.data.msgId, ahead, startsPerSecond: rate, estimateSeconds, route }, 'queue notice sent');
+      return this.count('sent');
+    } catch (error) {
+      await notices.settle(jobId, 'skipped').catch(() => undefined);
+      logger.warn({ jobId, err: error }, 'queue notice not delivered; the answer still comes');
+      return this.count('failed');
+    }
+  }
+
+  private count<T extends NoticeResult>(result: T): T {
+    this.deps.metrics.queueNotices.inc({ result });
+    return result;
+  }
+}
+
+/** A sweeper for each shard whose notices are on (`QUEUE_NOTICE_AFTER_MS` > 0), not started. */
+export function noticeSweepers(shards: readonly WorkerDeps[], options?: SweeperOptions): NoticeSweeper[] {
+  return shards.flatMap(({ notices, ...deps }) => (notices ? [new NoticeSweeper({ ...deps, notices }, options)] : []));
+}

@@ -1,0 +1,33 @@
+/**
+ * The seconds until a message's answer starts, estimated from the messages ahead of it and the recent drain rate:
+ * `ahead + 1` starts away (the ones ahead, then its own). `undefined` without a rate (nothing was answered in the
+ * last minute).
+ */
+export function estimatedWaitSeconds(ahead: number, startsPerSecond: number | undefined): number | undefined {
+  if (startsPerSecond === undefined || startsPerSecond <= 0) return undefined;
+  return (ahead + 1) / startsPerSecond;
+}
+
+/**
+ * The queue notice, in the robot's language: the messages ahead as a number and, when it can be estimated, the
+ * wait. Without an estimate it says only where the message stands.
+ */
+export function noticeText(ahead: number, startsPerSecond: number | undefined): string {
+  const place = ahead === 0 ? '你的消息排在队列最前面' : `前面还有 ${ahead} 条消息`;
+  const wait = estimatedWaitSeconds(ahead, startsPerSecond);
+  if (wait === undefined) return `${place}，轮到时会立即回答，请稍候。`;
+  return `${place}，预计约 ${formatWait(wait)}后回答。`;
+}
+
+/**
+ * A wait as people say it, never rounded by more than a quarter of it: whole seconds under ten, fives under a
+ * minute, half minutes under ten minutes, whole minutes under two hours, then half hours.
+ */
+export function formatWait(seconds: number): string {
+  if (seconds < 9.5) return `${Math.max(1, Math.round(seconds))} 秒`;
+  if (seconds < 57.5) return `${Math.round(seconds / 5) * 5} 秒`;
+  if (seconds < 585) return `${Math.round(seconds / 30) / 2} 分钟`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 120) return `${minutes} 分钟`;
+  return `${Math.round(minutes / 30) / 2} 小时`;
+}

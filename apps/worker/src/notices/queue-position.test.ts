@@ -1,0 +1,52 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MESSAGE_JOB_NAME, type MessageJob } from '@dtbot/shared';
+import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
+import { messagesAhead } from './queue-position.js';
+
+// A real BullMQ queue on real Redis, no worker: the jobs stay where they were put.
+const prefix = createTestPrefix('queue-position');
+let redis: Redis;
+let queue: Queue<MessageJob>;
+
+beforeAll(() => {
+  redis = new Redis(redisUrlForTests());
+  queue = new Queue<MessageJob>('messages', { connection: redis, prefix });
+});
+
+afterAll(async () => {
+  await queue.close();
+  await cleanupPrefix(redis, prefix);
+  await redis.quit();
+});
+
+const add = (id: string, options: { priority?: number; delay?: number } = {}) =>
+  queue.add(MESSAGE_JOB_NAME, { prompt: id } as MessageJob, { jobId: id, ...options });
+const ahead = async (id: string) => {
+  const job = (await queue.getJob(id))!;
+  return messagesAhead({ redis, queue }, job, await job.getState());
+};
+
+describe('messagesAhead', () => {
+  it('counts what BullMQ serves first: the plain wait list in arrival order, then prioritized jobs by priority', async () => {
+    await add('p5-a', { priority: 5 });
+    await add('w1');
+    await add('p3', { priority: 3 });
+    await add('w2');
+    await add('p5-b', { priority: 5 });
+    expect(await Promise.all(['w1', 'w2', 'p3', 'p5-a', 'p5-b'].map(ahead))).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('counts, for a job in the delayed set, what will be ahead of it when it comes back with its priority', async () => {
+    await add('d3', { priority: 3, delay: 60_000 });
+    await add('d-plain', { delay: 60_000 });
+    // Ahead of d3: w1, w2, p3 (same priority, earlier); ahead of the plain one: the wait list only.
+    expect(await Promise.all(['d3', 'd-plain'].map(ahead))).toEqual([3, 2]);
+  });
+
+  it('has no answer for a job that is not waiting', async () => {
+    const job = (await queue.getJob('w1'))!;
+    expect(await messagesAhead({ redis, queue }, job, 'active')).toBeUndefined();
+  });
+});

@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '@dtbot/testkit';
+import { noticeText } from '../src/notices/notice-text.js';
+import { startWorkerHarness, type HarnessOptions, type WorkerHarness } from './worker-harness.js';
+
+// Queue notices in-process: the real processor and sweeper on real Redis, the fake model and DingTalk. The notice
+// delay is long (a minute), so the running sweepers never find a notice due by themselves: each test sweeps the
+// moment it wants, `sweep(later)`, and nothing depends on the clock.
+const AFTER_MS = 60_000;
+const later = () => Date.now() + AFTER_MS + 1000;
+
+let harness: WorkerHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function start(label: string, options: Partial<HarnessOptions> = {}): Promise<WorkerHarness> {
+  harness = await startWorkerHarness({
+    label,
+    ...options,
+    env: { QUEUE_NOTICE_AFTER_MS: String(AFTER_MS), ...(options.env as Record<string, string>) },
+  });
+  return harness;
+}
+
+const sessionOf = (webhook: string) => new URL(webhook).searchParams.get('session');
+const textsTo = (h: WorkerHarness, webhook: string) => h.dingtalk.delivered().filter((m) => m.target === sessionOf(webhook)).map((m) => m.text);
+
+/** Counts one answer start in each second from `secondsAgo` ago to a few seconds ahead: a drain of 1 a second. */
+async function drainedOnePerSecond(h: WorkerHarness, secondsAgo: number): Promise<void> {
+  const now = Date.now();
+  for (let s = -secondsAgo; s <= 3; s += 1) await h.deps.notices!.answerStarted(`earlier-${s}`, now + s * 1000);
+}
+
+describe('queue notices', () => {
+  it('tell each waiting message once how many messages are ahead of it, commands included, then answer it', async () => {
+    const h = await start('notice-backlog', { paused: true, concurrency: 1 });
+    const command = h.message({ text: '/help' });
+    await h.send(command);
+    const questions = [0, 1, 2, 3].map((i) => h.message({ text: `question ${i}`, senderStaffId: `asker-${i}` }));
+    const sent = [];
+    for (const question of questions) sent.push(await h.send(question));
+
+    const results = await h.sweepers[0]!.sweep(later());
+    expect(results).toEqual(['sent', 'sent', 'sent', 'sent']);
+    // The command waits on BullMQ's plain list, served before every question; it gets no notice.
+    expect(questions.map((question) => textsTo(h, question.sessionWebhook))).toEqual([1, 2, 3, 4].map((ahead) => [noticeText(ahead, undefined)]));
+    expect(textsTo(h, command.sessionWebhook)).toEqual([]);
+    expect(noticeText(4, undefined)).toBe('前面还有 4 条消息，轮到时会立即回答，请稍候。');
+    // Taken off the schedule: a second look finds nothing due.
+    expect(await h.sweepers[0]!.sweep(later())).toEqual([]);
+
+    h.resume();
+    expect(await Promise.all(sent.map((message) => message.settled))).toEqual(['completed', 'completed', 'completed', 'completed']);
+    questions.forEach((question, i) => {
+      expect(textsTo(h, question.sessionWebhook)).toEqual([noticeText(i + 1, undefined), `答复: question ${i}`]);
+    });
+    expect(await h.deps.metrics.queueNotices.get()).toMatchObject({ values: [{ labels: { result: 'sent' }, value: 4 }] });
+  });
+
+  it('estimate the wait from the recent drain rate', async () => {
+    const h = await start('notice-estimate', { paused: true, concurrency: 1 });
+    await drainedOnePerSecond(h, 20);
+    const questions = Array.from({ length: 3 }, (_, i) => h.message({ text: `q${i}`, senderStaffId: `waiting-${i}` }));
+    for (const question of questions) await h.send(question);
+
+    expect(await h.sweepers[0]!.sweep(later())).toEqual(['sent', 'sent', 'sent']);
+    expect(questions.map((question) => textsTo(h, question.sessionWebhook))).toEqual([0, 1, 2].map((ahead) => [noticeText(ahead, 1)]));
+    expect(textsTo(h, questions[2]!.sessionWebhook)).toEqual(['前面还有 2 条消息，预计约 3 秒后回答。']);
+  });
+
+  it('are not sent once the answer started, nor for a message that is gone', async () => {
+    const h = await start('notice-started');
+    const { reply, jobId } = await h.ask(h.message({ text: 'quick one' }));
+    expect(reply).toBe('答复: quick one');
+    // Its start took it off the schedule: nothing is due, however late.
+    expect(await h.sweepers[0]!.sweep(later())).toEqual([]);
+    // Scheduled by hand as a late sweeper would find it: the started answer still wins.
+    await h.deps.notices!.reschedule(jobId, 0);
+    expect(await h.sweepers[0]!.sweep(later())).toEqual(['skipped']);
+    await h.deps.notices!.reschedule('no-such-job.1', 0);
+    expect(await h.sweepers[0]!.sweep(later())).toEqual(['skipped']);
+    expect(h.dingtalk.delivered().map((m) => m.text)).toEqual(['答复: quick one']);
+  });
+
+  it('hold the answer back while a notice is on its way, so the notice always comes first', async () => {
+    const h = await start('notice-race', { paused: true });
+    const question = h.message({ text: 'racing' });
+    const { jobId, settled } = await h.send(question);
+    // A sweeper elsewhere has claimed the notice and is still delivering it.
+    expect(await h.deps.notices!.takeDue(later(), 10)).toEqual([jobId]);
+    expect(await h.deps.notices!.claim(jobId)).toBe(true);
+    h.resume();
+    await waitFor(async () => (await h.queue.getJobState(jobId)) === 'active');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.openai.requests).toHaveLength(0);
+    await h.deps.notices!.settle(jobId, 'sent');
+    expect(await settled).toBe('completed');
+    expect(textsTo(h, question.sessionWebhook)).toEqual(['答复: racing']);
+  });
+
+  it('show in the answer\'s own AI card, which the answer then replaces: one card, no message', async () => {
+    const template = 'answer-card.schema';
+    const h = await start('notice-card', {
+      paused: true,
+      env: { QUEUE_NOTICE_AFTER_MS: String(AFTER_MS), DINGTALK_CARD_TEMPLATE_ID: template, DINGTALK_CARD_UPDATE_MS: '50' },
+      dingtalk: { cardTemplates: [template] },
+    });
+    const question = h.groupMessage({ text: 'card please', senderStaffId: 'carded', senderNick: '小王' });
+    const { settled } = await h.send(question);
+    expect(await h.sweepers[0]!.sweep(later())).toEqual(['sent']);
+    expect(h.dingtalk.cards()).toHaveLength(1);
+    expect(h.dingtalk.cards()[0]!.updates.map((update) => [update.content, update.isFinalize])).toEqual([[noticeText(0, undefined), false]]);
+
+    h.resume();
+    expect(await settled).toBe('completed');
+    const [card] = h.dingtalk.cards();
+    expect(h.dingtalk.cards()).toHaveLength(1);
+    expect(card).toMatchObject({ finalized: true, params: { content: '答复: card please', flowStatus: '3' } });
+    expect(h.dingtalk.delivered()).toEqual([]);
+  });
+
+  it('are off with QUEUE_NOTICE_AFTER_MS=0: nothing is scheduled and no sweeper runs', async () => {
+    const h = await start('notice-off', { env: { QUEUE_NOTICE_AFTER_MS: '0' } });
+    expect(h.sweepers).toEqual([]);
+    expect(h.deps.notices).toBeUndefined();
+    const { reply } = await h.ask(h.message({ text: 'no notice' }));
+    expect(reply).toBe('答复: no notice');
+    expect(await h.deps.redis.exists(h.deps.keys.noticeDue())).toBe(0);
+  });
+});
