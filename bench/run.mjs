@@ -29,6 +29,7 @@ import { drainRate } from './src/scenarios/drain-rate.mjs';
 import { gatewayAck } from './src/scenarios/gateway-ack.mjs';
 import { pipelineOverhead } from './src/scenarios/pipeline-overhead.mjs';
 import { priorityLanes } from './src/scenarios/priority-lanes.mjs';
+import { queueNotices } from './src/scenarios/queue-notices.mjs';
 import { providerFailover } from './src/scenarios/provider-failover.mjs';
 import { rateLimit } from './src/scenarios/rate-limit.mjs';
 import { redisCapacity } from './src/scenarios/redis-capacity.mjs';
@@ -39,7 +40,7 @@ import { tokenCount } from './src/scenarios/token-count.mjs';
 import { usageAccounting } from './src/scenarios/usage-accounting.mjs';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
-const SCENARIOS = { ack: gatewayAck, pipeline: pipelineOverhead, rateLimit, drain: drainRate, crash: crashTakeover, tokens: tokenCount, stream: streamAck, sensitiveWords, failover: providerFailover, usage: usageAccounting, redis: redisCapacity, cards: cardStream, lanes: priorityLanes };
+const SCENARIOS = { ack: gatewayAck, pipeline: pipelineOverhead, rateLimit, drain: drainRate, crash: crashTakeover, tokens: tokenCount, stream: streamAck, sensitiveWords, failover: providerFailover, usage: usageAccounting, redis: redisCapacity, cards: cardStream, lanes: priorityLanes, notices: queueNotices };
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((name) => name.trim())) : undefined;
 for (const name of only ?? []) if (!(name in SCENARIOS)) throw new Error(`BENCH_ONLY: unknown scenario ${name}`);
 

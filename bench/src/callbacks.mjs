@@ -78,5 +78,7 @@ export function appEnv(ctx, prefix, dingtalk) {
     DINGTALK_APP_SECRET: APP_SECRET,
     DINGTALK_WEBHOOK_ORIGINS: dingtalk.origin,
     DINGTALK_API_BASE_URL: dingtalk.apiBaseURL,
+    // Figures comparable with runs before queue notices existed: only the notice scenario turns them on.
+    QUEUE_NOTICE_AFTER_MS: '0',
   };
 }

@@ -5,7 +5,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (the product's performance targets); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -93,6 +93,14 @@ export function summaryRows(report) {
     add('a newcomer\'s first question (normal lane), ahead of the backlog', ahead(lanes.normal), '', undefined);
     add('lanes: lost answers, non-2xx', `${fmt(lanes.lost)}, ${fmt(lanes.non2xx)}`, '0, 0', lanes.lost === 0 && lanes.non2xx === 0);
   } else missing('lanes');
+  if (notices) {
+    const pct = (stats) => (stats ? `p50 ${stats.p50Percent} %, max ${stats.maxPercent} %` : '—');
+    add(`queue notice: place vs truth (${notices.backlog}-message backlog)`, pct(notices.place), 'max <= 10 %', notices.place !== undefined && notices.place.maxPercent <= 10);
+    add('queue notice: place vs truth on the notice\'s arrival', pct(notices.placeOnArrival), '', undefined);
+    add('queue notice: estimated wait vs actual wait', pct(notices.estimate), 'max <= 30 %', notices.estimate !== undefined && notices.estimate.maxPercent <= 30);
+    add('queue notice: the rounded wait users read vs actual wait', pct(notices.said), '', undefined);
+    add('queue notices: twice, to a command, after the answer started; lost answers', `${notices.duplicates}, ${notices.toCommands}, ${notices.afterStart}; ${notices.lost}`, '0, 0, 0; 0', notices.duplicates === 0 && notices.toCommands === 0 && notices.afterStart === 0 && notices.lost === 0);
+  } else missing('notices');
 
   // Scenarios 2-5, 7, 9 (with its fallback) and 11 send tracked messages through the whole product.
   const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash, stream, failover?.withFallback, redis?.single, redis?.sharded].filter(Boolean);
@@ -361,6 +369,26 @@ export function formatReport(report) {
     out.push(table(['message', 'backlog answered before it', 'backlog still waiting', 'answered ahead of'], [row('VIP (priority lane)', l.vip), row('command (priority lane)', l.command), row('newcomer (normal lane)', l.normal)]));
     out.push(`non-2xx ${l.non2xx}, lost ${l.lost}; "still waiting": backlog messages whose model call had not started when the three were acknowledged`);
   } else out.push(`not measured: ${errors.lanes ?? 'skipped'}`);
+
+  section('14. Queue notices');
+  if (scenarios.notices) {
+    const n = scenarios.notices;
+    out.push(`${n.backlog} messages in a burst (245 private chats, 10 of them with a second question, a group of 40, 5 commands), ${n.workers} workers x ${n.concurrency} slots, model latency ${n.modelLatencyMs} ms, QUEUE_NOTICE_AFTER_MS ${n.noticeAfterMs};`);
+    out.push('truth per told message: jobs the queue served after its place was counted and before it (place), model calls started after its notice arrived and before its own (place as read), notice to own model call (wait)');
+    const row = (name, stats, judged) => [name, stats?.p50Percent ?? '—', stats?.maxPercent ?? '—', stats?.count ?? 0, judged];
+    out.push(
+      table(
+        ['error vs truth', 'p50 %', 'max %', 'messages', 'judged'],
+        [
+          row('place (served after the count)', n.place, `places >= 20; off by at most ${n.placeOffMax} overall`),
+          row('place as read (model calls after arrival)', n.placeOnArrival, `places >= 20; delivery p50 ${n.deliveryMs?.p50} ms, max ${n.deliveryMs?.max} ms`),
+          row('estimated wait (as logged)', n.estimate, 'waits >= 2 s'),
+          row('wait as users read it (rounded)', n.said, 'waits >= 2 s'),
+        ],
+      ),
+    );
+    out.push(`told ${n.noticed} (largest place ${n.largestPlace}, ${n.withoutEstimate} without an estimate, ${n.unlogged} not found in the logs); twice ${n.duplicates}, to commands ${n.toCommands}, after the answer started ${n.afterStart}; non-2xx ${n.non2xx}, lost ${n.lost}`);
+  } else out.push(`not measured: ${errors.notices ?? 'skipped'}`);
 
   section('Summary');
   out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));

@@ -79,6 +79,7 @@ export class NoticeSweeper {
         return this.count('skipped');
       }
       const ahead = state === 'active' ? undefined : await messagesAhead(this.deps, job, state);
+      const countedAt = Date.now();
       if (ahead === undefined) {
         await notices.reschedule(jobId, Date.now() + LOOK_AGAIN_MS);
         await notices.release(jobId);
@@ -88,9 +89,9 @@ export class NoticeSweeper {
       const rate = drainRate(await notices.startsPerSecond(from, to));
       const route = await deliverNotice(this.deps, jobId, job.data, noticeText(ahead, rate));
       await notices.settle(jobId, 'sent');
-      // Said rounded to the user; logged as estimated, so that an estimate can be checked against the wait it had.
+      // Logged as counted (when) and estimated (unrounded), so that a notice can be checked against what happened.
       const estimateSeconds = estimatedWaitSeconds(ahead, rate);
-      logger.info({ jobId, msgId: job.data.msgId, ahead, startsPerSecond: rate, estimateSeconds, route }, 'queue notice sent');
+      logger.info({ jobId, msgId: job.data.msgId, ahead, countedAt, startsPerSecond: rate, estimateSeconds, route }, 'queue notice sent');
       return this.count('sent');
     } catch (error) {
       await notices.settle(jobId, 'skipped').catch(() => undefined);

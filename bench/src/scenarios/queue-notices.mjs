@@ -1,0 +1,187 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { buildCallback, buildGroupCallback } from '@dtbot/testkit';
+import { progress, sleep } from '../progress.mjs';
+import { openQueue } from '../queue-check.mjs';
+import { non2xx, sendBurst } from '../send.mjs';
+import { percentile, round } from '../stats.mjs';
+import { withSystem } from '../system.mjs';
+
+const RUN_ID = randomBytes(4).toString('hex');
+const MODEL_LATENCY_MS = 600;
+const WORKERS = 2;
+const CONCURRENCY = 4;
+const NOTICE_AFTER_MS = 5000;
+/** Estimates are judged on messages that still had this long to wait after their notice: below it, rounding rules. */
+const MIN_WAIT_JUDGED_MS = 2000;
+/**
+ * Places are judged relative to the truth from this many messages ahead; below it, by how many they are off. The
+ * queue serves about 13 jobs a second here, and the truth's timestamps (a job's `processedOn` is stamped when its
+ * worker asked for it, a model call when it arrived) are tens of milliseconds off the moment of the count: a job or
+ * two either way, which is more than 10 % of a small place.
+ */
+const MIN_PLACE_JUDGED = 20;
+
+/**
+ * A backlog of 300 as busy chats make one: 250 private chats with one question, 10 of them with a second (a
+ * memory thread), a group whose 40 members ask at once, and a few commands (which must get no notice).
+ */
+function backlogMessages(dingtalk) {
+  const messages = [];
+  const add = (token, payload, command = false) => messages.push({ token, command, body: JSON.stringify(payload) });
+  const privately = (user, index, text) => {
+    const token = `notice-${RUN_ID}-${user}-${index}`;
+    const payload = buildCallback({ msgId: `msgbench.${token}`, senderStaffId: `bench-${RUN_ID}-${user}`, conversationId: `cid-${RUN_ID}-${user}`, sessionWebhook: dingtalk.sessionWebhook(token), text: text ?? `问题 ${token}` });
+    add(token, payload, text !== undefined);
+  };
+  for (let user = 0; user < 245; user += 1) privately(user, 0);
+  for (let user = 0; user < 10; user += 1) privately(user, 1);
+  for (let member = 0; member < 40; member += 1) {
+    const token = `notice-${RUN_ID}-group-${member}`;
+    add(token, buildGroupCallback({ msgId: `msgbench.${token}`, senderStaffId: `bench-${RUN_ID}-member-${member}`, conversationId: `cid-${RUN_ID}-group`, sessionWebhook: dingtalk.sessionWebhook(token), text: `问题 ${token}` }));
+  }
+  for (let user = 0; user < 5; user += 1) privately(`commander-${user}`, 0, '/help');
+  return messages;
+}
+
+const NOTICE = /(?:前面还有 (\d+) 条消息|你的消息排在队列最前面)，(?:预计约 ([\d.]+) (秒|分钟|小时)后回答|轮到时会立即回答)/;
+const UNIT_SECONDS = { 秒: 1, 分钟: 60, 小时: 3600 };
+
+/** What each worker logged of the notices it sent: msgId → place and unrounded estimate. */
+function loggedNotices(workers) {
+  const logged = new Map();
+  for (const worker of workers) {
+    for (const line of readFileSync(worker.logFile, 'utf8').split('\n')) {
+      if (!line.includes('queue notice sent')) continue;
+      try {
+        const entry = JSON.parse(line);
+        logged.set(entry.msgId, { ahead: entry.ahead, countedAt: entry.countedAt, estimateSeconds: entry.estimateSeconds });
+      } catch {
+        // A line cut by the process's end.
+      }
+    }
+  }
+  return logged;
+}
+
+const errorStats = (errors) =>
+  errors.length === 0 ? undefined : { p50Percent: round(100 * percentile(errors, 50)), maxPercent: round(100 * Math.max(...errors)), count: errors.length };
+
+/**
+ * 14. Queue notices: 2 workers (4 slots each, model latency 600 ms) drain a burst of 300 messages with
+ * `QUEUE_NOTICE_AFTER_MS` = 5000. For each message told its place, the truth is read off what happened next: the
+ * jobs the queue served (took off it) after the worker counted the message's place and before its own (the place);
+ * as the asker reads it, the model calls that started after the notice arrived and before its own (model calls of
+ * jobs taken together may pass each other); and the time from the notice's arrival to its own model call (the
+ * wait).
+ */
+export async function queueNotices(ctx) {
+  const options = {
+    label: 'notices',
+    openai: { latencyMs: MODEL_LATENCY_MS },
+    workers: WORKERS,
+    env: { QUEUE_NOTICE_AFTER_MS: String(NOTICE_AFTER_MS) },
+    workerEnv: { WORKER_CONCURRENCY: String(CONCURRENCY), LOG_LEVEL: 'info' },
+  };
+  return withSystem(ctx, options, async (system) => {
+    const backlog = backlogMessages(system.dingtalk);
+    const questions = backlog.filter((message) => !message.command);
+    progress(`notices: ${backlog.length} messages in a burst, ${WORKERS} workers x ${CONCURRENCY} slots, model latency ${MODEL_LATENCY_MS} ms, notice after ${NOTICE_AFTER_MS} ms`);
+    const statuses = await sendBurst(system.gateway.port, backlog, 64);
+    const tokens = new Set(backlog.map((message) => message.token));
+    const answered = () => new Set(system.dingtalk.delivered().filter((m) => tokens.has(m.target) && !NOTICE.test(m.text)).map((m) => m.target)).size;
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline && answered() < tokens.size) await sleep(100);
+
+    const startedAt = new Map();
+    for (const request of system.openai.requests) {
+      const token = /问题 (notice-[\w-]+)/.exec(JSON.stringify(request.body.messages?.at(-1) ?? ''))?.[1];
+      if (token && !startedAt.has(token)) startedAt.set(token, request.receivedAt);
+    }
+    const notices = new Map();
+    let duplicates = 0;
+    for (const message of system.dingtalk.delivered()) {
+      const said = NOTICE.exec(message.text);
+      if (!said || !tokens.has(message.target)) continue;
+      if (notices.has(message.target)) duplicates += 1;
+      else notices.set(message.target, { at: message.receivedAt, ahead: Number(said[1] ?? 0), saidSeconds: said[2] ? Number(said[2]) * UNIT_SECONDS[said[3]] : undefined });
+    }
+    const logged = loggedNotices(system.workers);
+    // When a worker took each job off the queue (its last take, for a job parked behind its thread): the order the
+    // queue served them in, which is what a place counts. Model calls of jobs taken together may pass each other.
+    const takenAt = new Map();
+    const queue = openQueue(ctx.redis, system.prefix);
+    try {
+      for (const job of await queue.getJobs(['completed'], 0, -1)) takenAt.set(job.data.msgId.replace('msgbench.', ''), job.processedOn);
+    } finally {
+      await queue.close();
+    }
+
+    const placeErrors = [];
+    const arrivalPlaceErrors = [];
+    const placeOff = [];
+    const saidErrors = [];
+    const estimateErrors = [];
+    const deliveryMs = [];
+    const worst = [];
+    let afterStart = 0;
+    let withoutEstimate = 0;
+    let unlogged = 0;
+    // Messages of the backlog whose time in `times` is in [from, to).
+    const between = (times, from, to, except) =>
+      questions.filter((other) => other.token !== except && (times.get(other.token) ?? Infinity) >= from && times.get(other.token) < to).length;
+    const relative = (said, truth) => Math.abs(said - truth) / truth;
+    for (const { token } of questions) {
+      const notice = notices.get(token);
+      const started = startedAt.get(token);
+      if (!notice || started === undefined) continue;
+      if (started < notice.at) afterStart += 1;
+      const log = logged.get(`msgbench.${token}`);
+      if (!log) unlogged += 1;
+      // The place as counted (against the jobs the queue served after the count and before this one), and as the
+      // asker read it (the model calls that started after the notice arrived and before this one's).
+      const truth = log && takenAt.has(token) ? between(takenAt, log.countedAt, takenAt.get(token), token) : undefined;
+      const truthOnArrival = between(startedAt, notice.at, started, token);
+      if (log) deliveryMs.push(notice.at - log.countedAt);
+      if (truth !== undefined) {
+        placeOff.push(Math.abs(notice.ahead - truth));
+        worst.push({ token: token.replace(`notice-${RUN_ID}-`, ''), said: notice.ahead, truth, truthOnArrival });
+        if (truth >= MIN_PLACE_JUDGED) placeErrors.push(relative(notice.ahead, truth));
+      }
+      if (truthOnArrival >= MIN_PLACE_JUDGED) arrivalPlaceErrors.push(relative(notice.ahead, truthOnArrival));
+      const waitedMs = started - notice.at;
+      if (notice.saidSeconds === undefined) withoutEstimate += 1;
+      if (waitedMs < MIN_WAIT_JUDGED_MS) continue;
+      if (notice.saidSeconds !== undefined) saidErrors.push(Math.abs(notice.saidSeconds * 1000 - waitedMs) / waitedMs);
+      if (log?.estimateSeconds !== undefined) estimateErrors.push(Math.abs(log.estimateSeconds * 1000 - waitedMs) / waitedMs);
+    }
+    const result = {
+      backlog: backlog.length,
+      workers: WORKERS,
+      concurrency: CONCURRENCY,
+      modelLatencyMs: MODEL_LATENCY_MS,
+      noticeAfterMs: NOTICE_AFTER_MS,
+      noticed: notices.size,
+      duplicates,
+      toCommands: backlog.filter((message) => message.command && notices.has(message.token)).length,
+      afterStart,
+      withoutEstimate,
+      largestPlace: Math.max(0, ...[...notices.values()].map((notice) => notice.ahead)),
+      unlogged,
+      place: errorStats(placeErrors),
+      placeOnArrival: errorStats(arrivalPlaceErrors),
+      deliveryMs: { p50: percentile(deliveryMs, 50), max: deliveryMs.length ? Math.max(...deliveryMs) : undefined },
+      placeOffMax: Math.max(0, ...placeOff),
+      worstPlaces: worst.sort((a, b) => Math.abs(b.said - b.truth) / Math.max(b.truth, 1) - Math.abs(a.said - a.truth) / Math.max(a.truth, 1)).slice(0, 5),
+      estimate: errorStats(estimateErrors),
+      said: errorStats(saidErrors),
+      non2xx: non2xx(statuses),
+      lost: backlog.length - answered(),
+    };
+    progress(
+      `notices: ${result.noticed} told (largest place ${result.largestPlace}); place error p50 ${result.place?.p50Percent} % max ${result.place?.maxPercent} %; ` +
+        `estimate error p50 ${result.estimate?.p50Percent} % max ${result.estimate?.maxPercent} %`,
+    );
+    return result;
+  });
+}
