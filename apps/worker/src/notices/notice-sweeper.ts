@@ -68,7 +68,7 @@ export class NoticeSweeper {
   }
 
   private async notify(jobId: string): Promise<NoticeResult> {
-    const { notices, queue, metrics, logger } = this.deps;
+    const { notices, queue, logger } = this.deps;
     if (!(await notices.claim(jobId))) return this.count('skipped');
     try {
       const job = await queue.getJob(jobId);
