@@ -14,8 +14,8 @@ import { answerStarted } from './notices/answer-started.js';
 
 /**
  * One message, in order: take the conversation's turn → mark its answer started (no queue notice
- * after this) → decide the reply → produce it → deliver it → remember it → end the turn. Every step is safe to run again when the job is retried; a
- * failure is settled in one place (`settleFailure`).
+ * after this) → decide the reply → produce it → deliver it → remember it → end the turn. Every step
+ * is safe to run again when the job is retried; a failure is settled in one place (`settleFailure`).
  */
 export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, token: string | undefined): Promise<void> {
   const parsed = messageJobSchema.safeParse(job.data);
@@ -24,9 +24,9 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
 
   await takeTurn(deps, job, jobId, data, token);
-  await answerStarted(deps, jobId);
   let delivery: AnswerDelivery | undefined;
   try {
+    await answerStarted(deps, jobId);
     const reply = await decideReply(deps, jobId, data);
     delivery = await openDelivery(deps, jobId, data, { label: 'answer', gradual: questionAsked(reply) !== undefined });
     const text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data) }, reply);
