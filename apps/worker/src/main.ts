@@ -3,7 +3,7 @@ import { buildWorkerDeps } from './build-deps.js';
 import { createWorkers } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
 import { loadPersonaCatalog } from './personas/load-persona-catalog.js';
-import { noticeSweepers } from './notices/notice-sweeper.js';
+import { noticeSweepers, staleNoticeTrimmers } from './notices/notice-sweeper.js';
 import { loadProvidersFile } from './model/providers/load-providers-file.js';
 import { assertBudgetsPriced, unpricedModels } from './usage/budget-prices.js';
 
@@ -49,7 +49,8 @@ health.listen(config.METRICS_PORT, () => {
 
 for (const worker of workers) void worker.run();
 // One per shard in every process (when QUEUE_NOTICE_AFTER_MS is on): the schedule hands each notice to one of them.
-const sweepers = noticeSweepers(shards);
+// When off, the shards' schedules are still kept bounded against a gateway that has them on.
+const sweepers = [...noticeSweepers(shards), ...staleNoticeTrimmers(shards)];
 for (const sweeper of sweepers) sweeper.start();
 logger.info(
   {

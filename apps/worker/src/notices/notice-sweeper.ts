@@ -5,6 +5,7 @@ import { drainRate, drainWindow } from './drain-rate.js';
 import { estimatedWaitSeconds, noticeText } from './notice-text.js';
 import type { NoticeSchedule } from './notice-schedule.js';
 import { messagesAhead } from './queue-position.js';
+import { StaleNoticeTrimmer } from './stale-notice-trimmer.js';
 
 export type SweeperDeps = Omit<WorkerDeps, 'notices'> & { notices: NoticeSchedule };
 
@@ -109,4 +110,9 @@ export class NoticeSweeper {
 /** A sweeper for each shard whose notices are on (`QUEUE_NOTICE_AFTER_MS` > 0), not started. */
 export function noticeSweepers(shards: readonly WorkerDeps[], options?: SweeperOptions): NoticeSweeper[] {
   return shards.flatMap(({ notices, ...deps }) => (notices ? [new NoticeSweeper({ ...deps, notices }, options)] : []));
+}
+
+/** A trimmer for each shard whose notices are off, so that a gateway with notices on cannot grow its schedule. */
+export function staleNoticeTrimmers(shards: readonly WorkerDeps[]): StaleNoticeTrimmer[] {
+  return shards.flatMap((deps) => (deps.notices ? [] : [new StaleNoticeTrimmer(deps)]));
 }
