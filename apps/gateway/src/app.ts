@@ -1,19 +1,19 @@
 import Koa, { type Middleware } from 'koa';
+import { readClientAddress } from './client-address.js';
 import { handleErrors } from './middleware/handle-errors.js';
 import { buildRouter, type RouteDeps } from './routes.js';
 
 export interface AppDeps extends RouteDeps {
   /** The queue dashboard, when it is on and served on this port (it handles only its own path). */
   dashboard?: Middleware | undefined;
+  /** Behind one reverse proxy: client addresses are read from its `X-Forwarded-For` (`TRUST_PROXY`). */
+  trustProxy?: boolean;
 }
 
 /** Builds the Koa app from its dependencies; only `main.ts` opens a port. */
 export function buildApp(deps: AppDeps): Koa {
   const app = new Koa();
-  app.proxy = true;
-  // ctx.ip is the address the nearest proxy saw (the last X-Forwarded-For entry), which a client cannot choose;
-  // the dashboard's login lockout counts per address.
-  app.maxIpsCount = 1;
+  readClientAddress(app, deps.trustProxy ?? false);
   app.use(handleErrors(deps.logger, deps.metrics));
   if (deps.dashboard) app.use(deps.dashboard);
   const router = buildRouter(deps);

@@ -83,6 +83,7 @@ const dashboard = await dashboardFromConfig(config, shards, redis, keys);
 const app = buildApp({
   ...accept,
   dashboard: config.DASHBOARD_PORT === undefined ? dashboard : undefined,
+  trustProxy: config.TRUST_PROXY,
   logger,
   redis,
   metrics,
@@ -122,7 +123,7 @@ function logPlayground(port: number): void {
 }
 
 // On its own port the dashboard can stay off the Internet-facing one.
-const dashboardServer = dashboard && config.DASHBOARD_PORT !== undefined ? createServer(buildDashboardApp(dashboard).callback()) : undefined;
+const dashboardServer = dashboard && config.DASHBOARD_PORT !== undefined ? createServer(buildDashboardApp(dashboard, { trustProxy: config.TRUST_PROXY }).callback()) : undefined;
 dashboardServer?.listen(config.DASHBOARD_PORT, config.HOST, () => {
   const address = dashboardServer.address();
   logDashboard(typeof address === 'object' && address ? address.port : config.DASHBOARD_PORT!);

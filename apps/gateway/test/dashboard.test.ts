@@ -22,7 +22,8 @@ let queue: Queue;
 let failedJobId: string;
 const servers: Server[] = [];
 
-async function serve(options: { readOnly?: boolean; queues?: DashboardOptions['queues'] } = {}): Promise<string> {
+// Behind a proxy by default, so that each test can speak from addresses of its own through X-Forwarded-For.
+async function serve(options: { readOnly?: boolean; queues?: DashboardOptions['queues']; trustProxy?: boolean } = {}): Promise<string> {
   const dashboard = buildDashboard({
     queues: options.queues ?? [{ shard, queue }],
     username: USER,
@@ -30,7 +31,7 @@ async function serve(options: { readOnly?: boolean; queues?: DashboardOptions['q
     readOnly: options.readOnly ?? false,
     failures: new AuthFailures(redis, keys.dashboardAuthFailures, { maxFailures: 3, windowSeconds: 60 }),
   });
-  const app = buildDashboardApp(dashboard);
+  const app = buildDashboardApp(dashboard, { trustProxy: options.trustProxy ?? true });
   const server = createServer(app.callback()).listen(0, '127.0.0.1');
   servers.push(server);
   await new Promise((resolve) => server.once('listening', resolve));
@@ -159,6 +160,17 @@ describe('queue dashboard', () => {
     // The address is the one the nearest proxy saw (the last entry): a client cannot pick a new one per guess.
     expect((await fetch(replicaA, { headers: { ...asOperator(), 'x-forwarded-for': `198.51.100.7, ${attacker}` } })).status).toBe(429);
     expect((await fetch(replicaA, { headers: asOperator('10.0.0.2') })).status).toBe(200);
+  });
+
+  it('reached directly, counts the connection\'s address: a forged X-Forwarded-For per guess does not escape the lockout', async () => {
+    await redis.del(keys.dashboardAuthFailures('127.0.0.1'));
+    const base = await serve({ trustProxy: false });
+    const guess = (n: number) => fetch(base, { headers: { authorization: basic(USER, `guess-${n}`), 'x-forwarded-for': `192.0.2.${n}` } });
+    expect((await guess(1)).status).toBe(401);
+    expect((await guess(2)).status).toBe(401);
+    expect((await guess(3)).status).toBe(429);
+    expect((await fetch(base, { headers: { ...asOperator('192.0.2.99') } })).status).toBe(429);
+    await redis.del(keys.dashboardAuthFailures('127.0.0.1'));
   });
 
   it('a wrong user name with the right password is refused like any wrong pair', async () => {

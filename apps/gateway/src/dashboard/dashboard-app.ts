@@ -1,11 +1,10 @@
 import Koa, { type Middleware } from 'koa';
+import { readClientAddress } from '../client-address.js';
 
 /** The dashboard alone, for its own port (`DASHBOARD_PORT`): anything else there is 404. */
-export function buildDashboardApp(dashboard: Middleware): Koa {
+export function buildDashboardApp(dashboard: Middleware, options: { trustProxy: boolean }): Koa {
   const app = new Koa();
-  // Behind one proxy, the address it saw is the last X-Forwarded-For entry; the lockout counts per address.
-  app.proxy = true;
-  app.maxIpsCount = 1;
+  readClientAddress(app, options.trustProxy);
   app.silent = true;
   app.use(dashboard);
   return app;

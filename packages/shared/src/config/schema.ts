@@ -117,6 +117,9 @@ export const gatewaySchema = commonSchema.extend({
     .optional()
     .describe('serve the dashboard on this port instead of PORT, to keep it off the Internet-facing one'),
   DASHBOARD_READ_ONLY: flag().default(false).describe('dashboard shows jobs but offers no action'),
+  TRUST_PROXY: flag()
+    .default(false)
+    .describe('the gateway is reached through one reverse proxy: client addresses (the dashboard lockout) are the last X-Forwarded-For entry; false = the connection\'s own address'),
   PLAYGROUND: flag()
     .optional()
     .describe('serve the chat playground at /playground; unset = on only when no DingTalk credentials are set, outside NODE_ENV=production'),
