@@ -7,7 +7,7 @@
 //
 // Environment (all optional):
 //   REDIS_URL            Redis to use; default 127.0.0.1:6379, or a throwaway redis-server if none answers
-//   BENCH_ONLY           comma-separated subset: ack,pipeline,rateLimit,drain,crash,tokens,stream,sensitiveWords,failover,usage,redis,cards,lanes
+//   BENCH_ONLY           comma-separated subset: ack,pipeline,rateLimit,drain,crash,tokens,stream,sensitiveWords,failover,usage,redis,cards,lanes,notices
 //   BENCH_LOG_LEVEL      LOG_LEVEL of the apps (default info, the production default)
 //   BENCH_ACK_SECONDS    measured seconds per ack round (default 10; warm-up BENCH_ACK_WARMUP_SECONDS, 3)
 //   BENCH_CPU_PROF=1     write --cpu-prof profiles of our gateway under load to bench/results/cpu-profiles

@@ -98,7 +98,7 @@ export function summaryRows(report) {
     add(`queue notice: place vs truth (${notices.backlog}-message backlog)`, pct(notices.place), 'max <= 10 %', notices.place !== undefined && notices.place.maxPercent <= 10);
     add('queue notice: place vs truth on the notice\'s arrival', pct(notices.placeOnArrival), '', undefined);
     add('queue notice: estimated wait vs actual wait', pct(notices.estimate), 'max <= 30 %', notices.estimate !== undefined && notices.estimate.maxPercent <= 30);
-    add('queue notice: the rounded wait users read vs actual wait', pct(notices.said), '', undefined);
+    add('queue notice: the rounded wait users read vs actual wait', pct(notices.said), 'max <= 30 %', notices.said !== undefined && notices.said.maxPercent <= 30);
     add('queue notices: twice, to a command, after the answer started; lost answers', `${notices.duplicates}, ${notices.toCommands}, ${notices.afterStart}; ${notices.lost}`, '0, 0, 0; 0', notices.duplicates === 0 && notices.toCommands === 0 && notices.afterStart === 0 && notices.lost === 0);
   } else missing('notices');
 

@@ -55,7 +55,7 @@ function loggedNotices(workers) {
       if (!line.includes('queue notice sent')) continue;
       try {
         const entry = JSON.parse(line);
-        logged.set(entry.msgId, { ahead: entry.ahead, countedAt: entry.countedAt, estimateSeconds: entry.estimateSeconds });
+        logged.set(entry.msgId, { ahead: entry.ahead, countedAt: entry.countedAt, estimateSeconds: entry.estimateSeconds, state: entry.state });
       } catch {
         // A line cut by the process's end.
       }
@@ -145,7 +145,7 @@ export async function queueNotices(ctx) {
       if (log) deliveryMs.push(notice.at - log.countedAt);
       if (truth !== undefined) {
         placeOff.push(Math.abs(notice.ahead - truth));
-        worst.push({ token: token.replace(`notice-${RUN_ID}-`, ''), said: notice.ahead, truth, truthOnArrival });
+        worst.push({ token: token.replace(`notice-${RUN_ID}-`, ''), said: notice.ahead, truth, truthOnArrival, state: log.state });
         if (truth >= MIN_PLACE_JUDGED) placeErrors.push(relative(notice.ahead, truth));
       }
       if (truthOnArrival >= MIN_PLACE_JUDGED) arrivalPlaceErrors.push(relative(notice.ahead, truthOnArrival));
@@ -172,6 +172,7 @@ export async function queueNotices(ctx) {
       placeOnArrival: errorStats(arrivalPlaceErrors),
       deliveryMs: { p50: percentile(deliveryMs, 50), max: deliveryMs.length ? Math.max(...deliveryMs) : undefined },
       placeOffMax: Math.max(0, ...placeOff),
+      judgedWorst: worst.filter((w) => w.truth >= MIN_PLACE_JUDGED).sort((a, b) => Math.abs(b.said - b.truth) / b.truth - Math.abs(a.said - a.truth) / a.truth).slice(0, 8),
       worstPlaces: worst.sort((a, b) => Math.abs(b.said - b.truth) / Math.max(b.truth, 1) - Math.abs(a.said - a.truth) / Math.max(a.truth, 1)).slice(0, 5),
       estimate: errorStats(estimateErrors),
       said: errorStats(saidErrors),

@@ -79,8 +79,9 @@ export class NoticeSweeper {
         await notices.settle(jobId, 'skipped');
         return this.count('skipped');
       }
-      const ahead = state === 'active' ? undefined : await messagesAhead(this.deps, job, state);
+      // Stamped as the reads are sent, as BullMQ stamps a job's processedOn as it asks for it: the two compare.
       const countedAt = Date.now();
+      const ahead = state === 'active' ? undefined : await messagesAhead(this.deps, job, state);
       if (ahead === undefined) {
         await notices.reschedule(jobId, Date.now() + LOOK_AGAIN_MS);
         await notices.release(jobId);
@@ -92,7 +93,7 @@ export class NoticeSweeper {
       await notices.settle(jobId, 'sent');
       // Logged as counted (when) and estimated (unrounded), so that a notice can be checked against what happened.
       const estimateSeconds = estimatedWaitSeconds(ahead, rate);
-      logger.info({ jobId, msgId: job.data.msgId, ahead, countedAt, startsPerSecond: rate, estimateSeconds, route }, 'queue notice sent');
+      logger.info({ jobId, msgId: job.data.msgId, state, ahead, countedAt, startsPerSecond: rate, estimateSeconds, route }, 'queue notice sent');
       return this.count('sent');
     } catch (error) {
       await notices.settle(jobId, 'skipped').catch(() => undefined);

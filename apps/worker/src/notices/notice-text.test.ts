@@ -17,17 +17,30 @@ describe('noticeText', () => {
 describe('formatWait', () => {
   it.each([
     [0.4, '1 秒'],
+    [2.6, '2.5 秒'],
+    [4.8, '5 秒'],
     [7.4, '7 秒'],
-    [12, '10 秒'],
-    [13, '15 秒'],
+    [12, '12 秒'],
+    [19.4, '19 秒'],
+    [21, '20 秒'],
     [57, '55 秒'],
-    [58, '1 分钟'],
-    [100, '1.5 分钟'],
+    [58, '60 秒'],
+    [100, '100 秒'],
+    [116, '2 分钟'],
     [150, '2.5 分钟'],
+    [290, '5 分钟'],
     [600, '10 分钟'],
     [119 * 60, '119 分钟'],
     [150 * 60, '2.5 小时'],
   ])('says %s s as %s', (seconds, said) => {
     expect(formatWait(seconds)).toBe(said);
+  });
+
+  it('never rounds a wait of two seconds or more by more than an eighth of it', () => {
+    for (let seconds = 2; seconds < 5 * 3600; seconds *= 1.002) {
+      const [figure, unit] = formatWait(seconds).split(' ');
+      const said = Number(figure) * ({ 秒: 1, 分钟: 60, 小时: 3600 } as Record<string, number>)[unit!]!;
+      expect(Math.abs(said - seconds) / seconds, `${seconds} s said as ${formatWait(seconds)}`).toBeLessThanOrEqual(0.125);
+    }
   });
 });

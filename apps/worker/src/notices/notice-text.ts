@@ -20,13 +20,16 @@ export function noticeText(ahead: number, startsPerSecond: number | undefined): 
 }
 
 /**
- * A wait as people say it, never rounded by more than a quarter of it: whole seconds under ten, fives under a
- * minute, half minutes under ten minutes, whole minutes under two hours, then half hours.
+ * A wait as people say it, rounded by at most an eighth of it from two seconds on, so the figure the asker reads
+ * keeps the estimate's accuracy: half seconds under five (one at least), whole seconds under 20, fives under a
+ * minute, tens under two minutes, half minutes under five, whole minutes under two hours, then half hours.
  */
 export function formatWait(seconds: number): string {
-  if (seconds < 9.5) return `${Math.max(1, Math.round(seconds))} 秒`;
+  if (seconds < 4.75) return `${Math.max(1, Math.round(seconds * 2) / 2)} 秒`;
+  if (seconds < 19.5) return `${Math.round(seconds)} 秒`;
   if (seconds < 57.5) return `${Math.round(seconds / 5) * 5} 秒`;
-  if (seconds < 585) return `${Math.round(seconds / 30) / 2} 分钟`;
+  if (seconds < 115) return `${Math.round(seconds / 10) * 10} 秒`;
+  if (seconds < 285) return `${Math.round(seconds / 30) / 2} 分钟`;
   const minutes = Math.round(seconds / 60);
   if (minutes < 120) return `${minutes} 分钟`;
   return `${Math.round(minutes / 30) / 2} 小时`;
