@@ -57,6 +57,11 @@ const ALIASES: readonly Alias[] = [
   },
 ];
 
+/** Each of their names with the one of ours it sets (the README's configuration table names both). */
+export function aliasNames(): { theirs: string; ours: string }[] {
+  return ALIASES.map(({ theirs, ours }) => ({ theirs, ours }));
+}
+
 export interface AliasResult {
   env: Record<string, string>;
   used: { theirs: string; ours: string }[];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { aliasNames } from './aliases.js';
 import { gatewaySchema, workerSchema } from './schema.js';
 
 // Operators read the README and .env.example, not the schema: a variable missing there does not exist for them.
@@ -15,5 +16,15 @@ describe('every setting is documented', () => {
     expect(field?.description, `${name} needs .describe()`).toBeTruthy();
     expect(readme).toContain(`\`${name}\``);
     expect(envExample).toMatch(new RegExp(`^#? ?${name}=`, 'm'));
+  });
+});
+
+describe('every chatgpt-dingtalk name is documented beside ours', () => {
+  // The configuration table's rows: | `OURS` | their names | used by | meaning | default |
+  const rows = new Map(
+    [...readme.matchAll(/^\| `([A-Z_]+)`[^|]* \| ([^|]*) \|/gm)].map(([, ours, theirs]) => [ours!, theirs!]),
+  );
+  it.each(aliasNames())('$theirs in the chatgpt-dingtalk column of $ours', ({ theirs, ours }) => {
+    expect(rows.get(ours), `${ours} has no configuration row`).toContain(`\`${theirs}\``);
   });
 });
