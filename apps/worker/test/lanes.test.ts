@@ -24,20 +24,22 @@ async function backlogOf(h: WorkerHarness, count: number): Promise<Promise<unkno
 }
 
 describe('priority lanes', () => {
-  it('answers a VIP\'s question and a command before a backlog stored ahead of them', async () => {
-    harness = await startWorkerHarness({ label: 'lanes-overtake', env: { VIP_USERS: 'vip' }, concurrency: 1, paused: true });
+  it('answers a VIP\'s question, an admin\'s and a command before a backlog stored ahead of them', async () => {
+    harness = await startWorkerHarness({ label: 'lanes-overtake', env: { VIP_USERS: 'vip', ADMIN_USERS: 'admin' }, concurrency: 1, paused: true });
     const backlog = await backlogOf(harness, 30);
     const vip = await harness.send(harness.message({ text: 'vip question', senderStaffId: 'vip' }));
+    const admin = await harness.send(harness.message({ text: 'admin question', senderStaffId: 'admin' }));
     const command = await harness.send(harness.message({ text: '/help', senderStaffId: 'commander' }));
     harness.resume();
-    await Promise.all([...backlog, vip.settled, command.settled]);
+    await Promise.all([...backlog, vip.settled, admin.settled, command.settled]);
 
     const order = harness.dingtalk.delivered().map((message) => message.text);
-    expect(order).toHaveLength(32);
-    // One slot, so the order of answers is the order of service: the two of the priority lane first, in arrival order.
+    expect(order).toHaveLength(33);
+    // One slot, so the order of answers is the order of service: the three of the priority lane first, in arrival order.
     expect(order[0]).toBe('答复: vip question');
-    expect(order[1]).toContain('使用说明');
-    expect(order.slice(2).every((text) => text.startsWith('答复: backlog'))).toBe(true);
+    expect(order[1]).toBe('答复: admin question');
+    expect(order[2]).toContain('使用说明');
+    expect(order.slice(3).every((text) => text.startsWith('答复: backlog'))).toBe(true);
   });
 
   it('keeps a VIP\'s thread in order, each answer seeing the one before, while the thread overtakes the backlog', async () => {

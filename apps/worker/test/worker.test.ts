@@ -139,6 +139,24 @@ describe('worker', () => {
     expect((await harness.queue.getJob(sentFirst.jobId))?.attemptsMade).toBe(1);
   });
 
+  it('resumes a split answer whose second part failed: the first part is not sent again', async () => {
+    const paragraphs = [1, 2, 3, 4].map((n) => `第 ${n} 段：${'队列'.repeat(300)}`);
+    harness.openai.setBehaviour({ answer: () => paragraphs.join('\n\n') });
+    // The post after next (this answer's second part) gets a DingTalk errcode that is worth a retry.
+    harness.dingtalk.setBehaviour({ errcodeEvery: { n: harness.dingtalk.deliverableWebhookPosts + 2, errcode: -1, errmsg: '系统繁忙' } });
+    const message = harness.message({ text: 'a long answer, please', senderStaffId: 'parts' });
+    const { jobId, settled } = await harness.send(message);
+    expect(await settled).toBe('completed');
+    harness.dingtalk.setBehaviour({ errcodeEvery: undefined });
+
+    const rejected = harness.dingtalk.webhookRejections.filter((r) => r.session === sessionOf(message.sessionWebhook));
+    expect(rejected.map((r) => r.errcode)).toEqual([-1]);
+    const replies = repliesTo(message.sessionWebhook).map((reply) => reply.text);
+    expect(replies).toHaveLength(2);
+    for (const paragraph of paragraphs) expect(replies.filter((text) => text.includes(paragraph))).toHaveLength(1);
+    expect((await harness.queue.getJob(jobId))?.attemptsMade).toBe(2);
+  });
+
   it('answers two messages of one thread in order, the second after the first', async () => {
     let releaseFirst!: () => void;
     const firstMayAnswer = new Promise<void>((resolve) => (releaseFirst = resolve));

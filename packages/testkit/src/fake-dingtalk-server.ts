@@ -41,6 +41,8 @@ export interface FakeDingTalk {
   readonly uploadedMedia: readonly UploadedMedia[];
   /** Every request the fake received, on any path. */
   readonly requests: number;
+  /** Webhook posts that passed validation so far; `errcodeEvery` counts these. */
+  readonly deliverableWebhookPosts: number;
   /** Full sessionWebhook URL for a session id (a random one if omitted). */
   sessionWebhook(sessionId?: string): string;
   /** From now on posts to this session get errcode 300001. */
@@ -145,6 +147,9 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     },
     get requests() {
       return state.requests;
+    },
+    get deliverableWebhookPosts() {
+      return state.deliverableWebhookPosts;
     },
     sessionWebhook(sessionId = randomBytes(16).toString('hex')) {
       return `${http.origin}/robot/sendBySession?session=${encodeURIComponent(sessionId)}`;
