@@ -1,4 +1,5 @@
 import type { ShardQueue } from '../shard-stores.js';
+import { oldestPrioritizedTimestamp } from './oldest-prioritized.js';
 
 /** The job states an operator watches; BullMQ's names. */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;
@@ -10,9 +11,9 @@ export interface QueueState {
   shard: number;
   counts: Record<QueueStateName, number>;
   /**
-   * Age of the oldest job in the wait list, 0 when it is empty. The wait list holds each conversation's next
-   * question (later ones of the same conversation wait as prioritized jobs behind it, by design), so this is the
-   * longest any conversation has been waiting for its answer to start.
+   * Age of the oldest job waiting to be taken, plain or prioritized (every normal-lane message is prioritized),
+   * 0 when none waits: the longest any question has waited for its answer to start. Delayed jobs are left out:
+   * they wait for their own thread's earlier answer, or a retry's backoff, not for the queue.
    */
   oldestWaitingSeconds: number;
   /** Workers connected to the queue (BullMQ reads CLIENT LIST); undefined where Redis refuses that command. */
@@ -21,13 +22,15 @@ export interface QueueState {
 
 /** One read of a queue's state from BullMQ: a handful of Redis commands, whatever the queue's size. */
 export async function readQueueState({ shard, queue }: ShardQueue, now: number): Promise<QueueState> {
-  const [counts, oldest, workers] = await Promise.all([
+  const [counts, oldestPlain, oldestPrioritized, workers] = await Promise.all([
     queue.getJobCounts(...QUEUE_STATES),
     // Ascending: the first job is the one that has waited longest.
     queue.getJobs(['waiting'], 0, 0, true),
+    oldestPrioritizedTimestamp(queue),
     queue.getWorkersCount().catch(() => undefined),
   ]);
-  const timestamp = oldest[0]?.timestamp;
+  const stored = [oldestPlain[0]?.timestamp, oldestPrioritized].filter((value): value is number => value !== undefined);
+  const timestamp = stored.length === 0 ? undefined : Math.min(...stored);
   return {
     queue: queue.name,
     shard: shard.index,
