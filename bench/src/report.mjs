@@ -188,6 +188,17 @@ export function formatReport(report) {
     out.push(`answered ${r.answered}/${r.messages}; most model calls admitted in any 60 s: ${r.bestMinuteCalls} = ${r.utilisationPercent} % of RPM (most answers in any 60 s: ${r.bestMinuteAnswers})`);
     out.push(`model calls ${r.modelCalls}, answered 429: ${r.rateLimited} = ${r.rateLimitedPercent} %`);
     out.push(`non-2xx ${r.non2xx}, lost ${r.lost}, duplicated ${r.duplicated}, apologies ${r.failed}; peak RSS gateway ${r.memory.gatewayMB} MB, worker ${r.memory.workerMB} MB`);
+    const { midRun, end } = r.operatorScrape ?? {};
+    if (midRun) {
+      const jobs = Object.entries(midRun.jobs).map(([state, count]) => `${state} ${count}`).join(', ');
+      out.push(`scraped at ${midRun.atSeconds} s, gateway /metrics: dtbot_queue_jobs ${jobs}; dtbot_queue_oldest_waiting_seconds ${midRun.oldestWaitingSeconds}`);
+    }
+    if (end) {
+      out.push(
+        `scraped at the end, workers' /metrics: dtbot_worker_stored_to_started_seconds p50 <= ${end.storedToStartedP50Seconds} s, p99 <= ${end.storedToStartedP99Seconds} s (bucket bounds); ` +
+          `model requests ${end.modelRequests}, of them rate_limited ${end.model429s}; rate-limited waits ${Math.round(end.rateLimitedSeconds)} s`,
+      );
+    }
   } else out.push(`not measured: ${errors.rateLimit ?? 'skipped'}`);
 
   section('4. Drain rate');

@@ -4,12 +4,15 @@ import { progress } from '../progress.mjs';
 import { non2xx, sendBurst } from '../send.mjs';
 import { maxInWindow, round } from '../stats.mjs';
 import { withSystem } from '../system.mjs';
+import { queueFigures, scrape, workerFigures } from '../scrape.mjs';
 
 const RPM = 600;
 const MESSAGES = Math.round(1.5 * RPM);
 const MODEL_LATENCY_MS = 50;
 const RUN_MS = 90_000;
 const WINDOW_MS = 60_000;
+/** When the operator's scrape is taken: the limit has held the backlog back for a while. */
+const SCRAPE_AT_MS = 30_000;
 
 /**
  * 3. Rate-limit utilisation: workers limited to OPENAI_RPM=R, the fake provider refusing (429 with
@@ -17,7 +20,8 @@ const WINDOW_MS = 60_000;
  * once all are answered), the most model calls the provider admitted in any rolling 60 s shows how
  * much of R was used (that is what the limit counts; answers lag their calls by varying latencies,
  * so a window of answers can hold a little more than R), and the provider's 429s show how often the
- * workers overshot.
+ * workers overshot. What an operator's Prometheus would read is scraped too: the gateway's queue gauges
+ * 30 s in (a backlog held back by the limit), and the workers' stored-to-started and 429 counts at the end.
  */
 export async function rateLimit(ctx) {
   const options = {
@@ -35,10 +39,17 @@ export async function rateLimit(ctx) {
     const started = Date.now();
     const statuses = await sendBurst(system.gateway.port, messages, 64);
     progress(`rate limit: stored in ${Date.now() - started} ms; waiting (at most ${RUN_MS / 1000} s) for the answers`);
+    const midRun = new Promise((resolve) => setTimeout(resolve, Math.max(0, started + SCRAPE_AT_MS - Date.now()))).then(
+      async () => ({ atSeconds: round((Date.now() - started) / 1000), ...queueFigures(await scrape(system.gateway.port)) }),
+    );
     const tally = await waitForAnswers(system.dingtalk, tokens, {
       deadline: started + RUN_MS,
       onProgress: (count) => progress(`rate limit: ${count}/${MESSAGES} answered after ${Math.round((Date.now() - started) / 1000)} s`),
     });
+    const operatorScrape = {
+      midRun: await midRun,
+      end: workerFigures(await Promise.all(system.workers.map((worker) => scrape(worker.port)))),
+    };
     const provider = await system.openai.report();
     const bestMinute = maxInWindow(provider.admittedAt, WINDOW_MS);
     const bestMinuteAnswers = maxInWindow([...tally.firstAnswerAt.values()], WINDOW_MS);
@@ -59,6 +70,7 @@ export async function rateLimit(ctx) {
       lost: tally.lost,
       duplicated: tally.duplicated,
       failed: tally.failed,
+      operatorScrape,
     };
     progress(
       `rate limit: best 60 s window ${bestMinute} model calls = ${result.utilisationPercent} % of ${RPM} (${bestMinuteAnswers} answers); ` +
