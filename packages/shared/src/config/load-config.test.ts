@@ -14,6 +14,9 @@ describe('loadWorkerConfig', () => {
     expect(config.RESET_COMMANDS).toEqual(['/reset', '重置', '清空会话']);
     expect(config.DINGTALK_WEBHOOK_ORIGINS).toEqual(['https://oapi.dingtalk.com', 'https://api.dingtalk.com']);
     expect(config.MEMORY_SCOPE).toBe('user');
+    expect(config.QUEUE_NOTICE_AFTER_MS).toBe(5000);
+    expect(config.DINGTALK_CARD_UPDATE_MS).toBe(300);
+    expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's' }).config).toMatchObject({ QUEUE_NOTICE_AFTER_MS: 5000, TRUST_PROXY: false });
   });
 
   it('names every bad variable in one error, and never the secret values', () => {
