@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { RedisClient } from '@dtbot/shared';
 
 /** Priority levels looked at: far more than the distinct loads of a real backlog (see `jobPriorityFor`). */
 const MAX_LEVELS = 64;
@@ -25,7 +26,9 @@ return firsts
  * whatever the backlog's size.
  */
 export async function oldestPrioritizedTimestamp(queue: Queue): Promise<number | undefined> {
-  const client = await queue.getBackend().client;
+  // BullMQ types its client by the commands it uses itself; its Redis backend hands out the ioredis connection the
+  // queue was given.
+  const client = (await queue.getBackend().client) as unknown as RedisClient;
   const firsts = (await client.eval(FIRST_OF_EACH_LEVEL, 1, queue.toKey('prioritized'), MAX_LEVELS)) as string[];
   if (firsts.length === 0) return undefined;
   const pipeline = client.pipeline();
