@@ -61,6 +61,30 @@ describe('a worker with several queue shards', () => {
     expect(lastRequest?.map((message) => message.content)).toEqual(['one', '答复: one', 'two', '答复: two', 'three']);
   });
 
+  it('keeps fairness within a shard: a group flooding it does not hold back another chat of the same shard', async () => {
+    const h = (harness = await startWorkerHarness({ label: 'shards-fair', env: { QUEUE_SHARDS: String(SHARDS) }, concurrency: 1, paused: true }));
+    // Twenty members of one group at once: twenty memory threads of one conversation, so turns alone would not help.
+    const flood = Array.from({ length: 20 }, (_, i) =>
+      h.groupMessage({ text: `flood ${i}`, senderStaffId: `member-${i}`, conversationId: 'cid-flooding' }),
+    );
+    const shard = shardOf(flood[0]!);
+    expect(flood.every((message) => shardOf(message) === shard)).toBe(true);
+    let quiet: DingTalkCallbackPayload | undefined;
+    for (let i = 0; !quiet; i += 1) {
+      const candidate = h.message({ text: 'just me', senderStaffId: `quiet-${i}` });
+      if (shardOf(candidate) === shard) quiet = candidate;
+    }
+    const sent = [];
+    for (const message of [...flood, quiet]) sent.push(await h.send(message));
+    h.resume();
+    await Promise.all(sent.map((message) => message.settled));
+
+    const order = h.dingtalk.delivered().map((m) => m.text);
+    expect(order).toHaveLength(21);
+    // Stored last, behind all twenty; in arrival order it would be answered 21st.
+    expect(order.indexOf('答复: just me')).toBeLessThan(3);
+  });
+
   it('pauses every shard\'s queue when the model\'s rate limit is reached in one, the limit counted for all shards together', async () => {
     const h = (harness = await startWorkerHarness({ label: 'shards-rate', env: { QUEUE_SHARDS: String(SHARDS), OPENAI_RPM: '2' } }));
     const [inShard0, inShard1, inShard2] = usersPerShard(h, 1, 'limited').map((users) => users[0]!);
