@@ -121,6 +121,34 @@ describe('queue notices', () => {
     expect(h.dingtalk.delivered()).toEqual([]);
   });
 
+  it('go to a group through the session webhook with the asker @-mentioned, or through the OpenAPI once it expired', async () => {
+    const h = await start('notice-routes', { paused: true, concurrency: 1 });
+    const fresh = h.groupMessage({ text: 'fresh webhook', senderStaffId: 'fresh', conversationId: 'cid-notice-routes' });
+    const stale = h.groupMessage({
+      text: 'expired webhook',
+      senderStaffId: 'stale',
+      conversationId: 'cid-notice-routes',
+      sessionWebhookExpiredTime: Date.now() - 1000,
+    });
+    const sent = [await h.send(fresh), await h.send(stale)];
+    expect(await h.sweepers[0]!.sweep(later())).toEqual(['sent', 'sent']);
+
+    const [toFresh, toStale] = h.dingtalk.delivered();
+    expect(toFresh).toMatchObject({ route: 'webhook', target: sessionOf(fresh.sessionWebhook), atUserIds: ['fresh'] });
+    expect(toFresh!.text).toContain(noticeText(0, undefined));
+    expect(toStale).toMatchObject({ route: 'openapi', kind: 'sampleMarkdown', target: 'cid-notice-routes', text: `${noticeText(1, undefined)}\n\n@stale` });
+
+    h.resume();
+    expect(await Promise.all(sent.map((message) => message.settled))).toEqual(['completed', 'completed']);
+    const routes = h.dingtalk.delivered().map((m) => [m.route, m.text.split('\n')[0]]);
+    expect(routes).toEqual([
+      ['webhook', noticeText(0, undefined)],
+      ['openapi', noticeText(1, undefined)],
+      ['webhook', '答复: fresh webhook'],
+      ['openapi', '答复: expired webhook'],
+    ]);
+  });
+
   it('are off with QUEUE_NOTICE_AFTER_MS=0: nothing is scheduled and no sweeper runs', async () => {
     const h = await start('notice-off', { env: { QUEUE_NOTICE_AFTER_MS: '0' } });
     expect(h.sweepers).toEqual([]);
