@@ -62,6 +62,16 @@ async function metric(harness: WorkerHarness, name: string, labels: Record<strin
     .reduce((sum, value) => sum + value.value, 0);
 }
 
+/** The worker's info and warn lines from now on, as `[message, fields]` (the harness logs nothing otherwise). */
+function logsOf(harness: WorkerHarness): [string, Record<string, unknown>][] {
+  const lines: [string, Record<string, unknown>][] = [];
+  const { logger } = harness.deps;
+  for (const level of ['info', 'warn'] as const) {
+    logger[level] = ((fields: Record<string, unknown>, message: string) => void lines.push([message, fields])) as typeof logger.info;
+  }
+  return lines;
+}
+
 const endCooldown = (harness: WorkerHarness, provider = 'primary') =>
   harness.deps.redis.hset(harness.sharedKeys.providerCircuit(provider), 'openUntil', 1);
 
@@ -69,6 +79,7 @@ describe('provider failover', () => {
   it('after N failures of the primary the fallback answers, the user sees only the answer, and every worker switches', async () => {
     const { harness, fallback, env } = await withFallback('failover-switch');
     harness.openai.setBehaviour({ status: 502 });
+    const logs = logsOf(harness);
 
     // The first failure is the job's retry; the second opens the circuit and the same attempt goes on to the fallback.
     expect(await ask(harness, '第一个问题')).toEqual({ outcome: 'completed', replies: ['备用模型: 第一个问题'] });
@@ -88,6 +99,9 @@ describe('provider failover', () => {
     expect(await metric(other, 'dtbot_worker_provider_circuit', { provider: 'primary', state: 'open' })).toBe(1);
     expect(await metric(other, 'dtbot_worker_provider_circuit', { provider: 'fallback', state: 'closed' })).toBe(1);
     expect(await metric(harness, 'dtbot_worker_model_requests_total', { provider: 'fallback', result: 'ok' })).toBe(2);
+    // The operator reads of the switch in the logs, once, with the provider and why.
+    const opened = logs.filter(([message]) => message === 'model provider circuit opened; the next provider serves');
+    expect(opened).toEqual([[expect.any(String), expect.objectContaining({ provider: 'primary', verdict: 'failure' })]]);
   });
 
   it('after the cool-down one probe goes to the primary: still failing, the fallback keeps serving', async () => {
@@ -110,9 +124,13 @@ describe('provider failover', () => {
     harness.openai.setBehaviour({ status: 500 });
     await ask(harness, 'open it');
     harness.openai.setBehaviour({ status: undefined });
+    const logs = logsOf(harness);
 
     await endCooldown(harness);
     expect(await ask(harness, '恢复了吗')).toEqual({ outcome: 'completed', replies: ['答复: 恢复了吗'] });
+    expect(logs.map(([message]) => message)).toEqual(
+      expect.arrayContaining(['model provider cool-down over; this call is its probe', 'model provider probe succeeded; its circuit is closed and it serves again']),
+    );
     expect(await ask(harness, '再问一次')).toEqual({ outcome: 'completed', replies: ['答复: 再问一次'] });
     expect(fallback.requests).toHaveLength(1);
     expect(await metric(harness, 'dtbot_worker_provider_switches_total', { provider: 'primary', direction: 'back' })).toBe(1);
