@@ -237,11 +237,22 @@ describe('AI-card answers', () => {
       dingtalk: { cardQps: 4 },
       settings: { card: { contentKey: 'content', updateMs: UPDATE_MS, throttleBackoffMs: 200, maxWaitMs: 15_000 } },
     });
+    // Every pause the refusals asked for, as the budget that all workers share was told.
+    const pauses: number[] = [];
+    const pause = h.deps.cardBudget.pause.bind(h.deps.cardBudget);
+    h.deps.cardBudget.pause = (appKey, ms) => {
+      pauses.push(ms);
+      return pause(appKey, ms);
+    };
     const messages = ['q1', 'q2'].map((text) => h.groupMessage({ text, senderStaffId: `qps-${text}` }));
     const sent = await Promise.all(messages.map((message) => h.send(message)));
     expect(await Promise.all(sent.map((one) => one.settled))).toEqual(['completed', 'completed']);
 
-    expect(h.dingtalk.cardCalls.some((call) => call.status === 403)).toBe(true);
+    const refused = h.dingtalk.cardCalls.filter((call) => call.status === 403);
+    expect(refused.length).toBeGreaterThan(0);
+    // Each QpsLimit paused the shared budget for the back-off, rather than retrying at once.
+    expect(pauses).toHaveLength(refused.length);
+    expect(pauses.every((ms) => ms >= 200)).toBe(true);
     expect(h.dingtalk.cards().map((card) => [card.finalized, card.params.content]).sort()).toEqual([
       [true, '答复: q1'],
       [true, '答复: q2'],
