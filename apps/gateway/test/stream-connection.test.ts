@@ -209,6 +209,24 @@ describe('Stream: connection lifecycle', () => {
     expect(logs).not.toContain('not-the-right-secret');
   });
 
+  it('is up only while every robot is connected: one robot with a refused secret keeps the gateway not ready', async () => {
+    const wrongSecond: Robot = { ...SECOND, appSecret: 'not-the-second-secret' };
+    const fake = await startFake([ROBOT, SECOND]);
+    const gateway = startStreamGateway(stack.accept, fake, [ROBOT, wrongSecond]);
+    cleanups.push(async () => {
+      await gateway.ingress.stop();
+      await fake.close();
+    });
+    // The first robot is connected and takes messages...
+    const first = await fake.connection(APP_KEY);
+    expect((await fake.pushMessage(first, message())).ack?.code).toBe(200);
+    await fake.until(() => fake.openRequests.filter((request) => request.status === 400).length >= 2, { what: 'two refused connects' });
+    // ...but the second is not: /readyz reads this and answers 503.
+    expect(gateway.ingress.isUp()).toBe(false);
+    expect(await metricValue(gateway.metrics, 'streamConnections', { robot: ROBOT.robotCode! })).toBe(1);
+    expect(await metricValue(gateway.metrics, 'streamConnections', { robot: SECOND.robotCode! })).toBe(0);
+  });
+
   it('waits the shortest time again after a connection that stayed up long enough to count as healthy', async () => {
     const fake = await startFake([ROBOT]);
     fake.setOpenFailure(503);
