@@ -67,6 +67,24 @@ describe('queue dashboard in a browser', () => {
     await context.close();
   }, 30_000);
 
+  it('with DASHBOARD_PORT listens there alone: the callback port has no dashboard', async () => {
+    const env = { ...system.env, PORT: '0', HOST: '127.0.0.1', DASHBOARD_USERNAME: USER, DASHBOARD_PASSWORD: PASSWORD, DASHBOARD_PORT: '0' };
+    const gateway = await spawnApp('gateway', env, /gateway listening/);
+    try {
+      await waitFor(() => gateway.logs.some((line) => line.msg === 'queue dashboard listening'));
+      const { port } = gateway.logs.find((line) => line.msg === 'queue dashboard listening') as { port: number };
+      expect(port).not.toBe(gateway.port);
+      const authorization = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
+      expect((await fetch(`http://127.0.0.1:${gateway.port}/admin/queues`, { headers: { authorization } })).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/admin/queues`, { headers: { authorization } })).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/admin/queues`)).status).toBe(401);
+      // Nothing else is served there.
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(404);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it('is off, and says so at start, without DASHBOARD_USERNAME and DASHBOARD_PASSWORD', async () => {
     const gateway = await spawnApp('gateway', { ...system.env, PORT: '0', HOST: '127.0.0.1' }, /gateway listening/);
     try {
