@@ -15,10 +15,8 @@ const NOTICE_AFTER_MS = 5000;
 /** Estimates are judged on messages that still had this long to wait after their notice: below it, rounding rules. */
 const MIN_WAIT_JUDGED_MS = 2000;
 /**
- * Places are judged relative to the truth from this many messages ahead; below it, by how many they are off. The
- * queue serves about 13 jobs a second here, and the truth's timestamps (a job's `processedOn` is stamped when its
- * worker asked for it, a model call when it arrived) are tens of milliseconds off the moment of the count: a job or
- * two either way, which is more than 10 % of a small place.
+ * Places are judged relative to the truth from this many messages ahead; below it, by how many they are off: a
+ * job or two either way is more than 10 % of a small place.
  */
 const MIN_PLACE_JUDGED = 20;
 
@@ -107,12 +105,22 @@ export async function queueNotices(ctx) {
       else notices.set(message.target, { at: message.receivedAt, ahead: Number(said[1] ?? 0), saidSeconds: said[2] ? Number(said[2]) * UNIT_SECONDS[said[3]] : undefined });
     }
     const logged = loggedNotices(system.workers);
-    // When a worker took each job off the queue (its last take, for a job parked behind its thread): the order the
-    // queue served them in, which is what a place counts. Model calls of jobs taken together may pass each other.
+    // When a worker took each job off the queue (its last take, for a job parked behind its thread), by Redis' clock:
+    // the id of BullMQ's `active` event, which Redis stamps as it runs the move, on the clock the worker's count
+    // read (`countedAt`). That is the order the queue served them in, which is what a place counts; model calls of
+    // jobs taken together may pass each other.
     const takenAt = new Map();
     const queue = openQueue(ctx.redis, system.prefix);
     try {
-      for (const job of await queue.getJobs(['completed'], 0, -1)) takenAt.set(job.data.msgId.replace('msgbench.', ''), job.processedOn);
+      const tokenOf = new Map();
+      for (const job of await queue.getJobs(['completed'], 0, -1)) tokenOf.set(job.id, job.data.msgId.replace('msgbench.', ''));
+      for (const [id, fields] of await ctx.redis.xrange(queue.toKey('events'), '-', '+')) {
+        const event = Object.fromEntries(fields.flatMap((value, index) => (index % 2 === 0 ? [[value, fields[index + 1]]] : [])));
+        if (event.event !== 'active' || !tokenOf.has(event.jobId)) continue;
+        // Milliseconds; the sequence keeps the order of two takes within one.
+        const [ms, sequence] = id.split('-').map(Number);
+        takenAt.set(tokenOf.get(event.jobId), ms + sequence / 1e6);
+      }
     } finally {
       await queue.close();
     }

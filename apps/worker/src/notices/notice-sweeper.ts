@@ -79,14 +79,13 @@ export class NoticeSweeper {
         await notices.settle(jobId, 'skipped');
         return this.count('skipped');
       }
-      // Stamped as the reads are sent, as BullMQ stamps a job's processedOn as it asks for it: the two compare.
-      const countedAt = Date.now();
-      const ahead = state === 'active' ? undefined : await messagesAhead(this.deps, job, state);
-      if (ahead === undefined) {
+      const place = await messagesAhead(this.deps, job, state);
+      if (place === undefined) {
         await notices.reschedule(jobId, Date.now() + LOOK_AGAIN_MS);
         await notices.release(jobId);
         return 'later';
       }
+      const { ahead, countedAt } = place;
       const { from, to } = drainWindow(Date.now());
       const rate = drainRate(await notices.startsPerSecond(from, to));
       const route = await deliverNotice(this.deps, jobId, job.data, noticeText(ahead, rate));

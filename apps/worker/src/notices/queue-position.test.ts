@@ -25,7 +25,7 @@ const add = (id: string, options: { priority?: number; delay?: number } = {}) =>
   queue.add(MESSAGE_JOB_NAME, { prompt: id } as MessageJob, { jobId: id, ...options });
 const ahead = async (id: string) => {
   const job = (await queue.getJob(id))!;
-  return messagesAhead({ redis, queue }, job, await job.getState());
+  return (await messagesAhead({ redis, queue }, job, await job.getState()))?.ahead;
 };
 
 describe('messagesAhead', () => {
@@ -45,8 +45,18 @@ describe('messagesAhead', () => {
     expect(await Promise.all(['d3', 'd-plain'].map(ahead))).toEqual([3, 2]);
   });
 
-  it('has no answer for a job that is not waiting', async () => {
+  it('has no answer for a job that is not waiting, or not where its state said', async () => {
     const job = (await queue.getJob('w1'))!;
     expect(await messagesAhead({ redis, queue }, job, 'active')).toBeUndefined();
+    expect(await messagesAhead({ redis, queue }, job, 'prioritized')).toBeUndefined();
+  });
+
+  it('says when, by Redis\' clock, the count was true', async () => {
+    const before = Date.now();
+    const place = await messagesAhead({ redis, queue }, (await queue.getJob('w2'))!, 'waiting');
+    expect(place?.ahead).toBe(1);
+    // The same machine's clock: within the call.
+    expect(place!.countedAt).toBeGreaterThanOrEqual(before - 1);
+    expect(place!.countedAt).toBeLessThanOrEqual(Date.now() + 1);
   });
 });
