@@ -136,9 +136,8 @@ export async function queueNotices(ctx) {
     let withoutEstimate = 0;
     let unlogged = 0;
     // Messages of the backlog whose time in `times` is in [from, to).
-    // Commands count too: a place counts every message ahead, and a command parked behind its thread's question
-    // comes back to the queue ahead of the normal lane. They make no model call, so they only count where the times
-    // are takes.
+    // Commands count too, as a place counts every message ahead; they make no model call, so they only count where
+    // the times are takes.
     const between = (times, from, to, except) =>
       backlog.filter((other) => other.token !== except && (times.get(other.token) ?? Infinity) >= from && times.get(other.token) < to).length;
     const relative = (said, truth) => Math.abs(said - truth) / truth;
