@@ -117,9 +117,10 @@ export async function queueNotices(ctx) {
       for (const [id, fields] of await ctx.redis.xrange(queue.toKey('events'), '-', '+')) {
         const event = Object.fromEntries(fields.flatMap((value, index) => (index % 2 === 0 ? [[value, fields[index + 1]]] : [])));
         if (event.event !== 'active' || !tokenOf.has(event.jobId)) continue;
-        // Milliseconds; the sequence keeps the order of two takes within one.
+        // In microseconds, to compare with the count's Redis time: the event's millisecond, and its sequence for
+        // the order of takes within it (workers often take several in one). Exact integers, under 2^53.
         const [ms, sequence] = id.split('-').map(Number);
-        takenAt.set(tokenOf.get(event.jobId), ms + sequence / 1e6);
+        takenAt.set(tokenOf.get(event.jobId), ms * 1000 + sequence);
       }
     } finally {
       await queue.close();
@@ -150,7 +151,7 @@ export async function queueNotices(ctx) {
       if (!log) unlogged += 1;
       // The place as counted (against the jobs the queue served after the count and before this one), and as the
       // asker read it (the model calls that started after the notice arrived and before this one's).
-      const truth = log && takenAt.has(token) ? between(takenAt, log.countedAt, takenAt.get(token), token) : undefined;
+      const truth = log && takenAt.has(token) ? between(takenAt, log.countedAt * 1000, takenAt.get(token), token) : undefined;
       const truthOnArrival = between(startedAt, notice.at, started, token);
       if (log) deliveryMs.push(notice.at - log.countedAt);
       if (truth !== undefined) {
