@@ -105,10 +105,10 @@ export async function queueNotices(ctx) {
       else notices.set(message.target, { at: message.receivedAt, ahead: Number(said[1] ?? 0), saidSeconds: said[2] ? Number(said[2]) * UNIT_SECONDS[said[3]] : undefined });
     }
     const logged = loggedNotices(system.workers);
-    // When a worker took each job off the queue (its last take, for a job parked behind its thread), by Redis' clock:
-    // the id of BullMQ's `active` event, which Redis stamps as it runs the move, on the clock the worker's count
-    // read (`countedAt`). That is the order the queue served them in, which is what a place counts; model calls of
-    // jobs taken together may pass each other.
+    // When a worker took each job off the queue (its last take, for a job parked behind its thread): the id of
+    // BullMQ's `active` event, which Redis stamps as it runs the move, on the clock the worker's count also reads
+    // (`countedAt`). That is the order the queue served them in, which is what a place counts; model calls of jobs
+    // taken together may pass each other.
     const takenAt = new Map();
     const queue = openQueue(ctx.redis, system.prefix);
     try {
