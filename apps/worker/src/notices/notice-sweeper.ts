@@ -4,7 +4,7 @@ import { deliverNotice } from './deliver-notice.js';
 import { drainRate, drainWindow } from './drain-rate.js';
 import { estimatedWaitSeconds, noticeText } from './notice-text.js';
 import type { NoticeSchedule } from './notice-schedule.js';
-import { messagesAhead } from './queue-position.js';
+import { QueuePosition } from './queue-position.js';
 import { StaleNoticeTrimmer } from './stale-notice-trimmer.js';
 
 export type SweeperDeps = Omit<WorkerDeps, 'notices'> & { notices: NoticeSchedule };
@@ -32,11 +32,14 @@ export class NoticeSweeper {
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<unknown> | undefined;
   private stopped = true;
+  private readonly positions: QueuePosition;
 
   constructor(
     private readonly deps: SweeperDeps,
     private readonly options: SweeperOptions = { intervalMs: 250, batch: 50 },
-  ) {}
+  ) {
+    this.positions = new QueuePosition(deps.redis, deps.queue);
+  }
 
   start(): void {
     this.stopped = false;
@@ -79,7 +82,7 @@ export class NoticeSweeper {
         await notices.settle(jobId, 'skipped');
         return this.count('skipped');
       }
-      const place = await messagesAhead(this.deps, job, state);
+      const place = await this.positions.of(job, state);
       if (place === undefined) {
         await notices.reschedule(jobId, Date.now() + LOOK_AGAIN_MS);
         await notices.release(jobId);

@@ -3,16 +3,18 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_JOB_NAME, type MessageJob } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
-import { messagesAhead } from './queue-position.js';
+import { QueuePosition } from './queue-position.js';
 
 // A real BullMQ queue on real Redis, no worker: the jobs stay where they were put.
 const prefix = createTestPrefix('queue-position');
 let redis: Redis;
 let queue: Queue<MessageJob>;
+let positions: QueuePosition;
 
 beforeAll(() => {
   redis = new Redis(redisUrlForTests());
   queue = new Queue<MessageJob>('messages', { connection: redis, prefix });
+  positions = new QueuePosition(redis, queue);
 });
 
 afterAll(async () => {
@@ -25,10 +27,10 @@ const add = (id: string, options: { priority?: number; delay?: number } = {}) =>
   queue.add(MESSAGE_JOB_NAME, { prompt: id } as MessageJob, { jobId: id, ...options });
 const ahead = async (id: string) => {
   const job = (await queue.getJob(id))!;
-  return (await messagesAhead({ redis, queue }, job, await job.getState()))?.ahead;
+  return (await positions.of(job, await job.getState()))?.ahead;
 };
 
-describe('messagesAhead', () => {
+describe('QueuePosition', () => {
   it('counts what BullMQ serves first: the plain wait list in arrival order, then prioritized jobs by priority', async () => {
     await add('p5-a', { priority: 5 });
     await add('w1');
@@ -47,13 +49,13 @@ describe('messagesAhead', () => {
 
   it('has no answer for a job that is not waiting, or not where its state said', async () => {
     const job = (await queue.getJob('w1'))!;
-    expect(await messagesAhead({ redis, queue }, job, 'active')).toBeUndefined();
-    expect(await messagesAhead({ redis, queue }, job, 'prioritized')).toBeUndefined();
+    expect(await positions.of(job, 'active')).toBeUndefined();
+    expect(await positions.of(job, 'prioritized')).toBeUndefined();
   });
 
   it('says when, by Redis\' clock, the count was true', async () => {
     const before = Date.now();
-    const place = await messagesAhead({ redis, queue }, (await queue.getJob('w2'))!, 'waiting');
+    const place = await positions.of((await queue.getJob('w2'))!, 'waiting');
     expect(place?.ahead).toBe(1);
     // The same machine's clock: within the call.
     expect(place!.countedAt).toBeGreaterThanOrEqual(before - 1);
