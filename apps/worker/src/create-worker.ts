@@ -1,7 +1,9 @@
 import { Worker, type Job } from 'bullmq';
 import type { MessageJob, RedisClient } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
+import { failedAtStallLimit, MAX_STALLED_COUNT } from './poison-job.js';
 import { processMessage } from './process-message.js';
+import { settleAtStallLimit } from './settle-failure.js';
 
 export interface WorkerOptions {
   queueName: string;
@@ -55,7 +57,8 @@ export function createWorker(deps: WorkerDeps, connection: RedisClient, options:
       autorun: false,
       lockDuration: options.lockDurationMs ?? 20_000,
       stalledInterval: options.stalledIntervalMs ?? 15_000,
-      maxStalledCount: 3,
+      // Above our own limit, so a job stalled too often is settled by us with the apology (`poison-job.ts`).
+      maxStalledCount: MAX_STALLED_COUNT,
       limiter: { max: FETCH_LIMITER_MAX, duration: 1000 },
       // A job handed back while rate limited wakes no idle worker, so idle workers look again
       // every second instead of BullMQ's five.
@@ -63,7 +66,13 @@ export function createWorker(deps: WorkerDeps, connection: RedisClient, options:
     },
   );
   worker.on('failed', (job, error) => {
-    if (job && error.name !== 'DelayedError') deps.logger.warn({ jobId: job.id, msgId: job.data.msgId, err: error.message }, 'attempt failed');
+    if (!job) return;
+    if (error.name !== 'DelayedError') deps.logger.warn({ jobId: job.id, msgId: job.data.msgId, err: error.message }, 'attempt failed');
+    if (failedAtStallLimit(job)) {
+      void settleAtStallLimit(deps, job).catch((settling: unknown) =>
+        deps.logger.error({ jobId: job.id, err: settling }, 'stalled job could not be settled'),
+      );
+    }
   });
   worker.on('error', (error) => deps.logger.error({ err: error, shard: deps.shard.index }, 'worker error'));
   return worker;

@@ -21,6 +21,15 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    poisonJobs: new Counter({
+      name: 'dtbot_worker_poison_jobs_total',
+      help:
+        'Messages failed with the apology because their workers stalled on them twice (a message that blocks or crashes ' +
+        'its worker), by who settled it: worker (the next worker to take it) or stall_limit (BullMQ failed it at its ' +
+        'own limit after our settling was interrupted)',
+      labelNames: ['by'] as const,
+      registers: [registry],
+    }),
     deliveries: new Counter({
       name: 'dtbot_worker_deliveries_total',
       help: 'Message parts delivered to DingTalk, by route (webhook, openapi, card: a finalized card) and result',

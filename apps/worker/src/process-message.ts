@@ -4,7 +4,8 @@ import type { WorkerDeps } from './deps.js';
 import type { AnswerDelivery } from './delivery/answer-delivery.js';
 import { openDelivery } from './delivery/choose-route.js';
 import { questionAsked, type Reply } from './replies/reply.js';
-import { settleFailure } from './settle-failure.js';
+import { stalledTooOften } from './poison-job.js';
+import { giveUpOnStalls, settleFailure } from './settle-failure.js';
 import { decideReply } from './steps/decide-reply.js';
 import { endTurn } from './steps/end-turn.js';
 import { produceReply } from './steps/produce-reply.js';
@@ -15,7 +16,8 @@ import { answerStarted } from './notices/answer-started.js';
 /**
  * One message, in order: take the conversation's turn → mark its answer started (no queue notice
  * after this) → decide the reply → produce it → deliver it → remember it → end the turn. Every step
- * is safe to run again when the job is retried; a failure is settled in one place (`settleFailure`).
+ * is safe to run again when the job is retried; a failure is settled in one place (`settleFailure`). A job its
+ * workers stalled on twice runs no step past the turn: it is failed with the apology (`poison-job.ts`).
  */
 export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, token: string | undefined): Promise<void> {
   const parsed = messageJobSchema.safeParse(job.data);
@@ -24,6 +26,12 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
 
   await takeTurn(deps, job, jobId, data, token);
+  // After the turn is taken, so the apology keeps the conversation's order like any answer.
+  if (stalledTooOften(job)) {
+    await answerStarted(deps, jobId);
+    await giveUpOnStalls(deps, jobId, data, job.stalledCounter, 'worker');
+    throw new UnrecoverableError(`its workers stalled ${job.stalledCounter} times on it`);
+  }
   let delivery: AnswerDelivery | undefined;
   try {
     await answerStarted(deps, jobId);

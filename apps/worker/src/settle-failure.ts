@@ -1,5 +1,5 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { BotError, MessageJob } from '@dtbot/shared';
+import { BotError, jobIdFor, messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import { classifyError } from './classify-error.js';
 import { queueActionFor } from './queue-action.js';
@@ -53,6 +53,28 @@ export async function settleFailure(
       await giveUp(deps, jobId, data, failure);
       throw new UnrecoverableError(failure.message);
   }
+}
+
+/**
+ * The job's workers stalled on it too often (`poison-job.ts`): it is settled like any final failure, apology
+ * included, without running its steps again. Counted apart, by who settled it: our processor when it took the
+ * job (`worker`), or the `failed` event after BullMQ failed it at its own limit (`stall_limit`).
+ */
+export async function giveUpOnStalls(deps: WorkerDeps, jobId: string, data: MessageJob, stalls: number, by: 'worker' | 'stall_limit'): Promise<void> {
+  deps.metrics.poisonJobs.inc({ by });
+  await giveUp(deps, jobId, data, new BotError('fatal', `its workers stalled ${stalls} times on it`));
+}
+
+/**
+ * Settles a job BullMQ failed itself at its stall limit (`failedAtStallLimit`), which never reached our
+ * processor: the apology (sent at most once, as its delivery is recorded) and, above all, the end of its turn, so
+ * the conversation's next message does not wait for it.
+ */
+export async function settleAtStallLimit(deps: WorkerDeps, job: Job<MessageJob>): Promise<void> {
+  const parsed = messageJobSchema.safeParse(job.data);
+  if (!parsed.success) return;
+  const jobId = job.id ?? jobIdFor(parsed.data.orderKey, parsed.data.seq);
+  await giveUpOnStalls(deps, jobId, parsed.data, job.stalledCounter, 'stall_limit');
 }
 
 /**

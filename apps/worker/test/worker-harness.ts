@@ -60,6 +60,9 @@ export interface HarnessOptions {
   concurrency?: number;
   /** Workers take no job until `resume()`: a test stores a backlog first. */
   paused?: boolean;
+  /** Short locks and stall checks let a test see a stalled job taken over in about a second, not 35. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
 }
 
 export type Settled = 'completed' | 'failed';
@@ -148,7 +151,12 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
   const shards: WorkerDeps[] = built.map((shard) => ({ ...shard, settings: { ...shard.settings, ...quickDelays, ...options.settings } }));
   const deps = shards[0]!;
   const perShard = options.concurrency ?? 4;
-  const workers: Worker<MessageJob>[] = createWorkers(shards, workerConnection, { queueName: config.QUEUE_NAME, concurrency: perShard * shards.length });
+  const workers: Worker<MessageJob>[] = createWorkers(shards, workerConnection, {
+    queueName: config.QUEUE_NAME,
+    concurrency: perShard * shards.length,
+    lockDurationMs: options.lockDurationMs,
+    stalledIntervalMs: options.stalledIntervalMs,
+  });
   // From the stream's start (the prefix is new): no event is missed while the reader starts.
   const events = new QueueEvents(config.QUEUE_NAME, { connection: eventsConnection, prefix, lastEventId: '0-0' });
   await Promise.all([...workers.map((worker) => worker.waitUntilReady()), events.waitUntilReady()]);
