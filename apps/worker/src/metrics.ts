@@ -5,6 +5,10 @@ export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
 
 const CIRCUIT_STATES: readonly CircuitState[] = ['closed', 'open', 'half_open'];
 
+/** Who failed a job its workers stalled on too often (`poison-job.ts`): the worker that took it, or BullMQ at its limit. */
+export const POISON_SETTLERS = ['worker', 'stall_limit'] as const;
+export type PoisonSettler = (typeof POISON_SETTLERS)[number];
+
 export interface WorkerMetricsOptions {
   /** Each provider's circuit as Redis holds it, read when scraped; unset = one provider, no circuits. */
   circuitStates?: () => Promise<Record<string, CircuitState>>;
@@ -21,15 +25,7 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
-    poisonJobs: new Counter({
-      name: 'dtbot_worker_poison_jobs_total',
-      help:
-        'Messages failed with the apology because their workers stalled on them twice (a message that blocks or crashes ' +
-        'its worker), by who settled it: worker (the next worker to take it) or stall_limit (BullMQ failed it at its ' +
-        'own limit after our settling was interrupted)',
-      labelNames: ['by'] as const,
-      registers: [registry],
-    }),
+    poisonJobs: poisonJobsCounter(registry),
     deliveries: new Counter({
       name: 'dtbot_worker_deliveries_total',
       help: 'Message parts delivered to DingTalk, by route (webhook, openapi, card: a finalized card) and result',
@@ -160,4 +156,22 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
       registers: [registry],
     }),
   };
+}
+
+/**
+ * Its series exist from the start at 0: a poison message is rare, and `increase()` (the alert's) cannot see the
+ * first one of a series that appears with it.
+ */
+function poisonJobsCounter(registry: Registry) {
+  const counter = new Counter({
+    name: 'dtbot_worker_poison_jobs_total',
+    help:
+      'Messages failed with the apology because their workers stalled on them twice (a message that blocks or crashes ' +
+      'its worker), by who settled it: worker (the next worker to take it) or stall_limit (BullMQ failed it at its ' +
+      'own limit after our settling was interrupted)',
+    labelNames: ['by'] as const,
+    registers: [registry],
+  });
+  for (const by of POISON_SETTLERS) counter.inc({ by }, 0);
+  return counter;
 }

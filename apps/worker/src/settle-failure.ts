@@ -1,6 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { BotError, jobIdFor, messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
+import type { PoisonSettler } from './metrics.js';
 import { classifyError } from './classify-error.js';
 import { queueActionFor } from './queue-action.js';
 import { openDelivery } from './delivery/choose-route.js';
@@ -60,7 +61,7 @@ export async function settleFailure(
  * included, without running its steps again. Counted apart, by who settled it: our processor when it took the
  * job (`worker`), or the `failed` event after BullMQ failed it at its own limit (`stall_limit`).
  */
-export async function giveUpOnStalls(deps: WorkerDeps, jobId: string, data: MessageJob, stalls: number, by: 'worker' | 'stall_limit'): Promise<void> {
+export async function giveUpOnStalls(deps: WorkerDeps, jobId: string, data: MessageJob, stalls: number, by: PoisonSettler): Promise<void> {
   deps.metrics.poisonJobs.inc({ by });
   await giveUp(deps, jobId, data, new BotError('fatal', `its workers stalled ${stalls} times on it`));
 }
