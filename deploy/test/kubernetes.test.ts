@@ -21,6 +21,10 @@ const models: Record<string, new (data: never) => { validate(): void }> = {
 
 interface Probe {
   httpGet: { path: string; port: string | number };
+  periodSeconds?: number;
+  timeoutSeconds?: number;
+  failureThreshold?: number;
+  terminationGracePeriodSeconds?: number;
 }
 interface Container {
   name: string;
@@ -119,6 +123,21 @@ describe('deploy/k8s', () => {
       const shutdownSeconds = setting(container, app.schema, 'SHUTDOWN_TIMEOUT_MS') / 1000;
       expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + shutdownSeconds + 5);
     });
+  });
+
+  it('replaces a worker whose event loop stays blocked for 30 s, and none blocked for under 10 s', () => {
+    const pod = podOf(find('Deployment', 'dtbot-worker'));
+    // Kubernetes' defaults for what the manifest leaves out.
+    const { periodSeconds = 10, timeoutSeconds = 1, failureThreshold = 3, terminationGracePeriodSeconds } = pod.spec.containers[0]!.livenessProbe;
+    // A probe fails when the loop stays blocked from its start until its timeout; the restart needs
+    // `failureThreshold` failures in a row. The longest block that can escape them, and the shortest that can cause them:
+    const alwaysRestartedAfter = failureThreshold * periodSeconds + timeoutSeconds;
+    const neverRestartedUnder = (failureThreshold - 1) * periodSeconds + timeoutSeconds;
+    expect(alwaysRestartedAfter).toBeLessThanOrEqual(30);
+    expect(neverRestartedUnder).toBeGreaterThanOrEqual(10);
+    // A blocked loop never drains: the kill must not wait the pod's drain grace period.
+    expect(terminationGracePeriodSeconds).toBeDefined();
+    expect(terminationGracePeriodSeconds!).toBeLessThan(pod.spec.terminationGracePeriodSeconds);
   });
 
   it('the gateway Service and PodDisruptionBudget select the gateway pods, and the budget keeps one up', () => {
