@@ -73,7 +73,10 @@ export async function giveUpOnStalls(deps: WorkerDeps, jobId: string, data: Mess
  */
 export async function settleAtStallLimit(deps: WorkerDeps, job: Job<MessageJob>): Promise<void> {
   const parsed = messageJobSchema.safeParse(job.data);
-  if (!parsed.success) return;
+  if (!parsed.success) {
+    deps.logger.error({ jobId: job.id }, 'a job failed at the stall limit holds no valid message: no apology, no turn to end');
+    return;
+  }
   const jobId = job.id ?? jobIdFor(parsed.data.orderKey, parsed.data.seq);
   await giveUpOnStalls(deps, jobId, parsed.data, job.stalledCounter, 'stall_limit');
 }

@@ -13,8 +13,8 @@ import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 // process whose event loop is blocked or that crashed would. The harness' real workers, started afterwards, find
 // the stall and take the job over: real BullMQ, real Redis, fake model and DingTalk.
 
-/** A victim's lock: short, so each stall is seen in about a second. */
-const VICTIM_LOCK_MS = 500;
+/** A victim's lock: short, so each stall is seen in about a second, yet renewed well in time on a busy machine. */
+const VICTIM_LOCK_MS = 1000;
 const STALL_CHECK_MS = 200;
 
 let harness: WorkerHarness | undefined;
