@@ -105,7 +105,9 @@ export class CardAnswer implements AnswerDelivery {
     const { outTrackId } = this.card.record;
     try {
       const body = streamingBody(outTrackId, this.deps.settings.card.contentKey, toCardMarkdown(text));
-      const retryInMs = await optionalCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, body);
+      // A card with no words yet goes before cards that already show some (a queue notice held in it is not words).
+      const need = this.sent === '' ? 'first' : 'optional';
+      const retryInMs = await optionalCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, body, need);
       if (retryInMs > 0) {
         // Nothing was shown: the newest draft tries again as soon as the budget may have room,
         // so a card that lost this time is first in line next time.
