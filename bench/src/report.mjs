@@ -85,6 +85,16 @@ export function summaryRows(report) {
     const disturbed = cards.disturbed ? ', DISTURBED' : '';
     add('AI cards: card API calls in the busiest second, both workers', `${fmt(cards.busiestRollingSecond)} (fake's loop lag max ${cards.fakeLagMs.max} ms${disturbed})`, `<= ${cards.cardQps}`, cards.busiestRollingSecond <= cards.cardQps);
     add('AI cards: QpsLimit refusals (DingTalk limit 40/s)', fmt(cards.qpsLimitRefusals), '0', cards.qpsLimitRefusals === 0);
+    for (const [count, words] of Object.entries(cards.firstWords ?? {})) {
+      // Only the small burst leaves the budget room for every first draft at once: the target is its.
+      const roomy = Number(count) < cards.messages;
+      add(
+        `AI cards: model's first token to first words, ${count} at once (p50 / max)`,
+        `${fmt(words.p50Ms, ' ms')} / ${fmt(words.maxMs, ' ms')}${words.onlyFinal ? `, ${words.onlyFinal} only at the end` : ''}`,
+        roomy ? 'max <= 300 ms' : '',
+        roomy ? words.maxMs <= 300 && words.unmatched === 0 : undefined,
+      );
+    }
   } else missing('cards');
   if (lanes) {
     const ahead = (rank) => (rank ? `${rank.aheadOfPercent} % (${rank.answeredBefore} of ${rank.ofWaiting} before it)` : 'not answered');
@@ -369,6 +379,9 @@ export function formatReport(report) {
         [[`${c.cardsFinished}/${c.messages}`, `${c.ranSeconds} s`, `${c.updatesPerCard.mean} (${c.updatesPerCard.min}–${c.updatesPerCard.max})`, `${c.shortestGapMs} ms`, `${c.gapP50Ms} ms`, c.cardCalls, c.busiestRollingSecond, c.busiestCalendarSecond, c.qpsLimitRefusals, c.messagesBesideCards, `${c.fakeLagMs.p99}/${c.fakeLagMs.max} ms`, `${c.otherCores} cores${c.disturbed ? ' (DISTURBED)' : ''}`]],
       ),
     );
+    const words = Object.entries(c.firstWords ?? {}).map(([count, w]) => [`${count} at once`, `${w.p50Ms} ms`, `${w.maxMs} ms`, w.onlyFinal, w.cards + w.unmatched]);
+    out.push('first words in a card after the model\'s first token (the fake\'s first streaming update with text; a burst of 6 first, on the same system):');
+    out.push(table(['burst', 'p50', 'max', 'first words only in the final update', 'cards'], words));
   } else out.push(`not measured: ${errors.cards ?? 'skipped'}`);
 
   section('13. Priority lanes');

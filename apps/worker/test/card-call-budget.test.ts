@@ -43,6 +43,16 @@ describe('CardCallBudget', () => {
     expect((await budget.take('app', 'required')).waitMs).toBeGreaterThan(0);
   });
 
+  it('lets the first draft of a card that shows nothing yet into the quarter later drafts leave free', async () => {
+    const budget = new CardCallBudget(redis, redisKeys(`${prefix}-first`), { qps: 8 });
+    for (let i = 0; i < 6; i += 1) expect((await budget.take('app', 'optional')).waitMs).toBe(0);
+    // Later drafts have used their share; a card's first words still go, as a creation would.
+    expect((await budget.take('app', 'optional')).waitMs).toBeGreaterThan(0);
+    expect([(await budget.take('app', 'first')).waitMs, (await budget.take('app', 'first')).waitMs]).toEqual([0, 0]);
+    // The whole second is used: the first draft now waits like everything else.
+    expect((await budget.take('app', 'first')).waitMs).toBeGreaterThan(0);
+  });
+
   it('counts a granted call from when it left: a call held up after its grant keeps its slot longer', async () => {
     const keys = redisKeys(`${prefix}-depart`);
     const budget = new CardCallBudget(redis, keys, { qps: 1 });

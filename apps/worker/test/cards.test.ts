@@ -68,6 +68,20 @@ describe('AI-card answers', () => {
     expect(messagesTo(h, message.sessionWebhook)).toEqual([]);
   });
 
+  it('cost one create, its streaming updates and one finished state per card: no call of its own to start streaming', async () => {
+    const h = await start('card-calls', { openai: { answer: (body) => longAnswer(userText(body)) } });
+    expect(await (await h.send(h.groupMessage({ text: 'count my calls', senderStaffId: 'counted' }))).settled).toBe('completed');
+
+    const [card] = h.dingtalk.cards();
+    const calls = h.dingtalk.cardCalls.map((call) => `${call.method} ${call.path}`);
+    expect(calls).toEqual([
+      'POST /v1.0/card/instances/createAndDeliver',
+      ...card!.updates.map(() => 'PUT /v1.0/card/streaming'),
+      'PUT /v1.0/card/instances',
+    ]);
+    expect(card!.updates[0]?.content).not.toBe('');
+  });
+
   it('go to the sender in a private chat, and the thread remembers the answer', async () => {
     const h = await start('card-private');
     const first = h.message({ text: 'my name is Li', senderStaffId: 'staff-7' });
@@ -258,6 +272,22 @@ describe('AI-card answers', () => {
       [true, '答复: q2'],
     ]);
     expect(messages.flatMap((message) => messagesTo(h, message.sessionWebhook))).toEqual([]);
+  }, 20_000);
+
+  it('six cards at once under DINGTALK_CARD_QPS=20: each shows words before its final update', async () => {
+    const h = await start('card-six', {
+      concurrency: 6,
+      env: { DINGTALK_CARD_QPS: '20' },
+      // About 0.8 s of writing, a piece every 50 ms: the cards want far more updates than the budget has room for.
+      openai: { answer: (body) => longAnswer(userText(body)), stream: { chunks: 16, intervalMs: 50 } },
+    });
+    const sent = await Promise.all(Array.from({ length: 6 }, (_, index) => h.send(h.groupMessage({ text: `six ${index}`, senderStaffId: `six-${index}` }))));
+    expect(await Promise.all(sent.map((one) => one.settled))).toEqual(Array(6).fill('completed'));
+
+    const cards = h.dingtalk.cards();
+    expect(cards.map((card) => card.finalized)).toEqual(Array(6).fill(true));
+    const wordsBeforeEnd = cards.map((card) => card.updates.some((update) => !update.isFinalize && update.content.trim() !== ''));
+    expect(wordsBeforeEnd).toEqual(Array(6).fill(true));
   }, 20_000);
 
   it('share one card budget between two workers: never more calls in a second than DINGTALK_CARD_QPS', async () => {

@@ -1,4 +1,5 @@
 import { trackedMessage } from '../callbacks.mjs';
+import { firstWords } from '../card-first-words.mjs';
 import { DISTURBED_CORES, watchCpu } from '../cpu-usage.mjs';
 import { progress, sleep } from '../progress.mjs';
 import { non2xx, sendBurst } from '../send.mjs';
@@ -6,6 +7,8 @@ import { maxInWindow, percentile, round } from '../stats.mjs';
 import { withSystem } from '../system.mjs';
 
 const MESSAGES = 20;
+/** A burst the budget has room for (6 creations and 6 first drafts fit in a second of 20 calls), before the big one. */
+const SMALL_BURST = 6;
 const WORKERS = 2;
 const CARD_QPS = 20;
 const UPDATE_MS = 300;
@@ -16,10 +19,18 @@ const CHUNKS = 40;
 const CHUNK_MS = 150;
 const DEADLINE_MS = 120_000;
 
-/** An answer long enough to be worth streaming, naming its question so every card can be told apart. */
-function slowAnswer(body) {
-  const question = (body.messages ?? []).filter((message) => message.role === 'user').at(-1)?.content;
-  return `答复: ${typeof question === 'string' ? question : ''}\n\n${'这是一段逐渐写出的回答。'.repeat(20)}`;
+/**
+ * An answer long enough to be worth streaming, naming its question so every card can be told apart.
+ * When the model was asked is kept: the fake streams a first empty chunk at once and the first text
+ * CHUNK_MS later, so that is when the model's first token leaves.
+ */
+function slowAnswer(askedAt) {
+  return (body) => {
+    const question = (body.messages ?? []).filter((message) => message.role === 'user').at(-1)?.content;
+    const text = typeof question === 'string' ? question : '';
+    if (!askedAt.has(text)) askedAt.set(text, Date.now());
+    return `答复: ${text}\n\n${'这是一段逐渐写出的回答。'.repeat(20)}`;
+  };
 }
 
 /**
@@ -30,12 +41,15 @@ function slowAnswer(body) {
  * one card (target: never under DINGTALK_CARD_UPDATE_MS), card API calls in any rolling second across
  * both workers (target: never above DINGTALK_CARD_QPS) and in each calendar second, and the QpsLimit
  * refusals DingTalk's own limit of 40 would have given. The reference is what an unthrottled streamer
- * would send: one update per piece the model wrote.
+ * would send: one update per piece the model wrote. Before that burst, a burst of 6 the budget has room for;
+ * for both, how long after the model's first token each card showed its first words (target with room: 300 ms).
  */
 export async function cardStream(ctx) {
+  const askedAt = new Map();
+  const firstTokenAt = (question) => (askedAt.has(question) ? askedAt.get(question) + CHUNK_MS : undefined);
   const options = {
     label: 'cards',
-    openai: { answer: slowAnswer, stream: { chunks: CHUNKS, intervalMs: CHUNK_MS } },
+    openai: { answer: slowAnswer(askedAt), stream: { chunks: CHUNKS, intervalMs: CHUNK_MS } },
     dingtalkProcess: { cardQps: DINGTALK_QPS },
     workers: WORKERS,
     workerEnv: {
@@ -45,29 +59,49 @@ export async function cardStream(ctx) {
     },
   };
   return withSystem(ctx, options, async (system) => {
-    const messages = Array.from({ length: MESSAGES }, (_, index) => trackedMessage(system.dingtalk, 'card', index));
-    progress(`cards: burst of ${MESSAGES} questions, ${WORKERS} workers, DINGTALK_CARD_QPS=${CARD_QPS}, DINGTALK_CARD_UPDATE_MS=${UPDATE_MS}`);
-    const started = Date.now();
     const pids = [...system.workers.map((worker) => worker.pid), system.gateway.pid, system.dingtalk.pid, ctx.redisPid ?? 0, process.pid];
+    const small = await burst(system, 'card6', SMALL_BURST, new Set());
+    const smallFirstWords = firstWords(small.report.cards, firstTokenAt);
+    progress(`cards: ${SMALL_BURST} at once: first words after the model's first token p50 ${smallFirstWords.p50Ms} ms, max ${smallFirstWords.maxMs} ms`);
     const watch = watchCpu(pids);
-    const statuses = await sendBurst(system.gateway.port, messages, 16);
-    let report = await system.dingtalk.report();
-    let lastProgress = Date.now();
-    while (finished(report) < MESSAGES && Date.now() - started < DEADLINE_MS) {
-      await sleep(250);
-      report = await system.dingtalk.report();
-      if (Date.now() - lastProgress >= 5000) {
-        lastProgress = Date.now();
-        progress(`cards: ${finished(report)}/${MESSAGES} cards finished after ${Math.round((Date.now() - started) / 1000)} s`);
-      }
-    }
-    await sleep(500); // late calls and stray messages
-    report = await system.dingtalk.report();
-    return summarise(report, statuses, (Date.now() - started) / 1000, watch.stop().otherCores);
+    const big = await burst(system, 'card', MESSAGES, new Set(small.report.cards.map((card) => card.outTrackId)), small.callsBefore);
+    const result = summarise(big.report, big.statuses, big.ranSeconds, watch.stop().otherCores);
+    result.firstWords = { [SMALL_BURST]: { ...smallFirstWords, finished: small.report.cards.filter(isFinished).length }, [MESSAGES]: firstWords(big.report.cards, firstTokenAt) };
+    progress(`cards: ${MESSAGES} at once: first words after the model's first token p50 ${result.firstWords[MESSAGES].p50Ms} ms, max ${result.firstWords[MESSAGES].maxMs} ms`);
+    return result;
   });
 }
 
-const finished = (report) => report.cards.filter((card) => card.finalized && card.params.flowStatus === '3').length;
+/**
+ * A burst of `count` questions, waited for until every card is finished; the fake's report cut to this
+ * burst: cards not in `earlier` (outTrackIds), card calls from index `callsFrom` on.
+ */
+async function burst(system, label, count, earlier, callsFrom = 0) {
+  const messages = Array.from({ length: count }, (_, index) => trackedMessage(system.dingtalk, label, index));
+  progress(`cards: burst of ${count} questions, ${WORKERS} workers, DINGTALK_CARD_QPS=${CARD_QPS}, DINGTALK_CARD_UPDATE_MS=${UPDATE_MS}`);
+  const started = Date.now();
+  const statuses = await sendBurst(system.gateway.port, messages, 16);
+  const current = async () => {
+    const full = await system.dingtalk.report();
+    return { ...full, cards: full.cards.filter((card) => !earlier.has(card.outTrackId)), cardCalls: full.cardCalls.slice(callsFrom) };
+  };
+  let report = await current();
+  let lastProgress = Date.now();
+  while (finished(report) < count && Date.now() - started < DEADLINE_MS) {
+    await sleep(250);
+    report = await current();
+    if (Date.now() - lastProgress >= 5000) {
+      lastProgress = Date.now();
+      progress(`cards: ${finished(report)}/${count} cards finished after ${Math.round((Date.now() - started) / 1000)} s`);
+    }
+  }
+  await sleep(500); // late calls and stray messages
+  report = await current();
+  return { report, statuses, ranSeconds: (Date.now() - started) / 1000, callsBefore: callsFrom + report.cardCalls.length };
+}
+
+const isFinished = (card) => card.finalized && card.params.flowStatus === '3';
+const finished = (report) => report.cards.filter(isFinished).length;
 
 function summarise(report, statuses, ranSeconds, otherCores) {
   const { cards, cardCalls, delivered } = report;

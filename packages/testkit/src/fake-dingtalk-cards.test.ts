@@ -32,7 +32,7 @@ async function accessToken(): Promise<string> {
 const groupCard = (outTrackId: string, extra: object = {}) => ({
   cardTemplateId: 'tpl.schema',
   outTrackId,
-  cardData: { cardParamMap: { content: '', flowStatus: '1' } },
+  cardData: { cardParamMap: { content: '', flowStatus: '2' } },
   openSpaceId: 'dtv1.card//IM_GROUP.cid-1',
   imGroupOpenDeliverModel: { robotCode: 'robot', atUserIds: { u1: 'Li' } },
   userIdType: 1,
@@ -60,13 +60,11 @@ const update = (outTrackId: string, content: string, extra: object = {}) => ({
 });
 
 describe('startFakeDingTalk: AI cards', () => {
-  it('creates a group card, streams into it, finalizes it, and refuses updates after that', async () => {
+  it('creates a group card already inputing, streams into it with no call between, finalizes it, and refuses updates after that', async () => {
     fake = await startFakeDingTalk();
     const token = await accessToken();
     const created = await call('POST', '/v1.0/card/instances/createAndDeliver', groupCard('t1'), token);
     expect(created).toMatchObject({ status: 200, body: { success: true, result: { outTrackId: 't1', deliverResults: [{ success: true }] } } });
-    const inputing = { outTrackId: 't1', cardData: { cardParamMap: { flowStatus: '2' } }, cardUpdateOptions: { updateCardDataByKey: true } };
-    expect((await call('PUT', '/v1.0/card/instances', inputing, token)).status).toBe(200);
     expect((await call('PUT', '/v1.0/card/streaming', update('t1', '一'), token)).status).toBe(200);
     expect((await call('PUT', '/v1.0/card/streaming', update('t1', '一二', { isFinalize: true }), token)).status).toBe(200);
     const late = await call('PUT', '/v1.0/card/streaming', update('t1', '一二三'), token);
@@ -83,7 +81,7 @@ describe('startFakeDingTalk: AI cards', () => {
       finalized: true,
     });
     expect(card?.updates.map((u) => [u.content, u.isFinalize])).toEqual([['一', false], ['一二', true]]);
-    expect(fake.cardCalls.map((c) => c.status)).toEqual([200, 200, 200, 200, 400]);
+    expect(fake.cardCalls.map((c) => c.status)).toEqual([200, 200, 200, 400]);
   });
 
   it('replaces the card data on an update unless it is to be merged by key', async () => {

@@ -41,7 +41,6 @@ export class CardAnswer implements AnswerDelivery {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
   private closed = false;
-  private inputing = false;
 
   constructor(
     private readonly deps: CardAnswerDeps,
@@ -66,8 +65,6 @@ export class CardAnswer implements AnswerDelivery {
   async hold(text: string): Promise<void> {
     if (this.card.label !== 'answer' || this.card.record.state !== 'created') return;
     const { outTrackId } = this.card.record;
-    await requiredCardCall(this.deps, this.card.app, 'PUT', INSTANCES_PATH, () => flowStatusBody(outTrackId, FLOW_STATUS.inputing));
-    this.inputing = true;
     const content = toCardMarkdown(text);
     await requiredCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, () => streamingBody(outTrackId, this.deps.settings.card.contentKey, content));
     this.gapUntil = Date.now() + this.deps.settings.card.updateMs;
@@ -107,13 +104,10 @@ export class CardAnswer implements AnswerDelivery {
   private async showDraft(text: string): Promise<void> {
     const { outTrackId } = this.card.record;
     try {
-      if (!this.inputing) {
-        // Templates that bind `flowStatus` show the text once the card is "inputing", not while "processing".
-        await requiredCardCall(this.deps, this.card.app, 'PUT', INSTANCES_PATH, () => flowStatusBody(outTrackId, FLOW_STATUS.inputing));
-        this.inputing = true;
-      }
       const body = streamingBody(outTrackId, this.deps.settings.card.contentKey, toCardMarkdown(text));
-      const retryInMs = await optionalCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, body);
+      // A card with no words yet goes before cards that already show some (a queue notice held in it is not words).
+      const need = this.sent === '' ? 'first' : 'optional';
+      const retryInMs = await optionalCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, body, need);
       if (retryInMs > 0) {
         // Nothing was shown: the newest draft tries again as soon as the budget may have room,
         // so a card that lost this time is first in line next time.

@@ -51,8 +51,12 @@ export interface CardCallSlot {
   callId: string;
 }
 
-/** Whether a call may be dropped when the budget is short: intermediate drafts may, the rest may not. */
-export type CallNeed = 'required' | 'optional';
+/**
+ * How much of the budget a call may use. `required` (creating and finishing cards) and `first` (a card's
+ * first draft: the card shows nothing yet) may use all of it; `optional` (a later draft: the card
+ * already shows words, the next draft carries them) only its share. Drafts, first or not, may be dropped.
+ */
+export type CallNeed = 'required' | 'first' | 'optional';
 
 export interface CardCallBudgetOptions {
   /** Calls per second for one app, all workers together (`DINGTALK_CARD_QPS`). */
@@ -67,8 +71,11 @@ export interface CardCallBudgetOptions {
 export const CARD_WINDOW_MS = 1100;
 
 /**
- * Optional calls (drafts) leave this share of the second to required ones (creating and finishing
- * cards), so a crowd of streaming cards cannot keep a new card from being created.
+ * Later drafts leave this share of the second to the rest (creating and finishing cards, first drafts),
+ * so a crowd of streaming cards can keep neither a new card from being created nor a card that shows
+ * nothing yet from showing its first words: with 20 cards streaming at once, first drafts that had to win a
+ * slot against the later drafts of cards already showing words came up to 2.2-3.2 s after the model's first token
+ * (bench scenario 12), about 1 s once they could use the whole budget.
  */
 const OPTIONAL_SHARE = 0.75;
 
@@ -98,7 +105,7 @@ export class CardCallBudget {
   /** A slot for a call of `appKey` now (counted), or how many ms to wait for one. */
   async take(appKey: string, need: CallNeed): Promise<CardCallSlot> {
     const { qps } = this.options;
-    const limit = need === 'required' ? qps : Math.max(1, Math.floor(qps * OPTIONAL_SHARE));
+    const limit = need === 'optional' ? Math.max(1, Math.floor(qps * OPTIONAL_SHARE)) : qps;
     this.sequence += 1;
     const callId = `${this.instance}.${this.sequence}`;
     const waitMs = await this.redis.dtbotCardTake(this.keys.cardCalls(appKey), this.keys.cardCallsPaused(appKey), limit, CARD_WINDOW_MS, callId);

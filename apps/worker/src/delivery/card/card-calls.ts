@@ -3,6 +3,7 @@ import type { WorkerDeps } from '../../deps.js';
 import type { RobotApp } from '../../dingtalk/dingtalk-client.js';
 import { classifyError } from '../../classify-error.js';
 import { trackDepartures } from '../../model/request-departures.js';
+import type { CallNeed } from './card-call-budget.js';
 
 export type CardCallDeps = Pick<WorkerDeps, 'dingtalk' | 'cardBudget' | 'settings'>;
 
@@ -59,13 +60,21 @@ export async function requiredCardCall(deps: CardCallDeps, app: RobotApp, method
 }
 
 /**
- * A card call that may be dropped (an intermediate draft: the next one carries the whole text).
- * Resolves 0 once DingTalk took it; otherwise, when the budget has no room now or DingTalk
- * throttled it (every worker then holds back the app's card calls for `card.throttleBackoffMs`),
- * with the ms after which another try may find room. Other failures are thrown.
+ * A card call that may be dropped (an intermediate draft: the next one carries the whole text);
+ * `need` is `first` for a card's first draft, which may use the whole budget. Resolves 0 once DingTalk
+ * took it; otherwise, when the budget has no room now or DingTalk throttled it (every worker then
+ * holds back the app's card calls for `card.throttleBackoffMs`), with the ms after which another try
+ * may find room. Other failures are thrown.
  */
-export async function optionalCardCall(deps: CardCallDeps, app: RobotApp, method: 'POST' | 'PUT', path: string, body: Json): Promise<number> {
-  const slot = await deps.cardBudget.take(app.appKey, 'optional');
+export async function optionalCardCall(
+  deps: CardCallDeps,
+  app: RobotApp,
+  method: 'POST' | 'PUT',
+  path: string,
+  body: Json,
+  need: Exclude<CallNeed, 'required'> = 'optional',
+): Promise<number> {
+  const slot = await deps.cardBudget.take(app.appKey, need);
   if (slot.waitMs > 0) return slot.waitMs;
   try {
     await send(deps, app, slot.callId, method, path, body);

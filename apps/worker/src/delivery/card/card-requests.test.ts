@@ -4,12 +4,12 @@ import { cardSpace, createCardBody, flowStatusBody, streamingBody } from './card
 const card = { outTrackId: 't-1', templateId: 'tpl.schema', robotCode: 'robot', contentKey: 'content' };
 
 describe('card requests', () => {
-  it('deliver a group card into the group, @-mentioning the asker, every card variable a string', () => {
+  it('deliver a group card into the group, @-mentioning the asker, every card variable a string, already inputing', () => {
     const body = createCardBody({ conversationType: '2', conversationId: 'cid', senderStaffId: 's1', senderNick: '小李' }, card);
     expect(body).toEqual({
       cardTemplateId: 'tpl.schema',
       outTrackId: 't-1',
-      cardData: { cardParamMap: { content: '', flowStatus: '1' } },
+      cardData: { cardParamMap: { content: '', flowStatus: '2' } },
       openSpaceId: 'dtv1.card//IM_GROUP.cid',
       userIdType: 1,
       imGroupOpenSpaceModel: { supportForward: true },

@@ -21,8 +21,10 @@ export function cardSpace(job: Pick<MessageJob, 'conversationType' | 'conversati
 }
 
 /**
- * `createAndDeliver`: a card of `templateId` in the chat the job came from, empty and in the
- * "processing" state. In a group it @-mentions the asker (by staff id; external users have none),
+ * `createAndDeliver`: a card of `templateId` in the chat the job came from, empty and already in the
+ * "inputing" state: only an answer that streams gets a card, and a template that binds `flowStatus`
+ * shows streamed text only while "inputing", so the card starts there instead of costing one more call
+ * before its first words. In a group it @-mentions the asker (by staff id; external users have none),
  * in a private chat it goes to the robot's chat with the sender. Every `cardParamMap` value is a string.
  */
 export function createCardBody(
@@ -33,7 +35,7 @@ export function createCardBody(
   const common = {
     cardTemplateId: card.templateId,
     outTrackId: card.outTrackId,
-    cardData: { cardParamMap: { [card.contentKey]: '', flowStatus: FLOW_STATUS.processing } },
+    cardData: { cardParamMap: { [card.contentKey]: '', flowStatus: FLOW_STATUS.inputing } },
     openSpaceId,
     userIdType: 1,
   };

@@ -40,8 +40,9 @@ export async function openCardDelivery(deps: OpenCardDeps, jobId: string, data: 
 }
 
 /**
- * A card whose creation may or may not have reached DingTalk: touch it. Unknown to DingTalk, it is
- * created now for an answer; an apology goes out as a message instead.
+ * A card whose creation may or may not have reached DingTalk: touch it, setting the "inputing" state
+ * it was created in (drafts stream into it next, with no call of their own to set it). Unknown to
+ * DingTalk, it is created now for an answer; an apology goes out as a message instead.
  */
 async function confirmCard(
   deps: OpenCardDeps,
@@ -52,7 +53,7 @@ async function confirmCard(
   purpose: DeliveryPurpose,
 ): Promise<CardRecord | undefined> {
   try {
-    await requiredCardCall(deps, app, 'PUT', INSTANCES_PATH, () => flowStatusBody(record.outTrackId, FLOW_STATUS.processing));
+    await requiredCardCall(deps, app, 'PUT', INSTANCES_PATH, () => flowStatusBody(record.outTrackId, FLOW_STATUS.inputing));
   } catch (error) {
     if (classifyError(error).kind !== 'fatal') throw error;
     const templateId = deps.robotOptions(data.robotCode).cardTemplateId;
