@@ -51,8 +51,8 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
   const conversationKey = conversationKeyFor({ ...message, robotCode });
   const store = deps.shards[shardIndexFor(conversationKey, deps.shards.length)]!;
   const prompt = extractPrompt(message);
-  // A playground user names themselves: only their commands, never their name, take the priority lane.
-  const lane = deps.lanes.laneOf(message, prompt, { trustsSender: robot.source !== 'playground' });
+  // Where the message came from is the verified robot's word, never the payload's (`vouchesForSender`).
+  const lane = deps.lanes.laneOf({ senderStaffId: message.senderStaffId, senderId: message.senderId, source: robot.source }, prompt);
   const noticeAt = deps.noticeAfterMs > 0 && !deps.lanes.isCommand(prompt) ? Date.now() + deps.noticeAfterMs : undefined;
   return withTimeout(deps.timeoutMs, message.msgId, async () => {
     const { seq, load } = await store.numbering.next(orderKey, conversationKey, noticeAt);
