@@ -11,6 +11,7 @@ import {
   proxyRules,
   queueShards,
   redisKeys,
+  robotCodesOf,
   robotsFromConfig,
 } from '@dtbot/shared';
 import type { AcceptDeps } from './accept/accept-message.js';
@@ -55,6 +56,7 @@ const accept: AcceptDeps = {
     dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
     timeoutMs: config.ENQUEUE_TIMEOUT_MS,
     isConnected: () => redis.status === 'ready',
+    robotCodes: robotCodesOf(robots),
     lanes: lanePolicyFrom(config),
     noticeAfterMs: config.QUEUE_NOTICE_AFTER_MS,
   },

@@ -15,5 +15,7 @@ export const STREAM_ANSWERS = {
   webhook_not_allowed: { ack: true, code: 403 },
   // Never raised for a Stream frame, whose connection vouches for its body (`acceptMessage`); a resend could not help.
   webhook_expired: { ack: true, code: 403 },
+  // Never raised for a Stream frame either: a Stream robot always has its AppKey, and so its code.
+  robot_code_taken: { ack: true, code: 403 },
   queue_unavailable: { ack: false },
 } as const satisfies Record<RefusalCode, StreamAnswer>;
