@@ -11,6 +11,7 @@ import {
   proxyRules,
   queueShards,
   redisKeys,
+  robotCodesOf,
   robotsFromConfig,
 } from '@dtbot/shared';
 import type { AcceptDeps } from './accept/accept-message.js';
@@ -25,7 +26,8 @@ import { messageJobOptions } from './message-job-options.js';
 import { shardStores } from './shard-stores.js';
 import { startStreamIngress } from './stream/stream-ingress.js';
 import { buildPlayground } from './playground/build-playground.js';
-import { PLAYGROUND_PATH } from './playground/playground-routes.js';
+import { playgroundStartLine } from './playground/playground-start-line.js';
+import { chooseListenHost } from './listen-host.js';
 
 const { config, aliasesUsed } = loadConfigOrExit('gateway', () => loadGatewayConfig());
 const logger = createLogger('gateway', config.LOG_LEVEL);
@@ -55,6 +57,7 @@ const accept: AcceptDeps = {
     dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
     timeoutMs: config.ENQUEUE_TIMEOUT_MS,
     isConnected: () => redis.status === 'ready',
+    robotCodes: robotCodesOf(robots),
     lanes: lanePolicyFrom(config),
     noticeAfterMs: config.QUEUE_NOTICE_AFTER_MS,
   },
@@ -95,28 +98,25 @@ const app = buildApp({
   playground,
 });
 
+const listen = chooseListenHost(config, robots.length);
 const server = createServer(app.callback());
 server.keepAliveTimeout = 65_000;
-server.listen(config.PORT, config.HOST, () => {
+server.listen(config.PORT, listen.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const ingress = httpCallbacks ? `callbacks on ${CALLBACK_PATHS.join(' and ')}` : 'health and metrics (Stream mode)';
-  logger.info({ port, mode: config.DINGTALK_MODE, robots: robots.length, queueShards: shards.length }, `gateway listening: ${ingress}`);
+  logger.info({ host: listen.host, port, mode: config.DINGTALK_MODE, robots: robots.length, queueShards: shards.length }, `gateway listening: ${ingress}`);
   if (dashboard && config.DASHBOARD_PORT === undefined) logDashboard(port);
   if (playground) logPlayground(port);
 });
 
-/** Where to open the playground, and loudly when it is open in production (anyone reaching the port may use the model). */
+/** Where to open the playground and who can reach it, and loudly when it is open in production (anyone reaching the port may use the model). */
 function logPlayground(port: number): void {
-  const address = `http://localhost:${port}${PLAYGROUND_PATH}`;
-  if (robots.length === 0) {
-    logger.info({ url: address }, `no DingTalk credentials set: try the robot in the playground at ${address} (set DINGTALK_APP_SECRET to take DingTalk's messages)`);
-  } else {
-    logger.info({ url: address }, `playground on at ${address}`);
-  }
+  const { url, line } = playgroundStartLine(listen, port, robots.length);
+  logger.info({ url }, line);
   if (config.NODE_ENV === 'production') {
     logger.warn(
-      { url: address },
+      { url },
       'PLAYGROUND=true in production: anyone who reaches this port can chat with the robot and spend your model quota; turn it off unless this address is private',
     );
   }
@@ -124,7 +124,7 @@ function logPlayground(port: number): void {
 
 // On its own port the dashboard can stay off the Internet-facing one.
 const dashboardServer = dashboard && config.DASHBOARD_PORT !== undefined ? createServer(buildDashboardApp(dashboard, { trustProxy: config.TRUST_PROXY }).callback()) : undefined;
-dashboardServer?.listen(config.DASHBOARD_PORT, config.HOST, () => {
+dashboardServer?.listen(config.DASHBOARD_PORT, listen.host, () => {
   const address = dashboardServer.address();
   logDashboard(typeof address === 'object' && address ? address.port : config.DASHBOARD_PORT!);
 });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, dedupeIdFor, jobPriorityFor, orderKeyFor, shardKeys, type Robot } from '@dtbot/shared';
+import { createLogger, dedupeIdFor, jobPriorityFor, orderKeyFor, PLAYGROUND_ROBOT_CODE, robotCodesOf, shardKeys, type Robot } from '@dtbot/shared';
 import { buildCallback, signedHeaders } from '@dtbot/testkit';
 import { buildApp } from '../src/app.js';
 import { createGatewayMetrics } from '../src/metrics.js';
@@ -161,6 +161,53 @@ describe('several robots behind one callback URL', () => {
     }
     const jobs = await stack.jobsOf(message.msgId);
     expect(jobs.map((job) => job.data.robotCode).sort()).toEqual(['dingsecondrobot', 'dingtestrobot']);
+  });
+});
+
+describe('a robot configured without an AppKey (secret only), beside robots that have one', () => {
+  const SECRET_ONLY: Robot = { robotCode: undefined, appKey: undefined, appSecret: 'secret-only', options: { memoryScope: 'user' } };
+  const robots = [FIRST, SECOND, SECRET_ONLY];
+  let origin: string;
+  let gateway: Server;
+
+  beforeAll(async () => {
+    const app = buildApp({
+      ...stack.accept,
+      enqueue: { ...stack.accept.enqueue, robotCodes: robotCodesOf(robots) },
+      logger: createLogger('gateway-test', 'silent'),
+      redis: stack.redis,
+      metrics: createGatewayMetrics(),
+      robots,
+      maxBodyBytes: 64 * 1024,
+      isDraining: () => false,
+    });
+    gateway = createServer(app.callback()).listen(0, '127.0.0.1');
+    await new Promise((resolve) => gateway.once('listening', resolve));
+    origin = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => {
+    gateway?.close();
+  });
+
+  const postSignedBySecretOnly = (message: unknown) =>
+    fetch(`${origin}/dingtalk/callback`, { method: 'POST', headers: signedHeaders(SECRET_ONLY.appSecret), body: JSON.stringify(message) });
+
+  it.each([
+    ['another configured robot\'s code', 'dingsecondrobot'],
+    ['the playground\'s code', PLAYGROUND_ROBOT_CODE],
+  ])('refuses its callback claiming %s with 403 robot_code_taken, storing nothing', async (_, claimed) => {
+    const message = buildCallback({ sessionWebhook: webhook, robotCode: claimed, text: 'borrowing a robot' });
+    const response = await postSignedBySecretOnly(message);
+    expect(response.status).toBe(403);
+    expect(await response.json()).toMatchObject({ error: 'robot_code_taken' });
+    expect(await stack.jobsOf(message.msgId)).toHaveLength(0);
+  });
+
+  it('stores its callback under the code it carries when no robot here has that code, as before', async () => {
+    const message = buildCallback({ sessionWebhook: webhook, robotCode: 'dingitsowncode', text: 'its own code' });
+    expect((await postSignedBySecretOnly(message)).status).toBe(200);
+    expect((await stack.jobsOf(message.msgId)).map((job) => job.data.robotCode)).toEqual(['dingitsowncode']);
   });
 });
 

@@ -40,4 +40,4 @@ async function startHttpDriver(stack: AcceptStack, path: string): Promise<Ingres
 }
 
 // Both callback routes, ours and chatgpt-dingtalk's `/`, answer alike.
-for (const path of CALLBACK_PATHS) ingressContract(`HTTP callback on ${path}`, (stack) => startHttpDriver(stack, path));
+for (const path of CALLBACK_PATHS) ingressContract(`HTTP callback on ${path}`, (stack) => startHttpDriver(stack, path), { bodyAuthenticated: false });

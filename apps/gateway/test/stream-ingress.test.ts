@@ -24,4 +24,4 @@ ingressContract('Stream', async (stack) => {
     },
     close: () => gateway.ingress.stop(),
   };
-});
+}, { bodyAuthenticated: true });

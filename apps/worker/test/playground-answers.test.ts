@@ -1,38 +1,17 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLAYGROUND_ROBOT_CODE, playgroundWebhookPrefix } from '@dtbot/shared';
+import { startPlaygroundSink, type PlaygroundSink } from './playground-sink.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
-
-interface SinkPost {
-  path: string;
-  body: { msgtype?: string; markdown?: { title: string; text: string }; at?: { atUserIds: string[] } };
-}
-
-/** The gateway's playground webhook as a worker sees it: a real HTTP server answering as DingTalk does. */
-async function startSink(): Promise<{ origin: string; posts: SinkPost[]; server: Server }> {
-  const posts: SinkPost[] = [];
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-    req.on('end', () => {
-      posts.push({ path: req.url ?? '', body: JSON.parse(raw) as SinkPost['body'] });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errcode: 0, errmsg: 'ok' }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, posts, server };
-}
 
 // The worker's side of the playground: a playground message is answered through the playground's webhook and
 // nowhere else, and no DingTalk message is ever answered there.
 describe('playground answers', () => {
-  let sink: Awaited<ReturnType<typeof startSink>>;
+  let sink: PlaygroundSink;
   let harness: WorkerHarness;
   let webhookOf: (chat: string) => string;
 
   beforeAll(async () => {
-    sink = await startSink();
+    sink = await startPlaygroundSink();
     harness = await startWorkerHarness({ label: 'playground-answers', env: { PLAYGROUND_URL: sink.origin }, attempts: 1 });
     webhookOf = (chat) => `${playgroundWebhookPrefix(sink.origin)}${chat}?session=test-session`;
   });

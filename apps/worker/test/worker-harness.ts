@@ -189,7 +189,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     const unnumbered = messageJobFor(callback, 1, config.MEMORY_SCOPE);
     const shard = shards[shardIndexFor(unnumbered.conversationKey, shards.length)]!;
     // The lane, the priority and the queue notice as the gateway decides them.
-    const lane = lanes.laneOf(unnumbered, unnumbered.prompt, { trustsSender: stamped.source !== 'playground' });
+    const lane = lanes.laneOf({ ...unnumbered, source: stamped.source ?? unnumbered.source }, unnumbered.prompt);
     const noticeAfterMs = config.QUEUE_NOTICE_AFTER_MS;
     const noticeAt = noticeAfterMs > 0 && !lanes.isCommand(unnumbered.prompt) ? Date.now() + noticeAfterMs : undefined;
     const [turn] = await shard.turns.nextMany([{ ...unnumbered, ...(noticeAt !== undefined ? { noticeAt } : {}) }]);

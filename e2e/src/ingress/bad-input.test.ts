@@ -72,6 +72,12 @@ describe('bad callbacks are refused and lose nothing', () => {
       error: 'webhook_not_allowed',
     },
     {
+      name: 'a sessionWebhook that expired 10 minutes before the callback arrived gets 403',
+      send: (s) => s.post(s.message({ sessionWebhookExpiredTime: Date.now() - 10 * 60_000 })),
+      status: 403,
+      error: 'webhook_expired',
+    },
+    {
       name: 'a 5 MB body gets 413',
       send: (s) => s.post(JSON.stringify({ ...s.message(), padding: 'x'.repeat(5 * 1024 * 1024) })),
       status: 413,

@@ -86,20 +86,26 @@ describe('playground at start-up', () => {
     await system?.close();
   });
 
-  /** The environment of a newcomer: no DingTalk credentials at all. */
+  /** The environment of a newcomer: no DingTalk credentials at all, and no HOST. */
   const newcomer = () => {
-    const env: Record<string, string> = { ...system.env, PORT: '0', HOST: '127.0.0.1' };
+    const env: Record<string, string> = { ...system.env, PORT: '0' };
     delete env.DINGTALK_APP_KEY;
     delete env.DINGTALK_APP_SECRET;
+    delete env.HOST;
     return env;
   };
 
-  it('turns the playground on without DingTalk credentials and says where it is', async () => {
+  it('turns the playground on without DingTalk credentials, on loopback only, and says where it is and why', async () => {
     const gateway = await spawnApp('gateway', newcomer(), /gateway listening/);
     try {
-      const address = `http://localhost:${gateway.port}/playground`;
-      await waitFor(() => gateway.logs.some((line) => line.msg === `no DingTalk credentials set: try the robot in the playground at ${address} (set DINGTALK_APP_SECRET to take DingTalk's messages)`));
-      expect((await fetch(`http://127.0.0.1:${gateway.port}/playground`)).status).toBe(200);
+      const address = `http://127.0.0.1:${gateway.port}/playground`;
+      expect(gateway.logs.find((line) => String(line.msg).startsWith('gateway listening'))?.host).toBe('127.0.0.1');
+      await waitFor(() =>
+        gateway.logs.some(
+          (line) => line.msg === `playground at ${address} (loopback only: no DingTalk credentials are set; set DINGTALK_APP_SECRET to take DingTalk's messages)`,
+        ),
+      );
+      expect((await fetch(address)).status).toBe(200);
     } finally {
       await gateway.stop();
     }

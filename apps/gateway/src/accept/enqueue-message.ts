@@ -16,6 +16,7 @@ import {
 } from '@dtbot/shared';
 import type { ShardStore } from '../shard-stores.js';
 import { Refusal } from './refusal.js';
+import { robotCodeFor } from './robot-code.js';
 
 export interface EnqueueDeps {
   /** One store per queue shard, in shard order (`QUEUE_SHARDS`); a message goes to its conversation's. */
@@ -25,6 +26,8 @@ export interface EnqueueDeps {
   timeoutMs: number;
   /** While Redis is disconnected a message is refused at once rather than after the timeout. */
   isConnected: () => boolean;
+  /** Every robot code of this deployment (`robotCodesOf`): none may be claimed by a robot that has no AppKey. */
+  robotCodes: ReadonlySet<string>;
   /** Admins', VIPs' messages and commands go ahead of a backlog. */
   lanes: LanePolicy;
   /**
@@ -38,21 +41,21 @@ export type EnqueueResult = { stored: 'new' | 'duplicate'; jobId: string };
 
 /**
  * Stores a verified message as a job of the robot it belongs to: that robot's code (the message's
- * own only when the robot's is not configured) keys its dedupe, turns and memory. The job and its dedupe mark are written by one BullMQ add
+ * own only when the robot's is not configured, and never another robot's: `robotCodeFor`) keys its dedupe, turns and memory. The job and its dedupe mark are written by one BullMQ add
  * script (`deduplication` option), so a mark never exists without its job, even when Redis runs a
  * timed-out add late: the redelivery then finds the job and is acknowledged without a second one.
  * The mark is kept in the queue of the conversation's shard, where a redelivery (same robot, same
  * conversation) always goes.
  */
 export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallback, robot: Robot): Promise<EnqueueResult> {
+  const robotCode = robotCodeFor(robot, message, deps.robotCodes);
   if (!deps.isConnected()) throw new Refusal('queue_unavailable', 'Redis is not connected', { msgId: message.msgId });
-  const robotCode = robot.robotCode ?? message.robotCode ?? '';
   const orderKey = orderKeyFor({ ...message, robotCode }, robot.options.memoryScope);
   const conversationKey = conversationKeyFor({ ...message, robotCode });
   const store = deps.shards[shardIndexFor(conversationKey, deps.shards.length)]!;
   const prompt = extractPrompt(message);
-  // A playground user names themselves: only their commands, never their name, take the priority lane.
-  const lane = deps.lanes.laneOf(message, prompt, { trustsSender: robot.source !== 'playground' });
+  // Where the message came from is the verified robot's word, never the payload's (`vouchesForSender`).
+  const lane = deps.lanes.laneOf({ senderStaffId: message.senderStaffId, senderId: message.senderId, source: robot.source }, prompt);
   const noticeAt = deps.noticeAfterMs > 0 && !deps.lanes.isCommand(prompt) ? Date.now() + deps.noticeAfterMs : undefined;
   return withTimeout(deps.timeoutMs, message.msgId, async () => {
     const { seq, load } = await store.numbering.next(orderKey, conversationKey, noticeAt);

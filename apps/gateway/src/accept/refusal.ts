@@ -7,6 +7,8 @@ export const REFUSALS = {
   malformed_json: 'body is not valid JSON',
   invalid_payload: 'body is not a DingTalk robot message',
   webhook_not_allowed: 'sessionWebhook does not point to an allowed DingTalk origin',
+  webhook_expired: 'sessionWebhookExpiredTime had passed when the message arrived',
+  robot_code_taken: 'robotCode names another robot of this deployment than the one whose secret signed the message',
   queue_unavailable: 'message could not be stored, try again',
 } as const;
 

@@ -20,6 +20,9 @@ export const CALLBACK_ERRORS = {
   malformed_json: { status: 400, message: REFUSALS.malformed_json },
   invalid_payload: { status: 400, message: REFUSALS.invalid_payload },
   webhook_not_allowed: { status: 403, message: REFUSALS.webhook_not_allowed },
+  // 403, not 400: the body is well formed, but what it asks (an answer to a chat it can no longer reach) is refused.
+  webhook_expired: { status: 403, message: REFUSALS.webhook_expired },
+  robot_code_taken: { status: 403, message: REFUSALS.robot_code_taken },
   queue_unavailable: { status: 503, message: REFUSALS.queue_unavailable },
 } as const satisfies Record<RefusalCode, HttpAnswer> & Record<string, HttpAnswer>;
 

@@ -1,10 +1,13 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '@dtbot/shared';
-import { acceptMessage, type AcceptDeps } from '../accept/accept-message.js';
+import { acceptMessage, type AcceptDeps, type Carrier } from '../accept/accept-message.js';
 import { Refusal } from '../accept/refusal.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { refusalAsHttpError } from './callback-errors.js';
 import type { CallbackState } from './callback-state.js';
+
+/** The signature covers the timestamp header only: the body is whatever the poster wrote. */
+const HTTP_CALLBACK: Carrier = { bodyAuthenticated: false };
 
 interface ReceiveDeps extends AcceptDeps {
   logger: Logger;
@@ -23,7 +26,7 @@ export function receiveCallback(deps: ReceiveDeps): Middleware<CallbackState> {
     if (!robot) throw new Error('callback reached the accept path without a verified robot');
     let accepted;
     try {
-      accepted = await acceptMessage(deps, body ?? '', robot);
+      accepted = await acceptMessage(deps, body ?? '', robot, HTTP_CALLBACK);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       ctx.state.msgId = error.msgId;

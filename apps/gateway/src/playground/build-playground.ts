@@ -1,5 +1,6 @@
 import { playgroundRobot, playgroundWebhookPrefix, type GatewayConfig, type Logger, type RedisClient, type RedisKeys } from '@dtbot/shared';
 import type { AcceptDeps } from '../accept/accept-message.js';
+import { AllSessionsLimits } from './all-sessions-limits.js';
 import { PLAYGROUND_LIMITS } from './playground-limits.js';
 import { loadPlaygroundPage } from './playground-page.js';
 import type { Playground } from './playground-routes.js';
@@ -16,7 +17,7 @@ export interface PlaygroundOptions {
   accept: AcceptDeps;
   logger: Logger;
   /** Tighter bounds than the defaults (tests). */
-  limits?: Partial<Omit<PlaygroundSessionsOptions, 'maxSessions'>>;
+  limits?: Partial<Omit<PlaygroundSessionsOptions, 'maxSessions'> & { allQuestionsPerMinute: number; allQuestionsPerDay: number }>;
 }
 
 /**
@@ -27,16 +28,22 @@ export interface PlaygroundOptions {
 export function buildPlayground(options: PlaygroundOptions): Playground {
   const { config, redis, keys, logger } = options;
   const webhookPrefix = playgroundWebhookPrefix(config.PLAYGROUND_URL);
+  const { allQuestionsPerMinute, allQuestionsPerDay, ...sessionLimits } = options.limits ?? {};
   const sessions = new PlaygroundSessions(redis, keys, {
     maxSessions: config.PLAYGROUND_MAX_SESSIONS,
     idleMs: PLAYGROUND_LIMITS.sessionIdleMs,
     transcriptEntries: PLAYGROUND_LIMITS.transcriptEntries,
     questionsPerMinute: PLAYGROUND_LIMITS.questionsPerMinute,
-    ...options.limits,
+    ...sessionLimits,
+  });
+  const allSessions = new AllSessionsLimits(redis, keys, {
+    questionsPerMinute: allQuestionsPerMinute ?? PLAYGROUND_LIMITS.allQuestionsPerMinute,
+    questionsPerDay: allQuestionsPerDay ?? PLAYGROUND_LIMITS.allQuestionsPerDay,
   });
   return {
     page: loadPlaygroundPage(),
     sessions,
+    allSessions,
     hub: new TranscriptHub(options.subscriber, keys.playgroundChannel(), logger),
     logger,
     submit: {

@@ -11,6 +11,19 @@ export const PLAYGROUND_LIMITS = {
   questionBodyBytes: 8 * 1024,
   /** Questions one session may send per minute, about what DingTalk lets one conversation receive. */
   questionsPerMinute: 20,
+  /**
+   * Questions all sessions together may send per minute, every gateway counted. Sessions cost nothing to open, so
+   * the per-session limit alone bounds nothing: this one does. Three sessions at their own limit: the playground
+   * is for trying the robot, not for serving a crowd.
+   */
+  allQuestionsPerMinute: 60,
+  /**
+   * Questions all sessions together may send per UTC day, every gateway counted: a question reaches the model at
+   * most once and a command never, so this caps the day's model calls. 500 questions of a few thousand tokens
+   * each cost a few dollars on a mid-range model: enough for a team to try the robot, too little to be worth
+   * abusing. `BUDGET_DAILY_USD` still bounds the spend of everything together.
+   */
+  allQuestionsPerDay: 500,
   /** Entries (questions and answers) kept per session; older ones are dropped first. */
   transcriptEntries: 200,
   /** Bytes of one answer the webhook takes: DingTalk refuses larger webhook bodies too. */

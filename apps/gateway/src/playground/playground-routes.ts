@@ -10,6 +10,7 @@ import { PLAYGROUND_LIMITS } from './playground-limits.js';
 import { PAGE_SECURITY_HEADERS, type PageFile, type PlaygroundPage } from './playground-page.js';
 import { playgroundQuestionSchema, SESSION_ID } from './playground-question.js';
 import type { PlaygroundSessions } from './playground-sessions.js';
+import type { AllSessionsLimits, AllSessionsVerdict } from './all-sessions-limits.js';
 import { playgroundWebhook } from './playground-webhook.js';
 import { submitQuestion, type SubmitDeps } from './submit-question.js';
 import { transcriptEvents } from './transcript-events.js';
@@ -18,6 +19,8 @@ import type { TranscriptHub } from './transcript-hub.js';
 export interface Playground {
   page: PlaygroundPage;
   sessions: PlaygroundSessions;
+  /** Questions per minute and per day of all sessions together, every gateway counted. */
+  allSessions: AllSessionsLimits;
   hub: TranscriptHub;
   submit: SubmitDeps;
   logger: Logger;
@@ -35,6 +38,24 @@ function parseJson(text: string | undefined): unknown {
 }
 
 const sessionGone = () => new HttpError(404, 'session_not_found', 'this playground session does not exist (any more): open a new one');
+
+/** The 429 of a question past a limit of all sessions together, saying which and when it lifts. */
+function allSessionsRefusal(limits: AllSessionsLimits, verdict: Extract<AllSessionsVerdict, { allowed: false }>): HttpError {
+  const { questionsPerMinute, questionsPerDay } = limits.options;
+  if (verdict.limit === 'minute') {
+    return new HttpError(
+      429,
+      'playground_busy',
+      `the playground takes at most ${questionsPerMinute} questions a minute from all its visitors together; wait ${verdict.retryAfterSeconds} s`,
+    );
+  }
+  const hours = Math.ceil(verdict.retryAfterSeconds / 3600);
+  return new HttpError(
+    429,
+    'playground_daily_limit',
+    `the playground has taken the ${questionsPerDay} questions it takes a day from all its visitors together; it takes more after 00:00 UTC (in about ${hours} h)`,
+  );
+}
 
 /**
  * The page, its API (open a session, send a question, follow the transcript) and the webhook
@@ -82,6 +103,11 @@ export function registerPlaygroundRoutes(router: Router, playground: Playground)
       if (!quota.allowed) {
         ctx.set('retry-after', String(quota.retryAfterSeconds));
         throw new HttpError(429, 'too_many_questions', `at most ${sessions.options.questionsPerMinute} questions a minute; wait ${quota.retryAfterSeconds} s`);
+      }
+      const shared = await playground.allSessions.count();
+      if (!shared.allowed) {
+        ctx.set('retry-after', String(shared.retryAfterSeconds));
+        throw allSessionsRefusal(playground.allSessions, shared);
       }
       try {
         ctx.body = await submitQuestion(playground.submit, sessionId, parsed.data);

@@ -44,7 +44,8 @@ export async function submitQuestion(deps: SubmitDeps, sessionId: string, questi
   const chat = { id: chatId, type: question.chat.type, ...(question.chat.type === 'group' ? { title: question.chat.title } : {}) };
   await deps.sessions.append(sessionId, { kind: 'question', msgId, chat, user: question.user, text: question.text, at: now });
   try {
-    const accepted = await acceptMessage(deps.accept, JSON.stringify(message), deps.robot);
+    // The gateway wrote this body itself, its webhook fresh.
+    const accepted = await acceptMessage(deps.accept, JSON.stringify(message), deps.robot, { bodyAuthenticated: true });
     return { msgId, chatId, stored: accepted.stored };
   } catch (error) {
     const reason = error instanceof Refusal ? error.code : 'internal_error';

@@ -1,5 +1,5 @@
 import type { Logger, Robot } from '@dtbot/shared';
-import { acceptMessage, type AcceptDeps } from '../accept/accept-message.js';
+import { acceptMessage, type AcceptDeps, type Carrier } from '../accept/accept-message.js';
 import { Refusal } from '../accept/refusal.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { STREAM_ANSWERS } from './stream-answers.js';
@@ -15,6 +15,8 @@ export interface FrameDeps {
 }
 
 const NO_ACK: FrameOutcome = { kind: 'no_ack' };
+/** DingTalk pushed it on a connection opened with the robot's credentials. */
+const STREAM_FRAME: Carrier = { bodyAuthenticated: true };
 
 /**
  * Answers one frame received on `robot`'s connection. A robot message goes through the accept path
@@ -34,7 +36,7 @@ export async function answerFrame(deps: FrameDeps, robot: Robot, frame: StreamFr
 
 async function answerRobotMessage(deps: FrameDeps, robot: Robot, data: string, messageId: string | undefined): Promise<FrameOutcome> {
   try {
-    const { stored, jobId, message } = await acceptMessage(deps.accept, data, robot);
+    const { stored, jobId, message } = await acceptMessage(deps.accept, data, robot, STREAM_FRAME);
     deps.metrics.streamMessages.inc({ result: stored === 'new' ? 'stored' : 'duplicate' });
     // Debug, as for HTTP callbacks: the worker logs each answer at info with the same ids.
     deps.logger.debug({ msgId: message.msgId, jobId, stored, robotCode: robot.robotCode }, 'stream message stored');

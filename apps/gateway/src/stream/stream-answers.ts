@@ -13,5 +13,9 @@ export const STREAM_ANSWERS = {
   malformed_json: { ack: true, code: 400 },
   invalid_payload: { ack: true, code: 400 },
   webhook_not_allowed: { ack: true, code: 403 },
+  // Never raised for a Stream frame, whose connection vouches for its body (`acceptMessage`); a resend could not help.
+  webhook_expired: { ack: true, code: 403 },
+  // Never raised for a Stream frame either: a Stream robot always has its AppKey, and so its code.
+  robot_code_taken: { ack: true, code: 403 },
   queue_unavailable: { ack: false },
 } as const satisfies Record<RefusalCode, StreamAnswer>;

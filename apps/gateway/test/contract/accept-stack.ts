@@ -1,6 +1,6 @@
 import { Queue, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { commonSchema, createRedis, lanePolicyFrom, queueShards, type MessageJob, type RedisClient, type Robot } from '@dtbot/shared';
+import { commonSchema, createRedis, lanePolicyFrom, queueShards, robotCodesOf, type MessageJob, type RedisClient, type Robot } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests, startPausableTcpProxy, type PausableTcpProxy } from '@dtbot/testkit';
 import type { AcceptDeps } from '../../src/accept/accept-message.js';
 import { shardStores } from '../../src/shard-stores.js';
@@ -65,6 +65,7 @@ export async function startAcceptStack(label: string, options: { enqueueTimeoutM
         dedupeTtlMs: 60_000,
         timeoutMs: options.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS,
         isConnected: () => connection.status === 'ready',
+        robotCodes: robotCodesOf([ROBOT]),
         lanes: lanePolicyFrom(commonSchema.parse({ VIP_USERS: VIP_STAFF_ID })),
         noticeAfterMs: NOTICE_AFTER_MS,
       },

@@ -16,11 +16,17 @@ export interface IngressDriver {
   close(): Promise<void>;
 }
 
+export interface IngressTraits {
+  /** Whether the ingress vouches for the body itself (Stream) or only for a signed timestamp (HTTP callback). */
+  bodyAuthenticated: boolean;
+}
+
 /**
  * One suite every ingress passes (HTTP callback, Stream), like bull-board's `serverAdapterContract`:
- * both reach the store through `acceptMessage`, so both must answer alike.
+ * both reach the store through `acceptMessage`, so both must answer alike, except where `traits` says
+ * how they differ.
  */
-export function ingressContract(name: string, startDriver: (stack: AcceptStack) => Promise<IngressDriver>): void {
+export function ingressContract(name: string, startDriver: (stack: AcceptStack) => Promise<IngressDriver>, traits: IngressTraits): void {
   describe(`${name} ingress: the shared contract`, () => {
     let stack: AcceptStack;
     let driver: IngressDriver;
@@ -71,6 +77,20 @@ export function ingressContract(name: string, startDriver: (stack: AcceptStack) 
       const foreign = message({ sessionWebhook: 'https://evil.example/robot/sendBySession?session=x' });
       expect(await driver.deliver(JSON.stringify(foreign))).toBe('refused');
       expect(await stack.jobsOf(foreign.msgId)).toHaveLength(0);
+    });
+
+    it(`${traits.bodyAuthenticated ? 'acknowledges' : 'refuses for good, storing nothing,'} a message whose webhook expired 10 minutes before it arrived`, async () => {
+      const late = message({ text: 'contract: expired on arrival', sessionWebhookExpiredTime: Date.now() - 10 * 60_000 });
+      expect(await driver.deliver(JSON.stringify(late))).toBe(traits.bodyAuthenticated ? 'acknowledged' : 'refused');
+      expect(await stack.jobsOf(late.msgId)).toHaveLength(traits.bodyAuthenticated ? 1 : 0);
+    });
+
+    it('acknowledges a message whose webhook expired 5 s before it arrived (within the clock skew) or expires after', async () => {
+      for (const offset of [-5_000, 1_000]) {
+        const skewed = message({ text: `contract: webhook ${offset} ms`, sessionWebhookExpiredTime: Date.now() + offset });
+        expect(await driver.deliver(JSON.stringify(skewed))).toBe('acknowledged');
+        expect(await stack.jobsOf(skewed.msgId)).toHaveLength(1);
+      }
     });
 
     it('does not acknowledge while Redis does not answer, and stores the redelivery once Redis is back', async () => {

@@ -10,6 +10,8 @@ const inGroup = (senderStaffId: string | undefined, conversationId = 'cid-g1'): 
   conversationType: '2',
 });
 const privately = (senderStaffId: string | undefined): Asker => ({ ...inGroup(senderStaffId, 'cid-private'), conversationType: '1' });
+/** A playground visitor who typed `senderStaffId` (and whose sender id, made by the gateway, they cannot choose). */
+const fromPlayground = (asker: Asker): Asker => ({ ...asker, source: 'playground' });
 
 describe('AccessPolicy', () => {
   it.each<[string, Partial<AccessLists>, Asker, ReturnType<AccessPolicy['decide']>]>([
@@ -30,6 +32,12 @@ describe('AccessPolicy', () => {
     ['an external user listed by sender id', { allowUsers: ['$:LWCP_v1:$external'] }, privately(undefined), { allowed: true, role: 'member' }],
     ['a VIP', { vips: ['carol'] }, inGroup('carol'), { allowed: true, role: 'vip' }],
     ['a VIP who is also an admin is an admin', { vips: ['boss'], admins: ['boss'] }, inGroup('boss'), { allowed: true, role: 'admin' }],
+    ['a playground visitor typing an admin\'s staff id: a member', { admins: ['boss'] }, fromPlayground(inGroup('boss')), { allowed: true, role: 'member' }],
+    ['a playground visitor typing a VIP\'s staff id: a member', { vips: ['carol'] }, fromPlayground(privately('carol')), { allowed: true, role: 'member' }],
+    ['a playground visitor typing an allowed staff id: not allowed', { allowUsers: ['alice'] }, fromPlayground(privately('alice')), { allowed: false, reason: 'user_not_allowed' }],
+    ['a playground visitor typing an admin\'s id under an allow list: not allowed', { allowUsers: ['alice'], admins: ['boss'] }, fromPlayground(privately('boss')), { allowed: false, reason: 'user_not_allowed' }],
+    ['a playground visitor typing a denied staff id: not matched by it', { denyUsers: ['bob'] }, fromPlayground(privately('bob')), { allowed: true, role: 'member' }],
+    ['a DingTalk message (source dingtalk) from an admin: an admin', { admins: ['boss'] }, { ...inGroup('boss'), source: 'dingtalk' }, { allowed: true, role: 'admin' }],
   ])('%s', (_, lists, asker, decision) => {
     expect(policy(lists).decide(asker)).toEqual(decision);
   });

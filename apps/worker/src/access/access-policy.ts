@@ -17,7 +17,7 @@ export type AccessDecision =
   | { allowed: true; role: Role }
   | { allowed: false; reason: 'denied_user' | 'denied_group' | 'user_not_allowed' | 'group_not_allowed' };
 
-export type Asker = Pick<MessageJob, 'senderStaffId' | 'senderId' | 'conversationId' | 'conversationType'>;
+export type Asker = Pick<MessageJob, 'senderStaffId' | 'senderId' | 'conversationId' | 'conversationType' | 'source'>;
 
 /**
  * Who may use the robot, decided from the message alone (no Redis). The rules, in order:
@@ -31,6 +31,11 @@ export type Asker = Pick<MessageJob, 'senderStaffId' | 'senderId' | 'conversatio
  * A user is matched by staff id (`senderStaffId`) or by DingTalk's sender id (`senderId`): users from
  * another organisation have no staff id in our organisation, so they can be listed only by the
  * sender id the worker logs when it refuses them.
+ * A playground message's ids are typed by the visitor (`vouchesForSender`), so they match no user list:
+ * the visitor is never an admin or a VIP, fails `ACCESS_ALLOW_USERS` when it is set (the playground is
+ * then closed to them) and escapes `ACCESS_DENY_USERS` (a deny list cannot keep out someone who types
+ * another id anyway; `PLAYGROUND=false` closes the playground). Group lists still apply: a playground
+ * group's conversationId is made by the gateway, in the playground's own namespace.
  */
 export class AccessPolicy {
   private readonly sets: { [K in keyof AccessLists]: ReadonlySet<string> };

@@ -12,8 +12,8 @@ const policy = new LanePolicy({
     usageCommands: ['/usage'],
   },
 });
-const from = (senderStaffId: string | undefined, prompt = '今天天气怎么样？') =>
-  [{ senderStaffId, senderId: `$:LWCP_v1:$${senderStaffId ?? 'guest'}` }, prompt] as const;
+const from = (senderStaffId: string | undefined, prompt = '今天天气怎么样？', source: 'dingtalk' | 'playground' | undefined = undefined) =>
+  [{ senderStaffId, senderId: `$:LWCP_v1:$${senderStaffId ?? 'guest'}`, source }, prompt] as const;
 
 describe('LanePolicy', () => {
   it.each([
@@ -29,8 +29,9 @@ describe('LanePolicy', () => {
     expect(policy.laneOf(...message)).toBe(lane);
   });
 
-  it('takes the lists\' word only for a sender the transport vouched for', () => {
-    expect(policy.laneOf(...from('boss'), { trustsSender: false })).toBe('normal');
-    expect(policy.laneOf(...from('boss', '/help'), { trustsSender: false })).toBe('priority');
+  it('takes the lists\' word only for a sender the transport vouched for: a playground "boss" asks in the normal lane', () => {
+    expect(policy.laneOf(...from('boss', '今天天气怎么样？', 'playground'))).toBe('normal');
+    expect(policy.laneOf(...from('boss', '/help', 'playground'))).toBe('priority');
+    expect(policy.laneOf(...from('boss', '今天天气怎么样？', 'dingtalk'))).toBe('priority');
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isListedUser, type ListedSender } from '../access/listed-user.js';
+import type { MessageSource } from '../jobs/message-job.js';
 import { commandWordsOf, recognizeCommand, type CommandWords } from '../commands/recognize-command.js';
 import type { CommonConfig } from '../config/schema.js';
 
@@ -33,11 +34,12 @@ export class LanePolicy {
 
   /**
    * The lane of a message from `sender` whose text (as the worker reads it, `extractPrompt`) is `prompt`.
-   * `trustsSender: false` for a sender the transport could not vouch for (the playground's, who names
-   * themselves): only a command then takes the priority lane.
+   * `source` is required here, not optional as in a job: the gateway must say where the message came from,
+   * since a sender nobody vouched for (the playground's, who names themselves) is on no list, and then only
+   * a command takes the priority lane.
    */
-  laneOf(sender: ListedSender, prompt: string, options: { trustsSender: boolean } = { trustsSender: true }): Lane {
-    if (options.trustsSender && this.people.size > 0 && isListedUser(this.people, sender)) return 'priority';
+  laneOf(sender: ListedSender & { source: MessageSource | undefined }, prompt: string): Lane {
+    if (this.people.size > 0 && isListedUser(this.people, sender)) return 'priority';
     return this.isCommand(prompt) ? 'priority' : 'normal';
   }
 

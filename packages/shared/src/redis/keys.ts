@@ -67,6 +67,10 @@ export function redisKeys(prefix: string) {
     playgroundUsers: (sessionId: string) => `${prefix}:playground:users:${sessionId}`,
     /** Questions a playground session sent in the current minute. */
     playgroundRate: (sessionId: string) => `${prefix}:playground:rate:${sessionId}`,
+    /** Questions all playground sessions sent in the current minute, every gateway counted. */
+    playgroundRateOfAll: () => `${prefix}:playground:all-rate`,
+    /** Questions all playground sessions sent on one UTC day (`YYYY-MM-DD`), every gateway counted. */
+    playgroundDayOfAll: (day: string) => `${prefix}:playground:all-day:${day}`,
     /** Pub/sub channel (not a key): a session id is published on it whenever that session's transcript grows. */
     playgroundChannel: () => `${prefix}:playground:transcripts`,
     /** Failed dashboard logins of one client address, counted over the lockout window. */
