@@ -12,6 +12,7 @@ import {
   queueShards,
   redisKeys,
   robotsFromConfig,
+  stdoutLogDestination,
 } from '@dtbot/shared';
 import type { AcceptDeps } from './accept/accept-message.js';
 import { buildApp } from './app.js';
@@ -28,7 +29,7 @@ import { buildPlayground } from './playground/build-playground.js';
 import { PLAYGROUND_PATH } from './playground/playground-routes.js';
 
 const { config, aliasesUsed } = loadConfigOrExit('gateway', () => loadGatewayConfig());
-const logger = createLogger('gateway', config.LOG_LEVEL);
+const logger = createLogger('gateway', config.LOG_LEVEL, stdoutLogDestination(config.NODE_ENV));
 logAliasesUsed(logger, aliasesUsed);
 
 const keys = redisKeys(config.REDIS_PREFIX);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createLogger, logFormatFor, prettyTransport } from './logger.js';
+import { createLogger, logFormatFor, prettyTransport, stdoutLogDestination } from './logger.js';
 
 function capture() {
   const lines: string[] = [];
@@ -75,5 +75,14 @@ describe('prettyTransport', () => {
     expect(output).not.toContain('SECRET');
     // Pretty, not JSON: the line is not an object.
     expect(output.startsWith('{')).toBe(false);
+  });
+});
+
+describe('stdoutLogDestination', () => {
+  it('stdout not a terminal (as under vitest), NODE_ENV unset → JSON lines, no pretty transport', () => {
+    expect(process.stdout.isTTY).not.toBe(true);
+    const destination = stdoutLogDestination(undefined);
+    // pino's JSON stdout destination is a SonicBoom writing to fd 1; a transport is a worker thread's stream.
+    expect(destination).toMatchObject({ fd: 1 });
   });
 });

@@ -72,10 +72,10 @@ export function prettyTransport(options: { destination?: number | string; colori
 }
 
 /**
- * A logger for one app: JSON lines, or pretty ones when stdout is a terminal outside production (`logFormatFor`).
- * JSON goes to stdout asynchronously (lines logged while a write is in flight go out together): a synchronous write
- * per line costs the gateway a large share of its acks per second. pino flushes what is buffered when the process
- * exits.
+ * A logger for one app, writing JSON lines to `destination`, by default stdout asynchronously (lines logged while a
+ * write is in flight go out together): a synchronous write per line costs the gateway a large share of its acks per
+ * second. pino flushes what is buffered when the process exits. The apps pass `stdoutLogDestination`, which makes
+ * the lines pretty at a terminal.
  */
 export function createLogger(name: string, level: string, destination?: pino.DestinationStream): Logger {
   const options: LoggerOptions = {
@@ -85,12 +85,16 @@ export function createLogger(name: string, level: string, destination?: pino.Des
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return pino(options, destination ?? stdoutDestination());
+  return pino(options, destination ?? jsonToStdout());
 }
 
-function stdoutDestination(): pino.DestinationStream {
-  const format = logFormatFor({ isTTY: process.stdout.isTTY, nodeEnv: process.env.NODE_ENV });
-  return format === 'pretty' ? prettyTransport() : pino.destination({ dest: 1, sync: false });
+/** An app's stdout as `logFormatFor` says: pretty for a terminal outside production, else JSON. */
+export function stdoutLogDestination(nodeEnv: string | undefined): pino.DestinationStream {
+  return logFormatFor({ isTTY: process.stdout.isTTY, nodeEnv }) === 'pretty' ? prettyTransport() : jsonToStdout();
+}
+
+function jsonToStdout(): pino.DestinationStream {
+  return pino.destination({ dest: 1, sync: false });
 }
 
 export type { Logger };
