@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start` (or `pnpm start`): the one command that runs the whole system locally.
 // Loads .env, installs pnpm and the dependencies when missing, builds, finds (or starts) a Redis, then runs the gateway and WORKERS worker processes until
-// a signal arrives or one of them exits. Node built-ins only.
+// a signal arrives or one of them exits. Node built-ins only until the build; then the built @dtbot/shared gives the
+// defaults of the settings read here, from the config schema.
 //
 // Environment read here (the apps read the rest themselves):
 //   WORKERS            worker processes to run (default 1); several get METRICS_PORT, METRICS_PORT+1, ...
@@ -11,7 +12,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseEnv } from 'node:util';
 import { ensureWorkspace } from './lib/ensure-workspace.mjs';
 import { findOrStartRedis, redact } from '../tooling/redis-server/src/index.mjs';
@@ -19,6 +20,8 @@ import { findOrStartRedis, redact } from '../tooling/redis-server/src/index.mjs'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const GATEWAY_MAIN = 'apps/gateway/dist/main.js';
 const WORKER_MAIN = 'apps/worker/dist/main.js';
+/** The built @dtbot/shared, for the settings' defaults: read from the config schema, so they are written once. */
+const SHARED_MAIN = 'packages/shared/dist/index.js';
 /** After the apps were asked to stop, how long before they are killed (worker's own default budget is 30 s). */
 const FORCE_KILL_AFTER_MS = 45_000;
 
@@ -206,20 +209,23 @@ async function main() {
   const workers = workerCount();
   ensureWorkspace(root, say);
 
-  const distMissing = [GATEWAY_MAIN, WORKER_MAIN].some((file) => !existsSync(path.join(root, file)));
+  const distMissing = [GATEWAY_MAIN, WORKER_MAIN, SHARED_MAIN].some((file) => !existsSync(path.join(root, file)));
   if (distMissing || process.env.START_SKIP_BUILD !== '1') build();
-  for (const file of [GATEWAY_MAIN, WORKER_MAIN]) {
+  for (const file of [GATEWAY_MAIN, WORKER_MAIN, SHARED_MAIN]) {
     if (!existsSync(path.join(root, file))) {
       say(`${file} is missing after the build`);
       process.exit(1);
     }
   }
 
+  const { startSettings } = await import(pathToFileURL(path.join(root, SHARED_MAIN)).href);
+  const settings = startSettings(process.env);
+
   const redisUsed = await useOrStartRedis();
   if (stopping) return; // a signal arrived while Redis was starting
 
-  const port = process.env.PORT || '8090';
-  const metricsBase = Number(process.env.METRICS_PORT || 9464);
+  const port = settings.PORT;
+  const metricsBase = Number(settings.METRICS_PORT);
   const metricsPorts = [];
   spawnChild('gateway', 'app', process.execPath, [GATEWAY_MAIN], { stdio: ['ignore', 'inherit', 'inherit'] });
   for (let index = 0; index < workers; index += 1) {
@@ -234,15 +240,14 @@ async function main() {
   }
 
   say(
-    `gateway http://localhost:${port} (${ingressSummary()}, the playground at /playground when on); ` +
+    `gateway http://localhost:${port} (${ingressSummary(settings.DINGTALK_MODE)}, the playground at /playground when on); ` +
       `${workers} worker${workers > 1 ? 's' : ''} (metrics on port${workers > 1 ? 's' : ''} ${metricsPorts.join(', ')}); ` +
       `${redisUsed}${loaded > 0 ? `; ${loaded} setting${loaded > 1 ? 's' : ''} from .env` : ''}. Ctrl-C stops all.`,
   );
 }
 
-/** Where DingTalk's messages come in, as the gateway will read DINGTALK_MODE (or chatgpt-dingtalk's RUN_MODE). */
-function ingressSummary() {
-  const mode = (process.env.DINGTALK_MODE || process.env.RUN_MODE || 'http').trim();
+/** Where DingTalk's messages come in, for the gateway's DINGTALK_MODE (or chatgpt-dingtalk's RUN_MODE). */
+function ingressSummary(mode) {
   if (mode === 'stream') return 'messages over DingTalk Stream connections, no public address needed';
   if (mode === 'both') return 'callbacks at /dingtalk/callback and over DingTalk Stream connections';
   return 'callbacks at /dingtalk/callback';

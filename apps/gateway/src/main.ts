@@ -13,6 +13,7 @@ import {
   redisKeys,
   robotCodesOf,
   robotsFromConfig,
+  stdoutLogDestination,
 } from '@dtbot/shared';
 import type { AcceptDeps } from './accept/accept-message.js';
 import { buildApp } from './app.js';
@@ -30,7 +31,7 @@ import { playgroundStartLine } from './playground/playground-start-line.js';
 import { chooseListenHost } from './listen-host.js';
 
 const { config, aliasesUsed } = loadConfigOrExit('gateway', () => loadGatewayConfig());
-const logger = createLogger('gateway', config.LOG_LEVEL);
+const logger = createLogger('gateway', config.LOG_LEVEL, stdoutLogDestination(config.NODE_ENV));
 logAliasesUsed(logger, aliasesUsed);
 
 const keys = redisKeys(config.REDIS_PREFIX);

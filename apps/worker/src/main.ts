@@ -1,4 +1,4 @@
-import { createLogger, createRedis, loadConfigOrExit, loadWorkerConfig, logAliasesUsed, robotsFromConfig } from '@dtbot/shared';
+import { createLogger, createRedis, loadConfigOrExit, loadWorkerConfig, logAliasesUsed, robotsFromConfig, stdoutLogDestination } from '@dtbot/shared';
 import { buildWorkerDeps } from './build-deps.js';
 import { createWorkers } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
@@ -10,7 +10,7 @@ import { assertBudgetsPriced, unpricedModels } from './usage/budget-prices.js';
 const { config, aliasesUsed } = loadConfigOrExit('worker', () => loadWorkerConfig());
 const personas = loadConfigOrExit('worker', () => loadPersonaCatalog(config.PERSONAS_FILE));
 const providerEntries = loadConfigOrExit('worker', () => loadProvidersFile(config.PROVIDERS_FILE));
-const logger = createLogger('worker', config.LOG_LEVEL);
+const logger = createLogger('worker', config.LOG_LEVEL, stdoutLogDestination(config.NODE_ENV));
 logAliasesUsed(logger, aliasesUsed);
 
 const redisOptions = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };

@@ -3,6 +3,7 @@ export { ConfigError, loadGatewayConfig, loadWorkerConfig, type Loaded } from '.
 export { applyAliases } from './config/aliases.js';
 export { readCheckedFile } from './config/read-checked-file.js';
 export { loadConfigOrExit, logAliasesUsed } from './config/load-config-or-exit.js';
+export { startSettings, type StartSettings } from './config/start-settings.js';
 export * from './dingtalk/callback-schema.js';
 export * from './dingtalk/signature.js';
 export * from './dingtalk/webhook-origins.js';

@@ -1,6 +1,10 @@
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger, logFormatFor, prettyTransport, stdoutLogDestination } from './logger.js';
 
 function capture() {
   const lines: string[] = [];
@@ -31,5 +35,54 @@ describe('createLogger', () => {
       expect(line).not.toContain(secret);
     }
     expect(line).toContain('visible-msg-id');
+  });
+});
+
+describe('logFormatFor', () => {
+  it.each([
+    [{ isTTY: true, nodeEnv: undefined }, 'pretty'],
+    [{ isTTY: true, nodeEnv: 'development' }, 'pretty'],
+    [{ isTTY: true, nodeEnv: 'test' }, 'pretty'],
+    [{ isTTY: true, nodeEnv: 'production' }, 'json'],
+    [{ isTTY: false, nodeEnv: undefined }, 'json'],
+    [{ isTTY: undefined, nodeEnv: 'development' }, 'json'],
+    [{ isTTY: false, nodeEnv: 'production' }, 'json'],
+  ] as const)('%o → %s', (output, format) => {
+    expect(logFormatFor(output)).toBe(format);
+  });
+});
+
+describe('prettyTransport', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'dtbot-pretty-log-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a logged appSecret and session webhook → one readable line showing [redacted], neither secret', async () => {
+    const file = path.join(dir, 'pretty.log');
+    const transport = prettyTransport({ destination: file, colorize: false });
+    const logger = createLogger('test', 'info', transport);
+    logger.info(
+      { robot: { appKey: 'dingvisible', appSecret: 'SECRET1' }, sessionWebhook: 'https://oapi.dingtalk.com/robot/sendBySession?session=SECRET2' },
+      'robot ready',
+    );
+    transport.end();
+    await once(transport, 'close');
+    const output = readFileSync(file, 'utf8');
+    expect(output.trimEnd().split('\n')).toHaveLength(1);
+    expect(output).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(test\): robot ready /);
+    expect(output).toContain('"appSecret":"[redacted]"');
+    expect(output).toContain('"sessionWebhook":"[redacted]"');
+    expect(output).toContain('dingvisible');
+    expect(output).not.toContain('SECRET');
+    // Pretty, not JSON: the line is not an object.
+    expect(output.startsWith('{')).toBe(false);
+  });
+});
+
+describe('stdoutLogDestination', () => {
+  it('stdout not a terminal (as under vitest), NODE_ENV unset → JSON lines, no pretty transport', () => {
+    expect(process.stdout.isTTY).not.toBe(true);
+    const destination = stdoutLogDestination(undefined);
+    // pino's JSON stdout destination is a SonicBoom writing to fd 1; a transport is a worker thread's stream.
+    expect(destination).toMatchObject({ fd: 1 });
   });
 });

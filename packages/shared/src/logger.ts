@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
 /**
@@ -39,10 +40,42 @@ export const REDACTED_PATHS = [
   '*.DASHBOARD_PASSWORD',
 ];
 
+export type LogFormat = 'pretty' | 'json';
+
 /**
- * A JSON logger for one app. By default lines go to stdout asynchronously (lines logged while a
- * write is in flight go out together): a synchronous write per line costs the gateway a large
- * share of its acks per second. pino flushes what is buffered when the process exits.
+ * How an app writes its lines: pretty for a person at a terminal, JSON for everything that reads logs (a pipe, a
+ * file, a log collector). Production is always JSON, even under `docker run -t`, where a terminal is attached but
+ * the lines still go to a collector.
+ */
+export function logFormatFor(output: { isTTY: boolean | undefined; nodeEnv: string | undefined }): LogFormat {
+  return output.isTTY === true && output.nodeEnv !== 'production' ? 'pretty' : 'json';
+}
+
+/**
+ * pino-pretty as a pino transport (its own thread, so the app's event loop does not format lines). pino redacts a line
+ * before any transport sees it, so pretty lines are redacted as the JSON ones are. The target is resolved here, from
+ * this package, where pino-pretty is a dependency, not from whichever app calls.
+ */
+export function prettyTransport(options: { destination?: number | string; colorize?: boolean } = {}): ReturnType<typeof pino.transport> {
+  return pino.transport({
+    target: createRequire(import.meta.url).resolve('pino-pretty'),
+    options: {
+      destination: options.destination ?? 1,
+      // Unset: colours when the terminal supports them (and NO_COLOR is not set).
+      ...(options.colorize === undefined ? {} : { colorize: options.colorize }),
+      // One line per entry keeps a busy terminal scannable; `service` repeats the name pino-pretty already shows.
+      singleLine: true,
+      ignore: 'service',
+      translateTime: 'SYS:HH:MM:ss.l',
+    },
+  });
+}
+
+/**
+ * A logger for one app, writing JSON lines to `destination`, by default stdout asynchronously (lines logged while a
+ * write is in flight go out together): a synchronous write per line costs the gateway a large share of its acks per
+ * second. pino flushes what is buffered when the process exits. The apps pass `stdoutLogDestination`, which makes
+ * the lines pretty at a terminal.
  */
 export function createLogger(name: string, level: string, destination?: pino.DestinationStream): Logger {
   const options: LoggerOptions = {
@@ -52,7 +85,16 @@ export function createLogger(name: string, level: string, destination?: pino.Des
     base: { service: name },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
+  return pino(options, destination ?? jsonToStdout());
+}
+
+/** An app's stdout as `logFormatFor` says: pretty for a terminal outside production, else JSON. */
+export function stdoutLogDestination(nodeEnv: string | undefined): pino.DestinationStream {
+  return logFormatFor({ isTTY: process.stdout.isTTY, nodeEnv }) === 'pretty' ? prettyTransport() : jsonToStdout();
+}
+
+function jsonToStdout(): pino.DestinationStream {
+  return pino.destination({ dest: 1, sync: false });
 }
 
 export type { Logger };

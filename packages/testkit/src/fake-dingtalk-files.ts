@@ -8,22 +8,6 @@ export const FILE_DOWNLOAD_PATH = '/v1.0/robot/messageFiles/download';
 /** Where the fake serves the files it hands out download URLs for. */
 export const FILES_PATH_PREFIX = '/files/';
 
-/** A file a user sent the robot: what its `downloadCode` downloads. */
-export interface FakeFile {
-  body: Buffer;
-  contentType: string;
-  /** The download URL handed out instead of the fake's own (e.g. one on an origin the worker must refuse). */
-  downloadUrl?: string;
-}
-
-/** One exchange of a download code for a URL. */
-export interface FileDownloadRequest {
-  downloadCode: string;
-  robotCode: string;
-  /** The app whose access token the request carried. */
-  appKey: string;
-}
-
 const refuse = (res: ServerResponse, status: number, code: string, message: string) =>
   sendJson(res, status, { code, message, requestid: randomBytes(8).toString('hex') });
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeliveredMessage } from './dingtalk-delivered-message.js';
-import { FILE_DOWNLOAD_PATH, FILES_PATH_PREFIX, handleFileDownload, handleFileGet, type FakeFile, type FileDownloadRequest } from './fake-dingtalk-files.js';
+import type { FakeFile, FileDownloadRequest } from './fake-dingtalk-file.js';
+import { FILE_DOWNLOAD_PATH, FILES_PATH_PREFIX, handleFileDownload, handleFileGet } from './fake-dingtalk-files.js';
 import { handleLegacyToken, handleMediaUpload } from './fake-dingtalk-media.js';
 import { handleCardCall, isCardPath } from './fake-dingtalk-cards.js';
 import { BATCH_SEND_PATH, GROUP_SEND_PATH, handleAccessToken, handleRobotSend } from './fake-dingtalk-openapi.js';

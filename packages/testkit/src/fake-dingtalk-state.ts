@@ -1,5 +1,5 @@
 import type { DeliveredMessage } from './dingtalk-delivered-message.js';
-import type { FakeFile, FileDownloadRequest } from './fake-dingtalk-files.js';
+import type { FakeFile, FileDownloadRequest } from './fake-dingtalk-file.js';
 import { SlidingWindow } from './sliding-window.js';
 
 export interface WebhookMessage {

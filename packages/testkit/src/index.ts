@@ -10,7 +10,7 @@ export {
 export { FAKE_PNG, IMAGE_OUTPUT_TOKENS, type ImageGenerationRequest } from './openai-image-body.js';
 export type { ChatCompletionMessage, ChatCompletionRequest } from './openai-completion-body.js';
 export { startFakeDingTalk, type FakeDingTalk } from './fake-dingtalk-server.js';
-export type { FakeFile, FileDownloadRequest } from './fake-dingtalk-files.js';
+export type { FakeFile, FileDownloadRequest } from './fake-dingtalk-file.js';
 export { CARD_QPS_LIMIT_CODE } from './fake-dingtalk-cards.js';
 export type {
   CardCall,

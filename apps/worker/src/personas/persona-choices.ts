@@ -1,6 +1,6 @@
 import type { MessageJob, RedisClient, ShardKeys } from '@dtbot/shared';
-import type { WorkerDeps } from '../deps.js';
-import { DEFAULT_PERSONA } from './persona-catalog.js';
+import type { WorkerRobotOptions } from '../robot-options.js';
+import { DEFAULT_PERSONA, type PersonaCatalog } from './persona-catalog.js';
 
 /**
  * A chosen persona outlives the thread's memory (minutes) so it feels like a setting, but not
@@ -37,12 +37,19 @@ export interface CurrentPersona {
   prompt: string | undefined;
 }
 
+/** What `currentPersona` reads: named here, not picked from the worker's deps, as those deps import this file. */
+export interface PersonaSources {
+  personaChoices: PersonaChoices;
+  personas: PersonaCatalog;
+  robotOptions(robotCode: string): WorkerRobotOptions;
+}
+
 /**
  * The persona this message is answered as: the thread's choice while the catalogue still has it,
  * else the default: its robot's system prompt (`ROBOTS_FILE`, else `SYSTEM_PROMPT`).
  */
 export async function currentPersona(
-  deps: Pick<WorkerDeps, 'personaChoices' | 'personas' | 'robotOptions'>,
+  deps: PersonaSources,
   message: Pick<MessageJob, 'orderKey' | 'robotCode'>,
 ): Promise<CurrentPersona> {
   const chosen = await deps.personaChoices.get(message.orderKey);

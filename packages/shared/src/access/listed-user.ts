@@ -1,10 +1,18 @@
-import type { MessageJob, MessageSource } from '../jobs/message-job.js';
+import type { MessageSource } from '../jobs/message-source.js';
 
 /**
  * Who sent a message, as a user list (`ADMIN_USERS`, `VIP_USERS`, `ACCESS_*_USERS`) names them, and where the
- * message came from (the job's `source`, set by the gateway from the robot it verified; absent means DingTalk).
+ * message came from. Its own fields, not a pick of the message job: the job's lane is decided from this, so this
+ * cannot depend on the job.
  */
-export type ListedSender = Pick<MessageJob, 'senderStaffId' | 'senderId' | 'source'>;
+export interface ListedSender {
+  /** The sender's staff id in the robot's organisation; absent for a user of another organisation. */
+  senderStaffId?: string | undefined;
+  /** DingTalk's sender id, which every sender has. */
+  senderId: string;
+  /** The job's `source`, set by the gateway from the robot it verified; absent means DingTalk. */
+  source?: MessageSource | undefined;
+}
 
 /**
  * Whether the sender's ids were vouched for by whoever carried the message. DingTalk names the sender of the

@@ -63,7 +63,7 @@ export const commonSchema = z.object({
   NODE_ENV: z
     .string()
     .optional()
-    .describe('production: a gateway without DingTalk credentials stops instead of opening the playground'),
+    .describe('production: a gateway without DingTalk credentials stops instead of opening the playground, and log lines stay JSON at a terminal'),
   QUEUE_SHARDS: integer(1)
     .max(MAX_QUEUE_SHARDS)
     .default(1)

@@ -1,16 +1,12 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { laneSchema } from '../lanes/lane.js';
+import { messageSourceSchema } from './message-source.js';
 
 /** The one queue every gateway writes to and every worker reads from. */
 export const MESSAGE_JOB_NAME = 'message';
 
-/**
- * Where a message came from, and so where its answer may go: DingTalk, or the gateway's own
- * playground page (whose answers go back to the playground and nowhere else).
- */
-export const messageSourceSchema = z.enum(['dingtalk', 'playground']);
-export type MessageSource = z.infer<typeof messageSourceSchema>;
+export { messageSourceSchema, type MessageSource } from './message-source.js';
 
 /**
  * What the gateway stores for each accepted robot message. The worker trusts nothing else:

@@ -1,0 +1,15 @@
+/** A file a user sent the robot: what its `downloadCode` downloads. */
+export interface FakeFile {
+  body: Buffer;
+  contentType: string;
+  /** The download URL handed out instead of the fake's own (e.g. one on an origin the worker must refuse). */
+  downloadUrl?: string;
+}
+
+/** One exchange of a download code for a URL. */
+export interface FileDownloadRequest {
+  downloadCode: string;
+  robotCode: string;
+  /** The app whose access token the request carried. */
+  appKey: string;
+}
