@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isListedUser, type ListedSender } from '../access/listed-user.js';
-import type { MessageSource } from '../jobs/message-job.js';
+import type { MessageSource } from '../jobs/message-source.js';
 import { commandWordsOf, recognizeCommand, type CommandWords } from '../commands/recognize-command.js';
 import type { CommonConfig } from '../config/schema.js';
 

@@ -1,7 +1,6 @@
 import type { CredentialPair } from '../config/env-types.js';
-import type { MessageSource } from '../jobs/message-job.js';
+import type { MessageSource } from '../jobs/message-source.js';
 import type { MemoryScope } from '../jobs/order-key.js';
-import { PLAYGROUND_ROBOT_CODE } from './playground-robot.js';
 import type { RobotEntry, RobotsFile } from './robots-file.js';
 
 /**
@@ -104,15 +103,6 @@ export function conflictingAppKeys(robots: readonly Robot[]): string[] {
     seen.add(appKey);
   }
   return [...conflicts];
-}
-
-/**
- * Every robot code this deployment answers as: each configured robot's AppKey, and the playground's. A robot
- * known only by its AppSecret takes its code from the message, and may not take one of these: a body its secret
- * verified would otherwise borrow another robot's credentials, budget and name.
- */
-export function robotCodesOf(robots: readonly Robot[]): ReadonlySet<string> {
-  return new Set([PLAYGROUND_ROBOT_CODE, ...robots.flatMap((robot) => (robot.robotCode === undefined ? [] : [robot.robotCode]))]);
 }
 
 export function findRobot(robots: readonly Robot[], robotCode: string): Robot | undefined {
