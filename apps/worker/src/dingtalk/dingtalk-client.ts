@@ -234,10 +234,17 @@ export class DingTalkClient {
         method: request.method,
         headers: isForm || request.body === undefined ? { accept: 'application/json', ...request.headers } : { ...jsonHeaders, ...request.headers },
         ...(request.body === undefined ? {} : { body: isForm ? (request.body as FormData) : JSON.stringify(request.body) }),
+        // Followed, a 307 would carry the body (an AppSecret, an answer) and the token header to wherever it pointed,
+        // past the origin check above; DingTalk's APIs answer where they are asked, so a redirect is a failure.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
       this.fail({ api }, `DingTalk ${api} could not be reached`, error);
+    }
+    if (isRedirect(response.status)) {
+      await response.body?.cancel().catch(() => undefined);
+      this.fail({ api, status: response.status, redirected: true }, `DingTalk ${api} answered a redirect (HTTP ${response.status}); not followed`);
     }
     const json = parseObject(await response.text());
     if (!response.ok) {
@@ -271,6 +278,11 @@ function parseObject(text: string): Json | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** fetch with `redirect: 'manual'` hands a 3xx back as it came (or as status 0, opaque, in a browser). */
+function isRedirect(status: number): boolean {
+  return status === 0 || (status >= 300 && status < 400);
 }
 
 function listLength(value: unknown): number {
