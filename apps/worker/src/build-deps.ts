@@ -20,6 +20,7 @@ import type { WorkerDeps } from './deps.js';
 import { AccessTokens } from './dingtalk/access-tokens.js';
 import { DingTalkClient, type RobotApp } from './dingtalk/dingtalk-client.js';
 import { CardCallBudget } from './delivery/card/card-call-budget.js';
+import { PICTURE_BUDGET_BYTES, PICTURE_BYTES_PER_QUESTION, PictureBudget } from './pictures/picture-budget.js';
 import { openApiRoute } from './delivery/openapi-route.js';
 import { webhookRoute } from './delivery/webhook-route.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
@@ -136,6 +137,7 @@ export function buildWorkerDeps(
     prices: new PriceTable(config.MODEL_PRICES),
     budget,
     cardBudget: new CardCallBudget(redis, keys, { qps: config.DINGTALK_CARD_QPS }),
+    pictureBudget: new PictureBudget(PICTURE_BUDGET_BYTES),
     settings: {
       modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
       ...commandWordsOf(config),
@@ -144,6 +146,7 @@ export function buildWorkerDeps(
       imageModel: config.OPENAI_IMAGE_MODEL,
       imageSize: config.OPENAI_IMAGE_SIZE,
       pictureMaxBytes: config.DINGTALK_DOWNLOAD_MAX_BYTES,
+      pictureBytesPerQuestion: PICTURE_BYTES_PER_QUESTION,
       turnRecheckMs: 15_000,
       gapGraceMs: 30_000,
       jobDelay: DEFAULT_DELAY_POLICY,

@@ -143,18 +143,19 @@ export class DingTalkClient {
   /**
    * A file a user sent the robot, by its download code: DingTalk exchanges the code, for the robot's
    * own app, for a short-lived URL on its storage, which is fetched only from the allowed download
-   * origins and only up to the allowed size.
+   * origins and only up to the allowed size, or up to `maxBytes` when that is smaller.
    */
-  async downloadMessageFile(app: RobotApp, robotCode: string, downloadCode: string): Promise<DownloadedFile> {
+  async downloadMessageFile(app: RobotApp, robotCode: string, downloadCode: string, maxBytes = Number.POSITIVE_INFINITY): Promise<DownloadedFile> {
     const answer = await this.callApi(app, 'POST', FILE_DOWNLOAD_PATH, { downloadCode, robotCode });
     if (typeof answer.downloadUrl !== 'string' || !answer.downloadUrl) {
       this.fail({ api: 'openapi', status: 200, malformed: true }, 'DingTalk answered the file download without a downloadUrl');
     }
-    return this.fetchFile(answer.downloadUrl);
+    return this.fetchFile(answer.downloadUrl, maxBytes);
   }
 
-  private async fetchFile(target: string): Promise<DownloadedFile> {
-    const downloads = this.options.downloads ?? { origins: [], maxBytes: 0 };
+  private async fetchFile(target: string, maxBytes: number): Promise<DownloadedFile> {
+    const configured = this.options.downloads ?? { origins: [], maxBytes: 0 };
+    const downloads = { origins: configured.origins, maxBytes: Math.min(configured.maxBytes, maxBytes) };
     let url = new URL(target);
     for (let hop = 0; ; hop += 1) {
       // The URL came from DingTalk; this still keeps a wrong answer, or a redirect, from reaching elsewhere.
