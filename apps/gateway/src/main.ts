@@ -20,6 +20,7 @@ import { buildDashboardApp } from './dashboard/dashboard-app.js';
 import { DASHBOARD_PATH } from './dashboard/dashboard-path.js';
 import { dashboardFromConfig } from './dashboard/dashboard-from-config.js';
 import { createGatewayMetrics } from './metrics.js';
+import { buildMetricsApp } from './metrics-app.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
 import { messageJobOptions } from './message-job-options.js';
 import { shardStores } from './shard-stores.js';
@@ -95,13 +96,19 @@ const app = buildApp({
   playground,
 });
 
+// Metrics first, so that the line saying the gateway listens can name both ports. It stays up while draining.
+const metricsServer = createServer(buildMetricsApp(metrics).callback());
+await new Promise<void>((resolve) => metricsServer.listen(config.GATEWAY_METRICS_PORT, config.HOST, resolve));
+const metricsAddress = metricsServer.address();
+const metricsPort = typeof metricsAddress === 'object' && metricsAddress ? metricsAddress.port : config.GATEWAY_METRICS_PORT;
+
 const server = createServer(app.callback());
 server.keepAliveTimeout = 65_000;
 server.listen(config.PORT, config.HOST, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  const ingress = httpCallbacks ? `callbacks on ${CALLBACK_PATHS.join(' and ')}` : 'health and metrics (Stream mode)';
-  logger.info({ port, mode: config.DINGTALK_MODE, robots: robots.length, queueShards: shards.length }, `gateway listening: ${ingress}`);
+  const ingress = httpCallbacks ? `callbacks on ${CALLBACK_PATHS.join(' and ')}` : 'health checks (Stream mode)';
+  logger.info({ port, metricsPort, mode: config.DINGTALK_MODE, robots: robots.length, queueShards: shards.length }, `gateway listening: ${ingress}; /metrics on port ${metricsPort}`);
   if (dashboard && config.DASHBOARD_PORT === undefined) logDashboard(port);
   if (playground) logPlayground(port);
 });
