@@ -9,6 +9,7 @@ import {
   queueShards,
   redisKeys,
   findRobot,
+  robotMetricLabel,
   robotsFromConfig,
   Turns,
   type Logger,
@@ -101,7 +102,8 @@ export function buildWorkerDeps(
   const robotOptions = robotOptionsFor(config, robots);
   const usage = new UsageLedger(redis, keys, { retentionDays: config.USAGE_RETENTION_DAYS, timeZone: config.QUOTA_TIMEZONE }, now);
   const budget = new DailyBudget(usage, config.BUDGET_DAILY_USD, (robotCode) => robotOptions(robotCode).budgetDailyUsd);
-  registerBudgetGauge(metrics, usage, budget, robots.flatMap((robot) => (robot.robotCode ? [robot.robotCode] : [])));
+  const robotCodes = robots.flatMap((robot) => (robot.robotCode ? [robot.robotCode] : []));
+  registerBudgetGauge(metrics, usage, budget, robotCodes, (robotCode) => robotMetricLabel(robotCode, robotOptions(robotCode).name));
   const shards = queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS);
   const queues = shards.map((shard) => new Queue<MessageJob>(config.QUEUE_NAME, { connection: redis, prefix: shard.keys.bullPrefix }));
   const shared: Omit<WorkerDeps, ShardOwned> = {
