@@ -16,18 +16,20 @@ const logFileFor = (logDir, name) => path.join(logDir, `${String((started += 1))
 // BENCH_DASHBOARD=1: our gateway also serves the queue dashboard on its callback port, which must cost callbacks nothing.
 const dashboardEnv = process.env.BENCH_DASHBOARD === '1' ? { DASHBOARD_USERNAME: 'bench', DASHBOARD_PASSWORD: 'bench-dashboard-password' } : {};
 
-/** `node apps/gateway/dist/main.js`; resolves once its /healthz answers. */
+/** `node apps/gateway/dist/main.js`; resolves once its /healthz answers. Its /metrics is on `metricsPort`. */
 export async function startGateway(logDir, env, nodeArgs = []) {
   const port = await freePort();
-  return spawnNode({
+  const metricsPort = await freePort();
+  const app = await spawnNode({
     name: 'gateway',
     script: 'apps/gateway/dist/main.js',
     cwd: ROOT,
-    env: { ...env, ...dashboardEnv, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...env, ...dashboardEnv, PORT: String(port), GATEWAY_METRICS_PORT: String(metricsPort), HOST: '127.0.0.1' },
     port,
     logFile: logFileFor(logDir, 'gateway'),
     nodeArgs,
   });
+  return Object.assign(app, { metricsPort });
 }
 
 /** `node apps/worker/dist/main.js`; resolves once its health port answers (it is fetching jobs by then). */

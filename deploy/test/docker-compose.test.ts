@@ -69,6 +69,13 @@ describe('docker-compose.yml', () => {
     expect(compose.services.gateway!.ports).toEqual(['8090:8090', `127.0.0.1:${compose.services.gateway!.environment!.DASHBOARD_PORT}:8091`]);
     expect(compose.services.worker!.ports).toBeUndefined();
   });
+
+  it('keeps the gateway\'s /metrics on its own port, unpublished, where deploy/monitoring\'s Prometheus scrapes it', () => {
+    const metricsPort = compose.services.gateway!.environment!.GATEWAY_METRICS_PORT;
+    expect(metricsPort).toBe(String(gatewaySchema.shape.GATEWAY_METRICS_PORT.parse(undefined)));
+    expect(metricsPort).not.toBe(compose.services.gateway!.environment!.PORT);
+    expect(compose.services.gateway!.ports!.some((port) => port.split(':').includes(metricsPort!))).toBe(false);
+  });
 });
 
 describe('Dockerfile', () => {

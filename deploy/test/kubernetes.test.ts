@@ -54,8 +54,8 @@ const configMap = find('ConfigMap', 'dtbot-config') as Manifest & { data: Record
 const secret = find('Secret', 'dtbot-secrets') as Manifest & { stringData: Record<string, string> };
 
 const apps = {
-  gateway: { deployment: 'dtbot-gateway', schema: gatewaySchema, main: 'apps/gateway/dist/main.js', port: 'PORT' },
-  worker: { deployment: 'dtbot-worker', schema: workerSchema, main: 'apps/worker/dist/main.js', port: 'METRICS_PORT' },
+  gateway: { deployment: 'dtbot-gateway', schema: gatewaySchema, main: 'apps/gateway/dist/main.js', port: 'PORT', metricsPort: 'GATEWAY_METRICS_PORT' },
+  worker: { deployment: 'dtbot-worker', schema: workerSchema, main: 'apps/worker/dist/main.js', port: 'METRICS_PORT', metricsPort: 'METRICS_PORT' },
 } as const;
 
 /** The value a container runs with: its own env, else the ConfigMap, else the schema's default. */
@@ -114,8 +114,13 @@ describe('deploy/k8s', () => {
       expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: port!.name });
       expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: port!.name });
       if (container.startupProbe) expect(container.startupProbe.httpGet).toEqual({ path: '/healthz', port: port!.name });
+    });
+
+    it('is scraped on the port its /metrics listens on', () => {
+      const metricsPort = setting(container, app.schema, app.metricsPort);
+      expect(container.ports.map((candidate) => candidate.containerPort)).toContain(metricsPort);
       const annotations = (pod.metadata as { annotations?: Record<string, string> }).annotations ?? {};
-      expect(annotations['prometheus.io/port']).toBe(String(port!.containerPort));
+      expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': '/metrics' });
     });
 
     it('gets longer to stop than its preStop pause, its drain deadline and its 5 s of last resort', () => {
@@ -146,6 +151,8 @@ describe('deploy/k8s', () => {
     const budget = find('PodDisruptionBudget', 'dtbot-gateway').spec as { minAvailable: number; selector: { matchLabels: Record<string, string> } };
     expect(labels).toMatchObject(service.selector);
     expect(labels).toMatchObject(budget.selector.matchLabels);
+    // The Service is what an Ingress (the Internet) reaches: the callback port only, never /metrics' own.
+    expect((service as unknown as { ports: { targetPort: string }[] }).ports.map((port) => port.targetPort)).toEqual(['http']);
     expect(budget.minAvailable).toBeGreaterThanOrEqual(1);
     expect((find('Deployment', 'dtbot-gateway').spec as { replicas: number }).replicas).toBeGreaterThan(budget.minAvailable);
   });

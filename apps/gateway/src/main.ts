@@ -22,6 +22,7 @@ import { buildDashboardApp } from './dashboard/dashboard-app.js';
 import { DASHBOARD_PATH } from './dashboard/dashboard-path.js';
 import { dashboardFromConfig } from './dashboard/dashboard-from-config.js';
 import { createGatewayMetrics } from './metrics.js';
+import { buildMetricsApp } from './metrics-app.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
 import { messageJobOptions } from './message-job-options.js';
 import { shardStores } from './shard-stores.js';
@@ -100,13 +101,22 @@ const app = buildApp({
 });
 
 const listen = chooseListenHost(config, robots.length);
+// Metrics first, so that the line saying the gateway listens can name both ports. It stays up while draining.
+const metricsServer = createServer(buildMetricsApp(metrics).callback());
+await new Promise<void>((resolve) => metricsServer.listen(config.GATEWAY_METRICS_PORT, listen.host, resolve));
+const metricsAddress = metricsServer.address();
+const metricsPort = typeof metricsAddress === 'object' && metricsAddress ? metricsAddress.port : config.GATEWAY_METRICS_PORT;
+
 const server = createServer(app.callback());
 server.keepAliveTimeout = 65_000;
 server.listen(config.PORT, listen.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
-  const ingress = httpCallbacks ? `callbacks on ${CALLBACK_PATHS.join(' and ')}` : 'health and metrics (Stream mode)';
-  logger.info({ host: listen.host, port, mode: config.DINGTALK_MODE, robots: robots.length, queueShards: shards.length }, `gateway listening: ${ingress}`);
+  const ingress = httpCallbacks ? `callbacks on ${CALLBACK_PATHS.join(' and ')}` : 'health checks (Stream mode)';
+  logger.info(
+    { host: listen.host, port, metricsPort, mode: config.DINGTALK_MODE, robots: robots.length, queueShards: shards.length },
+    `gateway listening: ${ingress}; /metrics on port ${metricsPort}`,
+  );
   if (dashboard && config.DASHBOARD_PORT === undefined) logDashboard(port);
   if (playground) logPlayground(port);
 });

@@ -28,7 +28,7 @@ export interface RouteDeps extends AcceptDeps {
   playground?: Playground;
 }
 
-/** The gateway's whole HTTP surface. */
+/** The gateway's HTTP surface on PORT; `/metrics` has a port of its own (`metrics-app.ts`). */
 export function buildRouter(deps: RouteDeps): Router {
   const router = new Router();
   // The signature covers only headers, so it is checked first: an unsigned sender never gets a
@@ -54,10 +54,6 @@ export function buildRouter(deps: RouteDeps): Router {
     const status = await readiness(deps);
     ctx.status = status === 'ready' ? 200 : 503;
     ctx.body = { status };
-  });
-  router.get('/metrics', async (ctx) => {
-    ctx.type = deps.metrics.registry.contentType;
-    ctx.body = await deps.metrics.registry.metrics();
   });
   return router;
 }

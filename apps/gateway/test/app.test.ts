@@ -5,6 +5,7 @@ import { createLogger, dedupeIdFor, jobPriorityFor, orderKeyFor, PLAYGROUND_ROBO
 import { buildCallback, signedHeaders } from '@dtbot/testkit';
 import { buildApp } from '../src/app.js';
 import { createGatewayMetrics } from '../src/metrics.js';
+import { buildMetricsApp } from '../src/metrics-app.js';
 import { ALLOWED_ORIGIN, NOTICE_AFTER_MS, startAcceptStack, VIP_STAFF_ID, type AcceptStack } from './contract/accept-stack.js';
 
 // The Koa app in-process (no main.ts), on a real Redis under its own prefix, answering for two robots.
@@ -14,17 +15,20 @@ const SECRET = FIRST.appSecret;
 const webhook = `${ALLOWED_ORIGIN}/robot/sendBySession?session=gateway-test`;
 let stack: AcceptStack;
 let server: Server;
+let metricsServer: Server;
 let base: string;
+let metricsBase: string;
 let draining = false;
 let streamUp = true;
 
 beforeAll(async () => {
   stack = await startAcceptStack('gateway-app');
+  const metrics = createGatewayMetrics();
   const app = buildApp({
     ...stack.accept,
     logger: createLogger('gateway-test', 'silent'),
     redis: stack.redis,
-    metrics: createGatewayMetrics(),
+    metrics,
     robots: [FIRST, SECOND],
     maxBodyBytes: 64 * 1024,
     isDraining: () => draining,
@@ -33,10 +37,14 @@ beforeAll(async () => {
   server = createServer(app.callback()).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  metricsServer = createServer(buildMetricsApp(metrics).callback()).listen(0, '127.0.0.1');
+  await new Promise((resolve) => metricsServer.once('listening', resolve));
+  metricsBase = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
   server?.close();
+  metricsServer?.close();
   await stack?.close();
 });
 
@@ -66,9 +74,12 @@ describe('gateway app', () => {
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
 
-  it('counts every answer by result in /metrics', async () => {
+  it('counts every answer by result in /metrics, served on the metrics port only: the callback port answers 404', async () => {
     await post(buildCallback({ sessionWebhook: webhook }), { 'content-type': 'application/json' });
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const onCallbackPort = await fetch(`${base}/metrics`);
+    expect(onCallbackPort.status).toBe(404);
+    expect(await onCallbackPort.text()).not.toContain('dtbot_');
+    const text = await (await fetch(`${metricsBase}/metrics`)).text();
     expect(text).toMatch(/dtbot_gateway_callbacks_total\{result="stored"\} 1/);
     expect(text).toMatch(/dtbot_gateway_callbacks_total\{result="missing_signature"\} 2/);
     expect(text).toContain('dtbot_gateway_ack_seconds_bucket');
@@ -129,7 +140,8 @@ describe('Stream-only mode', () => {
       const posted = await fetch(`${origin}/dingtalk/callback`, { method: 'POST', headers: signedHeaders(SECRET), body: JSON.stringify(message) });
       expect(posted.status).toBe(404);
       expect(await stack.jobsOf(message.msgId)).toHaveLength(0);
-      for (const path of ['/healthz', '/readyz', '/metrics']) expect((await fetch(`${origin}${path}`)).status).toBe(200);
+      for (const path of ['/healthz', '/readyz']) expect((await fetch(`${origin}${path}`)).status).toBe(200);
+      expect((await fetch(`${origin}/metrics`)).status).toBe(404);
     } finally {
       streamOnly.close();
     }

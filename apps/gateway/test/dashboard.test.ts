@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queueShards, redisKeys, type QueueShard } from '@dtbot/shared';
-import { cleanupPrefix, createTestPrefix, redisUrlForTests, waitFor } from '@dtbot/testkit';
+import { cleanupPrefix, createTestPrefix, redisUrlForTests, startPausableTcpProxy, waitFor } from '@dtbot/testkit';
 import { AuthFailures } from '../src/dashboard/auth-failures.js';
 import { buildDashboard, type DashboardOptions } from '../src/dashboard/build-dashboard.js';
 import { buildDashboardApp } from '../src/dashboard/dashboard-app.js';
@@ -23,13 +23,15 @@ let failedJobId: string;
 const servers: Server[] = [];
 
 // Behind a proxy by default, so that each test can speak from addresses of its own through X-Forwarded-For.
-async function serve(options: { readOnly?: boolean; queues?: DashboardOptions['queues']; trustProxy?: boolean } = {}): Promise<string> {
+async function serve(
+  options: { readOnly?: boolean; queues?: DashboardOptions['queues']; trustProxy?: boolean; maxFailures?: number; failuresRedis?: Redis } = {},
+): Promise<string> {
   const dashboard = buildDashboard({
     queues: options.queues ?? [{ shard, queue }],
     username: USER,
     password: PASSWORD,
     readOnly: options.readOnly ?? false,
-    failures: new AuthFailures(redis, keys.dashboardAuthFailures, { maxFailures: 3, windowSeconds: 60 }),
+    failures: new AuthFailures(options.failuresRedis ?? redis, keys.dashboardAuthFailures, { maxFailures: options.maxFailures ?? 3, windowSeconds: 60 }),
   });
   const app = buildDashboardApp(dashboard, { trustProxy: options.trustProxy ?? true });
   const server = createServer(app.callback()).listen(0, '127.0.0.1');
@@ -160,6 +162,51 @@ describe('queue dashboard', () => {
     // The address is the one the nearest proxy saw (the last entry): a client cannot pick a new one per guess.
     expect((await fetch(replicaA, { headers: { ...asOperator(), 'x-forwarded-for': `198.51.100.7, ${attacker}` } })).status).toBe(429);
     expect((await fetch(replicaA, { headers: asOperator('10.0.0.2') })).status).toBe(200);
+  });
+
+  /**
+   * Sends the requests while the lockout's Redis is held, and lets Redis answer only once the server has taken every
+   * one of them in: on a real network each guess of a burst is in flight before the first count comes back, and on
+   * 127.0.0.1 it would not be.
+   */
+  async function sendHeldBurst(headerSets: Record<string, string>[], path = ''): Promise<Response[]> {
+    const target = new URL(redisUrlForTests());
+    const proxy = await startPausableTcpProxy({ host: target.hostname, port: Number(target.port || 6379) });
+    const failuresRedis = new Redis(proxy.through(redisUrlForTests()), { maxRetriesPerRequest: null });
+    try {
+      await failuresRedis.ping();
+      const base = await serve({ maxFailures: 5, failuresRedis });
+      const allTaken = new Promise<void>((resolve) => {
+        let taken = 0;
+        servers.at(-1)!.on('request', () => (taken += 1) === headerSets.length && resolve());
+      });
+      proxy.pause();
+      const answers = Promise.all(headerSets.map((headers) => fetch(`${base}${path}`, { headers })));
+      await allTaken;
+      proxy.resume();
+      return await answers;
+    } finally {
+      failuresRedis.disconnect();
+      await proxy.close();
+    }
+  }
+
+  it('20 wrong guesses in flight at once from one address: the outcome of 5 is told, 15 get 429 unjudged, then the right password gets 429', async () => {
+    const attacker = '203.0.113.20';
+    const answers = await sendHeldBurst(Array.from({ length: 20 }, (_, n) => ({ authorization: basic(USER, `guess-${n}`), 'x-forwarded-for': attacker })));
+    const bodies = (await Promise.all(answers.map((answer) => answer.json()))) as { message: string }[];
+    expect(bodies.filter((body) => body.message === 'wrong user name or password').length).toBe(5);
+    expect(answers.filter((answer) => answer.status === 401).length).toBe(4);
+    expect(answers.filter((answer) => answer.status === 429).length).toBe(16);
+    expect(await redis.get(keys.dashboardAuthFailures(attacker))).toBe('5');
+    const right = await fetch(await serve({ maxFailures: 5 }), { headers: asOperator(attacker) });
+    expect(right.status).toBe(429);
+    expect(await right.json()).toMatchObject({ error: 'too_many_failures' });
+  });
+
+  it('10 right logins in flight at once from one address all get in: a burst of the browser\'s own requests is no attack', async () => {
+    const answers = await sendHeldBurst(Array.from({ length: 10 }, () => asOperator('10.0.0.20')), '/api/queues');
+    expect(answers.map((answer) => answer.status)).toEqual(Array.from({ length: 10 }, () => 200));
   });
 
   it('reached directly, counts the connection\'s address: a forged X-Forwarded-For per guess does not escape the lockout', async () => {

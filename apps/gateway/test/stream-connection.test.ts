@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { proxiedFetch, proxyRules, type Robot } from '@dtbot/shared';
+import { proxiedFetch, proxyRules, robotMetricLabel, type Robot } from '@dtbot/shared';
 import {
   buildCallback,
   startForwardProxy,
@@ -14,7 +14,7 @@ import { ALLOWED_ORIGIN, ROBOT, startAcceptStack, type AcceptStack } from './con
 import { metricValue, QUICK, startFake, startStreamGateway, type StreamGateway } from './stream-harness.js';
 
 // The gateway's Stream client in-process against the fake Stream server, storing on real Redis.
-const SECOND: Robot = { robotCode: 'dingstreamsecond', appKey: 'dingstreamsecond', appSecret: 'stream-second-secret', options: { memoryScope: 'user' } };
+const SECOND: Robot = { robotCode: 'dingstreamsecond', appKey: 'dingstreamsecond', appSecret: 'stream-second-secret', options: { memoryScope: 'user', name: '第二个机器人' } };
 const APP_KEY = ROBOT.appKey!;
 
 let stack: AcceptStack;
@@ -66,7 +66,8 @@ describe('Stream: robot messages', () => {
     expect(fake.protocolErrors).toEqual([]);
     expect(gateway.ingress.isUp()).toBe(true);
     expect(await metricValue(gateway.metrics, 'streamMessages', { result: 'stored' })).toBe(1);
-    expect(await metricValue(gateway.metrics, 'streamConnections', { robot: ROBOT.robotCode! })).toBe(1);
+    expect(await metricValue(gateway.metrics, 'streamConnections', { robot: robotMetricLabel(ROBOT.robotCode!) })).toBe(1);
+    expect(await gateway.metrics.registry.metrics()).not.toContain(APP_KEY);
   });
 
   it('gives a message to the robot whose connection received it, whatever robotCode it claims or lacks', async () => {
@@ -223,8 +224,11 @@ describe('Stream: connection lifecycle', () => {
     await fake.until(() => fake.openRequests.filter((request) => request.status === 400).length >= 2, { what: 'two refused connects' });
     // ...but the second is not: /readyz reads this and answers 503.
     expect(gateway.ingress.isUp()).toBe(false);
-    expect(await metricValue(gateway.metrics, 'streamConnections', { robot: ROBOT.robotCode! })).toBe(1);
-    expect(await metricValue(gateway.metrics, 'streamConnections', { robot: SECOND.robotCode! })).toBe(0);
+    // Labelled by name when the robot has one, else by a short digest: never by the AppKey.
+    expect(await metricValue(gateway.metrics, 'streamConnections', { robot: robotMetricLabel(ROBOT.robotCode!) })).toBe(1);
+    expect(await metricValue(gateway.metrics, 'streamConnections', { robot: '第二个机器人' })).toBe(0);
+    const exposition = await gateway.metrics.registry.metrics();
+    for (const appKey of [ROBOT.appKey!, SECOND.appKey!]) expect(exposition).not.toContain(appKey);
   });
 
   it('waits the shortest time again after a connection that stayed up long enough to count as healthy', async () => {

@@ -9,6 +9,7 @@ import {
   queueShards,
   redisKeys,
   findRobot,
+  robotMetricLabel,
   robotsFromConfig,
   Turns,
   type Logger,
@@ -20,6 +21,7 @@ import type { WorkerDeps } from './deps.js';
 import { AccessTokens } from './dingtalk/access-tokens.js';
 import { DingTalkClient, type RobotApp } from './dingtalk/dingtalk-client.js';
 import { CardCallBudget } from './delivery/card/card-call-budget.js';
+import { PICTURE_BUDGET_BYTES, PICTURE_BYTES_PER_QUESTION, PictureBudget } from './pictures/picture-budget.js';
 import { openApiRoute } from './delivery/openapi-route.js';
 import { webhookRoute } from './delivery/webhook-route.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
@@ -100,7 +102,8 @@ export function buildWorkerDeps(
   const robotOptions = robotOptionsFor(config, robots);
   const usage = new UsageLedger(redis, keys, { retentionDays: config.USAGE_RETENTION_DAYS, timeZone: config.QUOTA_TIMEZONE }, now);
   const budget = new DailyBudget(usage, config.BUDGET_DAILY_USD, (robotCode) => robotOptions(robotCode).budgetDailyUsd);
-  registerBudgetGauge(metrics, usage, budget, robots.flatMap((robot) => (robot.robotCode ? [robot.robotCode] : [])));
+  const robotCodes = robots.flatMap((robot) => (robot.robotCode ? [robot.robotCode] : []));
+  registerBudgetGauge(metrics, usage, budget, robotCodes, (robotCode) => robotMetricLabel(robotCode, robotOptions(robotCode).name));
   const shards = queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS);
   const queues = shards.map((shard) => new Queue<MessageJob>(config.QUEUE_NAME, { connection: redis, prefix: shard.keys.bullPrefix }));
   const shared: Omit<WorkerDeps, ShardOwned> = {
@@ -136,6 +139,7 @@ export function buildWorkerDeps(
     prices: new PriceTable(config.MODEL_PRICES),
     budget,
     cardBudget: new CardCallBudget(redis, keys, { qps: config.DINGTALK_CARD_QPS }),
+    pictureBudget: new PictureBudget(PICTURE_BUDGET_BYTES),
     settings: {
       modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
       ...commandWordsOf(config),
@@ -144,6 +148,7 @@ export function buildWorkerDeps(
       imageModel: config.OPENAI_IMAGE_MODEL,
       imageSize: config.OPENAI_IMAGE_SIZE,
       pictureMaxBytes: config.DINGTALK_DOWNLOAD_MAX_BYTES,
+      pictureBytesPerQuestion: PICTURE_BYTES_PER_QUESTION,
       turnRecheckMs: 15_000,
       gapGraceMs: 30_000,
       jobDelay: DEFAULT_DELAY_POLICY,

@@ -45,6 +45,7 @@ describe('classifyError: DingTalk', () => {
   // One example per catalogue row, in the catalogue's order: [example, kind it gets].
   const examples: [DingTalkAnswer, ErrorKind][] = [
     [{ api: 'webhook' }, 'retryable'],
+    [{ api: 'token', status: 307, redirected: true }, 'fatal'],
     [{ api: 'webhook', status: 200, errcode: 130101 }, 'rate_limited'],
     [{ api: 'webhook', status: 200, errcode: 410100 }, 'rate_limited'],
     [{ api: 'webhook', status: 200, errcode: 300001 }, 'retryable'],

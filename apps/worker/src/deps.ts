@@ -8,6 +8,7 @@ import type { ProviderCircuits } from './model/providers/provider-circuits.js';
 import type { TokenCounter } from './tokens/token-counter.js';
 import type { DingTalkClient, RobotApp } from './dingtalk/dingtalk-client.js';
 import type { CardCallBudget } from './delivery/card/card-call-budget.js';
+import type { PictureBudget } from './pictures/picture-budget.js';
 import type { MessageRoute } from './delivery/message-route.js';
 import type { WorkerMetrics } from './metrics.js';
 import type { AccessPolicy } from './access/access-policy.js';
@@ -82,6 +83,8 @@ export interface WorkerDeps {
   personaChoices: PersonaChoices;
   /** Card API calls per second, shared by every worker. */
   cardBudget: CardCallBudget;
+  /** Bytes of pictures this process holds for the model at once, shared by every job of every shard. */
+  pictureBudget: PictureBudget;
   settings: WorkerSettings;
 }
 
@@ -103,6 +106,8 @@ export interface WorkerSettings {
   imageSize: string | undefined;
   /** Largest picture a user sent that is downloaded for the model (`DINGTALK_DOWNLOAD_MAX_BYTES`). */
   pictureMaxBytes: number;
+  /** All pictures of one question together, at most (`PICTURE_BYTES_PER_QUESTION`); also caps a single picture. */
+  pictureBytesPerQuestion: number;
   /** A parked job looks again after this long even if nobody wakes it. */
   turnRecheckMs: number;
   /** A missing earlier message is given up on after this long (its store was refused or lost). */

@@ -71,13 +71,15 @@ describe('daily budget', () => {
 
   it('holds a robot to its own budget from ROBOTS_FILE while other robots go on', async () => {
     const robotsFile = join(directory, 'robots.yaml');
-    writeFileSync(robotsFile, `robots:\n  - appKey: ${DEFAULT_ROBOT_CODE}\n    budgetDailyUsd: 0.005\n`);
+    writeFileSync(robotsFile, `robots:\n  - appKey: ${DEFAULT_ROBOT_CODE}\n    name: 经费机器人\n    budgetDailyUsd: 0.005\n`);
     const clock = { now: shanghai(5, 9) };
     await start({ label: 'budget-robot', env: { ...PRICED, ROBOTS_FILE: robotsFile }, now: () => clock.now });
 
     expect(await ask(harness!.message({ text: 'abcd', senderStaffId: 'u1' }))).toBe('答复: abcd');
     expect(await ask(harness!.message({ text: 'abcd', senderStaffId: 'u1' }))).toMatch(/^抱歉，今天的 AI 用量已达上限/);
-    expect(await gauge(DEFAULT_ROBOT_CODE)).toBeCloseTo(ONE_ANSWER_USD / 0.005, 9);
+    // Labelled by its name in ROBOTS_FILE, not by its AppKey.
+    expect(await gauge('经费机器人')).toBeCloseTo(ONE_ANSWER_USD / 0.005, 9);
+    expect(await gauge(DEFAULT_ROBOT_CODE)).toBeUndefined();
     expect(await gauge('all')).toBeUndefined();
     // A robot without a budget of its own is not held back by this one's.
     expect(await ask(harness!.message({ text: 'abcd', senderStaffId: 'u1', robotCode: 'dingother' }))).toBe('答复: abcd');

@@ -7,6 +7,7 @@ import {
   PICTURES_NOT_READ,
   pictureUnusable,
   picturesNotReadNotice,
+  picturesOverTotalNotice,
   UNRECOGNIZED_AUDIO,
   unsupportedKind,
 } from '../src/replies/canned-replies.js';
@@ -16,6 +17,8 @@ import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 // voice, files and videos, quotes, and jobs stored by a version that read none of these.
 const JPEG = Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), Buffer.alloc(64, 1)]);
 const MAX_BYTES = 4096;
+// All pictures of one question together; small, so that two pictures under MAX_BYTES pass it.
+const QUESTION_SHARE = 6000;
 
 let seeing: WorkerHarness;
 let blind: WorkerHarness;
@@ -33,6 +36,7 @@ beforeAll(async () => {
       label: 'rich-seeing',
       openai: { answer },
       env: ({ dingtalk }) => ({ OPENAI_VISION: 'true', DINGTALK_DOWNLOAD_ORIGINS: dingtalk.origin, DINGTALK_DOWNLOAD_MAX_BYTES: String(MAX_BYTES) }),
+      settings: { pictureBytesPerQuestion: QUESTION_SHARE },
     }),
     startWorkerHarness({ label: 'rich-blind', openai: { answer } }),
   ]);
@@ -92,6 +96,23 @@ describe('pictures, with OPENAI_VISION', () => {
     expect(await answer(seeing, picture(seeing, 'zip', 'pic-4'))).toEqual([toDingTalkMarkdown(pictureUnusable('not_an_image', MAX_BYTES))]);
     expect(await answer(seeing, picture(seeing, 'never-uploaded', 'pic-5'))).toEqual([toDingTalkMarkdown(pictureUnusable('expired', MAX_BYTES))]);
     expect(seeing.openai.requests.length).toBe(requestsBefore);
+  });
+
+  it('two pictures of 3500 bytes with 6000 a question: the second is not sent to the model, the answer says so, the budget is given back', async () => {
+    const jpegOf = (size: number) => Buffer.concat([JPEG, Buffer.alloc(size - JPEG.length, 2)]);
+    seeing.dingtalk.addFile('share-1', { body: jpegOf(3500), contentType: 'image/jpeg' });
+    seeing.dingtalk.addFile('share-2', { body: jpegOf(3500), contentType: 'image/jpeg' });
+    const rich = seeing.message({
+      msgtype: 'richText',
+      content: { richText: [{ text: '两张图' }, { type: 'picture', downloadCode: 'share-1' }, { type: 'picture', downloadCode: 'share-2' }] },
+      senderStaffId: 'pic-share',
+    });
+    expect(await answer(seeing, rich)).toEqual([toDingTalkMarkdown(`答复(1 图): 两张图\n\n${picturesOverTotalNotice(1, QUESTION_SHARE)}`)]);
+    expect(seeing.openai.requests.at(-1)!.body.messages?.at(-1)?.content).toEqual([
+      { type: 'text', text: '两张图' },
+      { type: 'image_url', image_url: { url: `data:image/jpeg;base64,${jpegOf(3500).toString('base64')}` } },
+    ]);
+    expect(seeing.deps.pictureBudget.available).toBe(seeing.deps.pictureBudget.capacity);
   });
 
   it('refuses a download URL outside DINGTALK_DOWNLOAD_ORIGINS before connecting, and apologises', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ROBOT_CODE, type DingTalkCallbackPayload, type FakeDingTalk, type FakeOpenAI } from '@dtbot/testkit';
+import { robotMetricLabel } from '@dtbot/shared';
 import { localDay } from '../src/counting/local-day.js';
 import { ADMINS_ONLY } from '../src/replies/canned-replies.js';
 import { MESSAGE_FRAMING_TOKENS, REPLY_PRIMING_TOKENS } from '../src/tokens/token-counter.js';
@@ -51,10 +52,13 @@ async function metric(name: string, labels: Record<string, string>): Promise<num
   return values.filter((value) => Object.entries(labels).every(([key, wanted]) => value.labels[key] === wanted)).reduce((sum, value) => sum + value.value, 0);
 }
 
+// Metrics name a robot without a ROBOTS_FILE name by a digest of its code, never by its AppKey.
+const ROBOT_LABEL = robotMetricLabel(DEFAULT_ROBOT_CODE);
+
 describe('usage and cost', () => {
   it("counts each answer's tokens for its user, its group and its robot from the model's usage, priced from the bundled table", async () => {
     const group = { conversationId: 'cid-usage-team', conversationTitle: '研发群' };
-    const tokensBefore = await metric('dtbot_worker_model_tokens_total', { robot: DEFAULT_ROBOT_CODE, model: 'gpt-4o-mini', direction: 'in' });
+    const tokensBefore = await metric('dtbot_worker_model_tokens_total', { robot: ROBOT_LABEL, model: 'gpt-4o-mini', direction: 'in' });
     // The fake counts 4 per message plus a token per CJK character or four ASCII ones: "abcd" = 4 + 1 in,
     // "答复: abcd" = 2 + 2 out.
     await ask(harness.message({ text: 'abcd', senderStaffId: 'alice', senderNick: '爱丽丝' }));
@@ -68,10 +72,11 @@ describe('usage and cost', () => {
     expect(figures.groups.find((row) => row.id === 'cid-usage-team')).toMatchObject({ name: '研发群', tokensIn: 10, tokensOut: 8, calls: 2 });
     expect(figures.models.find((row) => row.id === 'gpt-4o-mini')).toMatchObject({ unpriced: 0 });
     // Prometheus sees the robot and the model, never the user.
-    expect(await metric('dtbot_worker_model_tokens_total', { robot: DEFAULT_ROBOT_CODE, model: 'gpt-4o-mini', direction: 'in' })).toBe(tokensBefore + 15);
-    expect(await metric('dtbot_worker_model_cost_usd_total', { robot: DEFAULT_ROBOT_CODE, model: 'gpt-4o-mini' })).toBeGreaterThan(0);
+    expect(await metric('dtbot_worker_model_tokens_total', { robot: ROBOT_LABEL, model: 'gpt-4o-mini', direction: 'in' })).toBe(tokensBefore + 15);
+    expect(await metric('dtbot_worker_model_cost_usd_total', { robot: ROBOT_LABEL, model: 'gpt-4o-mini' })).toBeGreaterThan(0);
     const series = (await harness.deps.metrics.registry.getSingleMetric('dtbot_worker_model_tokens_total')!.get()).values;
     expect(new Set(series.flatMap((value) => Object.keys(value.labels)))).toEqual(new Set(['robot', 'model', 'direction']));
+    expect(await harness.deps.metrics.registry.metrics()).not.toContain(DEFAULT_ROBOT_CODE);
   });
 
   it('counts a call with the tokenizer when the provider sends no usage', async () => {
@@ -95,7 +100,7 @@ describe('usage and cost', () => {
     expect(reply).toMatch(/^!\[\]\(/);
     const dave = user(await today(), 'dave');
     expect(dave).toMatchObject({ images: 1, calls: 0, costUsd: 0.04 });
-    expect(await metric('dtbot_worker_images_total', { robot: DEFAULT_ROBOT_CODE, model: 'dall-e-3' })).toBe(1);
+    expect(await metric('dtbot_worker_images_total', { robot: ROBOT_LABEL, model: 'dall-e-3' })).toBe(1);
   });
 
   it('counts a retried job once: the retry re-sends the kept answer and asks no model', async () => {

@@ -40,7 +40,7 @@ export async function rateLimit(ctx) {
     const statuses = await sendBurst(system.gateway.port, messages, 64);
     progress(`rate limit: stored in ${Date.now() - started} ms; waiting (at most ${RUN_MS / 1000} s) for the answers`);
     const midRun = new Promise((resolve) => setTimeout(resolve, Math.max(0, started + SCRAPE_AT_MS - Date.now()))).then(
-      async () => ({ atSeconds: round((Date.now() - started) / 1000), ...queueFigures(await scrape(system.gateway.port)) }),
+      async () => ({ atSeconds: round((Date.now() - started) / 1000), ...queueFigures(await scrape(system.gateway.metricsPort)) }),
     );
     const tally = await waitForAnswers(system.dingtalk, tokens, {
       deadline: started + RUN_MS,

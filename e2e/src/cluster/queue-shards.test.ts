@@ -101,7 +101,7 @@ describe.each([1, 3])('%i queue shard(s) on a 3-master Redis Cluster, two gatewa
   }, 60_000);
 
   it('has every worker serving every shard, as the gateways report it', async () => {
-    const metrics = (await system.get('/metrics')).body;
+    const metrics = (await system.get('/metrics', system.gateway.metricsPort)).body;
     for (let shard = 0; shard < shards; shard += 1) {
       expect(metrics).toContain(`dtbot_queue_workers{queue="messages",shard="${shard}"} 2`);
     }

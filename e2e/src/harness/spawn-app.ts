@@ -19,6 +19,8 @@ export interface RunningApp {
   process: ChildProcess;
   /** The HTTP port the app reported it listens on (gateway: PORT, worker: METRICS_PORT). */
   port: number;
+  /** Where its /metrics is served: the gateway's GATEWAY_METRICS_PORT, the worker's own port. */
+  metricsPort: number;
   /** Every JSON log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
   /** Resolves with the exit code once the process has exited. */
@@ -66,6 +68,7 @@ export function spawnApp(name: 'gateway' | 'worker', env: Record<string, string>
             name,
             process: child,
             port: entry.port,
+            metricsPort: typeof entry.metricsPort === 'number' ? entry.metricsPort : entry.port,
             logs,
             exited,
             async stop(signal: NodeJS.Signals = 'SIGTERM') {

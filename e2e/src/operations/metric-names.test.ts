@@ -24,13 +24,19 @@ describe('monitoring and autoscaling queries', () => {
 
   beforeAll(async () => {
     system = await System.start({ label: 'metric-names', workers: 1 });
-    const pages = await Promise.all([system.get('/metrics'), system.get('/metrics', system.workers[0]!.port)]);
+    const pages = await Promise.all([system.get('/metrics', system.gateway.metricsPort), system.get('/metrics', system.workers[0]!.port)]);
     registered = new Set(pages.flatMap((page) => [...declaredNames(String(page.body))]));
     declared = pages.flatMap((page) => [...String(page.body).matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!));
   });
 
   afterAll(async () => {
     await system?.close();
+  });
+
+  it('the built gateway serves /metrics on its metrics port only: the callback port answers 404', async () => {
+    expect(system.gateway.metricsPort).not.toBe(system.gateway.port);
+    expect((await system.get('/metrics')).status).toBe(404);
+    expect(registered.has('dtbot_gateway_callbacks_total')).toBe(true);
   });
 
   it('use only metrics the gateway and the worker register', () => {

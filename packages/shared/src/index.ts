@@ -27,6 +27,7 @@ export * from './http/proxied-fetch.js';
 export * from './robots/robots-file.js';
 export * from './robots/playground-robot.js';
 export * from './robots/robot-codes.js';
+export * from './robots/robot-metric-label.js';
 export * from './playground/playground-webhook.js';
 export * from './dingtalk/extract-pictures.js';
 export * from './dingtalk/extract-quote.js';

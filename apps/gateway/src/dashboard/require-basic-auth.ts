@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import type { AuthFailures } from './auth-failures.js';
 
 export interface BasicAuthOptions {
@@ -24,34 +24,31 @@ function credentialsOf(header: string | undefined): { username: string; password
 
 /**
  * Basic authentication with a lockout: wrong credentials are counted per client address in Redis, and an address
- * past the limit gets 429 (with Retry-After) without its credentials being looked at, right or wrong.
+ * past the limit gets 429 (with Retry-After) and no word on its credentials, right or wrong.
  * A request without credentials is not a failure: browsers send one first to learn that a login is needed.
  */
 export function requireBasicAuth(options: BasicAuthOptions): Middleware {
   const expectedUser = digest(options.username);
   const expectedPassword = digest(options.password);
   const challenge = `Basic realm="${options.realm}", charset="UTF-8"`;
+  const unavailable = (ctx: Context) => {
+    // Without Redis the lockout cannot be enforced, and the dashboard could show nothing anyway.
+    ctx.status = 503;
+    ctx.body = { error: 'dashboard_unavailable', message: 'Redis does not answer' };
+  };
+  const lockedOut = (ctx: Context, seconds: number) => {
+    ctx.status = 429;
+    ctx.set('Retry-After', String(seconds));
+    ctx.body = { error: 'too_many_failures', message: `too many failed logins from this address; try again in ${seconds} s` };
+  };
 
   return async (ctx, next) => {
     const address = ctx.ip || 'unknown';
-    let state;
-    try {
-      state = await options.failures.read(address);
-    } catch {
-      // Without Redis the lockout cannot be enforced, and the dashboard could show nothing anyway.
-      ctx.status = 503;
-      ctx.body = { error: 'dashboard_unavailable', message: 'Redis does not answer' };
-      return;
-    }
-    if (state.lockedForSeconds > 0) {
-      ctx.status = 429;
-      ctx.set('Retry-After', String(state.lockedForSeconds));
-      ctx.body = { error: 'too_many_failures', message: `too many failed logins from this address; try again in ${state.lockedForSeconds} s` };
-      return;
-    }
-
     const given = credentialsOf(ctx.get('authorization'));
     if (!given) {
+      const state = await options.failures.read(address).catch(() => undefined);
+      if (!state) return unavailable(ctx);
+      if (state.lockedForSeconds > 0) return lockedOut(ctx, state.lockedForSeconds);
       ctx.status = 401;
       ctx.set('WWW-Authenticate', challenge);
       ctx.body = { error: 'unauthorized', message: 'log in with the dashboard user name and password' };
@@ -60,15 +57,16 @@ export function requireBasicAuth(options: BasicAuthOptions): Middleware {
     // Both compared, always: which one was wrong must not show in the time taken.
     const userMatches = sameSecret(given.username, expectedUser);
     const passwordMatches = sameSecret(given.password, expectedPassword);
-    if (!(userMatches && passwordMatches)) {
-      const after = await options.failures.record(address).catch(() => undefined);
-      ctx.status = after && after.lockedForSeconds > 0 ? 429 : 401;
-      if (ctx.status === 429) ctx.set('Retry-After', String(after!.lockedForSeconds));
+    const verdict = await options.failures.judge(address, userMatches && passwordMatches).catch(() => undefined);
+    if (!verdict) return unavailable(ctx);
+    if (verdict.outcome === 'locked') return lockedOut(ctx, verdict.lockedForSeconds);
+    if (verdict.outcome === 'refused') {
+      ctx.status = verdict.lockedForSeconds > 0 ? 429 : 401;
+      if (ctx.status === 429) ctx.set('Retry-After', String(verdict.lockedForSeconds));
       else ctx.set('WWW-Authenticate', challenge);
       ctx.body = { error: ctx.status === 429 ? 'too_many_failures' : 'unauthorized', message: 'wrong user name or password' };
       return;
     }
-    if (state.failures > 0) await options.failures.clear(address).catch(() => undefined);
     await next();
   };
 }

@@ -40,10 +40,16 @@ export async function requestStreamEndpoint(credentials: StreamCredentials, opti
         subscriptions: [{ type: 'CALLBACK', topic: ROBOT_MESSAGE_TOPIC }],
         ua: 'dtbot-gateway',
       }),
+      // Followed, a 307 would post the AppSecret to wherever it pointed; DingTalk answers where it is asked.
+      redirect: 'manual',
       signal: AbortSignal.timeout(options.timeoutMs),
     });
   } catch (error) {
     throw new StreamOpenError(`connections/open failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new StreamOpenError(`connections/open answered a redirect (HTTP ${response.status}); not followed`);
   }
   const body: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { ProxyRules, Robot } from '@dtbot/shared';
+import { robotMetricLabel, type ProxyRules, type Robot } from '@dtbot/shared';
 import type { FrameDeps } from './answer-frame.js';
 import { ReconnectBackoff, type BackoffOptions } from './reconnect-backoff.js';
 import { requestStreamEndpoint, StreamOpenError } from './request-stream-endpoint.js';
@@ -44,6 +44,8 @@ export class RobotStream {
   private waiting: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   private readonly credentials: { appKey: string; appSecret: string };
   private readonly label: string;
+  /** Its name in the connection gauge: never the AppKey (`robotMetricLabel`). */
+  private readonly metricLabel: string;
 
   constructor(
     readonly robot: Robot,
@@ -53,6 +55,7 @@ export class RobotStream {
     if (!robot.appKey) throw new Error('a Stream connection needs the robot\'s AppKey');
     this.credentials = { appKey: robot.appKey, appSecret: robot.appSecret };
     this.label = robot.robotCode ?? robot.appKey;
+    this.metricLabel = robotMetricLabel(this.label, robot.options.name);
     this.backoff = new ReconnectBackoff(options.backoff);
   }
 
@@ -189,6 +192,6 @@ export class RobotStream {
   }
 
   private countSockets(): void {
-    this.deps.metrics.streamConnections.set({ robot: this.label }, [...this.sockets].filter((socket) => socket.isOpen).length);
+    this.deps.metrics.streamConnections.set({ robot: this.metricLabel }, [...this.sockets].filter((socket) => socket.isOpen).length);
   }
 }

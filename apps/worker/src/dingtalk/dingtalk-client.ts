@@ -143,18 +143,19 @@ export class DingTalkClient {
   /**
    * A file a user sent the robot, by its download code: DingTalk exchanges the code, for the robot's
    * own app, for a short-lived URL on its storage, which is fetched only from the allowed download
-   * origins and only up to the allowed size.
+   * origins and only up to the allowed size, or up to `maxBytes` when that is smaller.
    */
-  async downloadMessageFile(app: RobotApp, robotCode: string, downloadCode: string): Promise<DownloadedFile> {
+  async downloadMessageFile(app: RobotApp, robotCode: string, downloadCode: string, maxBytes = Number.POSITIVE_INFINITY): Promise<DownloadedFile> {
     const answer = await this.callApi(app, 'POST', FILE_DOWNLOAD_PATH, { downloadCode, robotCode });
     if (typeof answer.downloadUrl !== 'string' || !answer.downloadUrl) {
       this.fail({ api: 'openapi', status: 200, malformed: true }, 'DingTalk answered the file download without a downloadUrl');
     }
-    return this.fetchFile(answer.downloadUrl);
+    return this.fetchFile(answer.downloadUrl, maxBytes);
   }
 
-  private async fetchFile(target: string): Promise<DownloadedFile> {
-    const downloads = this.options.downloads ?? { origins: [], maxBytes: 0 };
+  private async fetchFile(target: string, maxBytes: number): Promise<DownloadedFile> {
+    const configured = this.options.downloads ?? { origins: [], maxBytes: 0 };
+    const downloads = { origins: configured.origins, maxBytes: Math.min(configured.maxBytes, maxBytes) };
     let url = new URL(target);
     for (let hop = 0; ; hop += 1) {
       // The URL came from DingTalk; this still keeps a wrong answer, or a redirect, from reaching elsewhere.
@@ -234,10 +235,17 @@ export class DingTalkClient {
         method: request.method,
         headers: isForm || request.body === undefined ? { accept: 'application/json', ...request.headers } : { ...jsonHeaders, ...request.headers },
         ...(request.body === undefined ? {} : { body: isForm ? (request.body as FormData) : JSON.stringify(request.body) }),
+        // Followed, a 307 would carry the body (an AppSecret, an answer) and the token header to wherever it pointed,
+        // past the origin check above; DingTalk's APIs answer where they are asked, so a redirect is a failure.
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.options.timeoutMs),
       });
     } catch (error) {
       this.fail({ api }, `DingTalk ${api} could not be reached`, error);
+    }
+    if (isRedirect(response.status)) {
+      await response.body?.cancel().catch(() => undefined);
+      this.fail({ api, status: response.status, redirected: true }, `DingTalk ${api} answered a redirect (HTTP ${response.status}); not followed`);
     }
     const json = parseObject(await response.text());
     if (!response.ok) {
@@ -271,6 +279,11 @@ function parseObject(text: string): Json | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** fetch with `redirect: 'manual'` hands a 3xx back as it came (or as status 0, opaque, in a browser). */
+function isRedirect(status: number): boolean {
+  return status === 0 || (status >= 300 && status < 400);
 }
 
 function listLength(value: unknown): number {

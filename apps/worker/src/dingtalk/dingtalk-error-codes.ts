@@ -38,6 +38,12 @@ export const DINGTALK_ERRORS: readonly DingTalkErrorRow[] = [
     meaning: 'connection refused or reset, or no answer within the timeout',
     matches: (answer) => answer.status === undefined,
   },
+  {
+    answer: 'any HTTP 3xx (redirect)',
+    kind: 'fatal',
+    meaning: 'not followed: DingTalk answers where it is asked, and a redirect would carry the request elsewhere',
+    matches: (answer) => answer.redirected === true,
+  },
   // sessionWebhook: HTTP 200 with a non-zero errcode.
   {
     answer: 'webhook errcode 130101',

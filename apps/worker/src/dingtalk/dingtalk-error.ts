@@ -26,6 +26,8 @@ export interface DingTalkAnswer {
   filteredRecipients?: number;
   /** The answer was not what the API promises (not JSON, no token in a token answer). */
   malformed?: boolean;
+  /** The answer was a redirect (HTTP 3xx), which is never followed. */
+  redirected?: boolean;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { BotError, type MessageJob } from '@dtbot/shared';
-import type { WorkerDeps } from '../deps.js';
+import type { WorkerDeps, WorkerSettings } from '../deps.js';
+import type { DownloadedFile, RobotApp } from '../dingtalk/dingtalk-client.js';
 import { DingTalkError } from '../dingtalk/dingtalk-error.js';
 import { imageTypeOf } from './image-type.js';
+import type { PictureReservation } from './picture-budget.js';
 
 /** A picture a user sent that cannot be given to the model; the user is told why, nothing is retried. */
 export class PictureUnusable extends Error {
@@ -12,35 +14,75 @@ export class PictureUnusable extends Error {
   }
 }
 
+/** The pictures of a question as the model reads them, and the bytes they hold until it has answered. */
+export interface LoadedPictures {
+  /** Data URLs, in the order sent. */
+  urls: string[];
+  /** Pictures not read because the question's pictures together would pass `pictureBytesPerQuestion`. */
+  overTotal: number;
+  /** Held from the process' picture budget; released by the caller once the model has answered. */
+  held: PictureReservation;
+}
+
+/** The largest one picture may be: the configured download cap, and never more than a question may bring. */
+export function pictureCap(settings: Pick<WorkerSettings, 'pictureMaxBytes' | 'pictureBytesPerQuestion'>): number {
+  return Math.min(settings.pictureMaxBytes, settings.pictureBytesPerQuestion);
+}
+
 /**
  * The pictures of a message as data URLs a vision model reads: each downloaded with the robot's own
  * app (`downloadMessageFile`: allowed origins, bounded size), its type read from its bytes. A picture
  * too large, not an image, or whose download code DingTalk no longer knows is a `PictureUnusable`;
  * a network or storage failure is the job's to retry.
+ *
+ * What a question may bring is reserved from the process' picture budget before the first download (waiting
+ * for room), and shrunk to what was downloaded. The pictures are downloaded one after the other, each bounded by
+ * what is left of the question's share, so a picture that would pass it is not read (`overTotal`) instead.
  */
 export async function loadPictures(
-  deps: Pick<WorkerDeps, 'dingtalk' | 'robotApp'>,
+  deps: Pick<WorkerDeps, 'dingtalk' | 'robotApp' | 'pictureBudget' | 'settings'>,
   data: Pick<MessageJob, 'robotCode'>,
   downloadCodes: readonly string[],
-): Promise<string[]> {
+): Promise<LoadedPictures> {
   const app = deps.robotApp(data.robotCode);
   // readMessage sends pictures to the model only for a robot with an app to download them with.
   if (!app) throw new BotError('fatal', 'no AppKey/AppSecret is set for this robot to download pictures with');
-  return Promise.all(
-    downloadCodes.map(async (code) => {
-      let file: Awaited<ReturnType<WorkerDeps['dingtalk']['downloadMessageFile']>>;
-      try {
-        file = await deps.dingtalk.downloadMessageFile(app, data.robotCode, code);
-      } catch (error) {
-        if (refusedDownloadCode(error)) throw new PictureUnusable('expired');
-        throw error;
+  const share = deps.settings.pictureBytesPerQuestion;
+  const cap = pictureCap(deps.settings);
+  const held = await deps.pictureBudget.reserve(share);
+  try {
+    const urls: string[] = [];
+    let used = 0;
+    let overTotal = 0;
+    for (const code of downloadCodes) {
+      const limit = Math.min(cap, share - used);
+      const file = limit > 0 ? await download(deps, app, data.robotCode, code, limit) : ({ tooLarge: true } as const);
+      if ('tooLarge' in file) {
+        // Over the cap on its own: the user is told; over only what is left of the share: skipped, and said so.
+        if (limit === cap) throw new PictureUnusable('too_large');
+        overTotal += 1;
+        continue;
       }
-      if ('tooLarge' in file) throw new PictureUnusable('too_large');
       const type = imageTypeOf(file.bytes);
       if (!type) throw new PictureUnusable('not_an_image');
-      return `data:${type};base64,${file.bytes.toString('base64')}`;
-    }),
-  );
+      used += file.bytes.length;
+      urls.push(`data:${type};base64,${file.bytes.toString('base64')}`);
+    }
+    held.shrinkTo(used);
+    return { urls, overTotal, held };
+  } catch (error) {
+    held.release();
+    throw error;
+  }
+}
+
+async function download(deps: Pick<WorkerDeps, 'dingtalk'>, app: RobotApp, robotCode: string, code: string, limit: number): Promise<DownloadedFile> {
+  try {
+    return await deps.dingtalk.downloadMessageFile(app, robotCode, code, limit);
+  } catch (error) {
+    if (refusedDownloadCode(error)) throw new PictureUnusable('expired');
+    throw error;
+  }
 }
 
 /** DingTalk refused the code itself (HTTP 400: unknown or expired): asking again will not help. */

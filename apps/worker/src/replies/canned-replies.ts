@@ -76,6 +76,11 @@ export function picturesSkippedNotice(read: number, skipped: number): string {
   return `（一次只看 ${read} 张图片，后面的 ${skipped} 张没有看。）`;
 }
 
+/** Said after an answer when the pictures of one question together were more than it takes. */
+export function picturesOverTotalNotice(notRead: number, maxBytes: number): string {
+  return `（图片加起来超过了 ${Math.floor(maxBytes / (1024 * 1024)) || 1} MB，后面的 ${notRead} 张没有看。）`;
+}
+
 /** A picture that could not be given to the model, and why. */
 export function pictureUnusable(reason: 'too_large' | 'not_an_image' | 'expired', maxBytes: number): string {
   switch (reason) {

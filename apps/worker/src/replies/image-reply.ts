@@ -16,7 +16,7 @@ const IMAGE_TTL_SECONDS = 3600;
  * picture's cost is recorded before it is kept.
  */
 export async function imageReply(
-  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'dingtalk' | 'robotApp' | 'providers' | 'circuits' | 'metrics' | 'logger' | 'settings' | 'usage' | 'prices'>,
+  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'dingtalk' | 'robotApp' | 'providers' | 'circuits' | 'metrics' | 'logger' | 'settings' | 'usage' | 'prices' | 'robotOptions'>,
   context: ReplyContext,
   reply: Extract<Reply, { kind: 'image' }>,
 ): Promise<string> {

@@ -14,6 +14,8 @@ export function registerBudgetGauge(
   usage: Pick<UsageLedger, 'spentTodayByRobot'>,
   budget: Pick<DailyBudget, 'limits'>,
   robotCodes: readonly string[],
+  /** A robot's label (`robotMetricLabel`): its name, or a digest of its code, never the AppKey. */
+  labelOf: (robotCode: string) => string,
 ): Gauge<'robot'> {
   return new Gauge({
     name: 'dtbot_worker_budget_used_ratio',
@@ -30,7 +32,9 @@ export function registerBudgetGauge(
       const spent = await usage.spentTodayByRobot().catch(() => undefined);
       if (!spent) return;
       const all = Object.values(spent).reduce((sum, value) => sum + value, 0);
-      for (const { robot, limitUsd } of limits) this.set({ robot }, (robot === ALL_ROBOTS ? all : (spent[robot] ?? 0)) / limitUsd);
+      for (const { robot, limitUsd } of limits) {
+        this.set({ robot: robot === ALL_ROBOTS ? ALL_ROBOTS : labelOf(robot) }, (robot === ALL_ROBOTS ? all : (spent[robot] ?? 0)) / limitUsd);
+      }
     },
   });
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { robotMetricLabel } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import type { CountedAsker } from '../counting/counted-as.js';
 import type { ChatTokens } from '../tokens/chat-tokens.js';
@@ -10,19 +11,19 @@ export type ModelCall =
 
 /**
  * Prices a model call and records it: into the day's usage in Redis (for `/usage` and the daily
- * budgets) and into the worker's counters by robot and model. Called right after the call and
+ * budgets) and into the worker's counters by robot (its name or digest, never its AppKey) and model. Called right after the call and
  * before its answer is kept, so an answer that is kept has always been counted; a retried job that
  * finds its answer kept makes no call and counts nothing. A failure to record is logged and the
  * answer still goes out: the user's answer matters more than the accounting of it.
  */
 export async function recordSpend(
-  deps: Pick<WorkerDeps, 'usage' | 'prices' | 'metrics' | 'logger'>,
+  deps: Pick<WorkerDeps, 'usage' | 'prices' | 'metrics' | 'logger' | 'robotOptions'>,
   jobId: string,
   asker: CountedAsker,
   call: ModelCall,
 ): Promise<void> {
   const costUsd = call.kind === 'chat' ? deps.prices.chat(call.model, call.tokens, call.apiUrl) : deps.prices.image(call.model, call, call.apiUrl);
-  const labels = { robot: asker.robotCode, model: call.model };
+  const labels = { robot: robotMetricLabel(asker.robotCode, deps.robotOptions(asker.robotCode).name), model: call.model };
   const tokensIn = call.tokens?.input ?? 0;
   const tokensOut = call.tokens?.output ?? 0;
   deps.metrics.modelTokens.inc({ ...labels, direction: 'in' }, tokensIn);

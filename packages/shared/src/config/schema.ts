@@ -120,6 +120,11 @@ export const gatewaySchema = commonSchema.extend({
     .optional()
     .describe('serve the dashboard on this port instead of PORT, to keep it off the Internet-facing one'),
   DASHBOARD_READ_ONLY: flag().default(false).describe('dashboard shows jobs but offers no action'),
+  // Below the worker's 9464: `pnpm start` gives several workers 9464, 9465, … on the gateway's host.
+  GATEWAY_METRICS_PORT: integer(0)
+    .max(65535)
+    .default(9463)
+    .describe('gateway port of /metrics, apart from PORT so that the metrics are not served where DingTalk reaches; 0 = any free port'),
   TRUST_PROXY: flag()
     .default(false)
     .describe('the gateway is reached through one reverse proxy: client addresses (the dashboard lockout) are the last X-Forwarded-For entry; false = the connection\'s own address'),
