@@ -1,0 +1,1 @@
+export { fenceLine, hostileText, interestingLength, longRun, timed } from './hostile-text.js';
