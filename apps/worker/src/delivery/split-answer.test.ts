@@ -87,6 +87,11 @@ describe('splitAnswer', () => {
     }
   });
 
+  it('cuts inside a code line longer than a part rather than after the opener: no part is an empty code block', () => {
+    const parts = splitAnswer(`\`\`\`py\n${'x'.repeat(100)}\n\`\`\``, { maxChars: 60, maxBytes: 300 });
+    expect(parts).toEqual([`\`\`\`py\n${'x'.repeat(50)}\n\`\`\``, `\`\`\`py\n${'x'.repeat(50)}\n\`\`\``]);
+  });
+
   it('a paragraph cut drops the blank lines into the gap; a line cut drops the newline', () => {
     const parts = splitAnswerParts(`${'a'.repeat(60)}\n\n\n${'b'.repeat(60)}\n${'c'.repeat(60)}`, limits);
     expect(parts.map(({ body, gap }) => [body, gap])).toEqual([

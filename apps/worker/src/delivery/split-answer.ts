@@ -113,6 +113,8 @@ function findCut(text: string, lines: readonly Line[], start: number, reopen: st
   for (let index = last; index >= 0 && lines[index]!.end > start; index -= 1) {
     const line = lines[index]!;
     if (line.end >= text.length || !fits(start, line.end, reopen + closeOf(line.after))) continue;
+    // After an opener line, a part would end in an empty code block: cut inside the code instead.
+    if (line.after?.reopens && line.after !== line.within) continue;
     const following = lines[index + 1]!;
     if (!line.blank && !line.after && following.blank) {
       let next = index + 1;
@@ -122,13 +124,27 @@ function findCut(text: string, lines: readonly Line[], start: number, reopen: st
     lineCut ??= { end: line.end, next: line.end + 1, fence: line.after };
   }
   if (lineCut) return lineCut;
-  const fence = lines[lineAt(lines, start)]!.within;
-  let end = lastFitting(start, text.length, (to) => fits(start, to, reopen + closeOf(fence)));
-  if (isHighSurrogate(text.charCodeAt(end - 1)) && isLowSurrogate(text.charCodeAt(end))) end -= 1;
-  // The floor: limits of at least `MIN_LIMITS` always leave room for a code point, and should they not,
-  // one code point too many in a part is better than a split that never ends.
-  if (end <= start) end = start + (isHighSurrogate(text.charCodeAt(start)) && isLowSurrogate(text.charCodeAt(start + 1)) ? 2 : 1);
-  return { end, next: end, fence };
+  // The close depends on where the cut falls; the room for it only grows, so this ends.
+  let close = closeOf(fenceAt(lines, start));
+  for (;;) {
+    let end = lastFitting(start, text.length, (to) => fits(start, to, reopen + close));
+    if (isHighSurrogate(text.charCodeAt(end - 1)) && isLowSurrogate(text.charCodeAt(end))) end -= 1;
+    // The floor: limits of at least `MIN_LIMITS` always leave room for a code point, and should they not,
+    // one code point too many in a part is better than a split that never ends.
+    if (end <= start) end = start + (isHighSurrogate(text.charCodeAt(start)) && isLowSurrogate(text.charCodeAt(start + 1)) ? 2 : 1);
+    const fence = fenceAt(lines, end);
+    const needed = closeOf(fence);
+    if (needed.length <= close.length || fits(start, end, reopen + needed)) return { end, next: end, fence };
+    close = needed;
+  }
+}
+
+/** The fence a part ending at `position` (not at a line's newline) ends inside. */
+function fenceAt(lines: readonly Line[], position: number): Fence | undefined {
+  const index = lineAt(lines, position);
+  const line = lines[index]!;
+  if (position === line.start && index > 0) return lines[index - 1]!.after;
+  return position === line.end ? line.after : line.within;
 }
 
 /** The largest `end` in (from, to] with `fits(end)`, which holds up to some end and not past it; `from` if none. */
