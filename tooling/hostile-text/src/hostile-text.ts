@@ -19,6 +19,8 @@ const TOKENS = [
   '<think>', '</think>', '<br>', '<br/>', '<script>', '<https://example.com>', '![](x)', '[a](b)', '**', '> ', '- ', '  - ',
   '| a | b |\n|---|:-:|\n| 1 | 2 |', '---', '{{input}}', '/persona ', '/reset', '/help', '/image ', '#图片', '#周报 ', '默认', 'default',
   '@staff_1', '\u200b', '\ud83d\ude00\ud83d', '```', '~~~',
+  // Openings never closed: repeated, they make a pattern that scans ahead from each one quadratic.
+  '![](', '[a](', '<http:', '*a', '_a', '`a', '<think', '| ',
 ] as const;
 
 /**
@@ -31,7 +33,7 @@ export function interestingLength(max: number): fc.Arbitrary<number> {
   return fc.oneof(
     { arbitrary: fc.integer({ min: 1, max: Math.min(max, 16) }), weight: 3 },
     { arbitrary: fc.integer({ min: 1, max: Math.max(1, max) }), weight: 2 },
-    ...[500, 1500, 1990, 2000, 5000, 6000, 20000].filter((n) => n <= max).map((n) => ({ arbitrary: near(n), weight: 1 })),
+    ...[500, 1500, 1990, 2000, 5000, 6000, 20000, 50000, 100000].filter((n) => n <= max).map((n) => ({ arbitrary: near(n), weight: 1 })),
   );
 }
 
@@ -43,6 +45,17 @@ const anyCodePoints = fc.string({ unit: 'binary', maxLength: 24 });
 /** One unit repeated into a long line: a run of CJK, emoji, spaces, backticks… */
 export function longRun(maxLength: number): fc.Arbitrary<string> {
   return fc.tuple(fc.oneof(atom, token), interestingLength(maxLength)).map(([unit, count]) => unit.repeat(Math.max(1, Math.floor(count / unit.length))));
+}
+
+/**
+ * A token repeated to fill half the text or more: the shape that makes a pattern scanning ahead from each
+ * occurrence quadratic, which short runs never show.
+ */
+export function flood(maxLength: number): fc.Arbitrary<string> {
+  return token.chain((unit) => {
+    const most = Math.max(1, Math.floor(maxLength / unit.length));
+    return fc.integer({ min: Math.max(1, Math.floor(most / 2)), max: most }).map((count) => unit.repeat(count));
+  });
 }
 
 /** A fence line: up to four spaces, ``` or ~~~ of 3..`maxMarker`, and an info string, short or as long as a part. */
@@ -79,6 +92,7 @@ export function hostileText(options: { maxLength?: number } = {}): fc.Arbitrary<
     { arbitrary: fenceLine().map((line) => `\n${line}\n`), weight: 2 },
     { arbitrary: fencedBlock(maxLength), weight: 2 },
     { arbitrary: longRun(maxLength), weight: 2 },
+    { arbitrary: flood(maxLength), weight: 1 },
   );
   return fc.array(piece, { maxLength: 40 }).map((pieces) => pieces.join('').slice(0, maxLength));
 }

@@ -1,1 +1,1 @@
-export { fenceLine, hostileText, interestingLength, longRun, timed } from './hostile-text.js';
+export { fenceLine, flood, hostileText, interestingLength, longRun, timed } from './hostile-text.js';
