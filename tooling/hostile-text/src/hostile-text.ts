@@ -28,7 +28,7 @@ const TOKENS = [
  * paths keep (2,000 characters and 6,000 bytes a part, 20,000 bytes a message, 3 bytes a CJK character,
  * 4 an emoji, so 1,500 emoji or 2,000 CJK fill 6,000 bytes).
  */
-export function interestingLength(max: number): fc.Arbitrary<number> {
+function interestingLength(max: number): fc.Arbitrary<number> {
   const near = (n: number) => fc.integer({ min: Math.max(1, n - 12), max: Math.max(1, Math.min(max, n + 12)) });
   return fc.oneof(
     { arbitrary: fc.integer({ min: 1, max: Math.min(max, 16) }), weight: 3 },
@@ -43,7 +43,7 @@ const token = fc.constantFrom(...TOKENS);
 const anyCodePoints = fc.string({ unit: 'binary', maxLength: 24 });
 
 /** One unit repeated into a long line: a run of CJK, emoji, spaces, backticks… */
-export function longRun(maxLength: number): fc.Arbitrary<string> {
+function longRun(maxLength: number): fc.Arbitrary<string> {
   return fc.tuple(fc.oneof(atom, token), interestingLength(maxLength)).map(([unit, count]) => unit.repeat(Math.max(1, Math.floor(count / unit.length))));
 }
 
@@ -51,7 +51,7 @@ export function longRun(maxLength: number): fc.Arbitrary<string> {
  * A token repeated to fill half the text or more: the shape that makes a pattern scanning ahead from each
  * occurrence quadratic, which short runs never show.
  */
-export function flood(maxLength: number): fc.Arbitrary<string> {
+function flood(maxLength: number): fc.Arbitrary<string> {
   return token.chain((unit) => {
     const most = Math.max(1, Math.floor(maxLength / unit.length));
     return fc.integer({ min: Math.max(1, Math.floor(most / 2)), max: most }).map((count) => unit.repeat(count));

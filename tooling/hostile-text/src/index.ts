@@ -1,1 +1,1 @@
-export { fenceLine, flood, hostileText, interestingLength, longRun, timed } from './hostile-text.js';
+export { fenceLine, hostileText, timed } from './hostile-text.js';

@@ -1,7 +1,7 @@
 import { hostileText, timed } from '@dtbot/hostile-text';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyTemplate, PersonaCatalog } from './persona-catalog.js';
+import { applyTemplate, isPersonaWord, PersonaCatalog, personasFileSchema } from './persona-catalog.js';
 
 const entry = (name: string, aliases: string[], prompt = `${name} prompt`) => ({ name, aliases, description: name, prompt });
 
@@ -66,6 +66,23 @@ describe('PersonaCatalog on hostile text', () => {
         expect(applyTemplate(entry('t', [], 'Summarise.'), input)).toBe(`Summarise.\n\n${input}`);
       }),
       { numRuns: 100 },
+    );
+  });
+});
+
+describe('isPersonaWord', () => {
+  it('takes one word of up to 32 characters without # or /', () => {
+    expect(['翻译官', 'Translator', 'a.b-c_d', '长'.repeat(32)].every(isPersonaWord)).toBe(true);
+    expect(['', '海 盗', 'a/b', '#x', '长'.repeat(33), 'a\nb'].some(isPersonaWord)).toBe(false);
+  });
+
+  it('is the rule of the catalogue: a word it takes is a name the personas file takes, and no other', () => {
+    fc.assert(
+      fc.property(fc.oneof(hostileText({ maxLength: 40 }), fc.string({ maxLength: 34 })), (word) => {
+        const file = personasFileSchema.safeParse({ personas: [{ name: word, description: 'd', prompt: 'p' }] });
+        expect(isPersonaWord(word.trim())).toBe(file.success);
+      }),
+      { numRuns: 200 },
     );
   });
 });
