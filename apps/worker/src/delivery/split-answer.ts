@@ -139,7 +139,7 @@ function findCut(text: string, lines: readonly Line[], start: number, reopen: st
   }
 }
 
-/** The fence a part ending at `position` (not at a line's newline) ends inside. */
+/** The fence open where a body ends at `position`: after a whole line, the one open after it; inside a line, the one it is code of. */
 function fenceAt(lines: readonly Line[], position: number): Fence | undefined {
   const index = lineAt(lines, position);
   const line = lines[index]!;
@@ -202,7 +202,7 @@ function fenceOf(opener: string, marker: string, limits: SplitLimits): Fence {
 
 /**
  * A part of nothing but whitespace outside any fence (a run of blank lines longer than a part) would be an
- * empty message: it joins the gap before it.
+ * empty message: it joins the gap before it. The first part has none before it; answers arrive trimmed.
  */
 function withoutBlankParts(parts: AnswerPart[]): AnswerPart[] {
   const kept: AnswerPart[] = [];
