@@ -91,9 +91,33 @@ describe('commands, personas and templates', () => {
   it('names an unknown persona and lists the real ones, changing nothing', async () => {
     const message = harness.message({ text: '/persona 海盗', senderStaffId: 'pirate-fan' });
     const [reply] = await ask(message);
-    expect(reply).toContain('没有名为「海盗」的角色');
+    expect(reply).toContain('没有名为 `海盗` 的角色');
     expect(reply).toContain('当前角色：**默认设定**');
     expect(await harness.deps.personaChoices.get(messageJobFor(message).orderKey)).toBeUndefined();
+  });
+
+  it('says an unknown persona\'s markdown back as typed, as code: no picture, no link', async () => {
+    const [reply] = await ask(harness.message({ text: '/persona ![](x)[y](z)', senderStaffId: 'markdown-fan' }));
+    expect(reply).toContain('没有名为 `![](x)[y](z)` 的角色');
+  });
+
+  it.each([
+    ['a name longer than 32 characters', `/persona ${'长'.repeat(40)}`, '长'.repeat(33)],
+    ['a name with spaces', '/persona 海 盗 船长', '海 盗'],
+    ['a name with a slash', '/persona a/b', 'a/b'],
+  ])('refuses %s with the rule, without saying it back', async (_case, text, echoed) => {
+    const message = harness.message({ text, senderStaffId: `not-a-name-${text.length}` });
+    const [reply] = await ask(message);
+    expect(reply).toContain('这不是一个角色名：角色名是一个词，最多 32 个字，不含空格、# 或 /。');
+    expect(reply).not.toContain(echoed);
+    expect(reply).toContain('当前角色：**默认设定**');
+    expect(await harness.deps.personaChoices.get(messageJobFor(message).orderKey)).toBeUndefined();
+  });
+
+  it('says back at most 64 characters of an unknown /command of 5,000', async () => {
+    const [reply] = await ask(harness.message({ text: `/w${'x'.repeat(5000)}`, senderStaffId: 'long-command' }));
+    expect(reply).toContain(`没有 \`/w${'x'.repeat(62)}…\` 这个命令`);
+    expect(reply).not.toContain('x'.repeat(63));
   });
 
   it('wraps a template around the text, asks the model once, and remembers the question as asked', async () => {

@@ -26,6 +26,12 @@ async function ask(message: DingTalkCallbackPayload): Promise<string[]> {
 const userText = (body: ChatCompletionRequest) => String(body.messages?.at(-1)?.content);
 
 describe('sensitive words', () => {
+  it('masks a word in what a command says back: an unknown persona named with one', async () => {
+    const [reply] = await ask(harness.message({ text: '/persona 内部代号机密', senderStaffId: 'persona-echo' }));
+    expect(reply).toContain('没有名为 `******` 的角色');
+    expect(reply).not.toMatch(/机密|内部代号/);
+  });
+
   it('refuses a question that contains one, in any case, without asking the model or counting it', async () => {
     const user = { senderStaffId: 'curious' };
     const before = harness.openai.requests.length;
@@ -46,7 +52,7 @@ describe('sensitive words', () => {
     expect(followUp?.messages?.[1]).toEqual({ role: 'assistant', content: '**一：*********；**二：********* 的****。' });
   });
 
-  it('leaves commands alone', async () => {
-    expect((await ask(harness.message({ text: '/persona 机密', senderStaffId: 'commander' }))).join()).toContain('没有名为「机密」的角色');
+  it('answers a command with a word, not refuses it, and masks the word where the reply says it back', async () => {
+    expect((await ask(harness.message({ text: '/persona 机密', senderStaffId: 'commander' }))).join()).toContain('没有名为 `**` 的角色');
   });
 });

@@ -1,6 +1,9 @@
+import { hostileText, timed } from '@dtbot/hostile-text';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { callbackSchema, extractPrompt, PLAYGROUND_ROBOT_CODE } from '@dtbot/shared';
 import { buildPlaygroundMessage } from './build-playground-message.js';
+import { playgroundQuestionSchema } from './playground-question.js';
 
 const context = { sessionId: 'S'.repeat(22), msgId: 'playground.m1', webhookPrefix: 'http://gw:8090/playground/webhook/', now: 1_700_000_000_000 };
 const alice = { staffId: 'alice', nick: 'Alice' };
@@ -34,5 +37,25 @@ describe('buildPlaygroundMessage', () => {
     expect(one.senderId).toMatch(/^\$:LWCP_v1:\$playground\./);
     expect(other.conversationId).not.toBe(one.conversationId);
     expect(other.senderId).not.toBe(one.senderId);
+  });
+});
+
+describe('buildPlaygroundMessage on hostile text', () => {
+  it('any question the page may post arrives as DingTalk would post it, its text read back whole, within a second', () => {
+    const posted = fc.record({
+      user: fc.record({ staffId: fc.constantFrom('alice', 'b.o-b_1'), nick: hostileText({ maxLength: 40 }) }),
+      chat: fc.oneof(fc.constant({ type: 'private' }), fc.record({ type: fc.constant('group'), title: hostileText({ maxLength: 40 }) })),
+      text: hostileText({ maxLength: 2100 }),
+    });
+    fc.assert(
+      fc.property(posted, (body) => {
+        const question = playgroundQuestionSchema.safeParse(body);
+        if (!question.success) return;
+        const { value: message, ms } = timed(() => buildPlaygroundMessage(question.data, context));
+        expect(ms).toBeLessThan(1000);
+        expect(extractPrompt(callbackSchema.parse(message))).toBe(question.data.text);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

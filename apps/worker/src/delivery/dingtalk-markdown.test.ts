@@ -1,3 +1,5 @@
+import { hostileText, timed } from '@dtbot/hostile-text';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toDingTalkMarkdown } from './dingtalk-markdown.js';
 
@@ -105,5 +107,35 @@ describe('toDingTalkMarkdown', () => {
 
   it('leaves an unclosed fence as code to the end', () => {
     expect(toDingTalkMarkdown('```\n# a\n<b>')).toBe('```  \n\\# a  \n&lt;b>');
+  });
+});
+
+/** The letters and digits of a text, in order. */
+const wordCharacters = (text: string) => text.match(/[\p{L}\p{N}]/gu) ?? [];
+
+/** Whether `needle` appears in `haystack` in order, with anything between. */
+function isSubsequence(needle: readonly string[], haystack: readonly string[]): boolean {
+  let at = 0;
+  for (const item of haystack) if (at < needle.length && item === needle[at]) at += 1;
+  return at === needle.length;
+}
+
+describe('toDingTalkMarkdown on hostile text', () => {
+  it('escapes HTML in a fence\'s info string: the opener line is no way around the escaping', () => {
+    expect(toDingTalkMarkdown('```<img src=x onerror=alert(1)>\ncode\n```')).toBe('```&lt;img src=x onerror=alert(1)>  \ncode  \n```');
+  });
+
+  it('ends within a second on up to 100,000 characters, leaves no HTML, and keeps every letter and digit in order', () => {
+    fc.assert(
+      fc.property(hostileText(), (markdown) => {
+        const { value: sent, ms } = timed(() => toDingTalkMarkdown(markdown));
+        expect(ms).toBeLessThan(1000);
+        expect(sent).not.toContain('<');
+        // `<br>` becomes a line break (its letters go); nothing else written is dropped or reordered.
+        const written = wordCharacters(markdown.replace(/<br\s*\/?>/gi, ''));
+        expect(isSubsequence(written, wordCharacters(sent))).toBe(true);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -28,7 +28,8 @@ export function toDingTalkMarkdown(markdown: string): string {
     const opening = FENCE.exec(line);
     if (opening) {
       fence = { marker: opening[1]![0]!, length: opening[1]!.length };
-      out.push(line.trim());
+      // The info string is text anyone can steer, and the desktop client renders HTML even there.
+      out.push(escapeHtml(line.trim()));
       continue;
     }
     const table = readTable(lines, index);

@@ -1,3 +1,6 @@
+import { hostileText, timed } from '@dtbot/hostile-text';
+import fc from 'fast-check';
+import { splitAnswer } from './split-answer.js';
 import { describe, expect, it } from 'vitest';
 import { formatReply } from './format-reply.js';
 
@@ -34,5 +37,47 @@ describe('formatReply', () => {
 
   it('titles a picture [图片], as DingTalk shows pictures', () => {
     expect(formatReply({ conversationType: '2', senderStaffId: 'u1' }, '![](@lAxyz_1)').title).toBe('[图片]');
+  });
+});
+
+/** The largest body a webhook takes, in bytes. */
+const DINGTALK_MAX_BYTES = 20_000;
+
+describe('formatReply on hostile text', () => {
+  it('titles a text of 25,000 `![](` within a second (the picture pattern once took seconds on it)', () => {
+    const { value: reply, ms } = timed(() => formatReply({ conversationType: '1' }, '![]('.repeat(25_000)));
+    expect(ms).toBeLessThan(1000);
+    expect(reply.title).toBe('!(!(!(!(!(!(!(!(!(!(!(!(');
+  });
+
+  it('cuts a title between code points: "a" and 12 emoji keep 11 whole emoji', () => {
+    expect(formatReply({ conversationType: '1' }, `a${'😀'.repeat(12)}`).title).toBe(`a${'😀'.repeat(11)}`);
+  });
+
+  const job = { conversationType: '2', senderStaffId: 'user_0123456789abcdef0123456789ab' } as const;
+
+  it('each part of any answer up to 100,000 characters is a message within DingTalk\'s 20,000 bytes, with a short title', () => {
+    fc.assert(
+      fc.property(hostileText(), (answer) => {
+        const parts = splitAnswer(answer);
+        for (const [index, part] of parts.entries()) {
+          const { value: reply, ms } = timed(() => formatReply(job, part, { index, count: parts.length }));
+          expect(ms).toBeLessThan(1000);
+          expect(Buffer.byteLength(reply.text)).toBeLessThanOrEqual(DINGTALK_MAX_BYTES);
+          expect(reply.title.length).toBeLessThanOrEqual(`(${parts.length}/${parts.length}) `.length + 24);
+          expect(reply.title).not.toBe('');
+        }
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('on a whole text up to 100,000 characters (not split), ends within a second', () => {
+    fc.assert(
+      fc.property(hostileText(), (text) => {
+        expect(timed(() => formatReply(job, text)).ms).toBeLessThan(1000);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -1,3 +1,5 @@
+import { hostileText, timed } from '@dtbot/hostile-text';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { stripReasoning } from './strip-reasoning.js';
 
@@ -47,5 +49,30 @@ describe('stripReasoning', () => {
     const answer = '````\n```\n<think>x</think>\n````\nafter';
     expect(stripReasoning(answer)).toBe(answer);
     expect(stripReasoning('```\ncode\n~~~\n<think>x</think>\n```\n<think>y</think>tail')).toBe('```\ncode\n~~~\n<think>x</think>\n```\ntail');
+  });
+});
+
+/** Whether `kept` is `text` with some characters taken out, the rest in order. */
+function isSubsequence(kept: string, text: string): boolean {
+  let at = 0;
+  for (let index = 0; index < text.length && at < kept.length; index += 1) if (text[index] === kept[at]) at += 1;
+  return at === kept.length;
+}
+
+describe('stripReasoning on hostile text', () => {
+  it('ends within a second on up to 100,000 characters; only removes, never reorders; text without a tag stays whole', () => {
+    const answer = fc.oneof(
+      hostileText(),
+      fc.tuple(hostileText({ maxLength: 50_000 }), fc.constantFrom('<think>', '</think>', '\n```\n'), hostileText({ maxLength: 50_000 })).map((parts) => parts.join('')),
+    );
+    fc.assert(
+      fc.property(answer, (text) => {
+        const { value: stripped, ms } = timed(() => stripReasoning(text));
+        expect(ms).toBeLessThan(1000);
+        expect(isSubsequence(stripped, text)).toBe(true);
+        if (!text.includes('think>')) expect(stripped).toBe(text);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

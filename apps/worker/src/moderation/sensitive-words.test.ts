@@ -1,3 +1,5 @@
+import { hostileText, timed } from '@dtbot/hostile-text';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SensitiveWords } from './sensitive-words.js';
 
@@ -41,5 +43,36 @@ describe('SensitiveWords', () => {
     [[], 'anything', 'anything'],
   ])('masks a draft against %j: %j shows as %j, holding back what may yet become a word', (words, draft, shown) => {
     expect(new SensitiveWords(words).maskDraft(draft)).toBe(shown);
+  });
+});
+
+describe('SensitiveWords on hostile text', () => {
+  const word = fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }), fc.constantFrom('坏词', 'Secret', '😀x', 'a', '\ud83d', '\ude00', 'İ'));
+  const words = fc.array(word, { maxLength: 60 }).map((list) => list.filter((entry) => !entry.includes('*')));
+  const text = fc.tuple(words, hostileText({ maxLength: 50_000 }), hostileText({ maxLength: 50_000 })).map(([list, a, b]) => ({ list, text: a + list.join(' ') + b }));
+
+  /** Whether `kept` is `text` with some characters taken out, the rest in order. */
+  function isSubsequence(kept: string, whole: string): boolean {
+    let at = 0;
+    for (let index = 0; index < whole.length && at < kept.length; index += 1) if (whole[index] === kept[at]) at += 1;
+    return at === kept.length;
+  }
+
+  it('masks within a second on up to 100,000 characters; the masked text contains no word and keeps all it did not mask', () => {
+    fc.assert(
+      fc.property(text, ({ list, text: said }) => {
+        const sensitive = new SensitiveWords(list);
+        const { value: masked, ms } = timed(() => sensitive.mask(said));
+        expect(ms).toBeLessThan(1000);
+        expect(sensitive.contains(masked)).toBe(false);
+        expect(masked.length).toBeLessThanOrEqual(said.length);
+        expect(isSubsequence(masked.replaceAll('*', ''), said)).toBe(true);
+        if (!sensitive.contains(said)) expect(masked).toBe(said);
+        const { value: draft, ms: draftMs } = timed(() => sensitive.maskDraft(said));
+        expect(draftMs).toBeLessThan(1000);
+        expect(sensitive.contains(draft)).toBe(false);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

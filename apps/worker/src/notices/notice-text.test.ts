@@ -1,3 +1,5 @@
+import { hostileText, timed } from '@dtbot/hostile-text';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatWait, noticeText } from './notice-text.js';
 
@@ -42,5 +44,35 @@ describe('formatWait', () => {
       const said = Number(figure) * ({ 秒: 1, 分钟: 60, 小时: 3600 } as Record<string, number>)[unit!]!;
       expect(Math.abs(said - seconds) / seconds, `${seconds} s said as ${formatWait(seconds)}`).toBeLessThanOrEqual(0.125);
     }
+  });
+});
+
+describe('noticeText on any numbers', () => {
+  it('a rate that is not a positive finite number (NaN, Infinity, 0, negative) gives no estimate, never "NaN"', () => {
+    for (const rate of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -1]) {
+      expect(noticeText(3, rate)).toBe('前面还有 3 条消息，轮到时会立即回答，请稍候。');
+    }
+  });
+
+  it('any place and a rate of one start an hour or more: one sentence with whole numbers, no NaN, Infinity or exponent', () => {
+    const rate = fc.oneof(fc.constant(undefined), fc.double({ min: 1 / 3600, max: 10_000, noNaN: true }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1_000_000 }), rate, (ahead, startsPerSecond) => {
+        const { value: text, ms } = timed(() => noticeText(ahead, startsPerSecond));
+        expect(ms).toBeLessThan(100);
+        expect(text).toMatch(/^(你的消息排在队列最前面|前面还有 \d+ 条消息)，(轮到时会立即回答，请稍候|预计约 [\d.]+ (秒|分钟|小时)后回答)。$/);
+        expect(text).not.toMatch(/NaN|Infinity|e[+-]/);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('any double as the rate: never NaN or Infinity in the text', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.double(), (ahead, startsPerSecond) => {
+        expect(noticeText(ahead, startsPerSecond)).not.toMatch(/NaN|Infinity/);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -1,11 +1,13 @@
 /**
  * The seconds until a message's answer starts, estimated from the messages ahead of it and the recent drain rate:
  * `ahead + 1` starts away (the ones ahead, then its own). `undefined` without a rate (nothing was answered in the
- * last minute).
+ * last minute) or with one that is not a positive finite number.
  */
 export function estimatedWaitSeconds(ahead: number, startsPerSecond: number | undefined): number | undefined {
-  if (startsPerSecond === undefined || startsPerSecond <= 0) return undefined;
-  return (ahead + 1) / startsPerSecond;
+  // A rate read back as NaN, Infinity or a denormal makes no estimate, not a notice saying "NaN" or "Infinity".
+  if (startsPerSecond === undefined || !Number.isFinite(startsPerSecond) || startsPerSecond <= 0) return undefined;
+  const seconds = (ahead + 1) / startsPerSecond;
+  return Number.isFinite(seconds) ? seconds : undefined;
 }
 
 /**

@@ -1,10 +1,14 @@
 import { z } from 'zod';
 
 /** How users call an entry: one word (no spaces), so `/persona <name>` and `#<name> text` can be told apart. */
-const name = z
-  .string()
-  .trim()
-  .regex(/^[^\s#/]{1,32}$/, 'must be one word of at most 32 characters, without spaces, # or /');
+const PERSONA_WORD = /^[^\s#/]{1,32}$/;
+
+const name = z.string().trim().regex(PERSONA_WORD, 'must be one word of at most 32 characters, without spaces, # or /');
+
+/** Whether a word could name a persona at all (the rule every name and alias of the catalogue follows). */
+export function isPersonaWord(word: string): boolean {
+  return PERSONA_WORD.test(word);
+}
 
 const entry = z.object({
   name,

@@ -4,6 +4,7 @@ import { DEFAULT_PERSONA, DEFAULT_PERSONA_WORDS, wordsOf, type PersonaCatalog, t
 import type { CurrentPersona } from '../personas/persona-choices.js';
 import type { Role } from '../access/access-policy.js';
 import type { QuotaLeft } from '../quota/daily-quotas.js';
+import type { Echo } from './echo-user-text.js';
 
 /** Every fixed sentence a user can get, in one place. */
 
@@ -40,8 +41,8 @@ export function helpText(settings: HelpSettings, catalog: Pick<PersonaCatalog, '
 const templateWords = (template: Template) => wordsOf(template).map((word) => `\`#${word}\``).join(' ');
 
 /** An unknown `/word`: say so, then the help. */
-export function unknownCommandText(word: string, help: string): string {
-  return `没有 \`${word}\` 这个命令。\n\n${help}`;
+export function unknownCommandText(word: Echo, help: string): string {
+  return `没有 ${word} 这个命令。\n\n${help}`;
 }
 
 /** An image request without a description: show how one looks. */
@@ -127,8 +128,13 @@ export function personaSwitched(name: string, scope: MemoryScope, resetWord: str
   return `好的，之后${whom}将由 **${personaTitle(name)}** 回答。对话记忆已保留，需要时发送 \`${resetWord}\` 清空。`;
 }
 
-export function unknownPersona(name: string, list: string): string {
-  return `没有名为「${name}」的角色。\n\n${list}`;
+export function unknownPersona(name: Echo, list: string): string {
+  return `没有名为 ${name} 的角色。\n\n${list}`;
+}
+
+/** `/persona` followed by what cannot be a name (spaces, `#`, `/`, too long): the rule, not the text, is said back. */
+export function notAPersonaName(list: string): string {
+  return `这不是一个角色名：角色名是一个词，最多 32 个字，不含空格、# 或 /。\n\n${list}`;
 }
 
 const personaTitle = (name: string) => (name === DEFAULT_PERSONA ? '默认设定' : name);

@@ -1,8 +1,9 @@
 import type { WorkerDeps } from '../deps.js';
-import { DEFAULT_PERSONA, DEFAULT_PERSONA_WORDS } from '../personas/persona-catalog.js';
+import { DEFAULT_PERSONA, DEFAULT_PERSONA_WORDS, isPersonaWord } from '../personas/persona-catalog.js';
 import { currentPersona } from '../personas/persona-choices.js';
 import {
   helpText,
+  notAPersonaName,
   personaList,
   personaSwitched,
   RESET_DONE,
@@ -10,11 +11,15 @@ import {
   unknownCommandText,
   unknownPersona,
 } from './canned-replies.js';
+import { echoUserText } from './echo-user-text.js';
 import { usageReport } from './usage-report.js';
 import { CONVERSATION_GROUP } from '@dtbot/shared';
 import type { Reply, ReplyContext } from './reply.js';
 
-type CommandDeps = Pick<WorkerDeps, 'memory' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas' | 'usage' | 'budget'>;
+type CommandDeps = Pick<
+  WorkerDeps,
+  'memory' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas' | 'usage' | 'budget' | 'sensitiveWords'
+>;
 
 /** `/usage` covers today and this many days ending today. */
 const USAGE_REPORT_DAYS = 7;
@@ -30,7 +35,7 @@ export async function commandReply(deps: CommandDeps, context: ReplyContext, rep
     case 'help':
       return helpText(deps.settings, deps.personas);
     case 'unknown':
-      return unknownCommandText(reply.argument ?? '', helpText(deps.settings, deps.personas));
+      return unknownCommandText(echoUserText(reply.argument ?? '', deps.sensitiveWords), helpText(deps.settings, deps.personas));
     case 'settings': {
       const [persona, left] = await Promise.all([currentPersona(deps, data), deps.quotas.left(data)]);
       const access = deps.access.decide(data);
@@ -62,9 +67,10 @@ async function personaCommand(deps: CommandDeps, { data }: ReplyContext, wanted:
   const command = deps.settings.personaCommands[0] ?? '/persona';
   const list = async () => personaList(await currentPersona(deps, data), deps.personas, command);
   if (wanted === undefined) return list();
+  if (!isPersonaWord(wanted)) return notAPersonaName(await list());
   const isDefault = DEFAULT_PERSONA_WORDS.some((word) => word.toLowerCase() === wanted.toLowerCase());
   const name = isDefault ? DEFAULT_PERSONA : deps.personas.findPersona(wanted)?.name;
-  if (name === undefined) return unknownPersona(wanted, await list());
+  if (name === undefined) return unknownPersona(echoUserText(wanted, deps.sensitiveWords), await list());
   await deps.personaChoices.set(data.orderKey, name);
   return personaSwitched(name, deps.robotOptions(data.robotCode).memoryScope, deps.settings.resetCommands[0] ?? '/reset');
 }

@@ -1,3 +1,5 @@
+import { hostileText, timed } from '@dtbot/hostile-text';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { recognizeImageRequest } from './recognize-image-request.js';
 
@@ -22,5 +24,22 @@ describe('recognizeImageRequest', () => {
 
   it.each(['/imagery is a word', 'draw /image of a cat', '图片', 'hello'])('%j is no image request', (text) => {
     expect(recognizeImageRequest(text, settings)).toBeUndefined();
+  });
+});
+
+describe('recognizeImageRequest on hostile text', () => {
+  it('ends within a second on up to 100,000 characters; the prompt is trimmed text the message holds', () => {
+    const text = fc.oneof(hostileText(), fc.tuple(fc.constantFrom('/image', '#图片', '/IMAGE'), hostileText()).map(([word, rest]) => word + rest));
+    fc.assert(
+      fc.property(text, (message) => {
+        const { value: request, ms } = timed(() => recognizeImageRequest(message, settings));
+        expect(ms).toBeLessThan(1000);
+        if (!request) return;
+        expect(settings.imageCommands).toContain(request.word);
+        expect(request.prompt).toBe(request.prompt.trim());
+        expect(message.trim().endsWith(request.prompt)).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
   });
 });

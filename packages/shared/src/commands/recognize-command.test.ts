@@ -1,3 +1,5 @@
+import { hostileText, timed } from '@dtbot/hostile-text';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { recognizeCommand, unknownCommand } from './recognize-command.js';
 
@@ -61,5 +63,35 @@ describe('recognizeCommand on long messages', () => {
     expect(recognizeCommand('请帮我总结一下这篇很长的文章，谢谢你的帮助和耐心', words)).toBeUndefined();
     expect(recognizeCommand(`/persona ${'很长的角色名'.repeat(10)}`, words)).toEqual({ command: 'persona', argument: '很长的角色名'.repeat(10) });
     expect(recognizeCommand(`/reset ${'x'.repeat(100)}`, words)).toEqual({ command: 'reset' });
+  });
+});
+
+describe('recognizeCommand and unknownCommand on hostile text', () => {
+  const allWords = Object.values(words).flat();
+  const said = fc.oneof(
+    hostileText(),
+    fc.tuple(fc.constantFrom(...allWords, '/unknown', '/x'), fc.constantFrom('', ' ', '\t', '\n'), hostileText()).map((parts) => parts.join('')),
+  );
+
+  it('ends quickly on up to 100,000 characters; an argument is the trimmed rest of the message', () => {
+    fc.assert(
+      fc.property(said, (prompt) => {
+        const { value: recognized, ms } = timed(() => recognizeCommand(prompt, words));
+        expect(ms).toBeLessThan(1000);
+        if (recognized?.argument !== undefined) {
+          expect(recognized.command).toBe('persona');
+          expect(recognized.argument).not.toBe('');
+          expect(recognized.argument).toBe(recognized.argument.trim());
+          expect(prompt.trim().endsWith(recognized.argument)).toBe(true);
+        }
+        const { value: unknown, ms: unknownMs } = timed(() => unknownCommand(prompt));
+        expect(unknownMs).toBeLessThan(1000);
+        if (unknown !== undefined) {
+          expect(unknown).toMatch(/^\/[a-z][\w-]*$/);
+          expect(prompt.trim().toLowerCase().startsWith(unknown)).toBe(true);
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });

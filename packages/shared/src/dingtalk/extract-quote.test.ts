@@ -1,3 +1,5 @@
+import { hostileText, timed } from '@dtbot/hostile-text';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { callbackSchema } from './callback-schema.js';
 import { extractQuote, MAX_QUOTE_CHARS } from './extract-quote.js';
@@ -45,5 +47,35 @@ describe('extractQuote', () => {
   it(`cuts a quote longer than ${MAX_QUOTE_CHARS} characters`, () => {
     const quote = extractQuote(reply({ msgType: 'text', content: { text: '长'.repeat(MAX_QUOTE_CHARS + 10) } }));
     expect(quote).toBe(`${'长'.repeat(MAX_QUOTE_CHARS)}…`);
+  });
+
+  it('cuts a long quote between code points: "a" and 1,000 emoji keep 999 whole emoji', () => {
+    const quote = extractQuote(reply({ msgType: 'text', content: { text: `a${'😀'.repeat(1000)}` } }));
+    expect(quote).toBe(`a${'😀'.repeat(999)}…`);
+  });
+
+  it('on hostile quotes up to 100,000 characters, in each shape: quick, trimmed, a prefix of the quote, at most the bound', () => {
+    const shapes = [
+      (text: string) => reply({ msgType: 'text', content: { text } }),
+      (text: string) => reply({ msgType: 'richText', content: { richText: [{ text }, { msgType: 'picture' }, { msgType: 'at', atName: text }] } }),
+      (text: string) => reply(text),
+      (text: string) => message({ quoteMessage: { text: { content: text } } }),
+      (text: string) => message({ content: { quoteContent: text } }),
+    ];
+    fc.assert(
+      fc.property(hostileText(), fc.integer({ min: 0, max: shapes.length - 1 }), (text, shape) => {
+        const { value: quote, ms } = timed(() => extractQuote(shapes[shape]!(text)));
+        expect(ms).toBeLessThan(1000);
+        if (quote === undefined) return;
+        expect(quote).toBe(quote.trim());
+        expect(quote.length).toBeLessThanOrEqual(MAX_QUOTE_CHARS + 1);
+        const kept = quote.length > MAX_QUOTE_CHARS - 1 && quote.endsWith('…') ? quote.slice(0, -1) : quote;
+        // A rich text quote adds its picture and mention around the text; the others are the text itself.
+        if (shape !== 1) expect(text.trim().startsWith(kept)).toBe(true);
+        // A cut leaves no half of an emoji behind.
+        if (kept !== quote) expect(/[\ud800-\udbff]$/.test(kept) && /^[\udc00-\udfff]/.test(text.trim().slice(kept.length))).toBe(false);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

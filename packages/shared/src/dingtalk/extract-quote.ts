@@ -1,3 +1,4 @@
+import { shortenText } from '../text/shorten-text.js';
 import type { DingTalkCallback } from './callback-schema.js';
 
 type WithQuote = Pick<DingTalkCallback, 'text' | 'content' | 'quoteMessage'>;
@@ -27,7 +28,7 @@ export function extractQuote(message: WithQuote): string | undefined {
   const text = (replied !== undefined ? repliedText(replied) : undefined) ?? legacyQuote(message);
   const trimmed = text?.trim();
   if (!trimmed) return undefined;
-  return trimmed.length > MAX_QUOTE_CHARS ? `${trimmed.slice(0, MAX_QUOTE_CHARS)}…` : trimmed;
+  return shortenText(trimmed, MAX_QUOTE_CHARS);
 }
 
 function repliedText(replied: unknown): string | undefined {

@@ -1,3 +1,5 @@
+import { hostileText, timed } from '@dtbot/hostile-text';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toCardMarkdown } from './card-markdown.js';
 
@@ -11,5 +13,25 @@ describe('toCardMarkdown', () => {
     ['single newlines, HTML and indentation are the card\'s to render', 'line one\nline two\n  - nested <b>x</b>', 'line one\nline two\n  - nested <b>x</b>'],
   ])('%s', (_case, model, sent) => {
     expect(toCardMarkdown(model)).toBe(sent);
+  });
+});
+
+describe('toCardMarkdown on hostile text', () => {
+  it('ends within a second on up to 100,000 characters and only adds blank lines: without them it is the text', () => {
+    fc.assert(
+      fc.property(hostileText(), (markdown) => {
+        const { value: sent, ms } = timed(() => toCardMarkdown(markdown));
+        expect(ms).toBeLessThan(1000);
+        const written = markdown.split('\n');
+        const lines = sent.split('\n');
+        let at = 0;
+        for (const line of lines) {
+          if (at < written.length && line === written[at]) at += 1;
+          else expect(line).toBe('');
+        }
+        expect(at).toBe(written.length);
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -1,0 +1,1 @@
+export { fenceLine, hostileText, timed } from './hostile-text.js';
