@@ -14,6 +14,16 @@ describe('toCardMarkdown', () => {
   ])('%s', (_case, model, sent) => {
     expect(toCardMarkdown(model)).toBe(sent);
   });
+
+  // Inputs that once held the event loop for 20 s and more: the table patterns backtracked on long whitespace.
+  it.each([
+    ['80,000 tabs before a command word', `${'\t'.repeat(80_000)}/persona `],
+    ['a pipe line over 80,000 spaces and a dash', `a | b\n${' '.repeat(80_000)}-x`],
+  ])('%s: ends within a second, unchanged', (_case, model) => {
+    const { value: sent, ms } = timed(() => toCardMarkdown(model));
+    expect(ms).toBeLessThan(1000);
+    expect(sent).toBe(model);
+  });
 });
 
 describe('toCardMarkdown on hostile text', () => {

@@ -1,6 +1,6 @@
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
-const TABLE_ROW = /^\s*\|?.*\|.*$/;
-const TABLE_DELIMITER = /^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$/;
+/** One cell of a delimiter row: dashes, with a colon at either end for alignment. */
+const DELIMITER_CELL = /^:?-+:?$/;
 
 /**
  * An AI card renders markdown itself, tables and code blocks included, but a table right under a line of
@@ -20,7 +20,7 @@ export function toCardMarkdown(markdown: string): string {
       fence = opening;
     } else if (startsTable(lines, index) && index > 0) {
       const before = lines[index - 1]!;
-      if (before.trim() !== '' && !TABLE_ROW.test(before)) out.push('');
+      if (before.trim() !== '' && !isTableRow(before)) out.push('');
     }
     out.push(line);
   }
@@ -30,5 +30,22 @@ export function toCardMarkdown(markdown: string): string {
 /** A header row: a line with a pipe, followed by a delimiter row (`|---|:--:|`). */
 function startsTable(lines: readonly string[], index: number): boolean {
   const next = lines[index + 1];
-  return TABLE_ROW.test(lines[index]!) && next !== undefined && next.includes('-') && TABLE_DELIMITER.test(next);
+  return isTableRow(lines[index]!) && next !== undefined && isDelimiterRow(next);
+}
+
+/*
+ * Plain string work, no regular expression over the whole line: the patterns these replaced
+ * (`^\s*\|?.*\|.*$` and one with `\s*\|?\s*` in a row) backtrack quadratically on a long run of
+ * whitespace, and a model answer of 80,000 tabs held the worker's event loop for 21 s.
+ */
+function isTableRow(line: string): boolean {
+  return line.includes('|');
+}
+
+/** `|---|:--:|`, `--|--`, `| :-- | --: |`: cells of dashes between pipes, outer pipes optional. */
+function isDelimiterRow(line: string): boolean {
+  let row = line.trim();
+  if (row.startsWith('|')) row = row.slice(1);
+  if (row.endsWith('|')) row = row.slice(0, -1);
+  return row.split('|').every((cell) => DELIMITER_CELL.test(cell.trim()));
 }
