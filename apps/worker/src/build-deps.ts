@@ -20,9 +20,11 @@ import {
 import type { WorkerDeps } from './deps.js';
 import { AccessTokens } from './dingtalk/access-tokens.js';
 import { DingTalkClient, type RobotApp } from './dingtalk/dingtalk-client.js';
+import type { DingTalkApi } from './dingtalk/dingtalk-error.js';
 import { CardCallBudget } from './delivery/card/card-call-budget.js';
 import { PICTURE_BUDGET_BYTES, PICTURE_BYTES_PER_QUESTION, PictureBudget } from './pictures/picture-budget.js';
 import { openApiRoute } from './delivery/openapi-route.js';
+import { playgroundRoute } from './delivery/playground-route.js';
 import { webhookRoute } from './delivery/webhook-route.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
 import { AnswerLimits } from './model/answer-limits.js';
@@ -80,15 +82,28 @@ export function buildWorkerDeps(
   const metrics = createWorkerMetrics(
     circuits ? { circuitStates: () => circuits.states(providers.map(({ name }) => name)) } : {},
   );
-  const dingtalk = new DingTalkClient(new AccessTokens(redis, keys), {
+  const tokens = new AccessTokens(redis, keys);
+  const onAnswer = (api: DingTalkApi, result: string) => metrics.dingtalkRequests.inc({ api, result });
+  const playgroundWebhooks = playgroundWebhookPrefix(config.PLAYGROUND_URL);
+  const dingtalk = new DingTalkClient(tokens, {
     apiBaseUrl: config.DINGTALK_API_BASE_URL,
     oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL,
     allowedOrigins: [config.DINGTALK_API_BASE_URL, ...normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS)],
-    playgroundWebhookPrefix: playgroundWebhookPrefix(config.PLAYGROUND_URL),
+    // No DingTalk message's answer may reach the playground, even were its origin listed as DingTalk's.
+    refusedPrefixes: [playgroundWebhooks],
     timeoutMs: DINGTALK_TIMEOUT_MS,
     fetch: outboundFetch,
     downloads: { origins: config.DINGTALK_DOWNLOAD_ORIGINS, maxBytes: config.DINGTALK_DOWNLOAD_MAX_BYTES },
-    onAnswer: (api, result) => metrics.dingtalkRequests.inc({ api, result }),
+    onAnswer,
+  });
+  // The gateway's playground webhook answers as a sessionWebhook does: posted to and read as one, and counted as
+  // one (as it always was), by a client that may reach PLAYGROUND_URL's origin and nothing else.
+  const playgroundPoster = new DingTalkClient(tokens, {
+    apiBaseUrl: config.PLAYGROUND_URL,
+    allowedOrigins: [config.PLAYGROUND_URL],
+    timeoutMs: DINGTALK_TIMEOUT_MS,
+    fetch: outboundFetch,
+    onAnswer,
   });
   const appFor = (robotCode: string): RobotApp | undefined => {
     // The playground's robot has no app: nothing of it may reach DingTalk's APIs under another robot's name.
@@ -116,7 +131,10 @@ export function buildWorkerDeps(
     answerLimits: new AnswerLimits(redis, keys),
     metrics,
     dingtalk,
-    messageRoutes: [webhookRoute(dingtalk), openApiRoute(dingtalk, appFor)],
+    messageRoutes: {
+      dingtalk: [webhookRoute(dingtalk), openApiRoute(dingtalk, appFor)],
+      playground: [playgroundRoute(playgroundPoster, playgroundWebhooks)],
+    },
     robotApp: appFor,
     robotOptions,
     access: new AccessPolicy({

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Logger, MessageJob, QueueShard, RedisClient, ShardKeys, Turns } from '@dtbot/shared';
+import type { Logger, MessageJob, MessageSource, QueueShard, RedisClient, ShardKeys, Turns } from '@dtbot/shared';
 import type { ConversationMemory } from './memory/conversation-memory.js';
 import type { AnswerLimits } from './model/answer-limits.js';
 import type { DelayPolicy } from './queue-action.js';
@@ -55,8 +55,11 @@ export interface WorkerDeps {
   metrics: WorkerMetrics;
   /** Every request to DingTalk goes through it (allowed origins, timeout, errors, access tokens). */
   dingtalk: DingTalkClient;
-  /** Message routes in the order they are tried: the webhook, then the OpenAPI. */
-  messageRoutes: readonly MessageRoute[];
+  /**
+   * The message routes of each source, in the order they are tried: a DingTalk message's webhook,
+   * then the OpenAPI; a playground message's playground webhook, and nothing else.
+   */
+  messageRoutes: Readonly<Record<MessageSource, readonly MessageRoute[]>>;
   /** The AppKey/AppSecret a robot calls DingTalk's APIs with; `undefined` when none is set. */
   robotApp: (robotCode: string) => RobotApp | undefined;
   /**

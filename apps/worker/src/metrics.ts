@@ -28,7 +28,7 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
     poisonJobs: poisonJobsCounter(registry),
     deliveries: new Counter({
       name: 'dtbot_worker_deliveries_total',
-      help: 'Message parts delivered to DingTalk, by route (webhook, openapi, card: a finalized card) and result',
+      help: 'Message parts delivered, by route (webhook, openapi, card: a finalized card; playground: to the playground page) and result',
       labelNames: ['route', 'result'] as const,
       registers: [registry],
     }),

@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import getRawBody from 'raw-body';
 import { z } from 'zod';
+import { PLAYGROUND_WEBHOOK_ANSWERS } from '@dtbot/shared';
 import { PLAYGROUND_LIMITS } from './playground-limits.js';
 import type { PlaygroundSessions } from './playground-sessions.js';
 import { CHAT_ID, SESSION_ID } from './playground-question.js';
@@ -14,21 +15,11 @@ const answerSchema = z.discriminatedUnion('msgtype', [
 ]);
 
 /**
- * What the webhook answers, always HTTP 200 with an errcode as DingTalk's does, and with DingTalk's
- * codes so a worker reads them as it reads DingTalk's: a session that is gone is a conversation
- * that no longer exists (400013, final), a body it cannot show is refused as sent (40035, final).
- */
-const ANSWERS = {
-  ok: { errcode: 0, errmsg: 'ok' },
-  sessionGone: { errcode: 400013, errmsg: 'playground session does not exist' },
-  refused: { errcode: 40035, errmsg: 'not a markdown or text message within 20000 bytes' },
-} as const;
-
-/**
  * `POST /playground/webhook/<chat>?session=<id>`: the session webhook of playground messages,
  * where workers post their answers. Any gateway takes them: the answer goes into the session's
  * transcript in Redis, and the gateway holding the page's event stream sends it on. The session id
- * is the credential, as a DingTalk webhook's `session` is.
+ * is the credential, as a DingTalk webhook's `session` is. It answers as a DingTalk sessionWebhook
+ * does (`PLAYGROUND_WEBHOOK_ANSWERS`), which is how the worker's playground route reads it.
  */
 export function playgroundWebhook(sessions: PlaygroundSessions): Middleware {
   return async (ctx) => {
@@ -36,7 +27,7 @@ export function playgroundWebhook(sessions: PlaygroundSessions): Middleware {
     const sessionId = String(ctx.query.session ?? '');
     const chatId = String(ctx.params?.chat ?? '');
     if (!SESSION_ID.test(sessionId) || !CHAT_ID.test(chatId) || !(await sessions.isAlive(sessionId))) {
-      ctx.body = ANSWERS.sessionGone;
+      ctx.body = PLAYGROUND_WEBHOOK_ANSWERS.sessionGone;
       return;
     }
     let body: unknown;
@@ -44,17 +35,17 @@ export function playgroundWebhook(sessions: PlaygroundSessions): Middleware {
       const raw = await getRawBody(ctx.req, { limit: PLAYGROUND_LIMITS.answerBodyBytes, length: ctx.get('content-length') || undefined });
       body = JSON.parse(raw.toString('utf8'));
     } catch {
-      ctx.body = ANSWERS.refused;
+      ctx.body = PLAYGROUND_WEBHOOK_ANSWERS.refused;
       return;
     }
     const parsed = answerSchema.safeParse(body);
     if (!parsed.success) {
-      ctx.body = ANSWERS.refused;
+      ctx.body = PLAYGROUND_WEBHOOK_ANSWERS.refused;
       return;
     }
     const answer = parsed.data;
     const [title, text] = answer.msgtype === 'markdown' ? [answer.markdown.title, answer.markdown.text] : ['', answer.text.content];
     await sessions.append(sessionId, { kind: 'answer', chatId, title, format: answer.msgtype, text, atUserIds: answer.at?.atUserIds ?? [], at: Date.now() });
-    ctx.body = ANSWERS.ok;
+    ctx.body = PLAYGROUND_WEBHOOK_ANSWERS.ok;
   };
 }

@@ -1,9 +1,17 @@
 /**
+ * What a job delivers, each recorded under its own name: the model's answer (or a command's reply),
+ * the apology of a job that failed, and the queue notice of a message still waiting.
+ */
+export type DeliveryLabel = 'answer' | 'apology' | 'notice';
+
+/**
  * One text (an answer, an apology) on its way to the chat, by one way of delivering it, chosen by
  * `openDelivery` (`choose-route.ts`). Markdown messages show only the final text; an AI card also
  * shows the answer while the model writes it.
  */
 export interface AnswerDelivery {
+  /** How the text goes out: into an AI card, or as markdown messages. */
+  readonly via: 'card' | 'message';
   /** Whether drafts given to `progress` reach the chat; the model streams its answer only when they do. */
   readonly showsProgress: boolean;
   /**
@@ -20,12 +28,21 @@ export interface AnswerDelivery {
    * landed when this resolves, so nothing of this attempt arrives after what a later one sends.
    */
   discard(): Promise<void>;
+  /**
+   * Shows a queue notice while the message waits. A card shows it in place and stays open: the
+   * answer replaces it. Messages carry it as a message of its own, recorded as delivered under
+   * `notice`, so that a retried job does not send it again.
+   */
+  hold(text: string): Promise<void>;
 }
 
 /** What `openDelivery` is asked to deliver. */
 export interface DeliveryPurpose {
-  /** Names the text among the job's deliveries (`answer`, `apology`); delivered parts are recorded under it. */
-  label: string;
+  /**
+   * Names the text among the job's deliveries; delivered parts are recorded under it. A `notice` is
+   * held (`hold`) in the answer's card while that card waits for the answer, else sent as messages.
+   */
+  label: DeliveryLabel;
   /**
    * The text is written gradually (a model's answer), so it may be shown as it grows. Commands,
    * notes and refusals are not: they go out as plain messages.

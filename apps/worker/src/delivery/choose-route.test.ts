@@ -7,6 +7,7 @@ import type { MessageRoute, RouteName } from './message-route.js';
 
 const EXPIRY = 10_000;
 const job = { msgId: 'm1', sessionWebhookExpiredTime: EXPIRY } as MessageJob;
+const playgroundJob = { ...job, source: 'playground' } as MessageJob;
 const message: ReplyMessage = { title: 't', text: 'answer', atUserIds: [] };
 
 /** A route that records what it was asked to send, accepting what `accepts` says, failing with `failure`. */
@@ -29,11 +30,13 @@ const clock = (...readings: number[]) => () => (readings.length > 1 ? readings.s
 function setup(webhookFailure?: BotError, openApiAccepts = true) {
   const webhook = route('webhook', (now) => now < EXPIRY, webhookFailure);
   const openapi = route('openapi', () => openApiAccepts);
+  const playground = route('playground', (now) => now < EXPIRY);
   const metrics = createWorkerMetrics();
-  const deps = { metrics, logger: createLogger('choose-route-test', 'silent'), messageRoutes: [webhook.subject, openapi.subject] };
+  const messageRoutes = { dingtalk: [webhook.subject, openapi.subject], playground: [playground.subject] };
+  const deps = { metrics, logger: createLogger('choose-route-test', 'silent'), messageRoutes };
   const count = async (route: string, result: string) =>
     (await metrics.deliveries.get()).values.find((v) => v.labels.route === route && v.labels.result === result)?.value ?? 0;
-  return { webhook, openapi, deps, count };
+  return { webhook, openapi, playground, deps, count };
 }
 
 describe('sendMessage', () => {
@@ -74,5 +77,25 @@ describe('sendMessage', () => {
     const { deps, count } = setup(undefined, false);
     await expect(sendMessage(deps, job, message, clock(EXPIRY))).rejects.toMatchObject({ kind: 'fatal' });
     expect(await count('none', 'undeliverable')).toBe(1);
+  });
+
+  it('sends a playground job by the playground route alone, never the webhook or the OpenAPI', async () => {
+    const { webhook, openapi, playground, deps } = setup();
+    expect(await sendMessage(deps, playgroundJob, message, clock(EXPIRY - 1))).toBe('playground');
+    expect([webhook.sent.length, openapi.sent.length, playground.sent.length]).toEqual([0, 0, 1]);
+  });
+
+  it('fails an expired playground job as undeliverable rather than hand it to the OpenAPI', async () => {
+    const { openapi, deps } = setup();
+    await expect(sendMessage(deps, playgroundJob, message, clock(EXPIRY))).rejects.toMatchObject({ kind: 'fatal' });
+    expect(openapi.sent).toEqual([]);
+  });
+
+  it('never sends a DingTalk job (source dingtalk, or none as stored before sources) by the playground route', async () => {
+    const { playground, deps } = setup(undefined, false);
+    for (const dingtalkJob of [{ ...job, source: 'dingtalk' } as MessageJob, job]) {
+      await expect(sendMessage(deps, dingtalkJob, message, clock(EXPIRY))).rejects.toMatchObject({ kind: 'fatal' });
+    }
+    expect(playground.sent).toEqual([]);
   });
 });

@@ -21,10 +21,12 @@ export async function openDelivery(deps: DeliveryDeps, jobId: string, data: Mess
 }
 
 /**
- * The route of one message: the first route that accepts the job (the webhook while
- * `now < sessionWebhookExpiredTime`, then the OpenAPI). A route that fails, and no longer accepts
- * the job once it has failed (the webhook expired while we sent), hands the message to the next;
- * otherwise its failure is the job's. No route at all: logged, counted, and the job fails.
+ * The route of one message: the first of the routes of the job's source that accepts the job. A
+ * DingTalk message's are the webhook while `now < sessionWebhookExpiredTime`, then the OpenAPI; a
+ * playground message has the playground's webhook alone, and no DingTalk message is ever handed to
+ * it. A route that fails, and no longer accepts the job once it has failed (the webhook expired
+ * while we sent), hands the message to the next; otherwise its failure is the job's. No route at
+ * all: logged, counted, and the job fails.
  */
 export async function sendMessage(
   deps: Pick<WorkerDeps, 'metrics' | 'logger' | 'messageRoutes'>,
@@ -32,7 +34,8 @@ export async function sendMessage(
   message: ReplyMessage,
   now: () => number = Date.now,
 ): Promise<RouteName> {
-  for (const route of deps.messageRoutes) {
+  // A job stored before jobs named their source came from DingTalk.
+  for (const route of deps.messageRoutes[job.source ?? 'dingtalk']) {
     if (!route.accepts(job, now())) continue;
     try {
       await route.send(job, message);

@@ -1,6 +1,6 @@
 import type { MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
-import type { AnswerDelivery } from './answer-delivery.js';
+import type { AnswerDelivery, DeliveryLabel } from './answer-delivery.js';
 import { formatReply, type ReplyMessage } from './format-reply.js';
 import type { RouteName } from './message-route.js';
 import { splitAnswer } from './split-answer.js';
@@ -12,34 +12,37 @@ const RECORD_TTL_SECONDS = 7 * 86_400;
  * (`delivered:<jobId>`, field `<label>.<index>` → route) right after DingTalk accepted it, and a
  * retried job skips recorded parts. The one window left is a crash between DingTalk's acceptance
  * and the record (milliseconds), which can repeat that part. `send` carries one message by the route
- * it chooses and names that route.
+ * it chooses and names that route. A held notice is a text of its own, recorded under `notice`.
  */
 export function messageDelivery(
   deps: Pick<WorkerDeps, 'redis' | 'keys' | 'metrics'>,
   jobId: string,
   data: MessageJob,
-  label: string,
+  label: DeliveryLabel,
   send: (message: ReplyMessage) => Promise<RouteName>,
 ): AnswerDelivery {
+  async function deliver(name: DeliveryLabel, text: string): Promise<void> {
+    const parts = splitAnswer(text);
+    const recordKey = deps.keys.delivered(jobId);
+    const delivered = new Set(Object.keys(await deps.redis.hgetall(recordKey)));
+    // Counted once per answer: a retry that resumes after some parts went out is the same answer.
+    if (name === 'answer' && ![...delivered].some((field) => field.startsWith(`${name}.`))) {
+      deps.metrics.answerParts.observe(parts.length);
+    }
+    for (const [index, part] of parts.entries()) {
+      const field = `${name}.${index}`;
+      if (delivered.has(field)) continue;
+      const route = await send(formatReply(data, part, { index, count: parts.length }));
+      await deps.redis.multi().hset(recordKey, field, route).expire(recordKey, RECORD_TTL_SECONDS).exec();
+      deps.metrics.deliveries.inc({ route, result: 'ok' });
+    }
+  }
   return {
+    via: 'message',
     showsProgress: false,
     progress: () => undefined,
     discard: async () => undefined,
-    async finish(text) {
-      const parts = splitAnswer(text);
-      const recordKey = deps.keys.delivered(jobId);
-      const delivered = new Set(Object.keys(await deps.redis.hgetall(recordKey)));
-      // Counted once per answer: a retry that resumes after some parts went out is the same answer.
-      if (label === 'answer' && ![...delivered].some((field) => field.startsWith(`${label}.`))) {
-        deps.metrics.answerParts.observe(parts.length);
-      }
-      for (const [index, part] of parts.entries()) {
-        const field = `${label}.${index}`;
-        if (delivered.has(field)) continue;
-        const route = await send(formatReply(data, part, { index, count: parts.length }));
-        await deps.redis.multi().hset(recordKey, field, route).expire(recordKey, RECORD_TTL_SECONDS).exec();
-        deps.metrics.deliveries.inc({ route, result: 'ok' });
-      }
-    },
+    finish: (text) => deliver(label, text),
+    hold: (text) => deliver('notice', text),
   };
 }

@@ -1,4 +1,4 @@
-import { BotError, isAllowedDownload, isPlaygroundWebhook, type MessageSource } from '@dtbot/shared';
+import { BotError, isAllowedDownload } from '@dtbot/shared';
 import { classifyError } from '../classify-error.js';
 import type { AccessTokens } from './access-tokens.js';
 import { answerResult, DingTalkError, type DingTalkAnswer, type DingTalkApi } from './dingtalk-error.js';
@@ -15,10 +15,10 @@ export interface DingTalkClientOptions {
    */
   allowedOrigins: readonly string[];
   /**
-   * Where the gateway's playground takes its answers (`playgroundWebhookPrefix`): the only place a
-   * playground message's answer may go, and a place no DingTalk message's answer may go.
+   * Addresses refused even where their origin is allowed: places that take a robot's posts but are
+   * not DingTalk's, so no answer sent through this client may land there.
    */
-  playgroundWebhookPrefix?: string;
+  refusedPrefixes?: readonly string[];
   timeoutMs: number;
   /**
    * Origins (`https://*.domain` allowed) a file a user sent may be downloaded from, and its largest
@@ -72,12 +72,9 @@ export class DingTalkClient {
     this.allowed = new Set(origins.map((origin) => new URL(origin).origin));
   }
 
-  /**
-   * Posts one message to a sessionWebhook; DingTalk answers business errors as 200 + errcode. The
-   * message's source decides where its webhook may point: DingTalk's origins, or the playground.
-   */
-  async postToWebhook(webhook: string, body: Json, source: MessageSource = 'dingtalk'): Promise<void> {
-    const { status, json } = await this.send('webhook', webhook, { method: 'POST', body }, source);
+  /** Posts one message to a sessionWebhook; DingTalk answers business errors as 200 + errcode. */
+  async postToWebhook(webhook: string, body: Json): Promise<void> {
+    const { status, json } = await this.send('webhook', webhook, { method: 'POST', body });
     const errcode = typeof json?.errcode === 'number' ? json.errcode : undefined;
     if (json === undefined) this.fail({ api: 'webhook', status, malformed: true }, 'sessionWebhook answered something other than JSON');
     if (errcode !== undefined && errcode !== 0) {
@@ -219,14 +216,10 @@ export class DingTalkClient {
     api: DingTalkApi,
     target: string,
     request: { method: string; body?: Json | FormData; headers?: Record<string, string> },
-    source: MessageSource = 'dingtalk',
   ): Promise<{ status: number; json: Json | undefined }> {
     const url = new URL(target, this.options.apiBaseUrl);
     // A sessionWebhook came from a message: the gateway checked it, and we check again before posting.
-    if (!this.allows(url, source)) {
-      const allowed = source === 'playground' ? 'the playground\'s webhook (PLAYGROUND_URL)' : 'an allowed DingTalk origin';
-      throw new BotError('fatal', `refused to call ${url.origin}: not ${allowed}`);
-    }
+    if (!this.allows(url)) throw new BotError('fatal', `refused to call ${url.origin}: not an allowed DingTalk origin`);
     let response: Response;
     try {
       // A form sets its own multipart content type; JSON bodies get ours.
@@ -255,15 +248,11 @@ export class DingTalkClient {
     return { status: response.status, json };
   }
 
-  /**
-   * A playground message is answered through the gateway's playground and nowhere else; a DingTalk
-   * message anywhere allowed but there, even were its origin listed as DingTalk's.
-   */
-  private allows(url: URL, source: MessageSource): boolean {
+  /** An allowed origin, outside the refused prefixes (checked on the normalised URL: `..` cannot climb out of one). */
+  private allows(url: URL): boolean {
     if (url.username || url.password) return false;
-    const prefix = this.options.playgroundWebhookPrefix;
-    const toPlayground = prefix !== undefined && isPlaygroundWebhook(url, prefix);
-    return source === 'playground' ? toPlayground : !toPlayground && this.allowed.has(url.origin);
+    const refused = (this.options.refusedPrefixes ?? []).some((prefix) => url.href.startsWith(prefix));
+    return !refused && this.allowed.has(url.origin);
   }
 
   private fail(answer: DingTalkAnswer, message: string, cause?: unknown): never {

@@ -1,8 +1,5 @@
 import type { MessageJob } from '@dtbot/shared';
-import { CardAnswer } from '../delivery/card/card-answer.js';
-import { openCardDelivery } from '../delivery/card/open-card.js';
-import { sendMessage, type DeliveryDeps } from '../delivery/choose-route.js';
-import { messageDelivery } from '../delivery/message-delivery.js';
+import { openDelivery, type DeliveryDeps } from '../delivery/choose-route.js';
 
 /**
  * Delivers a queue notice as the answer will be delivered. With AI cards, the answer's own card is made now and
@@ -10,11 +7,7 @@ import { messageDelivery } from '../delivery/message-delivery.js';
  * by the job's route, recorded as delivered (`notice.0`) like any part.
  */
 export async function deliverNotice(deps: DeliveryDeps, jobId: string, data: MessageJob, text: string): Promise<'card' | 'message'> {
-  const card = await openCardDelivery(deps, jobId, data, { label: 'answer', gradual: true });
-  if (card instanceof CardAnswer && card.showsProgress) {
-    await card.hold(text);
-    return 'card';
-  }
-  await messageDelivery(deps, jobId, data, 'notice', (message) => sendMessage(deps, data, message)).finish(text);
-  return 'message';
+  const delivery = await openDelivery(deps, jobId, data, { label: 'notice', gradual: false });
+  await delivery.hold(text);
+  return delivery.via;
 }

@@ -24,10 +24,10 @@ export const ROBOT_APP: RobotApp = { appKey: DEFAULT_ROBOT_CODE, appSecret: 'rou
 /** What the contract needs to know of one message route. */
 export interface RouteUnderTest {
   name: RouteName;
-  /** The fake DingTalk's door this route knocks on. */
+  /** The fake DingTalk's door this route knocks on (the route it files deliveries under). */
   door: Extract<FakeDingTalkApi, 'webhook' | 'openapi'>;
-  /** The route, sending through `client`. */
-  over(client: DingTalkClient): MessageRoute;
+  /** The route, sending through `client` to `dingtalk`. */
+  over(client: DingTalkClient, dingtalk: FakeDingTalk): MessageRoute;
   /** The job of a message from `asker` in a group of their own that this route carries, its webhook on `dingtalk`. */
   groupJob(dingtalk: FakeDingTalk, asker: string): MessageJob;
   /** Where the fake files what this route delivered for `job`. */
@@ -37,8 +37,9 @@ export interface RouteUnderTest {
 }
 
 /**
- * One suite every message route passes (webhook, OpenAPI), against the fake DingTalk over real
- * HTTP: both carry the same answers, so both must deliver, fail and refuse alike.
+ * One suite every message route passes (webhook, OpenAPI, playground), against the fake DingTalk
+ * over real HTTP: all carry the same answers, so all must deliver, fail and refuse alike. The
+ * playground's webhook answers as a sessionWebhook does, so the fake's webhook stands in for it.
  */
 export function messageRouteContract(subject: RouteUnderTest): void {
   describe(`${subject.name} route: the shared contract`, () => {
@@ -52,7 +53,7 @@ export function messageRouteContract(subject: RouteUnderTest): void {
       redis = new Redis(redisUrlForTests());
       dingtalk = await startFakeDingTalk({ credentials: { [ROBOT_APP.appKey]: ROBOT_APP.appSecret } });
       tokens = new AccessTokens(redis, redisKeys(prefix));
-      route = subject.over(new DingTalkClient(tokens, { apiBaseUrl: dingtalk.apiBaseURL, allowedOrigins: [dingtalk.origin], timeoutMs: 2000 }));
+      route = subject.over(new DingTalkClient(tokens, { apiBaseUrl: dingtalk.apiBaseURL, allowedOrigins: [dingtalk.origin], timeoutMs: 2000 }), dingtalk);
     });
 
     afterAll(async () => {
@@ -72,7 +73,7 @@ export function messageRouteContract(subject: RouteUnderTest): void {
       const job = subject.groupJob(dingtalk, 'asker');
       await route.send(job, formatReply(job, '**答案**在这里'));
       expect(deliveredTo(job)).toMatchObject([
-        { route: subject.name, kind: expect.stringMatching(/^(markdown|sampleMarkdown)$/), title: '答案在这里', text: '**答案**在这里\n\n@asker' },
+        { route: subject.door, kind: expect.stringMatching(/^(markdown|sampleMarkdown)$/), title: '答案在这里', text: '**答案**在这里\n\n@asker' },
       ]);
     });
 
@@ -110,6 +111,7 @@ export function messageRouteContract(subject: RouteUnderTest): void {
     it('refuses an origin outside the allow-list without sending a request', async () => {
       const elsewhere = subject.over(
         new DingTalkClient(tokens, { apiBaseUrl: dingtalk.apiBaseURL, allowedOrigins: ['https://oapi.dingtalk.com'], timeoutMs: 2000 }),
+        dingtalk,
       );
       await tokens.forget(ROBOT_APP.appKey);
       const job = subject.groupJob(dingtalk, 'foreign');

@@ -23,3 +23,15 @@ export function isPlaygroundWebhook(url: string | URL, prefix: string): boolean 
     return false;
   }
 }
+
+/**
+ * What the playground webhook answers: always HTTP 200 with an errcode, as a DingTalk sessionWebhook
+ * does, and with DingTalk's codes, so that a worker reads them as it reads DingTalk's: a session
+ * that is gone is a conversation that no longer exists (400013, final), a body it cannot show is
+ * refused as sent (40035, final).
+ */
+export const PLAYGROUND_WEBHOOK_ANSWERS = {
+  ok: { errcode: 0, errmsg: 'ok' },
+  sessionGone: { errcode: 400013, errmsg: 'playground session does not exist' },
+  refused: { errcode: 40035, errmsg: 'not a markdown or text message within 20000 bytes' },
+} as const;

@@ -1,6 +1,6 @@
 import type { WorkerDeps } from '../../deps.js';
 import type { RobotApp } from '../../dingtalk/dingtalk-client.js';
-import type { AnswerDelivery } from '../answer-delivery.js';
+import type { AnswerDelivery, DeliveryLabel } from '../answer-delivery.js';
 import { optionalCardCall, requiredCardCall } from './card-calls.js';
 import { toCardMarkdown } from './card-markdown.js';
 import { writeCardRecord, type CardRecord } from './card-record.js';
@@ -15,7 +15,7 @@ export interface OpenCard {
   app: RobotApp;
   record: CardRecord;
   /** `answer`: the answer streams in and is finalized; `apology`: the card ends in the error state with it. */
-  label: string;
+  label: Extract<DeliveryLabel, 'answer' | 'apology'>;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -29,6 +29,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * an apology finalizes it with what was shown so far, the apology and the error state.
  */
 export class CardAnswer implements AnswerDelivery {
+  readonly via = 'card';
   readonly showsProgress: boolean;
   private latest: () => string = () => '';
   /** A draft came since the last one was shown (or could not be). */

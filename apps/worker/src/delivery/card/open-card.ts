@@ -13,6 +13,7 @@ export type OpenCardDeps = CardAnswerDeps & Pick<WorkerDeps, 'robotApp' | 'robot
 
 /**
  * The job's AI card for this text, or undefined when the text goes out as messages:
+ * - a queue notice goes into the card the answer will stream into, while that card waits for it;
  * - a card an earlier attempt of the job opened is finished, never a second one made: the answer
  *   streams into it, an apology ends it in the error state. (A card that ended in the error state
  *   already holds its apology; an answer after it, an operator's retry, goes out as messages.)
@@ -24,12 +25,17 @@ export type OpenCardDeps = CardAnswerDeps & Pick<WorkerDeps, 'robotApp' | 'robot
  *   and the retry checks the card before creating it again under the same `outTrackId`.
  */
 export async function openCardDelivery(deps: OpenCardDeps, jobId: string, data: MessageJob, purpose: DeliveryPurpose): Promise<CardAnswer | undefined> {
+  if (purpose.label === 'notice') {
+    // The answer's own card, made now if need be, holds the notice until the answer replaces it:
+    // one card, no second message. A card that no longer waits for the answer holds nothing.
+    const card = await openCardDelivery(deps, jobId, data, { label: 'answer', gradual: true });
+    return card?.showsProgress ? card : undefined;
+  }
   const record = await readCardRecord(deps, jobId);
   const app = deps.robotApp(data.robotCode);
   if (!app || record?.state === 'refused') return undefined;
   if (record) {
     if (purpose.label === 'answer' && record.state === 'failed') return undefined;
-    if (purpose.label !== 'answer' && purpose.label !== 'apology') return undefined;
     const confirmed = record.state === 'creating' ? await confirmCard(deps, jobId, data, app, record, purpose) : record;
     return confirmed && new CardAnswer(deps, { jobId, msgId: data.msgId, app, record: confirmed, label: purpose.label });
   }
