@@ -107,19 +107,21 @@ describe('worker metrics', () => {
     expect(started).toBe(1);
   });
 
-  it('count DingTalk throttling by its errcode and the wait of the throttled job', async () => {
+  it('count DingTalk throttling by its errcode, its failure code and the wait of the throttled job', async () => {
     harness.dingtalk.refuseNext('webhook', { errcode: 130101, errmsg: 'send too fast' });
-    const [refused, waitedSeconds, started] = await growth(
+    const [refused, waitedSeconds, started, failures] = await growth(
       [
         'dtbot_worker_dingtalk_requests_total{api="webhook",result="errcode_130101"}',
         'dtbot_worker_rate_limited_seconds_total{scope="job"}',
         'dtbot_worker_stored_to_started_seconds_count',
+        'dtbot_worker_failures_total{failure="dingtalk_throttled"}',
       ],
       async () => {
         expect(await (await harness.send(harness.message({ text: 'throttle me', senderStaffId: 'throttle' }))).settled).toBe('completed');
       },
     );
     expect(refused).toBe(1);
+    expect(failures).toBe(1);
     expect(waitedSeconds).toBeGreaterThan(0);
     // The delayed job came back only to deliver the answer it already had: it had started once.
     expect(started).toBe(1);

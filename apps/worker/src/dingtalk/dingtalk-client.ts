@@ -1,8 +1,9 @@
 import { BotError, isAllowedDownload, isPlaygroundWebhook, type MessageSource } from '@dtbot/shared';
-import { classifyError } from '../classify-error.js';
+import { classifyError } from '../failures/classify-error.js';
 import type { AccessTokens } from './access-tokens.js';
 import { answerResult, DingTalkError, type DingTalkAnswer, type DingTalkApi } from './dingtalk-error.js';
 import { readAtMost } from './read-at-most.js';
+import { WorkerFailure } from '../failures/worker-failure.js';
 
 export interface DingTalkClientOptions {
   /** The OpenAPI's base (`DINGTALK_API_BASE_URL`); paths are resolved against it. */
@@ -120,7 +121,7 @@ export class DingTalkClient {
    * returns its `media_id`, which a markdown message can show (`![](<media_id>)`).
    */
   async uploadMedia(app: RobotApp, type: 'image' | 'file', file: MediaFile): Promise<string> {
-    if (!this.options.oapiBaseUrl) throw new BotError('fatal', 'no legacy OpenAPI base is configured for media uploads');
+    if (!this.options.oapiBaseUrl) throw new WorkerFailure('media_upload_unconfigured', 'no legacy OpenAPI base is configured for media uploads');
     const token = await this.tokens.get(app.appKey, () => this.issueLegacyToken(app), 'oapi');
     const url = new URL('/media/upload', this.options.oapiBaseUrl);
     url.search = new URLSearchParams({ access_token: token, type }).toString();
@@ -160,7 +161,7 @@ export class DingTalkClient {
     for (let hop = 0; ; hop += 1) {
       // The URL came from DingTalk; this still keeps a wrong answer, or a redirect, from reaching elsewhere.
       if (!isAllowedDownload(url, downloads.origins)) {
-        throw new BotError('fatal', `refused to download from ${url.origin}: not in DINGTALK_DOWNLOAD_ORIGINS`);
+        throw new WorkerFailure('origin_not_allowed', `refused to download from ${url.origin}: not in DINGTALK_DOWNLOAD_ORIGINS`);
       }
       let response: Response;
       try {
@@ -225,7 +226,7 @@ export class DingTalkClient {
     // A sessionWebhook came from a message: the gateway checked it, and we check again before posting.
     if (!this.allows(url, source)) {
       const allowed = source === 'playground' ? 'the playground\'s webhook (PLAYGROUND_URL)' : 'an allowed DingTalk origin';
-      throw new BotError('fatal', `refused to call ${url.origin}: not ${allowed}`);
+      throw new WorkerFailure('origin_not_allowed', `refused to call ${url.origin}: not ${allowed}`);
     }
     let response: Response;
     try {
