@@ -1,5 +1,4 @@
-import { BotError, isAllowedDownload, isPlaygroundWebhook, type MessageSource } from '@dtbot/shared';
-import { classifyError } from '../failures/classify-error.js';
+import { isAllowedDownload, isPlaygroundWebhook, type MessageSource } from '@dtbot/shared';
 import type { AccessTokens } from './access-tokens.js';
 import { answerResult, DingTalkError, type DingTalkAnswer, type DingTalkApi } from './dingtalk-error.js';
 import { readAtMost } from './read-at-most.js';
@@ -58,8 +57,9 @@ const jsonHeaders = { 'content-type': 'application/json; charset=utf-8', accept:
 
 /**
  * The one way the worker talks to DingTalk: every request goes through `send`, which refuses
- * origins outside the allow-list, bounds the wait, reads the JSON answer and turns a failure into
- * a `BotError` kind through `classifyError`. On top: webhook posts (success is errcode 0) and
+ * origins outside the allow-list, bounds the wait, reads the JSON answer and throws a failure as a
+ * `DingTalkError` holding what DingTalk answered: what it means is decided where the failure is
+ * settled (`classifyError`), not here. On top: webhook posts (success is errcode 0) and
  * OpenAPI calls with the app's access token (forgotten when DingTalk refuses it).
  */
 export class DingTalkClient {
@@ -109,7 +109,7 @@ export class DingTalkClient {
       this.options.onAnswer?.(api, 'ok');
       return answer;
     } catch (error) {
-      if (error instanceof BotError && error.cause instanceof DingTalkError && error.cause.answer.status === 401) {
+      if (error instanceof DingTalkError && error.answer.status === 401) {
         await this.tokens.forget(app.appKey);
       }
       throw error;
@@ -135,7 +135,7 @@ export class DingTalkClient {
       this.options.onAnswer?.('media', 'ok');
       return json.media_id;
     } catch (error) {
-      const answer = error instanceof BotError && error.cause instanceof DingTalkError ? error.cause.answer : undefined;
+      const answer = error instanceof DingTalkError ? error.answer : undefined;
       if (answer && [40001, 40014, 42001].includes(answer.errcode ?? 0)) await this.tokens.forget(app.appKey, 'oapi');
       throw error;
     }
@@ -215,7 +215,7 @@ export class DingTalkClient {
     return { accessToken: json.accessToken, expireIn: typeof json.expireIn === 'number' ? json.expireIn : 7200 };
   }
 
-  /** One request: allowed origin, timeout, JSON; a non-2xx answer is a classified failure. */
+  /** One request: allowed origin, timeout, JSON; a non-2xx answer is a `DingTalkError`. */
   private async send(
     api: DingTalkApi,
     target: string,
@@ -269,7 +269,7 @@ export class DingTalkClient {
 
   private fail(answer: DingTalkAnswer, message: string, cause?: unknown): never {
     this.options.onAnswer?.(answer.api, answerResult(answer));
-    throw classifyError(new DingTalkError(answer, message, { cause }));
+    throw new DingTalkError(answer, message, { cause });
   }
 }
 

@@ -1,4 +1,4 @@
-import { BotError, type MessageJob } from '@dtbot/shared';
+import type { MessageJob } from '@dtbot/shared';
 import type { WorkerDeps, WorkerSettings } from '../deps.js';
 import type { DownloadedFile, RobotApp } from '../dingtalk/dingtalk-client.js';
 import { DingTalkError } from '../dingtalk/dingtalk-error.js';
@@ -88,5 +88,5 @@ async function download(deps: Pick<WorkerDeps, 'dingtalk'>, app: RobotApp, robot
 
 /** DingTalk refused the code itself (HTTP 400: unknown or expired): asking again will not help. */
 function refusedDownloadCode(error: unknown): boolean {
-  return error instanceof BotError && error.cause instanceof DingTalkError && error.cause.answer.api === 'openapi' && error.cause.answer.status === 400;
+  return error instanceof DingTalkError && error.answer.api === 'openapi' && error.answer.status === 400;
 }
