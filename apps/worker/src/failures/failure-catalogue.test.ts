@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { BotError } from '@dtbot/shared';
-import { DingTalkError, type DingTalkAnswer } from '../dingtalk/dingtalk-error.js';
+import { DINGTALK_ERRORS } from '../dingtalk/dingtalk-error-codes.js';
+import { DingTalkError, type DingTalkAnswer, type DingTalkApi } from '../dingtalk/dingtalk-error.js';
 import { DEFAULT_DELAY_POLICY, queueActionFor } from '../queue-action.js';
 import { classifyError } from './classify-error.js';
 import { FAILURE_CODES, FAILURES, type FailureCode } from './failure-catalogue.js';
@@ -77,5 +79,48 @@ describe('classifyError: what each raw failure becomes', () => {
   it('keeps a failure the catalogue already named', () => {
     const named = new WorkerFailure('undeliverable', 'no route');
     expect(classifyError(named)).toBe(named);
+  });
+});
+
+describe('classifyError on anything', () => {
+  const API: DingTalkApi[] = ['webhook', 'openapi', 'token', 'legacy_token', 'media', 'download', 'card'];
+  const answer = fc.record(
+    {
+      api: fc.constantFrom(...API),
+      status: fc.integer({ min: 0, max: 599 }),
+      errcode: fc.oneof(fc.constantFrom(0, 130101, 300001, 400106, 40014, 90018), fc.integer()),
+      code: fc.string({ maxLength: 40 }),
+      flowControlled: fc.nat(3),
+      invalidRecipients: fc.nat(3),
+      filteredRecipients: fc.nat(3),
+      malformed: fc.boolean(),
+      redirected: fc.boolean(),
+    },
+    { requiredKeys: ['api'] },
+  );
+
+  it('ends on any thrown value with a row of the catalogue, whose kind it carries', () => {
+    fc.assert(
+      fc.property(fc.anything(), (thrown) => {
+        const failure = classifyError(thrown);
+        expect(failure.kind).toBe(FAILURES[failureCodeOf(failure)].kind);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives any DingTalk answer the kind its DingTalk row names, and keeps DingTalk\'s words as the cause', () => {
+    fc.assert(
+      fc.property(answer, fc.string({ maxLength: 200 }), (answered, words) => {
+        const raw = new DingTalkError(answered, words);
+        const failure = classifyError(raw);
+        const row = DINGTALK_ERRORS.find((candidate) => candidate.matches(answered));
+        expect(failure.kind).toBe(row?.kind ?? 'retryable');
+        expect(failureCodeOf(failure)).toMatch(/^dingtalk_/);
+        expect(failure.cause).toBe(raw);
+        expect(failure.message.startsWith(words)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
