@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MESSAGE_JOB_NAME, type MessageJob } from '@dtbot/shared';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
 // What the worker's /metrics says about real messages: real BullMQ worker, real Redis, fake model and DingTalk.
@@ -125,6 +126,17 @@ describe('worker metrics', () => {
     expect(waitedSeconds).toBeGreaterThan(0);
     // The delayed job came back only to deliver the answer it already had: it had started once.
     expect(started).toBe(1);
+  });
+
+  it('count a job holding no valid message as invalid_job_data, and fail it sending nothing', async () => {
+    const sentBefore = harness.dingtalk.delivered().length;
+    const [invalid = 0] = await growth(['dtbot_worker_failures_total{failure="invalid_job_data"}'], async () => {
+      const garbage = { msgId: 'not-a-message' } as unknown as MessageJob;
+      const job = await harness.queue.add(MESSAGE_JOB_NAME, garbage, { jobId: 'invalid-job-data', attempts: 3 });
+      await expect(job.waitUntilFinished(harness.events)).rejects.toThrow('job data does not match the message contract');
+    });
+    expect(invalid).toBe(1);
+    expect(harness.dingtalk.delivered()).toHaveLength(sentBefore);
   });
 
   it('leave a retry out of stored-to-started: its wait is the backoff, not the queue', async () => {
