@@ -155,6 +155,12 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
       buckets: [1, 2, 3, 4, 6, 10],
       registers: [registry],
     }),
+    failures: new Counter({
+      name: 'dtbot_worker_failures_total',
+      help: 'Failed steps settled, by the failure catalogue code (docs/failures.md): each retry, wait or final failure counts once',
+      labelNames: ['failure'] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -21,7 +21,10 @@ import { answerStarted } from './notices/answer-started.js';
  */
 export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, token: string | undefined): Promise<void> {
   const parsed = messageJobSchema.safeParse(job.data);
-  if (!parsed.success) throw new UnrecoverableError('job data does not match the message contract');
+  if (!parsed.success) {
+    deps.metrics.failures.inc({ failure: 'invalid_job_data' });
+    throw new UnrecoverableError('job data does not match the message contract');
+  }
   const data = parsed.data;
   const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
 

@@ -2,11 +2,13 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { BotError, jobIdFor, messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import type { PoisonSettler } from './metrics.js';
-import { classifyError } from './classify-error.js';
+import { classifyError } from './failures/classify-error.js';
 import { queueActionFor } from './queue-action.js';
 import { openDelivery } from './delivery/choose-route.js';
 import { apology } from './replies/canned-replies.js';
 import { endTurn } from './steps/end-turn.js';
+import { FAILURES } from './failures/failure-catalogue.js';
+import { failureCodeOf, WorkerFailure } from './failures/worker-failure.js';
 
 const DELAY_COUNT_TTL_SECONDS = 86_400;
 
@@ -24,6 +26,7 @@ export async function settleFailure(
   error: unknown,
 ): Promise<never> {
   const failure = classifyError(error);
+  deps.metrics.failures.inc({ failure: failureCodeOf(failure) });
   const delaysKey = deps.keys.jobDelays(jobId);
   const decided = queueActionFor(
     failure,
@@ -63,7 +66,8 @@ export async function settleFailure(
  */
 export async function giveUpOnStalls(deps: WorkerDeps, jobId: string, data: MessageJob, stalls: number, by: PoisonSettler): Promise<void> {
   deps.metrics.poisonJobs.inc({ by });
-  await giveUp(deps, jobId, data, new BotError('fatal', `its workers stalled ${stalls} times on it`));
+  deps.metrics.failures.inc({ failure: 'stalled_too_often' });
+  await giveUp(deps, jobId, data, new WorkerFailure('stalled_too_often', `its workers stalled ${stalls} times on it`));
 }
 
 /**
@@ -87,14 +91,19 @@ export async function settleAtStallLimit(deps: WorkerDeps, job: Job<MessageJob>)
  * message, and leave the job in the failed set for an operator.
  */
 async function giveUp(deps: WorkerDeps, jobId: string, data: MessageJob, failure: BotError): Promise<void> {
+  const code = failureCodeOf(failure);
   deps.metrics.jobs.inc({ outcome: 'failed' });
-  deps.logger.error({ msgId: data.msgId, jobId, kind: failure.kind, err: failure }, 'message failed for good');
+  deps.logger.error({ msgId: data.msgId, jobId, kind: failure.kind, failure: code, err: failure }, 'message failed for good');
   await deps.quotas.refund(jobId, data).catch((error: unknown) => deps.logger.warn({ jobId, err: error }, 'quota could not be given back'));
+  if (FAILURES[code].reply === 'apology') await sendApology(deps, jobId, data);
+  await endTurn(deps, data).catch((error: unknown) => deps.logger.error({ jobId, err: error }, 'turn could not be ended'));
+}
+
+async function sendApology(deps: WorkerDeps, jobId: string, data: MessageJob): Promise<void> {
   try {
     const delivery = await openDelivery(deps, jobId, data, { label: 'apology', gradual: false });
     await delivery.finish(apology(jobId));
   } catch (error) {
     deps.logger.error({ msgId: data.msgId, jobId, err: error }, 'apology could not be delivered');
   }
-  await endTurn(deps, data).catch((error: unknown) => deps.logger.error({ jobId, err: error }, 'turn could not be ended'));
 }

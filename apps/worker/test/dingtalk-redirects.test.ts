@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BotError } from '@dtbot/shared';
 import { AccessTokens } from '../src/dingtalk/access-tokens.js';
 import { DingTalkClient } from '../src/dingtalk/dingtalk-client.js';
+import { dingTalkFailureOf } from './dingtalk-failure-of.js';
 import { useTestRedis } from './test-redis.js';
 
 // A "DingTalk" that answers every request with a redirect to another server, and that other server, which
@@ -57,11 +57,7 @@ function clientOf(answers: string[] = []): DingTalkClient {
   });
 }
 
-async function failureOf(call: Promise<unknown>): Promise<BotError> {
-  const error = await call.then(() => undefined, (thrown: unknown) => thrown);
-  expect(error).toBeInstanceOf(BotError);
-  return error as BotError;
-}
+const failureOf = dingTalkFailureOf;
 
 describe('DingTalk client: redirects are never followed', () => {
   it.each([307, 302, 308, 301])('a sessionWebhook answering %i: fatal, counted as http_<status>, the other server gets nothing', async (answered) => {

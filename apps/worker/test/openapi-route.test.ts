@@ -1,12 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BotError, redisKeys } from '@dtbot/shared';
+import { redisKeys } from '@dtbot/shared';
 import { buildCallback, cleanupPrefix, createTestPrefix, redisUrlForTests, startFakeDingTalk, type FakeDingTalk } from '@dtbot/testkit';
 import { AccessTokens } from '../src/dingtalk/access-tokens.js';
 import { DingTalkClient } from '../src/dingtalk/dingtalk-client.js';
 import { formatReply } from '../src/delivery/format-reply.js';
 import { openApiRoute } from '../src/delivery/openapi-route.js';
 import { messageRouteContract, ROBOT_APP } from './contract/message-route-contract.js';
+import { dingTalkFailureOf } from './dingtalk-failure-of.js';
 import { messageJobFor } from './message-job-for.js';
 import { buildGroupCallback } from '@dtbot/testkit';
 
@@ -70,7 +71,7 @@ describe('OpenAPI route', () => {
     const route = openApiRoute(client, () => ROBOT_APP);
     const job = privateJob('renewed');
     dingtalk.expireAccessTokens();
-    await expect(route.send(job, formatReply(job, 'refused token'))).rejects.toMatchObject({ kind: 'retryable' });
+    expect(await dingTalkFailureOf(route.send(job, formatReply(job, 'refused token')))).toMatchObject({ kind: 'retryable' });
     const tokensBefore = dingtalk.tokenRequests;
     await route.send(job, formatReply(job, 'new token'));
     expect(dingtalk.tokenRequests - tokensBefore).toBe(1);
@@ -85,16 +86,16 @@ describe('OpenAPI route', () => {
       { status: 200, body: { processQueryKey: 'q', flowControlledStaffIdList: ['busy'], invalidStaffIdList: [], filteredStaffIdList: [] } },
       { status: 200, body: { processQueryKey: 'q', flowControlledStaffIdList: [], invalidStaffIdList: ['busy'], filteredStaffIdList: [] } },
     );
-    const throttled = await route.send(job, formatReply(job, 'x')).catch((error: BotError) => error);
+    const throttled = await dingTalkFailureOf(route.send(job, formatReply(job, 'x')));
     expect(throttled).toMatchObject({ kind: 'rate_limited', waitScope: 'job' });
-    await expect(route.send(job, formatReply(job, 'x'))).rejects.toMatchObject({ kind: 'fatal' });
+    expect(await dingTalkFailureOf(route.send(job, formatReply(job, 'x')))).toMatchObject({ kind: 'fatal' });
   });
 
   it('takes a 200 that says success: false as a failure to retry, not as delivered', async () => {
     const route = openApiRoute(client, () => ROBOT_APP);
     const job = privateJob('unsure');
     dingtalk.refuseNext('openapi', { status: 200, body: { success: false, processQueryKey: 'q' } });
-    await expect(route.send(job, formatReply(job, 'x'))).rejects.toMatchObject({ kind: 'retryable' });
+    expect(await dingTalkFailureOf(route.send(job, formatReply(job, 'x')))).toMatchObject({ kind: 'retryable' });
   });
 
   it('carries nothing for a robot without AppKey/AppSecret, nor a private answer to a sender without a staff id', () => {

@@ -107,6 +107,8 @@ describe('a message its workers stall on', () => {
     expect(job?.attemptsMade).toBe(1);
     expect(await h.queue.getJobState(jobId)).toBe('failed');
     expect(await poisonCount(h, 'worker')).toBe(1);
+    const { values } = await h.deps.metrics.failures.get();
+    expect(values.map(({ labels, value }) => [labels.failure, value])).toEqual([['stalled_too_often', 1]]);
 
     const following = h.message({ text: 'next question', senderStaffId: 'twice' });
     expect(await (await h.send(following)).settled).toBe('completed');

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MESSAGE_JOB_NAME, type MessageJob } from '@dtbot/shared';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
 // What the worker's /metrics says about real messages: real BullMQ worker, real Redis, fake model and DingTalk.
@@ -107,22 +108,35 @@ describe('worker metrics', () => {
     expect(started).toBe(1);
   });
 
-  it('count DingTalk throttling by its errcode and the wait of the throttled job', async () => {
+  it('count DingTalk throttling by its errcode, its failure code and the wait of the throttled job', async () => {
     harness.dingtalk.refuseNext('webhook', { errcode: 130101, errmsg: 'send too fast' });
-    const [refused, waitedSeconds, started] = await growth(
+    const [refused, waitedSeconds, started, failures] = await growth(
       [
         'dtbot_worker_dingtalk_requests_total{api="webhook",result="errcode_130101"}',
         'dtbot_worker_rate_limited_seconds_total{scope="job"}',
         'dtbot_worker_stored_to_started_seconds_count',
+        'dtbot_worker_failures_total{failure="dingtalk_throttled"}',
       ],
       async () => {
         expect(await (await harness.send(harness.message({ text: 'throttle me', senderStaffId: 'throttle' }))).settled).toBe('completed');
       },
     );
     expect(refused).toBe(1);
+    expect(failures).toBe(1);
     expect(waitedSeconds).toBeGreaterThan(0);
     // The delayed job came back only to deliver the answer it already had: it had started once.
     expect(started).toBe(1);
+  });
+
+  it('count a job holding no valid message as invalid_job_data, and fail it sending nothing', async () => {
+    const sentBefore = harness.dingtalk.delivered().length;
+    const [invalid = 0] = await growth(['dtbot_worker_failures_total{failure="invalid_job_data"}'], async () => {
+      const garbage = { msgId: 'not-a-message' } as unknown as MessageJob;
+      const job = await harness.queue.add(MESSAGE_JOB_NAME, garbage, { jobId: 'invalid-job-data', attempts: 3 });
+      await expect(job.waitUntilFinished(harness.events)).rejects.toThrow('job data does not match the message contract');
+    });
+    expect(invalid).toBe(1);
+    expect(harness.dingtalk.delivered()).toHaveLength(sentBefore);
   });
 
   it('leave a retry out of stored-to-started: its wait is the backoff, not the queue', async () => {

@@ -1,5 +1,5 @@
 /**
- * The three kinds every failure is reduced to, decided once (the worker's `classify-error.ts`):
+ * The three kinds every failure is reduced to, decided once (the worker's failure catalogue, `failures/`):
  * - `retryable`: try again with exponential backoff (network, timeout, 5xx, an unknown DingTalk errcode).
  * - `rate_limited`: the upstream asked us to wait; wait without spending an attempt.
  * - `fatal`: retrying cannot help (400/401/403/404 from the model, invalid data); fail now.

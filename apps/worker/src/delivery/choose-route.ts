@@ -1,11 +1,12 @@
-import { BotError, type MessageJob } from '@dtbot/shared';
+import { type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
-import { classifyError } from '../classify-error.js';
+import { classifyError } from '../failures/classify-error.js';
 import type { AnswerDelivery, DeliveryPurpose } from './answer-delivery.js';
 import { openCardDelivery, type OpenCardDeps } from './card/open-card.js';
 import type { ReplyMessage } from './format-reply.js';
 import { messageDelivery } from './message-delivery.js';
 import type { RouteName } from './message-route.js';
+import { WorkerFailure } from '../failures/worker-failure.js';
 
 export type DeliveryDeps = Pick<WorkerDeps, 'redis' | 'keys' | 'metrics' | 'logger' | 'messageRoutes'> & OpenCardDeps;
 
@@ -51,5 +52,5 @@ export async function sendMessage(
     { msgId: job.msgId },
     'answer undeliverable: the webhook expired and the OpenAPI needs the robot\'s AppKey/AppSecret (and, in a private chat, the sender\'s staff id)',
   );
-  throw new BotError('fatal', 'no route can deliver: the session webhook expired and the OpenAPI cannot be used for this message');
+  throw new WorkerFailure('undeliverable', 'no route can deliver: the session webhook expired and the OpenAPI cannot be used for this message');
 }

@@ -11,6 +11,6 @@ export interface MessageRoute {
   readonly name: RouteName;
   /** Whether this route can carry a message of this job at `now` (ms). */
   accepts(job: MessageJob, now: number): boolean;
-  /** Sends one message; throws a classified `BotError` when the chat did not take it. */
+  /** Sends one message; throws what DingTalk answered (`DingTalkError`) or a `WorkerFailure` when it was not taken. */
   send(job: MessageJob, message: ReplyMessage): Promise<void>;
 }

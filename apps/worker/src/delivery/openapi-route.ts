@@ -1,6 +1,6 @@
-import { BotError } from '@dtbot/shared';
 import type { DingTalkClient, RobotApp } from '../dingtalk/dingtalk-client.js';
 import type { MessageRoute } from './message-route.js';
+import { WorkerFailure } from '../failures/worker-failure.js';
 
 export const GROUP_SEND_PATH = '/v1.0/robot/groupMessages/send';
 export const PRIVATE_SEND_PATH = '/v1.0/robot/oToMessages/batchSend';
@@ -19,14 +19,14 @@ export function openApiRoute(client: DingTalkClient, appFor: (robotCode: string)
       job.source !== 'playground' && appFor(job.robotCode) !== undefined && (job.conversationType === '2' || Boolean(job.senderStaffId)),
     async send(job, message) {
       const app = appFor(job.robotCode);
-      if (!app) throw new BotError('fatal', 'no AppKey/AppSecret is set for this robot');
+      if (!app) throw new WorkerFailure('no_app_credentials', 'no AppKey/AppSecret is set for this robot');
       const robotCode = job.robotCode || app.appKey;
       const content = { msgKey: 'sampleMarkdown', msgParam: JSON.stringify({ title: message.title, text: message.text }) };
       if (job.conversationType === '2') {
         await client.callApi(app, 'POST', GROUP_SEND_PATH, { robotCode, openConversationId: job.conversationId, ...content });
         return;
       }
-      if (!job.senderStaffId) throw new BotError('fatal', 'the sender has no staff id to send to');
+      if (!job.senderStaffId) throw new WorkerFailure('no_staff_id', 'the sender has no staff id to send to');
       await client.callApi(app, 'POST', PRIVATE_SEND_PATH, { robotCode, userIds: [job.senderStaffId], ...content });
     },
   };

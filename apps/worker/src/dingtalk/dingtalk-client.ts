@@ -1,8 +1,8 @@
-import { BotError, isAllowedDownload } from '@dtbot/shared';
-import { classifyError } from '../classify-error.js';
+import { isAllowedDownload } from '@dtbot/shared';
 import type { AccessTokens } from './access-tokens.js';
 import { answerResult, DingTalkError, type DingTalkAnswer, type DingTalkApi } from './dingtalk-error.js';
 import { readAtMost } from './read-at-most.js';
+import { WorkerFailure } from '../failures/worker-failure.js';
 
 export interface DingTalkClientOptions {
   /** The OpenAPI's base (`DINGTALK_API_BASE_URL`); paths are resolved against it. */
@@ -57,8 +57,9 @@ const jsonHeaders = { 'content-type': 'application/json; charset=utf-8', accept:
 
 /**
  * The one way the worker talks to DingTalk: every request goes through `send`, which refuses
- * origins outside the allow-list, bounds the wait, reads the JSON answer and turns a failure into
- * a `BotError` kind through `classifyError`. On top: webhook posts (success is errcode 0) and
+ * origins outside the allow-list, bounds the wait, reads the JSON answer and throws a failure as a
+ * `DingTalkError` holding what DingTalk answered: what it means is decided where the failure is
+ * settled (`classifyError`), not here. On top: webhook posts (success is errcode 0) and
  * OpenAPI calls with the app's access token (forgotten when DingTalk refuses it).
  */
 export class DingTalkClient {
@@ -105,7 +106,7 @@ export class DingTalkClient {
       this.options.onAnswer?.(api, 'ok');
       return answer;
     } catch (error) {
-      if (error instanceof BotError && error.cause instanceof DingTalkError && error.cause.answer.status === 401) {
+      if (error instanceof DingTalkError && error.answer.status === 401) {
         await this.tokens.forget(app.appKey);
       }
       throw error;
@@ -117,7 +118,7 @@ export class DingTalkClient {
    * returns its `media_id`, which a markdown message can show (`![](<media_id>)`).
    */
   async uploadMedia(app: RobotApp, type: 'image' | 'file', file: MediaFile): Promise<string> {
-    if (!this.options.oapiBaseUrl) throw new BotError('fatal', 'no legacy OpenAPI base is configured for media uploads');
+    if (!this.options.oapiBaseUrl) throw new WorkerFailure('media_upload_unconfigured', 'no legacy OpenAPI base is configured for media uploads');
     const token = await this.tokens.get(app.appKey, () => this.issueLegacyToken(app), 'oapi');
     const url = new URL('/media/upload', this.options.oapiBaseUrl);
     url.search = new URLSearchParams({ access_token: token, type }).toString();
@@ -131,7 +132,7 @@ export class DingTalkClient {
       this.options.onAnswer?.('media', 'ok');
       return json.media_id;
     } catch (error) {
-      const answer = error instanceof BotError && error.cause instanceof DingTalkError ? error.cause.answer : undefined;
+      const answer = error instanceof DingTalkError ? error.answer : undefined;
       if (answer && [40001, 40014, 42001].includes(answer.errcode ?? 0)) await this.tokens.forget(app.appKey, 'oapi');
       throw error;
     }
@@ -157,7 +158,7 @@ export class DingTalkClient {
     for (let hop = 0; ; hop += 1) {
       // The URL came from DingTalk; this still keeps a wrong answer, or a redirect, from reaching elsewhere.
       if (!isAllowedDownload(url, downloads.origins)) {
-        throw new BotError('fatal', `refused to download from ${url.origin}: not in DINGTALK_DOWNLOAD_ORIGINS`);
+        throw new WorkerFailure('origin_not_allowed', `refused to download from ${url.origin}: not in DINGTALK_DOWNLOAD_ORIGINS`);
       }
       let response: Response;
       try {
@@ -211,7 +212,7 @@ export class DingTalkClient {
     return { accessToken: json.accessToken, expireIn: typeof json.expireIn === 'number' ? json.expireIn : 7200 };
   }
 
-  /** One request: allowed origin, timeout, JSON; a non-2xx answer is a classified failure. */
+  /** One request: allowed origin, timeout, JSON; a non-2xx answer is a `DingTalkError`. */
   private async send(
     api: DingTalkApi,
     target: string,
@@ -219,7 +220,7 @@ export class DingTalkClient {
   ): Promise<{ status: number; json: Json | undefined }> {
     const url = new URL(target, this.options.apiBaseUrl);
     // A sessionWebhook came from a message: the gateway checked it, and we check again before posting.
-    if (!this.allows(url)) throw new BotError('fatal', `refused to call ${url.origin}: not an allowed DingTalk origin`);
+    if (!this.allows(url)) throw new WorkerFailure('origin_not_allowed', `refused to call ${url.origin}: not an allowed DingTalk origin`);
     let response: Response;
     try {
       // A form sets its own multipart content type; JSON bodies get ours.
@@ -257,7 +258,7 @@ export class DingTalkClient {
 
   private fail(answer: DingTalkAnswer, message: string, cause?: unknown): never {
     this.options.onAnswer?.(answer.api, answerResult(answer));
-    throw classifyError(new DingTalkError(answer, message, { cause }));
+    throw new DingTalkError(answer, message, { cause });
   }
 }
 

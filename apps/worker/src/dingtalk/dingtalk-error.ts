@@ -44,8 +44,8 @@ export function answerResult(answer: DingTalkAnswer): string {
 }
 
 /**
- * A DingTalk call that did not deliver, before it is classified: `classifyError` turns it into a
- * `BotError` kind with the catalogue in `dingtalk-error-codes.ts`.
+ * A DingTalk call that did not deliver, as the client throws it: what DingTalk answered, not what it means.
+ * `classifyError` turns it into a row of the failure catalogue with the table in `dingtalk-error-codes.ts`.
  */
 export class DingTalkError extends Error {
   override readonly name = 'DingTalkError';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { BotError } from '@dtbot/shared';
-import { classifyError } from '../classify-error.js';
+import { classifyError } from '../failures/classify-error.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { ModelProvider } from './providers/model-provider.js';
 import { trackDepartures } from './request-departures.js';
+import { WorkerFailure } from '../failures/worker-failure.js';
 
 /**
  * One request to a model provider (chat or images) under its own rate limit: admitted by
@@ -21,7 +21,7 @@ export async function callUnderLimit<T>(
 ): Promise<{ result: T; permit: string }> {
   const permit = randomUUID();
   const wait = await limiter.acquire(permit, estimatedTokens);
-  if (wait > 0) throw new BotError('rate_limited', 'model rate limit reached', { retryAfterMs: wait, waitScope: 'queue' });
+  if (wait > 0) throw new WorkerFailure('model_limit_reached', 'model rate limit reached', { retryAfterMs: wait });
   onSent?.();
 
   let departed: Promise<void> = Promise.resolve();

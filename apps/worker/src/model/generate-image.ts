@@ -1,8 +1,8 @@
 import type OpenAI from 'openai';
-import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { callProvider } from './providers/call-provider.js';
 import type { ChatTokens } from '../tokens/chat-tokens.js';
+import { WorkerFailure } from '../failures/worker-failure.js';
 
 /** What the images API gave: the picture itself, or where the provider keeps it. */
 export type GeneratedImage = { kind: 'bytes'; bytes: Buffer } | { kind: 'url'; url: string };
@@ -27,7 +27,7 @@ export async function generateImage(
   prompt: string,
   options: { canUpload: boolean; onSent?: () => void },
 ): Promise<Generated> {
-  if (!deps.settings.imageModel) throw new BotError('fatal', 'no image model is configured');
+  if (!deps.settings.imageModel) throw new WorkerFailure('no_image_model', 'no image model is configured');
   const requestFor = (imageModel: string): OpenAI.Images.ImageGenerateParamsNonStreaming => ({
     model: imageModel,
     prompt,
@@ -54,7 +54,7 @@ export async function generateImage(
   const image = response.data?.[0];
   if (image?.b64_json) return { image: { kind: 'bytes', bytes: Buffer.from(image.b64_json, 'base64') }, ...drawn };
   if (image?.url && /^https?:\/\//i.test(image.url)) return { image: { kind: 'url', url: image.url }, ...drawn };
-  throw new BotError('retryable', 'the images API answered without an image');
+  throw new WorkerFailure('model_no_image', 'the images API answered without an image');
 }
 
 /** The type of a picture by its first bytes (the API does not say): PNG unless JPEG or WebP. */

@@ -1,6 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
 import type OpenAI from 'openai';
-import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { refusesMaxTokens, type AnswerLimit } from './answer-limits.js';
 import type { ModelOutput } from './model-output.js';
@@ -11,6 +10,7 @@ import { stripReasoning } from './strip-reasoning.js';
 import type { ModelChoice } from '../robot-options.js';
 import type { ChatTokens } from '../tokens/chat-tokens.js';
 import { MESSAGE_FRAMING_TOKENS } from '../tokens/token-counter.js';
+import { WorkerFailure } from '../failures/worker-failure.js';
 
 export interface CompletionRequest {
   /** The robot's model and its sampling settings (a provider may serve a model of its own instead). */
@@ -67,7 +67,7 @@ export async function requestCompletion(deps: WorkerDeps, request: CompletionReq
   const raw = output.content;
   const answer = stripReasoning(raw).trim();
   if (!answer) {
-    throw new BotError('retryable', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
+    throw new WorkerFailure('model_empty_answer', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
   }
   const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: provider.client.baseURL };
   if (usage) {

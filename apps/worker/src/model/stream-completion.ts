@@ -1,7 +1,7 @@
 import type OpenAI from 'openai';
-import { BotError } from '@dtbot/shared';
 import type { ModelOutput } from './model-output.js';
 import { stripReasoning } from './strip-reasoning.js';
+import { WorkerFailure } from '../failures/worker-failure.js';
 
 /**
  * One answer read as the model writes it (`stream: true`), each new draft handed to `onText` as a
@@ -30,6 +30,6 @@ export async function streamCompletion(
     const written = content;
     onText(() => stripReasoning(written).trim());
   }
-  if (signal.aborted) throw new BotError('retryable', `the model's answer did not end within ${timeoutMs} ms`);
+  if (signal.aborted) throw new WorkerFailure('model_too_slow', `the model's answer did not end within ${timeoutMs} ms`);
   return { content, usage };
 }

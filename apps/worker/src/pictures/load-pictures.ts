@@ -1,9 +1,10 @@
-import { BotError, type MessageJob } from '@dtbot/shared';
+import type { MessageJob } from '@dtbot/shared';
 import type { WorkerDeps, WorkerSettings } from '../deps.js';
 import type { DownloadedFile, RobotApp } from '../dingtalk/dingtalk-client.js';
 import { DingTalkError } from '../dingtalk/dingtalk-error.js';
 import { imageTypeOf } from './image-type.js';
 import type { PictureReservation } from './picture-budget.js';
+import { WorkerFailure } from '../failures/worker-failure.js';
 
 /** A picture a user sent that cannot be given to the model; the user is told why, nothing is retried. */
 export class PictureUnusable extends Error {
@@ -46,7 +47,7 @@ export async function loadPictures(
 ): Promise<LoadedPictures> {
   const app = deps.robotApp(data.robotCode);
   // readMessage sends pictures to the model only for a robot with an app to download them with.
-  if (!app) throw new BotError('fatal', 'no AppKey/AppSecret is set for this robot to download pictures with');
+  if (!app) throw new WorkerFailure('no_app_credentials', 'no AppKey/AppSecret is set for this robot to download pictures with');
   const share = deps.settings.pictureBytesPerQuestion;
   const cap = pictureCap(deps.settings);
   const held = await deps.pictureBudget.reserve(share);
@@ -87,5 +88,5 @@ async function download(deps: Pick<WorkerDeps, 'dingtalk'>, app: RobotApp, robot
 
 /** DingTalk refused the code itself (HTTP 400: unknown or expired): asking again will not help. */
 function refusedDownloadCode(error: unknown): boolean {
-  return error instanceof BotError && error.cause instanceof DingTalkError && error.cause.answer.api === 'openapi' && error.cause.answer.status === 400;
+  return error instanceof DingTalkError && error.answer.api === 'openapi' && error.answer.status === 400;
 }

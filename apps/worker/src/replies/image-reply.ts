@@ -1,8 +1,8 @@
-import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { generateImage, imageFileOf, type GeneratedImage } from '../model/generate-image.js';
 import { recordSpend } from '../usage/record-spend.js';
 import type { Reply, ReplyContext } from './reply.js';
+import { WorkerFailure } from '../failures/worker-failure.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
 /** A generated picture waits this long for its upload; past it, a retry draws a new one. */
@@ -39,7 +39,7 @@ export async function imageReply(
   let source: string;
   if (image.kind === 'url') source = image.url;
   else {
-    if (!app) throw new BotError('fatal', 'the picture came as bytes, and uploading it to DingTalk needs the robot\'s AppKey/AppSecret');
+    if (!app) throw new WorkerFailure('no_app_credentials', 'the picture came as bytes, and uploading it to DingTalk needs the robot\'s AppKey/AppSecret');
     source = await deps.dingtalk.uploadMedia(app, 'image', { bytes: image.bytes, ...imageFileOf(image.bytes) });
   }
   // Markdown ends a link target at a space or a parenthesis.

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BotError, redisKeys, shardKeys, type MessageJob } from '@dtbot/shared';
+import { redisKeys, shardKeys, type MessageJob } from '@dtbot/shared';
 import {
   cleanupPrefix,
   createTestPrefix,
@@ -13,6 +13,7 @@ import {
 } from '@dtbot/testkit';
 import { AccessTokens } from '../../src/dingtalk/access-tokens.js';
 import { DingTalkClient, type RobotApp } from '../../src/dingtalk/dingtalk-client.js';
+import { dingTalkFailureOf } from '../dingtalk-failure-of.js';
 import { formatReply } from '../../src/delivery/format-reply.js';
 import { messageDelivery } from '../../src/delivery/message-delivery.js';
 import type { MessageRoute, RouteName } from '../../src/delivery/message-route.js';
@@ -63,11 +64,7 @@ export function messageRouteContract(subject: RouteUnderTest): void {
     });
 
     const deliveredTo = (job: MessageJob) => dingtalk.delivered().filter((m) => m.target === subject.target(job));
-    const failureOf = (sending: Promise<unknown>) =>
-      sending.then(
-        () => expect.unreachable('the send should have failed'),
-        (error: unknown) => (error instanceof BotError ? error : expect.unreachable(`not a BotError: ${String(error)}`)),
-      );
+    const failureOf = dingTalkFailureOf;
 
     it('delivers markdown to the chat, @-mentioning the asker in a group', async () => {
       const job = subject.groupJob(dingtalk, 'asker');

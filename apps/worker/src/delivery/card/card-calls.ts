@@ -1,9 +1,9 @@
-import { BotError } from '@dtbot/shared';
 import type { WorkerDeps } from '../../deps.js';
 import type { RobotApp } from '../../dingtalk/dingtalk-client.js';
-import { classifyError } from '../../classify-error.js';
+import { classifyError } from '../../failures/classify-error.js';
 import { trackDepartures } from '../../model/request-departures.js';
 import type { CallNeed } from './card-call-budget.js';
+import { WorkerFailure } from '../../failures/worker-failure.js';
 
 export type CardCallDeps = Pick<WorkerDeps, 'dingtalk' | 'cardBudget' | 'settings'>;
 
@@ -50,9 +50,8 @@ export async function requiredCardCall(deps: CardCallDeps, app: RobotApp, method
       }
     }
     if (Date.now() + wait > deadline) {
-      throw new BotError('rate_limited', `card API calls of this robot are over their budget for ${maxWaitMs} ms`, {
+      throw new WorkerFailure('card_budget_exhausted', `card API calls of this robot are over their budget for ${maxWaitMs} ms`, {
         retryAfterMs: wait,
-        waitScope: 'job',
       });
     }
     await sleep(wait);

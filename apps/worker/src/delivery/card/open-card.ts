@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from '../../deps.js';
 import type { RobotApp } from '../../dingtalk/dingtalk-client.js';
-import { classifyError } from '../../classify-error.js';
+import { classifyError } from '../../failures/classify-error.js';
 import type { DeliveryPurpose } from '../answer-delivery.js';
 import { CardAnswer, type CardAnswerDeps } from './card-answer.js';
 import { requiredCardCall } from './card-calls.js';

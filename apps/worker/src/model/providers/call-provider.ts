@@ -5,6 +5,7 @@ import { callUnderLimit } from '../call-under-limit.js';
 import { verdictOf } from './call-verdict.js';
 import type { ModelProvider } from './model-provider.js';
 import { isOutOfService, type CircuitChange, type ProviderCircuits } from './provider-circuits.js';
+import { WorkerFailure } from '../../failures/worker-failure.js';
 
 /** What a request needs of a provider: chat completions (every provider) or pictures. */
 export type ProviderNeed = 'chat' | 'images';
@@ -50,7 +51,7 @@ export async function callProvider<T, N extends ProviderNeed>(
 ): Promise<{ result: T; permit: string; provider: ModelProvider }> {
   const candidates = deps.providers.filter((candidate): candidate is ServingProvider<N> => serves(candidate, need));
   const first = candidates[0];
-  if (!first) throw new BotError('fatal', `no model provider serves ${need}`);
+  if (!first) throw new WorkerFailure('no_provider', `no model provider serves ${need}`);
   if (!deps.circuits) {
     const { result, permit } = await callUnderLimit(deps, first, estimatedTokens, () => call(first), progress.onSent);
     return { result, permit, provider: first };
@@ -71,7 +72,7 @@ async function failover<T, P extends ModelProvider>(
     const route = left.length > 0 ? await circuits.choose(left.map(({ name }) => name), randomUUID()) : undefined;
     if (route?.provider === undefined) {
       const next = route ? `; the first cool-down ends in ${Math.ceil(route.waitMs / 1000)} s` : '';
-      throw new BotError('retryable', `every model provider that could serve this is out of service${next}`);
+      throw new WorkerFailure('providers_out_of_service', `every model provider that could serve this is out of service${next}`);
     }
     const provider = left.find(({ name }) => name === route.provider)!;
     if (route.probe) deps.logger.info({ provider: provider.name }, 'model provider cool-down over; this call is its probe');
@@ -99,7 +100,7 @@ async function failover<T, P extends ModelProvider>(
       }
       const change = await report(deps, circuits, provider, route.probe, verdictOf(failure, circuits.options.maxWaitMs));
       if (!isOutOfService(change)) throw failure;
-      if (progress.shown?.()) throw new BotError('retryable', failure.message, { cause: failure, retryNow: true });
+      if (progress.shown?.()) throw new WorkerFailure('provider_failed_mid_answer', failure.message, { cause: failure });
       deps.logger.warn({ provider: provider.name, err: failure.message }, 'model call failed on a provider that is out of service; trying the next');
       left.splice(left.indexOf(provider), 1);
     }

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
-import { classifyError } from '../../classify-error.js';
+import { classifyError } from '../../failures/classify-error.js';
 import { verdictOf } from './call-verdict.js';
 
 const answered = (status: number, error: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>

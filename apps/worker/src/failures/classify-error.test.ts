@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { APIConnectionTimeoutError, APIError } from 'openai';
 import { BotError, type ErrorKind } from '@dtbot/shared';
 import { classifyError } from './classify-error.js';
-import { DINGTALK_ERRORS } from './dingtalk/dingtalk-error-codes.js';
-import { DingTalkError, type DingTalkAnswer } from './dingtalk/dingtalk-error.js';
+import { DINGTALK_ERRORS } from '../dingtalk/dingtalk-error-codes.js';
+import { DingTalkError, type DingTalkAnswer } from '../dingtalk/dingtalk-error.js';
 
 const apiError = (status: number, headers: Record<string, string> = {}) =>
   APIError.generate(status, { error: { message: 'upstream said no' } }, 'upstream said no', new Headers(headers));
@@ -101,7 +101,7 @@ describe('classifyError: DingTalk', () => {
   });
 
   it('is documented row by row in docs/dingtalk-errors.md', () => {
-    const docs = readFileSync(new URL('../../../docs/dingtalk-errors.md', import.meta.url), 'utf8');
+    const docs = readFileSync(new URL('../../../../docs/dingtalk-errors.md', import.meta.url), 'utf8');
     for (const row of DINGTALK_ERRORS) expect(docs, row.answer).toContain(`| ${row.answer} | \`${row.kind}\` |`);
   });
 });
