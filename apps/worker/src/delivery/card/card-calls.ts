@@ -1,4 +1,4 @@
-import { BotError } from '@dtbot/shared';
+import { BotError, sleep } from '@dtbot/shared';
 import type { WorkerDeps } from '../../deps.js';
 import type { RobotApp } from '../../dingtalk/dingtalk-client.js';
 import { classifyError } from '../../classify-error.js';
@@ -8,8 +8,6 @@ import type { CallNeed } from './card-call-budget.js';
 export type CardCallDeps = Pick<WorkerDeps, 'dingtalk' | 'cardBudget' | 'settings'>;
 
 type Json = Record<string, unknown>;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const isThrottled = (error: unknown) => classifyError(error).kind === 'rate_limited';
 
