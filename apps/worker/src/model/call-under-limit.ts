@@ -3,7 +3,7 @@ import { BotError } from '@dtbot/shared';
 import { classifyError } from '../classify-error.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { ModelProvider } from './providers/model-provider.js';
-import { trackDepartures } from './request-departures.js';
+import { trackDepartures } from '../http/request-departures.js';
 
 /**
  * One request to a model provider (chat or images) under its own rate limit: admitted by

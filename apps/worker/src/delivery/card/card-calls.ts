@@ -2,7 +2,7 @@ import { BotError, sleep } from '@dtbot/shared';
 import type { WorkerDeps } from '../../deps.js';
 import type { RobotApp } from '../../dingtalk/dingtalk-client.js';
 import { classifyError } from '../../classify-error.js';
-import { trackDepartures } from '../../model/request-departures.js';
+import { trackDepartures } from '../../http/request-departures.js';
 import type { CallNeed } from './card-call-budget.js';
 
 export type CardCallDeps = Pick<WorkerDeps, 'dingtalk' | 'cardBudget' | 'settings'>;
