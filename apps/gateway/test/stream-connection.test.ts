@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { proxiedFetch, proxyRules, robotMetricLabel, type Robot } from '@dtbot/shared';
+import { proxiedFetch, proxyRules, robotMetricLabel, sleep, type Robot } from '@dtbot/shared';
 import {
   buildCallback,
   startForwardProxy,
