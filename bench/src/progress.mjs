@@ -6,4 +6,4 @@ export function progress(line) {
   process.stderr.write(`[bench ${seconds}s] ${line}\n`);
 }
 
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from '@dtbot/shared';

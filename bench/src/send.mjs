@@ -1,4 +1,5 @@
 import { freshSignedHeaders } from './callbacks.mjs';
+import { sleep } from './progress.mjs';
 
 /** Posts one signed callback the way DingTalk does; resolves with the HTTP status (0 = no answer). */
 export async function postCallback(port, body) {
@@ -46,7 +47,7 @@ export async function sendSteady(port, messages, perSecond) {
   for (const [index, message] of messages.entries()) {
     const due = started + index * gapMs;
     const wait = due - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (wait > 1) await sleep(wait);
     sentAt.set(message.token, Date.now());
     inFlight.push(
       postCallback(port, message.body).then((status) => {

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { proxiedFetch, proxyRules, robotMetricLabel, type Robot } from '@dtbot/shared';
+import { proxiedFetch, proxyRules, robotMetricLabel, sleep, type Robot } from '@dtbot/shared';
 import {
   buildCallback,
   startForwardProxy,
   type CallbackOverrides,
   type FakeDingTalkStream,
   type FakeDingTalkStreamOptions,
+  waitFor,
 } from '@dtbot/testkit';
 import type { RobotStreamOptions } from '../src/stream/robot-stream.js';
 import { ALLOWED_ORIGIN, ROBOT, startAcceptStack, type AcceptStack } from './contract/accept-stack.js';
@@ -249,6 +249,19 @@ describe('Stream: connection lifecycle', () => {
     const reopened = fake.openRequests.find((request) => request.at >= droppedAt)!;
     // Without the reset this wait would be drawn from 640–1280 ms.
     expect(reopened.at - droppedAt).toBeLessThan(300);
+  });
+
+  it('on stop during a one-minute wait before the next connect: returns at once and connects no more', async () => {
+    const fake = await startFake([ROBOT]);
+    fake.setOpenFailure(503);
+    const gateway = startStreamGateway(stack.accept, fake, [ROBOT], { backoff: { baseMs: 60_000 } });
+    cleanups.push(() => fake.close());
+    await waitFor(() => gateway.logs.join('').includes('stream connect failed'), { message: 'a failed connect, then the wait' });
+    const stopAt = Date.now();
+    await gateway.ingress.stop();
+    // The wait is drawn from 30–60 s: a stop that sat it out would take that long.
+    expect(Date.now() - stopAt).toBeLessThan(1000);
+    expect(fake.openRequests).toHaveLength(1);
   });
 
   it('on stop takes no new message, ACKs the one being stored, then closes the socket cleanly', async () => {

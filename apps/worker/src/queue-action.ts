@@ -1,4 +1,4 @@
-import type { BotError } from '@dtbot/shared';
+import { backoffWait, type BackoffPolicy, type BotError } from '@dtbot/shared';
 
 /**
  * What becomes of a job whose step failed:
@@ -25,11 +25,8 @@ export interface AttemptState {
   delays: number;
 }
 
-export interface DelayPolicy {
-  /** First wait after a job-scoped rate limit that names no wait; doubled on each repeat. */
-  baseMs: number;
-  /** Longest single wait. */
-  maxMs: number;
+/** `baseMs`: the first wait after a job-scoped rate limit that names no wait; `maxMs`: the longest. */
+export interface DelayPolicy extends BackoffPolicy {
   /** After this many delays, a further rate limit spends an attempt like any retryable failure. */
   maxDelays: number;
 }
@@ -57,8 +54,7 @@ export function queueActionFor(
   if (failure.kind === 'rate_limited') {
     if (failure.waitScope === 'queue') return { action: 'pause_queue', waitMs: failure.retryAfterMs ?? DEFAULT_PAUSE_MS };
     if (attempt.delays < policy.maxDelays) {
-      const grown = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt.delays);
-      const jittered = Math.round(grown * (0.5 + random() / 2));
+      const jittered = backoffWait(attempt.delays, policy, random);
       return { action: 'delay_job', waitMs: Math.max(failure.retryAfterMs ?? 0, jittered) };
     }
   }

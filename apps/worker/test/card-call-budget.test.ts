@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisKeys } from '@dtbot/shared';
+import { redisKeys, sleep } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
 import { CARD_WINDOW_MS, CardCallBudget } from '../src/delivery/card/card-call-budget.js';
 
@@ -58,7 +58,7 @@ describe('CardCallBudget', () => {
     const budget = new CardCallBudget(redis, keys, { qps: 1 });
     const held = await budget.take('app', 'required');
     expect(held.waitMs).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     await budget.depart('app', held.callId);
     // Counted from its grant, the slot would free in about 800 ms; from its departure, in about 1100.
     expect((await budget.take('app', 'required')).waitMs).toBeGreaterThan(CARD_WINDOW_MS - 50);

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisKeys } from '@dtbot/shared';
+import { redisKeys, sleep } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
 import { ModelRateLimiter } from '../src/model/model-rate-limiter.js';
 
@@ -30,7 +30,7 @@ describe('ModelRateLimiter', () => {
     expect(waits.slice(0, 5)).toEqual([0, 0, 0, 0, 0]);
     expect(waits[5]).toBeGreaterThan(0);
     expect(waits[5]).toBeLessThanOrEqual(1000);
-    await new Promise((resolve) => setTimeout(resolve, waits[5]! + 20));
+    await sleep(waits[5]! + 20);
     expect(await a.acquire('r-after', 10)).toBe(0);
   });
 
@@ -58,7 +58,7 @@ describe('ModelRateLimiter', () => {
     const paused = await limiter.acquire('during', 1);
     expect(paused).toBeGreaterThan(200);
     expect(paused).toBeLessThanOrEqual(300);
-    await new Promise((resolve) => setTimeout(resolve, paused + 20));
+    await sleep(paused + 20);
     const waits: number[] = [];
     for (let i = 0; i < 5; i += 1) waits.push(await limiter.acquire(`d${i}`, 1));
     expect(waits.filter((wait) => wait === 0)).toHaveLength(4);

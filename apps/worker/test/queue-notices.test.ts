@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { sleep } from '@dtbot/shared';
 import { waitFor } from '@dtbot/testkit';
 import { noticeText } from '../src/notices/notice-text.js';
 import { startWorkerHarness, type HarnessOptions, type WorkerHarness } from './worker-harness.js';
@@ -93,7 +94,7 @@ describe('queue notices', () => {
     expect(await h.deps.notices!.claim(jobId)).toBe(true);
     h.resume();
     await waitFor(async () => (await h.queue.getJobState(jobId)) === 'active');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(h.openai.requests).toHaveLength(0);
     await h.deps.notices!.settle(jobId, 'sent');
     expect(await settled).toBe('completed');

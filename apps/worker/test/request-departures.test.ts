@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type FakeOpenAI } from '@dtbot/testkit';
-import { trackDepartures } from '../src/model/request-departures.js';
+import { trackDepartures } from '../src/http/request-departures.js';
 
 // Real fetch (undici) against a real local server.
 let fake: FakeOpenAI;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep } from '@dtbot/shared';
 import { waitFor, type ChatCompletionRequest } from '@dtbot/testkit';
 import { System } from '../harness/start-system.js';
 
@@ -45,7 +46,7 @@ describe('conversation memory', () => {
     await Promise.all(
       users.map(async (staff) => {
         const first = system.post(system.message({ text: `first ${staff}`, senderStaffId: staff }));
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
         const second = system.post(system.message({ text: `second ${staff}`, senderStaffId: staff }));
         expect((await first).status).toBe(200);
         expect((await second).status).toBe(200);

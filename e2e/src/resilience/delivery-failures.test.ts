@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep } from '@dtbot/shared';
 import { waitFor } from '@dtbot/testkit';
 import { System } from '../harness/start-system.js';
 
@@ -65,7 +66,7 @@ describe('DingTalk refuses or the session webhook has expired', () => {
     expect((await system.post(message)).status).toBe(200);
     const session = new URL(message.sessionWebhook).searchParams.get('session');
     await waitFor(() => system.dingtalk.delivered().filter((m) => m.target === session).length >= 3, { timeoutMs: 10_000 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     const parts = system.dingtalk.delivered().filter((m) => m.target === session);
     const bodies = system.dingtalk.webhookMessages.filter((m) => m.session === session).map((m) => JSON.stringify(m.body));
     for (const body of bodies) expect(Buffer.byteLength(body)).toBeLessThan(20_000);

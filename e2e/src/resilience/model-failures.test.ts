@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep } from '@dtbot/shared';
 import { waitFor } from '@dtbot/testkit';
 import { System } from '../harness/start-system.js';
 
@@ -69,7 +70,7 @@ describe('the model API fails', () => {
     expect(replies[0]!.text).toContain(failed!.id);
     expect(failed!.attemptsMade).toBe(1);
     // No retries follow a fatal answer.
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await sleep(1500);
     expect(system.openai.requests.length).toBe(requestsAtApology);
     system.openai.setBehaviour({ status: undefined });
 

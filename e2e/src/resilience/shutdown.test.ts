@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request as httpRequest } from 'node:http';
+import { sleep } from '@dtbot/shared';
 import { signedHeaders, waitFor } from '@dtbot/testkit';
 import { APP_SECRET, System } from '../harness/start-system.js';
 
@@ -47,9 +48,9 @@ describe('SIGTERM drains instead of dropping work', () => {
       request.on('error', reject);
     });
     request.write(body.subarray(0, 20));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     const exit = system.gateway.stop('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     request.end(body.subarray(20));
 
     expect(await response).toBe(200);

@@ -32,5 +32,7 @@ export * from './playground/playground-webhook.js';
 export * from './dingtalk/extract-pictures.js';
 export * from './dingtalk/extract-quote.js';
 export * from './text/shorten-text.js';
+export * from './timing/backoff.js';
+export * from './timing/sleep.js';
 export * from './dingtalk/download-origins.js';
 export type { ModelPrice } from './config/env-types.js';

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { sleep } from '@dtbot/shared';
 import { startFakeDingTalkStream, type FakeDingTalkStream } from './fake-dingtalk-stream.js';
 import { ROBOT_MESSAGE_TOPIC } from './fake-stream-frames.js';
 
@@ -76,7 +77,7 @@ describe('fake Stream: connections/open and tickets', () => {
     expect(await connect(body.endpoint!, body.ticket!)).toBe(401);
     expect(await connect(body.endpoint!, 'no-such-ticket')).toBe(401);
     const late = await open(fake);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await sleep(80);
     expect(await connect(late.body.endpoint!, late.body.ticket!)).toBe(401);
     expect(fake.rejectedTickets.map((rejected) => rejected.reason)).toEqual(['reused', 'unknown', 'expired']);
   });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { sleep } from '@dtbot/shared';
 import { startFakeOpenAI, type FakeOpenAI } from './fake-openai-server.js';
 import { FAKE_PNG, IMAGE_OUTPUT_TOKENS } from './openai-image-body.js';
 
@@ -156,7 +157,7 @@ describe('startFakeOpenAI', () => {
 
     fake.setBehaviour({ latencyMs: 60_000 });
     const pending = chat(fake.baseURL, question('never')).catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const closing = Date.now();
     await fake.close();
     expect(Date.now() - closing).toBeLessThan(1000);

@@ -1,3 +1,5 @@
+import { sleep } from '@dtbot/shared';
+
 export interface WaitForOptions {
   /** Default 5000. */
   timeoutMs?: number;
@@ -6,8 +8,6 @@ export interface WaitForOptions {
   /** Says what was awaited; a function is called only on timeout, so it can describe the state at that moment. */
   message?: string | (() => string);
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Polls `condition` until it returns true. A throwing condition counts as "not yet" (the state it

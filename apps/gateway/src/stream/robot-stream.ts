@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { robotMetricLabel, type ProxyRules, type Robot } from '@dtbot/shared';
+import { robotMetricLabel, sleep, type ProxyRules, type Robot } from '@dtbot/shared';
 import type { FrameDeps } from './answer-frame.js';
 import { ReconnectBackoff, type BackoffOptions } from './reconnect-backoff.js';
 import { requestStreamEndpoint, StreamOpenError } from './request-stream-endpoint.js';
@@ -41,7 +41,8 @@ export class RobotStream {
   private connectLoops = new Set<Promise<void>>();
   private stopping = false;
   private readonly backoff: ReconnectBackoff;
-  private waiting: { timer: NodeJS.Timeout; wake: () => void } | undefined;
+  /** Aborted by `stop`: cuts the wait before a reconnect short. */
+  private readonly stopped = new AbortController();
   private readonly credentials: { appKey: string; appSecret: string };
   private readonly label: string;
   /** Its name in the connection gauge: never the AppKey (`robotMetricLabel`). */
@@ -71,10 +72,7 @@ export class RobotStream {
   /** Stops taking frames, waits until those in flight are ACKed, and closes every socket. */
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.waiting) {
-      clearTimeout(this.waiting.timer);
-      this.waiting.wake();
-    }
+    this.stopped.abort();
     await Promise.all([...this.connectLoops]);
     await Promise.all([...this.sockets].map((socket) => socket.retire('shutdown')));
   }
@@ -91,7 +89,7 @@ export class RobotStream {
   private async connectLoop(reason: string, waitFirst: boolean): Promise<void> {
     let wait = waitFirst;
     while (!this.stopping) {
-      if (wait) await this.pause(this.backoff.next());
+      if (wait) await sleep(this.backoff.next(), this.stopped.signal);
       if (this.stopping) break;
       try {
         // Resolves once the socket is adopted, which already ended this connect.
@@ -179,16 +177,6 @@ export class RobotStream {
     if (upMs >= (this.options.healthyAfterMs ?? 30_000)) this.backoff.reset();
     this.deps.metrics.streamReconnects.inc({ reason: end });
     this.connect(end, true);
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const wake = () => {
-        this.waiting = undefined;
-        resolve();
-      };
-      this.waiting = { timer: setTimeout(wake, ms), wake };
-    });
   }
 
   private countSockets(): void {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { classifyError } from '../failures/classify-error.js';
 import type { WorkerMetrics } from '../metrics.js';
 import type { ModelProvider } from './providers/model-provider.js';
-import { trackDepartures } from './request-departures.js';
+import { trackDepartures } from '../http/request-departures.js';
 import { WorkerFailure } from '../failures/worker-failure.js';
 
 /**

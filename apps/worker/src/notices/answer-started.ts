@@ -1,6 +1,5 @@
+import { sleep } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A notice on its way is waited for this long at most (its card calls wait up to 15 s for their budget). */
 const NOTICE_LANDING_WAIT_MS = 20_000;

@@ -1,3 +1,4 @@
+import { sleep } from '@dtbot/shared';
 import type { WorkerDeps } from '../../deps.js';
 import type { RobotApp } from '../../dingtalk/dingtalk-client.js';
 import type { AnswerDelivery, DeliveryLabel } from '../answer-delivery.js';
@@ -17,8 +18,6 @@ export interface OpenCard {
   /** `answer`: the answer streams in and is finalized; `apology`: the card ends in the error state with it. */
   label: Extract<DeliveryLabel, 'answer' | 'apology'>;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * A text delivered into an AI card. Drafts stream in as the model writes, at most one update per

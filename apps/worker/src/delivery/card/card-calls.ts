@@ -1,15 +1,14 @@
+import { sleep } from '@dtbot/shared';
 import type { WorkerDeps } from '../../deps.js';
 import type { RobotApp } from '../../dingtalk/dingtalk-client.js';
 import { classifyError } from '../../failures/classify-error.js';
-import { trackDepartures } from '../../model/request-departures.js';
+import { trackDepartures } from '../../http/request-departures.js';
 import type { CallNeed } from './card-call-budget.js';
 import { WorkerFailure } from '../../failures/worker-failure.js';
 
 export type CardCallDeps = Pick<WorkerDeps, 'dingtalk' | 'cardBudget' | 'settings'>;
 
 type Json = Record<string, unknown>;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 const isThrottled = (error: unknown) => classifyError(error).kind === 'rate_limited';
 

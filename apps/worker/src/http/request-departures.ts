@@ -8,11 +8,21 @@ import diagnostics from 'node:diagnostics_channel';
  * channels: `undici:request:create` runs in the caller's async context, where this module finds
  * whom to tell, and `undici:client:sendHeaders` runs when the request is written.
  *
- * A client that is not undici publishes nothing; `onDeparture` is then never called.
+ * A client that is not undici publishes nothing; `onDeparture` is then never called. These channels
+ * are undici's internals, not a public API: `undici-diagnostics.test.ts` pins the undici versions
+ * they were checked against (see docs/undici-diagnostics.md).
  */
 const departureOfCaller = new AsyncLocalStorage<() => void>();
 const departureOfRequest = new WeakMap<object, () => void>();
 let listening = false;
+
+/** The two undici diagnostics channels this module listens on. */
+export const UNDICI_CHANNELS = {
+  /** Published with `{ request }` as a request is made, in the caller's async context. */
+  requestCreated: 'undici:request:create',
+  /** Published with the same `request` object when its headers are written to the socket. */
+  headersSent: 'undici:client:sendHeaders',
+} as const;
 
 interface UndiciRequestMessage {
   request: object;
@@ -21,11 +31,11 @@ interface UndiciRequestMessage {
 function listen(): void {
   if (listening) return;
   listening = true;
-  diagnostics.subscribe('undici:request:create', (message) => {
+  diagnostics.subscribe(UNDICI_CHANNELS.requestCreated, (message) => {
     const onDeparture = departureOfCaller.getStore();
     if (onDeparture) departureOfRequest.set((message as UndiciRequestMessage).request, onDeparture);
   });
-  diagnostics.subscribe('undici:client:sendHeaders', (message) => {
+  diagnostics.subscribe(UNDICI_CHANNELS.headersSent, (message) => {
     const { request } = message as UndiciRequestMessage;
     const onDeparture = departureOfRequest.get(request);
     if (!onDeparture) return;
