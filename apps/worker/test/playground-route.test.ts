@@ -8,6 +8,7 @@ import { formatReply } from '../src/delivery/format-reply.js';
 import { playgroundRoute } from '../src/delivery/playground-route.js';
 import { webhookRoute } from '../src/delivery/webhook-route.js';
 import { messageRouteContract } from './contract/message-route-contract.js';
+import { dingTalkFailureOf } from './dingtalk-failure-of.js';
 import { messageJobFor } from './message-job-for.js';
 import { startPlaygroundSink, type PlaygroundSink } from './playground-sink.js';
 
@@ -82,8 +83,8 @@ describe('playground route', () => {
     const route = playgroundRoute(clientFor([dingtalk.origin]), webhooksOf(dingtalk));
     const job = playgroundJob(dingtalk.sessionWebhook());
     dingtalk.refuseNext('webhook', PLAYGROUND_WEBHOOK_ANSWERS.sessionGone, PLAYGROUND_WEBHOOK_ANSWERS.refused);
-    await expect(route.send(job, formatReply(job, 'gone'))).rejects.toMatchObject({ kind: 'fatal' });
-    await expect(route.send(job, formatReply(job, 'refused'))).rejects.toMatchObject({ kind: 'fatal' });
+    expect(await dingTalkFailureOf(route.send(job, formatReply(job, 'gone')))).toMatchObject({ kind: 'fatal' });
+    expect(await dingTalkFailureOf(route.send(job, formatReply(job, 'refused')))).toMatchObject({ kind: 'fatal' });
   });
 
   it('posts to the playground sink as markdown with the asker in at.atUserIds', async () => {
