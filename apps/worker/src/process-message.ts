@@ -26,7 +26,7 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   await takeTurn(deps, job, jobId, data, token);
   let delivery: AnswerDelivery | undefined;
   try {
-    await answerStarted(deps, jobId);
+    await answerStarted(deps, jobId, data.receivedAt);
     const reply = await decideReply(deps, jobId, data);
     delivery = await openDelivery(deps, jobId, data, { label: 'answer', gradual: questionAsked(reply) !== undefined });
     const text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data) }, reply);

@@ -1,7 +1,7 @@
 import { recognizeCommand } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { deliverNotice } from './deliver-notice.js';
-import { drainRate, drainWindow } from './drain-rate.js';
+import { drainRate, type AnswerStart } from './drain-rate.js';
 import { estimatedWaitSeconds, noticeText } from './notice-text.js';
 import type { NoticeSchedule } from './notice-schedule.js';
 import { QueuePosition } from './queue-position.js';
@@ -56,7 +56,13 @@ export class NoticeSweeper {
   /** Sends the notices due at `dueBy` (epoch ms; now by default), one result per message taken off the schedule. */
   async sweep(dueBy = Date.now()): Promise<NoticeResult[]> {
     const due = await this.deps.notices.takeDue(dueBy, this.options.batch);
-    return Promise.all(due.map((jobId) => this.notify(jobId)));
+    if (due.length === 0) return [];
+    // One read of the start log serves the whole round: its notices are sent within milliseconds of each other.
+    const starts = await this.deps.notices.recentStarts().catch((error: unknown) => {
+      this.deps.logger.warn({ err: error, shard: this.deps.shard.index }, 'queue notices: could not read the start log; notices go without a wait');
+      return [];
+    });
+    return Promise.all(due.map((jobId) => this.notify(jobId, starts)));
   }
 
   private next(): void {
@@ -71,7 +77,7 @@ export class NoticeSweeper {
     }, this.options.intervalMs);
   }
 
-  private async notify(jobId: string): Promise<NoticeResult> {
+  private async notify(jobId: string, starts: readonly AnswerStart[]): Promise<NoticeResult> {
     const { notices, queue, logger } = this.deps;
     if (!(await notices.claim(jobId))) return this.count('skipped');
     try {
@@ -89,8 +95,7 @@ export class NoticeSweeper {
         return 'later';
       }
       const { ahead, countedAt } = place;
-      const { from, to } = drainWindow(Date.now());
-      const rate = drainRate(await notices.startsPerSecond(from, to));
+      const rate = drainRate(starts, Date.now());
       const route = await deliverNotice(this.deps, jobId, job.data, noticeText(ahead, rate));
       await notices.settle(jobId, 'sent');
       // Logged as counted (when) and estimated (unrounded), so that a notice can be checked against what happened.
