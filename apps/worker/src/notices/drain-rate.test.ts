@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DRAIN_WINDOW_MS, drainRate, type AnswerStart } from './drain-rate.js';
+import { DRAIN_WINDOW_MS, drainRate, sinceLastStartMs, type AnswerStart } from './drain-rate.js';
 
 const T = 1_765_100_000_000;
 
@@ -81,6 +81,14 @@ describe('drainRate', () => {
   it('ignores starts whose times are not numbers', () => {
     const starts = [...burst(T, 3, 1, 500), { startedAt: Number.NaN, waitingSince: T }, { startedAt: T + 700, waitingSince: Number.POSITIVE_INFINITY }];
     expect(drainRate(starts, T + 1100)).toBe(2);
+  });
+});
+
+describe('sinceLastStartMs', () => {
+  it('is the time since the latest start in any order, 0 with none or with one ahead of this clock', () => {
+    expect(sinceLastStartMs([{ startedAt: T + 500, waitingSince: T }, { startedAt: T + 900, waitingSince: T }, { startedAt: T, waitingSince: T }], T + 1200)).toBe(300);
+    expect(sinceLastStartMs([], T)).toBe(0);
+    expect(sinceLastStartMs([{ startedAt: T + 50, waitingSince: T }], T)).toBe(0);
   });
 });
 

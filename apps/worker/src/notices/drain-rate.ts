@@ -46,3 +46,11 @@ export function drainRate(starts: readonly AnswerStart[], now: number): number |
   const rate = (intervals * 1000) / (drainMs + Math.max(0, sinceLastMs - longestMs));
   return Number.isFinite(rate) && rate > 0 ? rate : undefined;
 }
+
+/** Milliseconds since the latest start at `now`; 0 with no start, or a latest start ahead of this clock. */
+export function sinceLastStartMs(starts: readonly AnswerStart[], now: number): number {
+  let last = Number.NEGATIVE_INFINITY;
+  for (const { startedAt } of starts) if (startedAt > last) last = startedAt;
+  const since = now - last;
+  return Number.isFinite(since) && since > 0 ? since : 0;
+}

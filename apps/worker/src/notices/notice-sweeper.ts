@@ -1,7 +1,7 @@
 import { recognizeCommand } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { deliverNotice } from './deliver-notice.js';
-import { drainRate, type AnswerStart } from './drain-rate.js';
+import { drainRate, sinceLastStartMs, type AnswerStart } from './drain-rate.js';
 import { estimatedWaitSeconds, noticeText } from './notice-text.js';
 import type { NoticeSchedule } from './notice-schedule.js';
 import { QueuePosition } from './queue-position.js';
@@ -95,11 +95,13 @@ export class NoticeSweeper {
         return 'later';
       }
       const { ahead, countedAt } = place;
-      const rate = drainRate(starts, Date.now());
-      const route = await deliverNotice(this.deps, jobId, job.data, noticeText(ahead, rate));
+      const now = Date.now();
+      const rate = drainRate(starts, now);
+      const sinceLastStart = sinceLastStartMs(starts, now);
+      const route = await deliverNotice(this.deps, jobId, job.data, noticeText(ahead, rate, sinceLastStart));
       await notices.settle(jobId, 'sent');
       // Logged as counted (when) and estimated (unrounded), so that a notice can be checked against what happened.
-      const estimateSeconds = estimatedWaitSeconds(ahead, rate);
+      const estimateSeconds = estimatedWaitSeconds(ahead, rate, sinceLastStart);
       logger.info({ jobId, msgId: job.data.msgId, state, ahead, countedAt, startsPerSecond: rate, estimateSeconds, route }, 'queue notice sent');
       return this.count('sent');
     } catch (error) {
