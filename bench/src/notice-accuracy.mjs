@@ -90,6 +90,8 @@ export async function judgeNotices(ctx, system, backlog, { tokenPrefix, statuses
   const placeOff = [];
   const saidErrors = [];
   const estimateErrors = [];
+  // Signed (estimate - wait) / wait: whether the estimate leans long or short.
+  const estimateLean = [];
   const deliveryMs = [];
   const worst = [];
   let afterStart = 0;
@@ -123,7 +125,10 @@ export async function judgeNotices(ctx, system, backlog, { tokenPrefix, statuses
     if (notice.saidSeconds === undefined) withoutEstimate += 1;
     if (waitedMs < MIN_WAIT_JUDGED_MS) continue;
     if (notice.saidSeconds !== undefined) saidErrors.push(Math.abs(notice.saidSeconds * 1000 - waitedMs) / waitedMs);
-    if (log?.estimateSeconds !== undefined) estimateErrors.push(Math.abs(log.estimateSeconds * 1000 - waitedMs) / waitedMs);
+    if (log?.estimateSeconds !== undefined) {
+      estimateErrors.push(Math.abs(log.estimateSeconds * 1000 - waitedMs) / waitedMs);
+      estimateLean.push((log.estimateSeconds * 1000 - waitedMs) / waitedMs);
+    }
   }
   return {
     noticed: notices.size,
@@ -140,6 +145,7 @@ export async function judgeNotices(ctx, system, backlog, { tokenPrefix, statuses
     judgedWorst: worst.filter((w) => w.truth >= MIN_PLACE_JUDGED).sort((a, b) => Math.abs(b.said - b.truth) / b.truth - Math.abs(a.said - a.truth) / a.truth).slice(0, 8),
     worstPlaces: worst.sort((a, b) => Math.abs(b.said - b.truth) / Math.max(b.truth, 1) - Math.abs(a.said - a.truth) / Math.max(a.truth, 1)).slice(0, 5),
     estimate: errorStats(estimateErrors),
+    estimateLeanP50Percent: estimateLean.length ? round(100 * percentile(estimateLean, 50)) : undefined,
     said: errorStats(saidErrors),
     non2xx: non2xx(statuses),
     lost: backlog.length - answered(),

@@ -399,7 +399,7 @@ export function formatReport(report) {
         [
           row('place (served after the count)', n.place, `places >= 20; off by at most ${n.placeOffMax} overall`),
           row('place as read (model calls after arrival)', n.placeOnArrival, `places >= 20; delivery p50 ${n.deliveryMs?.p50} ms, max ${n.deliveryMs?.max} ms`),
-          row('estimated wait (as logged)', n.estimate, 'waits >= 2 s'),
+          row('estimated wait (as logged)', n.estimate, `waits >= 2 s; signed p50 ${n.estimateLeanP50Percent} %`),
           row('wait as users read it (rounded)', n.said, 'waits >= 2 s'),
         ],
       ),
@@ -413,7 +413,7 @@ export function formatReport(report) {
           ['error vs truth', 'p50 %', 'max %', 'messages', 'judged'],
           [
             row('place (served after the count)', q.place, `places >= 20; off by at most ${q.placeOffMax} overall`),
-            row('estimated wait (as logged)', q.estimate, 'waits >= 2 s'),
+            row('estimated wait (as logged)', q.estimate, `waits >= 2 s; signed p50 ${q.estimateLeanP50Percent} %`),
             row('wait as users read it (rounded)', q.said, 'waits >= 2 s'),
           ],
         ),
