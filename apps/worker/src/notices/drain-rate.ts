@@ -24,8 +24,9 @@ export const WAITED_FOR_A_SLOT_MS = 250;
  * drain when the later message waited for a slot: no start happened in between, so slots only freed up, and the
  * message found none free, so all were busy the whole interval. Idle time (a quiet hour before a burst, a slot
  * filling the moment its message arrives, a time with no worker up) is thus left out, whatever its length, and
- * the rate is counted over drain time only. When the last start is longer ago than the longest drain interval seen, the drain has slowed
- * (the model got slower, a worker stopped): the excess counts as drain time without a start.
+ * the rate is counted over drain time only. When the last start is longer ago than the longest drain interval
+ * seen, the drain has slowed (the model got slower, a worker stopped): the excess counts as drain time without a
+ * start.
  */
 export function drainRate(starts: readonly AnswerStart[], now: number): number | undefined {
   const times = starts.filter((start) => Number.isFinite(start.startedAt) && Number.isFinite(start.waitingSince));
