@@ -110,6 +110,12 @@ export function summaryRows(report) {
     add('queue notice: estimated wait vs actual wait', pct(notices.estimate), 'max <= 30 %', notices.estimate !== undefined && notices.estimate.maxPercent <= 30);
     add('queue notice: the rounded wait users read vs actual wait', pct(notices.said), 'max <= 30 %', notices.said !== undefined && notices.said.maxPercent <= 30);
     add('queue notices: twice, to a command, after the answer started; lost answers', `${notices.duplicates}, ${notices.toCommands}, ${notices.afterStart}; ${notices.lost}`, '0, 0, 0; 0', notices.duplicates === 0 && notices.toCommands === 0 && notices.afterStart === 0 && notices.lost === 0);
+    const quiet = notices.burstAfterQuiet;
+    if (quiet) {
+      add(`queue notice after quiet (${quiet.questions} at once, 1 slot): place vs truth`, pct(quiet.place), 'max <= 10 %', quiet.place !== undefined && quiet.place.maxPercent <= 10);
+      add('queue notice after quiet: estimated wait vs actual wait', pct(quiet.estimate), 'max <= 30 %', quiet.estimate !== undefined && quiet.estimate.maxPercent <= 30);
+      add('queue notice after quiet: the rounded wait users read vs actual wait', pct(quiet.said), 'max <= 30 %', quiet.said !== undefined && quiet.said.maxPercent <= 30);
+    }
   } else missing('notices');
 
   // Scenarios 2-5, 7, 9 (with its fallback) and 11 send tracked messages through the whole product.
@@ -406,12 +412,27 @@ export function formatReport(report) {
         [
           row('place (served after the count)', n.place, `places >= 20; off by at most ${n.placeOffMax} overall`),
           row('place as read (model calls after arrival)', n.placeOnArrival, `places >= 20; delivery p50 ${n.deliveryMs?.p50} ms, max ${n.deliveryMs?.max} ms`),
-          row('estimated wait (as logged)', n.estimate, 'waits >= 2 s'),
+          row('estimated wait (as logged)', n.estimate, `waits >= 2 s; signed p50 ${n.estimateLeanP50Percent} %`),
           row('wait as users read it (rounded)', n.said, 'waits >= 2 s'),
         ],
       ),
     );
     out.push(`told ${n.noticed} (largest place ${n.largestPlace}, ${n.withoutEstimate} without an estimate, ${n.unlogged} not found in the logs); twice ${n.duplicates}, to commands ${n.toCommands}, after the answer started ${n.afterStart}; non-2xx ${n.non2xx}, lost ${n.lost}`);
+    const q = n.burstAfterQuiet;
+    if (q) {
+      out.push(`burst after a quiet spell: ${q.quietMs} ms quiet, then ${q.questions} questions at once, 1 slot, model latency ${q.modelLatencyMs} ms, QUEUE_NOTICE_AFTER_MS ${q.noticeAfterMs}`);
+      out.push(
+        table(
+          ['error vs truth', 'p50 %', 'max %', 'messages', 'judged'],
+          [
+            row('place (served after the count)', q.place, `places >= 20; off by at most ${q.placeOffMax} overall`),
+            row('estimated wait (as logged)', q.estimate, `waits >= 2 s; signed p50 ${q.estimateLeanP50Percent} %`),
+            row('wait as users read it (rounded)', q.said, 'waits >= 2 s'),
+          ],
+        ),
+      );
+      out.push(`told ${q.noticed} (largest place ${q.largestPlace}, ${q.withoutEstimate} without an estimate); twice ${q.duplicates}, after the answer started ${q.afterStart}; non-2xx ${q.non2xx}, lost ${q.lost}`);
+    }
   } else out.push(`not measured: ${errors.notices ?? 'skipped'}`);
 
   section('Summary');

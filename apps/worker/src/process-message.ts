@@ -31,13 +31,13 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   await takeTurn(deps, job, jobId, data, token);
   // After the turn is taken, so the apology keeps the conversation's order like any answer.
   if (stalledTooOften(job)) {
-    await answerStarted(deps, jobId);
+    await answerStarted(deps, jobId, data.receivedAt);
     await giveUpOnStalls(deps, jobId, data, job.stalledCounter, 'worker');
     throw new UnrecoverableError(`its workers stalled ${job.stalledCounter} times on it`);
   }
   let delivery: AnswerDelivery | undefined;
   try {
-    await answerStarted(deps, jobId);
+    await answerStarted(deps, jobId, data.receivedAt);
     const reply = await decideReply(deps, jobId, data);
     delivery = await openDelivery(deps, jobId, data, { label: 'answer', gradual: questionAsked(reply) !== undefined });
     const text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data) }, reply);

@@ -28,10 +28,21 @@ async function start(label: string, options: Partial<HarnessOptions> = {}): Prom
 const sessionOf = (webhook: string) => new URL(webhook).searchParams.get('session');
 const textsTo = (h: WorkerHarness, webhook: string) => h.dingtalk.delivered().filter((m) => m.target === sessionOf(webhook)).map((m) => m.text);
 
-/** Counts one answer start in each second from `secondsAgo` ago to a few seconds ahead: a drain of 1 a second. */
+/**
+ * Logs one answer start each second from `secondsAgo` ago to a few seconds ahead, each of a message that had waited
+ * since before the first: a drain of 1 a second.
+ */
 async function drainedOnePerSecond(h: WorkerHarness, secondsAgo: number): Promise<void> {
   const now = Date.now();
-  for (let s = -secondsAgo; s <= 3; s += 1) await h.deps.notices!.answerStarted(`earlier-${s}`, now + s * 1000);
+  for (let s = -secondsAgo; s <= 3; s += 1) await h.deps.notices!.answerStarted(`earlier-${s}`, now + s * 1000, now - (secondsAgo + 1) * 1000);
+}
+
+const SAID_WAIT = /预计约 ([\d.]+) (秒|分钟)后回答/;
+const UNIT_SECONDS: Record<string, number> = { 秒: 1, 分钟: 60 };
+
+/** Resolves at the next moment `phaseMs` into a wall-clock second: a test that needs its burst to begin late in one. */
+function clockPhase(phaseMs: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, (phaseMs - (Date.now() % 1000) + 1000) % 1000));
 }
 
 describe('queue notices', () => {
@@ -70,6 +81,41 @@ describe('queue notices', () => {
     expect(questions.map((question) => textsTo(h, question.sessionWebhook))).toEqual([0, 1, 2].map((ahead) => [noticeText(ahead, 1)]));
     expect(textsTo(h, questions[2]!.sessionWebhook)).toEqual(['前面还有 2 条消息，预计约 3 秒后回答。']);
   });
+
+  it('burst of 40 after a quiet spell, one slot, notice after 1 s: each wait of 2 s or more is told within 30 %', async () => {
+    const questions = 40;
+    const h = await start('notice-burst', { concurrency: 1, openai: { latencyMs: 150 }, env: { QUEUE_NOTICE_AFTER_MS: '1000' } });
+    // One answer first, so the burst meets a warm process (connections open, code compiled) as in production.
+    expect((await h.ask(h.message({ text: 'warm-up', senderStaffId: 'warm-up' }))).reply).toBe('答复: warm-up');
+    // The burst's first answer starts late in a wall-clock second, as it did where whole-second start counts read
+    // half the drain rate: the only finished second with a start was mostly idle.
+    await clockPhase(850);
+    const burst = Array.from({ length: questions }, (_, i) => h.message({ text: `burst ${i}`, senderStaffId: `burst-${i}` }));
+    const questionOf = new Map(burst.map((message, i) => [sessionOf(message.sessionWebhook), i]));
+    const sent = await Promise.all(burst.map((message) => h.send(message)));
+    expect(new Set(await Promise.all(sent.map((message) => message.settled)))).toEqual(new Set(['completed']));
+
+    const modelCalledAt = new Map<number, number>();
+    for (const request of h.openai.requests) {
+      const asked = /burst (\d+)/.exec(JSON.stringify(request.body))?.[1];
+      if (asked !== undefined && !modelCalledAt.has(Number(asked))) modelCalledAt.set(Number(asked), request.receivedAt);
+    }
+    const judged: { question: number; saidSeconds: number; waitedSeconds: number }[] = [];
+    let told = 0;
+    for (const notice of h.dingtalk.delivered()) {
+      const question = questionOf.get(notice.target);
+      if (question === undefined || notice.text.startsWith('答复')) continue;
+      told += 1;
+      const said = SAID_WAIT.exec(notice.text);
+      expect(said, notice.text).not.toBeNull();
+      const waitedSeconds = (modelCalledAt.get(question)! - notice.receivedAt) / 1000;
+      if (waitedSeconds >= 2) judged.push({ question, saidSeconds: Number(said![1]) * UNIT_SECONDS[said![2]!]!, waitedSeconds });
+    }
+    expect(told).toBeGreaterThan(questions / 2);
+    expect(judged.length).toBeGreaterThanOrEqual(15);
+    const off = judged.filter(({ saidSeconds, waitedSeconds }) => Math.abs(saidSeconds - waitedSeconds) / waitedSeconds > 0.3);
+    expect(off).toEqual([]);
+  }, 30_000);
 
   it('are not sent once the answer started, nor for a message that is gone', async () => {
     const h = await start('notice-started');

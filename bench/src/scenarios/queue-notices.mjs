@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { buildCallback, buildGroupCallback } from '@dtbot/testkit';
+import { judgeNotices } from '../notice-accuracy.mjs';
 import { progress, sleep } from '../progress.mjs';
-import { openQueue } from '../queue-check.mjs';
-import { non2xx, sendBurst } from '../send.mjs';
-import { percentile, round } from '../stats.mjs';
+import { sendBurst } from '../send.mjs';
 import { withSystem } from '../system.mjs';
 
 const RUN_ID = randomBytes(4).toString('hex');
@@ -12,13 +10,12 @@ const MODEL_LATENCY_MS = 600;
 const WORKERS = 2;
 const CONCURRENCY = 4;
 const NOTICE_AFTER_MS = 5000;
-/** Estimates are judged on messages that still had this long to wait after their notice: below it, rounding rules. */
-const MIN_WAIT_JUDGED_MS = 2000;
+
 /**
- * Places are judged relative to the truth from this many messages ahead; below it, by how many they are off: a
- * job or two either way is more than 10 % of a small place.
+ * The burst after a quiet spell: one slot (one worker, concurrency 1), so one answer runs at a time, 40 questions
+ * at once, told after a second. Quiet for longer than a notice's wait, after one answer that warms the process.
  */
-const MIN_PLACE_JUDGED = 20;
+const QUIET = { questions: 40, modelLatencyMs: 450, noticeAfterMs: 1000, quietMs: 10_000 };
 
 /**
  * A backlog of 300 as busy chats make one: 250 private chats with one question, 10 of them with a second (a
@@ -42,38 +39,25 @@ function backlogMessages(dingtalk) {
   return messages;
 }
 
-const NOTICE = /(?:前面还有 (\d+) 条消息|你的消息排在队列最前面)，(?:预计约 ([\d.]+) (秒|分钟|小时)后回答|轮到时会立即回答)/;
-const UNIT_SECONDS = { 秒: 1, 分钟: 60, 小时: 3600 };
-
-/** What each worker logged of the notices it sent: msgId → place and unrounded estimate. */
-function loggedNotices(workers) {
-  const logged = new Map();
-  for (const worker of workers) {
-    for (const line of readFileSync(worker.logFile, 'utf8').split('\n')) {
-      if (!line.includes('queue notice sent')) continue;
-      try {
-        const entry = JSON.parse(line);
-        logged.set(entry.msgId, { ahead: entry.ahead, countedAt: entry.countedAt, estimateSeconds: entry.estimateSeconds, state: entry.state });
-      } catch {
-        // A line cut by the process's end.
-      }
-    }
-  }
-  return logged;
+/** One private chat's question, named `notice-<run>-<name>` (its token, its webhook's session). */
+function privateQuestion(dingtalk, name) {
+  const token = `notice-${RUN_ID}-${name}`;
+  const payload = buildCallback({ msgId: `msgbench.${token}`, senderStaffId: `bench-${RUN_ID}-${name}`, conversationId: `cid-${RUN_ID}-${name}`, sessionWebhook: dingtalk.sessionWebhook(token), text: `问题 ${token}` });
+  return { token, command: false, body: JSON.stringify(payload) };
 }
 
-const errorStats = (errors) =>
-  errors.length === 0 ? undefined : { p50Percent: round(100 * percentile(errors, 50)), maxPercent: round(100 * Math.max(...errors)), count: errors.length };
-
 /**
- * 14. Queue notices: 2 workers (4 slots each, model latency 600 ms) drain a burst of 300 messages with
- * `QUEUE_NOTICE_AFTER_MS` = 5000. For each message told its place, the truth is read off what happened next: the
- * jobs the queue served (took off it) after the worker counted the message's place and before its own (the place);
- * as the asker reads it, the model calls that started after the notice arrived and before its own (model calls of
- * jobs taken together may pass each other); and the time from the notice's arrival to its own model call (the
- * wait).
+ * 14. Queue notices, judged per told message by `judgeNotices` (place against the jobs the queue then served,
+ * wait against the time to its own model call). First 2 workers (4 slots each, model latency 600 ms) drain a burst
+ * of 300 messages with `QUEUE_NOTICE_AFTER_MS` = 5000; then, on a fresh system, one slot meets 40 questions at once
+ * after a quiet spell with `QUEUE_NOTICE_AFTER_MS` = 1000: notices go out while the drain has only just begun.
  */
 export async function queueNotices(ctx) {
+  const backlog = await backlogDrain(ctx);
+  return { ...backlog, burstAfterQuiet: await burstAfterQuiet(ctx) };
+}
+
+async function backlogDrain(ctx) {
   const options = {
     label: 'notices',
     openai: { latencyMs: MODEL_LATENCY_MS },
@@ -83,115 +67,44 @@ export async function queueNotices(ctx) {
   };
   return withSystem(ctx, options, async (system) => {
     const backlog = backlogMessages(system.dingtalk);
-    const questions = backlog.filter((message) => !message.command);
     progress(`notices: ${backlog.length} messages in a burst, ${WORKERS} workers x ${CONCURRENCY} slots, model latency ${MODEL_LATENCY_MS} ms, notice after ${NOTICE_AFTER_MS} ms`);
     const statuses = await sendBurst(system.gateway.port, backlog, 64);
-    const tokens = new Set(backlog.map((message) => message.token));
-    const answered = () => new Set(system.dingtalk.delivered().filter((m) => tokens.has(m.target) && !NOTICE.test(m.text)).map((m) => m.target)).size;
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline && answered() < tokens.size) await sleep(100);
-
-    const startedAt = new Map();
-    for (const request of system.openai.requests) {
-      const token = /问题 (notice-[\w-]+)/.exec(JSON.stringify(request.body.messages?.at(-1) ?? ''))?.[1];
-      if (token && !startedAt.has(token)) startedAt.set(token, request.receivedAt);
-    }
-    const notices = new Map();
-    let duplicates = 0;
-    for (const message of system.dingtalk.delivered()) {
-      const said = NOTICE.exec(message.text);
-      if (!said || !tokens.has(message.target)) continue;
-      if (notices.has(message.target)) duplicates += 1;
-      else notices.set(message.target, { at: message.receivedAt, ahead: Number(said[1] ?? 0), saidSeconds: said[2] ? Number(said[2]) * UNIT_SECONDS[said[3]] : undefined });
-    }
-    const logged = loggedNotices(system.workers);
-    // When a worker took each job off the queue (its last take, for a job parked behind its thread): the id of
-    // BullMQ's `active` event, which Redis stamps as it runs the move, on the clock the worker's count also reads
-    // (`countedAt`). That is the order the queue served them in, which is what a place counts; model calls of jobs
-    // taken together may pass each other.
-    const takenAt = new Map();
-    const queue = openQueue(ctx.redis, system.prefix);
-    try {
-      const tokenOf = new Map();
-      for (const job of await queue.getJobs(['completed'], 0, -1)) tokenOf.set(job.id, job.data.msgId.replace('msgbench.', ''));
-      for (const [id, fields] of await ctx.redis.xrange(queue.toKey('events'), '-', '+')) {
-        const event = Object.fromEntries(fields.flatMap((value, index) => (index % 2 === 0 ? [[value, fields[index + 1]]] : [])));
-        if (event.event !== 'active' || !tokenOf.has(event.jobId)) continue;
-        // In microseconds, to compare with the count's Redis time: the event's millisecond, and its sequence for
-        // the order of takes within it (workers often take several in one). Exact integers, under 2^53.
-        const [ms, sequence] = id.split('-').map(Number);
-        takenAt.set(tokenOf.get(event.jobId), ms * 1000 + sequence);
-      }
-    } finally {
-      await queue.close();
-    }
-
-    const placeErrors = [];
-    const arrivalPlaceErrors = [];
-    const placeOff = [];
-    const saidErrors = [];
-    const estimateErrors = [];
-    const deliveryMs = [];
-    const worst = [];
-    let afterStart = 0;
-    let withoutEstimate = 0;
-    let unlogged = 0;
-    // Messages of the backlog whose time in `times` is in [from, to).
-    // Commands count too, as a place counts every message ahead; they make no model call, so they only count where
-    // the times are takes.
-    const between = (times, from, to, except) =>
-      backlog.filter((other) => other.token !== except && (times.get(other.token) ?? Infinity) >= from && times.get(other.token) < to).length;
-    const relative = (said, truth) => Math.abs(said - truth) / truth;
-    for (const { token } of questions) {
-      const notice = notices.get(token);
-      const started = startedAt.get(token);
-      if (!notice || started === undefined) continue;
-      if (started < notice.at) afterStart += 1;
-      const log = logged.get(`msgbench.${token}`);
-      if (!log) unlogged += 1;
-      // The place as counted (against the jobs the queue served after the count and before this one), and as the
-      // asker read it (the model calls that started after the notice arrived and before this one's).
-      const truth = log && takenAt.has(token) ? between(takenAt, log.countedAt * 1000, takenAt.get(token), token) : undefined;
-      const truthOnArrival = between(startedAt, notice.at, started, token);
-      if (log) deliveryMs.push(notice.at - log.countedAt);
-      if (truth !== undefined) {
-        placeOff.push(Math.abs(notice.ahead - truth));
-        worst.push({ token: token.replace(`notice-${RUN_ID}-`, ''), said: notice.ahead, truth, truthOnArrival, state: log.state });
-        if (truth >= MIN_PLACE_JUDGED) placeErrors.push(relative(notice.ahead, truth));
-      }
-      if (truthOnArrival >= MIN_PLACE_JUDGED) arrivalPlaceErrors.push(relative(notice.ahead, truthOnArrival));
-      const waitedMs = started - notice.at;
-      if (notice.saidSeconds === undefined) withoutEstimate += 1;
-      if (waitedMs < MIN_WAIT_JUDGED_MS) continue;
-      if (notice.saidSeconds !== undefined) saidErrors.push(Math.abs(notice.saidSeconds * 1000 - waitedMs) / waitedMs);
-      if (log?.estimateSeconds !== undefined) estimateErrors.push(Math.abs(log.estimateSeconds * 1000 - waitedMs) / waitedMs);
-    }
     const result = {
       backlog: backlog.length,
       workers: WORKERS,
       concurrency: CONCURRENCY,
       modelLatencyMs: MODEL_LATENCY_MS,
       noticeAfterMs: NOTICE_AFTER_MS,
-      noticed: notices.size,
-      duplicates,
-      toCommands: backlog.filter((message) => message.command && notices.has(message.token)).length,
-      afterStart,
-      withoutEstimate,
-      largestPlace: Math.max(0, ...[...notices.values()].map((notice) => notice.ahead)),
-      unlogged,
-      place: errorStats(placeErrors),
-      placeOnArrival: errorStats(arrivalPlaceErrors),
-      deliveryMs: { p50: percentile(deliveryMs, 50), max: deliveryMs.length ? Math.max(...deliveryMs) : undefined },
-      placeOffMax: Math.max(0, ...placeOff),
-      judgedWorst: worst.filter((w) => w.truth >= MIN_PLACE_JUDGED).sort((a, b) => Math.abs(b.said - b.truth) / b.truth - Math.abs(a.said - a.truth) / a.truth).slice(0, 8),
-      worstPlaces: worst.sort((a, b) => Math.abs(b.said - b.truth) / Math.max(b.truth, 1) - Math.abs(a.said - a.truth) / Math.max(a.truth, 1)).slice(0, 5),
-      estimate: errorStats(estimateErrors),
-      said: errorStats(saidErrors),
-      non2xx: non2xx(statuses),
-      lost: backlog.length - answered(),
+      ...(await judgeNotices(ctx, system, backlog, { tokenPrefix: `notice-${RUN_ID}-`, statuses })),
     };
     progress(
       `notices: ${result.noticed} told (largest place ${result.largestPlace}); place error p50 ${result.place?.p50Percent} % max ${result.place?.maxPercent} %; ` +
+        `estimate error p50 ${result.estimate?.p50Percent} % max ${result.estimate?.maxPercent} %`,
+    );
+    return result;
+  });
+}
+
+async function burstAfterQuiet(ctx) {
+  const options = {
+    label: 'notices-quiet',
+    openai: { latencyMs: QUIET.modelLatencyMs },
+    workers: 1,
+    env: { QUEUE_NOTICE_AFTER_MS: String(QUIET.noticeAfterMs) },
+    workerEnv: { WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info' },
+  };
+  return withSystem(ctx, options, async (system) => {
+    const warmUp = privateQuestion(system.dingtalk, 'warm-up');
+    await sendBurst(system.gateway.port, [warmUp], 1);
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !system.dingtalk.delivered().some((m) => m.target === warmUp.token)) await sleep(50);
+    progress(`notices after quiet: ${QUIET.quietMs} ms quiet, then ${QUIET.questions} questions at once, 1 slot, model latency ${QUIET.modelLatencyMs} ms, notice after ${QUIET.noticeAfterMs} ms`);
+    await sleep(QUIET.quietMs);
+    const burst = Array.from({ length: QUIET.questions }, (_, i) => privateQuestion(system.dingtalk, `quiet-${i}`));
+    const statuses = await sendBurst(system.gateway.port, burst, 64);
+    const result = { ...QUIET, ...(await judgeNotices(ctx, system, burst, { tokenPrefix: `notice-${RUN_ID}-`, statuses })) };
+    progress(
+      `notices after quiet: ${result.noticed} told (largest place ${result.largestPlace}); place error p50 ${result.place?.p50Percent} % max ${result.place?.maxPercent} %; ` +
         `estimate error p50 ${result.estimate?.p50Percent} % max ${result.estimate?.maxPercent} %`,
     );
     return result;

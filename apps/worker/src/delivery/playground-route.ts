@@ -1,4 +1,5 @@
-import { BotError, isPlaygroundWebhook } from '@dtbot/shared';
+import { isPlaygroundWebhook } from '@dtbot/shared';
+import { WorkerFailure } from '../failures/worker-failure.js';
 import type { DingTalkClient } from '../dingtalk/dingtalk-client.js';
 import type { MessageRoute } from './message-route.js';
 import { webhookMarkdown } from './webhook-route.js';
@@ -16,7 +17,7 @@ export function playgroundRoute(client: Pick<DingTalkClient, 'postToWebhook'>, w
     accepts: (job, now) => now < job.sessionWebhookExpiredTime,
     async send(job, message) {
       if (!isPlaygroundWebhook(job.sessionWebhook, webhookPrefix)) {
-        throw new BotError('fatal', `refused to call ${originOf(job.sessionWebhook)}: not the playground's webhook (PLAYGROUND_URL)`);
+        throw new WorkerFailure('origin_not_allowed', `refused to call ${originOf(job.sessionWebhook)}: not the playground's webhook (PLAYGROUND_URL)`);
       }
       await client.postToWebhook(job.sessionWebhook, webhookMarkdown(message));
     },

@@ -9,11 +9,12 @@ const POLL_MS = 50;
  * Marks the message's answer as started: from here on it gets no queue notice, and its start counts in the drain
  * rate that notices estimate from. A notice to it that is on its way lands first, so the asker never reads "you
  * are 37th" after the answer began; a sender that died mid-way is given up on after `NOTICE_LANDING_WAIT_MS`.
+ * `receivedAt` (when the gateway stored the message) tells the drain rate whether this start waited for a slot.
  */
-export async function answerStarted(deps: Pick<WorkerDeps, 'notices' | 'logger'>, jobId: string): Promise<void> {
+export async function answerStarted(deps: Pick<WorkerDeps, 'notices' | 'logger'>, jobId: string, receivedAt: number): Promise<void> {
   if (!deps.notices) return;
   const deadline = Date.now() + NOTICE_LANDING_WAIT_MS;
-  while ((await deps.notices.answerStarted(jobId, Date.now())) === 'sending') {
+  while ((await deps.notices.answerStarted(jobId, Date.now(), receivedAt)) === 'sending') {
     if (Date.now() > deadline) {
       deps.logger.warn({ jobId }, 'a queue notice to this message did not land in time; answering anyway');
       return;

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardKeys } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
-import { NoticeSchedule } from './notice-schedule.js';
+import { NoticeSchedule, START_LOG_LENGTH } from './notice-schedule.js';
 
 const prefix = createTestPrefix('notice-schedule');
 const keys = shardKeys(prefix);
@@ -31,24 +31,51 @@ describe('NoticeSchedule', () => {
 
   it('lets a started answer win over a sweeper that has not claimed the notice yet', async () => {
     expect(await schedule.takeDue(T + 10, 10)).toEqual(['c.1']);
-    expect(await schedule.answerStarted('c.1', T)).toBe('go');
+    expect(await schedule.answerStarted('c.1', T, T)).toBe('go');
     expect(await schedule.claim('c.1')).toBe(false);
   });
 
   it('makes a starting answer wait while a notice is on its way', async () => {
     expect(await schedule.claim('d.1')).toBe(true);
     expect(await schedule.claim('d.1')).toBe(false);
-    expect(await schedule.answerStarted('d.1', T)).toBe('sending');
+    expect(await schedule.answerStarted('d.1', T, T)).toBe('sending');
     await schedule.settle('d.1', 'sent');
-    expect(await schedule.answerStarted('d.1', T)).toBe('go');
+    expect(await schedule.answerStarted('d.1', T, T)).toBe('go');
   });
 
-  it('takes a started message off the schedule and counts its first start only', async () => {
+  it('takes a started message off the schedule and logs its first start only, waiting since its arrival', async () => {
     await redis.zadd(keys.noticeDue(), T + 60_000, 'e.1');
-    expect(await schedule.answerStarted('e.1', T + 3000)).toBe('go');
+    expect(await schedule.answerStarted('e.1', T + 3000, T + 1000)).toBe('go');
     // A retry, or a start after a rate-limit hand-back, is the same message.
-    expect(await schedule.answerStarted('e.1', T + 3000)).toBe('go');
+    expect(await schedule.answerStarted('e.1', T + 4000, T + 1000)).toBe('go');
     expect(await redis.zscore(keys.noticeDue(), 'e.1')).toBeNull();
-    expect(await schedule.startsPerSecond(T / 1000 + 2, T / 1000 + 4)).toEqual([0, 1, 0]);
+    const logged = (await schedule.recentStarts()).filter((start) => start.startedAt >= T + 3000);
+    expect(logged).toEqual([{ startedAt: T + 3000, waitingSince: T + 1000 }]);
+  });
+
+  it('logs the first start of a process as waiting since that start: before it the process had no slot', async () => {
+    const restarted = new NoticeSchedule(redis, keys);
+    await restarted.answerStarted('g.1', T + 9000, T + 1000);
+    await restarted.answerStarted('g.2', T + 9500, T + 1000);
+    expect((await restarted.recentStarts()).slice(0, 2)).toEqual([
+      { startedAt: T + 9500, waitingSince: T + 9000 },
+      { startedAt: T + 9000, waitingSince: T + 9000 },
+    ]);
+  });
+
+  it('keeps the latest START_LOG_LENGTH starts, newest first, for any number of messages', async () => {
+    const count = START_LOG_LENGTH + 40;
+    for (let i = 0; i < count; i += 1) await schedule.answerStarted(`f.${i}`, T + 10_000 + i, T);
+    const starts = await schedule.recentStarts();
+    expect(starts).toHaveLength(START_LOG_LENGTH);
+    expect(await redis.llen(keys.answerStarts())).toBe(START_LOG_LENGTH);
+    expect(starts.map((start) => start.startedAt)).toEqual(Array.from({ length: START_LOG_LENGTH }, (_, i) => T + 10_000 + count - 1 - i));
+  });
+
+  it('leaves out a log entry that does not read as two times', async () => {
+    await redis.lpush(keys.answerStarts(), 'garbage', '12 x', '');
+    const starts = await schedule.recentStarts();
+    expect(starts).toHaveLength(START_LOG_LENGTH - 3);
+    expect(starts.every((start) => Number.isFinite(start.startedAt) && Number.isFinite(start.waitingSince))).toBe(true);
   });
 });

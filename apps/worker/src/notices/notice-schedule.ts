@@ -1,4 +1,5 @@
 import type { RedisClient, ShardKeys } from '@dtbot/shared';
+import type { AnswerStart } from './drain-rate.js';
 
 /**
  * Where each message's queue notice stands, in Redis, so that of every worker process exactly one tells a message
@@ -16,18 +17,19 @@ if #ids > 0 then redis.call('ZREM', KEYS[1], unpack(ids)) end
 return ids
 `;
 
-// KEYS: due, state, this second's start count. ARGV: job id, state TTL ms, count TTL s.
+// KEYS: due, state, start log. ARGV: job id, state TTL ms, start entry ("startedAt waitingSince", ms), log length.
 // 'sending': a notice is on its way; ask again once it has landed. Otherwise the answer may start: the notice is
-// off the schedule and can no longer be claimed. The first start of a message is counted in its second (the drain
-// rate); a retry's, or a start after a rate-limit hand-back, is not.
+// off the schedule and can no longer be claimed. The first start of a message goes into the start log (the drain
+// rate); a retry's, or a start after a rate-limit hand-back, does not. The log is cut to its length as it grows,
+// so it needs no expiry: as many commands per message as per-second counters with an expiry took.
 const ANSWER_STARTED = `
 local state = redis.call('GET', KEYS[2])
 if state == 'sending' then return 'sending' end
 local scheduled = redis.call('ZREM', KEYS[1], ARGV[1]) == 1
 if state ~= 'started' then
   redis.call('SET', KEYS[2], 'started', 'PX', ARGV[2])
-  redis.call('INCR', KEYS[3])
-  redis.call('EXPIRE', KEYS[3], ARGV[3])
+  redis.call('LPUSH', KEYS[3], ARGV[3])
+  redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[4]) - 1)
 end
 return 'go'
 `;
@@ -36,18 +38,28 @@ return 'go'
 const SENDING_TTL_MS = 60_000;
 /** A message's settled notice state outlives any wait it can have in a queue that is moving at all. */
 const STATE_TTL_MS = 6 * 3600 * 1000;
-/** Start counts are read over the last minute; kept a little longer. */
-const STARTS_TTL_S = 120;
+/**
+ * Starts kept for the drain rate: the whole last minute up to 4 starts a second, and at any pace enough drain
+ * intervals (255) that their mean is within a few percent, spanning many answers even with dozens of slots. Read
+ * once per sweep round that has notices to send (about 7 kB).
+ */
+export const START_LOG_LENGTH = 256;
 
 export type NoticeOutcome = 'sent' | 'skipped';
 
 interface NoticeCommands {
   dtbotTakeDueNotices(due: string, now: number, limit: number): Promise<string[]>;
-  dtbotAnswerStarted(due: string, state: string, starts: string, jobId: string, stateTtlMs: number, startsTtlS: number): Promise<'sending' | 'go'>;
+  dtbotAnswerStarted(due: string, state: string, starts: string, jobId: string, stateTtlMs: number, entry: string, logLength: number): Promise<'sending' | 'go'>;
 }
 
 export class NoticeSchedule {
   private readonly redis: RedisClient & NoticeCommands;
+  /**
+   * When this process started its first answer: until then it had no slot taking messages, so a message waited
+   * for it only from then on. Without this, a restart after every worker was down (a deploy) would count the
+   * outage as one long drain interval.
+   */
+  private firstStartAt: number | undefined;
 
   constructor(
     redis: RedisClient,
@@ -83,25 +95,29 @@ export class NoticeSchedule {
   }
 
   /**
-   * Marks the message's answer as started, at `now` (its second's start count): `sending` while a notice to it is
-   * on its way (the caller waits and asks again), `go` otherwise.
+   * Marks the message's answer as started at `now`, its message having arrived at `receivedAt` (both epoch ms, for
+   * the drain rate): `sending` while a notice to it is on its way (the caller waits and asks again), `go` otherwise.
    */
-  answerStarted(jobId: string, now: number): Promise<'sending' | 'go'> {
-    const second = Math.floor(now / 1000);
+  answerStarted(jobId: string, now: number, receivedAt: number): Promise<'sending' | 'go'> {
+    this.firstStartAt ??= now;
+    const waitingSince = Math.max(receivedAt, this.firstStartAt);
     return this.redis.dtbotAnswerStarted(
       this.keys.noticeDue(),
       this.keys.notice(jobId),
-      this.keys.answerStarts(second),
+      this.keys.answerStarts(),
       jobId,
       STATE_TTL_MS,
-      STARTS_TTL_S,
+      `${Math.round(now)} ${Math.round(waitingSince)}`,
+      START_LOG_LENGTH,
     );
   }
 
-  /** Answers started in each of the seconds `from` … `to` (epoch seconds, inclusive). */
-  async startsPerSecond(from: number, to: number): Promise<number[]> {
-    if (to < from) return [];
-    const keys = Array.from({ length: to - from + 1 }, (_, i) => this.keys.answerStarts(from + i));
-    return (await this.redis.mget(...keys)).map((count) => Number(count ?? 0));
+  /** The latest answer starts, newest first; an entry that does not read as two times is left out. */
+  async recentStarts(): Promise<AnswerStart[]> {
+    const entries = await this.redis.lrange(this.keys.answerStarts(), 0, START_LOG_LENGTH - 1);
+    return entries.flatMap((entry) => {
+      const [startedAt, waitingSince] = entry.split(' ').map(Number);
+      return Number.isFinite(startedAt) && Number.isFinite(waitingSince) ? [{ startedAt: startedAt!, waitingSince: waitingSince! }] : [];
+    });
   }
 }

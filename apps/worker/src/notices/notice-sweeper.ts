@@ -1,7 +1,7 @@
 import { recognizeCommand } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { deliverNotice } from './deliver-notice.js';
-import { drainRate, drainWindow } from './drain-rate.js';
+import { drainRate, sinceLastStartMs } from './drain-rate.js';
 import { estimatedWaitSeconds, noticeText } from './notice-text.js';
 import type { NoticeSchedule } from './notice-schedule.js';
 import { QueuePosition } from './queue-position.js';
@@ -20,6 +20,12 @@ export interface SweeperOptions {
 const LOOK_AGAIN_MS = 1000;
 
 export type NoticeResult = 'sent' | 'skipped' | 'later' | 'failed';
+
+/** The drain a round's notices estimate their wait from. */
+interface Drain {
+  startsPerSecond: number | undefined;
+  sinceLastStartMs: number;
+}
 
 /**
  * Tells each message of one queue shard whose answer has not started `QUEUE_NOTICE_AFTER_MS` after it arrived
@@ -56,7 +62,25 @@ export class NoticeSweeper {
   /** Sends the notices due at `dueBy` (epoch ms; now by default), one result per message taken off the schedule. */
   async sweep(dueBy = Date.now()): Promise<NoticeResult[]> {
     const due = await this.deps.notices.takeDue(dueBy, this.options.batch);
-    return Promise.all(due.map((jobId) => this.notify(jobId)));
+    if (due.length === 0) return [];
+    const drain = await this.readDrain();
+    return Promise.all(due.map((jobId) => this.notify(jobId, drain)));
+  }
+
+  /**
+   * The drain as of one read of the start log, which serves the whole round: judged at the moment of the read,
+   * since a round of many notices can take longer than the time between two starts, and a log read at its start
+   * would look like a stalled drain by its end. Unknown when the log cannot be read: notices then say only the place.
+   */
+  private async readDrain(): Promise<Drain> {
+    try {
+      const starts = await this.deps.notices.recentStarts();
+      const readAt = Date.now();
+      return { startsPerSecond: drainRate(starts, readAt), sinceLastStartMs: sinceLastStartMs(starts, readAt) };
+    } catch (error) {
+      this.deps.logger.warn({ err: error, shard: this.deps.shard.index }, 'queue notices: could not read the start log; notices go without a wait');
+      return { startsPerSecond: undefined, sinceLastStartMs: 0 };
+    }
   }
 
   private next(): void {
@@ -71,7 +95,7 @@ export class NoticeSweeper {
     }, this.options.intervalMs);
   }
 
-  private async notify(jobId: string): Promise<NoticeResult> {
+  private async notify(jobId: string, drain: Drain): Promise<NoticeResult> {
     const { notices, queue, logger } = this.deps;
     if (!(await notices.claim(jobId))) return this.count('skipped');
     try {
@@ -89,13 +113,12 @@ export class NoticeSweeper {
         return 'later';
       }
       const { ahead, countedAt } = place;
-      const { from, to } = drainWindow(Date.now());
-      const rate = drainRate(await notices.startsPerSecond(from, to));
-      const route = await deliverNotice(this.deps, jobId, job.data, noticeText(ahead, rate));
+      const { startsPerSecond, sinceLastStartMs: sinceLastStart } = drain;
+      const route = await deliverNotice(this.deps, jobId, job.data, noticeText(ahead, startsPerSecond, sinceLastStart));
       await notices.settle(jobId, 'sent');
       // Logged as counted (when) and estimated (unrounded), so that a notice can be checked against what happened.
-      const estimateSeconds = estimatedWaitSeconds(ahead, rate);
-      logger.info({ jobId, msgId: job.data.msgId, state, ahead, countedAt, startsPerSecond: rate, estimateSeconds, route }, 'queue notice sent');
+      const estimateSeconds = estimatedWaitSeconds(ahead, startsPerSecond, sinceLastStart);
+      logger.info({ jobId, msgId: job.data.msgId, state, ahead, countedAt, startsPerSecond, estimateSeconds, route }, 'queue notice sent');
       return this.count('sent');
     } catch (error) {
       await notices.settle(jobId, 'skipped').catch(() => undefined);

@@ -1,7 +1,7 @@
 import { hostileText, timed } from '@dtbot/hostile-text';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatWait, noticeText } from './notice-text.js';
+import { estimatedWaitSeconds, formatWait, noticeText } from './notice-text.js';
 
 describe('noticeText', () => {
   it('states the messages ahead and the estimated wait as numbers', () => {
@@ -13,6 +13,33 @@ describe('noticeText', () => {
   it('says only where the message stands when nothing was answered lately', () => {
     expect(noticeText(12, undefined)).toBe('前面还有 12 条消息，轮到时会立即回答，请稍候。');
     expect(noticeText(12, 0)).toBe('前面还有 12 条消息，轮到时会立即回答，请稍候。');
+  });
+});
+
+describe('estimatedWaitSeconds', () => {
+  it('one slot, 2 a second, 9 ahead: 5 s from a start, 0.3 s less when the running answer began 0.3 s ago', () => {
+    expect(estimatedWaitSeconds(9, 2)).toBe(5);
+    expect(estimatedWaitSeconds(9, 2, 300)).toBeCloseTo(4.7, 9);
+  });
+
+  it('takes off one interval at most, whatever the time since the last start', () => {
+    expect(estimatedWaitSeconds(9, 2, 60_000)).toBe(4.5);
+    expect(estimatedWaitSeconds(9, 2, -500)).toBe(5);
+    expect(estimatedWaitSeconds(9, 2, Number.NaN)).toBe(5);
+  });
+
+  it('lies between `ahead` and `ahead + 1` intervals for any place, rate and time since the last start', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 100_000 }), fc.double({ min: 1e-3, max: 1e4, noNaN: true }), fc.double(), (ahead, rate, sinceMs) => {
+        const wait = estimatedWaitSeconds(ahead, rate, sinceMs)!;
+        expect(Number.isFinite(wait)).toBe(true);
+        // Within rounding of doubles: relative to the size of the wait.
+        const slack = 1e-12 * ((ahead + 1) / rate) + 1e-12;
+        expect(wait).toBeGreaterThanOrEqual(ahead / rate - slack);
+        expect(wait).toBeLessThanOrEqual((ahead + 1) / rate + slack);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -115,8 +115,8 @@ export function shardKeys(prefix: string) {
     noticeDue: () => `${prefix}:notice:due`,
     /** Where one message's queue notice stands: `sending`, `sent`, `skipped`, or `started` (its answer began first). */
     notice: (jobId: string) => `${prefix}:notice:job:${jobId}`,
-    /** Answers started in one second (epoch seconds): the recent drain rate a notice's estimate comes from. */
-    answerStarts: (second: number) => `${prefix}:notice:starts:${second}`,
+    /** The latest answer starts (list, newest first, "startedAt waitingSince" in ms): the drain a notice estimates from. */
+    answerStarts: () => `${prefix}:notice:starts`,
   };
 }
 
