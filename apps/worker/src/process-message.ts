@@ -1,5 +1,5 @@
-import { UnrecoverableError, type Job } from 'bullmq';
-import { jobIdFor, messageJobSchema, type MessageJob } from '@dtbot/shared';
+import { failForGood, jobIdFor, type Job } from '@dtbot/queue';
+import { messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import type { AnswerDelivery } from './delivery/answer-delivery.js';
 import { openDelivery } from './delivery/choose-route.js';
@@ -21,7 +21,7 @@ import { answerStarted } from './notices/answer-started.js';
  */
 export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, token: string | undefined): Promise<void> {
   const parsed = messageJobSchema.safeParse(job.data);
-  if (!parsed.success) throw new UnrecoverableError('job data does not match the message contract');
+  if (!parsed.success) throw failForGood('job data does not match the message contract');
   const data = parsed.data;
   const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
 
@@ -30,7 +30,7 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   if (stalledTooOften(job)) {
     await answerStarted(deps, jobId);
     await giveUpOnStalls(deps, jobId, data, job.stalledCounter, 'worker');
-    throw new UnrecoverableError(`its workers stalled ${job.stalledCounter} times on it`);
+    throw failForGood(`its workers stalled ${job.stalledCounter} times on it`);
   }
   let delivery: AnswerDelivery | undefined;
   try {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jobPriorityFor, MAX_JOB_PRIORITY } from './job-priority.js';
+import { MAX_JOB_PRIORITY } from '@dtbot/queue';
+import { jobPriorityFor } from './job-priority.js';
 
 describe('jobPriorityFor', () => {
   it('puts a conversation\'s first priority-lane message on the plain wait list, its later ones by their load', () => {

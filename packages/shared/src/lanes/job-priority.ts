@@ -1,13 +1,5 @@
+import { MAX_JOB_PRIORITY } from '@dtbot/queue';
 import type { Lane } from './lane.js';
-
-/** BullMQ's lowest priority (highest number). */
-export const MAX_JOB_PRIORITY = 2_097_152;
-
-/**
- * BullMQ scores a prioritized job `priority * PRIORITY_SCORE_STEP + arrival counter`: a priority's jobs lie in one
- * step of scores, in arrival order. Scores stay below 2^53, exact in a double and in Lua's numbers.
- */
-export const PRIORITY_SCORE_STEP = 2 ** 32;
 
 /** Each lane has half of BullMQ's priorities. */
 const LANE_SPAN = MAX_JOB_PRIORITY / 2;
