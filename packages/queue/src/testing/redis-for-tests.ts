@@ -4,9 +4,9 @@ import { Redis } from 'ioredis';
 // The testkit's Redis helpers in small: @dtbot/testkit depends on @dtbot/shared, which depends on this package, so
 // this package's tests cannot use the testkit without a cycle of packages.
 
-/** A connection to the test Redis (`REDIS_URL`, else the local one). */
+/** A connection to the test Redis (`REDIS_URL`, else the local one), fit for a BullMQ worker too (no retry limit). */
 export function connectForTests(): Redis {
-  return new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  return new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
 }
 
 /** A key prefix of its own for one test file, a Cluster hash tag like the production `{dtbot}`. */
