@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueue } from './create-queue.js';
 import { jobIdFor, jobIdLua } from './job-id.js';
 import { oldestPrioritizedTimestamp } from './oldest-prioritized.js';
-import { PRIORITY_SCORE_STEP } from './priorities.js';
+import { MAX_JOB_PRIORITY, PRIORITY_SCORE_STEP } from './priorities.js';
 import { QueuePosition } from './queue-position.js';
 import { connectForTests, removePrefix, testPrefix } from './testing/redis-for-tests.js';
 
@@ -155,6 +155,16 @@ describe('our scripts against the order BullMQ serves', () => {
 });
 
 describe('the limits our ids and priorities keep', () => {
+  it('MAX_JOB_PRIORITY → accepted as a priority; one above it → refused', async () => {
+    const { queue } = await fixture();
+    await expect(queue.add('message', { n: 1 }, { jobId: 'lowest', priority: MAX_JOB_PRIORITY })).resolves.toBeDefined();
+    await expect(queue.add('message', { n: 2 }, { jobId: 'too-low', priority: MAX_JOB_PRIORITY + 1 })).rejects.toThrow(/Priority/);
+  });
+
+  it('the highest score of MAX_JOB_PRIORITY → an exact double, so the scripts compare scores exactly', () => {
+    expect(Number.isSafeInteger((MAX_JOB_PRIORITY + 1) * PRIORITY_SCORE_STEP - 1)).toBe(true);
+  });
+
   it('a job id from jobIdFor → accepted as a custom id; an id with ":" → refused, which is why the separator is not ":"', async () => {
     const { queue } = await fixture();
     const job = await queue.add('message', { n: 1 }, { jobId: jobIdFor('d.AbC-xyz_123', 42) });

@@ -1,5 +1,8 @@
-/** BullMQ's lowest priority (highest number); 0 and no priority both mean its plain wait list. */
-export const MAX_JOB_PRIORITY = 2_097_152;
+/**
+ * BullMQ's lowest priority (highest number), 2^21 - 1: it refuses a larger one when the job is added. 0 and no
+ * priority both mean its plain wait list.
+ */
+export const MAX_JOB_PRIORITY = 2_097_151;
 
 /**
  * BullMQ scores a prioritized job `priority * PRIORITY_SCORE_STEP + arrival counter`: a priority's jobs lie in one
