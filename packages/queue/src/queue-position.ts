@@ -15,8 +15,7 @@ export interface QueuePlace {
 // One snapshot of the queue, and Redis' time of it. BullMQ serves its plain wait list first, from the right end,
 // then its prioritized jobs by score (`PRIORITY_SCORE_STEP`). A delayed job (parked behind an earlier
 // message of its thread, or a retry's backoff) comes back with its priority, behind the whole wait list and every
-// prioritized job of its priority or a lower one. -1: the job is not where its state said (it just moved). Then
-// Redis' TIME: seconds, microseconds.
+// prioritized job of its priority or a lower one. -1: the job is not where its state said (it just moved).
 const COUNT_AHEAD = `
 local now = redis.call('TIME')
 local waiting = redis.call('LLEN', KEYS[1])
