@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { messageJobOptions } from '@dtbot/queue';
 import {
   createLogger,
   createRedis,
@@ -24,7 +25,6 @@ import { dashboardFromConfig } from './dashboard/dashboard-from-config.js';
 import { createGatewayMetrics } from './metrics.js';
 import { buildMetricsApp } from './metrics-app.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
-import { messageJobOptions } from './message-job-options.js';
 import { shardStores } from './shard-stores.js';
 import { startStreamIngress } from './stream/stream-ingress.js';
 import { buildPlayground } from './playground/build-playground.js';

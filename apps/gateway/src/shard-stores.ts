@@ -1,4 +1,4 @@
-import { Queue, type DefaultJobOptions } from 'bullmq';
+import { createQueue, type DefaultJobOptions, type Queue } from '@dtbot/queue';
 import { Turns, type MessageJob, type QueueShard, type RedisClient } from '@dtbot/shared';
 import { TurnBatcher } from './ordering/turn-batcher.js';
 
@@ -27,7 +27,7 @@ export function shardStores(
 ): ShardStore[] {
   return shards.map((shard) => {
     const turns = new Turns(redis, shard.keys);
-    const queue = new Queue<MessageJob>(queueName, { connection: redis, prefix: shard.keys.bullPrefix, ...(defaultJobOptions ? { defaultJobOptions } : {}) });
+    const queue = createQueue<MessageJob>(queueName, { connection: redis, prefix: shard.keys.bullPrefix, ...(defaultJobOptions ? { defaultJobOptions } : {}) });
     return { shard, queue, turns, numbering: new TurnBatcher(turns) };
   });
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { createQueue, createQueueWorker, failForGood, type Queue } from '@dtbot/queue';
 import { Redis } from 'ioredis';
 import Koa from 'koa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,14 +45,15 @@ const asOperator = (address = '10.0.0.1') => ({ authorization: basic(USER, PASSW
 
 beforeAll(async () => {
   redis = new Redis(redisUrlForTests(), { maxRetriesPerRequest: null });
-  queue = new Queue('messages', { connection: redis, prefix });
-  const worker = new Worker(
+  queue = createQueue('messages', { connection: redis, prefix });
+  const worker = createQueueWorker(
     'messages',
     async () => {
-      throw new UnrecoverableError(`POST https://oapi.dingtalk.com/robot/sendBySession?session=${TOKEN} answered 500`);
+      throw failForGood(`POST https://oapi.dingtalk.com/robot/sendBySession?session=${TOKEN} answered 500`);
     },
-    { connection: redis.duplicate(), prefix },
+    { connection: redis.duplicate(), prefix, concurrency: 1, maxStalledCount: 1 },
   );
+  void worker.run();
   const job = await queue.add(
     'message',
     { msgId: 'msg-1', prompt: 'hello', sessionWebhook: `https://oapi.dingtalk.com/robot/sendBySession?session=${TOKEN}` },
@@ -228,7 +229,7 @@ describe('queue dashboard', () => {
 
   it('shows each queue shard as a queue of its own, and acts on the one named', async () => {
     const shardedPrefix = createTestPrefix('dashboard-shards');
-    const shards = queueShards(shardedPrefix, 3).map((each) => ({ shard: each, queue: new Queue('messages', { connection: redis, prefix: each.prefix }) }));
+    const shards = queueShards(shardedPrefix, 3).map((each) => ({ shard: each, queue: createQueue('messages', { connection: redis, prefix: each.prefix }) }));
     try {
       const parked = await shards[2]!.queue.add('message', { msgId: 'in-shard-2' }, { delay: 60_000 });
       const base = await serve({ queues: shards });

@@ -1,8 +1,7 @@
-import { Queue, QueueEvents, UnrecoverableError, Worker } from 'bullmq';
+import { createQueue, createQueueEvents, createQueueWorker, failForGood, messageJobOptions } from '@dtbot/queue';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
-import { messageJobOptions } from '../src/message-job-options.js';
 
 // The gateway's job options on a real BullMQ queue, with a small count injected so that trimming shows.
 const prefix = createTestPrefix('job-retention');
@@ -20,10 +19,15 @@ afterAll(async () => {
 describe('job retention', () => {
   it('7 jobs fail with a count of 3 kept: the failed set holds the newest 3 and the older jobs are gone', async () => {
     const options = messageJobOptions(1, { completed: { age: 3600, count: 3 }, failed: { age: 86_400, count: 3 } });
-    const queue = new Queue('messages', { connection: redis, prefix, defaultJobOptions: options });
-    const events = new QueueEvents('messages', { connection: redis.duplicate(), prefix });
+    const queue = createQueue<{ msgId: string }>('messages', { connection: redis, prefix, defaultJobOptions: options });
+    const events = createQueueEvents('messages', { connection: redis.duplicate(), prefix });
     await events.waitUntilReady();
-    const worker = new Worker('messages', async () => Promise.reject(new UnrecoverableError('DingTalk refused')), { connection: redis.duplicate(), prefix, autorun: false });
+    const worker = createQueueWorker('messages', async () => Promise.reject(failForGood('DingTalk refused')), {
+      connection: redis.duplicate(),
+      prefix,
+      concurrency: 1,
+      maxStalledCount: 1,
+    });
     try {
       const jobs = [];
       for (let n = 0; n < 7; n += 1) jobs.push(await queue.add('message', { msgId: `m-${n}` }));

@@ -1,4 +1,4 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { createQueue, createQueueWorker, type Job, type Queue, type Worker } from '@dtbot/queue';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startRedisServer } from '@dtbot/redis-server';
@@ -26,17 +26,18 @@ function sample(text: string, series: string): number | undefined {
 
 beforeAll(async () => {
   redis = new Redis(redisUrlForTests(), { maxRetriesPerRequest: null });
-  queue = new Queue('messages', { connection: redis, prefix });
-  worker = new Worker(
+  queue = createQueue('messages', { connection: redis, prefix });
+  worker = createQueueWorker(
     'messages',
     async (job: Job) => {
       if (job.name === 'hold') await held;
       if (job.name === 'fail') throw new Error('model said no');
     },
     // One slot: while 'hold' runs, every later job stays where it was put.
-    { connection: redis.duplicate(), prefix, concurrency: 1 },
+    { connection: redis.duplicate(), prefix, concurrency: 1, maxStalledCount: 1 },
   );
   await worker.waitUntilReady();
+  void worker.run();
   await queue.add('ok', {});
   await queue.add('fail', {}, { attempts: 1 });
   await queue.add('hold', {});
@@ -100,7 +101,7 @@ describe('queue gauges', () => {
 
   it('shows each queue shard as series of its own', async () => {
     const shardedPrefix = createTestPrefix('queue-gauges-shards');
-    const shards = queueShards(shardedPrefix, 3).map((each) => ({ shard: each, queue: new Queue('messages', { connection: redis, prefix: each.prefix }) }));
+    const shards = queueShards(shardedPrefix, 3).map((each) => ({ shard: each, queue: createQueue('messages', { connection: redis, prefix: each.prefix }) }));
     try {
       await shards[1]!.queue.add('question', {});
       await shards[2]!.queue.add('question', {});
@@ -121,7 +122,7 @@ describe('queue gauges', () => {
   it('says Redis is down and drops the queue series when Redis does not answer in time', async () => {
     const server = await startRedisServer();
     const client = new Redis(server.url, { maxRetriesPerRequest: null });
-    const stuck = new Queue('messages', { connection: client, prefix });
+    const stuck = createQueue('messages', { connection: client, prefix });
     try {
       await stuck.waitUntilReady();
       const metrics = createGatewayMetrics(new QueueStateCache([{ shard, queue: stuck }], { timeoutMs: 200 }));

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { createQueue } from '@dtbot/queue';
 import {
   commandWordsOf,
   normaliseOrigins,
@@ -120,7 +120,7 @@ export function buildWorkerDeps(
   const robotCodes = robots.flatMap((robot) => (robot.robotCode ? [robot.robotCode] : []));
   registerBudgetGauge(metrics, usage, budget, robotCodes, (robotCode) => robotMetricLabel(robotCode, robotOptions(robotCode).name));
   const shards = queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS);
-  const queues = shards.map((shard) => new Queue<MessageJob>(config.QUEUE_NAME, { connection: redis, prefix: shard.keys.bullPrefix }));
+  const queues = shards.map((shard) => createQueue<MessageJob>(config.QUEUE_NAME, { connection: redis, prefix: shard.keys.bullPrefix }));
   const shared: Omit<WorkerDeps, ShardOwned> = {
     logger,
     redis,

@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { createQueueWorker, isParked, type Worker } from '@dtbot/queue';
 import type { MessageJob, RedisClient } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import { failedAtStallLimit, MAX_STALLED_COUNT } from './poison-job.js';
@@ -19,14 +19,6 @@ export interface WorkerOptions {
  * shared out between them (`concurrencyShare`): a BullMQ worker serves one queue, and its slots cannot be lent to
  * another's.
  */
-/**
- * BullMQ honours a manual rate limit (`queue.rateLimit`) at fetch time only when the worker has a
- * limiter; this one is far above any real rate, so it never limits by itself. Its counter still
- * lives in the queue's limiter key for a second after each fetch, so only a TTL read with this
- * maximum (`queue.getRateLimitTtl(FETCH_LIMITER_MAX)`) tells a real pause from that counter.
- */
-export const FETCH_LIMITER_MAX = 1_000_000_000;
-
 export function createWorkers(shards: readonly WorkerDeps[], connection: RedisClient, options: WorkerOptions): Worker<MessageJob>[] {
   return shards.map((deps, index) =>
     createWorker(deps, connection, { ...options, concurrency: concurrencyShare(options.concurrency, shards.length, index) }),
@@ -47,27 +39,18 @@ export function concurrencyShare(total: number, shards: number, index: number): 
  * (`settle-failure.ts`): BullMQ only reads the job's fate from the error it throws.
  */
 export function createWorker(deps: WorkerDeps, connection: RedisClient, options: WorkerOptions): Worker<MessageJob> {
-  const worker: Worker<MessageJob> = new Worker<MessageJob>(
-    options.queueName,
-    (job: Job<MessageJob>, token?: string) => processMessage(deps, job, token),
-    {
-      connection,
-      prefix: deps.keys.bullPrefix,
-      concurrency: options.concurrency,
-      autorun: false,
-      lockDuration: options.lockDurationMs ?? 20_000,
-      stalledInterval: options.stalledIntervalMs ?? 15_000,
-      // Above our own limit, so a job stalled too often is settled by us with the apology (`poison-job.ts`).
-      maxStalledCount: MAX_STALLED_COUNT,
-      limiter: { max: FETCH_LIMITER_MAX, duration: 1000 },
-      // A job handed back while rate limited wakes no idle worker, so idle workers look again
-      // every second instead of BullMQ's five.
-      drainDelay: 1,
-    },
-  );
+  const worker = createQueueWorker<MessageJob>(options.queueName, (job, token) => processMessage(deps, job, token), {
+    connection,
+    prefix: deps.keys.bullPrefix,
+    concurrency: options.concurrency,
+    lockDurationMs: options.lockDurationMs,
+    stalledIntervalMs: options.stalledIntervalMs,
+    // Above our own limit, so a job stalled too often is settled by us with the apology (`poison-job.ts`).
+    maxStalledCount: MAX_STALLED_COUNT,
+  });
   worker.on('failed', (job, error) => {
     if (!job) return;
-    if (error.name !== 'DelayedError') deps.logger.warn({ jobId: job.id, msgId: job.data.msgId, err: error.message }, 'attempt failed');
+    if (!isParked(error)) deps.logger.warn({ jobId: job.id, msgId: job.data.msgId, err: error.message }, 'attempt failed');
     if (failedAtStallLimit(job)) {
       void settleAtStallLimit(deps, job).catch((settling: unknown) =>
         deps.logger.error({ jobId: job.id, err: settling }, 'stalled job could not be settled'),

@@ -1,4 +1,4 @@
-import type { Queue } from 'bullmq';
+import type { Queue } from '@dtbot/queue';
 import type { Logger, MessageJob, MessageSource, QueueShard, RedisClient, ShardKeys, Turns } from '@dtbot/shared';
 import type { ConversationMemory } from './memory/conversation-memory.js';
 import type { AnswerLimits } from './model/answer-limits.js';

@@ -1,4 +1,4 @@
-import type { Job } from 'bullmq';
+import type { Job } from '@dtbot/queue';
 
 /**
  * A job is taken over when its worker stops renewing its lock: the process crashed, was killed by a deploy, or

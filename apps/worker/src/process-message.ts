@@ -1,5 +1,5 @@
-import { UnrecoverableError, type Job } from 'bullmq';
-import { jobIdFor, messageJobSchema, type MessageJob } from '@dtbot/shared';
+import { failForGood, jobIdFor, type Job } from '@dtbot/queue';
+import { messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import type { AnswerDelivery } from './delivery/answer-delivery.js';
 import { openDelivery } from './delivery/choose-route.js';
@@ -23,7 +23,7 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   const parsed = messageJobSchema.safeParse(job.data);
   if (!parsed.success) {
     deps.metrics.failures.inc({ failure: 'invalid_job_data' });
-    throw new UnrecoverableError('job data does not match the message contract');
+    throw failForGood('job data does not match the message contract');
   }
   const data = parsed.data;
   const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
@@ -33,7 +33,7 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
   if (stalledTooOften(job)) {
     await answerStarted(deps, jobId, data.receivedAt);
     await giveUpOnStalls(deps, jobId, data, job.stalledCounter, 'worker');
-    throw new UnrecoverableError(`its workers stalled ${job.stalledCounter} times on it`);
+    throw failForGood(`its workers stalled ${job.stalledCounter} times on it`);
   }
   let delivery: AnswerDelivery | undefined;
   try {

@@ -1,5 +1,5 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import { BotError, jobIdFor, messageJobSchema, type MessageJob } from '@dtbot/shared';
+import { failForGood, jobIdFor, parkJob, pauseQueues, stayParked, stayPaused, type Job } from '@dtbot/queue';
+import { BotError, messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import type { PoisonSettler } from './metrics.js';
 import { classifyError } from './failures/classify-error.js';
@@ -14,8 +14,7 @@ const DELAY_COUNT_TTL_SECONDS = 86_400;
 
 /**
  * Carries out what `queueActionFor` decided for a failed step. Always throws: BullMQ reads the
- * job's fate from the error (RateLimitError, DelayedError, a plain error to retry, or
- * UnrecoverableError to fail for good).
+ * job's fate from the error (`stayPaused`, `stayParked`, a plain error to retry, or `failForGood`).
  */
 export async function settleFailure(
   deps: WorkerDeps,
@@ -38,8 +37,8 @@ export async function settleFailure(
       deps.metrics.jobs.inc({ outcome: 'rate_limited' });
       deps.metrics.rateLimitedSeconds.inc({ scope: 'queue' }, decided.waitMs / 1000);
       // The model's limit is everyone's: every shard's workers stop fetching, not only this shard's.
-      await Promise.all(deps.queues.map((queue) => queue.rateLimit(decided.waitMs)));
-      throw Worker.RateLimitError();
+      await pauseQueues(deps.queues, decided.waitMs);
+      throw stayPaused();
     case 'delay_job':
       deps.metrics.jobs.inc({ outcome: 'delayed' });
       deps.metrics.rateLimitedSeconds.inc({ scope: 'job' }, decided.waitMs / 1000);
@@ -48,14 +47,14 @@ export async function settleFailure(
         { msgId: data.msgId, jobId, waitMs: decided.waitMs, err: failure.message },
         failure.retryNow ? 'its model provider is out of service; tried again at once on the next' : 'rate limited; this job waits',
       );
-      await job.moveToDelayed(Date.now() + decided.waitMs, token);
-      throw new DelayedError(failure.message);
+      await parkJob(job, Date.now() + decided.waitMs, token);
+      throw stayParked(failure.message);
     case 'retry':
       deps.metrics.jobs.inc({ outcome: 'retry' });
       throw failure;
     case 'give_up':
       await giveUp(deps, jobId, data, failure);
-      throw new UnrecoverableError(failure.message);
+      throw failForGood(failure.message);
   }
 }
 

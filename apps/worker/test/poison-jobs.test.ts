@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Worker, type Job } from 'bullmq';
+import { createQueueWorker } from '@dtbot/queue';
 import { Redis } from 'ioredis';
 import type { MessageJob } from '@dtbot/shared';
 import { redisUrlForTests, waitFor } from '@dtbot/testkit';
@@ -41,9 +41,9 @@ async function stallOnce(h: WorkerHarness): Promise<void> {
   const connection = new Redis(redisUrlForTests(), { maxRetriesPerRequest: null });
   let taken!: () => void;
   const took = new Promise<void>((resolve) => (taken = resolve));
-  const victim = new Worker<MessageJob>(
+  const victim = createQueueWorker<MessageJob>(
     h.queue.name,
-    async (job: Job<MessageJob>, token?: string) => {
+    async (job, token) => {
       await takeTurn(h.deps, job, job.id!, job.data, token);
       taken();
       return new Promise<never>(() => undefined);
@@ -51,10 +51,10 @@ async function stallOnce(h: WorkerHarness): Promise<void> {
     {
       connection,
       prefix: h.deps.keys.bullPrefix,
-      lockDuration: VICTIM_LOCK_MS,
-      stalledInterval: STALL_CHECK_MS,
+      concurrency: 1,
+      lockDurationMs: VICTIM_LOCK_MS,
+      stalledIntervalMs: STALL_CHECK_MS,
       maxStalledCount: MAX_STALLED_COUNT,
-      autorun: false,
     },
   );
   // Its own stall check hands it the job the previous victim stalled on.

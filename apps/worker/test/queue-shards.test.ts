@@ -1,8 +1,8 @@
-import type { Queue } from 'bullmq';
+import { FETCH_LIMITER_MAX, type Queue } from '@dtbot/queue';
 import { afterEach, describe, expect, it } from 'vitest';
 import { shardIndexFor } from '@dtbot/shared';
 import { waitFor, type DingTalkCallbackPayload } from '@dtbot/testkit';
-import { concurrencyShare, FETCH_LIMITER_MAX } from '../src/create-worker.js';
+import { concurrencyShare } from '../src/create-worker.js';
 import { messageJobFor } from './message-job-for.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 

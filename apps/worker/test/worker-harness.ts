@@ -1,8 +1,7 @@
-import { Queue, QueueEvents, type Job, type Worker } from 'bullmq';
+import { createQueueEvents, jobIdFor, type Job, type Queue, type QueueEvents, type Worker } from '@dtbot/queue';
 import { Redis } from 'ioredis';
 import {
   createLogger,
-  jobIdFor,
   jobPriorityFor,
   lanePolicyFrom,
   loadWorkerConfig,
@@ -158,7 +157,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     stalledIntervalMs: options.stalledIntervalMs,
   });
   // From the stream's start (the prefix is new): no event is missed while the reader starts.
-  const events = new QueueEvents(config.QUEUE_NAME, { connection: eventsConnection, prefix, lastEventId: '0-0' });
+  const events = createQueueEvents(config.QUEUE_NAME, { connection: eventsConnection, prefix, lastEventId: '0-0' });
   await Promise.all([...workers.map((worker) => worker.waitUntilReady()), events.waitUntilReady()]);
   // Every message sent and not yet settled listens for its end: a backlog has many.
   for (const worker of workers) worker.setMaxListeners(0);

@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { createQueue, type Queue } from '@dtbot/queue';
 import { Cluster, Redis } from 'ioredis';
 import { queueShards } from '@dtbot/shared';
 import {
@@ -93,7 +93,7 @@ export class System {
     const gatewayEnv = { ...env, PORT: '0', HOST: '127.0.0.1', ...streamEnv, ...options.gatewayEnv };
     const gateway = await spawnApp('gateway', gatewayEnv, /gateway listening/);
     // BullMQ leaves connections it was given open, so the queues use this same client, closed below.
-    const queues = queueShards(prefix, options.queueShards ?? 1).map((shard) => new Queue('messages', { connection: redis, prefix: shard.prefix }));
+    const queues = queueShards(prefix, options.queueShards ?? 1).map((shard) => createQueue('messages', { connection: redis, prefix: shard.prefix }));
     const system = new System(options, prefix, redisUrl, redis, queues, openai, dingtalk, gateway, stream);
     for (let i = 0; i < (options.workers ?? 1); i += 1) await system.addWorker();
     return system;

@@ -1,10 +1,10 @@
+import { jobIdFor } from '@dtbot/queue';
 import {
   conversationKeyFor,
   dedupeIdFor,
   extractPictures,
   extractPrompt,
   extractQuote,
-  jobIdFor,
   jobPriorityFor,
   MESSAGE_JOB_NAME,
   orderKeyFor,

@@ -1,5 +1,5 @@
+import { oldestPrioritizedTimestamp } from '@dtbot/queue';
 import type { ShardQueue } from '../shard-stores.js';
-import { oldestPrioritizedTimestamp } from './oldest-prioritized.js';
 
 /** The job states an operator watches; BullMQ's names. */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'] as const;

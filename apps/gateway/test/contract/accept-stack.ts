@@ -1,4 +1,4 @@
-import { Queue, type Job } from 'bullmq';
+import { createQueue, type Job, type Queue } from '@dtbot/queue';
 import { Redis } from 'ioredis';
 import { commonSchema, createRedis, lanePolicyFrom, queueShards, robotCodesOf, type MessageJob, type RedisClient, type Robot } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests, startPausableTcpProxy, type PausableTcpProxy } from '@dtbot/testkit';
@@ -53,7 +53,7 @@ export async function startAcceptStack(label: string, options: { enqueueTimeoutM
   const redis = createRedis({ url: proxy.through(redisUrlForTests()), failFast: true });
   await new Promise((resolve) => redis.once('ready', resolve));
   const direct = new Redis(redisUrlForTests());
-  const readers = shards.map((shard) => new Queue<MessageJob>('messages', { connection: direct, prefix: shard.prefix }));
+  const readers = shards.map((shard) => createQueue<MessageJob>('messages', { connection: direct, prefix: shard.prefix }));
   const closing: (() => Promise<unknown>)[] = [];
   const acceptOn = (connection: RedisClient): AcceptDeps => {
     const stores = shardStores(connection, shards, 'messages');

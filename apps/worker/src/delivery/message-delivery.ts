@@ -1,3 +1,4 @@
+import { JOB_RETENTION } from '@dtbot/queue';
 import type { MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import type { AnswerDelivery, DeliveryLabel } from './answer-delivery.js';
@@ -5,7 +6,8 @@ import { formatReply, type ReplyMessage } from './format-reply.js';
 import type { RouteName } from './message-route.js';
 import { splitAnswer } from './split-answer.js';
 
-const RECORD_TTL_SECONDS = 7 * 86_400;
+/** As long as a failed job stays for an operator to retry, so a retry sends none of its parts twice. */
+const RECORD_TTL_SECONDS = JOB_RETENTION.failed.age;
 
 /**
  * A text as ordered markdown messages, each part exactly once: a part is recorded as delivered

@@ -1,10 +1,10 @@
+import { QueuePosition } from '@dtbot/queue';
 import { recognizeCommand } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { deliverNotice } from './deliver-notice.js';
 import { drainRate, sinceLastStartMs } from './drain-rate.js';
 import { estimatedWaitSeconds, noticeText } from './notice-text.js';
 import type { NoticeSchedule } from './notice-schedule.js';
-import { QueuePosition } from './queue-position.js';
 import { StaleNoticeTrimmer } from './stale-notice-trimmer.js';
 
 export type SweeperDeps = Omit<WorkerDeps, 'notices'> & { notices: NoticeSchedule };

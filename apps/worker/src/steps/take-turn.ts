@@ -1,11 +1,11 @@
-import { DelayedError, type Job } from 'bullmq';
-import { jobIdFor, type MessageJob } from '@dtbot/shared';
+import { jobIdFor, parkJob, stayParked, wakeJob, type Job } from '@dtbot/queue';
+import type { MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 
 /**
  * Waits for this message's turn in its conversation without holding a worker slot: a job whose
  * turn has not come is parked in the delayed set and woken by the job before it (`endTurn`), or
- * after `turnRecheckMs` as a safety net. Throws DelayedError when parked (BullMQ then leaves the
+ * after `turnRecheckMs` as a safety net. Throws `stayParked` when parked (BullMQ then leaves the
  * job alone and counts no attempt).
  */
 export async function takeTurn(
@@ -22,12 +22,12 @@ export async function takeTurn(
     if (!(await skipIfGone(deps, data, blocking))) break;
   }
 
-  await job.moveToDelayed(Date.now() + deps.settings.turnRecheckMs, token);
+  await parkJob(job, Date.now() + deps.settings.turnRecheckMs, token);
   // The turn may have ended between our claim and the park; then nobody will wake us, so we do.
   const again = await deps.turns.claim(data.orderKey, data.seq, jobId);
-  if (again.go) await job.promote().catch(() => undefined);
+  if (again.go) await wakeJob(job);
   deps.metrics.jobs.inc({ outcome: 'parked' });
-  throw new DelayedError('waiting for an earlier message of this conversation');
+  throw stayParked('waiting for an earlier message of this conversation');
 }
 
 /**
@@ -46,7 +46,6 @@ async function skipIfGone(deps: WorkerDeps, data: MessageJob, blocking: number):
 
 export async function wake(deps: WorkerDeps, jobId: string | null): Promise<void> {
   if (!jobId) return;
-  const waiting = await deps.queue.getJob(jobId);
   // Not delayed yet: the waiter re-checks its turn right after parking and wakes itself.
-  await waiting?.promote().catch(() => undefined);
+  await wakeJob(await deps.queue.getJob(jobId));
 }

@@ -65,8 +65,3 @@ export function digest(value: string): string {
 export function dedupeIdFor(robotCode: string, msgId: string): string {
   return `d.${digest(`${robotCode}\n${msgId}`)}`;
 }
-
-/** Job ids name the conversation's turn, so a worker can ask whether a predecessor was ever stored. */
-export function jobIdFor(orderKey: string, seq: number): string {
-  return `${orderKey}.${seq}`;
-}

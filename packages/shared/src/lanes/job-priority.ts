@@ -1,16 +1,8 @@
+import { MAX_JOB_PRIORITY } from '@dtbot/queue';
 import type { Lane } from './lane.js';
 
-/** BullMQ's lowest priority (highest number). */
-export const MAX_JOB_PRIORITY = 2_097_152;
-
-/**
- * BullMQ scores a prioritized job `priority * PRIORITY_SCORE_STEP + arrival counter`: a priority's jobs lie in one
- * step of scores, in arrival order. Scores stay below 2^53, exact in a double and in Lua's numbers.
- */
-export const PRIORITY_SCORE_STEP = 2 ** 32;
-
-/** Each lane has half of BullMQ's priorities. */
-const LANE_SPAN = MAX_JOB_PRIORITY / 2;
+/** Each lane has half of BullMQ's priorities; the priority lane the larger half of an odd count. */
+const LANE_SPAN = Math.ceil(MAX_JOB_PRIORITY / 2);
 
 /**
  * The BullMQ priority of a message, from its lane and its conversation's load (its unanswered messages, itself
@@ -26,7 +18,7 @@ const LANE_SPAN = MAX_JOB_PRIORITY / 2;
  * others of its lane. Order within one memory thread is kept by the turns, whatever the lanes.
  */
 export function jobPriorityFor(lane: Lane, load: number): number | undefined {
-  const n = Math.min(Math.max(1, Math.trunc(load)), LANE_SPAN);
-  if (lane === 'normal') return LANE_SPAN + n;
-  return n === 1 ? undefined : n;
+  const n = Math.max(1, Math.trunc(load));
+  if (lane === 'normal') return LANE_SPAN + Math.min(n, MAX_JOB_PRIORITY - LANE_SPAN);
+  return n === 1 ? undefined : Math.min(n, LANE_SPAN);
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jobIdFor } from '../jobs/message-job.js';
+import { jobIdFor } from '@dtbot/queue';
 import { shardKeys } from '../redis/keys.js';
 import { Turns } from './turn-scripts.js';
 

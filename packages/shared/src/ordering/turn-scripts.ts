@@ -1,3 +1,4 @@
+import { jobIdLua } from '@dtbot/queue';
 import type { RedisClient } from '../redis/create-redis.js';
 import type { ShardKeys } from '../redis/keys.js';
 
@@ -17,7 +18,7 @@ import type { ShardKeys } from '../redis/keys.js';
 // Returns {seq1, load1, seq2, load2, ...}: each message's number and how many messages of its
 // conversation are now unanswered (itself included). Numbers are given in KEYS order, so messages
 // numbered together keep the order they were passed in. A message with a notice time is scheduled for
-// its queue notice under its job id, which is `jobIdFor(orderKey, seq)`: '<orderKey>.<seq>'.
+// its queue notice under its job id, `jobIdFor(orderKey, seq)`.
 const NEXT_TURNS = `
 local out = {}
 for m = 1, (#KEYS - 1) / 2 do
@@ -28,7 +29,7 @@ for m = 1, (#KEYS - 1) / 2 do
   redis.call('PEXPIRE', loadKey, ARGV[2])
   local noticeAt = tonumber(ARGV[2 * m + 1])
   if noticeAt > 0 then
-    redis.call('ZADD', KEYS[1], noticeAt, ARGV[2 * m + 2] .. '.' .. seq)
+    redis.call('ZADD', KEYS[1], noticeAt, ${jobIdLua('ARGV[2 * m + 2]', 'seq')})
   end
   out[2 * m - 1] = seq
   out[2 * m] = load

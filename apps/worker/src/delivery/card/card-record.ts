@@ -1,3 +1,4 @@
+import { JOB_RETENTION } from '@dtbot/queue';
 import type { WorkerDeps } from '../../deps.js';
 
 /**
@@ -23,7 +24,7 @@ export interface CardRecord {
 const STATES: ReadonlySet<string> = new Set<CardState>(['creating', 'created', 'finalized', 'finished', 'failed', 'refused']);
 
 /** As long as a failed job stays for an operator to retry, and as long as its delivered parts are remembered. */
-const RECORD_TTL_SECONDS = 7 * 86_400;
+const RECORD_TTL_SECONDS = JOB_RETENTION.failed.age;
 
 export type CardRecordDeps = Pick<WorkerDeps, 'redis' | 'keys'>;
 

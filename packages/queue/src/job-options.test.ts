@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageJobOptions } from './message-job-options.js';
+import { messageJobOptions } from './job-options.js';
 
 describe('messageJobOptions', () => {
   it('bounds failed and completed jobs by count as well as by age: Redis evicts nothing, so age alone is no bound', () => {

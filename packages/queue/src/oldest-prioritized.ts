@@ -1,12 +1,15 @@
 import type { Queue } from 'bullmq';
-import { PRIORITY_SCORE_STEP, type RedisClient } from '@dtbot/shared';
+import { PRIORITY_SCORE_STEP } from './priorities.js';
+import type { RedisConnection } from './redis-connection.js';
 
 /** Priority levels looked at: far more than the distinct loads of a real backlog (see `jobPriorityFor`). */
 const MAX_LEVELS = 64;
 
-// KEYS: the prioritized set. ARGV: the most levels to look at, PRIORITY_SCORE_STEP. A priority's jobs lie in one
-// step of scores in arrival order, so the first member of each step is that level's oldest job; returns those,
-// lowest level first. Scores are formatted without exponent.
+// KEYS: the queue's prioritized set (BullMQ's `prioritized` key). ARGV: the most levels to look at,
+// PRIORITY_SCORE_STEP. Returns the job ids of the oldest job of each priority level, lowest level first.
+// A priority's jobs lie in one step of scores in arrival order, so the first member of each step is that level's
+// oldest job. Scores are formatted without exponent. The caller then reads each job's hash (`queue.toKey(id)`,
+// field `timestamp`: when it was added, epoch ms).
 const FIRST_OF_EACH_LEVEL = `
 local firsts = {}
 local from = '-inf'
@@ -29,7 +32,7 @@ return firsts
 export async function oldestPrioritizedTimestamp(queue: Queue): Promise<number | undefined> {
   // BullMQ types its client by the commands it uses itself; its Redis backend hands out the ioredis connection the
   // queue was given.
-  const client = (await queue.getBackend().client) as unknown as RedisClient;
+  const client = (await queue.getBackend().client) as unknown as RedisConnection;
   const firsts = (await client.eval(FIRST_OF_EACH_LEVEL, 1, queue.toKey('prioritized'), MAX_LEVELS, PRIORITY_SCORE_STEP)) as string[];
   if (firsts.length === 0) return undefined;
   const pipeline = client.pipeline();

@@ -1,30 +1,30 @@
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGE_JOB_NAME, type MessageJob } from '@dtbot/shared';
-import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
+import { createQueue } from './create-queue.js';
 import { QueuePosition } from './queue-position.js';
+import { connectForTests, removePrefix, testPrefix } from './testing/redis-for-tests.js';
 
 // A real BullMQ queue on real Redis, no worker: the jobs stay where they were put.
-const prefix = createTestPrefix('queue-position');
+const prefix = testPrefix('queue-position');
 let redis: Redis;
-let queue: Queue<MessageJob>;
+let queue: Queue<{ prompt: string }>;
 let positions: QueuePosition;
 
 beforeAll(() => {
-  redis = new Redis(redisUrlForTests());
-  queue = new Queue<MessageJob>('messages', { connection: redis, prefix });
+  redis = connectForTests();
+  queue = createQueue<{ prompt: string }>('messages', { connection: redis, prefix });
   positions = new QueuePosition(redis, queue);
 });
 
 afterAll(async () => {
   await queue.close();
-  await cleanupPrefix(redis, prefix);
+  await removePrefix(redis, prefix);
   await redis.quit();
 });
 
 const add = (id: string, options: { priority?: number; delay?: number } = {}) =>
-  queue.add(MESSAGE_JOB_NAME, { prompt: id } as MessageJob, { jobId: id, ...options });
+  queue.add('message', { prompt: id }, { jobId: id, ...options });
 const ahead = async (id: string) => {
   const job = (await queue.getJob(id))!;
   return (await positions.of(job, await job.getState()))?.ahead;

@@ -1,5 +1,6 @@
 import type { Job, Queue } from 'bullmq';
-import { PRIORITY_SCORE_STEP, type MessageJob, type RedisClient } from '@dtbot/shared';
+import { PRIORITY_SCORE_STEP } from './priorities.js';
+import type { RedisConnection } from './redis-connection.js';
 
 export interface QueuePlace {
   /** Messages a worker will take before this one. */
@@ -8,12 +9,13 @@ export interface QueuePlace {
   countedAt: number;
 }
 
-// KEYS: the queue's wait list, its prioritized set. ARGV: job id, its state, its priority, PRIORITY_SCORE_STEP.
+// KEYS: the queue's wait list (BullMQ's `wait` key), its prioritized set (`prioritized`).
+// ARGV: job id, its state ('waiting', 'prioritized' or 'delayed'), its priority, PRIORITY_SCORE_STEP.
+// Returns {ahead, seconds, microseconds}: how many jobs BullMQ serves before it (-1: see below), and Redis' TIME.
 // One snapshot of the queue, and Redis' time of it. BullMQ serves its plain wait list first, from the right end,
 // then its prioritized jobs by score (`PRIORITY_SCORE_STEP`). A delayed job (parked behind an earlier
 // message of its thread, or a retry's backoff) comes back with its priority, behind the whole wait list and every
-// prioritized job of its priority or a lower one. -1: the job is not where its state said (it just moved). Then
-// Redis' TIME: seconds, microseconds.
+// prioritized job of its priority or a lower one. -1: the job is not where its state said (it just moved).
 const COUNT_AHEAD = `
 local now = redis.call('TIME')
 local waiting = redis.call('LLEN', KEYS[1])
@@ -41,21 +43,21 @@ interface CountCommand {
 
 /** Where waiting jobs of one queue stand, as BullMQ will serve them. */
 export class QueuePosition {
-  private readonly redis: RedisClient & CountCommand;
+  private readonly redis: RedisConnection & CountCommand;
 
   constructor(
-    redis: RedisClient,
-    private readonly queue: Queue<MessageJob>,
+    redis: RedisConnection,
+    private readonly queue: Queue,
   ) {
     redis.defineCommand('dtbotCountAhead', { numberOfKeys: 2, lua: COUNT_AHEAD });
-    this.redis = redis as RedisClient & CountCommand;
+    this.redis = redis as RedisConnection & CountCommand;
   }
 
   /**
    * Where a waiting job stands, read in one script so the count is one moment's truth; `undefined` when the job is
    * not waiting (it just started, or moved between the reads).
    */
-  async of(job: Job<MessageJob>, state: string): Promise<QueuePlace | undefined> {
+  async of(job: Job, state: string): Promise<QueuePlace | undefined> {
     if (state !== 'waiting' && state !== 'prioritized' && state !== 'delayed') return undefined;
     const [ahead, seconds, micros] = await this.redis.dtbotCountAhead(
       this.queue.toKey('wait'),

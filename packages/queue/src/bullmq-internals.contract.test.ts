@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker, type Job, type Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createQueue } from './create-queue.js';
+import { jobIdFor, jobIdLua } from './job-id.js';
+import { oldestPrioritizedTimestamp } from './oldest-prioritized.js';
+import { MAX_JOB_PRIORITY, PRIORITY_SCORE_STEP } from './priorities.js';
+import { QueuePosition } from './queue-position.js';
+import { connectForTests, removePrefix, testPrefix } from './testing/redis-for-tests.js';
+
+// The contract between this package and BullMQ's internals: what our scripts read of BullMQ's keys, and the
+// limits our job ids and priorities must keep. Every check runs real jobs through the installed BullMQ on a real
+// Redis. A BullMQ upgrade must pass this file first; docs/upgrading-bullmq.md says what to do when it does not.
+
+/** The BullMQ version these checks were last read against, line by line, with BullMQ's own sources. */
+const CHECKED_BULLMQ_VERSION = '6.7.0';
+const UPGRADE_DOC = 'docs/upgrading-bullmq.md';
+
+const prefix = testPrefix('bullmq-contract');
+let redis: Redis;
+const closing: (() => Promise<unknown>)[] = [];
+
+beforeAll(() => {
+  redis = connectForTests();
+});
+
+afterAll(async () => {
+  for (const close of closing) await close();
+  await removePrefix(redis, prefix);
+  await redis.quit();
+});
+
+interface Fixture {
+  name: string;
+  queue: Queue<{ n: number }>;
+  /** Takes every job it can, one by one, in the order BullMQ serves them. */
+  takeAll(): Promise<string[]>;
+}
+
+let queues = 0;
+
+/** A queue of its own for each check, so each reads only its own jobs. */
+async function fixture(): Promise<Fixture> {
+  queues += 1;
+  const name = `messages-${queues}`;
+  const queue = createQueue<{ n: number }>(name, { connection: redis, prefix });
+  // No processor: jobs are taken with `getNextJob`, as a running worker would take them.
+  const fetcher = new Worker<{ n: number }>(name, null, { connection: redis.duplicate(), prefix });
+  closing.push(() => fetcher.close(), () => queue.close());
+  await fetcher.waitUntilReady();
+  const takeAll = async () => {
+    const taken: string[] = [];
+    for (;;) {
+      const job: Job | undefined = await fetcher.getNextJob('contract-token', { block: false });
+      if (!job) return taken;
+      taken.push(job.id!);
+    }
+  };
+  return { name, queue, takeAll };
+}
+
+describe('the installed BullMQ', () => {
+  it(`is ${CHECKED_BULLMQ_VERSION}, the version this contract was checked against`, () => {
+    const manifest = createRequire(import.meta.url).resolve('bullmq/package.json');
+    const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
+    expect(
+      version,
+      `BullMQ is ${version}, this contract was checked against ${CHECKED_BULLMQ_VERSION}: follow ${UPGRADE_DOC}, then update CHECKED_BULLMQ_VERSION`,
+    ).toBe(CHECKED_BULLMQ_VERSION);
+  });
+});
+
+describe('BullMQ keys our scripts read', () => {
+  it('a plain job → pushed on the left of `<prefix>:<name>:wait`, its hash at `<prefix>:<name>:<id>` with its add time', async () => {
+    const { name, queue } = await fixture();
+    const first = await queue.add('message', { n: 1 }, { jobId: jobIdFor('conv', 1) });
+    const second = await queue.add('message', { n: 2 }, { jobId: jobIdFor('conv', 2) });
+    expect(queue.toKey('wait')).toBe(`${prefix}:${name}:wait`);
+    expect(await redis.lrange(`${prefix}:${name}:wait`, 0, -1)).toEqual([second.id, first.id]);
+    expect(queue.toKey(first.id!)).toBe(`${prefix}:${name}:${first.id}`);
+    expect(Number(await redis.hget(`${prefix}:${name}:${first.id}`, 'timestamp'))).toBe(first.timestamp);
+  });
+
+  it('prioritized jobs → in `<prefix>:<name>:prioritized`, scored priority * PRIORITY_SCORE_STEP + an arrival counter', async () => {
+    const { name, queue } = await fixture();
+    const jobs = [
+      await queue.add('message', { n: 1 }, { jobId: 'p7-a', priority: 7 }),
+      await queue.add('message', { n: 2 }, { jobId: 'p3', priority: 3 }),
+      await queue.add('message', { n: 3 }, { jobId: 'p7-b', priority: 7 }),
+    ];
+    expect(queue.toKey('prioritized')).toBe(`${prefix}:${name}:prioritized`);
+    const scores = await Promise.all(jobs.map(async (job) => Number(await redis.zscore(`${prefix}:${name}:prioritized`, job.id!))));
+    const [levels, counters] = [scores.map((score) => Math.floor(score / PRIORITY_SCORE_STEP)), scores.map((score) => score % PRIORITY_SCORE_STEP)];
+    expect(levels).toEqual([7, 3, 7]);
+    // One counter for the whole queue, counting up in arrival order.
+    expect(counters[1]).toBe(counters[0]! + 1);
+    expect(counters[2]).toBe(counters[1]! + 1);
+  });
+
+  it('a taken job → moved to `<prefix>:<name>:active`, out of the wait list and the prioritized set', async () => {
+    const { name, queue, takeAll } = await fixture();
+    // Not 'prioritized' as an id: a job's hash would be the prioritized set's key (jobIdFor's ids never are).
+    await queue.add('message', { n: 1 }, { jobId: 'plain-job' });
+    await queue.add('message', { n: 2 }, { jobId: 'prioritized-job', priority: 2 });
+    expect(await takeAll()).toEqual(['plain-job', 'prioritized-job']);
+    expect((await redis.lrange(`${prefix}:${name}:active`, 0, -1)).sort()).toEqual(['plain-job', 'prioritized-job']);
+    expect(await redis.llen(`${prefix}:${name}:wait`)).toBe(0);
+    expect(await redis.zcard(`${prefix}:${name}:prioritized`)).toBe(0);
+  });
+});
+
+describe('our scripts against the order BullMQ serves', () => {
+  it('jobs of every kind, mixed → QueuePosition counts ahead of each exactly the jobs BullMQ then serves before it', async () => {
+    const { queue, takeAll } = await fixture();
+    const positions = new QueuePosition(redis, queue);
+    const added = [
+      await queue.add('message', { n: 1 }, { jobId: 'p5-a', priority: 5 }),
+      await queue.add('message', { n: 2 }, { jobId: 'w1' }),
+      await queue.add('message', { n: 3 }, { jobId: 'p2', priority: 2 }),
+      await queue.add('message', { n: 4 }, { jobId: 'w2' }),
+      await queue.add('message', { n: 5 }, { jobId: 'p5-b', priority: 5 }),
+      await queue.add('message', { n: 6 }, { jobId: 'p1', priority: 1 }),
+    ];
+    const ahead = await Promise.all(added.map(async (job) => (await positions.of(job, await job.getState()))!.ahead));
+    const byCount = added.map((job, index) => ({ id: job.id!, ahead: ahead[index]! })).sort((a, b) => a.ahead - b.ahead);
+    expect(byCount.map(({ ahead: count }) => count)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(await takeAll()).toEqual(byCount.map(({ id }) => id));
+  });
+
+  it('a delayed job with a priority, promoted → served behind the jobs QueuePosition counted ahead of it while it was delayed', async () => {
+    const { queue, takeAll } = await fixture();
+    const positions = new QueuePosition(redis, queue);
+    await queue.add('message', { n: 1 }, { jobId: 'w1' });
+    await queue.add('message', { n: 2 }, { jobId: 'p3', priority: 3 });
+    await queue.add('message', { n: 3 }, { jobId: 'p9', priority: 9 });
+    const delayed = await queue.add('message', { n: 4 }, { jobId: 'd3', priority: 3, delay: 60_000 });
+    expect(await delayed.getState()).toBe('delayed');
+    const counted = (await positions.of(delayed, 'delayed'))!.ahead;
+    await delayed.promote();
+    const served = await takeAll();
+    expect(served.indexOf('d3')).toBe(counted);
+    expect(served).toEqual(['w1', 'p3', 'd3', 'p9']);
+  });
+
+  it('prioritized jobs at several levels → oldestPrioritizedTimestamp is the add time of the oldest of them', async () => {
+    const { queue } = await fixture();
+    expect(await oldestPrioritizedTimestamp(queue)).toBeUndefined();
+    const oldest = await queue.add('message', { n: 1 }, { jobId: 'old', priority: 9, timestamp: Date.now() - 60_000 });
+    await queue.add('message', { n: 2 }, { jobId: 'new', priority: 2 });
+    await queue.add('message', { n: 3 }, { jobId: 'newer', priority: 9 });
+    expect(await oldestPrioritizedTimestamp(queue)).toBe(oldest.timestamp);
+  });
+});
+
+describe('the limits our ids and priorities keep', () => {
+  it('MAX_JOB_PRIORITY → accepted as a priority; one above it → refused', async () => {
+    const { queue } = await fixture();
+    await expect(queue.add('message', { n: 1 }, { jobId: 'lowest', priority: MAX_JOB_PRIORITY })).resolves.toBeDefined();
+    await expect(queue.add('message', { n: 2 }, { jobId: 'too-low', priority: MAX_JOB_PRIORITY + 1 })).rejects.toThrow(/Priority/);
+  });
+
+  it('the highest score of MAX_JOB_PRIORITY → an exact double, so the scripts compare scores exactly', () => {
+    expect(Number.isSafeInteger((MAX_JOB_PRIORITY + 1) * PRIORITY_SCORE_STEP - 1)).toBe(true);
+  });
+
+  it('a job id from jobIdFor → accepted as a custom id; an id with ":" → refused, which is why the separator is not ":"', async () => {
+    const { queue } = await fixture();
+    const job = await queue.add('message', { n: 1 }, { jobId: jobIdFor('d.AbC-xyz_123', 42) });
+    expect(job.id).toBe(jobIdFor('d.AbC-xyz_123', 42));
+    await expect(queue.add('message', { n: 2 }, { jobId: 'conv:42' })).rejects.toThrow(/:/);
+  });
+
+  it('jobIdLua run by Redis → the same id as jobIdFor', async () => {
+    const script = `return ${jobIdLua('ARGV[1]', 'tonumber(ARGV[2])')}`;
+    expect(await redis.eval(script, 0, 'd.AbC-xyz_123', 42)).toBe(jobIdFor('d.AbC-xyz_123', 42));
+  });
+});
