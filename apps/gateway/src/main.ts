@@ -21,6 +21,7 @@ import { CALLBACK_PATHS } from './callback/callback-paths.js';
 import { buildDashboardApp } from './dashboard/dashboard-app.js';
 import { DASHBOARD_PATH } from './dashboard/dashboard-path.js';
 import { dashboardFromConfig } from './dashboard/dashboard-from-config.js';
+import { CALLBACK_BODY_MAX_BYTES } from './middleware/read-body.js';
 import { createGatewayMetrics } from './metrics.js';
 import { buildMetricsApp } from './metrics-app.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
@@ -93,7 +94,7 @@ const app = buildApp({
   redis,
   metrics,
   robots,
-  maxBodyBytes: config.MAX_BODY_BYTES,
+  maxBodyBytes: CALLBACK_BODY_MAX_BYTES,
   isDraining: () => draining,
   httpCallbacks,
   isStreamUp: stream?.isUp,

@@ -101,7 +101,6 @@ export const gatewaySchema = commonSchema.extend({
     .enum(['http', 'stream', 'both'])
     .default('http')
     .describe('how robot messages arrive: HTTP callbacks, the Stream connection each robot opens, or both'),
-  MAX_BODY_BYTES: integer(1024).default(256 * 1024).describe('largest callback body accepted; larger gets 413'),
   ENQUEUE_TIMEOUT_MS: integer(50)
     .default(1500)
     .describe('how long a callback may wait for Redis before it is refused with 503'),
