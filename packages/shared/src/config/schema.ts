@@ -101,9 +101,6 @@ export const gatewaySchema = commonSchema.extend({
     .enum(['http', 'stream', 'both'])
     .default('http')
     .describe('how robot messages arrive: HTTP callbacks, the Stream connection each robot opens, or both'),
-  ENQUEUE_TIMEOUT_MS: integer(50)
-    .default(1500)
-    .describe('how long a callback may wait for Redis before it is refused with 503'),
   DEDUPE_TTL_SECONDS: integer(60)
     .default(86_400)
     .describe('how long a msgId is remembered so a redelivery gets no second answer'),
