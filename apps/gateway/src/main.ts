@@ -25,7 +25,7 @@ import { CALLBACK_BODY_MAX_BYTES } from './middleware/read-body.js';
 import { createGatewayMetrics } from './metrics.js';
 import { buildMetricsApp } from './metrics-app.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
-import { ENQUEUE_TIMEOUT_MS } from './accept/enqueue-message.js';
+import { DEDUPE_TTL_MS, ENQUEUE_TIMEOUT_MS } from './accept/enqueue-message.js';
 import { messageJobOptions } from './message-job-options.js';
 import { shardStores } from './shard-stores.js';
 import { startStreamIngress } from './stream/stream-ingress.js';
@@ -58,7 +58,7 @@ const accept: AcceptDeps = {
   allowedOrigins: normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS),
   enqueue: {
     shards,
-    dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
+    dedupeTtlMs: DEDUPE_TTL_MS,
     timeoutMs: ENQUEUE_TIMEOUT_MS,
     isConnected: () => redis.status === 'ready',
     robotCodes: robotCodesOf(robots),

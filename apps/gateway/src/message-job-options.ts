@@ -22,7 +22,7 @@ export const JOB_RETENTION: JobRetention = {
 /**
  * How every message job is retried and kept. Backoff is exponential with jitter so a burst of
  * failures does not come back as a burst. Finished jobs are kept a while for the dashboard; the
- * dedupe mark has its own lifetime (`DEDUPE_TTL_SECONDS`) and does not depend on them.
+ * dedupe mark has its own lifetime (`DEDUPE_TTL_MS`) and does not depend on them.
  */
 export function messageJobOptions(attempts: number, retention: JobRetention = JOB_RETENTION): DefaultJobOptions {
   return {

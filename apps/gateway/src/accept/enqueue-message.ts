@@ -25,6 +25,12 @@ import { robotCodeFor } from './robot-code.js';
  */
 export const ENQUEUE_TIMEOUT_MS = 1500;
 
+/**
+ * How long a `robotCode + msgId` is remembered so a redelivery gets no second answer. DingTalk pushes a message again
+ * within minutes (a lost ACK, a reconnect); one day covers that many times over, and a mark is a few bytes.
+ */
+export const DEDUPE_TTL_MS = 86_400_000;
+
 export interface EnqueueDeps {
   /** One store per queue shard, in shard order (`QUEUE_SHARDS`); a message goes to its conversation's. */
   shards: readonly ShardStore[];

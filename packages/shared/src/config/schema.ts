@@ -101,9 +101,6 @@ export const gatewaySchema = commonSchema.extend({
     .enum(['http', 'stream', 'both'])
     .default('http')
     .describe('how robot messages arrive: HTTP callbacks, the Stream connection each robot opens, or both'),
-  DEDUPE_TTL_SECONDS: integer(60)
-    .default(86_400)
-    .describe('how long a msgId is remembered so a redelivery gets no second answer'),
   SHUTDOWN_TIMEOUT_MS: integer(0).default(10_000).describe('after SIGTERM, how long callbacks in flight may take'),
   DASHBOARD_USERNAME: z.string().optional().describe('user name of the queue dashboard at /admin/queues; unset = dashboard off'),
   DASHBOARD_PASSWORD: z
