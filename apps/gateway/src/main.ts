@@ -26,7 +26,7 @@ import { createGatewayMetrics } from './metrics.js';
 import { buildMetricsApp } from './metrics-app.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
 import { DEDUPE_TTL_MS, ENQUEUE_TIMEOUT_MS } from './accept/enqueue-message.js';
-import { messageJobOptions } from './message-job-options.js';
+import { MESSAGE_JOB_ATTEMPTS, messageJobOptions } from './message-job-options.js';
 import { shardStores } from './shard-stores.js';
 import { startStreamIngress } from './stream/stream-ingress.js';
 import { buildPlayground } from './playground/build-playground.js';
@@ -48,7 +48,7 @@ const redis = createRedis({
 redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
 
 // Each conversation's messages go to the queue of its shard (`QUEUE_SHARDS`; one shard = the prefix's own queue).
-const shards = shardStores(redis, queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS), config.QUEUE_NAME, messageJobOptions(config.JOB_ATTEMPTS));
+const shards = shardStores(redis, queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS), config.QUEUE_NAME, messageJobOptions(MESSAGE_JOB_ATTEMPTS));
 for (const { shard, queue } of shards) queue.on('error', (error) => logger.warn({ err: error.message, shard: shard.index }, 'queue error'));
 
 const robots = robotsFromConfig(config);

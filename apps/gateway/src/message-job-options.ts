@@ -20,6 +20,13 @@ export const JOB_RETENTION: JobRetention = {
 };
 
 /**
+ * Tries of a message before it fails for good and waits in the failed set for an operator. With the backoff below
+ * (1 s, doubling) the retries span about 15 s: long enough for a blip of the model or DingTalk to pass, short enough
+ * that the asker is not kept waiting for minutes.
+ */
+export const MESSAGE_JOB_ATTEMPTS = 5;
+
+/**
  * How every message job is retried and kept. Backoff is exponential with jitter so a burst of
  * failures does not come back as a burst. Finished jobs are kept a while for the dashboard; the
  * dedupe mark has its own lifetime (`DEDUPE_TTL_MS`) and does not depend on them.

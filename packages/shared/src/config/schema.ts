@@ -45,7 +45,6 @@ export const commonSchema = z.object({
     .enum(['user', 'group', 'none'])
     .default('user')
     .describe('whose turns share memory: each user in a conversation, the whole group, or nobody'),
-  JOB_ATTEMPTS: integer(1).default(5).describe('tries of a message before it fails for good'),
   HTTP_PROXY: proxyUrl()
     .optional()
     .describe('proxy for outgoing requests (model, DingTalk, Stream); also for https when HTTPS_PROXY is unset; http_proxy too'),
