@@ -6,6 +6,7 @@ import {
   loadConfigOrExit,
   loadGatewayConfig,
   logAliasesUsed,
+  MESSAGE_QUEUE_NAME,
   normaliseOrigins,
   proxiedFetch,
   proxyRules,
@@ -48,7 +49,7 @@ const redis = createRedis({
 redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
 
 // Each conversation's messages go to the queue of its shard (`QUEUE_SHARDS`; one shard = the prefix's own queue).
-const shards = shardStores(redis, queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS), config.QUEUE_NAME, messageJobOptions(MESSAGE_JOB_ATTEMPTS));
+const shards = shardStores(redis, queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS), MESSAGE_QUEUE_NAME, messageJobOptions(MESSAGE_JOB_ATTEMPTS));
 for (const { shard, queue } of shards) queue.on('error', (error) => logger.warn({ err: error.message, shard: shard.index }, 'queue error'));
 
 const robots = robotsFromConfig(config);

@@ -9,6 +9,7 @@ import {
   queueShards,
   redisKeys,
   findRobot,
+  MESSAGE_QUEUE_NAME,
   robotMetricLabel,
   robotsFromConfig,
   Turns,
@@ -60,6 +61,8 @@ export function buildWorkerDeps(
   providerEntries: readonly ProviderEntry[] = [],
   /** The clock of the local days that quotas, usage and budgets count by (a test moves it past midnight). */
   now: () => number = Date.now,
+  /** The queue read in each shard; a test's second worker on the same prefix reads one of its own. */
+  queueName: string = MESSAGE_QUEUE_NAME,
 ): WorkerDeps[] {
   const keys = redisKeys(config.REDIS_PREFIX);
   const robots = robotsFromConfig(config);
@@ -105,7 +108,7 @@ export function buildWorkerDeps(
   const robotCodes = robots.flatMap((robot) => (robot.robotCode ? [robot.robotCode] : []));
   registerBudgetGauge(metrics, usage, budget, robotCodes, (robotCode) => robotMetricLabel(robotCode, robotOptions(robotCode).name));
   const shards = queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS);
-  const queues = shards.map((shard) => new Queue<MessageJob>(config.QUEUE_NAME, { connection: redis, prefix: shard.keys.bullPrefix }));
+  const queues = shards.map((shard) => new Queue<MessageJob>(queueName, { connection: redis, prefix: shard.keys.bullPrefix }));
   const shared: Omit<WorkerDeps, ShardOwned> = {
     logger,
     redis,

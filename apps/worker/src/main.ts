@@ -1,4 +1,4 @@
-import { createLogger, createRedis, loadConfigOrExit, loadWorkerConfig, logAliasesUsed, robotsFromConfig, stdoutLogDestination } from '@dtbot/shared';
+import { createLogger, createRedis, loadConfigOrExit, loadWorkerConfig, logAliasesUsed, MESSAGE_QUEUE_NAME, robotsFromConfig, stdoutLogDestination } from '@dtbot/shared';
 import { buildWorkerDeps } from './build-deps.js';
 import { createWorkers } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
@@ -33,7 +33,7 @@ for (const { model, kind } of unpriced) {
   logger.warn({ model, kind }, 'no price for this model: its calls are counted without a cost; add it to MODEL_PRICES');
 }
 const workers = createWorkers(shards, workerConnection, {
-  queueName: config.QUEUE_NAME,
+  queueName: MESSAGE_QUEUE_NAME,
   concurrency: config.WORKER_CONCURRENCY,
   lockDurationMs: config.WORKER_LOCK_DURATION_MS,
   stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
