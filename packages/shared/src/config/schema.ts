@@ -212,9 +212,6 @@ export const workerSchema = commonSchema.extend({
     .describe('a 429 asking to wait longer than this opens the provider\'s circuit at once instead of pausing every worker'),
   OPENAI_RPM: integer(0).default(0).describe('model requests per rolling minute, all workers together; 0 = no limit'),
   OPENAI_TPM: integer(0).default(0).describe('model tokens per rolling minute, all workers together; 0 = no limit'),
-  OPENAI_RATE_MARGIN_MS: integer(0)
-    .default(1000)
-    .describe('added to the 60 s rate window: the provider counts a call when it arrives, a little after it left the worker'),
   WORKER_CONCURRENCY: integer(1).default(20).describe('jobs in flight per worker process'),
   WORKER_LOCK_DURATION_MS: integer(1000)
     .default(20_000)
