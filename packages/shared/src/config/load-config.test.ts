@@ -366,7 +366,6 @@ describe('playground settings', () => {
   it('turns the playground on instead of stopping when no DingTalk credentials are set, outside production', () => {
     const { config } = loadGatewayConfig({});
     expect(config.PLAYGROUND).toBe(true);
-    expect(config.PLAYGROUND_MAX_SESSIONS).toBe(200);
     expect(loadGatewayConfig({ NODE_ENV: 'development' }).config.PLAYGROUND).toBe(true);
     // Half a robot is a mistake, not a newcomer: it still stops.
     expect(() => loadGatewayConfig({ DINGTALK_APP_KEY: 'dingone' })).toThrow(/DINGTALK_APP_SECRET: is required in HTTP mode/);

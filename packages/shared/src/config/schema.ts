@@ -122,9 +122,6 @@ export const gatewaySchema = commonSchema.extend({
   PLAYGROUND: flag()
     .optional()
     .describe('serve the chat playground at /playground; unset = on only when no DingTalk credentials are set, outside NODE_ENV=production'),
-  PLAYGROUND_MAX_SESSIONS: integer(1)
-    .default(200)
-    .describe('playground sessions (browser tabs) alive at once, all gateways together; one more gets 503'),
 });
 
 export const workerSchema = commonSchema.extend({
