@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import {
+  agreedSettingsOf,
   createLogger,
   createRedis,
   lanePolicyFrom,
@@ -15,6 +16,7 @@ import {
   robotCodesOf,
   robotsFromConfig,
   stdoutLogDestination,
+  watchSettingsAgreement,
 } from '@dtbot/shared';
 import type { AcceptDeps } from './accept/accept-message.js';
 import { buildApp } from './app.js';
@@ -47,6 +49,17 @@ const redis = createRedis({
   connectionName: 'dtbot-gateway',
 });
 redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+// Before any message is taken: a gateway sharding or scheduling notices unlike the running workers stops here.
+const agreement = await watchSettingsAgreement({
+  redis,
+  key: keys.agreedSettings(),
+  settings: agreedSettingsOf(config),
+  logger,
+  onDisagree: (message) => {
+    process.stderr.write(`gateway: ${message}\n`);
+    process.exit(1);
+  },
+});
 
 // Each conversation's messages go to the queue of its shard (`QUEUE_SHARDS`; one shard = the prefix's own queue).
 const shards = shardStores(redis, queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS), MESSAGE_QUEUE_NAME, messageJobOptions(MESSAGE_JOB_ATTEMPTS));
@@ -151,6 +164,7 @@ function logDashboard(port: number): void {
 async function shutdown(signal: string): Promise<void> {
   if (draining) return;
   draining = true;
+  agreement.stop();
   logger.info({ signal }, 'draining: no new connections or Stream frames, finishing the messages in flight');
   const forced = setTimeout(() => {
     logger.warn('drain timed out, closing remaining connections');

@@ -1,4 +1,16 @@
-import { createLogger, createRedis, loadConfigOrExit, loadWorkerConfig, logAliasesUsed, MESSAGE_QUEUE_NAME, robotsFromConfig, stdoutLogDestination } from '@dtbot/shared';
+import {
+  agreedSettingsOf,
+  createLogger,
+  createRedis,
+  loadConfigOrExit,
+  loadWorkerConfig,
+  logAliasesUsed,
+  MESSAGE_QUEUE_NAME,
+  redisKeys,
+  robotsFromConfig,
+  stdoutLogDestination,
+  watchSettingsAgreement,
+} from '@dtbot/shared';
 import { buildWorkerDeps } from './build-deps.js';
 import { createWorkers } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
@@ -32,6 +44,17 @@ loadConfigOrExit('worker', () => assertBudgetsPriced(unpriced));
 for (const { model, kind } of unpriced) {
   logger.warn({ model, kind }, 'no price for this model: its calls are counted without a cost; add it to MODEL_PRICES');
 }
+// Before any job is taken: a worker reading other queue shards than the running gateways stops here.
+const agreement = await watchSettingsAgreement({
+  redis,
+  key: redisKeys(config.REDIS_PREFIX).agreedSettings(),
+  settings: agreedSettingsOf(config),
+  logger,
+  onDisagree: (message) => {
+    process.stderr.write(`worker: ${message}\n`);
+    process.exit(1);
+  },
+});
 const workers = createWorkers(shards, workerConnection, {
   queueName: MESSAGE_QUEUE_NAME,
   concurrency: config.WORKER_CONCURRENCY,
@@ -73,6 +96,7 @@ logger.info(
 async function shutdown(signal: string): Promise<void> {
   if (draining) return;
   draining = true;
+  agreement.stop();
   logger.info({ signal }, 'draining: finishing jobs in flight');
   // Past the deadline, close without waiting: unfinished jobs stall and another worker takes them over.
   const forced = setTimeout(() => {

@@ -18,6 +18,8 @@ export * from './redis/keys.js';
 export * from './redis/queue-shards.js';
 export * from './redis/create-redis.js';
 export * from './redis/redis-answers.js';
+export * from './redis/settings-agreement.js';
+export * from './redis/watch-settings-agreement.js';
 export * from './errors.js';
 export * from './logger.js';
 export * from './ordering/turn-scripts.js';
