@@ -9,7 +9,6 @@ import {
   queueShards,
   redisKeys,
   findRobot,
-  MESSAGE_QUEUE_NAME,
   robotMetricLabel,
   robotsFromConfig,
   Turns,
@@ -19,6 +18,7 @@ import {
   type WorkerConfig,
 } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
+import { WORKER_TUNING, type WorkerTuning } from './worker-tuning.js';
 import { AccessTokens } from './dingtalk/access-tokens.js';
 import { DingTalkClient, type RobotApp } from './dingtalk/dingtalk-client.js';
 import { CardCallBudget } from './delivery/card/card-call-budget.js';
@@ -61,9 +61,10 @@ export function buildWorkerDeps(
   providerEntries: readonly ProviderEntry[] = [],
   /** The clock of the local days that quotas, usage and budgets count by (a test moves it past midnight). */
   now: () => number = Date.now,
-  /** The queue read in each shard; a test's second worker on the same prefix reads one of its own. */
-  queueName: string = MESSAGE_QUEUE_NAME,
+  /** Tests pass smaller values; production runs on `WORKER_TUNING`. */
+  tuningOverrides: Partial<WorkerTuning> = {},
 ): WorkerDeps[] {
+  const tuning: WorkerTuning = { ...WORKER_TUNING, ...tuningOverrides };
   const keys = redisKeys(config.REDIS_PREFIX);
   const robots = robotsFromConfig(config);
   // Model and DingTalk requests alike go through the configured proxy, if any.
@@ -73,9 +74,9 @@ export function buildWorkerDeps(
   const circuits =
     providers.length > 1
       ? new ProviderCircuits(redis, keys, {
-          failureThreshold: config.PROVIDER_FAILURE_THRESHOLD,
-          cooldownMs: config.PROVIDER_COOLDOWN_MS,
-          maxWaitMs: config.PROVIDER_MAX_WAIT_MS,
+          failureThreshold: tuning.circuitFailureThreshold,
+          cooldownMs: tuning.circuitCooldownMs,
+          maxWaitMs: tuning.circuitMaxWaitMs,
           // A probe that outlives its request's timeout belonged to a worker that died.
           probeLeaseMs: config.OPENAI_TIMEOUT_MS + 5000,
         })
@@ -108,7 +109,7 @@ export function buildWorkerDeps(
   const robotCodes = robots.flatMap((robot) => (robot.robotCode ? [robot.robotCode] : []));
   registerBudgetGauge(metrics, usage, budget, robotCodes, (robotCode) => robotMetricLabel(robotCode, robotOptions(robotCode).name));
   const shards = queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS);
-  const queues = shards.map((shard) => new Queue<MessageJob>(queueName, { connection: redis, prefix: shard.keys.bullPrefix }));
+  const queues = shards.map((shard) => new Queue<MessageJob>(tuning.queueName, { connection: redis, prefix: shard.keys.bullPrefix }));
   const shared: Omit<WorkerDeps, ShardOwned> = {
     logger,
     redis,

@@ -35,6 +35,7 @@ import { noticeSweepers, type NoticeSweeper } from '../src/notices/notice-sweepe
 import { loadPersonaCatalog } from '../src/personas/load-persona-catalog.js';
 import { loadProvidersFile } from '../src/model/providers/load-providers-file.js';
 import type { WorkerDeps, WorkerSettings } from '../src/deps.js';
+import type { WorkerTuning } from '../src/worker-tuning.js';
 import { messageJobFor } from './message-job-for.js';
 
 const APP_SECRET = 'worker-test-secret';
@@ -61,6 +62,8 @@ export interface HarnessOptions {
   concurrency?: number;
   /** Workers take no job until `resume()`: a test stores a backlog first. */
   paused?: boolean;
+  /** Smaller tuning values than production's (a circuit opening after one failure). */
+  tuning?: Partial<Omit<WorkerTuning, 'queueName'>>;
   /** Short locks and stall checks let a test see a stalled job taken over in about a second, not 35. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -148,7 +151,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     loadPersonaCatalog(config.PERSONAS_FILE),
     loadProvidersFile(config.PROVIDERS_FILE),
     options.now,
-    queueName,
+    { ...options.tuning, queueName },
   );
   const quickDelays = { jobDelay: { baseMs: 10, maxMs: 50, maxDelays: 3 } };
   const shards: WorkerDeps[] = built.map((shard) => ({ ...shard, settings: { ...shard.settings, ...quickDelays, ...options.settings } }));

@@ -198,15 +198,6 @@ export const workerSchema = commonSchema.extend({
     .string()
     .optional()
     .describe('more providers (OpenAI-compatible or Azure), JSON or YAML, tried in order after the first and the fallback'),
-  PROVIDER_FAILURE_THRESHOLD: integer(1)
-    .default(5)
-    .describe('consecutive failures (5xx, timeouts, connection errors) after which a provider\'s circuit opens and the next one serves'),
-  PROVIDER_COOLDOWN_MS: integer(1000)
-    .default(30_000)
-    .describe('how long an open circuit sends calls to the next provider before one probe request tries it again'),
-  PROVIDER_MAX_WAIT_MS: integer(0)
-    .default(10_000)
-    .describe('a 429 asking to wait longer than this opens the provider\'s circuit at once instead of pausing every worker'),
   OPENAI_RPM: integer(0).default(0).describe('model requests per rolling minute, all workers together; 0 = no limit'),
   OPENAI_TPM: integer(0).default(0).describe('model tokens per rolling minute, all workers together; 0 = no limit'),
   WORKER_CONCURRENCY: integer(1).default(20).describe('jobs in flight per worker process'),
