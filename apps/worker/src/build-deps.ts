@@ -142,7 +142,7 @@ export function buildWorkerDeps(
     usage,
     prices: new PriceTable(config.MODEL_PRICES),
     budget,
-    cardBudget: new CardCallBudget(redis, keys, { qps: config.DINGTALK_CARD_QPS }),
+    cardBudget: new CardCallBudget(redis, keys, { qps: tuning.cardCallsPerSecond }),
     pictureBudget: new PictureBudget(PICTURE_BUDGET_BYTES),
     settings: {
       modelTimeoutMs: config.OPENAI_TIMEOUT_MS,

@@ -1,4 +1,5 @@
 import { MESSAGE_QUEUE_NAME } from '@dtbot/shared';
+import { CARD_CALLS_PER_SECOND } from './delivery/card/card-call-budget.js';
 import { CIRCUIT_COOLDOWN_MS, CIRCUIT_FAILURE_THRESHOLD, CIRCUIT_MAX_WAIT_MS } from './model/providers/provider-circuits.js';
 
 /**
@@ -12,6 +13,7 @@ export interface WorkerTuning {
   circuitFailureThreshold: number;
   circuitCooldownMs: number;
   circuitMaxWaitMs: number;
+  cardCallsPerSecond: number;
 }
 
 export const WORKER_TUNING: WorkerTuning = {
@@ -19,4 +21,5 @@ export const WORKER_TUNING: WorkerTuning = {
   circuitFailureThreshold: CIRCUIT_FAILURE_THRESHOLD,
   circuitCooldownMs: CIRCUIT_COOLDOWN_MS,
   circuitMaxWaitMs: CIRCUIT_MAX_WAIT_MS,
+  cardCallsPerSecond: CARD_CALLS_PER_SECOND,
 };

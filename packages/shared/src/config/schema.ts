@@ -261,9 +261,6 @@ export const workerSchema = commonSchema.extend({
     .default('content')
     .describe('the template\'s markdown variable the answer is streamed into'),
   DINGTALK_CARD_UPDATE_MS: integer(0).default(300).describe('shortest gap between two streaming updates of one card'),
-  DINGTALK_CARD_QPS: integer(1)
-    .default(20)
-    .describe('card API calls per second per robot app, all workers together (DingTalk allows about 40)'),
   METRICS_PORT: integer(0).max(65535).default(9464).describe('worker port of /metrics, /healthz, /readyz'),
   SHUTDOWN_TIMEOUT_MS: integer(0).default(30_000).describe('after SIGTERM, how long jobs in flight may take'),
 });
