@@ -91,7 +91,7 @@ export function buildWorkerDeps(
     playgroundWebhookPrefix: playgroundWebhookPrefix(config.PLAYGROUND_URL),
     timeoutMs: DINGTALK_TIMEOUT_MS,
     fetch: outboundFetch,
-    downloads: { origins: config.DINGTALK_DOWNLOAD_ORIGINS, maxBytes: config.DINGTALK_DOWNLOAD_MAX_BYTES },
+    downloads: { origins: config.DINGTALK_DOWNLOAD_ORIGINS, maxBytes: tuning.pictureMaxBytes },
     onAnswer: (api, result) => metrics.dingtalkRequests.inc({ api, result }),
   });
   const appFor = (robotCode: string): RobotApp | undefined => {
@@ -151,7 +151,7 @@ export function buildWorkerDeps(
       imageCommands: config.IMAGE_COMMANDS,
       imageModel: config.OPENAI_IMAGE_MODEL,
       imageSize: config.OPENAI_IMAGE_SIZE,
-      pictureMaxBytes: config.DINGTALK_DOWNLOAD_MAX_BYTES,
+      pictureMaxBytes: tuning.pictureMaxBytes,
       pictureBytesPerQuestion: PICTURE_BYTES_PER_QUESTION,
       turnRecheckMs: 15_000,
       gapGraceMs: 30_000,

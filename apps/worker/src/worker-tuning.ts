@@ -1,5 +1,6 @@
 import { MESSAGE_QUEUE_NAME } from '@dtbot/shared';
 import { CARD_CALLS_PER_SECOND } from './delivery/card/card-call-budget.js';
+import { PICTURE_MAX_BYTES } from './pictures/picture-budget.js';
 import { CIRCUIT_COOLDOWN_MS, CIRCUIT_FAILURE_THRESHOLD, CIRCUIT_MAX_WAIT_MS } from './model/providers/provider-circuits.js';
 
 /**
@@ -14,6 +15,7 @@ export interface WorkerTuning {
   circuitCooldownMs: number;
   circuitMaxWaitMs: number;
   cardCallsPerSecond: number;
+  pictureMaxBytes: number;
 }
 
 export const WORKER_TUNING: WorkerTuning = {
@@ -22,4 +24,5 @@ export const WORKER_TUNING: WorkerTuning = {
   circuitCooldownMs: CIRCUIT_COOLDOWN_MS,
   circuitMaxWaitMs: CIRCUIT_MAX_WAIT_MS,
   cardCallsPerSecond: CARD_CALLS_PER_SECOND,
+  pictureMaxBytes: PICTURE_MAX_BYTES,
 };

@@ -169,9 +169,6 @@ export const workerSchema = commonSchema.extend({
     .pipe(z.array(z.string().regex(DOWNLOAD_ORIGIN_PATTERN, 'each must be an origin like https://host or https://*.domain')).min(1))
     .default(['https://*.dingtalk.com', 'https://*.aliyuncs.com'])
     .describe('origins a picture users sent may be downloaded from (DingTalk hands out short-lived storage URLs); *. allows subdomains'),
-  DINGTALK_DOWNLOAD_MAX_BYTES: integer(1024)
-    .default(10 * 1024 * 1024)
-    .describe('largest picture downloaded for the model; a larger one is not read, and the user is told'),
   IMAGE_COMMANDS: csv()
     .default(['/image', '#图片'])
     .describe('words that start an image request: the text after the word describes the picture'),
