@@ -7,6 +7,7 @@ import {
   loadConfigOrExit,
   loadGatewayConfig,
   logAliasesUsed,
+  logRetiredSettings,
   MESSAGE_QUEUE_NAME,
   normaliseOrigins,
   proxiedFetch,
@@ -36,9 +37,10 @@ import { buildPlayground } from './playground/build-playground.js';
 import { playgroundStartLine } from './playground/playground-start-line.js';
 import { chooseListenHost } from './listen-host.js';
 
-const { config, aliasesUsed } = loadConfigOrExit('gateway', () => loadGatewayConfig());
+const { config, aliasesUsed, retiredSet } = loadConfigOrExit('gateway', () => loadGatewayConfig());
 const logger = createLogger('gateway', config.LOG_LEVEL, stdoutLogDestination(config.NODE_ENV));
 logAliasesUsed(logger, aliasesUsed);
+logRetiredSettings(logger, retiredSet);
 
 const keys = redisKeys(config.REDIS_PREFIX);
 // Fail fast: while Redis is away a callback is refused with 503 at once instead of waiting.

@@ -5,6 +5,7 @@ import {
   loadConfigOrExit,
   loadWorkerConfig,
   logAliasesUsed,
+  logRetiredSettings,
   MESSAGE_QUEUE_NAME,
   redisKeys,
   robotsFromConfig,
@@ -19,11 +20,12 @@ import { noticeSweepers, staleNoticeTrimmers } from './notices/notice-sweeper.js
 import { loadProvidersFile } from './model/providers/load-providers-file.js';
 import { assertBudgetsPriced, unpricedModels } from './usage/budget-prices.js';
 
-const { config, aliasesUsed } = loadConfigOrExit('worker', () => loadWorkerConfig());
+const { config, aliasesUsed, retiredSet } = loadConfigOrExit('worker', () => loadWorkerConfig());
 const personas = loadConfigOrExit('worker', () => loadPersonaCatalog(config.PERSONAS_FILE));
 const providerEntries = loadConfigOrExit('worker', () => loadProvidersFile(config.PROVIDERS_FILE));
 const logger = createLogger('worker', config.LOG_LEVEL, stdoutLogDestination(config.NODE_ENV));
 logAliasesUsed(logger, aliasesUsed);
+logRetiredSettings(logger, retiredSet);
 
 const redisOptions = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
 // Commands of our own steps (memory, turns, limiter). No auto-pipelining: the bench's drain rate

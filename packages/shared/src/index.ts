@@ -2,7 +2,7 @@ export * from './config/schema.js';
 export { ConfigError, loadGatewayConfig, loadWorkerConfig, type Loaded } from './config/load-config.js';
 export { applyAliases } from './config/aliases.js';
 export { readCheckedFile } from './config/read-checked-file.js';
-export { loadConfigOrExit, logAliasesUsed } from './config/load-config-or-exit.js';
+export { loadConfigOrExit, logAliasesUsed, logRetiredSettings } from './config/load-config-or-exit.js';
 export { startSettings, type StartSettings } from './config/start-settings.js';
 export * from './dingtalk/callback-schema.js';
 export * from './dingtalk/signature.js';
