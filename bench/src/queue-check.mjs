@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 export const JOB_STATES = ['waiting', 'prioritized', 'paused', 'delayed', 'active', 'completed', 'failed', 'waiting-children'];
 const PAGE = 2000;
 
-/** The product's one queue (`QUEUE_NAME` default) under a bench prefix, through BullMQ's public API. */
+/** The product's one queue (`MESSAGE_QUEUE_NAME`) under a bench prefix, through BullMQ's public API. */
 export function openQueue(redis, prefix) {
   return new Queue('messages', { connection: redis, prefix });
 }

@@ -378,7 +378,7 @@ export function formatReport(report) {
   section('12. AI cards');
   if (scenarios.cards) {
     const c = scenarios.cards;
-    out.push(`${c.messages} questions at once, ${c.workers} workers, DINGTALK_CARD_QPS=${c.cardQps}, DINGTALK_CARD_UPDATE_MS=${c.updateMs}; the model writes each answer in ${c.modelPiecesPerAnswer} pieces over about 6 s; fake DingTalk in a process of its own, limit 40 card calls/s`);
+    out.push(`${c.messages} questions at once, ${c.workers} workers, card calls/s ${c.cardQps}, DINGTALK_CARD_UPDATE_MS=${c.updateMs}; the model writes each answer in ${c.modelPiecesPerAnswer} pieces over about 6 s; fake DingTalk in a process of its own, limit 40 card calls/s`);
     out.push(
       table(
         ['cards finished', 'ran', 'updates per card (min–max)', 'shortest gap', 'gap p50', 'card calls', 'busiest rolling s', 'busiest calendar s', 'QpsLimit', 'other messages', 'fake loop lag p99/max', 'other work'],

@@ -1,12 +1,15 @@
 import { createServer } from 'node:http';
-import { messageJobOptions } from '@dtbot/queue';
+import { MESSAGE_JOB_ATTEMPTS, messageJobOptions } from '@dtbot/queue';
 import {
+  agreedSettingsOf,
   createLogger,
   createRedis,
   lanePolicyFrom,
   loadConfigOrExit,
   loadGatewayConfig,
   logAliasesUsed,
+  logRetiredSettings,
+  MESSAGE_QUEUE_NAME,
   normaliseOrigins,
   proxiedFetch,
   proxyRules,
@@ -15,6 +18,7 @@ import {
   robotCodesOf,
   robotsFromConfig,
   stdoutLogDestination,
+  watchSettingsAgreement,
 } from '@dtbot/shared';
 import type { AcceptDeps } from './accept/accept-message.js';
 import { buildApp } from './app.js';
@@ -22,18 +26,21 @@ import { CALLBACK_PATHS } from './callback/callback-paths.js';
 import { buildDashboardApp } from './dashboard/dashboard-app.js';
 import { DASHBOARD_PATH } from './dashboard/dashboard-path.js';
 import { dashboardFromConfig } from './dashboard/dashboard-from-config.js';
+import { CALLBACK_BODY_MAX_BYTES } from './middleware/read-body.js';
 import { createGatewayMetrics } from './metrics.js';
 import { buildMetricsApp } from './metrics-app.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
+import { DEDUPE_TTL_MS, ENQUEUE_TIMEOUT_MS } from './accept/enqueue-message.js';
 import { shardStores } from './shard-stores.js';
 import { startStreamIngress } from './stream/stream-ingress.js';
 import { buildPlayground } from './playground/build-playground.js';
 import { playgroundStartLine } from './playground/playground-start-line.js';
 import { chooseListenHost } from './listen-host.js';
 
-const { config, aliasesUsed } = loadConfigOrExit('gateway', () => loadGatewayConfig());
+const { config, aliasesUsed, retiredSet } = loadConfigOrExit('gateway', () => loadGatewayConfig());
 const logger = createLogger('gateway', config.LOG_LEVEL, stdoutLogDestination(config.NODE_ENV));
 logAliasesUsed(logger, aliasesUsed);
+logRetiredSettings(logger, retiredSet);
 
 const keys = redisKeys(config.REDIS_PREFIX);
 // Fail fast: while Redis is away a callback is refused with 503 at once instead of waiting.
@@ -44,9 +51,20 @@ const redis = createRedis({
   connectionName: 'dtbot-gateway',
 });
 redis.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+// Before any message is taken: a gateway sharding or scheduling notices unlike the running workers stops here.
+const agreement = await watchSettingsAgreement({
+  redis,
+  key: keys.agreedSettings(),
+  settings: agreedSettingsOf(config),
+  logger,
+  onDisagree: (message) => {
+    process.stderr.write(`gateway: ${message}\n`);
+    process.exit(1);
+  },
+});
 
 // Each conversation's messages go to the queue of its shard (`QUEUE_SHARDS`; one shard = the prefix's own queue).
-const shards = shardStores(redis, queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS), config.QUEUE_NAME, messageJobOptions(config.JOB_ATTEMPTS));
+const shards = shardStores(redis, queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS), MESSAGE_QUEUE_NAME, messageJobOptions(MESSAGE_JOB_ATTEMPTS));
 for (const { shard, queue } of shards) queue.on('error', (error) => logger.warn({ err: error.message, shard: shard.index }, 'queue error'));
 
 const robots = robotsFromConfig(config);
@@ -56,8 +74,8 @@ const accept: AcceptDeps = {
   allowedOrigins: normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS),
   enqueue: {
     shards,
-    dedupeTtlMs: config.DEDUPE_TTL_SECONDS * 1000,
-    timeoutMs: config.ENQUEUE_TIMEOUT_MS,
+    dedupeTtlMs: DEDUPE_TTL_MS,
+    timeoutMs: ENQUEUE_TIMEOUT_MS,
     isConnected: () => redis.status === 'ready',
     robotCodes: robotCodesOf(robots),
     lanes: lanePolicyFrom(config),
@@ -93,7 +111,7 @@ const app = buildApp({
   redis,
   metrics,
   robots,
-  maxBodyBytes: config.MAX_BODY_BYTES,
+  maxBodyBytes: CALLBACK_BODY_MAX_BYTES,
   isDraining: () => draining,
   httpCallbacks,
   isStreamUp: stream?.isUp,
@@ -148,6 +166,7 @@ function logDashboard(port: number): void {
 async function shutdown(signal: string): Promise<void> {
   if (draining) return;
   draining = true;
+  agreement.stop();
   logger.info({ signal }, 'draining: no new connections or Stream frames, finishing the messages in flight');
   const forced = setTimeout(() => {
     logger.warn('drain timed out, closing remaining connections');

@@ -29,13 +29,13 @@ async function twoGateways(label: string, limits: { allQuestionsPerMinute: numbe
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const subscriber: RedisClient = createRedis({ url: redisUrlForTests(), failFast: false });
     const playground: Playground = buildPlayground({
-      config: { PLAYGROUND_URL: origin, PLAYGROUND_MAX_SESSIONS: 100, MEMORY_SCOPE: 'user' },
+      config: { PLAYGROUND_URL: origin, MEMORY_SCOPE: 'user' },
       redis: stack.redis,
       subscriber,
       keys: redisKeys(stack.prefix),
       accept,
       logger,
-      limits,
+      limits: { maxSessions: 100, ...limits },
     });
     await playground.hub.start();
     const app = buildApp({ ...accept, logger, redis: stack.redis, metrics: createGatewayMetrics(), robots: [], maxBodyBytes: 64 * 1024, isDraining: () => false, playground });

@@ -46,13 +46,13 @@ function serve(server: Server, accept: AcceptDeps, playground?: Playground): voi
 
 async function withPlayground(accept: AcceptDeps, webhookOrigin: string): Promise<Playground> {
   const playground = buildPlayground({
-    config: { PLAYGROUND_URL: webhookOrigin, PLAYGROUND_MAX_SESSIONS: 3, MEMORY_SCOPE: 'user' },
+    config: { PLAYGROUND_URL: webhookOrigin, MEMORY_SCOPE: 'user' },
     redis: stack.redis,
     subscriber: createRedis({ url: redisUrlForTests(), failFast: false }),
     keys: redisKeys(stack.prefix),
     accept,
     logger,
-    limits: { questionsPerMinute: 4, transcriptEntries: 50 },
+    limits: { maxSessions: 3, questionsPerMinute: 4, transcriptEntries: 50 },
   });
   await playground.hub.start();
   playgrounds.push(playground);
@@ -218,7 +218,7 @@ describe('playground', () => {
     await resumed.close();
   });
 
-  it('resumes a live session and bounds how many live at once (503 past PLAYGROUND_MAX_SESSIONS)', async () => {
+  it('resumes a live session and bounds how many live at once (503 past maxSessions)', async () => {
     const resumed = await postJson(`${gatewayA}/playground/api/sessions`, { resume: sessionIds[0] });
     expect(await resumed.json()).toEqual({ session: sessionIds[0], resumed: true });
     while (sessionIds.length < 3) await openSession();

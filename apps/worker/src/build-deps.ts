@@ -18,6 +18,7 @@ import {
   type WorkerConfig,
 } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
+import { WORKER_TUNING, type WorkerTuning } from './worker-tuning.js';
 import { AccessTokens } from './dingtalk/access-tokens.js';
 import { DingTalkClient, type RobotApp } from './dingtalk/dingtalk-client.js';
 import type { DingTalkApi } from './dingtalk/dingtalk-error.js';
@@ -62,7 +63,10 @@ export function buildWorkerDeps(
   providerEntries: readonly ProviderEntry[] = [],
   /** The clock of the local days that quotas, usage and budgets count by (a test moves it past midnight). */
   now: () => number = Date.now,
+  /** Tests pass smaller values; production runs on `WORKER_TUNING`. */
+  tuningOverrides: Partial<WorkerTuning> = {},
 ): WorkerDeps[] {
+  const tuning: WorkerTuning = { ...WORKER_TUNING, ...tuningOverrides };
   const keys = redisKeys(config.REDIS_PREFIX);
   const robots = robotsFromConfig(config);
   // Model and DingTalk requests alike go through the configured proxy, if any.
@@ -72,9 +76,9 @@ export function buildWorkerDeps(
   const circuits =
     providers.length > 1
       ? new ProviderCircuits(redis, keys, {
-          failureThreshold: config.PROVIDER_FAILURE_THRESHOLD,
-          cooldownMs: config.PROVIDER_COOLDOWN_MS,
-          maxWaitMs: config.PROVIDER_MAX_WAIT_MS,
+          failureThreshold: tuning.circuitFailureThreshold,
+          cooldownMs: tuning.circuitCooldownMs,
+          maxWaitMs: tuning.circuitMaxWaitMs,
           // A probe that outlives its request's timeout belonged to a worker that died.
           probeLeaseMs: config.OPENAI_TIMEOUT_MS + 5000,
         })
@@ -93,7 +97,7 @@ export function buildWorkerDeps(
     refusedPrefixes: [playgroundWebhooks],
     timeoutMs: DINGTALK_TIMEOUT_MS,
     fetch: outboundFetch,
-    downloads: { origins: config.DINGTALK_DOWNLOAD_ORIGINS, maxBytes: config.DINGTALK_DOWNLOAD_MAX_BYTES },
+    downloads: { origins: config.DINGTALK_DOWNLOAD_ORIGINS, maxBytes: tuning.pictureMaxBytes },
     onAnswer,
   });
   // The gateway's playground webhook answers as a sessionWebhook does: posted to and read as one, and counted as
@@ -120,7 +124,7 @@ export function buildWorkerDeps(
   const robotCodes = robots.flatMap((robot) => (robot.robotCode ? [robot.robotCode] : []));
   registerBudgetGauge(metrics, usage, budget, robotCodes, (robotCode) => robotMetricLabel(robotCode, robotOptions(robotCode).name));
   const shards = queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS);
-  const queues = shards.map((shard) => createQueue<MessageJob>(config.QUEUE_NAME, { connection: redis, prefix: shard.keys.bullPrefix }));
+  const queues = shards.map((shard) => createQueue<MessageJob>(tuning.queueName, { connection: redis, prefix: shard.keys.bullPrefix }));
   const shared: Omit<WorkerDeps, ShardOwned> = {
     logger,
     redis,
@@ -156,7 +160,7 @@ export function buildWorkerDeps(
     usage,
     prices: new PriceTable(config.MODEL_PRICES),
     budget,
-    cardBudget: new CardCallBudget(redis, keys, { qps: config.DINGTALK_CARD_QPS }),
+    cardBudget: new CardCallBudget(redis, keys, { qps: tuning.cardCallsPerSecond }),
     pictureBudget: new PictureBudget(PICTURE_BUDGET_BYTES),
     settings: {
       modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
@@ -165,7 +169,7 @@ export function buildWorkerDeps(
       imageCommands: config.IMAGE_COMMANDS,
       imageModel: config.OPENAI_IMAGE_MODEL,
       imageSize: config.OPENAI_IMAGE_SIZE,
-      pictureMaxBytes: config.DINGTALK_DOWNLOAD_MAX_BYTES,
+      pictureMaxBytes: tuning.pictureMaxBytes,
       pictureBytesPerQuestion: PICTURE_BYTES_PER_QUESTION,
       turnRecheckMs: 15_000,
       gapGraceMs: 30_000,

@@ -107,7 +107,7 @@ export interface WorkerSettings {
   /** The images API's model (Azure: its deployment); `undefined` = image requests are declined. */
   imageModel: string | undefined;
   imageSize: string | undefined;
-  /** Largest picture a user sent that is downloaded for the model (`DINGTALK_DOWNLOAD_MAX_BYTES`). */
+  /** Largest picture a user sent that is downloaded for the model (`PICTURE_MAX_BYTES`). */
   pictureMaxBytes: number;
   /** All pictures of one question together, at most (`PICTURE_BYTES_PER_QUESTION`); also caps a single picture. */
   pictureBytesPerQuestion: number;

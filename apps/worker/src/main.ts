@@ -1,4 +1,17 @@
-import { createLogger, createRedis, loadConfigOrExit, loadWorkerConfig, logAliasesUsed, robotsFromConfig, stdoutLogDestination } from '@dtbot/shared';
+import {
+  agreedSettingsOf,
+  createLogger,
+  createRedis,
+  loadConfigOrExit,
+  loadWorkerConfig,
+  logAliasesUsed,
+  logRetiredSettings,
+  MESSAGE_QUEUE_NAME,
+  redisKeys,
+  robotsFromConfig,
+  stdoutLogDestination,
+  watchSettingsAgreement,
+} from '@dtbot/shared';
 import { buildWorkerDeps } from './build-deps.js';
 import { createWorkers } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
@@ -7,11 +20,12 @@ import { noticeSweepers, staleNoticeTrimmers } from './notices/notice-sweeper.js
 import { loadProvidersFile } from './model/providers/load-providers-file.js';
 import { assertBudgetsPriced, unpricedModels } from './usage/budget-prices.js';
 
-const { config, aliasesUsed } = loadConfigOrExit('worker', () => loadWorkerConfig());
+const { config, aliasesUsed, retiredSet } = loadConfigOrExit('worker', () => loadWorkerConfig());
 const personas = loadConfigOrExit('worker', () => loadPersonaCatalog(config.PERSONAS_FILE));
 const providerEntries = loadConfigOrExit('worker', () => loadProvidersFile(config.PROVIDERS_FILE));
 const logger = createLogger('worker', config.LOG_LEVEL, stdoutLogDestination(config.NODE_ENV));
 logAliasesUsed(logger, aliasesUsed);
+logRetiredSettings(logger, retiredSet);
 
 const redisOptions = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
 // Commands of our own steps (memory, turns, limiter). No auto-pipelining: the bench's drain rate
@@ -32,8 +46,19 @@ loadConfigOrExit('worker', () => assertBudgetsPriced(unpriced));
 for (const { model, kind } of unpriced) {
   logger.warn({ model, kind }, 'no price for this model: its calls are counted without a cost; add it to MODEL_PRICES');
 }
+// Before any job is taken: a worker reading other queue shards than the running gateways stops here.
+const agreement = await watchSettingsAgreement({
+  redis,
+  key: redisKeys(config.REDIS_PREFIX).agreedSettings(),
+  settings: agreedSettingsOf(config),
+  logger,
+  onDisagree: (message) => {
+    process.stderr.write(`worker: ${message}\n`);
+    process.exit(1);
+  },
+});
 const workers = createWorkers(shards, workerConnection, {
-  queueName: config.QUEUE_NAME,
+  queueName: MESSAGE_QUEUE_NAME,
   concurrency: config.WORKER_CONCURRENCY,
   lockDurationMs: config.WORKER_LOCK_DURATION_MS,
   stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
@@ -73,6 +98,7 @@ logger.info(
 async function shutdown(signal: string): Promise<void> {
   if (draining) return;
   draining = true;
+  agreement.stop();
   logger.info({ signal }, 'draining: finishing jobs in flight');
   // Past the deadline, close without waiting: unfinished jobs stall and another worker takes them over.
   const forced = setTimeout(() => {

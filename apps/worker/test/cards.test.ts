@@ -274,10 +274,10 @@ describe('AI-card answers', () => {
     expect(messages.flatMap((message) => messagesTo(h, message.sessionWebhook))).toEqual([]);
   }, 20_000);
 
-  it('six cards at once under DINGTALK_CARD_QPS=20: each shows words before its final update', async () => {
+  it('six cards at once under 20 card calls a second: each shows words before its final update', async () => {
     const h = await start('card-six', {
       concurrency: 6,
-      env: { DINGTALK_CARD_QPS: '20' },
+      tuning: { cardCallsPerSecond: 20 },
       // About 0.8 s of writing, a piece every 50 ms: the cards want far more updates than the budget has room for.
       openai: { answer: (body) => longAnswer(userText(body)), stream: { chunks: 16, intervalMs: 50 } },
     });
@@ -290,14 +290,15 @@ describe('AI-card answers', () => {
     expect(wordsBeforeEnd).toEqual(Array(6).fill(true));
   }, 20_000);
 
-  it('share one card budget between two workers: never more calls in a second than DINGTALK_CARD_QPS', async () => {
+  it('share one card budget between two workers: never more calls in a second than the budget', async () => {
     const qps = 8;
-    const first = await start('card-budget', { env: { DINGTALK_CARD_QPS: String(qps) } });
+    const first = await start('card-budget', { tuning: { cardCallsPerSecond: qps } });
     // A second worker on the same Redis and the same DingTalk, as another process would be (its own queue).
     const dingtalk = first.dingtalk;
     const second = await start('card-budget-2', {
       join: first,
-      env: { DINGTALK_CARD_QPS: String(qps), DINGTALK_API_BASE_URL: dingtalk.apiBaseURL, DINGTALK_WEBHOOK_ORIGINS: dingtalk.origin },
+      tuning: { cardCallsPerSecond: qps },
+      env: { DINGTALK_API_BASE_URL: dingtalk.apiBaseURL, DINGTALK_WEBHOOK_ORIGINS: dingtalk.origin },
     });
     onTestFinished(() => second.close());
     const sent = await Promise.all(

@@ -38,9 +38,8 @@ async function withFallback(label: string, extra: Partial<HarnessOptions> = {}) 
     OPENAI_FALLBACK_BASE_URL: fallback.baseURL,
     OPENAI_FALLBACK_API_KEY: 'sk-fallback',
     OPENAI_FALLBACK_MODEL: 'fallback-model',
-    PROVIDER_FAILURE_THRESHOLD: '2',
   };
-  const harness = await harnessWith({ label, env, ...extra });
+  const harness = await harnessWith({ label, env, tuning: { circuitFailureThreshold: 2 }, ...extra });
   return { harness, fallback, env };
 }
 
@@ -137,7 +136,7 @@ describe('provider failover', () => {
     expect(await metric(harness, 'dtbot_worker_provider_circuit', { provider: 'primary', state: 'closed' })).toBe(1);
   });
 
-  it('a 429 asking for a longer wait than PROVIDER_MAX_WAIT_MS switches at once instead of pausing every worker', async () => {
+  it('a 429 asking for a longer wait than CIRCUIT_MAX_WAIT_MS switches at once instead of pausing every worker', async () => {
     // One request per minute: the second gets 429 with about a minute to wait.
     const { harness, fallback } = await withFallback('failover-429', { openai: { rpmLimit: 1 } });
     expect(await ask(harness, '第一')).toEqual({ outcome: 'completed', replies: ['答复: 第一'] });
@@ -234,8 +233,8 @@ describe('provider failover for streamed answers (AI cards)', () => {
         DINGTALK_CARD_UPDATE_MS: '20',
         OPENAI_FALLBACK_BASE_URL: fallback.baseURL,
         OPENAI_FALLBACK_API_KEY: 'sk-fallback',
-        PROVIDER_FAILURE_THRESHOLD: '1',
       },
+      tuning: { circuitFailureThreshold: 1 },
       openai: { answer: longAnswer('主模型'), stream: { chunks: 8, intervalMs: 10 } },
       dingtalk: { cardTemplates: [TEMPLATE] },
     });

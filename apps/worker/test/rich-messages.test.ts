@@ -35,7 +35,8 @@ beforeAll(async () => {
     startWorkerHarness({
       label: 'rich-seeing',
       openai: { answer },
-      env: ({ dingtalk }) => ({ OPENAI_VISION: 'true', DINGTALK_DOWNLOAD_ORIGINS: dingtalk.origin, DINGTALK_DOWNLOAD_MAX_BYTES: String(MAX_BYTES) }),
+      env: ({ dingtalk }) => ({ OPENAI_VISION: 'true', DINGTALK_DOWNLOAD_ORIGINS: dingtalk.origin }),
+      tuning: { pictureMaxBytes: MAX_BYTES },
       settings: { pictureBytesPerQuestion: QUESTION_SHARE },
     }),
     startWorkerHarness({ label: 'rich-blind', openai: { answer } }),

@@ -6,6 +6,7 @@ import {
   lanePolicyFrom,
   loadWorkerConfig,
   MESSAGE_JOB_NAME,
+  MESSAGE_QUEUE_NAME,
   redisKeys,
   shardIndexFor,
   type MessageJob,
@@ -33,6 +34,7 @@ import { noticeSweepers, type NoticeSweeper } from '../src/notices/notice-sweepe
 import { loadPersonaCatalog } from '../src/personas/load-persona-catalog.js';
 import { loadProvidersFile } from '../src/model/providers/load-providers-file.js';
 import type { WorkerDeps, WorkerSettings } from '../src/deps.js';
+import type { WorkerTuning } from '../src/worker-tuning.js';
 import { messageJobFor } from './message-job-for.js';
 
 const APP_SECRET = 'worker-test-secret';
@@ -59,6 +61,8 @@ export interface HarnessOptions {
   concurrency?: number;
   /** Workers take no job until `resume()`: a test stores a backlog first. */
   paused?: boolean;
+  /** Smaller tuning values than production's (a circuit opening after one failure). */
+  tuning?: Partial<Omit<WorkerTuning, 'queueName'>>;
   /** Short locks and stall checks let a test see a stalled job taken over in about a second, not 35. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -116,6 +120,8 @@ export interface WorkerHarness {
  */
 export async function startWorkerHarness(options: HarnessOptions): Promise<WorkerHarness> {
   const prefix = options.join?.prefix ?? createTestPrefix(options.label);
+  // A worker joining another's prefix reads a queue of its own: the two share Redis state, not jobs.
+  const queueName = options.join ? `${options.label}-queue` : MESSAGE_QUEUE_NAME;
   const openai = await startFakeOpenAI(options.openai);
   const dingtalk = await startFakeDingTalk({ ...options.dingtalk, credentials: { [DEFAULT_ROBOT_CODE]: APP_SECRET } });
   const { config } = loadWorkerConfig({
@@ -131,7 +137,6 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     OPENAI_MODEL: 'fake-model',
     // Off unless a test turns them on: a test that keeps messages waiting would otherwise also get notices.
     QUEUE_NOTICE_AFTER_MS: '0',
-    ...(options.join ? { QUEUE_NAME: `${options.label}-queue` } : {}),
     ...(typeof options.env === 'function' ? options.env({ openai, dingtalk }) : options.env),
   });
   const redis = new Redis(config.REDIS_URL);
@@ -145,19 +150,20 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     loadPersonaCatalog(config.PERSONAS_FILE),
     loadProvidersFile(config.PROVIDERS_FILE),
     options.now,
+    { ...options.tuning, queueName },
   );
   const quickDelays = { jobDelay: { baseMs: 10, maxMs: 50, maxDelays: 3 } };
   const shards: WorkerDeps[] = built.map((shard) => ({ ...shard, settings: { ...shard.settings, ...quickDelays, ...options.settings } }));
   const deps = shards[0]!;
   const perShard = options.concurrency ?? 4;
   const workers: Worker<MessageJob>[] = createWorkers(shards, workerConnection, {
-    queueName: config.QUEUE_NAME,
+    queueName,
     concurrency: perShard * shards.length,
     lockDurationMs: options.lockDurationMs,
     stalledIntervalMs: options.stalledIntervalMs,
   });
   // From the stream's start (the prefix is new): no event is missed while the reader starts.
-  const events = createQueueEvents(config.QUEUE_NAME, { connection: eventsConnection, prefix, lastEventId: '0-0' });
+  const events = createQueueEvents(queueName, { connection: eventsConnection, prefix, lastEventId: '0-0' });
   await Promise.all([...workers.map((worker) => worker.waitUntilReady()), events.waitUntilReady()]);
   // Every message sent and not yet settled listens for its end: a backlog has many.
   for (const worker of workers) worker.setMaxListeners(0);

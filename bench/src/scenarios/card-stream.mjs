@@ -10,6 +10,7 @@ const MESSAGES = 20;
 /** A burst the budget has room for (6 creations and 6 first drafts fit in a second of 20 calls), before the big one. */
 const SMALL_BURST = 6;
 const WORKERS = 2;
+/** The worker's card call budget (`CARD_CALLS_PER_SECOND`), for the report. */
 const CARD_QPS = 20;
 const UPDATE_MS = 300;
 /** DingTalk's documented limit: the fake refuses past it, so an overshoot would show as 403s too. */
@@ -34,12 +35,12 @@ function slowAnswer(askedAt) {
 }
 
 /**
- * 12. AI cards: a burst of N questions (private chats of distinct users) answered as AI cards by two worker processes (DINGTALK_CARD_QPS
- * = 20, DINGTALK_CARD_UPDATE_MS = 300), the model writing each answer over about 6 s: the cards stream at
+ * 12. AI cards: a burst of N questions (private chats of distinct users) answered as AI cards by two worker processes (20 card calls
+ * a second, DINGTALK_CARD_UPDATE_MS = 300), the model writing each answer over about 6 s: the cards stream at
  * once and want more updates (20 cards × one every 300 ms) than the budget allows, yet each can get several. The fake DingTalk runs in a process
  * of its own and counts arrivals by its clock: updates per card, the shortest gap between two updates of
  * one card (target: never under DINGTALK_CARD_UPDATE_MS), card API calls in any rolling second across
- * both workers (target: never above DINGTALK_CARD_QPS) and in each calendar second, and the QpsLimit
+ * both workers (target: never above 20) and in each calendar second, and the QpsLimit
  * refusals DingTalk's own limit of 40 would have given. The reference is what an unthrottled streamer
  * would send: one update per piece the model wrote. Before that burst, a burst of 6 the budget has room for;
  * for both, how long after the model's first token each card showed its first words (target with room: 300 ms).
@@ -54,7 +55,6 @@ export async function cardStream(ctx) {
     workers: WORKERS,
     workerEnv: {
       DINGTALK_CARD_TEMPLATE_ID: 'bench-card.schema',
-      DINGTALK_CARD_QPS: String(CARD_QPS),
       DINGTALK_CARD_UPDATE_MS: String(UPDATE_MS),
     },
   };
@@ -78,7 +78,7 @@ export async function cardStream(ctx) {
  */
 async function burst(system, label, count, earlier, callsFrom = 0) {
   const messages = Array.from({ length: count }, (_, index) => trackedMessage(system.dingtalk, label, index));
-  progress(`cards: burst of ${count} questions, ${WORKERS} workers, DINGTALK_CARD_QPS=${CARD_QPS}, DINGTALK_CARD_UPDATE_MS=${UPDATE_MS}`);
+  progress(`cards: burst of ${count} questions, ${WORKERS} workers, card calls/s ${CARD_QPS}, DINGTALK_CARD_UPDATE_MS=${UPDATE_MS}`);
   const started = Date.now();
   const statuses = await sendBurst(system.gateway.port, messages, 16);
   const current = async () => {

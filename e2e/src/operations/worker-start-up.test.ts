@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
+import { agreedSettingsOf, agreeOnSettings, redisKeys } from '@dtbot/shared';
+import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
 
 // The built worker as operators start it: a bad setting stops it at once, naming the problem.
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -55,5 +58,19 @@ describe('worker start-up', () => {
     const run = startWorker({ QUOTA_TIMEZONE: 'Beijing' });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('QUOTA_TIMEZONE: must be an IANA time zone');
+  });
+
+  it('stops with QUEUE_SHARDS=2 while the running gateways and workers recorded 1, naming both values', async () => {
+    const prefix = createTestPrefix('start-up-shards');
+    const redis = new Redis(redisUrlForTests());
+    try {
+      await agreeOnSettings(redis, redisKeys(prefix).agreedSettings(), agreedSettingsOf({ QUEUE_SHARDS: 1, QUEUE_NOTICE_AFTER_MS: 5000 }));
+      const run = startWorker({ REDIS_URL: redisUrlForTests(), REDIS_PREFIX: prefix, QUEUE_SHARDS: '2', QUEUE_NOTICE_AFTER_MS: '5000' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('worker: QUEUE_SHARDS is 2 here but 1 on the gateways and workers already running');
+    } finally {
+      await cleanupPrefix(redis, prefix);
+      redis.disconnect();
+    }
   });
 });

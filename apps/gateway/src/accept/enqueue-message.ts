@@ -18,6 +18,19 @@ import type { ShardStore } from '../shard-stores.js';
 import { Refusal } from './refusal.js';
 import { robotCodeFor } from './robot-code.js';
 
+/**
+ * How long a callback waits for Redis before it is refused (503, or no Stream ACK, so DingTalk pushes it again and
+ * nothing is lost). A healthy Redis stores a message in milliseconds; past 1.5 s it is in trouble, and answering soon
+ * keeps DingTalk's connections and the gateway's sockets from piling up behind it.
+ */
+export const ENQUEUE_TIMEOUT_MS = 1500;
+
+/**
+ * How long a `robotCode + msgId` is remembered so a redelivery gets no second answer. DingTalk pushes a message again
+ * within minutes (a lost ACK, a reconnect); one day covers that many times over, and a mark is a few bytes.
+ */
+export const DEDUPE_TTL_MS = 86_400_000;
+
 export interface EnqueueDeps {
   /** One store per queue shard, in shard order (`QUEUE_SHARDS`); a message goes to its conversation's. */
   shards: readonly ShardStore[];

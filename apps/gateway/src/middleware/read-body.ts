@@ -4,6 +4,12 @@ import { callbackError } from '../callback/callback-errors.js';
 import type { CallbackState } from '../callback/callback-state.js';
 
 /**
+ * Largest callback body accepted; larger gets 413. A robot message is a few KiB of JSON, a long text some tens of
+ * KiB: 256 KiB leaves ample room for any of them and bounds what one request can make the gateway buffer.
+ */
+export const CALLBACK_BODY_MAX_BYTES = 256 * 1024;
+
+/**
  * Reads at most `limit` bytes of a JSON body into `ctx.state.body` as text; the accept path parses it.
  * A declared or actual size over the limit is 413 before the rest is read.
  */

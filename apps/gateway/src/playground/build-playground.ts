@@ -8,7 +8,7 @@ import { PlaygroundSessions, type PlaygroundSessionsOptions } from './playground
 import { TranscriptHub } from './transcript-hub.js';
 
 export interface PlaygroundOptions {
-  config: Pick<GatewayConfig, 'PLAYGROUND_URL' | 'PLAYGROUND_MAX_SESSIONS' | 'MEMORY_SCOPE'>;
+  config: Pick<GatewayConfig, 'PLAYGROUND_URL' | 'MEMORY_SCOPE'>;
   redis: RedisClient;
   /** A connection for the subscription alone, which waits out Redis restarts (commands queue meanwhile). */
   subscriber: RedisClient;
@@ -17,7 +17,7 @@ export interface PlaygroundOptions {
   accept: AcceptDeps;
   logger: Logger;
   /** Tighter bounds than the defaults (tests). */
-  limits?: Partial<Omit<PlaygroundSessionsOptions, 'maxSessions'> & { allQuestionsPerMinute: number; allQuestionsPerDay: number }>;
+  limits?: Partial<PlaygroundSessionsOptions & { allQuestionsPerMinute: number; allQuestionsPerDay: number }>;
 }
 
 /**
@@ -30,7 +30,7 @@ export function buildPlayground(options: PlaygroundOptions): Playground {
   const webhookPrefix = playgroundWebhookPrefix(config.PLAYGROUND_URL);
   const { allQuestionsPerMinute, allQuestionsPerDay, ...sessionLimits } = options.limits ?? {};
   const sessions = new PlaygroundSessions(redis, keys, {
-    maxSessions: config.PLAYGROUND_MAX_SESSIONS,
+    maxSessions: PLAYGROUND_LIMITS.maxSessions,
     idleMs: PLAYGROUND_LIMITS.sessionIdleMs,
     transcriptEntries: PLAYGROUND_LIMITS.transcriptEntries,
     questionsPerMinute: PLAYGROUND_LIMITS.questionsPerMinute,

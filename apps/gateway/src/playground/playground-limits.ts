@@ -3,6 +3,12 @@
  * gateway, in front of a paid model API, so nothing it keeps or accepts grows without a limit.
  */
 export const PLAYGROUND_LIMITS = {
+  /**
+   * Sessions (browser tabs) alive at once, all gateways together; one more gets 503. A session is a few KiB in Redis
+   * and lives two idle hours: 200 lets a whole team try the robot at once, and the per-minute and per-day limits below,
+   * not this one, bound what the model costs.
+   */
+  maxSessions: 200,
   /** A session (a browser tab) is forgotten, transcript and all, after this long without a question or a visit. */
   sessionIdleMs: 2 * 3_600_000,
   /** Characters of one question: DingTalk's own text messages are of this order. */

@@ -22,7 +22,7 @@ export interface DingTalkClientOptions {
   timeoutMs: number;
   /**
    * Origins (`https://*.domain` allowed) a file a user sent may be downloaded from, and its largest
-   * size (`DINGTALK_DOWNLOAD_ORIGINS`, `DINGTALK_DOWNLOAD_MAX_BYTES`). No origin: nothing is downloaded.
+   * size (`DINGTALK_DOWNLOAD_ORIGINS`, `PICTURE_MAX_BYTES`). No origin: nothing is downloaded.
    */
   downloads?: { origins: readonly string[]; maxBytes: number };
   /** How requests are made: through the configured proxy, if any (`proxiedFetch`). Default: Node's `fetch`. */

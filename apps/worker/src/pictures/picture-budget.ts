@@ -13,9 +13,15 @@ export const PICTURE_BUDGET_BYTES = 24 * 1024 * 1024;
 /**
  * Bytes of pictures one question may bring, all of its pictures together: half the process' budget, so that two
  * questions with the largest pictures are read at once and a third waits. Pictures past it are not read, and
- * the answer says so. Also the largest one picture can be, whatever DINGTALK_DOWNLOAD_MAX_BYTES says.
+ * the answer says so. Also the largest one picture can be, whatever PICTURE_MAX_BYTES says.
  */
 export const PICTURE_BYTES_PER_QUESTION = PICTURE_BUDGET_BYTES / 2;
+
+/**
+ * The largest one picture downloaded for the model; a larger one is not read, and the user is told. A phone photo is
+ * a few MiB: 10 MiB takes any of them with room, below the 12 MiB a question may bring (`PICTURE_BYTES_PER_QUESTION`).
+ */
+export const PICTURE_MAX_BYTES = 10 * 1024 * 1024;
 
 /** Bytes held from a `PictureBudget`, given back by `shrinkTo` or `release`. */
 export interface PictureReservation {

@@ -22,3 +22,8 @@ export function loadConfigOrExit<T>(app: string, load: () => T): T {
 export function logAliasesUsed(logger: Logger, aliasesUsed: Loaded<unknown>['aliasesUsed']): void {
   for (const alias of aliasesUsed) logger.info(alias, `using ${alias.theirs} as ${alias.ours}`);
 }
+
+/** Operators upgrading see which of their settings are no longer read, and what the value now is. */
+export function logRetiredSettings(logger: Logger, retiredSet: Loaded<unknown>['retiredSet']): void {
+  for (const { name, fixedAt } of retiredSet) logger.warn({ setting: name }, `${name} is no longer read: it is fixed at ${fixedAt}`);
+}

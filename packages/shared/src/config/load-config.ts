@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { applyAliases } from './aliases.js';
 import { withoutEmpty } from './env-types.js';
 import { withProxyVariables } from './proxy-variables.js';
+import { retiredSettingsIn, type RetiredSetting } from './retired-settings.js';
 import { hasHashTag } from '../redis/queue-shards.js';
 import { conflictingAppKeys, robotsFromConfig, robotsWithoutSecret } from '../robots/robots.js';
 import { commonSchema, gatewaySchema, workerSchema, type GatewayConfig, type WorkerConfig } from './schema.js';
@@ -18,6 +19,8 @@ export interface Loaded<T> {
   config: T;
   /** chatgpt-dingtalk names that were read, to be logged once at start-up. */
   aliasesUsed: { theirs: string; ours: string }[];
+  /** Settings of earlier versions still set, now constants: logged once at start-up as not read. */
+  retiredSet: RetiredSetting[];
 }
 
 function parseWith<S extends z.ZodType>(
@@ -36,7 +39,7 @@ function parseWith<S extends z.ZodType>(
       });
   problems.push(...extraChecks(env));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-  return { config: parsed.data, aliasesUsed: used };
+  return { config: parsed.data, aliasesUsed: used, retiredSet: retiredSettingsIn(env) };
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);

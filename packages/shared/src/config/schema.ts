@@ -45,7 +45,6 @@ export const commonSchema = z.object({
     .enum(['user', 'group', 'none'])
     .default('user')
     .describe('whose turns share memory: each user in a conversation, the whole group, or nobody'),
-  JOB_ATTEMPTS: integer(1).default(5).describe('tries of a message before it fails for good'),
   HTTP_PROXY: proxyUrl()
     .optional()
     .describe('proxy for outgoing requests (model, DingTalk, Stream); also for https when HTTPS_PROXY is unset; http_proxy too'),
@@ -55,7 +54,6 @@ export const commonSchema = z.object({
     .transform((value) => value.split(/[\s,]+/).filter((item) => item.length > 0))
     .optional()
     .describe('hosts reached without the proxy: host (and its subdomains), .host, host:port, an IP range, * for all; no_proxy too'),
-  QUEUE_NAME: z.string().regex(/^[^\s:]+$/).default('messages').describe('BullMQ queue name'),
   PLAYGROUND_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .default('http://127.0.0.1:8090')
@@ -101,13 +99,6 @@ export const gatewaySchema = commonSchema.extend({
     .enum(['http', 'stream', 'both'])
     .default('http')
     .describe('how robot messages arrive: HTTP callbacks, the Stream connection each robot opens, or both'),
-  MAX_BODY_BYTES: integer(1024).default(256 * 1024).describe('largest callback body accepted; larger gets 413'),
-  ENQUEUE_TIMEOUT_MS: integer(50)
-    .default(1500)
-    .describe('how long a callback may wait for Redis before it is refused with 503'),
-  DEDUPE_TTL_SECONDS: integer(60)
-    .default(86_400)
-    .describe('how long a msgId is remembered so a redelivery gets no second answer'),
   SHUTDOWN_TIMEOUT_MS: integer(0).default(10_000).describe('after SIGTERM, how long callbacks in flight may take'),
   DASHBOARD_USERNAME: z.string().optional().describe('user name of the queue dashboard at /admin/queues; unset = dashboard off'),
   DASHBOARD_PASSWORD: z
@@ -131,9 +122,6 @@ export const gatewaySchema = commonSchema.extend({
   PLAYGROUND: flag()
     .optional()
     .describe('serve the chat playground at /playground; unset = on only when no DingTalk credentials are set, outside NODE_ENV=production'),
-  PLAYGROUND_MAX_SESSIONS: integer(1)
-    .default(200)
-    .describe('playground sessions (browser tabs) alive at once, all gateways together; one more gets 503'),
 });
 
 export const workerSchema = commonSchema.extend({
@@ -181,9 +169,6 @@ export const workerSchema = commonSchema.extend({
     .pipe(z.array(z.string().regex(DOWNLOAD_ORIGIN_PATTERN, 'each must be an origin like https://host or https://*.domain')).min(1))
     .default(['https://*.dingtalk.com', 'https://*.aliyuncs.com'])
     .describe('origins a picture users sent may be downloaded from (DingTalk hands out short-lived storage URLs); *. allows subdomains'),
-  DINGTALK_DOWNLOAD_MAX_BYTES: integer(1024)
-    .default(10 * 1024 * 1024)
-    .describe('largest picture downloaded for the model; a larger one is not read, and the user is told'),
   IMAGE_COMMANDS: csv()
     .default(['/image', '#图片'])
     .describe('words that start an image request: the text after the word describes the picture'),
@@ -210,20 +195,8 @@ export const workerSchema = commonSchema.extend({
     .string()
     .optional()
     .describe('more providers (OpenAI-compatible or Azure), JSON or YAML, tried in order after the first and the fallback'),
-  PROVIDER_FAILURE_THRESHOLD: integer(1)
-    .default(5)
-    .describe('consecutive failures (5xx, timeouts, connection errors) after which a provider\'s circuit opens and the next one serves'),
-  PROVIDER_COOLDOWN_MS: integer(1000)
-    .default(30_000)
-    .describe('how long an open circuit sends calls to the next provider before one probe request tries it again'),
-  PROVIDER_MAX_WAIT_MS: integer(0)
-    .default(10_000)
-    .describe('a 429 asking to wait longer than this opens the provider\'s circuit at once instead of pausing every worker'),
   OPENAI_RPM: integer(0).default(0).describe('model requests per rolling minute, all workers together; 0 = no limit'),
   OPENAI_TPM: integer(0).default(0).describe('model tokens per rolling minute, all workers together; 0 = no limit'),
-  OPENAI_RATE_MARGIN_MS: integer(0)
-    .default(1000)
-    .describe('added to the 60 s rate window: the provider counts a call when it arrives, a little after it left the worker'),
   WORKER_CONCURRENCY: integer(1).default(20).describe('jobs in flight per worker process'),
   WORKER_LOCK_DURATION_MS: integer(1000)
     .default(20_000)
@@ -285,9 +258,6 @@ export const workerSchema = commonSchema.extend({
     .default('content')
     .describe('the template\'s markdown variable the answer is streamed into'),
   DINGTALK_CARD_UPDATE_MS: integer(0).default(300).describe('shortest gap between two streaming updates of one card'),
-  DINGTALK_CARD_QPS: integer(1)
-    .default(20)
-    .describe('card API calls per second per robot app, all workers together (DingTalk allows about 40)'),
   METRICS_PORT: integer(0).max(65535).default(9464).describe('worker port of /metrics, /healthz, /readyz'),
   SHUTDOWN_TIMEOUT_MS: integer(0).default(30_000).describe('after SIGTERM, how long jobs in flight may take'),
 });

@@ -6,6 +6,13 @@ import { messageSourceSchema } from './message-source.js';
 /** The one queue every gateway writes to and every worker reads from. */
 export const MESSAGE_JOB_NAME = 'message';
 
+/**
+ * The BullMQ queue every gateway writes to and every worker reads from (one per shard, each under its shard's
+ * prefix). A name in code, not a setting: processes that disagreed on it would store messages no worker reads, and
+ * REDIS_PREFIX already keeps deployments that share a Redis apart.
+ */
+export const MESSAGE_QUEUE_NAME = 'messages';
+
 export { messageSourceSchema, type MessageSource } from './message-source.js';
 
 /**

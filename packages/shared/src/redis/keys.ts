@@ -75,6 +75,8 @@ export function redisKeys(prefix: string) {
     playgroundChannel: () => `${prefix}:playground:transcripts`,
     /** Failed dashboard logins of one client address, counted over the lockout window. */
     dashboardAuthFailures: (address: string) => `${prefix}:dashboard:auth-failures:${address}`,
+    /** Settings every gateway and worker must hold alike (hash name → value), kept while any of them runs. */
+    agreedSettings: () => `${prefix}:agreed-settings`,
   };
 }
 

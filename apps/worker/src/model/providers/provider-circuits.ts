@@ -119,14 +119,34 @@ export type CircuitState = 'closed' | 'open' | 'half_open';
 /** The provider a call goes to, and the probe lease it holds when it is the one probe. */
 export type CircuitRoute = { provider: string; probe: string | undefined } | { provider: undefined; waitMs: number };
 
+/**
+ * Consecutive failures, all workers together, that open a provider's circuit. One or two failures happen to a healthy
+ * provider now and then (a reset connection) and the job's retry handles them; five in a row, with every worker
+ * counting, is an outage.
+ */
+export const CIRCUIT_FAILURE_THRESHOLD = 5;
+
+/**
+ * How long an open circuit sends calls to the next provider before one probe tries it again. Provider incidents last
+ * minutes; half a minute costs one probe per 30 s during one, and brings the first provider back soon after it
+ * recovers (docs/benchmarks.md, the failover scenario).
+ */
+export const CIRCUIT_COOLDOWN_MS = 30_000;
+
+/**
+ * A 429 asking to wait longer than this opens the circuit at once instead of pausing every worker: 10 s is about as
+ * long as an asker waits for the first words, so a longer wait is better spent on the next provider.
+ */
+export const CIRCUIT_MAX_WAIT_MS = 10_000;
+
 export interface CircuitOptions {
-  /** Consecutive failures that open a circuit (`PROVIDER_FAILURE_THRESHOLD`). */
+  /** Consecutive failures that open a circuit (`CIRCUIT_FAILURE_THRESHOLD`). */
   failureThreshold: number;
-  /** How long an open circuit stays open (`PROVIDER_COOLDOWN_MS`). */
+  /** How long an open circuit stays open (`CIRCUIT_COOLDOWN_MS`). */
   cooldownMs: number;
   /** How long a probe may take before another worker may send one (its worker may have died). */
   probeLeaseMs: number;
-  /** A 429 asking to wait longer than this opens the circuit at once (`PROVIDER_MAX_WAIT_MS`). */
+  /** A 429 asking to wait longer than this opens the circuit at once (`CIRCUIT_MAX_WAIT_MS`). */
   maxWaitMs: number;
 }
 

@@ -1,6 +1,6 @@
 import type { RedisClient, RedisKeys, WorkerConfig } from '@dtbot/shared';
 import { createModelClient, type ModelClientOptions, type ProviderEndpoint } from '../create-model-client.js';
-import { ModelRateLimiter } from '../model-rate-limiter.js';
+import { ModelRateLimiter, RATE_WINDOW_MARGIN_MS } from '../model-rate-limiter.js';
 import type { ModelProvider } from './model-provider.js';
 import type { ProviderEntry } from './providers-file.js';
 
@@ -112,7 +112,7 @@ function buildProvider(
     limiter: new ModelRateLimiter(context.redis, context.keys, {
       rpm: spec.rpm,
       tpm: spec.tpm,
-      marginMs: config.OPENAI_RATE_MARGIN_MS,
+      marginMs: RATE_WINDOW_MARGIN_MS,
       leaseMs: config.OPENAI_TIMEOUT_MS + 5000,
       // The first provider keeps the keys it had before there were several.
       ...(first ? {} : { provider: spec.name }),

@@ -1,0 +1,36 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadGatewayConfig, loadWorkerConfig } from './load-config.js';
+import { retiredSettingNames, retiredSettingsIn } from './retired-settings.js';
+import { gatewaySchema, workerSchema } from './schema.js';
+
+describe('retired settings', () => {
+  it('none of them is a setting again', () => {
+    const settings = new Set([...Object.keys(gatewaySchema.shape), ...Object.keys(workerSchema.shape)]);
+    expect(retiredSettingNames().filter((name) => settings.has(name))).toEqual([]);
+  });
+
+  it('JOB_ATTEMPTS=3 on a gateway is reported as fixed at 5 and changes nothing else of the load', () => {
+    const loaded = loadGatewayConfig({ DINGTALK_APP_SECRET: 's', JOB_ATTEMPTS: '3' });
+    expect(loaded.retiredSet).toEqual([{ name: 'JOB_ATTEMPTS', fixedAt: expect.stringMatching(/^5 \(MESSAGE_JOB_ATTEMPTS/) }]);
+    expect(loaded.config).toEqual(loadGatewayConfig({ DINGTALK_APP_SECRET: 's' }).config);
+  });
+
+  it('PROVIDER_COOLDOWN_MS set empty is unset, as every empty variable: nothing is reported', () => {
+    expect(loadWorkerConfig({ OPENAI_API_KEY: 'k', PROVIDER_COOLDOWN_MS: '' }).retiredSet).toEqual([]);
+  });
+
+  it('reports exactly the retired names set, whatever their values, and never a value', () => {
+    const names = retiredSettingNames();
+    fc.assert(
+      fc.property(fc.subarray(names), fc.string({ maxLength: 200 }), (chosen, text) => {
+        const value = `operator-value:${text}`;
+        const env = Object.fromEntries(chosen.map((name) => [name, value]));
+        const reported = retiredSettingsIn(env);
+        expect(reported.map(({ name }) => name).sort()).toEqual([...chosen].sort());
+        for (const { fixedAt } of reported) expect(fixedAt).not.toContain('operator-value:');
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

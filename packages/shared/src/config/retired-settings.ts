@@ -1,0 +1,37 @@
+/**
+ * Settings earlier versions read that are now constants in code, with the value each is fixed at and where. An
+ * operator upgrading with one still set is told at start that it is no longer read, instead of finding out later
+ * that it did nothing.
+ */
+const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
+  MAX_BODY_BYTES: '256 KiB (CALLBACK_BODY_MAX_BYTES, apps/gateway/src/middleware/read-body.ts)',
+  ENQUEUE_TIMEOUT_MS: '1.5 s (ENQUEUE_TIMEOUT_MS, apps/gateway/src/accept/enqueue-message.ts)',
+  DEDUPE_TTL_SECONDS: 'one day (DEDUPE_TTL_MS, apps/gateway/src/accept/enqueue-message.ts)',
+  JOB_ATTEMPTS: '5 (MESSAGE_JOB_ATTEMPTS, apps/gateway/src/message-job-options.ts)',
+  QUEUE_NAME: 'messages (MESSAGE_QUEUE_NAME, packages/shared/src/jobs/message-job.ts)',
+  OPENAI_RATE_MARGIN_MS: '1 s (RATE_WINDOW_MARGIN_MS, apps/worker/src/model/model-rate-limiter.ts)',
+  PLAYGROUND_MAX_SESSIONS: '200 (PLAYGROUND_LIMITS.maxSessions, apps/gateway/src/playground/playground-limits.ts)',
+  PROVIDER_FAILURE_THRESHOLD: '5 (CIRCUIT_FAILURE_THRESHOLD, apps/worker/src/model/providers/provider-circuits.ts)',
+  PROVIDER_COOLDOWN_MS: '30 s (CIRCUIT_COOLDOWN_MS, apps/worker/src/model/providers/provider-circuits.ts)',
+  PROVIDER_MAX_WAIT_MS: '10 s (CIRCUIT_MAX_WAIT_MS, apps/worker/src/model/providers/provider-circuits.ts)',
+  DINGTALK_CARD_QPS: '20 (CARD_CALLS_PER_SECOND, apps/worker/src/delivery/card/card-call-budget.ts)',
+  DINGTALK_DOWNLOAD_MAX_BYTES: '10 MiB (PICTURE_MAX_BYTES, apps/worker/src/pictures/picture-budget.ts)',
+};
+
+export interface RetiredSetting {
+  name: string;
+  /** The value it is fixed at, and where. */
+  fixedAt: string;
+}
+
+/** The retired settings `env` still sets (names only: their values are never read). */
+export function retiredSettingsIn(env: Record<string, string>): RetiredSetting[] {
+  return Object.entries(RETIRED_SETTINGS)
+    .filter(([name]) => env[name] !== undefined)
+    .map(([name, fixedAt]) => ({ name, fixedAt }));
+}
+
+/** Every retired name, for the test that none of them is a setting again. */
+export function retiredSettingNames(): string[] {
+  return Object.keys(RETIRED_SETTINGS);
+}
