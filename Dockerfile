@@ -43,8 +43,8 @@ WORKDIR /app
 # Owned by root, run as `node`: the app cannot rewrite its own code.
 COPY --from=build /out/apps ./apps
 USER node
-# Gateway callbacks; the worker's /metrics, /healthz, /readyz.
-EXPOSE 8090 9464
+# Gateway callbacks; the gateway's /metrics; the worker's /metrics, /healthz, /readyz.
+EXPOSE 8090 9463 9464
 # /healthz of whichever app PID 1 is (HEALTHCHECK_PORT overrides): PORT for the gateway, METRICS_PORT for a worker.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "const cmd = require('fs').readFileSync('/proc/1/cmdline', 'utf8'); const port = process.env.HEALTHCHECK_PORT || (cmd.includes('apps/worker/') ? process.env.METRICS_PORT || 9464 : process.env.PORT || 8090); fetch('http://127.0.0.1:' + port + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));"]

@@ -79,8 +79,9 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
-  it('exposes the default gateway and worker ports, and runs the gateway by default as a non-root user', () => {
-    expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${gatewaySchema.shape.PORT.parse(undefined)} ${workerSchema.shape.METRICS_PORT.parse(undefined)}$`, 'm'));
+  it('exposes the default gateway, gateway metrics and worker ports, and runs the gateway by default as a non-root user', () => {
+    const ports = [gatewaySchema.shape.PORT, gatewaySchema.shape.GATEWAY_METRICS_PORT, workerSchema.shape.METRICS_PORT].map((port) => port.parse(undefined));
+    expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${ports.join(' ')}$`, 'm'));
     expect(dockerfile).toMatch(/^CMD \["node", "apps\/gateway\/dist\/main\.js"\]$/m);
     expect(dockerfile).toMatch(/^USER node$/m);
   });
