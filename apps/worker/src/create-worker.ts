@@ -2,8 +2,10 @@ import { createQueueWorker, isParked, type Worker } from '@dtbot/queue';
 import type { MessageJob, RedisClient } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import { failedAtStallLimit, MAX_STALLED_COUNT } from './poison-job.js';
-import { processMessage } from './process-message.js';
-import { settleAtStallLimit } from './settle-failure.js';
+import { processMessage, type ProcessMessageDeps } from './process-message.js';
+import { settleAtStallLimit, type SettleFailureDeps } from './settle-failure.js';
+
+export type CreateWorkerDeps = ProcessMessageDeps & SettleFailureDeps & Pick<WorkerDeps, 'keys' | 'logger' | 'shard'>;
 
 export interface WorkerOptions {
   queueName: string;
@@ -19,7 +21,7 @@ export interface WorkerOptions {
  * shared out between them (`concurrencyShare`): a BullMQ worker serves one queue, and its slots cannot be lent to
  * another's.
  */
-export function createWorkers(shards: readonly WorkerDeps[], connection: RedisClient, options: WorkerOptions): Worker<MessageJob>[] {
+export function createWorkers(shards: readonly CreateWorkerDeps[], connection: RedisClient, options: WorkerOptions): Worker<MessageJob>[] {
   return shards.map((deps, index) =>
     createWorker(deps, connection, { ...options, concurrency: concurrencyShare(options.concurrency, shards.length, index) }),
   );
@@ -38,7 +40,7 @@ export function concurrencyShare(total: number, shards: number, index: number): 
  * The BullMQ worker of one shard around `processMessage`, which settles every failure itself
  * (`settle-failure.ts`): BullMQ only reads the job's fate from the error it throws.
  */
-export function createWorker(deps: WorkerDeps, connection: RedisClient, options: WorkerOptions): Worker<MessageJob> {
+export function createWorker(deps: CreateWorkerDeps, connection: RedisClient, options: WorkerOptions): Worker<MessageJob> {
   const worker = createQueueWorker<MessageJob>(options.queueName, (job, token) => processMessage(deps, job, token), {
     connection,
     prefix: deps.keys.bullPrefix,

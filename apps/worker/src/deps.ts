@@ -23,8 +23,10 @@ import type { PersonaChoices } from './personas/persona-choices.js';
 import type { NoticeSchedule } from './notices/notice-schedule.js';
 
 /**
- * What the worker's steps need, built once in `main.ts` (or by a test) and passed in: one per queue shard, the
- * shard's own queue, keys, turns, memory and personas beside everything the shards share.
+ * What the worker's steps need, built once in `build-deps.ts` (or by a test's harness) and passed in: one per queue
+ * shard, the shard's own queue, keys, turns, memory and personas beside everything the shards share. No function
+ * takes the whole bag: each takes a `Pick` of it named for its module (`TakeTurnDeps`, `CallModelDeps`, …), so a
+ * reader sees who uses what; `deps.test.ts` keeps it so.
  */
 export interface WorkerDeps {
   logger: Logger;

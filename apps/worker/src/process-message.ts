@@ -2,16 +2,26 @@ import { failForGood, jobIdFor, type Job } from '@dtbot/queue';
 import { messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import type { AnswerDelivery } from './delivery/answer-delivery.js';
-import { openDelivery } from './delivery/choose-route.js';
+import { openDelivery, type DeliveryDeps } from './delivery/choose-route.js';
 import { questionAsked, type Reply } from './replies/reply.js';
 import { stalledTooOften } from './poison-job.js';
-import { giveUpOnStalls, settleFailure } from './settle-failure.js';
-import { decideReply } from './steps/decide-reply.js';
-import { endTurn } from './steps/end-turn.js';
-import { produceReply } from './steps/produce-reply.js';
-import { remember } from './steps/remember.js';
-import { takeTurn } from './steps/take-turn.js';
-import { answerStarted } from './notices/answer-started.js';
+import { giveUpOnStalls, settleFailure, type SettleFailureDeps } from './settle-failure.js';
+import { decideReply, type DecideDeps } from './steps/decide-reply.js';
+import { endTurn, type EndTurnDeps } from './steps/end-turn.js';
+import { produceReply, type ProduceReplyDeps } from './steps/produce-reply.js';
+import { remember, type RememberDeps } from './steps/remember.js';
+import { takeTurn, type TakeTurnDeps } from './steps/take-turn.js';
+import { answerStarted, type AnswerStartedDeps } from './notices/answer-started.js';
+
+/** Every step's deps together: all of the bag but `shard`, as processMessage runs every step. */
+export type ProcessMessageDeps = TakeTurnDeps &
+  AnswerStartedDeps &
+  DecideDeps &
+  DeliveryDeps &
+  ProduceReplyDeps &
+  RememberDeps &
+  EndTurnDeps &
+  SettleFailureDeps;
 
 /**
  * One message, in order: take the conversation's turn → mark its answer started (no queue notice
@@ -19,7 +29,7 @@ import { answerStarted } from './notices/answer-started.js';
  * is safe to run again when the job is retried; a failure is settled in one place (`settleFailure`). A job its
  * workers stalled on twice runs no step past the turn: it is failed with the apology (`poison-job.ts`).
  */
-export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, token: string | undefined): Promise<void> {
+export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJob>, token: string | undefined): Promise<void> {
   const parsed = messageJobSchema.safeParse(job.data);
   if (!parsed.success) {
     deps.metrics.failures.inc({ failure: 'invalid_job_data' });
@@ -56,7 +66,7 @@ export async function processMessage(deps: WorkerDeps, job: Job<MessageJob>, tok
  * provider refusal (max_tokens) asks twice in one run, and not for retries, whose wait is the backoff. A job
  * whose model request was answered 429 is counted again when it is sent again.
  */
-function startedOnce(deps: WorkerDeps, job: Job<MessageJob>, data: MessageJob): () => void {
+function startedOnce(deps: Pick<WorkerDeps, 'metrics'>, job: Job<MessageJob>, data: MessageJob): () => void {
   let done = job.attemptsMade > 0;
   return () => {
     if (done) return;
@@ -65,7 +75,7 @@ function startedOnce(deps: WorkerDeps, job: Job<MessageJob>, data: MessageJob): 
   };
 }
 
-function countReply(deps: WorkerDeps, jobId: string, data: MessageJob, reply: Reply): void {
+function countReply(deps: Pick<WorkerDeps, 'metrics' | 'logger'>, jobId: string, data: MessageJob, reply: Reply): void {
   if (reply.kind === 'refusal') deps.metrics.refusals.inc({ reason: reply.refusal });
   if (questionAsked(reply) === undefined) {
     deps.metrics.jobs.inc({ outcome: reply.kind });

@@ -4,20 +4,24 @@ import type { WorkerDeps } from './deps.js';
 import type { PoisonSettler } from './metrics.js';
 import { classifyError } from './failures/classify-error.js';
 import { queueActionFor } from './queue-action.js';
-import { openDelivery } from './delivery/choose-route.js';
+import { openDelivery, type DeliveryDeps } from './delivery/choose-route.js';
 import { apology } from './replies/canned-replies.js';
-import { endTurn } from './steps/end-turn.js';
+import { endTurn, type EndTurnDeps } from './steps/end-turn.js';
 import { FAILURES } from './failures/failure-catalogue.js';
 import { failureCodeOf, WorkerFailure } from './failures/worker-failure.js';
 
 const DELAY_COUNT_TTL_SECONDS = 86_400;
+
+export type SettleFailureDeps = DeliveryDeps &
+  EndTurnDeps &
+  Pick<WorkerDeps, 'metrics' | 'logger' | 'keys' | 'redis' | 'settings' | 'queues' | 'quotas'>;
 
 /**
  * Carries out what `queueActionFor` decided for a failed step. Always throws: BullMQ reads the
  * job's fate from the error (`stayPaused`, `stayParked`, a plain error to retry, or `failForGood`).
  */
 export async function settleFailure(
-  deps: WorkerDeps,
+  deps: SettleFailureDeps,
   job: Job<MessageJob>,
   token: string | undefined,
   jobId: string,
@@ -63,7 +67,7 @@ export async function settleFailure(
  * included, without running its steps again. Counted apart, by who settled it: our processor when it took the
  * job (`worker`), or the `failed` event after BullMQ failed it at its own limit (`stall_limit`).
  */
-export async function giveUpOnStalls(deps: WorkerDeps, jobId: string, data: MessageJob, stalls: number, by: PoisonSettler): Promise<void> {
+export async function giveUpOnStalls(deps: SettleFailureDeps, jobId: string, data: MessageJob, stalls: number, by: PoisonSettler): Promise<void> {
   deps.metrics.poisonJobs.inc({ by });
   deps.metrics.failures.inc({ failure: 'stalled_too_often' });
   await giveUp(deps, jobId, data, new WorkerFailure('stalled_too_often', `its workers stalled ${stalls} times on it`));
@@ -74,7 +78,7 @@ export async function giveUpOnStalls(deps: WorkerDeps, jobId: string, data: Mess
  * processor: the apology (sent at most once, as its delivery is recorded) and, above all, the end of its turn, so
  * the conversation's next message does not wait for it.
  */
-export async function settleAtStallLimit(deps: WorkerDeps, job: Job<MessageJob>): Promise<void> {
+export async function settleAtStallLimit(deps: SettleFailureDeps, job: Job<MessageJob>): Promise<void> {
   const parsed = messageJobSchema.safeParse(job.data);
   if (!parsed.success) {
     deps.logger.error({ jobId: job.id }, 'a job failed at the stall limit holds no valid message: no apology, no turn to end');
@@ -89,7 +93,7 @@ export async function settleAtStallLimit(deps: WorkerDeps, job: Job<MessageJob>)
  * its daily quota counted (an apology is not an answer), free the conversation for its next
  * message, and leave the job in the failed set for an operator.
  */
-async function giveUp(deps: WorkerDeps, jobId: string, data: MessageJob, failure: BotError): Promise<void> {
+async function giveUp(deps: SettleFailureDeps, jobId: string, data: MessageJob, failure: BotError): Promise<void> {
   const code = failureCodeOf(failure);
   deps.metrics.jobs.inc({ outcome: 'failed' });
   deps.logger.error({ msgId: data.msgId, jobId, kind: failure.kind, failure: code, err: failure }, 'message failed for good');
@@ -98,7 +102,7 @@ async function giveUp(deps: WorkerDeps, jobId: string, data: MessageJob, failure
   await endTurn(deps, data).catch((error: unknown) => deps.logger.error({ jobId, err: error }, 'turn could not be ended'));
 }
 
-async function sendApology(deps: WorkerDeps, jobId: string, data: MessageJob): Promise<void> {
+async function sendApology(deps: SettleFailureDeps, jobId: string, data: MessageJob): Promise<void> {
   try {
     const delivery = await openDelivery(deps, jobId, data, { label: 'apology', gradual: false });
     await delivery.finish(apology(jobId));

@@ -1,11 +1,11 @@
 import type OpenAI from 'openai';
 import type { WorkerDeps } from '../deps.js';
 import type { Turn } from '../memory/trim-to-budget.js';
-import { requestCompletion } from './request-completion.js';
+import { requestCompletion, type RequestCompletionDeps } from './request-completion.js';
 import { REPLY_PRIMING_TOKENS } from '../tokens/token-counter.js';
 import type { ModelChoice } from '../robot-options.js';
 import type { CountedAsker } from '../counting/counted-as.js';
-import { recordSpend } from '../usage/record-spend.js';
+import { recordSpend, type RecordSpendDeps } from '../usage/record-spend.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
 /** Tokens reserved for the answer when OPENAI_MAX_TOKENS is not set. */
@@ -30,6 +30,8 @@ export interface ModelPrompt {
   pictures?: () => Promise<readonly string[]>;
 }
 
+export type CallModelDeps = RequestCompletionDeps & RecordSpendDeps & Pick<WorkerDeps, 'redis' | 'keys' | 'tokens'>;
+
 /**
  * Asks the model, and records what the call used for whom it answered (`asker`); with `onText`, the
  * answer is streamed and each draft passed on. The answer is kept
@@ -38,7 +40,7 @@ export interface ModelPrompt {
  * goes uncounted.
  */
 export async function callModel(
-  deps: WorkerDeps,
+  deps: CallModelDeps,
   jobId: string,
   asker: CountedAsker,
   prompt: ModelPrompt,

@@ -1,6 +1,6 @@
 import type OpenAI from 'openai';
 import type { WorkerDeps } from '../deps.js';
-import { callProvider } from './providers/call-provider.js';
+import { callProvider, type CallProviderDeps } from './providers/call-provider.js';
 import type { ChatTokens } from '../tokens/chat-tokens.js';
 import { WorkerFailure } from '../failures/worker-failure.js';
 
@@ -16,6 +16,8 @@ export interface Generated {
   tokens: ChatTokens | undefined;
 }
 
+export type GenerateImageDeps = CallProviderDeps & Pick<WorkerDeps, 'settings'>;
+
 /**
  * One picture from the images API of a provider that draws (`OPENAI_IMAGE_MODEL` for the first),
  * under the same rate limit as its chat model: it counts as one request. DALL·E models are asked
@@ -23,7 +25,7 @@ export interface Generated {
  * always answer base64 (and refuse `response_format`); other providers answer as they do.
  */
 export async function generateImage(
-  deps: Pick<WorkerDeps, 'providers' | 'circuits' | 'metrics' | 'logger' | 'settings'>,
+  deps: GenerateImageDeps,
   prompt: string,
   options: { canUpload: boolean; onSent?: () => void },
 ): Promise<Generated> {

@@ -3,7 +3,7 @@ import type OpenAI from 'openai';
 import type { WorkerDeps } from '../deps.js';
 import { refusesMaxTokens, type AnswerLimit } from './answer-limits.js';
 import type { ModelOutput } from './model-output.js';
-import { callProvider } from './providers/call-provider.js';
+import { callProvider, type CallProviderDeps } from './providers/call-provider.js';
 import type { ModelProvider } from './providers/model-provider.js';
 import { streamCompletion } from './stream-completion.js';
 import { stripReasoning } from './strip-reasoning.js';
@@ -39,11 +39,13 @@ export interface Completion {
   counted: 'provider' | 'tokenizer';
 }
 
+export type RequestCompletionDeps = CallProviderDeps & Pick<WorkerDeps, 'answerLimits' | 'tokens' | 'settings'>;
+
 /**
  * One answer from the model, under the global rate limit, with its reasoning removed; streamed
  * when the caller shows drafts (`onText`), in one piece otherwise.
  */
-export async function requestCompletion(deps: WorkerDeps, request: CompletionRequest): Promise<Completion> {
+export async function requestCompletion(deps: RequestCompletionDeps, request: CompletionRequest): Promise<Completion> {
   // Drafts go out on the delivery's own requests: bound to this context, outside the model call's,
   // so that none of them is taken for the model request's departure.
   const bound = request.onText && AsyncResource.bind(request.onText);
@@ -83,7 +85,7 @@ export async function requestCompletion(deps: WorkerDeps, request: CompletionReq
  * both go under one admission), and every worker uses that from then on.
  */
 async function completeOn(
-  deps: WorkerDeps,
+  deps: RequestCompletionDeps,
   provider: ModelProvider,
   request: CompletionRequest,
   onText: ((draft: () => string) => void) | undefined,
@@ -101,7 +103,7 @@ async function completeOn(
 }
 
 async function create(
-  deps: WorkerDeps,
+  deps: RequestCompletionDeps,
   provider: ModelProvider,
   model: string,
   request: CompletionRequest,

@@ -1,13 +1,17 @@
 import { QueuePosition } from '@dtbot/queue';
 import { recognizeCommand } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
-import { deliverNotice } from './deliver-notice.js';
+import { deliverNotice, type DeliverNoticeDeps } from './deliver-notice.js';
 import { drainRate, sinceLastStartMs } from './drain-rate.js';
 import { estimatedWaitSeconds, noticeText } from './notice-text.js';
 import type { NoticeSchedule } from './notice-schedule.js';
-import { StaleNoticeTrimmer } from './stale-notice-trimmer.js';
+import { StaleNoticeTrimmer, type TrimmerDeps } from './stale-notice-trimmer.js';
 
-export type SweeperDeps = Omit<WorkerDeps, 'notices'> & { notices: NoticeSchedule };
+export type SweeperDeps = DeliverNoticeDeps &
+  Pick<WorkerDeps, 'redis' | 'queue' | 'settings' | 'metrics' | 'logger' | 'shard'> & { notices: NoticeSchedule };
+
+/** A shard as `noticeSweepers` takes it: its notices may be off. */
+export type NoticeShardDeps = Omit<SweeperDeps, 'notices'> & Pick<WorkerDeps, 'notices'>;
 
 export interface SweeperOptions {
   /** How often due notices are looked for: how late after `QUEUE_NOTICE_AFTER_MS` a notice may go out. */
@@ -134,11 +138,11 @@ export class NoticeSweeper {
 }
 
 /** A sweeper for each shard whose notices are on (`QUEUE_NOTICE_AFTER_MS` > 0), not started. */
-export function noticeSweepers(shards: readonly WorkerDeps[], options?: SweeperOptions): NoticeSweeper[] {
+export function noticeSweepers(shards: readonly NoticeShardDeps[], options?: SweeperOptions): NoticeSweeper[] {
   return shards.flatMap(({ notices, ...deps }) => (notices ? [new NoticeSweeper({ ...deps, notices }, options)] : []));
 }
 
 /** A trimmer for each shard whose notices are off, so that a gateway with notices on cannot grow its schedule. */
-export function staleNoticeTrimmers(shards: readonly WorkerDeps[]): StaleNoticeTrimmer[] {
+export function staleNoticeTrimmers(shards: readonly (TrimmerDeps & Pick<WorkerDeps, 'notices'>)[]): StaleNoticeTrimmer[] {
   return shards.flatMap((deps) => (deps.notices ? [] : [new StaleNoticeTrimmer(deps)]));
 }

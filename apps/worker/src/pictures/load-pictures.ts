@@ -30,6 +30,8 @@ export function pictureCap(settings: Pick<WorkerSettings, 'pictureMaxBytes' | 'p
   return Math.min(settings.pictureMaxBytes, settings.pictureBytesPerQuestion);
 }
 
+export type LoadPicturesDeps = Pick<WorkerDeps, 'dingtalk' | 'robotApp' | 'pictureBudget' | 'settings'>;
+
 /**
  * The pictures of a message as data URLs a vision model reads: each downloaded with the robot's own
  * app (`downloadMessageFile`: allowed origins, bounded size), its type read from its bytes. A picture
@@ -41,7 +43,7 @@ export function pictureCap(settings: Pick<WorkerSettings, 'pictureMaxBytes' | 'p
  * what is left of the question's share, so a picture that would pass it is not read (`overTotal`) instead.
  */
 export async function loadPictures(
-  deps: Pick<WorkerDeps, 'dingtalk' | 'robotApp' | 'pictureBudget' | 'settings'>,
+  deps: LoadPicturesDeps,
   data: Pick<MessageJob, 'robotCode'>,
   downloadCodes: readonly string[],
 ): Promise<LoadedPictures> {

@@ -16,7 +16,7 @@ import { usageReport } from './usage-report.js';
 import { CONVERSATION_GROUP } from '@dtbot/shared';
 import type { Reply, ReplyContext } from './reply.js';
 
-type CommandDeps = Pick<
+export type CommandReplyDeps = Pick<
   WorkerDeps,
   'memory' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas' | 'usage' | 'budget' | 'sensitiveWords'
 >;
@@ -25,7 +25,7 @@ type CommandDeps = Pick<
 const USAGE_REPORT_DAYS = 7;
 
 /** Carries out a command and says what it did. Running it twice (a retried job) does no harm. */
-export async function commandReply(deps: CommandDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'command' }>): Promise<string> {
+export async function commandReply(deps: CommandReplyDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'command' }>): Promise<string> {
   const { data } = context;
   switch (reply.command) {
     case 'reset':
@@ -63,7 +63,7 @@ export async function commandReply(deps: CommandDeps, context: ReplyContext, rep
 }
 
 /** `/persona` lists; `/persona 名称` switches this thread's persona and keeps its memory. */
-async function personaCommand(deps: CommandDeps, { data }: ReplyContext, wanted: string | undefined): Promise<string> {
+async function personaCommand(deps: CommandReplyDeps, { data }: ReplyContext, wanted: string | undefined): Promise<string> {
   const command = deps.settings.personaCommands[0] ?? '/persona';
   const list = async () => personaList(await currentPersona(deps, data), deps.personas, command);
   if (wanted === undefined) return list();

@@ -1,12 +1,14 @@
 import type { WorkerDeps } from '../deps.js';
-import { generateImage, imageFileOf, type GeneratedImage } from '../model/generate-image.js';
-import { recordSpend } from '../usage/record-spend.js';
+import { generateImage, imageFileOf, type GeneratedImage, type GenerateImageDeps } from '../model/generate-image.js';
+import { recordSpend, type RecordSpendDeps } from '../usage/record-spend.js';
 import type { Reply, ReplyContext } from './reply.js';
 import { WorkerFailure } from '../failures/worker-failure.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
 /** A generated picture waits this long for its upload; past it, a retry draws a new one. */
 const IMAGE_TTL_SECONDS = 3600;
+
+export type ImageReplyDeps = GenerateImageDeps & RecordSpendDeps & Pick<WorkerDeps, 'redis' | 'keys' | 'dingtalk' | 'robotApp'>;
 
 /**
  * A generated picture as a markdown image. Pictures that arrive as bytes are uploaded to DingTalk's
@@ -16,7 +18,7 @@ const IMAGE_TTL_SECONDS = 3600;
  * picture's cost is recorded before it is kept.
  */
 export async function imageReply(
-  deps: Pick<WorkerDeps, 'redis' | 'keys' | 'dingtalk' | 'robotApp' | 'providers' | 'circuits' | 'metrics' | 'logger' | 'settings' | 'usage' | 'prices' | 'robotOptions'>,
+  deps: ImageReplyDeps,
   context: ReplyContext,
   reply: Extract<Reply, { kind: 'image' }>,
 ): Promise<string> {

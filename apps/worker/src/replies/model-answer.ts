@@ -1,15 +1,17 @@
 import type { WorkerDeps } from '../deps.js';
-import { callModel, type ModelPrompt } from '../model/call-model.js';
-import { currentPersona } from '../personas/persona-choices.js';
+import { callModel, type CallModelDeps, type ModelPrompt } from '../model/call-model.js';
+import { currentPersona, type PersonaSources } from '../personas/persona-choices.js';
 import { modelChoice } from '../robot-options.js';
 import { picturesNotReadNotice } from './canned-replies.js';
 import type { Reply, ReplyContext } from './reply.js';
+
+export type ModelAnswerDeps = CallModelDeps & PersonaSources & Pick<WorkerDeps, 'robotOptions' | 'memory' | 'sensitiveWords'>;
 
 /**
  * The model's answer to the question, seeing the thread's remembered turns unless memory is off;
  * when the message also held pictures this robot does not read, the answer says so.
  */
-export async function modelAnswer(deps: WorkerDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'model' }>): Promise<string> {
+export async function modelAnswer(deps: ModelAnswerDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'model' }>): Promise<string> {
   const answer = await askModel(deps, context, reply.question);
   return reply.picturesNotRead ? `${answer}\n\n${picturesNotReadNotice(reply.picturesNotRead)}` : answer;
 }
@@ -21,7 +23,7 @@ export async function modelAnswer(deps: WorkerDeps, context: ReplyContext, reply
  * draft, are masked here, before it is delivered or remembered.
  */
 export async function askModel(
-  deps: WorkerDeps,
+  deps: ModelAnswerDeps,
   context: ReplyContext,
   question: string,
   pictures?: ModelPrompt['pictures'],

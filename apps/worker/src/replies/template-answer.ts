@@ -1,8 +1,9 @@
-import type { WorkerDeps } from '../deps.js';
-import { askModel } from './model-answer.js';
+import { askModel, type ModelAnswerDeps } from './model-answer.js';
 import type { Reply, ReplyContext } from './reply.js';
 
+export type TemplateAnswerDeps = ModelAnswerDeps;
+
 /** A template's question (its instruction around the user's text), answered like any question. */
-export async function templateAnswer(deps: WorkerDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'template' }>): Promise<string> {
+export async function templateAnswer(deps: TemplateAnswerDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'template' }>): Promise<string> {
   return askModel(deps, context, reply.question);
 }

@@ -1,8 +1,10 @@
 import type { WorkerDeps } from '../deps.js';
-import { loadPictures, pictureCap, PictureUnusable, type LoadedPictures } from '../pictures/load-pictures.js';
+import { loadPictures, pictureCap, PictureUnusable, type LoadedPictures, type LoadPicturesDeps } from '../pictures/load-pictures.js';
 import { pictureUnusable, picturesOverTotalNotice, picturesSkippedNotice } from './canned-replies.js';
-import { askModel } from './model-answer.js';
+import { askModel, type ModelAnswerDeps } from './model-answer.js';
 import type { Reply, ReplyContext } from './reply.js';
+
+export type VisionAnswerDeps = ModelAnswerDeps & LoadPicturesDeps & Pick<WorkerDeps, 'logger' | 'settings'>;
 
 /**
  * A question with pictures, asked of a robot whose model reads them: the pictures are downloaded
@@ -10,7 +12,7 @@ import type { Reply, ReplyContext } from './reply.js';
  * be read (too large, not an image, its code expired) gets a note saying why instead of an answer.
  * The pictures' bytes are held from the process' picture budget until the model has answered.
  */
-export async function visionAnswer(deps: WorkerDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'vision' }>): Promise<string> {
+export async function visionAnswer(deps: VisionAnswerDeps, context: ReplyContext, reply: Extract<Reply, { kind: 'vision' }>): Promise<string> {
   let answer: string;
   let loaded: LoadedPictures | undefined;
   try {

@@ -1,15 +1,22 @@
 import type { WorkerDeps } from '../deps.js';
-import { commandReply } from '../replies/command-reply.js';
-import { imageReply } from '../replies/image-reply.js';
-import { modelAnswer } from '../replies/model-answer.js';
+import { commandReply, type CommandReplyDeps } from '../replies/command-reply.js';
+import { imageReply, type ImageReplyDeps } from '../replies/image-reply.js';
+import { modelAnswer, type ModelAnswerDeps } from '../replies/model-answer.js';
 import { noteReply } from '../replies/note-reply.js';
 import { refusalReply } from '../replies/refusal-reply.js';
 import type { Reply, ReplyContext } from '../replies/reply.js';
-import { templateAnswer } from '../replies/template-answer.js';
-import { visionAnswer } from '../replies/vision-answer.js';
+import { templateAnswer, type TemplateAnswerDeps } from '../replies/template-answer.js';
+import { visionAnswer, type VisionAnswerDeps } from '../replies/vision-answer.js';
+
+export type ProduceReplyDeps = CommandReplyDeps &
+  ModelAnswerDeps &
+  VisionAnswerDeps &
+  ImageReplyDeps &
+  TemplateAnswerDeps &
+  Pick<WorkerDeps, 'settings' | 'quotas'>;
 
 /** Produces the text of the reply with the one handler of its kind. */
-export async function produceReply(deps: WorkerDeps, context: ReplyContext, reply: Reply): Promise<string> {
+export async function produceReply(deps: ProduceReplyDeps, context: ReplyContext, reply: Reply): Promise<string> {
   switch (reply.kind) {
     case 'command':
       context.started();

@@ -2,6 +2,8 @@ import { jobIdFor, parkJob, stayParked, wakeJob, type Job } from '@dtbot/queue';
 import type { MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 
+export type TakeTurnDeps = Pick<WorkerDeps, 'turns' | 'queue' | 'settings' | 'metrics' | 'logger'>;
+
 /**
  * Waits for this message's turn in its conversation without holding a worker slot: a job whose
  * turn has not come is parked in the delayed set and woken by the job before it (`endTurn`), or
@@ -9,7 +11,7 @@ import type { WorkerDeps } from '../deps.js';
  * job alone and counts no attempt).
  */
 export async function takeTurn(
-  deps: WorkerDeps,
+  deps: TakeTurnDeps,
   job: Job<MessageJob>,
   jobId: string,
   data: MessageJob,
@@ -34,7 +36,7 @@ export async function takeTurn(
  * An earlier number whose job is finished (its end-of-turn was lost) or that never got a job (its
  * store was refused, or timed out and never ran) must not block the conversation forever.
  */
-async function skipIfGone(deps: WorkerDeps, data: MessageJob, blocking: number): Promise<boolean> {
+async function skipIfGone(deps: TakeTurnDeps, data: MessageJob, blocking: number): Promise<boolean> {
   const state = await deps.queue.getJobState(jobIdFor(data.orderKey, blocking));
   const finished = state === 'completed' || state === 'failed';
   const missing = state === 'unknown' && Date.now() - data.receivedAt > deps.settings.gapGraceMs;
@@ -44,7 +46,7 @@ async function skipIfGone(deps: WorkerDeps, data: MessageJob, blocking: number):
   return true;
 }
 
-export async function wake(deps: WorkerDeps, jobId: string | null): Promise<void> {
+export async function wake(deps: Pick<WorkerDeps, 'queue'>, jobId: string | null): Promise<void> {
   if (!jobId) return;
   // Not delayed yet: the waiter re-checks its turn right after parking and wakes itself.
   await wakeJob(await deps.queue.getJob(jobId));

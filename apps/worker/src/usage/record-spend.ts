@@ -9,6 +9,8 @@ export type ModelCall =
   | { kind: 'chat'; model: string; apiUrl: string; tokens: ChatTokens }
   | { kind: 'image'; model: string; apiUrl: string; images: number; tokens: ChatTokens | undefined };
 
+export type RecordSpendDeps = Pick<WorkerDeps, 'usage' | 'prices' | 'metrics' | 'logger' | 'robotOptions'>;
+
 /**
  * Prices a model call and records it: into the day's usage in Redis (for `/usage` and the daily
  * budgets) and into the worker's counters by robot (its name or digest, never its AppKey) and model. Called right after the call and
@@ -17,7 +19,7 @@ export type ModelCall =
  * answer still goes out: the user's answer matters more than the accounting of it.
  */
 export async function recordSpend(
-  deps: Pick<WorkerDeps, 'usage' | 'prices' | 'metrics' | 'logger' | 'robotOptions'>,
+  deps: RecordSpendDeps,
   jobId: string,
   asker: CountedAsker,
   call: ModelCall,

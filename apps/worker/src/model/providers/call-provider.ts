@@ -29,7 +29,7 @@ export interface CallProgress {
   shown?: () => boolean;
 }
 
-type CallDeps = Pick<WorkerDeps, 'providers' | 'circuits' | 'metrics' | 'logger'>;
+export type CallProviderDeps = Pick<WorkerDeps, 'providers' | 'circuits' | 'metrics' | 'logger'>;
 
 /**
  * One model request on the first provider that serves it and whose circuit lets it through, under
@@ -43,7 +43,7 @@ type CallDeps = Pick<WorkerDeps, 'providers' | 'circuits' | 'metrics' | 'logger'
  * be down, and the answer says nothing of the switch.
  */
 export async function callProvider<T, N extends ProviderNeed>(
-  deps: CallDeps,
+  deps: CallProviderDeps,
   need: N,
   estimatedTokens: number,
   call: (provider: ServingProvider<N>) => Promise<T>,
@@ -60,7 +60,7 @@ export async function callProvider<T, N extends ProviderNeed>(
 }
 
 async function failover<T, P extends ModelProvider>(
-  deps: CallDeps,
+  deps: CallProviderDeps,
   circuits: ProviderCircuits,
   candidates: readonly P[],
   estimatedTokens: number,
@@ -112,7 +112,7 @@ async function failover<T, P extends ModelProvider>(
  * Redis did not take is not the call's failure: the call's own outcome stands.
  */
 async function report(
-  deps: CallDeps,
+  deps: CallProviderDeps,
   circuits: ProviderCircuits,
   provider: ModelProvider,
   probe: string | undefined,
