@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadGatewayConfig, loadWorkerConfig } from './load-config.js';
@@ -8,6 +11,16 @@ describe('retired settings', () => {
   it('none of them is a setting again', () => {
     const settings = new Set([...Object.keys(gatewaySchema.shape), ...Object.keys(workerSchema.shape)]);
     expect(retiredSettingNames().filter((name) => settings.has(name))).toEqual([]);
+  });
+
+  it('each names a constant that its file defines, so the start-up warning points where the value now lives', () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+    const all = Object.fromEntries(retiredSettingNames().map((name) => [name, '1']));
+    for (const { name, fixedAt } of retiredSettingsIn(all)) {
+      const [, constant, file] = /\((\w+)(?:\.\w+)?, ([\w./-]+)\)$/.exec(fixedAt) ?? [];
+      expect(file, `${name}: ${fixedAt}`).toBeDefined();
+      expect(readFileSync(path.join(root, file!), 'utf8'), `${name}: ${file}`).toMatch(new RegExp(`\\b${constant}\\b`));
+    }
   });
 
   it('JOB_ATTEMPTS=3 on a gateway is reported as fixed at 5 and changes nothing else of the load', () => {

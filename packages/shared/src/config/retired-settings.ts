@@ -7,7 +7,7 @@ const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
   MAX_BODY_BYTES: '256 KiB (CALLBACK_BODY_MAX_BYTES, apps/gateway/src/middleware/read-body.ts)',
   ENQUEUE_TIMEOUT_MS: '1.5 s (ENQUEUE_TIMEOUT_MS, apps/gateway/src/accept/enqueue-message.ts)',
   DEDUPE_TTL_SECONDS: 'one day (DEDUPE_TTL_MS, apps/gateway/src/accept/enqueue-message.ts)',
-  JOB_ATTEMPTS: '5 (MESSAGE_JOB_ATTEMPTS, apps/gateway/src/message-job-options.ts)',
+  JOB_ATTEMPTS: '5 (MESSAGE_JOB_ATTEMPTS, packages/queue/src/job-options.ts)',
   QUEUE_NAME: 'messages (MESSAGE_QUEUE_NAME, packages/shared/src/jobs/message-job.ts)',
   OPENAI_RATE_MARGIN_MS: '1 s (RATE_WINDOW_MARGIN_MS, apps/worker/src/model/model-rate-limiter.ts)',
   PLAYGROUND_MAX_SESSIONS: '200 (PLAYGROUND_LIMITS.maxSessions, apps/gateway/src/playground/playground-limits.ts)',
