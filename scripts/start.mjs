@@ -240,7 +240,8 @@ async function main() {
   }
 
   say(
-    `gateway http://localhost:${port} (${ingressSummary(settings.DINGTALK_MODE)}, the playground at /playground when on); ` +
+    `gateway http://localhost:${port} (${ingressSummary(settings.DINGTALK_MODE)}, the playground at /playground when on; ` +
+      `metrics on port ${settings.GATEWAY_METRICS_PORT}); ` +
       `${workers} worker${workers > 1 ? 's' : ''} (metrics on port${workers > 1 ? 's' : ''} ${metricsPorts.join(', ')}); ` +
       `${redisUsed}${loaded > 0 ? `; ${loaded} setting${loaded > 1 ? 's' : ''} from .env` : ''}. Ctrl-C stops all.`,
   );

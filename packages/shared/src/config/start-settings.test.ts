@@ -8,14 +8,16 @@ describe('startSettings', () => {
     const worker = loadWorkerConfig({ OPENAI_API_KEY: 'sk-test' }).config;
     expect(startSettings({})).toEqual({
       PORT: String(gateway.PORT),
+      GATEWAY_METRICS_PORT: String(gateway.GATEWAY_METRICS_PORT),
       METRICS_PORT: String(worker.METRICS_PORT),
       DINGTALK_MODE: gateway.DINGTALK_MODE,
     });
   });
 
-  it('PORT=3000, METRICS_PORT=9500, DINGTALK_MODE=both → those values', () => {
-    expect(startSettings({ PORT: '3000', METRICS_PORT: '9500', DINGTALK_MODE: 'both' })).toEqual({
+  it('PORT=3000, GATEWAY_METRICS_PORT=9400, METRICS_PORT=9500, DINGTALK_MODE=both → those values', () => {
+    expect(startSettings({ PORT: '3000', GATEWAY_METRICS_PORT: '9400', METRICS_PORT: '9500', DINGTALK_MODE: 'both' })).toEqual({
       PORT: '3000',
+      GATEWAY_METRICS_PORT: '9400',
       METRICS_PORT: '9500',
       DINGTALK_MODE: 'both',
     });

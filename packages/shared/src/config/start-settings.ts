@@ -6,6 +6,8 @@ import { gatewaySchema, workerSchema } from './schema.js';
 export interface StartSettings {
   /** The gateway's HTTP port, for the line that says where it listens. */
   PORT: string;
+  /** The gateway's `/metrics` port, for the same line. */
+  GATEWAY_METRICS_PORT: string;
   /** The first worker's metrics port; several workers get it, it + 1, ... */
   METRICS_PORT: string;
   /** How messages come in (`http`, `stream` or `both`), for the line that says where. */
@@ -22,6 +24,7 @@ export function startSettings(source: Record<string, string | undefined>): Start
   const { env } = applyAliases(withoutEmpty(source));
   return {
     PORT: env.PORT ?? String(gatewaySchema.shape.PORT.parse(undefined)),
+    GATEWAY_METRICS_PORT: env.GATEWAY_METRICS_PORT ?? String(gatewaySchema.shape.GATEWAY_METRICS_PORT.parse(undefined)),
     METRICS_PORT: env.METRICS_PORT ?? String(workerSchema.shape.METRICS_PORT.parse(undefined)),
     DINGTALK_MODE: env.DINGTALK_MODE ?? gatewaySchema.shape.DINGTALK_MODE.parse(undefined),
   };
