@@ -31,7 +31,17 @@ export function summaryRows(report) {
   if (drain) {
     add('drain rate, 1 worker', fmt(drain.one.perSecond, ' msg/s'), '', undefined);
     add('drain rate, 2 workers (ratio to 1)', `${fmt(drain.two.perSecond, ' msg/s')} (${fmt(drain.ratio)}x)`, '', undefined);
-    add('worker cost per message (1 worker): CPU, Redis commands', `${fmt(drain.one.cpuMsPerMessage, ' ms')}, ${fmt(drain.one.redisCommandsPerMessage)}`, '', undefined);
+    const [one, bare, vs] = [drain.one, drain.bare, drain.versusBare ?? {}];
+    const bareNote = (value, unit = '') => (bare ? ` (bare BullMQ ${fmt(value, unit)}/job)` : '');
+    add('Redis commands per answered message (1 worker)', `${fmt(one.redisCommandsPerMessage)}${bareNote(bare?.redisCommandsPerJob)}`, '<= 65', one.redisCommandsPerMessage <= 65);
+    add(
+      'Redis main-thread CPU per answered message, ours / bare BullMQ\'s per job',
+      `${fmt(one.redisCpuUsPerMessage, ' µs')} / ${fmt(bare?.redisCpuUsPerJob, ' µs')} = ${fmt(vs.redisCpuUs, 'x')}`,
+      '<= 500 µs and <= 1.5x',
+      vs.redisCpuUs === undefined ? false : one.redisCpuUsPerMessage <= 500 && vs.redisCpuUs <= 1.5,
+    );
+    add('worker CPU per answered message (1 worker)', `${fmt(one.cpuMsPerMessage, ' ms')}${bareNote(bare?.workerCpuMsPerJob, ' ms')}`, '<= 2.5 ms', one.cpuMsPerMessage <= 2.5);
+    add('Redis script calls / socket reads per answered message', `${fmt(one.scriptCallsPerMessage)} / ${fmt(one.socketReadsPerMessage)}${bare ? ` (bare BullMQ ${fmt(bare.scriptCallsPerJob)} / ${fmt(bare.socketReadsPerJob)})` : ''}`, '', undefined);
     add('worker peak RSS while draining (1 worker)', fmt(drain.one.memory.workerMB, ' MB'), '', undefined);
   } else missing('drain');
   if (crash) {
@@ -242,6 +252,29 @@ export function formatReport(report) {
     out.push(`2 workers / 1 worker = ${d.ratio}x (CPU: average cores busy; "fakes" is the bench process serving the fake OpenAI and DingTalk)`);
     out.push(`Redis commands per message, busiest (1 worker): ${d.one.busiestRedisCommands.join(', ')}`);
     out.push('worker CPU: the workers\' own CPU time while draining / messages; Redis commands: INFO commandstats of the scenario\'s own redis-server');
+    if (d.bare) {
+      const b = d.bare;
+      const vs = d.versusBare;
+      out.push('');
+      out.push(
+        `per answered message (1 worker) vs bare BullMQ per job: ${b.jobs} jobs of ${b.payloadBytes} bytes (ours: ${d.one.jobDataBytes ?? '?'}), ` +
+          `concurrency ${b.concurrency}, a processor that returns at once, default job options; ${b.perSecond} jobs/s${b.disturbed ? ' (disturbed)' : ''}`,
+      );
+      out.push(
+        table(
+          ['per message', 'ours', 'bare BullMQ', 'ours / bare'],
+          [
+            ['Redis commands', d.one.redisCommandsPerMessage, b.redisCommandsPerJob, vs.commands],
+            ['script calls (EVALSHA + EVAL)', d.one.scriptCallsPerMessage, b.scriptCallsPerJob, vs.scriptCalls],
+            [`Redis CPU µs (${b.redisCpuSource})`, d.one.redisCpuUsPerMessage, b.redisCpuUsPerJob, vs.redisCpuUs],
+            ['Redis socket reads (request batches)', d.one.socketReadsPerMessage, b.socketReadsPerJob, vs.socketReads],
+            ['worker CPU ms', d.one.cpuMsPerMessage, b.workerCpuMsPerJob, vs.workerCpuMs],
+          ],
+        ),
+      );
+      out.push(`bare BullMQ's busiest Redis commands per job: ${b.busiestRedisCommands.join(', ')}`);
+      out.push('socket reads: INFO stats total_reads_processed; pipelined or concurrent requests that arrive together are one read, so it is not a count of round trips');
+    }
   } else out.push(`not measured: ${errors.drain ?? 'skipped'}`);
 
   section('5. Crash takeover');

@@ -6,7 +6,9 @@ import { tallyAnswers, waitForAnswers } from '../answers.mjs';
 import { trackedMessage } from '../callbacks.mjs';
 import { DISTURBED_CORES, watchCpu } from '../cpu-usage.mjs';
 import { progress, sleep } from '../progress.mjs';
-import { commandCalls, commandsPer } from '../redis-commands.mjs';
+import { measureBareBullMQ } from '../bare-bullmq.mjs';
+import { jobDataBytes } from '../job-data-size.mjs';
+import { readRedisWork, redisWorkPer } from '../redis-work.mjs';
 import { non2xx, sendBurst } from '../send.mjs';
 import { round } from '../stats.mjs';
 import { withSystem } from '../system.mjs';
@@ -14,18 +16,49 @@ import { withSystem } from '../system.mjs';
 const MESSAGES = 2000;
 const MODEL_LATENCY_MS = 20;
 const DEADLINE_MS = 120_000;
+/** WORKER_CONCURRENCY's default: the bench runs the shipped defaults, and the baseline matches them. */
+const CONCURRENCY = 20;
 
 /**
  * 4. Drain rate: a backlog of N messages (distinct users) stored while no worker runs, then 1
  * worker process, then (on a fresh queue) 2; time from the workers being up to the last answer,
  * and what each message cost the workers: CPU milliseconds, Redis commands (INFO commandstats of a
- * redis-server of the scenario's own, so no one else's commands count) and peak RSS.
+ * redis-server of the scenario's own, so no one else's commands count), script calls, Redis
+ * main-thread CPU, Redis socket reads and peak RSS. Between the two drains, bare BullMQ on a
+ * redis-server of its own completes as many jobs of the same size with the same concurrency and a
+ * processor that returns at once (bare-bullmq.mjs): the floor our worker's cost is compared with.
  * BENCH_CPU_PROF=1 writes the workers' --cpu-prof profiles next to the gateways'.
  */
 export async function drainRate(ctx) {
   const one = await drainWith(ctx, 1);
+  progress(`drain: bare BullMQ, ${MESSAGES} jobs of ${one.jobDataBytes ?? '?'} bytes, concurrency ${CONCURRENCY}, processor returns at once`);
+  const bare = await measureBareBullMQ({ jobs: MESSAGES, concurrency: CONCURRENCY, payloadBytes: one.jobDataBytes ?? 0 });
+  progress(
+    `drain: bare BullMQ per job: ${bare.redisCommandsPerJob} Redis commands, ${bare.scriptCallsPerJob} script calls, ` +
+      `${bare.redisCpuUsPerJob} µs Redis CPU, worker CPU ${bare.workerCpuMsPerJob} ms`,
+  );
   const two = await drainWith(ctx, 2);
-  return { messages: MESSAGES, modelLatencyMs: MODEL_LATENCY_MS, one, two, ratio: round(two.perSecond / one.perSecond, 2) };
+  return {
+    messages: MESSAGES,
+    modelLatencyMs: MODEL_LATENCY_MS,
+    one,
+    two,
+    ratio: round(two.perSecond / one.perSecond, 2),
+    bare,
+    versusBare: versusBare(one, bare),
+  };
+}
+
+/** Our worker's cost per answered message (1 worker) over bare BullMQ's per job. */
+function versusBare(ours, bare) {
+  const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : round(a / b, 2));
+  return {
+    commands: ratio(ours.redisCommandsPerMessage, bare.redisCommandsPerJob),
+    scriptCalls: ratio(ours.scriptCallsPerMessage, bare.scriptCallsPerJob),
+    redisCpuUs: ratio(ours.redisCpuUsPerMessage, bare.redisCpuUsPerJob),
+    socketReads: ratio(ours.socketReadsPerMessage, bare.socketReadsPerJob),
+    workerCpuMs: ratio(ours.cpuMsPerMessage, bare.workerCpuMsPerJob),
+  };
 }
 
 async function drainWith(ctx, workerCount) {
@@ -55,8 +88,10 @@ async function drainOn(ctx, redis, workerCount) {
     const tokens = messages.map((message) => message.token);
     progress(`drain ×${workerCount}: storing ${MESSAGES} messages with no worker running`);
     const statuses = await sendBurst(system.gateway.port, messages, 64);
+    // What the baseline's jobs weigh: read before the drain, so its commands are not counted.
+    const dataBytes = await jobDataBytes(redis);
     progress(`drain ×${workerCount}: starting ${workerCount} worker process(es), concurrency 20 each`);
-    const callsBefore = await commandCalls(redis);
+    const workBefore = await readRedisWork(redis);
     const workers = await Promise.all(Array.from({ length: workerCount }, () => system.addWorker()));
     // From the first worker's own "listening" line (it fetches jobs from then on) to the last answer.
     const started = Math.min(...workers.map((worker) => worker.readyAt));
@@ -69,19 +104,24 @@ async function drainOn(ctx, redis, workerCount) {
       onProgress: (count) => progress(`drain ×${workerCount}: ${count}/${MESSAGES} answered`),
     });
     const cpu = watch.stop();
-    const callsAfter = await commandCalls(redis);
+    const workAfter = await readRedisWork(redis);
     await sleep(500); // late duplicates
     const tally = tallyAnswers(system.dingtalk, tokens);
     const lastAnswer = Math.max(...tally.firstAnswerAt.values());
     const seconds = (lastAnswer - started) / 1000;
     // INFO itself is one command of the reading; the gateway is idle, so the rest is the workers'.
-    const redisCommands = commandsPer(callsBefore, callsAfter, tally.answered);
+    const redisWork = redisWorkPer(workBefore, workAfter, tally.answered);
     const workerCpuMs = cpu.ownMs.slice(0, workerCount).reduce((sum, ms) => sum + ms, 0);
     const result = {
       workers: workerCount,
       cpuMsPerMessage: round(workerCpuMs / tally.answered, 2),
-      redisCommandsPerMessage: redisCommands.perMessage,
-      busiestRedisCommands: redisCommands.busiest,
+      redisCommandsPerMessage: redisWork.commands,
+      busiestRedisCommands: redisWork.busiest,
+      scriptCallsPerMessage: redisWork.scriptCalls,
+      redisCpuUsPerMessage: redisWork.redisCpuUs,
+      redisCpuSource: redisWork.cpuSource,
+      socketReadsPerMessage: redisWork.socketReads,
+      jobDataBytes: dataBytes,
       seconds: round(seconds, 2),
       perSecond: Math.round(tally.answered / seconds),
       cpuCores: {
@@ -99,7 +139,7 @@ async function drainOn(ctx, redis, workerCount) {
     progress(
       `drain ×${workerCount}: ${tally.answered} answered in ${result.seconds} s = ${result.perSecond} msg/s; ` +
         `CPU workers/redis/fakes/other ${Object.values(result.cpuCores).join('/')} cores; ` +
-        `worker CPU ${result.cpuMsPerMessage} ms and ${result.redisCommandsPerMessage} Redis commands per message; ` +
+        `worker CPU ${result.cpuMsPerMessage} ms, ${result.redisCommandsPerMessage} Redis commands and ${result.redisCpuUsPerMessage} µs Redis CPU per message; ` +
         `lost ${result.lost}, duplicated ${result.duplicated}`,
     );
     return result;

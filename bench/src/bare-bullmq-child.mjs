@@ -1,0 +1,26 @@
+// The baseline's worker process: a BullMQ Worker whose processor returns at once, so what it costs
+// is BullMQ's own. It says "ready" once connected (the parent starts measuring then), starts on
+// "run" and says "done" when JOBS jobs have completed. See bare-bullmq.mjs.
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+
+const jobs = Number(process.env.JOBS);
+const connection = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
+const worker = new Worker(process.env.QUEUE, async () => undefined, {
+  connection,
+  concurrency: Number(process.env.CONCURRENCY),
+  autorun: false,
+});
+let completed = 0;
+worker.on('completed', () => {
+  completed += 1;
+  if (completed === jobs) process.send({ type: 'done' });
+});
+worker.on('error', (error) => process.stderr.write(`bare BullMQ worker: ${error.message}\n`));
+process.on('message', (message) => {
+  if (message === 'run') void worker.run();
+});
+// The parent going away (a crash of the bench) takes this process with it.
+process.on('disconnect', () => process.exit(0));
+await worker.waitUntilReady();
+process.send({ type: 'ready' });
