@@ -54,3 +54,4 @@ export { ROBOT_MESSAGE_TOPIC, type StreamAck, type StreamFrame, type StreamFrame
 export { waitFor, type WaitForOptions } from './wait-for.js';
 export { CHROMIUM_PATH, launchBrowser } from './browser.js';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';
+export { redisCommandsRunBy } from './redis-commands-run.js';
