@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { redisCommandsRunBy } from '@dtbot/testkit';
 import { DailyQuotas } from '../src/quota/daily-quotas.js';
 import { countedAskerFor } from './counted-asker-for.js';
 import { useTestRedis } from './test-redis.js';
@@ -95,5 +96,16 @@ describe('DailyQuotas', () => {
       expect(ttl).toBeGreaterThan(86_400);
       expect(ttl).toBeLessThanOrEqual(2 * 86_400);
     }
+  });
+
+  it('a question counted with no limit set runs 7 Redis commands and reads no count', async () => {
+    const clock = { now: shanghai(9) };
+    const { quota, asker, robotCode } = quotas({}, clock);
+    await quota.take('no-limit-warm-up', asker('alice')); // loads the script, so no NOSCRIPT round is watched
+    const commands = await redisCommandsRunBy(store.redis, store.prefix, async () => {
+      expect(await quota.take('no-limit-job', asker('alice'))).toEqual({ allowed: true });
+    });
+    expect(commands).toEqual(['evalsha', 'get', 'hincrby', 'expire', 'hset', 'expire', 'set']);
+    expect((await quota.today(robotCode)).users).toMatchObject([{ id: expect.any(String), count: 2 }]);
   });
 });

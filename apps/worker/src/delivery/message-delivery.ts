@@ -4,6 +4,7 @@ import type { WorkerDeps } from '../deps.js';
 import type { AnswerDelivery, DeliveryLabel } from './answer-delivery.js';
 import { formatReply, type ReplyMessage } from './format-reply.js';
 import type { RouteName } from './message-route.js';
+import { recordDelivered } from './record-delivered.js';
 import { splitAnswer } from './split-answer.js';
 
 /** As long as a failed job stays for an operator to retry, so a retry sends none of its parts twice. */
@@ -35,7 +36,7 @@ export function messageDelivery(
       const field = `${name}.${index}`;
       if (delivered.has(field)) continue;
       const route = await send(formatReply(data, part, { index, count: parts.length }));
-      await deps.redis.multi().hset(recordKey, field, route).expire(recordKey, RECORD_TTL_SECONDS).exec();
+      await recordDelivered(deps.redis, recordKey, field, route, RECORD_TTL_SECONDS);
       deps.metrics.deliveries.inc({ route, result: 'ok' });
     }
   }

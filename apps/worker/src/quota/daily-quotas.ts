@@ -6,29 +6,28 @@ import { localDay } from '../counting/local-day.js';
 // counted (this job's mark: the day it was counted, or 'refunded').
 // ARGV: user, group ('' in a private chat), userLimit, groupLimit (0 = none), day, dayTtlSeconds,
 //       userName, groupName.
-// Returns {1, userCount, groupCount} when the question may be asked (counted now, or already counted
-// by an earlier attempt of the same job), {0, 'user' | 'group', userCount, groupCount} when a quota
-// is used up (nothing counted).
+// Returns {1} when the question may be asked (counted now, or already counted by an earlier attempt of
+// the same job), {0, 'user' | 'group'} when a quota is used up (nothing counted). A count is read only
+// where a limit is set: with none, HINCRBY alone counts the question.
 const TAKE = `
 local mark = redis.call('GET', KEYS[4])
-local user = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
-local group = 0
-if ARGV[2] ~= '' then group = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0') end
-if mark and mark ~= 'refunded' then return {1, user, group} end
+if mark and mark ~= 'refunded' then return {1} end
 local userLimit, groupLimit = tonumber(ARGV[3]), tonumber(ARGV[4])
-if userLimit > 0 and user >= userLimit then return {0, 'user', user, group} end
-if ARGV[2] ~= '' and groupLimit > 0 and group >= groupLimit then return {0, 'group', user, group} end
-user = redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+if userLimit > 0 and tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') >= userLimit then return {0, 'user'} end
+if ARGV[2] ~= '' and groupLimit > 0 and tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0') >= groupLimit then
+  return {0, 'group'}
+end
+redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
 redis.call('EXPIRE', KEYS[1], ARGV[6])
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[7])
 if ARGV[2] ~= '' then
-  group = redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
+  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
   redis.call('EXPIRE', KEYS[2], ARGV[6])
   redis.call('HSET', KEYS[3], ARGV[2], ARGV[8])
 end
 redis.call('EXPIRE', KEYS[3], ARGV[6])
 redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[6])
-return {1, user, group}
+return {1}
 `;
 
 // KEYS: users, groups, counted (as for TAKE). ARGV: user, group ('' in a private chat), day.
@@ -48,7 +47,7 @@ return 1
 const DAY_TTL_SECONDS = 2 * 86_400;
 
 interface QuotaCommands {
-  dtbotTakeQuota(...args: (string | number)[]): Promise<[number, ...(number | string)[]]>;
+  dtbotTakeQuota(...args: (string | number)[]): Promise<[number, ('user' | 'group')?]>;
   dtbotRefundQuota(...args: (string | number)[]): Promise<number>;
 }
 

@@ -98,4 +98,41 @@ describe('Turns', () => {
     expect(ttl).toBeGreaterThan(0);
     expect(await redis.pttl(shardKeys(prefix).orderSeq('f'))).toBeGreaterThan(0);
   });
+
+  it('a turn claimed and finished in order, nothing skipped, runs 13 Redis commands, its two scripts\' included', async () => {
+    // Loads both scripts first, so no NOSCRIPT round is watched.
+    await turns.claim('warm-up', 1, jobIdFor('warm-up', 1));
+    await turns.finish(ref('warm-up', 1));
+    const { seq } = await next('counted', 'conv-counted');
+    const commands = await commandsRunBy(async () => {
+      await turns.claim('counted', seq, jobIdFor('counted', seq));
+      await turns.finish(ref('counted', seq));
+    });
+    expect(commands).toEqual([
+      'evalsha', 'get', 'exists', 'set', 'hdel',
+      'evalsha', 'get', 'exists', 'get', 'decr', 'pexpire', 'set', 'hget',
+    ]);
+  });
 });
+
+/** The commands (lower case) run under this run's prefix while `act` runs, those inside scripts too, in order. */
+async function commandsRunBy(act: () => Promise<void>): Promise<string[]> {
+  const monitor = await redis.duplicate().monitor();
+  const seen: string[][] = [];
+  const endMark = `${prefix}:end-of-watch`;
+  let ended: () => void = () => undefined;
+  const end = new Promise<void>((resolve) => (ended = resolve));
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    if (args[1] === endMark) ended();
+    else seen.push(args);
+  });
+  try {
+    await act();
+    await redis.get(endMark);
+    await end;
+  } finally {
+    monitor.disconnect();
+  }
+  const ours = (args: string[]) => args.slice(1).some((arg) => arg.startsWith(prefix));
+  return seen.filter(ours).map((args) => args[0]!.toLowerCase());
+}

@@ -37,16 +37,24 @@ end
 return out
 `;
 
-// Shared by the scripts below: moves `done` past skipped numbers; returns the new done.
+// Shared by the scripts below: moves `done` (as last read, or as just finished) past skipped numbers, stores it
+// and refreshes the keys' TTL; returns the new done. Most conversations never skip a number, so the skipped set
+// is walked only when it exists (`hasSkipped`, as the caller last saw it): one EXISTS, not an SREM that finds
+// nothing and an EXISTS after it.
 const ADVANCE = `
-local function advance(doneKey, skippedKey, ttl)
-  local done = tonumber(redis.call('GET', doneKey) or '0')
-  while redis.call('SREM', skippedKey, tostring(done + 1)) == 1 do
-    done = done + 1
+local function advanceFrom(done, hasSkipped, doneKey, skippedKey, ttl)
+  if hasSkipped then
+    while redis.call('SREM', skippedKey, tostring(done + 1)) == 1 do
+      done = done + 1
+    end
+    if redis.call('EXISTS', skippedKey) == 1 then redis.call('PEXPIRE', skippedKey, ttl) end
   end
   redis.call('SET', doneKey, done, 'PX', ttl)
-  if redis.call('EXISTS', skippedKey) == 1 then redis.call('PEXPIRE', skippedKey, ttl) end
   return done
+end
+local function advance(doneKey, skippedKey, ttl)
+  local done = tonumber(redis.call('GET', doneKey) or '0')
+  return advanceFrom(done, redis.call('EXISTS', skippedKey) == 1, doneKey, skippedKey, ttl)
 end
 `;
 
@@ -72,19 +80,22 @@ return {0, done}
 const END_TURN = `${ADVANCE}
 local seq = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-local known = seq <= current or redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1
+local hasSkipped = redis.call('EXISTS', KEYS[2]) == 1
+local known = seq <= current or (hasSkipped and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1)
 if not known then
   if ARGV[3] == 'finish' and seq == current + 1 then
-    redis.call('SET', KEYS[1], seq, 'PX', ARGV[2])
+    -- Stored by advanceFrom below, with the TTL: one SET, not two.
+    current = seq
   else
     redis.call('SADD', KEYS[2], ARGV[1])
+    hasSkipped = true
   end
   if tonumber(redis.call('GET', KEYS[4]) or '0') > 0 then
     redis.call('DECR', KEYS[4])
     redis.call('PEXPIRE', KEYS[4], ARGV[4])
   end
 end
-local done = advance(KEYS[1], KEYS[2], ARGV[2])
+local done = advanceFrom(current, hasSkipped, KEYS[1], KEYS[2], ARGV[2])
 return redis.call('HGET', KEYS[3], tostring(done + 1))
 `;
 

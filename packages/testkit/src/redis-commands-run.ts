@@ -1,0 +1,31 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * The commands (lower case, in order) that touched keys under `prefix` while `act` ran, those run inside
+ * scripts too, and the keyless ones (MULTI, EXEC) of the connections that sent them: MONITOR on a connection
+ * of its own. Other tests' commands on the same Redis are left out by the prefix and the connection. A GET of
+ * a mark key after `act` tells when MONITOR has shown everything `act` sent.
+ */
+export async function redisCommandsRunBy(redis: Redis, prefix: string, act: () => Promise<void>): Promise<string[]> {
+  const monitor = await redis.duplicate().monitor();
+  const seen: { args: string[]; source: string }[] = [];
+  const endMark = `${prefix}:end-of-watch`;
+  let ended: () => void = () => undefined;
+  const end = new Promise<void>((resolve) => (ended = resolve));
+  monitor.on('monitor', (_time: string, args: string[], source: string) => {
+    if (args[1] === endMark) ended();
+    else seen.push({ args, source });
+  });
+  try {
+    await act();
+    await redis.get(endMark);
+    await end;
+  } finally {
+    monitor.disconnect();
+  }
+  const touchesPrefix = (args: string[]) => args.slice(1).some((arg) => arg.startsWith(prefix));
+  const ourConnections = new Set(seen.filter(({ args, source }) => source !== 'lua' && touchesPrefix(args)).map(({ source }) => source));
+  return seen
+    .filter(({ args, source }) => touchesPrefix(args) || (args.length === 1 && ourConnections.has(source)))
+    .map(({ args }) => args[0]!.toLowerCase());
+}
