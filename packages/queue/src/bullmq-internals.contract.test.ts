@@ -8,7 +8,7 @@ import { jobIdFor, jobIdLua } from './job-id.js';
 import { oldestPrioritizedTimestamp } from './oldest-prioritized.js';
 import { MAX_JOB_PRIORITY, PRIORITY_SCORE_STEP } from './priorities.js';
 import { QueuePosition } from './queue-position.js';
-import { connectForTests, removePrefix, testPrefix } from './testing/redis-for-tests.js';
+import { connectForTests, removePrefix, testPrefix } from '@dtbot/redis-test';
 
 // The contract between this package and BullMQ's internals: what our scripts read of BullMQ's keys, and the
 // limits our job ids and priorities must keep. Every check runs real jobs through the installed BullMQ on a real

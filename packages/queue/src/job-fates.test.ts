@@ -6,7 +6,7 @@ import { createQueueWorker, FETCH_LIMITER_MAX, type JobProcessor } from './creat
 import { createQueue } from './create-queue.js';
 import { failForGood, isParked, stayParked, stayPaused } from './job-fates.js';
 import { parkJob, pauseQueues, wakeJob } from './park-job.js';
-import { connectForTests, removePrefix, testPrefix } from './testing/redis-for-tests.js';
+import { connectForTests, removePrefix, testPrefix } from '@dtbot/redis-test';
 
 // Each fate told to a real BullMQ worker on real Redis, and where the job is afterwards.
 const prefix = testPrefix('job-fates');

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueue } from './create-queue.js';
 import { QueuePosition } from './queue-position.js';
-import { connectForTests, removePrefix, testPrefix } from './testing/redis-for-tests.js';
+import { connectForTests, removePrefix, testPrefix } from '@dtbot/redis-test';
 
 // A real BullMQ queue on real Redis, no worker: the jobs stay where they were put.
 const prefix = testPrefix('queue-position');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobIdFor } from '@dtbot/queue';
+import { redisCommandsRunBy } from '@dtbot/redis-test';
 import { shardKeys } from '../redis/keys.js';
 import { Turns } from './turn-scripts.js';
 
@@ -104,7 +105,7 @@ describe('Turns', () => {
     await turns.claim('warm-up', 1, jobIdFor('warm-up', 1));
     await turns.finish(ref('warm-up', 1));
     const { seq } = await next('counted', 'conv-counted');
-    const commands = await commandsRunBy(async () => {
+    const commands = await redisCommandsRunBy(redis, prefix, async () => {
       await turns.claim('counted', seq, jobIdFor('counted', seq));
       await turns.finish(ref('counted', seq));
     });
@@ -114,25 +115,3 @@ describe('Turns', () => {
     ]);
   });
 });
-
-/** The commands (lower case) run under this run's prefix while `act` runs, those inside scripts too, in order. */
-async function commandsRunBy(act: () => Promise<void>): Promise<string[]> {
-  const monitor = await redis.duplicate().monitor();
-  const seen: string[][] = [];
-  const endMark = `${prefix}:end-of-watch`;
-  let ended: () => void = () => undefined;
-  const end = new Promise<void>((resolve) => (ended = resolve));
-  monitor.on('monitor', (_time: string, args: string[]) => {
-    if (args[1] === endMark) ended();
-    else seen.push(args);
-  });
-  try {
-    await act();
-    await redis.get(endMark);
-    await end;
-  } finally {
-    monitor.disconnect();
-  }
-  const ours = (args: string[]) => args.slice(1).some((arg) => arg.startsWith(prefix));
-  return seen.filter(ours).map((args) => args[0]!.toLowerCase());
-}

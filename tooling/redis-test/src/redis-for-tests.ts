@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 
-// The testkit's Redis helpers in small: @dtbot/testkit depends on @dtbot/shared, which depends on this package, so
-// this package's tests cannot use the testkit without a cycle of packages.
+// The testkit's Redis helpers in small, for the packages the testkit depends on (shared, queue): their tests cannot
+// use the testkit without a cycle of packages.
 
 /** A connection to the test Redis (`REDIS_URL`, else the local one), fit for a BullMQ worker too (no retry limit). */
 export function connectForTests(): Redis {

@@ -1,0 +1,2 @@
+export { connectForTests, removePrefix, testPrefix } from './redis-for-tests.js';
+export { redisCommandsRunBy } from './redis-commands-run.js';
