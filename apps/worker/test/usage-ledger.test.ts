@@ -1,3 +1,6 @@
+import { hostileText } from '@dtbot/hostile-text';
+import { redisCommandsRunBy } from '@dtbot/testkit';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CountedAsker } from '../src/counting/counted-as.js';
 import { UsageLedger, type Spend } from '../src/usage/usage-ledger.js';
@@ -21,6 +24,8 @@ function ledgerFor(clock: { now: number }, retentionDays = 30) {
   const record = (jobId: string, callId: string, who: CountedAsker, spend: Spend) => ledger.record(`${robotCode}:${jobId}`, callId, who, spend);
   return { ledger, asker, robotCode, record };
 }
+/** Text Redis gives back as it was sent: a lone surrogate half leaves as U+FFFD, in any layout. */
+const survivesUtf8 = (text: string) => Buffer.from(text).toString() === text;
 const chat = (tokensIn: number, tokensOut: number, costUsd: number | undefined, model = 'gpt-4o-mini'): Spend => ({ model, tokensIn, tokensOut, images: 0, costUsd });
 
 describe('UsageLedger', () => {
@@ -98,11 +103,80 @@ describe('UsageLedger', () => {
     await record('job-ttl', 'call-ttl', asker('frank', 'cid-ttl'), chat(10, 1, 0.1));
     const endOfDay = shanghai(26, 0) / 1000;
     const day = '2026-12-25';
-    for (const key of [keys.usageModels(robotCode, day), keys.usageUsers(robotCode, day), keys.usageGroups(robotCode, day), keys.usageNames(robotCode, day), keys.usageSpent(day)]) {
+    for (const key of [keys.usageDay(robotCode, day), keys.usageSpent(day)]) {
       expect(await store.redis.call('EXPIRETIME', key), key).toBe(endOfDay + 7 * 86_400);
     }
-    const counted = await store.redis.ttl(keys.usageCounted(`${robotCode}:job-ttl`));
+    const counted = await store.redis.ttl(keys.usageCounted(`${robotCode}:job-ttl`, 'call-ttl'));
     expect(counted).toBeGreaterThan(86_000);
     expect(counted).toBeLessThanOrEqual(86_400);
+  });
+
+  it('records a call with 4 Redis commands, 5 with a price, and sets a day key\'s expiry only as it creates it', async () => {
+    const clock = { now: shanghai(27, 9) };
+    const { asker, record } = ledgerFor(clock);
+    const run = (act: () => Promise<unknown>) => redisCommandsRunBy(store.redis, store.prefix, async () => void (await act()));
+    // The day before, so the script is loaded (its first run is an EVAL) and the day's keys are still new.
+    clock.now = shanghai(26, 9);
+    await record('job-0', 'call-0', asker('gina'), chat(1, 1, 0.25));
+    clock.now = shanghai(27, 9);
+    // The day's first call creates the day's hash (and, priced, the robot's spend field): each gets its expiry.
+    expect(await run(() => record('job-1', 'call-1', asker('gina'), chat(10, 2, 0.25)))).toEqual(['evalsha', 'set', 'hmget', 'hset', 'expireat', 'hincrby', 'expireat']);
+    // A new user of a model the day already has: the hash exists, so it has its expiry; so has the spend.
+    expect(await run(() => record('job-2', 'call-2', asker('hank', 'cid-x'), chat(10, 2, 0.25)))).toEqual(['evalsha', 'set', 'hmget', 'hset', 'hincrby']);
+    expect(await run(() => record('job-3', 'call-3', asker('hank'), chat(10, 2, undefined, 'mystery-model')))).toEqual(['evalsha', 'set', 'hmget', 'hset']);
+    // Sent again: the call's mark stops it before anything is read.
+    expect(await run(() => record('job-3', 'call-3', asker('hank'), chat(10, 2, undefined, 'mystery-model')))).toEqual(['evalsha', 'set']);
+  });
+
+  it('sums a day recorded partly in the layout before (a counter per figure) and partly in rows, exactly', async () => {
+    const clock = { now: shanghai(28, 9) };
+    const { ledger, asker, robotCode, record } = ledgerFor(clock);
+    const day = '2026-12-28';
+    // What a worker of the layout before wrote for one call of ivan in group cid-old.
+    const before = store.redis.multi();
+    for (const [key, id] of [[keys.usageModels(robotCode, day), 'gpt-4o-mini'], [keys.usageUsers(robotCode, day), 'ivan'], [keys.usageGroups(robotCode, day), 'cid-old']] as const) {
+      before.hincrby(key, `in|${id}`, 100).hincrby(key, `out|${id}`, 20).hincrby(key, `calls|${id}`, 1).hincrby(key, `cost|${id}`, 300_000_000);
+    }
+    await before.hset(keys.usageNames(robotCode, day), 'ivan', 'old-nick', 'cid-old', 'old-title').exec();
+    await record('job-1', 'call-1', asker('ivan', 'cid-old'), chat(50, 5, 0.2));
+    await record('job-2', 'call-2', asker('judy'), { model: 'dall-e-3', tokensIn: 0, tokensOut: 0, images: 2, costUsd: 0.08 });
+    const { today, period } = await ledger.report(robotCode, 7);
+    expect(today.total).toEqual({ tokensIn: 150, tokensOut: 25, calls: 2, images: 2, costUsd: expect.closeTo(0.58, 9), unpriced: 0 });
+    expect(today.models.map((row) => [row.id, row.tokensIn, row.calls, row.images])).toEqual([['gpt-4o-mini', 150, 2, 0], ['dall-e-3', 0, 0, 2]]);
+    // The name last seen is the current layout's.
+    expect(today.users.map((row) => [row.id, row.name, row.tokensIn])).toEqual([['ivan', 'nick-ivan', 150], ['judy', 'nick-judy', 0]]);
+    expect(today.groups.map((row) => [row.id, row.name, row.tokensOut, row.calls])).toEqual([['cid-old', 'title-cid-old', 25, 2]]);
+    expect(period.total).toEqual(today.total);
+  });
+
+  it('keeps sums exact up to nano-dollars in the billions, as whole numbers', async () => {
+    const clock = { now: shanghai(29, 9) };
+    const { ledger, asker, robotCode, record } = ledgerFor(clock);
+    // 4.5 million dollars twice: 9e15 nano-dollars, under 2^53.
+    await record('job-1', 'call-1', asker('kim'), chat(2 ** 40, 3, 4_500_000.000000001));
+    await record('job-2', 'call-2', asker('kim'), chat(2 ** 40, 4, 4_499_999.999999999));
+    const { today } = await ledger.report(robotCode, 1);
+    expect(today.users).toMatchObject([{ id: 'kim', tokensIn: 2 ** 41, tokensOut: 7, calls: 2, costUsd: 9_000_000 }]);
+    expect(await store.redis.hget(keys.usageDay(robotCode, '2026-12-29'), 'u|kim')).toBe(`${2 ** 41} 7 2 0 9000000000000000 0`);
+  });
+
+  it('loses no call, id or name, whatever text the ids and names hold', async () => {
+    const clock = { now: shanghai(30, 9) };
+    const { ledger, asker, robotCode, record } = ledgerFor(clock);
+    let calls = 0;
+    const wellFormed: { user: string; nick: string }[] = [];
+    await fc.assert(
+      fc.asyncProperty(hostileText({ maxLength: 300 }), hostileText({ maxLength: 300 }), hostileText({ maxLength: 300 }), async (user, nick, model) => {
+        calls += 1;
+        const who = { ...asker('x'), senderStaffId: `${calls}:${user}`, senderNick: nick };
+        expect(await record(`job-${calls}`, `call-${calls}`, who, chat(3, 1, undefined, model))).toBe(true);
+        if (survivesUtf8(user) && survivesUtf8(nick)) wellFormed.push({ user: `${calls}:${user}`, nick: nick || `${calls}:${user}` });
+      }),
+      { numRuns: 40 },
+    );
+    const { today } = await ledger.report(robotCode, 1);
+    expect(today.total).toMatchObject({ tokensIn: 3 * calls, tokensOut: calls, calls, unpriced: calls });
+    expect(today.users).toHaveLength(calls);
+    for (const { user, nick } of wellFormed) expect(today.users.find((row) => row.id === user)).toMatchObject({ name: nick, tokensIn: 3, calls: 1 });
   });
 });

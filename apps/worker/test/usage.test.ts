@@ -133,7 +133,7 @@ describe('usage and cost', () => {
     const endOfDay = Math.ceil((Date.now() + msToMidnight) / 1000);
     const { redis } = harness.deps;
     const keys = harness.sharedKeys;
-    for (const key of [keys.usageModels(DEFAULT_ROBOT_CODE, day), keys.usageUsers(DEFAULT_ROBOT_CODE, day), keys.usageGroups(DEFAULT_ROBOT_CODE, day), keys.usageSpent(day)]) {
+    for (const key of [keys.usageDay(DEFAULT_ROBOT_CODE, day), keys.usageSpent(day)]) {
       const expiresAt = Number(await redis.call('EXPIRETIME', key));
       expect(Math.abs(expiresAt - (endOfDay + 30 * 86_400)), key).toBeLessThanOrEqual(2);
     }

@@ -78,8 +78,7 @@ function plainCommands(keys, day, index, expireAt) {
   const group = asker.conversationType === '2' ? asker.conversationId : '';
   const cost = Math.round(spend.costUsd * 1e9);
   const commands = [
-    ['sadd', keys.usageCounted(`plain-${index}`), `call-${index}`],
-    ['expire', keys.usageCounted(`plain-${index}`), 86_400],
+    ['set', keys.usageCounted(`plain-${index}`, `call-${index}`), 1, 'NX', 'EX', 86_400],
   ];
   const counters = (key, id) => [
     ['hincrby', key, `in|${id}`, spend.tokensIn],

@@ -1,38 +1,54 @@
 import type { RedisClient, RedisKeys } from '@dtbot/shared';
 import { countedAs, type CountedAsker } from '../counting/counted-as.js';
 import { daysEndingOn, localDay } from '../counting/local-day.js';
-import { addDay, NANO_USD, ranked, sumOf, type UsageRow, type UsageTotals } from './usage-totals.js';
+import { addDay, addPackedDay, NANO_USD, ranked, sumOf, type UsageRow, type UsageTotals } from './usage-totals.js';
 
-// KEYS: models, users, groups, names (the robot's hashes of the day), spent (the day's spend per robot),
-//       counted (the ids of the calls this job recorded).
-// ARGV: callId, model, user, group ('' in a private chat), userName, groupName, robotCode, tokensIn,
-//       tokensOut, images, costNano (-1 = no price known), expireAt (unix seconds), countedTtlSeconds.
+// KEYS: day (the robot's hash of the day), spent (the day's spend per robot), counted (this call's mark).
+// ARGV: model, user, group ('' in a private chat), userName, groupName, robotCode, tokensIn, tokensOut, images,
+//       costNano (-1 = no price known), expireAt (unix seconds), countedTtlSeconds.
 // Returns 1 when the call was recorded, 0 when it had been already (the script ran twice).
+// Each row (model, user, group) is one field of six figures, read and written back whole: one HMGET and one HSET
+// for every row and name together, where a counter per figure took up to six HINCRBY per row. A row is summed as
+// Lua numbers, exact to 2^53 like the reader's (nano-dollars: 9 million dollars a row and day). A key that
+// already holds one of the rows, or a spend field that was there, has its expiry already: a key is only ever
+// created by this script, which sets it then.
 const RECORD = `
-if redis.call('SADD', KEYS[6], ARGV[1]) == 0 then return 0 end
-redis.call('EXPIRE', KEYS[6], ARGV[13])
-local priced = ARGV[11] ~= '-1'
-local counts = {
-  {'in', ARGV[8]}, {'out', ARGV[9]}, {'images', ARGV[10]}, {'calls', ARGV[10] == '0' and '1' or '0'},
-  {'cost', priced and ARGV[11] or '0'}, {'unpriced', priced and '0' or '1'},
+if not redis.call('SET', KEYS[3], '1', 'NX', 'EX', ARGV[12]) then return 0 end
+local priced = ARGV[10] ~= '-1'
+local images = tonumber(ARGV[9])
+local add = {
+  tonumber(ARGV[7]), tonumber(ARGV[8]), images == 0 and 1 or 0, images,
+  priced and tonumber(ARGV[10]) or 0, priced and 0 or 1,
 }
-local function add(key, id)
-  for _, count in ipairs(counts) do
-    if count[2] ~= '0' then redis.call('HINCRBY', key, count[1] .. '|' .. id, count[2]) end
+local fields = {'m|' .. ARGV[1], 'u|' .. ARGV[2]}
+if ARGV[3] ~= '' then fields[3] = 'g|' .. ARGV[3] end
+local rows = redis.call('HMGET', KEYS[1], unpack(fields))
+local writes = {}
+local existed = false
+for i, field in ipairs(fields) do
+  local sums = {0, 0, 0, 0, 0, 0}
+  if rows[i] then
+    existed = true
+    local j = 1
+    for figure in string.gmatch(rows[i], '%S+') do
+      sums[j] = tonumber(figure)
+      j = j + 1
+    end
   end
-  redis.call('EXPIREAT', key, ARGV[12])
+  for j = 1, 6 do sums[j] = sums[j] + add[j] end
+  writes[#writes + 1] = field
+  writes[#writes + 1] = string.format('%d %d %d %d %d %d', sums[1], sums[2], sums[3], sums[4], sums[5], sums[6])
 end
-add(KEYS[1], ARGV[2])
-add(KEYS[2], ARGV[3])
-redis.call('HSET', KEYS[4], ARGV[3], ARGV[5])
-if ARGV[4] ~= '' then
-  add(KEYS[3], ARGV[4])
-  redis.call('HSET', KEYS[4], ARGV[4], ARGV[6])
+writes[#writes + 1] = 'n|' .. ARGV[2]
+writes[#writes + 1] = ARGV[4]
+if ARGV[3] ~= '' then
+  writes[#writes + 1] = 'n|' .. ARGV[3]
+  writes[#writes + 1] = ARGV[5]
 end
-redis.call('EXPIREAT', KEYS[4], ARGV[12])
-if priced and ARGV[11] ~= '0' then
-  redis.call('HINCRBY', KEYS[5], ARGV[7], ARGV[11])
-  redis.call('EXPIREAT', KEYS[5], ARGV[12])
+redis.call('HSET', KEYS[1], unpack(writes))
+if not existed then redis.call('EXPIREAT', KEYS[1], ARGV[11]) end
+if priced and ARGV[10] ~= '0' then
+  if redis.call('HINCRBY', KEYS[2], ARGV[6], ARGV[10]) == tonumber(ARGV[10]) then redis.call('EXPIREAT', KEYS[2], ARGV[11]) end
 end
 return 1
 `;
@@ -84,7 +100,7 @@ export interface UsageSettings {
  * Token usage and estimated cost per robot, model, user and group, one set of hashes per robot and
  * local day, in Redis: every worker adds to the same figures, and they expire by themselves
  * `retentionDays` after their day ends. A call is recorded by one script (one round trip, whatever
- * it touches), under an id of its own, so a script run twice (ioredis sends a command again after a
+ * it touches: 4 Redis commands for a call that is not priced, 5 with a price), under an id of its own, so a script run twice (ioredis sends a command again after a
  * lost connection) counts nothing twice. Everyone is counted, admins and VIPs too: their calls cost
  * the same.
  */
@@ -97,7 +113,7 @@ export class UsageLedger {
     readonly settings: UsageSettings,
     private readonly now: () => number = Date.now,
   ) {
-    redis.defineCommand('dtbotRecordUsage', { numberOfKeys: 6, lua: RECORD });
+    redis.defineCommand('dtbotRecordUsage', { numberOfKeys: 3, lua: RECORD });
     this.redis = redis as RedisClient & LedgerCommands;
   }
 
@@ -109,10 +125,9 @@ export class UsageLedger {
     const expireAt = Math.ceil((now + msToMidnight) / 1000) + this.settings.retentionDays * 86_400;
     const costNano = spend.costUsd === undefined ? -1 : Math.round(spend.costUsd * NANO_USD);
     const recorded = await this.redis.dtbotRecordUsage(
-      ...this.dayKeys(asker.robotCode, day),
+      this.keys.usageDay(asker.robotCode, day),
       this.keys.usageSpent(day),
-      this.keys.usageCounted(jobId),
-      callId,
+      this.keys.usageCounted(jobId, callId),
       spend.model,
       user,
       group,
@@ -145,7 +160,10 @@ export class UsageLedger {
     return Object.fromEntries(Object.entries(spent).map(([robot, nano]) => [robot, Number(nano) / NANO_USD]));
   }
 
-  /** One robot's figures for today and for the `days` days that end today, read in one round trip. */
+  /**
+   * One robot's figures for today and for the `days` days that end today, read in one round trip: each day's hash,
+   * and its hashes of the layout before, which a day recorded while workers were upgraded holds part of.
+   */
   async report(robotCode: string, days: number): Promise<{ today: UsagePeriod; period: UsagePeriod }> {
     const { day } = localDay(this.settings.timeZone, this.now());
     const covered = daysEndingOn(day, days);
@@ -156,19 +174,20 @@ export class UsageLedger {
       if (error) throw error;
       return value as Record<string, string>;
     });
-    const dayAt = (index: number) => hashes.slice(index * 4, index * 4 + 4) as [Record<string, string>, Record<string, string>, Record<string, string>, Record<string, string>];
+    const dayAt = (index: number) => hashes.slice(index * 5, index * 5 + 5) as DayHashes;
     const periodOf = (indexes: number[]): UsagePeriod => {
       const models = new Map<string, UsageTotals>();
       const users = new Map<string, UsageTotals>();
       const groups = new Map<string, UsageTotals>();
       const names: Record<string, string> = {};
-      // Oldest first, so the latest name seen wins.
+      // Oldest first, so the latest name seen wins (of one day, the current layout's).
       for (const index of indexes) {
-        const [modelHash, userHash, groupHash, nameHash] = dayAt(index);
+        const [dayHash, modelHash, userHash, groupHash, nameHash] = dayAt(index);
         addDay(models, modelHash);
         addDay(users, userHash);
         addDay(groups, groupHash);
         Object.assign(names, nameHash);
+        addPackedDay({ m: models, u: users, g: groups }, names, dayHash);
       }
       return {
         days: indexes.map((index) => covered[index]!),
@@ -181,8 +200,10 @@ export class UsageLedger {
     return { today: periodOf([covered.length - 1]), period: periodOf(covered.map((_, index) => index)) };
   }
 
-  private dayKeys(robotCode: string, day: string): [string, string, string, string] {
+  /** A day's hash, then the hashes of the layout before it (models, users, groups, names). */
+  private dayKeys(robotCode: string, day: string): [string, string, string, string, string] {
     return [
+      this.keys.usageDay(robotCode, day),
       this.keys.usageModels(robotCode, day),
       this.keys.usageUsers(robotCode, day),
       this.keys.usageGroups(robotCode, day),
@@ -190,3 +211,5 @@ export class UsageLedger {
     ];
   }
 }
+
+type DayHashes = [Record<string, string>, Record<string, string>, Record<string, string>, Record<string, string>, Record<string, string>];

@@ -47,6 +47,39 @@ export function addDay(rows: Map<string, UsageTotals>, hash: Record<string, stri
   }
 }
 
+/** The rows of a day's hash by their field's kind: `m|<model>`, `u|<user>`, `g|<group>`. */
+export interface PackedRows {
+  m: Map<string, UsageTotals>;
+  u: Map<string, UsageTotals>;
+  g: Map<string, UsageTotals>;
+}
+
+/** The figures of a packed row, in the order the usage script writes them. */
+const PACKED: readonly (keyof UsageTotals)[] = ['tokensIn', 'tokensOut', 'calls', 'images', 'costUsd', 'unpriced'];
+
+/**
+ * Adds one day's hash of packed rows (`u|alice` → "120 30 1 0 45000 0") into per-id totals, and its names
+ * (`n|alice` → a display name) into `names`. A field of another kind, or a figure that is not a number, is left out.
+ */
+export function addPackedDay(rows: PackedRows, names: Record<string, string>, hash: Record<string, string>): void {
+  for (const [field, value] of Object.entries(hash)) {
+    const kind = field.slice(0, 2);
+    const id = field.slice(2);
+    if (kind === 'n|') {
+      names[id] = value;
+      continue;
+    }
+    const into = kind === 'm|' ? rows.m : kind === 'u|' ? rows.u : kind === 'g|' ? rows.g : undefined;
+    const figures = value.split(' ').map(Number);
+    if (into === undefined || figures.length !== PACKED.length || figures.some((figure) => !Number.isFinite(figure))) continue;
+    const row = into.get(id) ?? { ...NO_USAGE };
+    PACKED.forEach((metric, index) => {
+      row[metric] += metric === 'costUsd' ? figures[index]! / NANO_USD : figures[index]!;
+    });
+    into.set(id, row);
+  }
+}
+
 export function sumOf(rows: Iterable<UsageTotals>): UsageTotals {
   const total = { ...NO_USAGE };
   for (const row of rows) for (const key of Object.keys(total) as (keyof UsageTotals)[]) total[key] += row[key];

@@ -26,8 +26,14 @@ export function redisKeys(prefix: string) {
     cardCalls: (appKey: string) => `${prefix}:card-calls:${appKey}`,
     cardCallsPaused: (appKey: string) => `${prefix}:card-calls:${appKey}:paused`,
     /**
-     * Token usage and estimated cost of one robot on one local day, per model, user and group (hashes
-     * `<metric>|<id>` → count), and the users' and groups' display names; kept `USAGE_RETENTION_DAYS`.
+     * Token usage and estimated cost of one robot on one local day, kept `USAGE_RETENTION_DAYS`: one hash whose
+     * fields are `m|<model>`, `u|<user>` and `g|<group>` (each "in out calls images costNano unpriced", so a call
+     * updates a row with one write, not one HINCRBY per figure) and `n|<id>` (a user's or group's display name).
+     */
+    usageDay: (robotCode: string, day: string) => `${prefix}:usage:${robotCode}:${day}`,
+    /**
+     * The layout of the days recorded before `usageDay`: per model, user and group (hashes `<metric>|<id>` →
+     * count), and the display names. Only read, so that a day recorded partly in each layout still sums exactly.
      */
     usageModels: (robotCode: string, day: string) => `${prefix}:usage:${robotCode}:${day}:models`,
     usageUsers: (robotCode: string, day: string) => `${prefix}:usage:${robotCode}:${day}:users`,
@@ -36,10 +42,11 @@ export function redisKeys(prefix: string) {
     /** Estimated spend of every robot on one local day (hash robot → nano-dollars): what the daily budgets read. */
     usageSpent: (day: string) => `${prefix}:usage-spent:${day}`,
     /**
-     * Ids of the model calls whose usage a job recorded, so a script sent again after a lost reply counts nothing
-     * twice. A shared key although it belongs to a job: the usage script writes it together with the day's figures.
+     * The mark of one model call whose usage was recorded, so a script sent again after a lost reply counts
+     * nothing twice. A shared key although it belongs to a job: the usage script writes it together with the day's
+     * figures. (A set per job of its calls' ids before, `usage-counted:<jobId>`: one command more per call.)
      */
-    usageCounted: (jobId: string) => `${prefix}:usage-counted:${jobId}`,
+    usageCounted: (jobId: string, callId: string) => `${prefix}:usage-counted:${jobId}:${callId}`,
     /**
      * Sliding-window counters of a model provider's rate limits. The first provider (no name given)
      * keeps the keys it had before there were several, so an upgrade keeps its windows.
