@@ -100,7 +100,7 @@ describe('Turns', () => {
     expect(await redis.pttl(shardKeys(prefix).orderSeq('f'))).toBeGreaterThan(0);
   });
 
-  it('a turn claimed and finished in order, nothing skipped, runs 13 Redis commands, its two scripts\' included', async () => {
+  it('a turn claimed and finished in order, nothing skipped, runs 9 Redis commands, its two scripts\' included', async () => {
     // Loads both scripts first, so no NOSCRIPT round is watched.
     await turns.claim('warm-up', 1, jobIdFor('warm-up', 1));
     await turns.finish(ref('warm-up', 1));
@@ -110,8 +110,51 @@ describe('Turns', () => {
       await turns.finish(ref('counted', seq));
     });
     expect(commands).toEqual([
-      'evalsha', 'get', 'exists', 'set', 'hdel',
-      'evalsha', 'get', 'exists', 'get', 'decr', 'pexpire', 'set', 'hget',
+      'evalsha', 'get', 'exists',
+      'evalsha', 'get', 'exists', 'decr', 'set', 'hget',
     ]);
+  });
+
+  it('names a waiter once: the end of the turn before takes it off the waiters, and its own claim stores nothing', async () => {
+    const keys = shardKeys(prefix);
+    expect((await turns.claim('w', 1, 'job-1')).go).toBe(true);
+    expect(await turns.claim('w', 2, 'job-2')).toEqual({ go: false, done: 0 });
+    expect(await redis.hgetall(keys.orderWaiters('w'))).toEqual({ '2': 'job-2' });
+    expect(await turns.finish(ref('w', 1))).toBe('job-2');
+    expect(await redis.exists(keys.orderWaiters('w'))).toBe(0);
+    // Reported again (a retried end), the turn names nobody: the waiter was woken already.
+    expect(await turns.finish(ref('w', 1))).toBeNull();
+    const commands = await redisCommandsRunBy(redis, prefix, async () => {
+      expect(await turns.claim('w', 2, 'job-2')).toEqual({ go: true, done: 1 });
+    });
+    expect(commands).toEqual(['evalsha', 'get', 'exists']);
+    expect(await redis.pttl(keys.orderDone('w'))).toBeGreaterThan(0);
+  });
+
+  it('keeps a held-up conversation\'s keys alive while its waiter comes back to look', async () => {
+    const keys = shardKeys(prefix);
+    await turns.claim('h', 3, 'job-3');
+    await redis.pexpire(keys.orderDone('h'), 1000);
+    await turns.claim('h', 3, 'job-3');
+    expect(await redis.pttl(keys.orderDone('h'))).toBeGreaterThan(1000);
+    expect(await redis.pttl(keys.orderWaiters('h'))).toBeGreaterThan(1000);
+  });
+
+  it('never counts a conversation\'s load below 0: a count that expired stays absent, which reads as 0', async () => {
+    const keys = shardKeys(prefix);
+    await next('z', 'conv-z');
+    await redis.del(keys.conversationLoad('conv-z'));
+    await turns.finish({ orderKey: 'z', conversationKey: 'conv-z', seq: 1 });
+    expect(await redis.exists(keys.conversationLoad('conv-z'))).toBe(0);
+    expect((await next('z', 'conv-z')).load).toBe(1);
+    // At 0 the count keeps the TTL it had; above 0 each answer gives it a fresh one.
+    expect((await next('z', 'conv-z')).load).toBe(2);
+    await redis.pexpire(keys.conversationLoad('conv-z'), 5000);
+    await turns.finish({ orderKey: 'z', conversationKey: 'conv-z', seq: 2 });
+    expect(await redis.get(keys.conversationLoad('conv-z'))).toBe('1');
+    expect(await redis.pttl(keys.conversationLoad('conv-z'))).toBeGreaterThan(5000);
+    await turns.finish({ orderKey: 'z', conversationKey: 'conv-z', seq: 3 });
+    expect(await redis.get(keys.conversationLoad('conv-z'))).toBe('0');
+    expect(await redis.pttl(keys.conversationLoad('conv-z'))).toBeGreaterThan(0);
   });
 });

@@ -52,22 +52,21 @@ local function advanceFrom(done, hasSkipped, doneKey, skippedKey, ttl)
   redis.call('SET', doneKey, done, 'PX', ttl)
   return done
 end
-local function advance(doneKey, skippedKey, ttl)
-  local done = tonumber(redis.call('GET', doneKey) or '0')
-  return advanceFrom(done, redis.call('EXISTS', skippedKey) == 1, doneKey, skippedKey, ttl)
-end
 `;
 
 // KEYS: done, skipped, waiters. ARGV: seq, jobId, ttlMs.
 // Returns {1, done} when `seq` may run now (its turn, or a late job whose number was skipped),
 // else registers the job as a waiter and returns {0, done}.
+// A job that goes stores nothing when no number was skipped: `done` is as it was, and the end of its turn
+// stores it with a fresh TTL. Its entry among the waiters, if it had one, was taken by the end-turn that named it.
 const CLAIM_TURN = `${ADVANCE}
 local seq = tonumber(ARGV[1])
-local done = advance(KEYS[1], KEYS[2], ARGV[3])
-if seq <= done + 1 then
-  redis.call('HDEL', KEYS[3], ARGV[1])
-  return {1, done}
-end
+local done = tonumber(redis.call('GET', KEYS[1]) or '0')
+local hasSkipped = redis.call('EXISTS', KEYS[2]) == 1
+if hasSkipped then done = advanceFrom(done, true, KEYS[1], KEYS[2], ARGV[3]) end
+if seq <= done + 1 then return {1, done} end
+-- A conversation held up keeps its keys alive while its waiters come back to look.
+if not hasSkipped then redis.call('SET', KEYS[1], done, 'PX', ARGV[3]) end
 redis.call('HSET', KEYS[3], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
 return {0, done}
@@ -75,8 +74,10 @@ return {0, done}
 
 // KEYS: done, skipped, waiters, load. ARGV: seq, ttlMs, mode ('finish' | 'skip'), loadTtlMs.
 // 'finish': the turn of `seq` is over. 'skip': `seq` will never have a job.
-// The conversation's load drops once per number, however often its end is reported.
-// Returns the job id waiting for the next turn, if any.
+// The conversation's load drops once per number, however often its end is reported: one DECR, and a count that
+// went below 0 (the key had expired, or stood at 0) is removed, as absent reads as 0. At 0 its TTL is left to
+// run out: nothing is waiting to be counted.
+// Returns the job id waiting for the next turn, if any, and takes it off the waiters: it is named once.
 const END_TURN = `${ADVANCE}
 local seq = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -90,13 +91,17 @@ if not known then
     redis.call('SADD', KEYS[2], ARGV[1])
     hasSkipped = true
   end
-  if tonumber(redis.call('GET', KEYS[4]) or '0') > 0 then
-    redis.call('DECR', KEYS[4])
+  local load = redis.call('DECR', KEYS[4])
+  if load < 0 then
+    redis.call('DEL', KEYS[4])
+  elseif load > 0 then
     redis.call('PEXPIRE', KEYS[4], ARGV[4])
   end
 end
 local done = advanceFrom(current, hasSkipped, KEYS[1], KEYS[2], ARGV[2])
-return redis.call('HGET', KEYS[3], tostring(done + 1))
+local waiter = redis.call('HGET', KEYS[3], tostring(done + 1))
+if waiter then redis.call('HDEL', KEYS[3], tostring(done + 1)) end
+return waiter
 `;
 
 export interface TurnClaim {
