@@ -1,4 +1,4 @@
-import { failForGood, jobIdFor, type Job } from '@dtbot/queue';
+import { failForGood, isFirstStart, jobIdFor, type Job } from '@dtbot/queue';
 import { messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import type { AnswerDelivery } from './delivery/answer-delivery.js';
@@ -49,8 +49,11 @@ export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJ
   try {
     await answerStarted(deps, jobId, data.receivedAt);
     const reply = await decideReply(deps, jobId, data);
-    delivery = await openDelivery(deps, jobId, data, { label: 'answer', gradual: questionAsked(reply) !== undefined });
-    const text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data) }, reply);
+    // On the job's first take nothing of its answer is kept or delivered yet, and with notices off no card is open.
+    const firstStart = isFirstStart(job);
+    const unwritten = { parts: firstStart, card: firstStart && deps.notices === undefined };
+    delivery = await openDelivery(deps, jobId, data, { label: 'answer', gradual: questionAsked(reply) !== undefined, unwritten });
+    const text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data), firstStart }, reply);
     await delivery.finish(text);
     await remember(deps, jobId, data, reply, text);
     countReply(deps, jobId, data, reply);

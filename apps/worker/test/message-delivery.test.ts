@@ -11,15 +11,22 @@ import { useTestRedis } from './test-redis.js';
 const store = useTestRedis('message-delivery');
 const keys = shardKeys(store.prefix);
 
-function delivery(jobId: string) {
+function delivery(jobId: string, unwritten = false) {
   const sent: ReplyMessage[] = [];
   const deps = { redis: store.redis, keys, metrics: createWorkerMetrics() };
   const data = messageJobFor(buildCallback({ text: 'hello' }));
   const open = () =>
-    messageDelivery(deps, jobId, data, 'answer', async (message) => {
-      sent.push(message);
-      return 'webhook';
-    });
+    messageDelivery(
+      deps,
+      jobId,
+      data,
+      'answer',
+      async (message) => {
+        sent.push(message);
+        return 'webhook';
+      },
+      unwritten,
+    );
   return { open, sent };
 }
 
@@ -42,5 +49,25 @@ describe('messageDelivery', () => {
     await open().finish('the answer');
     await open().finish('the answer');
     expect(sent).toHaveLength(1);
+  });
+
+  it('on a job\'s first start, records the answer\'s part in 3 Redis commands: there is no record to read yet', async () => {
+    await delivery('job-first-warm').open().finish('warm-up');
+    const first = delivery('job-first-start', true);
+    const commands = await redisCommandsRunBy(store.redis, store.prefix, () => first.open().finish('the answer'));
+    expect(commands).toEqual(['evalsha', 'hset', 'expire']);
+    expect(await store.redis.hgetall(keys.delivered('job-first-start'))).toEqual({ 'answer.0': 'webhook' });
+    // A later start reads the record, and sends nothing again.
+    const again = delivery('job-first-start');
+    expect(await redisCommandsRunBy(store.redis, store.prefix, () => again.open().finish('the answer'))).toEqual(['hgetall']);
+    expect(again.sent).toHaveLength(0);
+  });
+
+  it('on a job\'s first start, still reads the record for a text of another label (a notice sent before it)', async () => {
+    const first = delivery('job-first-notice', true);
+    await first.open().hold('you are 3rd');
+    const commands = await redisCommandsRunBy(store.redis, store.prefix, () => first.open().hold('you are 3rd'));
+    expect(commands).toEqual(['hgetall']);
+    expect(first.sent).toHaveLength(1);
   });
 });

@@ -4,6 +4,7 @@ import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueue } from './create-queue.js';
+import { isFirstStart } from './first-start.js';
 import { jobIdFor, jobIdLua } from './job-id.js';
 import { oldestPrioritizedTimestamp } from './oldest-prioritized.js';
 import { MAX_JOB_PRIORITY, PRIORITY_SCORE_STEP } from './priorities.js';
@@ -108,6 +109,36 @@ describe('BullMQ keys our scripts read', () => {
     expect((await redis.lrange(`${prefix}:${name}:active`, 0, -1)).sort()).toEqual(['plain-job', 'prioritized-job']);
     expect(await redis.llen(`${prefix}:${name}:wait`)).toBe(0);
     expect(await redis.zcard(`${prefix}:${name}:prioritized`)).toBe(0);
+  });
+
+  it('every take of a job → counted in its `attemptsStarted`: parked and taken again, failed and retried, taken over after a stall', async () => {
+    const { name, queue } = await fixture();
+    const worker = new Worker<{ n: number }>(name, null, { connection: redis.duplicate(), prefix, stalledInterval: 60_000 });
+    closing.push(() => worker.close());
+    await worker.waitUntilReady();
+    const take = async () => (await worker.getNextJob('contract-token', { block: false }))!;
+    await queue.add('message', { n: 1 }, { jobId: 'started-job', attempts: 2 });
+    const first = await take();
+    expect([first.attemptsStarted, first.attemptsMade, first.stalledCounter, isFirstStart(first)]).toEqual([1, 0, 0, true]);
+    // Parked (as a job waiting for its turn is) and woken: no attempt counted, but a second take.
+    await first.moveToDelayed(Date.now() + 60_000, 'contract-token');
+    await first.promote();
+    const woken = await take();
+    expect([woken.attemptsStarted, woken.attemptsMade, isFirstStart(woken)]).toEqual([2, 0, false]);
+    // A failed attempt, tried again; then failed for good and retried by an operator (the dashboard's retry).
+    await woken.moveToFailed(new Error('boom'), 'contract-token', true);
+    const again = await take();
+    expect([again.attemptsStarted, again.attemptsMade, isFirstStart(again)]).toEqual([3, 1, false]);
+    await again.moveToFailed(new Error('boom'), 'contract-token', true);
+    await (await queue.getJob('started-job'))!.retry('failed');
+    const retried = await take();
+    expect([retried.attemptsStarted, isFirstStart(retried)]).toEqual([4, false]);
+    // Its lock lost (a crashed worker): the stall check hands it back, and the next take counts.
+    await redis.del(`${prefix}:${name}:started-job:lock`);
+    await redis.sadd(`${prefix}:${name}:stalled`, 'started-job');
+    await worker.startStalledCheckTimer();
+    const takenOver = await take();
+    expect([takenOver.attemptsStarted, takenOver.stalledCounter, isFirstStart(takenOver)]).toEqual([5, 1, false]);
   });
 });
 

@@ -55,4 +55,4 @@ export { waitFor, type WaitForOptions } from './wait-for.js';
 export { CHROMIUM_PATH, launchBrowser } from './browser.js';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';
 export { startRedirectTrap, type ReachedRequest, type RedirectTrap } from './redirect-trap.js';
-export { redisCommandsRunBy } from '@dtbot/redis-test';
+export { redisCallsRunBy, redisCommandsRunBy, type RedisCall } from '@dtbot/redis-test';

@@ -1,2 +1,2 @@
 export { connectForTests, removePrefix, testPrefix } from './redis-for-tests.js';
-export { redisCommandsRunBy } from './redis-commands-run.js';
+export { redisCallsRunBy, redisCommandsRunBy, type RedisCall } from './redis-commands-run.js';

@@ -7,6 +7,18 @@ import type { Redis } from 'ioredis';
  * a mark key after `act` tells when MONITOR has shown everything `act` sent.
  */
 export async function redisCommandsRunBy(redis: Redis, prefix: string, act: () => Promise<void>): Promise<string[]> {
+  return (await redisCallsRunBy(redis, prefix, act)).map(({ command }) => command);
+}
+
+/** One command `redisCallsRunBy` saw: its name, its first key under the prefix (the prefix cut off), and whether a script ran it. */
+export interface RedisCall {
+  command: string;
+  key: string | undefined;
+  inScript: boolean;
+}
+
+/** As `redisCommandsRunBy`, with each command's first key under the prefix and whether a script ran it. */
+export async function redisCallsRunBy(redis: Redis, prefix: string, act: () => Promise<void>): Promise<RedisCall[]> {
   const monitor = await redis.duplicate().monitor();
   const seen: { args: string[]; source: string }[] = [];
   const endMark = `${prefix}:end-of-watch`;
@@ -27,5 +39,9 @@ export async function redisCommandsRunBy(redis: Redis, prefix: string, act: () =
   const ourConnections = new Set(seen.filter(({ args, source }) => source !== 'lua' && touchesPrefix(args)).map(({ source }) => source));
   return seen
     .filter(({ args, source }) => touchesPrefix(args) || (args.length === 1 && ourConnections.has(source)))
-    .map(({ args }) => args[0]!.toLowerCase());
+    .map(({ args, source }) => ({
+      command: args[0]!.toLowerCase(),
+      key: args.slice(1).find((arg) => arg.startsWith(prefix))?.slice(prefix.length),
+      inScript: source === 'lua',
+    }));
 }

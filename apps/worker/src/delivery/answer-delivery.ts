@@ -48,4 +48,10 @@ export interface DeliveryPurpose {
    * notes and refusals are not: they go out as plain messages.
    */
   gradual: boolean;
+  /**
+   * What cannot exist yet, so its record is not read (an answer's, on the job's first start): `parts`, a part of
+   * this text delivered by an earlier start; `card`, the answer's card, which a queue notice may open before the
+   * first start, so only when notices are off. Absent: both are read.
+   */
+  unwritten?: { parts: boolean; card: boolean };
 }

@@ -18,7 +18,8 @@ export type DeliveryDeps = Pick<WorkerDeps, 'redis' | 'keys' | 'metrics' | 'logg
  */
 export async function openDelivery(deps: DeliveryDeps, jobId: string, data: MessageJob, purpose: DeliveryPurpose): Promise<AnswerDelivery> {
   const card = await openCardDelivery(deps, jobId, data, purpose);
-  return card ?? messageDelivery(deps, jobId, data, purpose.label, (message) => sendMessage(deps, data, message));
+  const partsUnwritten = purpose.unwritten?.parts ?? false;
+  return card ?? messageDelivery(deps, jobId, data, purpose.label, (message) => sendMessage(deps, data, message), partsUnwritten);
 }
 
 /**

@@ -23,11 +23,13 @@ export function messageDelivery(
   data: MessageJob,
   label: DeliveryLabel,
   send: (message: ReplyMessage) => Promise<RouteName>,
+  /** No part of `label`'s text can have been delivered yet (the job's first start): its record is not read. */
+  unwritten = false,
 ): AnswerDelivery {
   async function deliver(name: DeliveryLabel, text: string): Promise<void> {
     const parts = splitAnswer(text);
     const recordKey = deps.keys.delivered(jobId);
-    const delivered = new Set(Object.keys(await deps.redis.hgetall(recordKey)));
+    const delivered = new Set(unwritten && name === label ? [] : Object.keys(await deps.redis.hgetall(recordKey)));
     // Counted once per answer: a retry that resumes after some parts went out is the same answer.
     if (name === 'answer' && ![...delivered].some((field) => field.startsWith(`${name}.`))) {
       deps.metrics.answerParts.observe(parts.length);

@@ -44,10 +44,11 @@ export async function callModel(
   jobId: string,
   asker: CountedAsker,
   prompt: ModelPrompt,
-  progress: { onSent?: () => void; onText?: (draft: () => string) => void } = {},
+  progress: { onSent?: () => void; onText?: (draft: () => string) => void; firstStart?: boolean } = {},
 ): Promise<string> {
   const answerKey = deps.keys.answer(jobId);
-  const cached = await deps.redis.get(answerKey);
+  // Only an earlier start of the job can have kept an answer: its first start asks at once.
+  const cached = progress.firstStart ? null : await deps.redis.get(answerKey);
   if (cached) return cached;
 
   const { model, system, history, question } = prompt;

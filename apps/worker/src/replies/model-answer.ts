@@ -40,6 +40,6 @@ export async function askModel(
   const onText = delivery.showsProgress
     ? (draft: () => string) => delivery.progress(() => deps.sensitiveWords.maskDraft(draft()))
     : undefined;
-  const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText });
+  const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText, firstStart: context.firstStart ?? false });
   return deps.sensitiveWords.mask(answer);
 }

@@ -106,4 +106,6 @@ export interface ReplyContext {
    * that has not started.
    */
   started: () => void;
+  /** The job's first start (`isFirstStart`): no earlier start can have kept an answer for it, so none is read. */
+  firstStart?: boolean;
 }

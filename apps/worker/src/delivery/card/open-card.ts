@@ -31,7 +31,8 @@ export async function openCardDelivery(deps: OpenCardDeps, jobId: string, data: 
     const card = await openCardDelivery(deps, jobId, data, { label: 'answer', gradual: true });
     return card?.showsProgress ? card : undefined;
   }
-  const record = await readCardRecord(deps, jobId);
+  const cardUnwritten = purpose.label === 'answer' && (purpose.unwritten?.card ?? false);
+  const record = cardUnwritten ? undefined : await readCardRecord(deps, jobId);
   const app = deps.robotApp(data.robotCode);
   if (!app || record?.state === 'refused') return undefined;
   if (record) {
