@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKeys, sleep } from '@dtbot/shared';
-import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
+import { cleanupPrefix, createTestPrefix, redisCommandsRunBy, redisUrlForTests } from '@dtbot/testkit';
 import { ModelRateLimiter } from '../src/model/model-rate-limiter.js';
 
 // Real Redis; a 1-second window stands in for the production minute.
@@ -88,5 +88,32 @@ describe('ModelRateLimiter', () => {
     const limiter = new ModelRateLimiter(redis, keys, { rpm: 5, tpm: 0, windowMs: 60_000 });
     await limiter.depart('never-granted', 10);
     expect(await redis.zcard(keys.rateRequests())).toBe(0);
+  });
+
+  it('admits and releases a call with 7 Redis commands when no limit is set and no 429 was seen', async () => {
+    const limiter = new ModelRateLimiter(redis, redisKeys(`${prefix}-counted`), { rpm: 0, tpm: 0 });
+    expect(await limiter.acquire('warm-up', 1)).toBe(0); // loads the scripts, so no NOSCRIPT round is watched
+    await limiter.release('warm-up', 'ok');
+    const commands = await redisCommandsRunBy(redis, prefix, async () => {
+      expect(await limiter.acquire('counted', 1)).toBe(0);
+      await limiter.release('counted', 'ok');
+    });
+    // Redis' TIME, which names no key, is not listed: 8 as INFO commandstats counts them.
+    expect(commands).toEqual(['evalsha', 'hmget', 'zadd', 'pexpire', 'evalsha', 'hget', 'zrem']);
+  });
+
+  it('leaves a crashed worker\'s call out of the calls in flight once its lease is over, when a 429 counts them', async () => {
+    const keys = redisKeys(`${prefix}-lease`);
+    const crashed = new ModelRateLimiter(redis, keys, { rpm: 0, tpm: 0, leaseMs: 50 });
+    const limiter = new ModelRateLimiter(redis, keys, { rpm: 0, tpm: 0 });
+    for (let i = 0; i < 6; i += 1) expect(await crashed.acquire(`lost${i}`, 1)).toBe(0);
+    await sleep(80);
+    for (let i = 0; i < 4; i += 1) expect(await limiter.acquire(`live${i}`, 1)).toBe(0);
+    // 4 calls in flight, not 10: the window halves to 2.
+    await limiter.release('live0', 'throttled', 1);
+    await sleep(20);
+    expect(await redis.hget(keys.rateCongestion(), 'cwnd')).toBe('2');
+    expect(await redis.zrange(keys.rateInFlight(), 0, -1)).toEqual(['live1', 'live2', 'live3']);
+    expect(await limiter.acquire('next', 1)).toBeGreaterThan(0);
   });
 });

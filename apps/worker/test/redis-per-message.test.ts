@@ -62,7 +62,7 @@ describe('an answered message', () => {
       ...['evalsha', 'get', 'exists'],
       ...['evalsha', 'get', 'hincrby', 'expire', 'hset', 'expire', 'set'],
       ...['get', 'get'],
-      ...['evalsha', 'hmget', 'zremrangebyscore', 'zadd', 'pexpire'],
+      ...['evalsha', 'hmget', 'zadd', 'pexpire'],
       ...['evalsha', 'hget', 'zrem'],
       ...['evalsha', 'set', 'hmget', 'hset'],
       'set',

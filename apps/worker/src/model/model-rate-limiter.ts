@@ -22,10 +22,13 @@ local congestion = redis.call('HMGET', KEYS[3], 'pausedUntil', 'cwnd')
 -- The upstream said 429: nobody calls it until its retry-after has passed.
 local paused = tonumber(congestion[1] or '0')
 if paused > now then return paused - now end
--- After a 429, at most cwnd calls may be in flight at once (0 = no 429 seen lately: no cap).
-redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+-- After a 429, at most cwnd calls may be in flight at once (0 = no 429 seen lately: no cap). The leases of
+-- crashed workers' calls (expired) are dropped where the calls in flight are counted: here, and in a 429's release.
 local cwnd = tonumber(congestion[2] or '0')
-if cwnd > 0 and redis.call('ZCARD', KEYS[4]) >= math.floor(cwnd) then return 50 end
+if cwnd > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', now)
+  if redis.call('ZCARD', KEYS[4]) >= math.floor(cwnd) then return 50 end
+end
 -- A window without a limit is never written, so it needs no trimming either.
 if rpm > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window) end
 if tpm > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - window) end
@@ -72,7 +75,8 @@ local cwnd = tonumber(redis.call('HGET', KEYS[1], 'cwnd') or '0')
 if ARGV[2] == 'throttled' then
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  -- Counted before this call leaves: the calls that were in flight when the 429 came.
+  -- Counted before this call leaves: the calls that were in flight when the 429 came (expired leases dropped).
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
   local inflight = redis.call('ZCARD', KEYS[2])
   redis.call('ZREM', KEYS[2], ARGV[1])
   local paused = tonumber(redis.call('HGET', KEYS[1], 'pausedUntil') or '0')
