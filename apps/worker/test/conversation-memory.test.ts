@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { shardKeys } from '@dtbot/shared';
-import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
+import { cleanupPrefix, createTestPrefix, redisCommandsRunBy, redisUrlForTests } from '@dtbot/testkit';
 import { ConversationMemory } from '../src/memory/conversation-memory.js';
 import { createTokenCounter, MESSAGE_FRAMING_TOKENS } from '../src/tokens/token-counter.js';
 
@@ -90,5 +90,21 @@ describe('ConversationMemory', () => {
       await memory.append('retried-loaded', 'job-1', 'q', 'a');
     }
     expect(await memory.load('retried-loaded', 'reader')).toHaveLength(2);
+  });
+
+  it('reads the turns and another key of the thread (its persona) in one MGET, and its append reads nothing again', async () => {
+    const memory = new ConversationMemory(redis, keys, counter, { ttlSeconds: 60, maxTokens: 1000 });
+    await memory.append('with-persona', 'job-1', 'question 1', 'answer 1');
+    await redis.set(keys.persona('with-persona'), '翻译官');
+    const commands = await redisCommandsRunBy(redis, prefix, async () => {
+      const { turns, alongside } = await memory.loadWith('with-persona', 'job-2', keys.persona('with-persona'));
+      expect(turns.map((turn) => turn.content)).toEqual(['question 1', 'answer 1']);
+      expect(alongside).toBe('翻译官');
+      await memory.append('with-persona', 'job-2', 'question 2', 'answer 2');
+    });
+    expect(commands).toEqual(['mget', 'set']);
+    expect(await memory.loadWith('nothing-yet', 'job-1', keys.persona('nothing-yet'))).toEqual({ turns: [], alongside: null });
+    await redis.set(keys.memory('unreadable'), '{not json');
+    expect(await memory.loadWith('unreadable', 'job-1', keys.persona('unreadable'))).toEqual({ turns: [], alongside: null });
   });
 });

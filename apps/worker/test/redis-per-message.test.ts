@@ -34,7 +34,7 @@ function ours(calls: RedisCall[], jobId: string): string[] {
 }
 
 describe('an answered message', () => {
-  it('on its first start, reads no kept answer, card or delivery record: 11 calls of our own', async () => {
+  it('on its first start, reads no kept answer, card or delivery record: 10 calls of our own', async () => {
     let jobId = '';
     const calls = await redisCallsRunBy(harness.deps.redis as Redis, harness.prefix, async () => {
       const answered = await harness.ask(harness.message({ text: 'what is a queue?', senderStaffId: 'first-start' }));
@@ -44,8 +44,7 @@ describe('an answered message', () => {
     expect(ours(calls, jobId)).toEqual([
       'evalsha :order:<thread>:done', // the turn
       'evalsha :quota:<robot>:<day>:users', // the daily quota
-      'get :memory:<thread>',
-      'get :persona:<thread>',
+      'mget :memory:<thread>', // the thread's memory and persona
       'evalsha :rate:requests', // the rate limiter's admission
       'evalsha :rate:congestion', // and its release
       'evalsha :usage:<robot>:<day>', // the usage ledger
@@ -55,13 +54,13 @@ describe('an answered message', () => {
       'evalsha :order:<thread>:done', // the end of the turn
     ]);
     // With what the scripts run, from the turn on (Redis' TIME, which names no key, left out): what INFO
-    // commandstats counts of ours, 35 commands and TIME.
+    // commandstats counts of ours, 34 commands and TIME.
     const ourKeys = ({ key }: RedisCall) => key !== undefined && !key.startsWith(':messages:') && !key.startsWith(':notice:');
     const fromTurn = calls.filter(ourKeys).slice(calls.filter(ourKeys).findIndex(({ key }) => key?.endsWith(':done')));
     expect(fromTurn.map(({ command }) => command)).toEqual([
       ...['evalsha', 'get', 'exists'],
       ...['evalsha', 'get', 'hincrby', 'expire', 'hset', 'expire', 'set'],
-      ...['get', 'get'],
+      'mget',
       ...['evalsha', 'hmget', 'zadd', 'pexpire'],
       ...['evalsha', 'hget', 'zrem'],
       ...['evalsha', 'set', 'hmget', 'hset'],

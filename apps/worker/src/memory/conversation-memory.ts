@@ -51,7 +51,19 @@ export class ConversationMemory {
    * the same job taken over after a stall would write the same turn), so the second read would find the same.
    */
   async load(orderKey: string, jobId: string): Promise<Turn[]> {
-    const read = await this.read(orderKey);
+    return this.keep(orderKey, jobId, this.parse(await this.redis.get(this.keys.memory(orderKey))));
+  }
+
+  /**
+   * As `load`, with the value of another key of the same thread (its persona choice) read in the same MGET:
+   * one command and one round trip for both. The key must be in the memory's shard (one Cluster slot).
+   */
+  async loadWith(orderKey: string, jobId: string, alongside: string): Promise<{ turns: Turn[]; alongside: string | null }> {
+    const [memory, other] = await this.redis.mget(this.keys.memory(orderKey), alongside);
+    return { turns: this.keep(orderKey, jobId, this.parse(memory ?? null)), alongside: other ?? null };
+  }
+
+  private keep(orderKey: string, jobId: string, read: Read): Turn[] {
     if (this.reads.size >= MAX_KEPT_READS) this.reads.delete(this.reads.keys().next().value!);
     this.reads.set(orderKey, { jobId, read });
     return read?.turns ?? [];
@@ -79,7 +91,10 @@ export class ConversationMemory {
   }
 
   private async read(orderKey: string): Promise<Read> {
-    const raw = await this.redis.get(this.keys.memory(orderKey));
+    return this.parse(await this.redis.get(this.keys.memory(orderKey)));
+  }
+
+  private parse(raw: string | null): Read {
     if (!raw) return undefined;
     let parsed: ReturnType<typeof storedMemorySchema.safeParse>;
     try {

@@ -24,6 +24,11 @@ export class PersonaChoices {
     return (await this.redis.get(this.keys.persona(orderKey))) ?? undefined;
   }
 
+  /** The key a thread's choice is kept under, for a caller that reads it together with the thread's memory. */
+  keyOf(orderKey: string): string {
+    return this.keys.persona(orderKey);
+  }
+
   /** Choosing the default forgets the choice. */
   async set(orderKey: string, name: string): Promise<void> {
     if (name === DEFAULT_PERSONA) await this.redis.del(this.keys.persona(orderKey));
@@ -52,8 +57,16 @@ export async function currentPersona(
   deps: PersonaSources,
   message: Pick<MessageJob, 'orderKey' | 'robotCode'>,
 ): Promise<CurrentPersona> {
-  const chosen = await deps.personaChoices.get(message.orderKey);
-  const persona = chosen === undefined ? undefined : deps.personas.findPersona(chosen);
+  return personaChosen(deps, message, await deps.personaChoices.get(message.orderKey));
+}
+
+/** The persona of a thread whose choice (`chosen`, as stored) was read already. */
+export function personaChosen(
+  deps: Omit<PersonaSources, 'personaChoices'>,
+  message: Pick<MessageJob, 'robotCode'>,
+  chosen: string | null | undefined,
+): CurrentPersona {
+  const persona = chosen ? deps.personas.findPersona(chosen) : undefined;
   if (persona) return { name: persona.name, prompt: persona.prompt };
   return { name: DEFAULT_PERSONA, prompt: deps.robotOptions(message.robotCode).systemPrompt };
 }

@@ -1,6 +1,7 @@
 import type { WorkerDeps } from '../deps.js';
 import { callModel, type CallModelDeps, type ModelPrompt } from '../model/call-model.js';
-import { currentPersona, type PersonaSources } from '../personas/persona-choices.js';
+import { currentPersona, personaChosen, type CurrentPersona, type PersonaSources } from '../personas/persona-choices.js';
+import type { Turn } from '../memory/trim-to-budget.js';
 import { modelChoice } from '../robot-options.js';
 import { picturesNotReadNotice } from './canned-replies.js';
 import type { Reply, ReplyContext } from './reply.js';
@@ -18,7 +19,7 @@ export async function modelAnswer(deps: ModelAnswerDeps, context: ReplyContext, 
 
 /**
  * Asks the robot's model as the thread's persona, with its remembered turns (none when memory is off). The
- * two reads go out together: they are independent and each is one round trip. The answer is streamed
+ * two are read together, in one command (`threadOf`). The answer is streamed
  * into the delivery when it shows drafts (an AI card). Sensitive words in the answer, and in every
  * draft, are masked here, before it is delivered or remembered.
  */
@@ -30,10 +31,7 @@ export async function askModel(
 ): Promise<string> {
   const { data, jobId } = context;
   const robot = deps.robotOptions(data.robotCode);
-  const [history, persona] = await Promise.all([
-    robot.memoryScope === 'none' ? [] : deps.memory.load(data.orderKey, jobId),
-    currentPersona(deps, data),
-  ]);
+  const [history, persona] = await threadOf(deps, jobId, data, robot.memoryScope === 'none');
   const prompt: ModelPrompt = { model: modelChoice(robot), system: persona.prompt, history, question, ...(pictures ? { pictures } : {}) };
   const { delivery } = context;
   // Drafts are masked like the answer (a card shows them), a word still being written held back.
@@ -42,4 +40,16 @@ export async function askModel(
     : undefined;
   const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText, firstStart: context.firstStart ?? false });
   return deps.sensitiveWords.mask(answer);
+}
+
+/** The thread's remembered turns and persona: one MGET of both keys (of one shard), or the persona alone without memory. */
+async function threadOf(
+  deps: ModelAnswerDeps,
+  jobId: string,
+  data: ReplyContext['data'],
+  noMemory: boolean,
+): Promise<[readonly Turn[], CurrentPersona]> {
+  if (noMemory) return [[], await currentPersona(deps, data)];
+  const { turns, alongside } = await deps.memory.loadWith(data.orderKey, jobId, deps.personaChoices.keyOf(data.orderKey));
+  return [turns, personaChosen(deps, data, alongside)];
 }
