@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { monitorCommands, type MonitoredCommand } from './monitor-lines.js';
 
 /**
  * The commands (lower case, in order) that touched keys under `prefix` while `act` ran, those run inside
@@ -19,21 +20,20 @@ export interface RedisCall {
 
 /** As `redisCommandsRunBy`, with each command's first key under the prefix and whether a script ran it. */
 export async function redisCallsRunBy(redis: Redis, prefix: string, act: () => Promise<void>): Promise<RedisCall[]> {
-  const monitor = await redis.duplicate().monitor();
-  const seen: { args: string[]; source: string }[] = [];
+  const seen: MonitoredCommand[] = [];
   const endMark = `${prefix}:end-of-watch`;
   let ended: () => void = () => undefined;
   const end = new Promise<void>((resolve) => (ended = resolve));
-  monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    if (args[1] === endMark) ended();
-    else seen.push({ args, source });
+  const monitor = await monitorCommands(redis, (command) => {
+    if (command.args[1] === endMark) ended();
+    else seen.push(command);
   });
   try {
     await act();
     await redis.get(endMark);
     await end;
   } finally {
-    monitor.disconnect();
+    monitor.stop();
   }
   const touchesPrefix = (args: string[]) => args.slice(1).some((arg) => arg.startsWith(prefix));
   const ourConnections = new Set(seen.filter(({ args, source }) => source !== 'lua' && touchesPrefix(args)).map(({ source }) => source));
