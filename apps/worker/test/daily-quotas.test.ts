@@ -98,14 +98,42 @@ describe('DailyQuotas', () => {
     }
   });
 
-  it('a question counted with no limit set runs 7 Redis commands and reads no count', async () => {
+  it('a question counted with no limit set reads no count: 4 Redis commands for a user counted today already', async () => {
     const clock = { now: shanghai(9) };
     const { quota, asker, robotCode } = quotas({}, clock);
     await quota.take('no-limit-warm-up', asker('alice')); // loads the script, so no NOSCRIPT round is watched
     const commands = await redisCommandsRunBy(store.redis, store.prefix, async () => {
       expect(await quota.take('no-limit-job', asker('alice'))).toEqual({ allowed: true });
     });
-    expect(commands).toEqual(['evalsha', 'get', 'hincrby', 'expire', 'hset', 'expire', 'set']);
+    expect(commands).toEqual(['evalsha', 'set', 'hincrby', 'hset']);
     expect((await quota.today(robotCode)).users).toMatchObject([{ id: expect.any(String), count: 2 }]);
+  });
+
+  it('a question of a user not counted today runs 6 Redis commands: the user\'s fields are new, the hashes may be', async () => {
+    const clock = { now: shanghai(10) };
+    const { quota, asker, robotCode } = quotas({}, clock);
+    await quota.take('again-0', asker('warm-up'));
+    const commands = await redisCommandsRunBy(store.redis, store.prefix, async () => {
+      expect(await quota.take('again-1', asker('carol'))).toEqual({ allowed: true });
+    });
+    expect(commands).toEqual(['evalsha', 'set', 'hincrby', 'expire', 'hset', 'expire']);
+    await quota.take('again-2', asker('carol'));
+    expect(await store.redis.ttl(keys.quotaUsers(robotCode, '2026-12-01'))).toBeGreaterThan(86_400);
+    // A retry of the same job reads its mark and counts nothing.
+    expect(await redisCommandsRunBy(store.redis, store.prefix, async () => void (await quota.take('again-2', asker('carol'))))).toEqual(['evalsha', 'set', 'get']);
+    expect((await quota.today(robotCode)).users).toEqual([{ id: 'carol', name: 'nick-carol', count: 2 }, { id: 'warm-up', name: 'nick-warm-up', count: 1 }]);
+  });
+
+  it('a question refused by its quota leaves no mark: a later attempt of the same job is checked again', async () => {
+    const clock = { now: shanghai(11) };
+    const { quota, asker } = quotas({ userDaily: 1 }, clock);
+    await quota.take('first', asker('dan'));
+    const commands = await redisCommandsRunBy(store.redis, store.prefix, async () => {
+      expect(await quota.take('over', asker('dan'))).toMatchObject({ allowed: false, scope: 'user' });
+    });
+    expect(commands).toEqual(['evalsha', 'set', 'hget', 'del']);
+    expect(await store.redis.exists(keys.quotaCounted('over'))).toBe(0);
+    clock.now = shanghai(0, 0, 1, 2);
+    expect(await quota.take('over', asker('dan'))).toEqual({ allowed: true });
   });
 });

@@ -7,26 +7,32 @@ import { localDay } from '../counting/local-day.js';
 // ARGV: user, group ('' in a private chat), userLimit, groupLimit (0 = none), day, dayTtlSeconds,
 //       userName, groupName.
 // Returns {1} when the question may be asked (counted now, or already counted by an earlier attempt of
-// the same job), {0, 'user' | 'group'} when a quota is used up (nothing counted). A count is read only
-// where a limit is set: with none, HINCRBY alone counts the question.
+// the same job), {0, 'user' | 'group'} when a quota is used up (nothing counted, no mark left). A count is read
+// only where a limit is set: with none, HINCRBY alone counts the question. The mark is set first (SET NX, one
+// command where GET and SET were two) and taken back if a quota refuses. A day's hash gets its expiry when a
+// field is added to it, as it may then be new; a hash that already had the field has it.
 const TAKE = `
-local mark = redis.call('GET', KEYS[4])
-if mark and mark ~= 'refunded' then return {1} end
+local fresh = redis.call('SET', KEYS[4], ARGV[5], 'NX', 'EX', ARGV[6])
+if not fresh and redis.call('GET', KEYS[4]) ~= 'refunded' then return {1} end
 local userLimit, groupLimit = tonumber(ARGV[3]), tonumber(ARGV[4])
-if userLimit > 0 and tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') >= userLimit then return {0, 'user'} end
-if ARGV[2] ~= '' and groupLimit > 0 and tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0') >= groupLimit then
-  return {0, 'group'}
+local refused
+if userLimit > 0 and tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0') >= userLimit then
+  refused = 'user'
+elseif ARGV[2] ~= '' and groupLimit > 0 and tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0') >= groupLimit then
+  refused = 'group'
 end
-redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
-redis.call('EXPIRE', KEYS[1], ARGV[6])
-redis.call('HSET', KEYS[3], ARGV[1], ARGV[7])
+if refused then
+  if fresh then redis.call('DEL', KEYS[4]) end
+  return {0, refused}
+end
+if redis.call('HINCRBY', KEYS[1], ARGV[1], 1) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[6]) end
+if redis.call('HSET', KEYS[3], ARGV[1], ARGV[7]) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[6]) end
 if ARGV[2] ~= '' then
-  redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
-  redis.call('EXPIRE', KEYS[2], ARGV[6])
-  redis.call('HSET', KEYS[3], ARGV[2], ARGV[8])
+  if redis.call('HINCRBY', KEYS[2], ARGV[2], 1) == 1 then redis.call('EXPIRE', KEYS[2], ARGV[6]) end
+  if redis.call('HSET', KEYS[3], ARGV[2], ARGV[8]) == 1 then redis.call('EXPIRE', KEYS[3], ARGV[6]) end
 end
-redis.call('EXPIRE', KEYS[3], ARGV[6])
-redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[6])
+-- Counted again after it was given back: the mark says so.
+if not fresh then redis.call('SET', KEYS[4], ARGV[5], 'EX', ARGV[6]) end
 return {1}
 `;
 
