@@ -100,7 +100,7 @@ describe('Turns', () => {
     expect(await redis.pttl(shardKeys(prefix).orderSeq('f'))).toBeGreaterThan(0);
   });
 
-  it('a turn claimed and finished in order, nothing skipped, runs 9 Redis commands, its two scripts\' included', async () => {
+  it('a turn claimed and finished in order, nothing skipped, runs 8 Redis commands, its two scripts\' included', async () => {
     // Loads both scripts first, so no NOSCRIPT round is watched.
     await turns.claim('warm-up', 1, jobIdFor('warm-up', 1));
     await turns.finish(ref('warm-up', 1));
@@ -111,7 +111,7 @@ describe('Turns', () => {
     });
     expect(commands).toEqual([
       'evalsha', 'get', 'exists',
-      'evalsha', 'get', 'exists', 'decr', 'set', 'hget',
+      'evalsha', 'get', 'exists', 'decr', 'set',
     ]);
   });
 
@@ -129,6 +129,23 @@ describe('Turns', () => {
     });
     expect(commands).toEqual(['evalsha', 'get', 'exists']);
     expect(await redis.pttl(keys.orderDone('w'))).toBeGreaterThan(0);
+  });
+
+  it('looks a waiter up only when the conversation has waiters, and the skipped numbers only when it has some', async () => {
+    await next('x', 'conv-x');
+    await next('x', 'conv-x');
+    await next('x', 'conv-x');
+    await turns.claim('x', 3, 'job-3'); // waits: the waiters hash exists, the skipped set does not
+    const waiting = await redisCommandsRunBy(redis, prefix, async () => {
+      expect(await turns.finish(ref('x', 1))).toBeNull(); // job-3 waits for 2, not for 1's end
+    });
+    expect(waiting).toEqual(['evalsha', 'get', 'exists', 'exists', 'decr', 'pexpire', 'set', 'hget']);
+    await turns.skip(ref('x', 4)); // now both exist
+    const both = await redisCommandsRunBy(redis, prefix, async () => {
+      expect(await turns.finish(ref('x', 2))).toBe('job-3');
+    });
+    // Its load falls to 0 (three numbered, two ended, one skipped): no fresh TTL for it.
+    expect(both).toEqual(['evalsha', 'get', 'exists', 'sismember', 'decr', 'srem', 'exists', 'pexpire', 'set', 'hget', 'hdel']);
   });
 
   it('keeps a held-up conversation\'s keys alive while its waiter comes back to look', async () => {

@@ -78,10 +78,14 @@ return {0, done}
 // went below 0 (the key had expired, or stood at 0) is removed, as absent reads as 0. At 0 its TTL is left to
 // run out: nothing is waiting to be counted.
 // Returns the job id waiting for the next turn, if any, and takes it off the waiters: it is named once.
+// Whether numbers were skipped and jobs wait is asked in one EXISTS of both keys: most conversations have
+// neither, and then no waiter is looked up; only when one of them exists is the skipped set asked alone.
 const END_TURN = `${ADVANCE}
 local seq = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-local hasSkipped = redis.call('EXISTS', KEYS[2]) == 1
+local present = redis.call('EXISTS', KEYS[2], KEYS[3])
+local hasSkipped = present == 2 or (present == 1 and redis.call('EXISTS', KEYS[2]) == 1)
+local hasWaiters = present == 2 or (present == 1 and not hasSkipped)
 local known = seq <= current or (hasSkipped and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1)
 if not known then
   if ARGV[3] == 'finish' and seq == current + 1 then
@@ -99,6 +103,7 @@ if not known then
   end
 end
 local done = advanceFrom(current, hasSkipped, KEYS[1], KEYS[2], ARGV[2])
+if not hasWaiters then return false end
 local waiter = redis.call('HGET', KEYS[3], tostring(done + 1))
 if waiter then redis.call('HDEL', KEYS[3], tostring(done + 1)) end
 return waiter
