@@ -1,12 +1,15 @@
-// The baseline's worker process: a BullMQ Worker whose processor returns at once, so what it costs
-// is BullMQ's own. It says "ready" once connected (the parent starts measuring then), starts on
-// "run" and says "done" when JOBS jobs have completed. See bare-bullmq.mjs.
+// The baseline's worker process: a BullMQ Worker whose processor returns at once (or, paced, after
+// PROCESSOR_MS, as long as the drain's fake model takes to answer), so what it costs is BullMQ's own.
+// It says "ready" once connected (the parent starts measuring then), starts on "run" and says "done"
+// when JOBS jobs have completed. See bare-bullmq.mjs.
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 
 const jobs = Number(process.env.JOBS);
 const connection = new Redis(process.env.REDIS_URL, { maxRetriesPerRequest: null });
-const worker = new Worker(process.env.QUEUE, async () => undefined, {
+const processorMs = Number(process.env.PROCESSOR_MS ?? 0);
+const processor = processorMs > 0 ? () => new Promise((resolve) => setTimeout(resolve, processorMs)) : async () => undefined;
+const worker = new Worker(process.env.QUEUE, processor, {
   connection,
   concurrency: Number(process.env.CONCURRENCY),
   autorun: false,

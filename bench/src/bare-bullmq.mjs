@@ -40,11 +40,12 @@ function payloadOf(bytes) {
  * The baseline for the worker's Redis and CPU cost: bare BullMQ on a redis-server of its own.
  * `jobs` jobs of `payloadBytes` are added with `queue.add` (default job options), then a BullMQ
  * Worker with `concurrency` in a child process (its CPU read from outside, as our worker's is)
- * completes them with a processor that returns at once. Measured from the worker being connected to
- * its last completed job: per job, Redis commands, script calls, main-thread CPU and socket reads,
- * and the worker process's CPU.
+ * completes them with a processor that returns at once, or (`processorMs`) after as long as the drain's
+ * fake model takes: paced so, its jobs finish one by one as ours do, and share fewer socket reads.
+ * Measured from the worker being connected to its last completed job: per job, Redis commands, script
+ * calls, main-thread CPU and socket reads, and the worker process's CPU.
  */
-export async function measureBareBullMQ({ jobs, concurrency, payloadBytes }) {
+export async function measureBareBullMQ({ jobs, concurrency, payloadBytes, processorMs = 0 }) {
   const server = await startRedisServer();
   const redis = new Redis(server.url, { maxRetriesPerRequest: null });
   const queue = new Queue(QUEUE, { connection: redis });
@@ -56,7 +57,7 @@ export async function measureBareBullMQ({ jobs, concurrency, payloadBytes }) {
       await Promise.all(Array.from({ length: count }, () => queue.add('message', data)));
     }
     child = fork(CHILD, [], {
-      env: { PATH: process.env.PATH ?? '', REDIS_URL: server.url, QUEUE, CONCURRENCY: String(concurrency), JOBS: String(jobs) },
+      env: { PATH: process.env.PATH ?? '', REDIS_URL: server.url, QUEUE, CONCURRENCY: String(concurrency), JOBS: String(jobs), PROCESSOR_MS: String(processorMs) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     await messageFrom(child, 'ready', DEADLINE_MS);
@@ -73,6 +74,7 @@ export async function measureBareBullMQ({ jobs, concurrency, payloadBytes }) {
     return {
       jobs,
       concurrency,
+      processorMs,
       payloadBytes: Buffer.byteLength(JSON.stringify(data)),
       seconds: round(seconds, 2),
       perSecond: Math.round(jobs / seconds),
@@ -83,6 +85,7 @@ export async function measureBareBullMQ({ jobs, concurrency, payloadBytes }) {
       redisCpuSource: work.cpuSource,
       socketReadsPerJob: work.socketReads,
       busiestRedisCommands: work.busiest,
+      redisCommands: work.all,
       disturbed: cpu.otherCores > DISTURBED_CORES,
     };
   } finally {

@@ -39,5 +39,7 @@ export function redisWorkPer(before, after, per, top = 6) {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([command, calls]) => `${command} ${round(calls / per)}`),
+    /** Every command that ran, per `per`, most first: { command: calls }. */
+    all: Object.fromEntries(delta.sort((a, b) => b[1] - a[1]).map(([command, calls]) => [command, round(calls / per)])),
   };
 }

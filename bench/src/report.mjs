@@ -260,19 +260,25 @@ export function formatReport(report) {
         `per answered message (1 worker) vs bare BullMQ per job: ${b.jobs} jobs of ${b.payloadBytes} bytes (ours: ${d.one.jobDataBytes ?? '?'}), ` +
           `concurrency ${b.concurrency}, a processor that returns at once, default job options; ${b.perSecond} jobs/s${b.disturbed ? ' (disturbed)' : ''}`,
       );
+      // The paced baseline (runs since 2026-12-07) beside the one that returns at once, never instead of it.
+      const p = d.barePaced;
+      const vp = d.versusBarePaced ?? {};
+      const paced = (value, ratio) => (p ? [value, ratio] : []);
+      if (p) out.push(`paced bare BullMQ: the same jobs, its processor waiting ${p.processorMs} ms (the fake model's latency) before it returns; ${p.perSecond} jobs/s${p.disturbed ? ' (disturbed)' : ''}`);
       out.push(
         table(
-          ['per message', 'ours', 'bare BullMQ', 'ours / bare'],
+          ['per message', 'ours', 'bare BullMQ', 'ours / bare', ...(p ? ['bare BullMQ, paced', 'ours / paced'] : [])],
           [
-            ['Redis commands', d.one.redisCommandsPerMessage, b.redisCommandsPerJob, vs.commands],
-            ['script calls (EVALSHA + EVAL)', d.one.scriptCallsPerMessage, b.scriptCallsPerJob, vs.scriptCalls],
-            [`Redis CPU µs (${b.redisCpuSource})`, d.one.redisCpuUsPerMessage, b.redisCpuUsPerJob, vs.redisCpuUs],
-            ['Redis socket reads (request batches)', d.one.socketReadsPerMessage, b.socketReadsPerJob, vs.socketReads],
-            ['worker CPU ms', d.one.cpuMsPerMessage, b.workerCpuMsPerJob, vs.workerCpuMs],
+            ['Redis commands', d.one.redisCommandsPerMessage, b.redisCommandsPerJob, vs.commands, ...paced(p?.redisCommandsPerJob, vp.commands)],
+            ['script calls (EVALSHA + EVAL)', d.one.scriptCallsPerMessage, b.scriptCallsPerJob, vs.scriptCalls, ...paced(p?.scriptCallsPerJob, vp.scriptCalls)],
+            [`Redis CPU µs (${b.redisCpuSource})`, d.one.redisCpuUsPerMessage, b.redisCpuUsPerJob, vs.redisCpuUs, ...paced(p?.redisCpuUsPerJob, vp.redisCpuUs)],
+            ['Redis socket reads (request batches)', d.one.socketReadsPerMessage, b.socketReadsPerJob, vs.socketReads, ...paced(p?.socketReadsPerJob, vp.socketReads)],
+            ['worker CPU ms', d.one.cpuMsPerMessage, b.workerCpuMsPerJob, vs.workerCpuMs, ...paced(p?.workerCpuMsPerJob, vp.workerCpuMs)],
           ],
         ),
       );
       out.push(`bare BullMQ's busiest Redis commands per job: ${b.busiestRedisCommands.join(', ')}`);
+      if (d.one.redisCommands && b.redisCommands) out.push(...commandsBesideBare(d.one.redisCommands, b.redisCommands));
       out.push('socket reads: INFO stats total_reads_processed; pipelined or concurrent requests that arrive together are one read, so it is not a count of round trips');
     }
   } else out.push(`not measured: ${errors.drain ?? 'skipped'}`);
@@ -474,4 +480,20 @@ export function formatReport(report) {
   out.push(`measured on: ${machineLine(machine)}`);
   out.push('', failed === 0 ? 'all targets met' : `${failed} target(s) missed`);
   return out.join('\n');
+}
+
+/**
+ * Every command of ours per answered message beside bare BullMQ's per job, and the difference: what our code
+ * (and our job options: priorities, retention) adds to a job's own work, command by command.
+ */
+function commandsBesideBare(ours, bare) {
+  const names = [...new Set([...Object.keys(ours), ...Object.keys(bare)])].filter((name) => name !== 'info');
+  const rows = names
+    .map((name) => [name, ours[name] ?? 0, bare[name] ?? 0])
+    .map(([name, own, base]) => [name, own, base, Math.round((own - base) * 100) / 100])
+    .sort((a, b) => b[3] - a[3] || b[1] - a[1]);
+  return [
+    'every Redis command per message (INFO commandstats), ours beside bare BullMQ\'s per job; "added" is what our code and job options add:',
+    table(['command', 'ours', 'bare BullMQ', 'added'], rows),
+  ];
 }

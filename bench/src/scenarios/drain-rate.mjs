@@ -37,6 +37,8 @@ export async function drainRate(ctx) {
     `drain: bare BullMQ per job: ${bare.redisCommandsPerJob} Redis commands, ${bare.scriptCallsPerJob} script calls, ` +
       `${bare.redisCpuUsPerJob} µs Redis CPU, worker CPU ${bare.workerCpuMsPerJob} ms`,
   );
+  progress(`drain: bare BullMQ again, paced: its processor waits ${MODEL_LATENCY_MS} ms, as the fake model does`);
+  const barePaced = await measureBareBullMQ({ jobs: MESSAGES, concurrency: CONCURRENCY, payloadBytes: one.jobDataBytes ?? 0, processorMs: MODEL_LATENCY_MS });
   const two = await drainWith(ctx, 2);
   return {
     messages: MESSAGES,
@@ -46,6 +48,8 @@ export async function drainRate(ctx) {
     ratio: round(two.perSecond / one.perSecond, 2),
     bare,
     versusBare: versusBare(one, bare),
+    barePaced,
+    versusBarePaced: versusBare(one, barePaced),
   };
 }
 
@@ -117,6 +121,7 @@ async function drainOn(ctx, redis, workerCount) {
       cpuMsPerMessage: round(workerCpuMs / tally.answered, 2),
       redisCommandsPerMessage: redisWork.commands,
       busiestRedisCommands: redisWork.busiest,
+      redisCommands: redisWork.all,
       scriptCallsPerMessage: redisWork.scriptCalls,
       redisCpuUsPerMessage: redisWork.redisCpuUs,
       redisCpuSource: redisWork.cpuSource,
