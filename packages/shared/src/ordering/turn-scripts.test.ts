@@ -100,7 +100,7 @@ describe('Turns', () => {
     expect(await redis.pttl(shardKeys(prefix).orderSeq('f'))).toBeGreaterThan(0);
   });
 
-  it('a turn claimed and finished in order, nothing skipped, runs 8 Redis commands, its two scripts\' included', async () => {
+  it('a turn claimed and finished in order, nothing skipped, runs 7 Redis commands, its two scripts\' included', async () => {
     // Loads both scripts first, so no NOSCRIPT round is watched.
     await turns.claim('warm-up', 1, jobIdFor('warm-up', 1));
     await turns.finish(ref('warm-up', 1));
@@ -111,7 +111,7 @@ describe('Turns', () => {
     });
     expect(commands).toEqual([
       'evalsha', 'get', 'exists',
-      'evalsha', 'get', 'exists', 'decr', 'set',
+      'evalsha', 'set', 'exists', 'decr',
     ]);
   });
 
@@ -139,13 +139,31 @@ describe('Turns', () => {
     const waiting = await redisCommandsRunBy(redis, prefix, async () => {
       expect(await turns.finish(ref('x', 1))).toBeNull(); // job-3 waits for 2, not for 1's end
     });
-    expect(waiting).toEqual(['evalsha', 'get', 'exists', 'exists', 'decr', 'pexpire', 'set', 'hget']);
+    expect(waiting).toEqual(['evalsha', 'set', 'exists', 'exists', 'decr', 'pexpire', 'hget']);
     await turns.skip(ref('x', 4)); // now both exist
     const both = await redisCommandsRunBy(redis, prefix, async () => {
       expect(await turns.finish(ref('x', 2))).toBe('job-3');
     });
     // Its load falls to 0 (three numbered, two ended, one skipped): no fresh TTL for it.
-    expect(both).toEqual(['evalsha', 'get', 'exists', 'sismember', 'decr', 'srem', 'exists', 'pexpire', 'set', 'hget', 'hdel']);
+    expect(both).toEqual(['evalsha', 'set', 'exists', 'sismember', 'decr', 'srem', 'exists', 'pexpire', 'hget', 'hdel']);
+  });
+
+  it('puts done back when a finish comes out of order: reported twice, or before the turn before it', async () => {
+    const keys = shardKeys(prefix);
+    await turns.finish(ref('o', 1));
+    await turns.finish(ref('o', 1));
+    expect(await redis.get(keys.orderDone('o'))).toBe('1');
+    // 3 finishes while 2 has not: done stays 1, and 3 is remembered as over.
+    await turns.finish(ref('o', 3));
+    expect(await redis.get(keys.orderDone('o'))).toBe('1');
+    expect(await turns.finish(ref('o', 2))).toBeNull();
+    expect(await redis.get(keys.orderDone('o'))).toBe('3');
+    expect(await redis.pttl(keys.orderDone('o'))).toBeGreaterThan(0);
+    // A skipped number finished late by its job: done moves past it once.
+    await turns.skip(ref('o', 4));
+    await turns.finish(ref('o', 4));
+    expect(await redis.get(keys.orderDone('o'))).toBe('4');
+    expect(await redis.exists(keys.orderSkipped('o'))).toBe(0);
   });
 
   it('keeps a held-up conversation\'s keys alive while its waiter comes back to look', async () => {

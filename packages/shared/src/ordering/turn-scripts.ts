@@ -40,16 +40,17 @@ return out
 // Shared by the scripts below: moves `done` (as last read, or as just finished) past skipped numbers, stores it
 // and refreshes the keys' TTL; returns the new done. Most conversations never skip a number, so the skipped set
 // is walked only when it exists (`hasSkipped`, as the caller last saw it): one EXISTS, not an SREM that finds
-// nothing and an EXISTS after it.
+// nothing and an EXISTS after it. `stored`: the value the done key already holds with a fresh TTL, if any, which
+// is not stored again.
 const ADVANCE = `
-local function advanceFrom(done, hasSkipped, doneKey, skippedKey, ttl)
+local function advanceFrom(done, hasSkipped, doneKey, skippedKey, ttl, stored)
   if hasSkipped then
     while redis.call('SREM', skippedKey, tostring(done + 1)) == 1 do
       done = done + 1
     end
     if redis.call('EXISTS', skippedKey) == 1 then redis.call('PEXPIRE', skippedKey, ttl) end
   end
-  redis.call('SET', doneKey, done, 'PX', ttl)
+  if done ~= stored then redis.call('SET', doneKey, done, 'PX', ttl) end
   return done
 end
 `;
@@ -80,16 +81,30 @@ return {0, done}
 // Returns the job id waiting for the next turn, if any, and takes it off the waiters: it is named once.
 // Whether numbers were skipped and jobs wait is asked in one EXISTS of both keys: most conversations have
 // neither, and then no waiter is looked up; only when one of them exists is the skipped set asked alone.
+// A finish stores its number before it knows the last one (SET ... GET, Redis 6.2): most turns end in order,
+// and then that one command both reads and stores done; otherwise the value read is put back.
 const END_TURN = `${ADVANCE}
 local seq = tonumber(ARGV[1])
-local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local current
+local stored
+if ARGV[3] == 'finish' then
+  current = tonumber(redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'GET') or '0')
+  if seq == current + 1 then
+    stored = seq
+  else
+    redis.call('SET', KEYS[1], current, 'PX', ARGV[2])
+    stored = current
+  end
+else
+  current = tonumber(redis.call('GET', KEYS[1]) or '0')
+end
 local present = redis.call('EXISTS', KEYS[2], KEYS[3])
 local hasSkipped = present == 2 or (present == 1 and redis.call('EXISTS', KEYS[2]) == 1)
 local hasWaiters = present == 2 or (present == 1 and not hasSkipped)
 local known = seq <= current or (hasSkipped and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1)
 if not known then
   if ARGV[3] == 'finish' and seq == current + 1 then
-    -- Stored by advanceFrom below, with the TTL: one SET, not two.
+    -- Stored already, with the TTL, by the SET ... GET above.
     current = seq
   else
     redis.call('SADD', KEYS[2], ARGV[1])
@@ -102,7 +117,7 @@ if not known then
     redis.call('PEXPIRE', KEYS[4], ARGV[4])
   end
 end
-local done = advanceFrom(current, hasSkipped, KEYS[1], KEYS[2], ARGV[2])
+local done = advanceFrom(current, hasSkipped, KEYS[1], KEYS[2], ARGV[2], stored)
 if not hasWaiters then return false end
 local waiter = redis.call('HGET', KEYS[3], tostring(done + 1))
 if waiter then redis.call('HDEL', KEYS[3], tostring(done + 1)) end
