@@ -91,13 +91,16 @@ export interface StorePlan {
  * `enqueueMessage`, the bench times it on its own.
  */
 export function planStore(deps: EnqueueDeps, message: DingTalkCallback, robot: Robot, robotCode: string): StorePlan {
-  const orderKey = orderKeyFor({ ...message, robotCode }, robot.options.memoryScope);
-  const conversationKey = conversationKeyFor({ ...message, robotCode });
+  // The fields the keys are made of, with the robot's code: not a copy of the whole message, twice.
+  const keyed = { robotCode, conversationId: message.conversationId, senderId: message.senderId, senderStaffId: message.senderStaffId };
+  const orderKey = orderKeyFor(keyed, robot.options.memoryScope);
+  const conversationKey = conversationKeyFor(keyed);
   const store = deps.shards[shardIndexFor(conversationKey, deps.shards.length)]!;
   const prompt = extractPrompt(message);
+  const command = deps.lanes.isCommand(prompt);
   // Where the message came from is the verified robot's word, never the payload's (`vouchesForSender`).
-  const lane = deps.lanes.laneOf({ senderStaffId: message.senderStaffId, senderId: message.senderId, source: robot.source }, prompt);
-  const noticeAt = deps.noticeAfterMs > 0 && !deps.lanes.isCommand(prompt) ? Date.now() + deps.noticeAfterMs : undefined;
+  const lane = deps.lanes.laneOf({ senderStaffId: message.senderStaffId, senderId: message.senderId, source: robot.source }, prompt, command);
+  const noticeAt = deps.noticeAfterMs > 0 && !command ? Date.now() + deps.noticeAfterMs : undefined;
   return { store, robotCode, orderKey, conversationKey, prompt, lane, source: robot.source, noticeAt };
 }
 
@@ -155,19 +158,24 @@ export async function addMessageJob(
   return { stored: 'duplicate', jobId: job.id ?? jobId };
 }
 
-async function withTimeout<T>(ms: number, msgId: string, work: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Refusal('queue_unavailable', `no answer from Redis within ${ms} ms`, { msgId })), ms);
+/**
+ * `work`, refused as `queue_unavailable` when it fails or has not settled within `ms`. One promise and one timer,
+ * not a race of two promises: it runs for every message.
+ */
+function withTimeout<T>(ms: number, msgId: string, work: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Refusal('queue_unavailable', `no answer from Redis within ${ms} ms`, { msgId })), ms);
+    work().then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Refusal ? error : new Refusal('queue_unavailable', undefined, { cause: error, msgId }));
+      },
+    );
   });
-  try {
-    return await Promise.race([work(), timeout]);
-  } catch (error) {
-    if (error instanceof Refusal) throw error;
-    throw new Refusal('queue_unavailable', undefined, { cause: error, msgId });
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Pictures and a quote, only when the message has them: most jobs stay as small as before. */
