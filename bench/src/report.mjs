@@ -480,14 +480,14 @@ export function formatReport(report) {
 
 /** The store path's parts, each timed on its own, beside the gateways' CPU per callback in their best rounds. */
 function storePathLines(ack) {
-  const { parts, callbacks, inFlight } = ack.storePath;
+  const { parts, callbacks, passes, inFlight } = ack.storePath;
   const rows = STORE_PATH_PARTS.map(([name, label]) => [label, parts[name].cpuUs, parts[name].wallUs]);
   const sum = STORE_PATH_PARTS.reduce((total, [name]) => total + parts[name].cpuUs, 0);
   const { ours, naive } = ack.cpuPerCallbackUs;
   const acceptParts = ['jsonParse', 'validation', 'webhookChecks', 'keysAndLane', 'numbering', 'add'].reduce((total, name) => total + parts[name].cpuUs, 0);
   return [
-    `Store path, part by part (a fresh process, ${callbacks} callbacks per part after a warm-up pass, Redis parts ${inFlight} in flight;`,
-    'CPU = the process\'s user + system time per callback, wall = elapsed per callback):',
+    `Store path, part by part (a fresh process, ${callbacks} callbacks per part and pass, a warm-up pass, then the least CPU of ${passes} passes;`,
+    `Redis parts ${inFlight} in flight; CPU = the process's user + system time per callback, wall = elapsed per callback, of that pass):`,
     table(['part', 'CPU µs', 'wall µs'], [
       ...rows,
       ['sum of the parts', sum.toFixed(1), ''],
