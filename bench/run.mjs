@@ -10,6 +10,7 @@
 //   BENCH_ONLY           comma-separated subset: ack,pipeline,rateLimit,drain,crash,tokens,stream,sensitiveWords,failover,usage,redis,cards,lanes,notices
 //   BENCH_LOG_LEVEL      LOG_LEVEL of the apps (default info, the production default)
 //   BENCH_ACK_SECONDS    measured seconds per ack round (default 10; warm-up BENCH_ACK_WARMUP_SECONDS, 3)
+//   BENCH_STORE_PATH_CALLBACKS  callbacks per part and pass when the ack scenario times the store path (default 5000)
 //   BENCH_CPU_PROF=1     write --cpu-prof profiles of our gateway under load to bench/results/cpu-profiles
 //   BENCH_DASHBOARD=1    our gateway also serves the queue dashboard (to show it costs callbacks nothing)
 //   BENCH_KEEP_LOGS=1    keep the apps' logs (they are kept anyway when the bench fails)

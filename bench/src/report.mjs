@@ -1,3 +1,4 @@
+import { STORE_PATH_PARTS } from './store-path-costs.mjs';
 import { table } from './table.mjs';
 
 const fmt = (value, unit = '') => (value === undefined || value === null || Number.isNaN(value) ? '—' : `${value}${unit}`);
@@ -192,6 +193,7 @@ export function formatReport(report) {
     out.push('CPU: average cores busy while measuring; "other" is everything else on the machine (high = a disturbed round)');
     out.push('1 job each: every 2xx-acked msgId found in exactly one job (job data read back); jobs: BullMQ getJobCounts after the round');
     out.push('cut-off jobs: requests in flight when the load stopped; stored, but their answers were dropped by the client');
+    if (ack.storePath) out.push('', ...storePathLines(ack));
   } else out.push(`not measured: ${errors.ack ?? 'skipped'}`);
 
   section('2. Pipeline overhead (callback sent -> reply at DingTalk, minus model latency)');
@@ -495,5 +497,26 @@ function commandsBesideBare(ours, bare) {
   return [
     'every Redis command per message (INFO commandstats), ours beside bare BullMQ\'s per job; "added" is what our code and job options add:',
     table(['command', 'ours', 'bare BullMQ', 'added'], rows),
+  ];
+}
+
+/** The store path's parts, each timed on its own, beside the gateways' CPU per callback in their best rounds. */
+function storePathLines(ack) {
+  const { parts, callbacks, passes, inFlight } = ack.storePath;
+  const rows = STORE_PATH_PARTS.map(([name, label]) => [label, parts[name].cpuUs, parts[name].wallUs]);
+  const sum = STORE_PATH_PARTS.reduce((total, [name]) => total + parts[name].cpuUs, 0);
+  const { ours, naive } = ack.cpuPerCallbackUs;
+  const acceptParts = ['jsonParse', 'validation', 'webhookChecks', 'keysAndLane', 'numbering', 'add'].reduce((total, name) => total + parts[name].cpuUs, 0);
+  return [
+    `Store path, part by part (a fresh process, ${callbacks} callbacks per part and pass, a warm-up pass, then the least CPU of ${passes} passes;`,
+    `Redis parts ${inFlight} in flight; CPU = the process's user + system time per callback, wall = elapsed per callback, of that pass):`,
+    table(['part', 'CPU µs', 'wall µs'], [
+      ...rows,
+      ['sum of the parts', sum.toFixed(1), ''],
+      ['the accept path at once (parse to add; its parts above sum to ' + acceptParts.toFixed(1) + ')', parts.acceptPath.cpuUs, parts.acceptPath.wallUs],
+      ['the naive gateway\'s add, for comparison', parts.naiveAdd.cpuUs, parts.naiveAdd.wallUs],
+    ]),
+    `gateway CPU per callback in the best rounds: ours ${ours} µs, naive ${naive} µs (difference ${(ours - naive).toFixed(1)} µs); ` +
+      `ours less the parts above: ${(ours - sum).toFixed(1)} µs for the HTTP server, Koa, routing, the timeout and garbage collection`,
   ];
 }

@@ -1,14 +1,10 @@
 import Router from '@koa/router';
-import type { Middleware } from 'koa';
 import { redisAnswers, type Logger, type RedisClient, type Robot } from '@dtbot/shared';
 import type { AcceptDeps } from './accept/accept-message.js';
 import type { GatewayMetrics } from './metrics.js';
-import { readBody } from './middleware/read-body.js';
-import { verifyCallbackSignature } from './middleware/verify-callback-signature.js';
 import { receiveCallback } from './callback/receive-callback.js';
 import { HttpError } from './http-error.js';
 import { CALLBACK_PATHS } from './callback/callback-paths.js';
-import type { CallbackState } from './callback/callback-state.js';
 import { registerPlaygroundRoutes, type Playground } from './playground/playground-routes.js';
 
 export interface RouteDeps extends AcceptDeps {
@@ -31,15 +27,9 @@ export interface RouteDeps extends AcceptDeps {
 /** The gateway's HTTP surface on PORT; `/metrics` has a port of its own (`metrics-app.ts`). */
 export function buildRouter(deps: RouteDeps): Router {
   const router = new Router();
-  // The signature covers only headers, so it is checked first: an unsigned sender never gets a
-  // body buffered on its behalf.
-  const callback: Middleware<CallbackState>[] = [
-    verifyCallbackSignature(deps.robots),
-    readBody(deps.maxBodyBytes),
-    receiveCallback(deps),
-  ];
+  const callback = receiveCallback(deps);
   if (deps.httpCallbacks ?? true) {
-    for (const path of CALLBACK_PATHS) router.post(path, ...callback);
+    for (const path of CALLBACK_PATHS) router.post(path, callback);
     // Instead of router.allowedMethods(), which would run on every callback. `/` stays a plain 404
     // for other methods: load balancers often probe `GET /`.
     router.all('/dingtalk/callback', () => {

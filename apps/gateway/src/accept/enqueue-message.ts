@@ -10,7 +10,9 @@ import {
   orderKeyFor,
   shardIndexFor,
   type DingTalkCallback,
+  type Lane,
   type LanePolicy,
+  type MessageSource,
   type Robot,
   type MessageJob,
 } from '@dtbot/shared';
@@ -63,71 +65,117 @@ export type EnqueueResult = { stored: 'new' | 'duplicate'; jobId: string };
 export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallback, robot: Robot): Promise<EnqueueResult> {
   const robotCode = robotCodeFor(robot, message, deps.robotCodes);
   if (!deps.isConnected()) throw new Refusal('queue_unavailable', 'Redis is not connected', { msgId: message.msgId });
-  const orderKey = orderKeyFor({ ...message, robotCode }, robot.options.memoryScope);
-  const conversationKey = conversationKeyFor({ ...message, robotCode });
-  const store = deps.shards[shardIndexFor(conversationKey, deps.shards.length)]!;
-  const prompt = extractPrompt(message);
-  // Where the message came from is the verified robot's word, never the payload's (`vouchesForSender`).
-  const lane = deps.lanes.laneOf({ senderStaffId: message.senderStaffId, senderId: message.senderId, source: robot.source }, prompt);
-  const noticeAt = deps.noticeAfterMs > 0 && !deps.lanes.isCommand(prompt) ? Date.now() + deps.noticeAfterMs : undefined;
+  const plan = planStore(deps, message, robot, robotCode);
   return withTimeout(deps.timeoutMs, message.msgId, async () => {
-    const { seq, load } = await store.numbering.next(orderKey, conversationKey, noticeAt);
-    const jobId = jobIdFor(orderKey, seq);
-    const data: MessageJob = {
-      msgId: message.msgId,
-      robotCode,
-      msgtype: message.msgtype,
-      prompt,
-      ...messageExtras(message),
-      conversationId: message.conversationId,
-      conversationType: message.conversationType,
-      conversationTitle: message.conversationTitle,
-      senderId: message.senderId,
-      senderNick: message.senderNick,
-      senderStaffId: message.senderStaffId || undefined,
-      sessionWebhook: message.sessionWebhook,
-      sessionWebhookExpiredTime: message.sessionWebhookExpiredTime,
-      createAt: message.createAt,
-      receivedAt: Date.now(),
-      orderKey,
-      seq,
-      conversationKey,
-      // From the robot the transport named, never the payload: only the playground's robot makes a
-      // playground job, which workers may answer through the playground alone.
-      ...(robot.source ? { source: robot.source } : {}),
-      lane,
-    };
-    // Lanes and fair scheduling (`jobPriorityFor`): admins', VIPs' messages and commands before the rest, and
-    // within each lane a conversation's n-th unanswered message behind every other conversation's earlier ones,
-    // so one flooding group cannot starve the rest. BullMQ serves its plain wait list before any prioritized job:
-    // only the priority lane's first messages go there.
-    const priority = jobPriorityFor(lane, load);
-    const job = await store.queue.add(MESSAGE_JOB_NAME, data, {
-      jobId,
-      ...(priority !== undefined ? { priority } : {}),
-      deduplication: { id: dedupeIdFor(robotCode, message.msgId), ttl: deps.dedupeTtlMs },
-    });
-    if (job.id === jobId) return { stored: 'new', jobId };
-    // A redelivery: its number will never have a job, so the conversation must not wait for it.
-    // If this fails, the worker skips the gap itself after a grace period.
-    await store.turns.skip({ orderKey, conversationKey, seq }).catch(() => undefined);
-    return { stored: 'duplicate', jobId: job.id ?? jobId };
+    const { seq, load } = await plan.store.numbering.next(plan.orderKey, plan.conversationKey, plan.noticeAt);
+    return addMessageJob(deps, plan, message, seq, load);
   });
 }
 
-async function withTimeout<T>(ms: number, msgId: string, work: () => Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Refusal('queue_unavailable', `no answer from Redis within ${ms} ms`, { msgId })), ms);
+/** Where and under which keys a message is stored: everything the store step needs that Redis does not decide. */
+export interface StorePlan {
+  store: ShardStore;
+  robotCode: string;
+  orderKey: string;
+  conversationKey: string;
+  prompt: string;
+  lane: Lane;
+  /** The verified robot's source (the playground's), never the payload's. */
+  source: MessageSource | undefined;
+  /** When the message gets its queue notice if its answer has not started; absent for none. */
+  noticeAt: number | undefined;
+}
+
+/**
+ * The store step's work before Redis, in memory only: keys, shard, prompt, lane and notice time. Apart from
+ * `enqueueMessage`, the bench times it on its own.
+ */
+export function planStore(deps: EnqueueDeps, message: DingTalkCallback, robot: Robot, robotCode: string): StorePlan {
+  // The fields the keys are made of, with the robot's code: not a copy of the whole message, twice.
+  const keyed = { robotCode, conversationId: message.conversationId, senderId: message.senderId, senderStaffId: message.senderStaffId };
+  const orderKey = orderKeyFor(keyed, robot.options.memoryScope);
+  const conversationKey = conversationKeyFor(keyed);
+  const store = deps.shards[shardIndexFor(conversationKey, deps.shards.length)]!;
+  const prompt = extractPrompt(message);
+  const command = deps.lanes.isCommand(prompt);
+  // Where the message came from is the verified robot's word, never the payload's (`vouchesForSender`).
+  const lane = deps.lanes.laneOf({ senderStaffId: message.senderStaffId, senderId: message.senderId, source: robot.source }, prompt, command);
+  const noticeAt = deps.noticeAfterMs > 0 && !command ? Date.now() + deps.noticeAfterMs : undefined;
+  return { store, robotCode, orderKey, conversationKey, prompt, lane, source: robot.source, noticeAt };
+}
+
+/**
+ * Adds the numbered message's job; a redelivery (its dedupe mark exists) gets the stored job's id and gives its
+ * number back. Apart from `enqueueMessage`, the bench times it on its own.
+ */
+export async function addMessageJob(
+  deps: Pick<EnqueueDeps, 'dedupeTtlMs'>,
+  plan: StorePlan,
+  message: DingTalkCallback,
+  seq: number,
+  load: number,
+): Promise<EnqueueResult> {
+  const { store, robotCode, orderKey, conversationKey, prompt, lane } = plan;
+  const jobId = jobIdFor(orderKey, seq);
+  const data: MessageJob = {
+    msgId: message.msgId,
+    robotCode,
+    msgtype: message.msgtype,
+    prompt,
+    ...messageExtras(message),
+    conversationId: message.conversationId,
+    conversationType: message.conversationType,
+    conversationTitle: message.conversationTitle,
+    senderId: message.senderId,
+    senderNick: message.senderNick,
+    senderStaffId: message.senderStaffId || undefined,
+    sessionWebhook: message.sessionWebhook,
+    sessionWebhookExpiredTime: message.sessionWebhookExpiredTime,
+    createAt: message.createAt,
+    receivedAt: Date.now(),
+    orderKey,
+    seq,
+    conversationKey,
+    // From the robot the transport named, never the payload: only the playground's robot makes a
+    // playground job, which workers may answer through the playground alone.
+    ...(plan.source ? { source: plan.source } : {}),
+    lane,
+  };
+  // Lanes and fair scheduling (`jobPriorityFor`): admins', VIPs' messages and commands before the rest, and
+  // within each lane a conversation's n-th unanswered message behind every other conversation's earlier ones,
+  // so one flooding group cannot starve the rest. BullMQ serves its plain wait list before any prioritized job:
+  // only the priority lane's first messages go there.
+  const priority = jobPriorityFor(lane, load);
+  const job = await store.queue.add(MESSAGE_JOB_NAME, data, {
+    jobId,
+    ...(priority !== undefined ? { priority } : {}),
+    deduplication: { id: dedupeIdFor(robotCode, message.msgId), ttl: deps.dedupeTtlMs },
   });
-  try {
-    return await Promise.race([work(), timeout]);
-  } catch (error) {
-    if (error instanceof Refusal) throw error;
-    throw new Refusal('queue_unavailable', undefined, { cause: error, msgId });
-  } finally {
-    clearTimeout(timer);
-  }
+  if (job.id === jobId) return { stored: 'new', jobId };
+  // A redelivery: its number will never have a job, so the conversation must not wait for it.
+  // If this fails, the worker skips the gap itself after a grace period.
+  await store.turns.skip({ orderKey, conversationKey, seq }).catch(() => undefined);
+  return { stored: 'duplicate', jobId: job.id ?? jobId };
+}
+
+/**
+ * `work`, refused as `queue_unavailable` when it fails or has not settled within `ms`. One promise and one timer,
+ * not a race of two promises: it runs for every message.
+ */
+function withTimeout<T>(ms: number, msgId: string, work: () => Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Refusal('queue_unavailable', `no answer from Redis within ${ms} ms`, { msgId })), ms);
+    work().then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Refusal ? error : new Refusal('queue_unavailable', undefined, { cause: error, msgId }));
+      },
+    );
+  });
 }
 
 /** Pictures and a quote, only when the message has them: most jobs stay as small as before. */

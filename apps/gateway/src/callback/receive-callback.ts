@@ -1,8 +1,10 @@
 import type { Middleware } from 'koa';
-import type { Logger } from '@dtbot/shared';
+import type { Logger, Robot } from '@dtbot/shared';
 import { acceptMessage, type AcceptDeps, type Carrier } from '../accept/accept-message.js';
 import { Refusal } from '../accept/refusal.js';
 import type { GatewayMetrics } from '../metrics.js';
+import { readJsonBody } from '../middleware/read-body.js';
+import { verifyCallbackSignature } from '../middleware/verify-callback-signature.js';
 import { refusalAsHttpError } from './callback-errors.js';
 import type { CallbackState } from './callback-state.js';
 
@@ -12,21 +14,30 @@ const HTTP_CALLBACK: Carrier = { bodyAuthenticated: false };
 interface ReceiveDeps extends AcceptDeps {
   logger: Logger;
   metrics: GatewayMetrics;
+  /** The robots whose callbacks this gateway takes; each callback is the robot's whose secret signed it. */
+  robots: readonly Robot[];
+  maxBodyBytes: number;
 }
 
-/** Hands a signed callback's body to the accept path, and only once it is stored answers 200. */
+/**
+ * The callback route, as one middleware: checks the signature, reads the body, hands it to the accept path, and
+ * only once it is stored answers 200. One middleware rather than three: each level of a Koa chain costs every
+ * callback a dispatch and a promise (bench).
+ */
 export function receiveCallback(deps: ReceiveDeps): Middleware<CallbackState> {
+  const signedRobot = verifyCallbackSignature(deps.robots);
   // Bound once: labelled lookups on every callback are measurable at this rate.
   const storedCounter = deps.metrics.callbacks.labels('stored');
   const duplicateCounter = deps.metrics.callbacks.labels('duplicate');
   return async (ctx) => {
+    // The signature covers only headers, so it is checked first: an unsigned sender never gets a
+    // body buffered on its behalf.
+    const robot = signedRobot(ctx);
+    const body = await readJsonBody(ctx, deps.maxBodyBytes);
     const started = process.hrtime.bigint();
-    const { robot, body } = ctx.state;
-    // The signature middleware runs first; without a robot this route was built wrong.
-    if (!robot) throw new Error('callback reached the accept path without a verified robot');
     let accepted;
     try {
-      accepted = await acceptMessage(deps, body ?? '', robot, HTTP_CALLBACK);
+      accepted = await acceptMessage(deps, body, robot, HTTP_CALLBACK);
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       ctx.state.msgId = error.msgId;

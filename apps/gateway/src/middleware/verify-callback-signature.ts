@@ -1,16 +1,17 @@
-import type { Middleware } from 'koa';
+import type { Context } from 'koa';
 import { verifySignature, type Robot } from '@dtbot/shared';
 import { callbackError } from '../callback/callback-errors.js';
-import type { CallbackState } from '../callback/callback-state.js';
 
 /**
  * Nothing is trusted before its signature is: DingTalk signs `timestamp` with the AppSecret
  * (see docs/dingtalk-protocol.md). With several robots, the secret that matches names the robot
- * the message belongs to, whatever `robotCode` its payload claims or lacks.
+ * the message belongs to, whatever `robotCode` its payload claims or lacks. Returns a check that
+ * gives a request's robot or throws its 401; a plain function, not a middleware, so the callback
+ * route runs as one.
  */
-export function verifyCallbackSignature(robots: readonly Robot[]): Middleware<CallbackState> {
+export function verifyCallbackSignature(robots: readonly Robot[]): (ctx: Pick<Context, 'get'>) => Robot {
   const secrets = robots.map((robot) => robot.appSecret);
-  return async (ctx, next) => {
+  return (ctx) => {
     const { result, secretIndex } = verifySignature({
       timestamp: ctx.get('timestamp') || undefined,
       sign: ctx.get('sign') || undefined,
@@ -19,7 +20,6 @@ export function verifyCallbackSignature(robots: readonly Robot[]): Middleware<Ca
     if (result === 'missing') throw callbackError('missing_signature');
     if (result === 'stale') throw callbackError('stale_timestamp');
     if (result === 'mismatch') throw callbackError('bad_signature');
-    ctx.state.robot = robots[secretIndex];
-    await next();
+    return robots[secretIndex]!;
   };
 }

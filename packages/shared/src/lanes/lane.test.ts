@@ -29,6 +29,15 @@ describe('LanePolicy', () => {
     expect(policy.laneOf(...message)).toBe(lane);
   });
 
+  it.each([
+    ['anyone\'s command', from('alice', '/help')],
+    ['anyone else\'s question', from('alice')],
+    ['an admin\'s question', from('boss')],
+    ['a playground "boss"\'s question', from('boss', '今天天气怎么样？', 'playground')],
+  ] as const)('gives %s the same lane when the caller passes isCommand\'s answer along', (_, message) => {
+    expect(policy.laneOf(...message, policy.isCommand(message[1]))).toBe(policy.laneOf(...message));
+  });
+
   it('takes the lists\' word only for a sender the transport vouched for: a playground "boss" asks in the normal lane', () => {
     expect(policy.laneOf(...from('boss', '今天天气怎么样？', 'playground'))).toBe('normal');
     expect(policy.laneOf(...from('boss', '/help', 'playground'))).toBe('priority');

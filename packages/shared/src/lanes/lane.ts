@@ -36,11 +36,11 @@ export class LanePolicy {
    * The lane of a message from `sender` whose text (as the worker reads it, `extractPrompt`) is `prompt`.
    * `source` is required here, not optional as in a job: the gateway must say where the message came from,
    * since a sender nobody vouched for (the playground's, who names themselves) is on no list, and then only
-   * a command takes the priority lane.
+   * a command takes the priority lane. `command`: `isCommand(prompt)`, when the caller has asked it already.
    */
-  laneOf(sender: ListedSender & { source: MessageSource | undefined }, prompt: string): Lane {
+  laneOf(sender: ListedSender & { source: MessageSource | undefined }, prompt: string, command?: boolean): Lane {
     if (this.people.size > 0 && isListedUser(this.people, sender)) return 'priority';
-    return this.isCommand(prompt) ? 'priority' : 'normal';
+    return (command ?? this.isCommand(prompt)) ? 'priority' : 'normal';
   }
 
   /** Whether the worker will read `prompt` as one of its commands. */

@@ -196,13 +196,23 @@ export class Turns {
    * stored message is never left unscheduled. One round trip for all of them.
    */
   async nextMany(messages: readonly TurnSubject[]): Promise<TurnNumber[]> {
-    const keys = [
-      this.keys.noticeDue(),
-      ...messages.flatMap((m) => [this.keys.orderSeq(m.orderKey), this.keys.conversationLoad(m.conversationKey)]),
-    ];
-    const notices = messages.flatMap((m) => [m.noticeAt ?? 0, m.orderKey]);
-    const flat = await this.redis.dtbotNextTurns(keys.length, ...keys, this.ttlMs, LOAD_TTL_MS, ...notices);
-    return messages.map((_, i) => ({ seq: flat[2 * i]!, load: flat[2 * i + 1]! }));
+    // One pass, one array: this runs for every batch of callbacks.
+    const keyCount = 1 + 2 * messages.length;
+    const args: (string | number)[] = new Array(2 * keyCount + 1);
+    args[0] = this.keys.noticeDue();
+    args[keyCount] = this.ttlMs;
+    args[keyCount + 1] = LOAD_TTL_MS;
+    for (let i = 0; i < messages.length; i += 1) {
+      const m = messages[i]!;
+      args[1 + 2 * i] = this.keys.orderSeq(m.orderKey);
+      args[2 + 2 * i] = this.keys.conversationLoad(m.conversationKey);
+      args[keyCount + 2 + 2 * i] = m.noticeAt ?? 0;
+      args[keyCount + 3 + 2 * i] = m.orderKey;
+    }
+    const flat = await this.redis.dtbotNextTurns(keyCount, ...args);
+    const numbers: TurnNumber[] = new Array(messages.length);
+    for (let i = 0; i < messages.length; i += 1) numbers[i] = { seq: flat[2 * i]!, load: flat[2 * i + 1]! };
+    return numbers;
   }
 
   async claim(orderKey: string, seq: number, jobId: string): Promise<TurnClaim> {
