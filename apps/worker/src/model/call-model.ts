@@ -44,7 +44,7 @@ export async function callModel(
   jobId: string,
   asker: CountedAsker,
   prompt: ModelPrompt,
-  progress: { onSent?: () => void; onText?: (draft: () => string) => void } = {},
+  progress: { onSent?: () => void; onText?: (draft: () => string) => void; signal?: AbortSignal } = {},
 ): Promise<string> {
   const answerKey = deps.keys.answer(jobId);
   const cached = await deps.redis.get(answerKey);

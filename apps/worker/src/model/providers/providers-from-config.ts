@@ -105,6 +105,7 @@ function buildProvider(
   // On Azure, pictures come from a deployment of their own.
   const imageClient = imageModel && endpoint.type === 'azure' ? createModelClient({ ...endpoint, deployment: imageModel }, options) : client;
   return {
+    kind: 'openai',
     name: spec.name,
     client,
     model: spec.model,
