@@ -1,4 +1,5 @@
 import type { ModelOutput } from './model-output.js';
+import { difyAnswer } from './dify/dify-answer.js';
 import { openAIAnswer } from './openai-answer.js';
 import type { ModelProvider } from './providers/model-provider.js';
 import type { AnswerDeps, AnswerRequest } from './answer-request.js';
@@ -8,5 +9,7 @@ export function answerOn(deps: AnswerDeps, provider: ModelProvider, request: Ans
   switch (provider.kind) {
     case 'openai':
       return openAIAnswer(deps, provider, request);
+    case 'dify':
+      return difyAnswer(deps, provider, request);
   }
 }

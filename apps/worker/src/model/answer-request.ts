@@ -13,9 +13,14 @@ export interface AnswerRequest {
   promptTokens: number;
   /** When given, the answer is streamed and each new draft (its text computed on demand) is passed here. */
   onText?: ((draft: () => string) => void) | undefined;
+  /**
+   * Who asks, in which memory thread, and the question alone: what a provider that keeps the history itself (a
+   * Dify app) is sent instead of `messages`. `thread` is `undefined` when memory is off (every question stands alone).
+   */
+  asker?: { user: string; thread: string | undefined; question: string } | undefined;
   /** Ends the model call early (the asker stopped the answer); what was written so far stands. */
   signal?: AbortSignal | undefined;
 }
 
 /** What asking a provider of any kind needs. */
-export type AnswerDeps = Pick<WorkerDeps, 'answerLimits' | 'settings' | 'logger'>;
+export type AnswerDeps = Pick<WorkerDeps, 'answerLimits' | 'settings' | 'logger' | 'difyConversations'>;

@@ -25,6 +25,8 @@ export interface Completion {
   /** The provider's usage; our count of the prompt and of the whole answer (reasoning included) when it sent none. */
   tokens: ChatTokens;
   counted: 'provider' | 'tokenizer';
+  /** What it cost in US dollars as the provider itself said (a Dify app); `undefined` = priced by the price table. */
+  costUsd?: number | undefined;
 }
 
 export type RequestCompletionDeps = CallProviderDeps & AnswerDeps & Pick<WorkerDeps, 'tokens'>;
@@ -59,7 +61,7 @@ export async function requestCompletion(deps: RequestCompletionDeps, request: Co
   if (!answer) {
     throw new WorkerFailure('model_empty_answer', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
   }
-  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: apiUrlOf(provider) };
+  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: apiUrlOf(provider), costUsd: output.costUsd };
   if (usage) {
     const cachedInput = usage.prompt_tokens_details?.cached_tokens;
     return { ...asked, tokens: { input: usage.prompt_tokens, output: usage.completion_tokens, cachedInput }, counted: 'provider' };

@@ -18,7 +18,7 @@ import type { Reply, ReplyContext } from './reply.js';
 
 export type CommandReplyDeps = Pick<
   WorkerDeps,
-  'memory' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas' | 'usage' | 'budget' | 'sensitiveWords'
+  'memory' | 'difyConversations' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas' | 'usage' | 'budget' | 'sensitiveWords'
 >;
 
 /** `/usage` covers today and this many days ending today. */
@@ -29,8 +29,9 @@ export async function commandReply(deps: CommandReplyDeps, context: ReplyContext
   const { data } = context;
   switch (reply.command) {
     case 'reset':
-      // Memory only: the persona is a setting of the thread, switched back with `/persona default`.
-      await deps.memory.clear(data.orderKey);
+      // Memory only (ours, and the thread's conversations in a Dify app, which keeps its own): the persona is a
+      // setting of the thread, switched back with `/persona default`.
+      await Promise.all([deps.memory.clear(data.orderKey), deps.difyConversations.clear(data.orderKey)]);
       return RESET_DONE;
     case 'help':
       return helpText(deps.settings, deps.personas);

@@ -34,7 +34,8 @@ export async function askModel(
     robot.memoryScope === 'none' ? [] : deps.memory.load(data.orderKey, jobId),
     currentPersona(deps, data),
   ]);
-  const prompt: ModelPrompt = { model: modelChoice(robot), system: persona.prompt, history, question, ...(pictures ? { pictures } : {}) };
+  const thread = robot.memoryScope === 'none' ? undefined : data.orderKey;
+  const prompt: ModelPrompt = { model: modelChoice(robot), system: persona.prompt, history, question, thread, ...(pictures ? { pictures } : {}) };
   const { delivery } = context;
   // Drafts are masked like the answer (a card shows them), a word still being written held back.
   const onText = delivery.showsProgress

@@ -19,14 +19,33 @@ export interface OpenAIProvider extends ProviderCommon {
   client: OpenAI;
 }
 
+/** A Dify app: its chat API (`POST {baseUrl}/chat-messages`), which keeps each conversation's history itself. */
+export interface DifyApp {
+  /** Its API base, such as `https://api.dify.ai/v1`. */
+  baseUrl: string;
+  /** The app's API key (`app-…`): sent as a bearer token, never logged. */
+  apiKey: string;
+  /** Goes through the configured proxy, if any. */
+  fetch: typeof globalThis.fetch;
+}
+
+/** A Dify app answers: it is sent the question alone, and continues the thread's conversation there. */
+export interface DifyProvider extends ProviderCommon {
+  kind: 'dify';
+  /** The name its calls are counted under in the usage ledger (`dify` unless the robot names the app). */
+  model: string;
+  images: undefined;
+  dify: DifyApp;
+}
+
 /**
  * One place the worker can ask for answers (and pictures): an answering backend of one kind, the
  * model it is asked for, and its own rate limits. Providers are tried in their configured order
  * (`providers-from-config.ts`); `answer-on.ts` asks each kind in its own way.
  */
-export type ModelProvider = OpenAIProvider;
+export type ModelProvider = OpenAIProvider | DifyProvider;
 
 /** The address a provider's answers come from: it tells one provider's price of a model from another's. */
 export function apiUrlOf(provider: ModelProvider): string {
-  return provider.client.baseURL;
+  return provider.kind === 'dify' ? provider.dify.baseUrl : provider.client.baseURL;
 }
