@@ -65,6 +65,13 @@ describe('Dify as the answering backend', () => {
     expect(ttl).toBeLessThanOrEqual(TTL_SECONDS);
   });
 
+  it('/settings names the Dify app as the model', async () => {
+    const { h } = await start('dify-settings');
+    const { reply } = await h.ask(h.message({ text: '/settings', senderStaffId: 'ned' }));
+    expect(reply).toContain('dify');
+    expect(reply).not.toContain('fake-model');
+  });
+
   it('/reset forgets the thread\'s conversation: the next question starts a new one', async () => {
     const { h, app } = await start('dify-reset');
     const message = (text: string) => h.message({ text, senderStaffId: 'bob', conversationId: 'cid-reset' });

@@ -18,7 +18,7 @@ import type { Reply, ReplyContext } from './reply.js';
 
 export type CommandReplyDeps = Pick<
   WorkerDeps,
-  'memory' | 'difyConversations' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas' | 'usage' | 'budget' | 'sensitiveWords'
+  'memory' | 'difyConversations' | 'providersFor' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas' | 'usage' | 'budget' | 'sensitiveWords'
 >;
 
 /** `/usage` covers today and this many days ending today. */
@@ -40,8 +40,10 @@ export async function commandReply(deps: CommandReplyDeps, context: ReplyContext
     case 'settings': {
       const [persona, left] = await Promise.all([currentPersona(deps, data), deps.quotas.left(data)]);
       const access = deps.access.decide(data);
+      // A Dify app answers whatever model the robot names: it is shown by the name its calls are counted under.
+      const [answerer] = deps.providersFor(data.robotCode);
       return settingsText({
-        model: deps.robotOptions(data.robotCode).model,
+        model: answerer?.kind === 'dify' ? answerer.model : deps.robotOptions(data.robotCode).model,
         scope: deps.robotOptions(data.robotCode).memoryScope,
         persona: persona.name,
         role: access.allowed ? access.role : 'member',
