@@ -4,9 +4,10 @@ import type { ModelOutput } from '../model-output.js';
 import type { DifyProvider } from '../providers/model-provider.js';
 import { stripReasoning } from '../strip-reasoning.js';
 import { WorkerFailure } from '../../failures/worker-failure.js';
-import { askDify, type DifyQuestion } from './dify-chat.js';
+import { askDify } from './dify-chat.js';
 import { DifyError } from './dify-error.js';
 import type { DifyUsage } from './dify-event.js';
+import type { DifyAnswer } from './dify-stream.js';
 
 /**
  * The answer of a Dify app: the question alone, continuing the conversation Dify keeps for this asker in this
@@ -21,17 +22,23 @@ export async function difyAnswer(deps: AnswerDeps, provider: DifyProvider, reque
   const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
   const onAnswer = request.onText && ((answer: string) => request.onText!(() => stripReasoning(answer).trim()));
   const ask = (conversationId: string | undefined) =>
-    askDify(provider.dify, { query: question, user, conversationId } satisfies DifyQuestion, signal, request.signal, onAnswer);
-
-  const known = thread === undefined ? undefined : await deps.difyConversations.find(thread, user);
-  let answered;
-  try {
-    answered = await ask(known).catch(async (error: unknown) => {
+    askDify(provider.dify, { query: question, user, conversationId }, signal, request.signal, onAnswer);
+  const continuing = async (): Promise<DifyAnswer> => {
+    if (thread === undefined) return ask(undefined);
+    const known = await deps.difyConversations.find(thread, user);
+    try {
+      return await ask(known);
+    } catch (error) {
       if (!(known && error instanceof DifyError && error.conversationUnknown)) throw error;
       deps.logger.info({ provider: provider.name }, 'the Dify app no longer knows the thread\'s conversation; starting a new one');
-      await deps.difyConversations.drop(thread!, user);
+      await deps.difyConversations.drop(thread, user);
       return ask(undefined);
-    });
+    }
+  };
+
+  let answered: DifyAnswer;
+  try {
+    answered = await continuing();
   } catch (error) {
     if (timeout.aborted) throw new WorkerFailure('model_too_slow', `the Dify app's answer did not end within ${deps.settings.modelTimeoutMs} ms`, { cause: error });
     throw error;

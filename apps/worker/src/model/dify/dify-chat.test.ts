@@ -1,5 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostileText } from '@dtbot/hostile-text';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeDify, startRedirectTrap, type FakeDify, type RedirectTrap } from '@dtbot/testkit';
 import { classifyError } from '../../failures/classify-error.js';
@@ -104,5 +106,18 @@ describe('askDify', () => {
     expect(answered.answer.length).toBeGreaterThan(0);
     expect('one two three four'.startsWith(answered.answer)).toBe(true);
     expect(answered.answer).not.toBe('one two three four');
+  });
+
+  it('any question (hostile text) → sent as it is, and the app\'s answer back as it wrote it, nothing lost', async () => {
+    dify = await startFakeDify({ apiKey: KEY, stream: { chunks: 7 } });
+    const app = dify;
+    await fc.assert(
+      fc.asyncProperty(hostileText({ maxLength: 5_000 }), async (query) => {
+        const answered = await askDify(appAt(app.baseUrl), { ...question, query }, AbortSignal.timeout(5000), undefined);
+        expect(app.requests.at(-1)!.body.query).toBe(query);
+        expect(answered.answer).toBe(`Dify答复(0): ${query}`);
+      }),
+      { numRuns: 25 },
+    );
   });
 });
