@@ -6,7 +6,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (the product's performance targets); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices, dify } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -128,6 +128,16 @@ export function summaryRows(report) {
       add('queue notice after quiet: the rounded wait users read vs actual wait', pct(quiet.said), 'max <= 30 %', quiet.said !== undefined && quiet.said.maxPercent <= 30);
     }
   } else missing('notices');
+  if (dify) {
+    const words = dify.firstWords;
+    add(`Dify app in AI cards: finished (${dify.messages} questions)`, `${dify.cardsFinished}/${dify.messages}`, 'all', dify.cardsFinished === dify.messages);
+    add(
+      `Dify app in AI cards: the app's first piece to first words, ${dify.messages} at once (p50 / max)`,
+      `${fmt(words.p50Ms, ' ms')} / ${fmt(words.maxMs, ' ms')}${words.onlyFinal ? `, ${words.onlyFinal} only at the end` : ''}`,
+      'max <= 300 ms',
+      words.maxMs <= 300 && words.unmatched === 0,
+    );
+  } else missing('dify');
 
   // Scenarios 2-5, 7, 9 (with its fallback) and 11 send tracked messages through the whole product.
   const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash, stream, failover?.withFallback, redis?.single, redis?.sharded].filter(Boolean);

@@ -31,7 +31,8 @@ import { ConversationMemory } from './memory/conversation-memory.js';
 import { AnswerLimits } from './model/answer-limits.js';
 import { ProviderCircuits } from './model/providers/provider-circuits.js';
 import type { ProviderEntry } from './model/providers/providers-file.js';
-import { providersFromConfig } from './model/providers/providers-from-config.js';
+import { providersFromConfig, robotProvidersFromConfig } from './model/providers/providers-from-config.js';
+import { DifyConversations } from './model/dify/dify-conversations.js';
 import { DEFAULT_DELAY_POLICY } from './queue-action.js';
 import { createWorkerMetrics } from './metrics.js';
 import { createTokenCounter } from './tokens/token-counter.js';
@@ -72,6 +73,8 @@ export function buildWorkerDeps(
   // Model and DingTalk requests alike go through the configured proxy, if any.
   const outboundFetch = proxiedFetch(proxyRules(config));
   const providers = providersFromConfig(config, providerEntries, { redis, keys, fetch: outboundFetch });
+  const robotOptions = robotOptionsFor(config, robots);
+  const robotProviders = robotProvidersFromConfig(config, robots, robotOptions, { redis, keys, fetch: outboundFetch });
   // With one provider there is nowhere to switch to: its failures are the job's retries, as before.
   const circuits =
     providers.length > 1
@@ -118,7 +121,6 @@ export function buildWorkerDeps(
     return match?.appKey ? { appKey: match.appKey, appSecret: match.appSecret } : undefined;
   };
   const tokenCounter = createTokenCounter(config.OPENAI_MODEL);
-  const robotOptions = robotOptionsFor(config, robots);
   const usage = new UsageLedger(redis, keys, { retentionDays: config.USAGE_RETENTION_DAYS, timeZone: config.QUOTA_TIMEZONE }, now);
   const budget = new DailyBudget(usage, config.BUDGET_DAILY_USD, (robotCode) => robotOptions(robotCode).budgetDailyUsd);
   const robotCodes = robots.flatMap((robot) => (robot.robotCode ? [robot.robotCode] : []));
@@ -131,6 +133,7 @@ export function buildWorkerDeps(
     queues,
     tokens: tokenCounter,
     providers,
+    providersFor: (robotCode) => robotProviders.get(robotCode) ?? providers,
     circuits,
     answerLimits: new AnswerLimits(redis, keys),
     metrics,
@@ -193,9 +196,10 @@ export function buildWorkerDeps(
       ttlSeconds: config.SESSION_TTL_SECONDS,
       maxTokens: config.MEMORY_MAX_TOKENS,
     }),
+    difyConversations: new DifyConversations(redis, shard.keys, config.SESSION_TTL_SECONDS),
     personaChoices: new PersonaChoices(redis, shard.keys),
   }));
 }
 
 /** What each queue shard has of its own. */
-type ShardOwned = 'shard' | 'keys' | 'queue' | 'turns' | 'notices' | 'memory' | 'personaChoices';
+type ShardOwned = 'shard' | 'keys' | 'queue' | 'turns' | 'notices' | 'memory' | 'difyConversations' | 'personaChoices';

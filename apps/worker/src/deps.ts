@@ -1,6 +1,7 @@
 import type { Queue } from '@dtbot/queue';
 import type { Logger, MessageJob, MessageSource, QueueShard, RedisClient, ShardKeys, Turns } from '@dtbot/shared';
 import type { ConversationMemory } from './memory/conversation-memory.js';
+import type { DifyConversations } from './model/dify/dify-conversations.js';
 import type { AnswerLimits } from './model/answer-limits.js';
 import type { DelayPolicy } from './queue-action.js';
 import type { ModelProvider } from './model/providers/model-provider.js';
@@ -43,6 +44,8 @@ export interface WorkerDeps {
   /** The shard's queue notices (`QUEUE_NOTICE_AFTER_MS`); `undefined` when they are off. */
   notices: NoticeSchedule | undefined;
   memory: ConversationMemory;
+  /** The shard's memory threads' conversations in Dify apps (ids only: Dify keeps their history). */
+  difyConversations: DifyConversations;
   /** Counts tokens for the memory budget and the rate limiter alike. */
   tokens: TokenCounter;
   /**
@@ -50,6 +53,11 @@ export interface WorkerDeps {
    * `OPENAI_FALLBACK_*`, then `PROVIDERS_FILE`.
    */
   providers: readonly ModelProvider[];
+  /**
+   * The providers a robot's questions go to: its own Dify app when `ROBOTS_FILE` names one for it, else
+   * `providers`.
+   */
+  providersFor(robotCode: string): readonly ModelProvider[];
   /** Their circuit breakers, shared through Redis; `undefined` with a single provider (nothing to switch to). */
   circuits: ProviderCircuits | undefined;
   /** Which field caps an answer's tokens, per model. */

@@ -13,6 +13,7 @@ import {
   watchSettingsAgreement,
 } from '@dtbot/shared';
 import { buildWorkerDeps } from './build-deps.js';
+import type { OpenAIProvider } from './model/providers/model-provider.js';
 import { createWorkers } from './create-worker.js';
 import { createHealthServer } from './health-server.js';
 import { loadPersonaCatalog } from './personas/load-persona-catalog.js';
@@ -40,8 +41,10 @@ for (const connection of [redis, workerConnection]) {
 const shards = buildWorkerDeps(config, logger, redis, personas, providerEntries);
 // Metrics, token counting, providers and the queues are the same object in every shard's deps.
 const deps = shards[0]!;
-// A budget must be able to count every model it covers: each provider's, each robot's.
-const unpriced = unpricedModels(config, deps.prices, deps.providers);
+// A budget must be able to count every model it covers: each provider's, each robot's. A Dify app prices its own
+// calls (in US dollars; in another currency they count without a cost, like any unpriced model).
+const priced = deps.providers.filter((provider): provider is OpenAIProvider => provider.kind === 'openai');
+const unpriced = unpricedModels(config, deps.prices, priced);
 loadConfigOrExit('worker', () => assertBudgetsPriced(unpriced));
 for (const { model, kind } of unpriced) {
   logger.warn({ model, kind }, 'no price for this model: its calls are counted without a cost; add it to MODEL_PRICES');

@@ -29,9 +29,13 @@ describe('createLogger', () => {
       ticket: 'SECRET9',
       body: { clientId: 'dingvisible', clientSecret: 'SECRET10' },
       msgId: 'visible-msg-id',
+      settings: { DIFY_API_KEY: 'app-SECRET11' },
+      provider: { name: 'primary', dify: { baseUrl: 'https://api.dify.ai/v1', apiKey: 'app-SECRET12' } },
+      dify: { apiKey: 'app-SECRET13' },
     });
     const line = lines.join('');
-    for (const secret of ['SECRET1', 'SECRET2', 'SECRET3', 'SECRET4', 'SECRET5', 'SECRET6', 'SECRET7', 'SECRET8', 'SECRET9', 'SECRET10']) {
+    const secrets = ['SECRET1', 'SECRET2', 'SECRET3', 'SECRET4', 'SECRET5', 'SECRET6', 'SECRET7', 'SECRET8', 'SECRET9', 'SECRET10'];
+    for (const secret of [...secrets, 'SECRET11', 'SECRET12', 'SECRET13']) {
       expect(line).not.toContain(secret);
     }
     expect(line).toContain('visible-msg-id');

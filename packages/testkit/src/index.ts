@@ -56,3 +56,13 @@ export { CHROMIUM_PATH, launchBrowser } from './browser.js';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';
 export { startRedirectTrap, type ReachedRequest, type RedirectTrap } from './redirect-trap.js';
 export { redisCallsRunBy, redisCommandsRunBy, type RedisCall } from '@dtbot/redis-test';
+export {
+  startFakeDify,
+  type DifyAnswerFunction,
+  type DifyChatRequestBody,
+  type DifyTurn,
+  type FakeDify,
+  type FakeDifyBehaviour,
+  type FakeDifyOptions,
+  type ReceivedDifyRequest,
+} from './fake-dify-server.js';

@@ -2,6 +2,7 @@ import { APIConnectionError, APIError } from 'openai';
 import { BotError, type ErrorKind } from '@dtbot/shared';
 import { DINGTALK_ERRORS } from '../dingtalk/dingtalk-error-codes.js';
 import { DingTalkError } from '../dingtalk/dingtalk-error.js';
+import { DifyError } from '../model/dify/dify-error.js';
 import { retryAfterMs } from '../model/retry-after.js';
 import type { FailureCode } from './failure-catalogue.js';
 import { WorkerFailure } from './worker-failure.js';
@@ -29,6 +30,7 @@ export function classifyError(error: unknown): BotError {
     return new WorkerFailure('model_unreachable', 'model API could not be reached or timed out', { cause: error });
   }
   if (error instanceof APIError) return classifyModelError(error);
+  if (error instanceof DifyError) return classifyDifyError(error);
   if (error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError')) {
     return new WorkerFailure('timed_out', 'request timed out', { cause: error });
   }
@@ -47,6 +49,19 @@ function classifyModelError(error: APIError): BotError {
   }
   const code = modelFailureByStatus(status);
   return new WorkerFailure(code, `model API answered ${status}`, { cause: error });
+}
+
+/** A Dify app's refusal reads like the model API's: its quota code, a 429's wait, and its status. */
+function classifyDifyError(error: DifyError): BotError {
+  if (error.code === 'unreachable') return new WorkerFailure('model_unreachable', 'the Dify app could not be reached', { cause: error });
+  if (error.code === 'provider_quota_exceeded') {
+    return new WorkerFailure('model_quota_exhausted', 'the Dify app\'s model quota is exhausted', { cause: error });
+  }
+  if (error.status === 429) {
+    const wait = error.retryAfterMs ?? DEFAULT_RATE_LIMIT_WAIT_MS;
+    return new WorkerFailure('model_rate_limited', error.message, { cause: error, retryAfterMs: wait });
+  }
+  return new WorkerFailure(modelFailureByStatus(error.status), error.message, { cause: error });
 }
 
 function modelFailureByStatus(status: number): FailureCode {

@@ -4,7 +4,7 @@ import type { Turn } from '../memory/trim-to-budget.js';
 import { requestCompletion, type RequestCompletionDeps } from './request-completion.js';
 import { REPLY_PRIMING_TOKENS } from '../tokens/token-counter.js';
 import type { ModelChoice } from '../robot-options.js';
-import type { CountedAsker } from '../counting/counted-as.js';
+import { countedAs, type CountedAsker } from '../counting/counted-as.js';
 import { recordSpend, type RecordSpendDeps } from '../usage/record-spend.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
@@ -20,6 +20,8 @@ const PICTURE_ESTIMATE = 1000;
 export interface ModelPrompt {
   /** The robot's model and its sampling settings. */
   model: ModelChoice;
+  /** The memory thread the question is asked in; `undefined` when memory is off. */
+  thread?: string | undefined;
   system: string | undefined;
   history: readonly Turn[];
   question: string;
@@ -30,7 +32,7 @@ export interface ModelPrompt {
   pictures?: () => Promise<readonly string[]>;
 }
 
-export type CallModelDeps = RequestCompletionDeps & RecordSpendDeps & Pick<WorkerDeps, 'redis' | 'keys' | 'tokens'>;
+export type CallModelDeps = RequestCompletionDeps & RecordSpendDeps & Pick<WorkerDeps, 'redis' | 'keys' | 'tokens' | 'providersFor'>;
 
 /**
  * Asks the model, and records what the call used for whom it answered (`asker`); with `onText`, the
@@ -44,7 +46,7 @@ export async function callModel(
   jobId: string,
   asker: CountedAsker,
   prompt: ModelPrompt,
-  progress: { onSent?: () => void; onText?: (draft: () => string) => void; firstStart?: boolean } = {},
+  progress: { onSent?: () => void; onText?: (draft: () => string) => void; firstStart?: boolean; signal?: AbortSignal } = {},
 ): Promise<string> {
   const answerKey = deps.keys.answer(jobId);
   // Only an earlier start of the job can have kept an answer: its first start asks at once.
@@ -67,8 +69,14 @@ export async function callModel(
     pictures.length * PICTURE_ESTIMATE;
   const estimatedTokens = promptTokens + (model.maxTokens ?? ANSWER_ESTIMATE);
 
-  const completion = await requestCompletion(deps, { model, messages, estimatedTokens, promptTokens, ...progress });
-  await recordSpend(deps, jobId, asker, { kind: 'chat', model: completion.model, apiUrl: completion.apiUrl, tokens: completion.tokens });
+  // A provider that keeps the history itself (a Dify app) is sent the asker, the thread and the question instead.
+  const answerer = { user: countedAs(asker).user, thread: prompt.thread, question };
+  const completion = await requestCompletion(
+    { ...deps, providers: deps.providersFor(asker.robotCode) },
+    { model, messages, estimatedTokens, promptTokens, asker: answerer, ...progress },
+  );
+  const { model: used, apiUrl, tokens, costUsd } = completion;
+  await recordSpend(deps, jobId, asker, { kind: 'chat', model: used, apiUrl, tokens, costUsd });
   await deps.redis.set(answerKey, completion.text, 'EX', ANSWER_TTL_SECONDS);
   return completion.text;
 }

@@ -4,4 +4,6 @@ import type OpenAI from 'openai';
 export interface ModelOutput {
   content: string;
   usage: OpenAI.CompletionUsage | undefined;
+  /** What the call cost in US dollars, when the provider said so itself (a Dify app does); else the price table's. */
+  costUsd?: number | undefined;
 }

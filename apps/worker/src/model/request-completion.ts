@@ -1,29 +1,17 @@
 import { AsyncResource } from 'node:async_hooks';
-import type OpenAI from 'openai';
 import type { WorkerDeps } from '../deps.js';
-import { refusesMaxTokens, type AnswerLimit } from './answer-limits.js';
-import type { ModelOutput } from './model-output.js';
+import { answerOn } from './answer-on.js';
+import type { AnswerDeps, AnswerRequest } from './answer-request.js';
 import { callProvider, type CallProviderDeps } from './providers/call-provider.js';
-import type { ModelProvider } from './providers/model-provider.js';
-import { streamCompletion } from './stream-completion.js';
+import { apiUrlOf } from './providers/model-provider.js';
 import { stripReasoning } from './strip-reasoning.js';
-import type { ModelChoice } from '../robot-options.js';
 import type { ChatTokens } from '../tokens/chat-tokens.js';
 import { MESSAGE_FRAMING_TOKENS } from '../tokens/token-counter.js';
 import { WorkerFailure } from '../failures/worker-failure.js';
 
-export interface CompletionRequest {
-  /** The robot's model and its sampling settings (a provider may serve a model of its own instead). */
-  model: ModelChoice;
-  messages: OpenAI.Chat.ChatCompletionMessageParam[];
-  /** Tokens the call is expected to use (prompt and answer), for the TPM window until `usage` corrects it. */
-  estimatedTokens: number;
-  /** The prompt's tokens as our tokenizer counts them: the call's input when the provider reports no usage. */
-  promptTokens: number;
+export interface CompletionRequest extends AnswerRequest {
   /** Told when the rate limiter admitted the request and it is sent. */
   onSent?: () => void;
-  /** When given, the answer is streamed and each new draft (its text computed on demand) is passed here. */
-  onText?: ((draft: () => string) => void) | undefined;
 }
 
 /** An answer, and what it cost: the model that wrote it, where, and its tokens. */
@@ -37,9 +25,11 @@ export interface Completion {
   /** The provider's usage; our count of the prompt and of the whole answer (reasoning included) when it sent none. */
   tokens: ChatTokens;
   counted: 'provider' | 'tokenizer';
+  /** What it cost in US dollars as the provider itself said (a Dify app); `undefined` = priced by the price table. */
+  costUsd?: number | undefined;
 }
 
-export type RequestCompletionDeps = CallProviderDeps & Pick<WorkerDeps, 'answerLimits' | 'tokens' | 'settings'>;
+export type RequestCompletionDeps = CallProviderDeps & AnswerDeps & Pick<WorkerDeps, 'tokens'>;
 
 /**
  * One answer from the model, under the global rate limit, with its reasoning removed; streamed
@@ -58,7 +48,7 @@ export async function requestCompletion(deps: RequestCompletionDeps, request: Co
     deps,
     'chat',
     request.estimatedTokens,
-    (provider) => completeOn(deps, provider, request, onText),
+    (provider) => answerOn(deps, provider, { ...request, onText }),
     // Once drafts may have been shown, another provider would write a different answer over them.
     { onSent: request.onSent, shown: () => streamed },
   );
@@ -71,7 +61,7 @@ export async function requestCompletion(deps: RequestCompletionDeps, request: Co
   if (!answer) {
     throw new WorkerFailure('model_empty_answer', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
   }
-  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: provider.client.baseURL };
+  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: apiUrlOf(provider), costUsd: output.costUsd };
   if (usage) {
     const cachedInput = usage.prompt_tokens_details?.cached_tokens;
     return { ...asked, tokens: { input: usage.prompt_tokens, output: usage.completion_tokens, cachedInput }, counted: 'provider' };
@@ -79,45 +69,3 @@ export async function requestCompletion(deps: RequestCompletionDeps, request: Co
   return { ...asked, tokens: { input: request.promptTokens, output: deps.tokens.message(raw) - MESSAGE_FRAMING_TOKENS }, counted: 'tokenizer' };
 }
 
-/**
- * The request on one provider, for the model it serves. A provider that refuses `max_tokens` for
- * this model is asked once more with `max_completion_tokens` (the refusal cost it nothing, so
- * both go under one admission), and every worker uses that from then on.
- */
-async function completeOn(
-  deps: RequestCompletionDeps,
-  provider: ModelProvider,
-  request: CompletionRequest,
-  onText: ((draft: () => string) => void) | undefined,
-): Promise<ModelOutput> {
-  const model = provider.model ?? request.model.model;
-  const limit = request.model.maxTokens === undefined ? undefined : await deps.answerLimits.for(model);
-  try {
-    return await create(deps, provider, model, request, limit, onText);
-  } catch (error) {
-    if (limit !== 'max_tokens' || !refusesMaxTokens(error)) throw error;
-    await deps.answerLimits.learn(model);
-    deps.logger.warn({ model, provider: provider.name }, 'the model refuses max_tokens; asking with max_completion_tokens from now on');
-    return create(deps, provider, model, request, 'max_completion_tokens', onText);
-  }
-}
-
-async function create(
-  deps: RequestCompletionDeps,
-  provider: ModelProvider,
-  model: string,
-  request: CompletionRequest,
-  limit: AnswerLimit | undefined,
-  onText: ((draft: () => string) => void) | undefined,
-): Promise<ModelOutput> {
-  const { maxTokens, temperature } = request.model;
-  const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
-    model,
-    messages: request.messages,
-    ...(limit && maxTokens ? { [limit]: maxTokens } : {}),
-    ...(temperature !== undefined ? { temperature } : {}),
-  };
-  if (onText) return streamCompletion(provider.client, body, onText, deps.settings.modelTimeoutMs);
-  const completion = await provider.client.chat.completions.create(body);
-  return { content: completion.choices[0]?.message?.content ?? '', usage: completion.usage };
-}

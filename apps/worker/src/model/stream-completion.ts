@@ -11,15 +11,20 @@ import { WorkerFailure } from '../failures/worker-failure.js';
  *
  * The SDK's own timeout ends when the answer starts; `timeoutMs` bounds the whole stream. An
  * aborted stream ends the SDK's iteration without an error, so the abort is checked afterwards.
+ * `stop` is the caller's own abort (the asker stopped the answer): it ends the stream as it is.
  */
 export async function streamCompletion(
   openai: OpenAI,
   body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming,
   onText: (draft: () => string) => void,
   timeoutMs: number,
+  stop?: AbortSignal,
 ): Promise<ModelOutput> {
   const signal = AbortSignal.timeout(timeoutMs);
-  const stream = await openai.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal });
+  const stream = await openai.chat.completions.create(
+    { ...body, stream: true, stream_options: { include_usage: true } },
+    { signal: stop ? AbortSignal.any([signal, stop]) : signal },
+  );
   let content = '';
   let usage: OpenAI.CompletionUsage | undefined;
   for await (const chunk of stream) {

@@ -18,7 +18,7 @@ import type { Reply, ReplyContext } from './reply.js';
 
 export type CommandReplyDeps = Pick<
   WorkerDeps,
-  'memory' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas' | 'usage' | 'budget' | 'sensitiveWords'
+  'memory' | 'difyConversations' | 'providersFor' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas' | 'usage' | 'budget' | 'sensitiveWords'
 >;
 
 /** `/usage` covers today and this many days ending today. */
@@ -29,8 +29,9 @@ export async function commandReply(deps: CommandReplyDeps, context: ReplyContext
   const { data } = context;
   switch (reply.command) {
     case 'reset':
-      // Memory only: the persona is a setting of the thread, switched back with `/persona default`.
-      await deps.memory.clear(data.orderKey);
+      // Memory only (ours, and the thread's conversations in a Dify app, which keeps its own): the persona is a
+      // setting of the thread, switched back with `/persona default`.
+      await Promise.all([deps.memory.clear(data.orderKey), deps.difyConversations.clear(data.orderKey)]);
       return RESET_DONE;
     case 'help':
       return helpText(deps.settings, deps.personas);
@@ -39,8 +40,10 @@ export async function commandReply(deps: CommandReplyDeps, context: ReplyContext
     case 'settings': {
       const [persona, left] = await Promise.all([currentPersona(deps, data), deps.quotas.left(data)]);
       const access = deps.access.decide(data);
+      // A Dify app answers whatever model the robot names: it is shown by the name its calls are counted under.
+      const [answerer] = deps.providersFor(data.robotCode);
       return settingsText({
-        model: deps.robotOptions(data.robotCode).model,
+        model: answerer?.kind === 'dify' ? answerer.model : deps.robotOptions(data.robotCode).model,
         scope: deps.robotOptions(data.robotCode).memoryScope,
         persona: persona.name,
         role: access.allowed ? access.role : 'member',

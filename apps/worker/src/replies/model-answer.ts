@@ -32,7 +32,8 @@ export async function askModel(
   const { data, jobId } = context;
   const robot = deps.robotOptions(data.robotCode);
   const [history, persona] = await threadOf(deps, jobId, data, robot.memoryScope === 'none');
-  const prompt: ModelPrompt = { model: modelChoice(robot), system: persona.prompt, history, question, ...(pictures ? { pictures } : {}) };
+  const thread = robot.memoryScope === 'none' ? undefined : data.orderKey;
+  const prompt: ModelPrompt = { model: modelChoice(robot), system: persona.prompt, history, question, thread, ...(pictures ? { pictures } : {}) };
   const { delivery } = context;
   // Drafts are masked like the answer (a card shows them), a word still being written held back.
   const onText = delivery.showsProgress

@@ -1,5 +1,5 @@
 import { ConfigError, robotsFromConfig, type WorkerConfig } from '@dtbot/shared';
-import type { ModelProvider } from '../model/providers/model-provider.js';
+import type { OpenAIProvider } from '../model/providers/model-provider.js';
 import { robotOptionsFor } from '../robot-options.js';
 import type { PriceTable } from './price-table.js';
 
@@ -19,7 +19,7 @@ export interface UnpricedModel {
 export function unpricedModels(
   config: WorkerConfig,
   prices: Pick<PriceTable, 'knows'>,
-  providers: readonly Pick<ModelProvider, 'model' | 'client' | 'images'>[],
+  providers: readonly Pick<OpenAIProvider, 'model' | 'client' | 'images'>[],
 ): UnpricedModel[] {
   const robots = robotsFromConfig(config);
   const optionsOf = robotOptionsFor(config, robots);

@@ -6,7 +6,7 @@ import type { ChatTokens } from '../tokens/chat-tokens.js';
 
 /** One call to a model: a chat answer, or pictures from the images API. */
 export type ModelCall =
-  | { kind: 'chat'; model: string; apiUrl: string; tokens: ChatTokens }
+  | { kind: 'chat'; model: string; apiUrl: string; tokens: ChatTokens; costUsd?: number | undefined }
   | { kind: 'image'; model: string; apiUrl: string; images: number; tokens: ChatTokens | undefined };
 
 export type RecordSpendDeps = Pick<WorkerDeps, 'usage' | 'prices' | 'metrics' | 'logger' | 'robotOptions'>;
@@ -24,7 +24,9 @@ export async function recordSpend(
   asker: CountedAsker,
   call: ModelCall,
 ): Promise<void> {
-  const costUsd = call.kind === 'chat' ? deps.prices.chat(call.model, call.tokens, call.apiUrl) : deps.prices.image(call.model, call, call.apiUrl);
+  // A provider that prices its own calls (a Dify app) is taken at its word.
+  const costUsd =
+    call.kind === 'chat' ? (call.costUsd ?? deps.prices.chat(call.model, call.tokens, call.apiUrl)) : deps.prices.image(call.model, call, call.apiUrl);
   const labels = { robot: robotMetricLabel(asker.robotCode, deps.robotOptions(asker.robotCode).name), model: call.model };
   const tokensIn = call.tokens?.input ?? 0;
   const tokensOut = call.tokens?.output ?? 0;

@@ -178,6 +178,9 @@ describe('ROBOTS_FILE', () => {
     ['a bad memory scope', () => write('scope.yaml', 'robots:\n  - appKey: a\n    appSecret: hunter2\n    memoryScope: team\n'), /scope\.yaml: robots\.0\.memoryScope/],
     ['a robot listed twice', () => write('twice.yaml', 'robots:\n  - { appKey: a, appSecret: hunter2 }\n  - { appKey: a, model: m }\n'), /twice\.yaml: robots\.1\.appKey: a is listed twice/],
     ['a robot without a secret anywhere', () => write('nosecret.yaml', 'robots:\n  - appKey: dinglonely\n'), /ROBOTS_FILE: robot dinglonely has no AppSecret/],
+    ['a Dify app without its key', () => write('dify-nokey.yaml', 'robots:\n  - appKey: a\n    appSecret: hunter2\n    dify: { baseUrl: "https://api.dify.ai/v1" }\n'), /dify-nokey\.yaml: robots\.0\.dify\.apiKey/],
+    ['a Dify app with a bad base URL', () => write('dify-url.yaml', 'robots:\n  - appKey: a\n    appSecret: hunter2\n    dify: { baseUrl: nowhere, apiKey: hunter2 }\n'), /dify-url\.yaml: robots\.0\.dify\.baseUrl/],
+    ['a misspelt Dify key', () => write('dify-typo.yaml', 'robots:\n  - appKey: a\n    appSecret: hunter2\n    dify: { baseURL: "https://x/v1", apiKey: hunter2 }\n'), /dify-typo\.yaml: robots\.0\.dify: Unrecognized key: "baseURL"/],
   ])('stops both apps on %s, naming the problem and never a secret', (_name, file, expected) => {
     const path = file();
     for (const load of [() => loadGatewayConfig({ DINGTALK_APP_SECRET: 's', ROBOTS_FILE: path }), () => loadWorkerConfig({ OPENAI_API_KEY: 'k', ROBOTS_FILE: path })]) {
@@ -185,6 +188,12 @@ describe('ROBOTS_FILE', () => {
       expect(problems.join('\n')).toMatch(expected);
       expect(problems.join('\n')).not.toContain('hunter2');
     }
+  });
+
+  it('takes a robot\'s own Dify app: base URL, key and the name its calls are counted under', () => {
+    const path = write('dify.yaml', 'robots:\n  - appKey: dingkb\n    appSecret: kb-secret\n    dify:\n      baseUrl: https://dify.example.com/v1\n      apiKey: app-kb\n      app: hr-kb\n');
+    const { config } = loadWorkerConfig({ OPENAI_API_KEY: 'k', ROBOTS_FILE: path });
+    expect(config.ROBOTS_FILE?.robots[0]?.dify).toEqual({ baseUrl: 'https://dify.example.com/v1', apiKey: 'app-kb', app: 'hr-kb' });
   });
 
   it('refuses an AppKey whose secret in the file differs from the environment\'s', () => {
@@ -215,6 +224,18 @@ describe('loadWorkerConfig: providers', () => {
     expect(() =>
       loadWorkerConfig({ OPENAI_PROVIDER: 'azure', AZURE_OPENAI_ENDPOINT: 'https://x.openai.azure.com', AZURE_OPENAI_API_KEY: 'k', OPENAI_API_VERSION: 'latest' }),
     ).toThrow(/OPENAI_API_VERSION: a date like 2024-10-21/);
+  });
+
+  it('takes a Dify app (base URL and key) and then needs no OPENAI_API_KEY; names what it lacks, never the key', () => {
+    const { config } = loadWorkerConfig({ OPENAI_PROVIDER: 'dify', DIFY_BASE_URL: 'https://api.dify.ai/v1', DIFY_API_KEY: 'app-secret' });
+    expect(config).toMatchObject({ OPENAI_PROVIDER: 'dify', DIFY_BASE_URL: 'https://api.dify.ai/v1', DIFY_API_KEY: 'app-secret' });
+    expect(config.OPENAI_API_KEY).toBeUndefined();
+    expect(() => loadWorkerConfig({ OPENAI_PROVIDER: 'dify' })).toThrow(
+      /DIFY_BASE_URL: is required with OPENAI_PROVIDER=dify\n.*DIFY_API_KEY: is required with OPENAI_PROVIDER=dify/,
+    );
+    const refused = () => loadWorkerConfig({ OPENAI_PROVIDER: 'dify', DIFY_BASE_URL: 'not a url', DIFY_API_KEY: 'app-never-echoed' });
+    expect(refused).toThrow(/DIFY_BASE_URL/);
+    expect(refused).not.toThrow(/app-never-echoed/);
   });
 
   it('takes a fallback provider as a base URL with its key, and names the half of it that is missing', () => {

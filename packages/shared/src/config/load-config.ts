@@ -181,8 +181,12 @@ export function loadGatewayConfig(source: Record<string, string | undefined> = p
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): Loaded<WorkerConfig> {
   return parseWith(workerSchema, withPlaygroundUrl(source), (env) => {
     const required =
-      env.OPENAI_PROVIDER === 'azure' ? ['AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY'] : ['OPENAI_API_KEY'];
-    const context = env.OPENAI_PROVIDER === 'azure' ? ' with OPENAI_PROVIDER=azure' : '';
+      env.OPENAI_PROVIDER === 'azure'
+        ? ['AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY']
+        : env.OPENAI_PROVIDER === 'dify'
+          ? ['DIFY_BASE_URL', 'DIFY_API_KEY']
+          : ['OPENAI_API_KEY'];
+    const context = env.OPENAI_PROVIDER === 'azure' || env.OPENAI_PROVIDER === 'dify' ? ` with OPENAI_PROVIDER=${env.OPENAI_PROVIDER}` : '';
     const missing = required.filter((name) => env[name] === undefined).map((name) => `${name}: is required${context}`);
     return [...missing, ...robotsFileProblems(env), ...playgroundUrlProblems(env), ...fallbackProblems(env), ...shardProblems(env)];
   });

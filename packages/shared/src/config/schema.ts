@@ -126,10 +126,10 @@ export const gatewaySchema = commonSchema.extend({
 
 export const workerSchema = commonSchema.extend({
   OPENAI_PROVIDER: z
-    .enum(['openai', 'azure'])
+    .enum(['openai', 'azure', 'dify'])
     .default('openai')
-    .describe('openai: OPENAI_BASE_URL (OpenAI or any compatible endpoint); azure: Azure OpenAI (AZURE_OPENAI_*)'),
-  OPENAI_API_KEY: z.string().min(1).optional().describe('model API key; required unless OPENAI_PROVIDER=azure'),
+    .describe('openai: OPENAI_BASE_URL (OpenAI or any compatible endpoint); azure: Azure OpenAI (AZURE_OPENAI_*); dify: a Dify app answers (DIFY_*)'),
+  OPENAI_API_KEY: z.string().min(1).optional().describe('model API key; required unless OPENAI_PROVIDER is azure or dify'),
   OPENAI_BASE_URL: z.string().url().default('https://api.openai.com/v1').describe('any OpenAI-compatible endpoint'),
   OPENAI_MODEL: z
     .string()
@@ -152,6 +152,12 @@ export const workerSchema = commonSchema.extend({
     .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$/, 'a date like 2024-10-21, optionally with -preview')
     .default('2024-10-21')
     .describe('Azure OpenAI api-version'),
+  DIFY_BASE_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe('a Dify app\'s API base, e.g. https://api.dify.ai/v1 (self-hosted: https://<host>/v1); required with OPENAI_PROVIDER=dify'),
+  DIFY_API_KEY: z.string().min(1).optional().describe('the Dify app\'s API key (app-…); required with OPENAI_PROVIDER=dify'),
   OPENAI_IMAGE_MODEL: z
     .string()
     .min(1)

@@ -108,6 +108,11 @@ export function shardKeys(prefix: string) {
     conversationLoad: (conversationKey: string) => `${prefix}:load:${conversationKey}`,
     /** A conversation's remembered turns (JSON). */
     memory: (orderKey: string) => `${prefix}:memory:${orderKey}`,
+    /**
+     * A memory thread's conversations in a Dify app, which keeps their history itself (hash asker → Dify's
+     * `conversation_id`: Dify ties a conversation to the user who started it); expires and resets with the memory.
+     */
+    difyConversations: (orderKey: string) => `${prefix}:dify:${orderKey}`,
     /** The persona a memory thread chose (`/persona`); absent = the default persona. */
     persona: (orderKey: string) => `${prefix}:persona:${orderKey}`,
     /** The model's answer to one message, kept so a retry re-sends it instead of asking again. */

@@ -22,6 +22,14 @@ export const robotEntrySchema = z
     cardTemplateId: z.string().trim().min(1).optional(),
     /** Whether this robot's model reads pictures (`OPENAI_VISION`). */
     vision: z.boolean().optional(),
+    /**
+     * A Dify app that answers this robot's questions instead of the deployment's providers: its API base, its
+     * key, and the name its calls are counted under (`dify` unless given).
+     */
+    dify: z
+      .object({ baseUrl: z.string().url(), apiKey: z.string().trim().min(1), app: z.string().trim().min(1).optional() })
+      .strict()
+      .optional(),
     /** This robot's own daily budget in US dollars (on top of `BUDGET_DAILY_USD` for all robots); 0 = none. */
     budgetDailyUsd: z.number().min(0).optional(),
   })

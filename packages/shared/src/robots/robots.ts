@@ -22,6 +22,8 @@ export interface RobotOptions {
   cardTemplateId?: string | undefined;
   /** Whether the robot's model is sent the pictures users send (`OPENAI_VISION`). */
   vision?: boolean | undefined;
+  /** A Dify app that answers this robot's questions instead of the deployment's providers (`app`: its name in usage). */
+  dify?: { baseUrl: string; apiKey: string; app?: string | undefined } | undefined;
   /** Estimated model spend per local day after which only admins are answered by this robot; unset or 0 = none of its own. */
   budgetDailyUsd?: number | undefined;
 }

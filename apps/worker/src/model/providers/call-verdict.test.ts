@@ -1,6 +1,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { describe, expect, it } from 'vitest';
 import { classifyError } from '../../failures/classify-error.js';
+import { DifyError } from '../dify/dify-error.js';
 import { verdictOf } from './call-verdict.js';
 
 const answered = (status: number, error: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
@@ -28,6 +29,18 @@ describe('verdictOf', () => {
     ['an exhausted quota', 429, { code: 'insufficient_quota' }],
   ])('opens at once for %s', (_what, status, error) => {
     expect(verdictOf(answered(status, error), 10_000)).toEqual({ verdict: 'trip', openForMs: 0 });
+  });
+
+  it.each([
+    ['a refused key', new DifyError(401, 'unauthorized'), 'trip'],
+    ['a forbidden app', new DifyError(403, 'forbidden'), 'trip'],
+    ['a wrong base URL', new DifyError(404, 'not_found'), 'trip'],
+    ['the app\'s model quota exhausted', new DifyError(400, 'provider_quota_exceeded'), 'trip'],
+    ['a bad request', new DifyError(400, 'invalid_param'), 'neutral'],
+    ['a 5xx', new DifyError(502, undefined), 'failure'],
+    ['an unreachable app', DifyError.unreachable(new TypeError('fetch failed')), 'failure'],
+  ])('a Dify app\'s %s → %s, as the model API\'s', (_what, error, verdict) => {
+    expect(verdictOf(classifyError(error), 10_000).verdict).toBe(verdict);
   });
 
   it.each([400, 413, 422])('leaves the circuit alone for a %i: the request was at fault, not the provider', (status) => {

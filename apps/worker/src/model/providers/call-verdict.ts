@@ -1,5 +1,6 @@
 import { APIError } from 'openai';
 import type { BotError } from '@dtbot/shared';
+import { DifyError } from '../dify/dify-error.js';
 import type { CallVerdict } from './provider-circuits.js';
 
 /** Answers that say this provider will refuse every call until someone acts: a key it refuses, a deployment or model it lacks. */
@@ -18,12 +19,19 @@ const REFUSES_US = new Set([401, 403, 404]);
  * Returns the wait a `trip` asks for (0 when it named none: the cool-down applies).
  */
 export function verdictOf(failure: BotError, maxWaitMs: number): { verdict: CallVerdict; openForMs: number } {
-  const cause = failure.cause instanceof APIError ? failure.cause : undefined;
+  const cause = refusalOf(failure.cause);
   if (failure.kind === 'rate_limited') {
     const wait = failure.retryAfterMs ?? 0;
     return wait > maxWaitMs ? { verdict: 'trip', openForMs: wait } : { verdict: 'neutral', openForMs: 0 };
   }
   if (failure.kind === 'retryable') return { verdict: 'failure', openForMs: 0 };
-  if (cause && (REFUSES_US.has(cause.status ?? 0) || cause.code === 'insufficient_quota')) return { verdict: 'trip', openForMs: 0 };
+  if (cause && (REFUSES_US.has(cause.status) || cause.quotaExhausted)) return { verdict: 'trip', openForMs: 0 };
   return { verdict: 'neutral', openForMs: 0 };
+}
+
+/** What the provider answered, from the model SDK's error or a Dify app's. */
+function refusalOf(cause: unknown): { status: number; quotaExhausted: boolean } | undefined {
+  if (cause instanceof APIError) return { status: cause.status ?? 0, quotaExhausted: cause.code === 'insufficient_quota' };
+  if (cause instanceof DifyError) return { status: cause.status, quotaExhausted: cause.code === 'provider_quota_exceeded' };
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import type { RedisClient, RedisKeys, WorkerConfig } from '@dtbot/shared';
+import { robotMetricLabel, type RedisClient, type RedisKeys, type Robot, type RobotOptions, type WorkerConfig } from '@dtbot/shared';
 import { createModelClient, type ModelClientOptions, type ProviderEndpoint } from '../create-model-client.js';
 import { ModelRateLimiter, RATE_WINDOW_MARGIN_MS } from '../model-rate-limiter.js';
 import type { ModelProvider } from './model-provider.js';
@@ -16,10 +16,16 @@ export const PRIMARY_PROVIDER = 'primary';
 /** The name of the provider of `OPENAI_FALLBACK_*`. */
 export const FALLBACK_PROVIDER = 'fallback';
 
+/** The name a Dify app's calls are counted under when nothing names it. */
+export const DIFY_MODEL = 'dify';
+
+/** Where a Dify app's chat API is, and its key. */
+type DifyEndpoint = { type: 'dify'; baseUrl: string; apiKey: string };
+
 /** What makes a provider, before its clients and limiter are built. */
 interface ProviderSpec {
   name: string;
-  endpoint: ProviderEndpoint;
+  endpoint: ProviderEndpoint | DifyEndpoint;
   model: string | undefined;
   /** The images API's model (Azure: its deployment); `undefined` = no pictures. */
   imageModel: string | undefined;
@@ -27,8 +33,10 @@ interface ProviderSpec {
   tpm: number;
 }
 
-/** The endpoint of `OPENAI_PROVIDER`: OpenAI or a compatible base URL, or Azure OpenAI. */
-function primaryEndpoint(config: WorkerConfig): ProviderEndpoint {
+/** The endpoint of `OPENAI_PROVIDER`: OpenAI or a compatible base URL, Azure OpenAI, or a Dify app. */
+function primaryEndpoint(config: WorkerConfig): ProviderEndpoint | DifyEndpoint {
+  // The config loader required both for this provider.
+  if (config.OPENAI_PROVIDER === 'dify') return { type: 'dify', baseUrl: config.DIFY_BASE_URL!, apiKey: config.DIFY_API_KEY! };
   if (config.OPENAI_PROVIDER === 'azure') {
     // The config loader required both for this provider.
     return {
@@ -72,8 +80,8 @@ export function providersFromConfig(config: WorkerConfig, entries: readonly Prov
     {
       name: PRIMARY_PROVIDER,
       endpoint: primaryEndpoint(config),
-      model: undefined,
-      imageModel: config.OPENAI_IMAGE_MODEL,
+      model: config.OPENAI_PROVIDER === 'dify' ? DIFY_MODEL : undefined,
+      imageModel: config.OPENAI_PROVIDER === 'dify' ? undefined : config.OPENAI_IMAGE_MODEL,
       rpm: config.OPENAI_RPM,
       tpm: config.OPENAI_TPM,
     },
@@ -101,21 +109,61 @@ function buildProvider(
   first: boolean,
 ): ModelProvider {
   const { endpoint, imageModel } = spec;
+  const limiter = limiterOf(spec, context, config, first);
+  if (endpoint.type === 'dify') {
+    const dify = { baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, fetch: options.fetch ?? globalThis.fetch };
+    return { kind: 'dify', name: spec.name, model: spec.model ?? DIFY_MODEL, images: undefined, limiter, dify };
+  }
   const client = createModelClient(endpoint, options);
   // On Azure, pictures come from a deployment of their own.
   const imageClient = imageModel && endpoint.type === 'azure' ? createModelClient({ ...endpoint, deployment: imageModel }, options) : client;
   return {
+    kind: 'openai',
     name: spec.name,
     client,
     model: spec.model,
     images: imageModel ? { client: imageClient, model: imageModel } : undefined,
-    limiter: new ModelRateLimiter(context.redis, context.keys, {
-      rpm: spec.rpm,
-      tpm: spec.tpm,
-      marginMs: RATE_WINDOW_MARGIN_MS,
-      leaseMs: config.OPENAI_TIMEOUT_MS + 5000,
-      // The first provider keeps the keys it had before there were several.
-      ...(first ? {} : { provider: spec.name }),
-    }),
+    limiter,
   };
+}
+
+function limiterOf(spec: ProviderSpec, context: ProviderBuildContext, config: WorkerConfig, first: boolean): ModelRateLimiter {
+  return new ModelRateLimiter(context.redis, context.keys, {
+    rpm: spec.rpm,
+    tpm: spec.tpm,
+    marginMs: RATE_WINDOW_MARGIN_MS,
+    leaseMs: config.OPENAI_TIMEOUT_MS + 5000,
+    // The first provider keeps the keys it had before there were several.
+    ...(first ? {} : { provider: spec.name }),
+  });
+}
+
+/**
+ * The providers of each robot whose `ROBOTS_FILE` entry names a Dify app: that app alone, under the rate limit of
+ * `OPENAI_RPM` / `OPENAI_TPM` (windows of its own), named `dify-<robot>` after the robot's metric label (its name,
+ * or a digest of its AppKey). Every other robot is answered by the deployment's providers.
+ */
+export function robotProvidersFromConfig(
+  config: WorkerConfig,
+  robots: readonly Robot[],
+  optionsOf: (robotCode: string) => RobotOptions,
+  context: ProviderBuildContext,
+): Map<string, readonly ModelProvider[]> {
+  const options: ModelClientOptions = { timeoutMs: config.OPENAI_TIMEOUT_MS, fetch: context.fetch };
+  const found = new Map<string, readonly ModelProvider[]>();
+  for (const { robotCode } of robots) {
+    if (robotCode === undefined) continue;
+    const { dify, name } = optionsOf(robotCode);
+    if (!dify) continue;
+    const spec: ProviderSpec = {
+      name: `dify-${robotMetricLabel(robotCode, name)}`,
+      endpoint: { type: 'dify', baseUrl: dify.baseUrl, apiKey: dify.apiKey },
+      model: dify.app ?? DIFY_MODEL,
+      imageModel: undefined,
+      rpm: config.OPENAI_RPM,
+      tpm: config.OPENAI_TPM,
+    };
+    found.set(robotCode, [buildProvider(spec, options, context, config, false)]);
+  }
+  return found;
 }

@@ -1,0 +1,43 @@
+import type OpenAI from 'openai';
+import { refusesMaxTokens, type AnswerLimit } from './answer-limits.js';
+import type { ModelOutput } from './model-output.js';
+import type { OpenAIProvider } from './providers/model-provider.js';
+import type { AnswerDeps, AnswerRequest } from './answer-request.js';
+import { streamCompletion } from './stream-completion.js';
+
+/**
+ * The answer of an OpenAI-compatible (or Azure) provider, for the model it serves. A provider that
+ * refuses `max_tokens` for this model is asked once more with `max_completion_tokens` (the refusal
+ * cost it nothing, so both go under one admission), and every worker uses that from then on.
+ */
+export async function openAIAnswer(deps: AnswerDeps, provider: OpenAIProvider, request: AnswerRequest): Promise<ModelOutput> {
+  const model = provider.model ?? request.model.model;
+  const limit = request.model.maxTokens === undefined ? undefined : await deps.answerLimits.for(model);
+  try {
+    return await create(deps, provider, model, request, limit);
+  } catch (error) {
+    if (limit !== 'max_tokens' || !refusesMaxTokens(error)) throw error;
+    await deps.answerLimits.learn(model);
+    deps.logger.warn({ model, provider: provider.name }, 'the model refuses max_tokens; asking with max_completion_tokens from now on');
+    return create(deps, provider, model, request, 'max_completion_tokens');
+  }
+}
+
+async function create(
+  deps: AnswerDeps,
+  provider: OpenAIProvider,
+  model: string,
+  request: AnswerRequest,
+  limit: AnswerLimit | undefined,
+): Promise<ModelOutput> {
+  const { maxTokens, temperature } = request.model;
+  const body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming = {
+    model,
+    messages: request.messages,
+    ...(limit && maxTokens ? { [limit]: maxTokens } : {}),
+    ...(temperature !== undefined ? { temperature } : {}),
+  };
+  if (request.onText) return streamCompletion(provider.client, body, request.onText, deps.settings.modelTimeoutMs, request.signal);
+  const completion = await provider.client.chat.completions.create(body, request.signal ? { signal: request.signal } : undefined);
+  return { content: completion.choices[0]?.message?.content ?? '', usage: completion.usage };
+}
