@@ -1,11 +1,12 @@
 import type OpenAI from 'openai';
 import type { WorkerDeps } from '../deps.js';
 import type { Turn } from '../memory/trim-to-budget.js';
-import { requestCompletion, type RequestCompletionDeps } from './request-completion.js';
+import type { RequestCompletionDeps } from './request-completion.js';
 import { REPLY_PRIMING_TOKENS } from '../tokens/token-counter.js';
 import type { ModelChoice } from '../robot-options.js';
 import type { CountedAsker } from '../counting/counted-as.js';
-import { recordSpend, type RecordSpendDeps } from '../usage/record-spend.js';
+import type { RecordSpendDeps } from '../usage/record-spend.js';
+import { answerWithTools } from '../tools/answer-with-tools.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
 /** Tokens reserved for the answer when OPENAI_MAX_TOKENS is not set. */
@@ -66,8 +67,7 @@ export async function callModel(
     pictures.length * PICTURE_ESTIMATE;
   const estimatedTokens = promptTokens + (model.maxTokens ?? ANSWER_ESTIMATE);
 
-  const completion = await requestCompletion(deps, { model, messages, estimatedTokens, promptTokens, ...progress });
-  await recordSpend(deps, jobId, asker, { kind: 'chat', model: completion.model, apiUrl: completion.apiUrl, tokens: completion.tokens });
+  const completion = await answerWithTools(deps, jobId, asker, { model, messages, estimatedTokens, promptTokens, ...progress });
   await deps.redis.set(answerKey, completion.text, 'EX', ANSWER_TTL_SECONDS);
   return completion.text;
 }
