@@ -8,7 +8,7 @@ export {
   type ReceivedImageRequest,
 } from './fake-openai-server.js';
 export { FAKE_PNG, IMAGE_OUTPUT_TOKENS, type ImageGenerationRequest } from './openai-image-body.js';
-export type { ChatCompletionMessage, ChatCompletionRequest } from './openai-completion-body.js';
+export type { ChatCompletionMessage, ChatCompletionRequest, FakeModelReply, FakeToolCallReply } from './openai-completion-body.js';
 export { startFakeDingTalk, type FakeDingTalk } from './fake-dingtalk-server.js';
 export type { FakeFile, FileDownloadRequest } from './fake-dingtalk-file.js';
 export { CARD_QPS_LIMIT_CODE } from './fake-dingtalk-cards.js';
@@ -56,3 +56,4 @@ export { CHROMIUM_PATH, launchBrowser } from './browser.js';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';
 export { startRedirectTrap, type ReachedRequest, type RedirectTrap } from './redirect-trap.js';
 export { redisCommandsRunBy } from '@dtbot/redis-test';
+export { startFakeMcpServer, type FakeMcpCall, type FakeMcpServer, type FakeMcpTool } from './fake-mcp-server.js';

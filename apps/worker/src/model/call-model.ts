@@ -6,7 +6,7 @@ import { REPLY_PRIMING_TOKENS } from '../tokens/token-counter.js';
 import type { ModelChoice } from '../robot-options.js';
 import type { CountedAsker } from '../counting/counted-as.js';
 import type { RecordSpendDeps } from '../usage/record-spend.js';
-import { answerWithTools } from '../tools/answer-with-tools.js';
+import { answerWithTools, type AnswerWithToolsDeps, type ToolProgress } from '../tools/answer-with-tools.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
 /** Tokens reserved for the answer when OPENAI_MAX_TOKENS is not set. */
@@ -29,9 +29,11 @@ export interface ModelPrompt {
    * for a retry that finds the answer already made.
    */
   pictures?: () => Promise<readonly string[]>;
+  /** The persona answering (its name): with the robot, it decides which tool servers the model may use. */
+  persona?: string;
 }
 
-export type CallModelDeps = RequestCompletionDeps & RecordSpendDeps & Pick<WorkerDeps, 'redis' | 'keys' | 'tokens'>;
+export type CallModelDeps = RequestCompletionDeps & RecordSpendDeps & AnswerWithToolsDeps & Pick<WorkerDeps, 'redis' | 'keys' | 'tokens' | 'tools'>;
 
 /**
  * Asks the model, and records what the call used for whom it answered (`asker`); with `onText`, the
@@ -45,7 +47,7 @@ export async function callModel(
   jobId: string,
   asker: CountedAsker,
   prompt: ModelPrompt,
-  progress: { onSent?: () => void; onText?: (draft: () => string) => void } = {},
+  progress: { onSent?: () => void; onText?: (draft: () => string) => void } & ToolProgress = {},
 ): Promise<string> {
   const answerKey = deps.keys.answer(jobId);
   const cached = await deps.redis.get(answerKey);
@@ -67,7 +69,12 @@ export async function callModel(
     pictures.length * PICTURE_ESTIMATE;
   const estimatedTokens = promptTokens + (model.maxTokens ?? ANSWER_ESTIMATE);
 
-  const completion = await answerWithTools(deps, jobId, asker, { model, messages, estimatedTokens, promptTokens, ...progress });
+  const { onTools, onToolsDone, ...sent } = progress;
+  const set = deps.tools && prompt.persona !== undefined
+    ? await deps.tools.forAsker({ robotCode: asker.robotCode, robotName: deps.robotOptions(asker.robotCode).name, persona: prompt.persona })
+    : undefined;
+  const tools = set && deps.tools ? { set, maxSteps: deps.tools.maxSteps } : undefined;
+  const completion = await answerWithTools(deps, jobId, asker, { model, messages, estimatedTokens, promptTokens, ...sent }, tools, { onTools, onToolsDone });
   await deps.redis.set(answerKey, completion.text, 'EX', ANSWER_TTL_SECONDS);
   return completion.text;
 }

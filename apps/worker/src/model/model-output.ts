@@ -4,4 +4,13 @@ import type OpenAI from 'openai';
 export interface ModelOutput {
   content: string;
   usage: OpenAI.CompletionUsage | undefined;
+  /** The functions the model asked to call (only when it was offered tools); absent or empty = none. */
+  toolCalls?: ModelToolCall[];
+}
+
+/** One function call the model asked for: its id (the tool message answering it names it), name and JSON arguments. */
+export interface ModelToolCall {
+  id: string;
+  name: string;
+  arguments: string;
 }

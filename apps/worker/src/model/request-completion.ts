@@ -2,7 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import type OpenAI from 'openai';
 import type { WorkerDeps } from '../deps.js';
 import { refusesMaxTokens, type AnswerLimit } from './answer-limits.js';
-import type { ModelOutput } from './model-output.js';
+import type { ModelOutput, ModelToolCall } from './model-output.js';
 import { callProvider, type CallProviderDeps } from './providers/call-provider.js';
 import type { ModelProvider } from './providers/model-provider.js';
 import { streamCompletion } from './stream-completion.js';
@@ -24,6 +24,9 @@ export interface CompletionRequest {
   onSent?: () => void;
   /** When given, the answer is streamed and each new draft (its text computed on demand) is passed here. */
   onText?: ((draft: () => string) => void) | undefined;
+  /** Functions the model may ask to call; with `toolChoice: 'none'` it sees them but must answer in words. */
+  tools?: OpenAI.Chat.ChatCompletionTool[];
+  toolChoice?: 'auto' | 'none';
 }
 
 /** An answer, and what it cost: the model that wrote it, where, and its tokens. */
@@ -37,6 +40,8 @@ export interface Completion {
   /** The provider's usage; our count of the prompt and of the whole answer (reasoning included) when it sent none. */
   tokens: ChatTokens;
   counted: 'provider' | 'tokenizer';
+  /** The functions the model asked to call instead of (or before) answering; absent = it answered. */
+  toolCalls?: ModelToolCall[];
 }
 
 export type RequestCompletionDeps = CallProviderDeps & Pick<WorkerDeps, 'answerLimits' | 'tokens' | 'settings'>;
@@ -68,10 +73,11 @@ export async function requestCompletion(deps: RequestCompletionDeps, request: Co
 
   const raw = output.content;
   const answer = stripReasoning(raw).trim();
-  if (!answer) {
+  const toolCalls = output.toolCalls?.length ? { toolCalls: output.toolCalls } : {};
+  if (!answer && !toolCalls.toolCalls) {
     throw new WorkerFailure('model_empty_answer', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
   }
-  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: provider.client.baseURL };
+  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: provider.client.baseURL, ...toolCalls };
   if (usage) {
     const cachedInput = usage.prompt_tokens_details?.cached_tokens;
     return { ...asked, tokens: { input: usage.prompt_tokens, output: usage.completion_tokens, cachedInput }, counted: 'provider' };
@@ -116,8 +122,13 @@ async function create(
     messages: request.messages,
     ...(limit && maxTokens ? { [limit]: maxTokens } : {}),
     ...(temperature !== undefined ? { temperature } : {}),
+    ...(request.tools?.length ? { tools: request.tools, tool_choice: request.toolChoice ?? 'auto' } : {}),
   };
   if (onText) return streamCompletion(provider.client, body, onText, deps.settings.modelTimeoutMs);
   const completion = await provider.client.chat.completions.create(body);
-  return { content: completion.choices[0]?.message?.content ?? '', usage: completion.usage };
+  const message = completion.choices[0]?.message;
+  const toolCalls = (message?.tool_calls ?? []).flatMap((call) =>
+    call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : [],
+  );
+  return { content: message?.content ?? '', usage: completion.usage, ...(toolCalls.length > 0 ? { toolCalls } : {}) };
 }

@@ -4,8 +4,9 @@ import { currentPersona, type PersonaSources } from '../personas/persona-choices
 import { modelChoice } from '../robot-options.js';
 import { picturesNotReadNotice } from './canned-replies.js';
 import type { Reply, ReplyContext } from './reply.js';
+import { toolProgress } from '../tools/tool-progress.js';
 
-export type ModelAnswerDeps = CallModelDeps & PersonaSources & Pick<WorkerDeps, 'robotOptions' | 'memory' | 'sensitiveWords'>;
+export type ModelAnswerDeps = CallModelDeps & PersonaSources & Pick<WorkerDeps, 'robotOptions' | 'memory' | 'sensitiveWords' | 'logger'>;
 
 /**
  * The model's answer to the question, seeing the thread's remembered turns unless memory is off;
@@ -34,12 +35,20 @@ export async function askModel(
     robot.memoryScope === 'none' ? [] : deps.memory.load(data.orderKey, jobId),
     currentPersona(deps, data),
   ]);
-  const prompt: ModelPrompt = { model: modelChoice(robot), system: persona.prompt, history, question, ...(pictures ? { pictures } : {}) };
+  const prompt: ModelPrompt = {
+    model: modelChoice(robot),
+    system: persona.prompt,
+    history,
+    question,
+    persona: persona.name,
+    ...(pictures ? { pictures } : {}),
+  };
   const { delivery } = context;
   // Drafts are masked like the answer (a card shows them), a word still being written held back.
   const onText = delivery.showsProgress
     ? (draft: () => string) => delivery.progress(() => deps.sensitiveWords.maskDraft(draft()))
     : undefined;
-  const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText });
+  const tools = deps.tools ? toolProgress(delivery, deps.logger) : {};
+  const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText, ...tools });
   return deps.sensitiveWords.mask(answer);
 }
