@@ -139,7 +139,7 @@ export function buildWorkerDeps(
     circuits,
     tools:
       mcpServers.length > 0
-        ? new McpToolbox(mcpServers, { timeoutMs: config.TOOL_TIMEOUT_MS, logger, fetch: outboundFetch }, config.TOOLS_MAX_STEPS)
+        ? new McpToolbox(mcpServers, { timeoutMs: config.TOOL_TIMEOUT_MS, logger, fetch: outboundFetch }, config.TOOLS_MAX_STEPS, tuning.toolNoticeAfterMs)
         : undefined,
     answerLimits: new AnswerLimits(redis, keys),
     metrics,

@@ -27,6 +27,7 @@ beforeAll(async () => {
         run: ({ city }) => `${String(city)}: 晴, 25°C`,
       },
       { name: 'broken', run: () => Promise.reject(new Error('the station is down')) },
+      { name: 'slow', run: () => new Promise((resolve) => setTimeout(() => resolve('slow but sure'), 400)) },
     ],
   });
 });
@@ -74,7 +75,7 @@ describe('tools over MCP', () => {
     expect(reply).toContain('答: 杭州: 晴, 25°C');
     expect(weather.calls.slice(before)).toEqual([expect.objectContaining({ tool: 'forecast', args: { city: '杭州' } })]);
     const [first, second] = h.openai.requests.map((request) => request.body);
-    expect(offered(first!)).toEqual(['weather__forecast', 'weather__broken']);
+    expect(offered(first!)).toEqual(['weather__forecast', 'weather__broken', 'weather__slow']);
     // The second call carries the model's turn as it asked, then the result under its call id.
     const asked = messagesOf(second!).at(-2)!;
     expect(asked.role).toBe('assistant');
@@ -166,6 +167,43 @@ describe('tools over MCP', () => {
     const ledger = await h.deps.redis.hgetall(h.deps.keys.toolRounds(jobId));
     expect(Object.keys(ledger).sort()).toEqual(['result.0.0', 'turn.0']);
     expect(await h.deps.redis.ttl(h.deps.keys.toolRounds(jobId))).toBeGreaterThan(80_000);
+  });
+
+  it('shows the tool step as an AI card\'s draft, then streams the answer over it', async () => {
+    const template = 'tools-card.schema';
+    const h = await start('tools-card', {
+      env: { DINGTALK_CARD_TEMPLATE_ID: template, DINGTALK_CARD_UPDATE_MS: '0' },
+      dingtalk: { cardTemplates: [template] },
+      openai: { stream: { chunks: 4 }, answer: modelCalling([{ name: 'weather__slow', arguments: {} }]) },
+    });
+    const { outcome } = await h.ask(h.groupMessage({ text: 'card with tools' }));
+    expect(outcome).toBe('completed');
+    const [card] = h.dingtalk.cards();
+    expect(card).toMatchObject({ finalized: true, params: { content: '答: slow but sure' } });
+    const shown = card!.updates.map((update) => update.content);
+    expect(shown).toContain('正在查询 weather…');
+    expect(shown.indexOf('正在查询 weather…')).toBeLessThan(shown.indexOf('答: slow but sure'));
+    // Both model calls were streamed, the first one's tool call read from its deltas.
+    expect(h.openai.requests.map((request) => request.body.stream)).toEqual([true, true]);
+  });
+
+  it('without a card, sends one short progress line only when the tools take longer than the notice delay', async () => {
+    const h = await start('tools-slow-line', {
+      tuning: { toolNoticeAfterMs: 100 },
+      openai: { answer: modelCalling([{ name: 'weather__slow', arguments: {} }]) },
+    });
+    const texts = () => h.dingtalk.delivered().map((message) => message.text);
+    const { reply } = await h.ask(h.message({ text: 'slow one' }));
+    expect(reply).toContain('答: slow but sure');
+    const progress = texts().filter((text) => text.includes('正在查询 weather…'));
+    expect(progress).toHaveLength(1);
+    expect(texts().findIndex((text) => text.includes('正在查询'))).toBeLessThan(texts().findIndex((text) => text.includes('答: slow but sure')));
+
+    // A quick tool adds no line.
+    h.openai.setBehaviour({ answer: modelCalling([{ name: 'weather__forecast', arguments: { city: '广州' } }]) });
+    const quick = await h.ask(h.message({ text: 'fast one', senderStaffId: 'fast-user' }));
+    expect(quick.reply).toContain('答: 广州: 晴');
+    expect(texts().filter((text) => text.includes('正在查询'))).toHaveLength(1);
   });
 
   it('answers without tools, as before, when the server cannot be reached', async () => {

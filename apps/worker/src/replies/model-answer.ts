@@ -48,7 +48,7 @@ export async function askModel(
   const onText = delivery.showsProgress
     ? (draft: () => string) => delivery.progress(() => deps.sensitiveWords.maskDraft(draft()))
     : undefined;
-  const tools = deps.tools ? toolProgress(delivery, deps.logger) : {};
+  const tools = deps.tools ? toolProgress(delivery, deps.logger, deps.tools.noticeAfterMs) : {};
   const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText, ...tools });
   return deps.sensitiveWords.mask(answer);
 }

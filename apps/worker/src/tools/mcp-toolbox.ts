@@ -30,6 +30,8 @@ export class McpToolbox {
     private readonly options: McpSessionOptions & { logger: Logger },
     /** Model↔tool rounds per answer (`TOOLS_MAX_STEPS`). */
     readonly maxSteps: number,
+    /** How long a round's tools run before a chat without a card gets a progress line. */
+    readonly noticeAfterMs: number,
   ) {
     this.sessions = new Map(servers.map((entry) => [entry.name, new McpSession(entry, options)]));
   }

@@ -28,22 +28,47 @@ export function resultText(content: readonly ContentPart[]): string {
     .join('\n');
 }
 
+/** Code points counted at a time: a tokenizer's cost grows faster than the length of a run without spaces. */
+const PIECE = 256;
+
 /**
  * The text cut to `budget` tokens as the model's tokenizer counts them (whole code points, a note saying it
- * was cut): the longest prefix that fits, found by halving, so a result of any size costs a few counts.
+ * was cut). Counted in pieces (the sum of the pieces' counts is never below the whole's in practice, and the
+ * cut is checked whole at the end), so a result of any size costs about as much as the budget it is cut to.
  */
 export function cutToTokens(tokens: TokenCounter, text: string, budget = TOOL_RESULT_MAX_TOKENS): string {
   const count = (piece: string) => tokens.message(piece) - MESSAGE_FRAMING_TOKENS;
-  if (text.length <= budget && count(text) <= budget) return text;
-  const characters = Array.from(text.slice(0, budget * MAX_CHARS_PER_TOKEN + 1));
-  if (characters.length <= budget * MAX_CHARS_PER_TOKEN && count(text) <= budget) return text;
-  const room = budget - count(CUT_NOTE);
-  let low = 0;
-  let high = characters.length;
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (count(characters.slice(0, middle).join('')) <= room) low = middle;
-    else high = middle - 1;
+  const limit = budget * MAX_CHARS_PER_TOKEN;
+  const characters = Array.from(text.slice(0, limit));
+  if (text.length <= limit && prefixWithin(count, characters, budget) === characters.length && count(text) <= budget) return text;
+  let kept = prefixWithin(count, characters, budget - count(CUT_NOTE));
+  let cut = `${characters.slice(0, kept).join('')}${CUT_NOTE}`;
+  // The note may count differently next to the text than alone.
+  while (kept > 0 && count(cut) > budget) {
+    kept = Math.floor(kept * 0.9);
+    cut = `${characters.slice(0, kept).join('')}${CUT_NOTE}`;
   }
-  return `${characters.slice(0, low).join('')}${CUT_NOTE}`;
+  return cut;
+}
+
+/** How many of the characters, from the start, fit in `room` tokens: whole pieces first, then within the next. */
+function prefixWithin(count: (text: string) => number, characters: readonly string[], room: number): number {
+  let used = 0;
+  for (let start = 0; start < characters.length; start += PIECE) {
+    const piece = characters.slice(start, start + PIECE);
+    const cost = count(piece.join(''));
+    if (used + cost <= room) {
+      used += cost;
+      continue;
+    }
+    let low = 0;
+    let high = piece.length;
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (used + count(piece.slice(0, middle).join('')) <= room) low = middle;
+      else high = middle - 1;
+    }
+    return start + low;
+  }
+  return characters.length;
 }
