@@ -62,7 +62,7 @@ export class McpToolbox {
         function: {
           name: names[index]!,
           ...(tool.description ? { description: tool.description } : {}),
-          parameters: tool.inputSchema as OpenAI.FunctionParameters,
+          parameters: parametersOf(tool.inputSchema),
         },
       })),
       resolve: (name) => byName.get(name),
@@ -83,4 +83,10 @@ function mayUse(entry: McpServerEntry, asker: ToolAsker): boolean {
   const personas = 'personas' in entry ? entry.personas : undefined;
   if (robots && !robots.includes(asker.robotCode) && !(asker.robotName !== undefined && robots.includes(asker.robotName))) return false;
   return !personas || personas.includes(asker.persona);
+}
+
+/** A tool's input schema as the chat API takes it: without `$schema`, which some compatible providers refuse. */
+function parametersOf(schema: Record<string, unknown>): OpenAI.FunctionParameters {
+  const { $schema: _dialect, ...parameters } = schema;
+  return parameters;
 }
