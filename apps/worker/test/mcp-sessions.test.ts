@@ -129,4 +129,30 @@ describe('MCP sessions', () => {
       await box.close();
     }
   });
+
+  it('never logs a server\'s headers, env or URL, whatever fails', async () => {
+    const lines: string[] = [];
+    const loud = createLogger('mcp-test', 'debug', { write: (line: string) => void lines.push(line) });
+    const refusing = await startFakeMcpServer({ tools: [{ name: 'ping', run: () => 'pong' }] });
+    await refusing.close();
+    const box = new McpToolbox(
+      [
+        { name: 'closed', url: `${refusing.url}?token=url-secret`, headers: { authorization: 'Bearer header-secret' } },
+        { name: 'bad-cmd', command: '/nonexistent/server', env: { TOKEN: 'env-secret' } },
+        { name: 'http', url: server.url, headers: { 'x-api-key': 'live-secret' } },
+      ],
+      { timeoutMs: 2000, logger: loud },
+      8,
+      4000,
+    );
+    try {
+      const set = (await box.forAsker(asker))!;
+      await set.call('closed', 'ping', {});
+      await set.call('http', 'ping', {});
+      expect(lines.join('\n')).toContain('tool server unavailable');
+      for (const secret of ['url-secret', 'header-secret', 'env-secret', 'live-secret']) expect(lines.join('\n')).not.toContain(secret);
+    } finally {
+      await box.close();
+    }
+  });
 });

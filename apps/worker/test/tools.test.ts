@@ -13,6 +13,8 @@ import { startWorkerHarness, type HarnessOptions, type WorkerHarness } from './w
 // The tool loop through the real worker: a real MCP server (the SDK's, over Streamable HTTP), the fake model
 // asking for tool calls, real Redis, the fake DingTalk.
 let weather: FakeMcpServer;
+/** Calls of the `wait` tool running now, and the most at once. */
+const waiting = { now: 0, most: 0 };
 let harness: WorkerHarness | undefined;
 const directory = mkdtempSync(join(tmpdir(), 'dtbot-tools-'));
 
@@ -28,6 +30,16 @@ beforeAll(async () => {
       },
       { name: 'broken', run: () => Promise.reject(new Error('the station is down')) },
       { name: 'slow', run: () => new Promise((resolve) => setTimeout(() => resolve('slow but sure'), 400)) },
+      {
+        name: 'wait',
+        run: async () => {
+          waiting.now += 1;
+          waiting.most = Math.max(waiting.most, waiting.now);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          waiting.now -= 1;
+          return 'waited';
+        },
+      },
     ],
   });
 });
@@ -75,7 +87,7 @@ describe('tools over MCP', () => {
     expect(reply).toContain('答: 杭州: 晴, 25°C');
     expect(weather.calls.slice(before)).toEqual([expect.objectContaining({ tool: 'forecast', args: { city: '杭州' } })]);
     const [first, second] = h.openai.requests.map((request) => request.body);
-    expect(offered(first!)).toEqual(['weather__forecast', 'weather__broken', 'weather__slow']);
+    expect(offered(first!)).toEqual(['weather__forecast', 'weather__broken', 'weather__slow', 'weather__wait']);
     // The second call carries the model's turn as it asked, then the result under its call id.
     const asked = messagesOf(second!).at(-2)!;
     expect(asked.role).toBe('assistant');
@@ -105,6 +117,15 @@ describe('tools over MCP', () => {
     const { reply, outcome } = await h.ask(h.message({ text: '北京天气?' }));
     expect(outcome).toBe('completed');
     expect(reply).toContain('答: 北京: 晴, 25°C | error: the station is down | error: there is no tool named "weather__nope" | error: the arguments must be a JSON object');
+  });
+
+  it('runs the calls of one turn at the same time', async () => {
+    const wait = { name: 'weather__wait', arguments: {} };
+    const h = await start('tools-at-once', { openai: { answer: modelCalling([wait, wait, wait]) } });
+    waiting.most = 0;
+    const { reply } = await h.ask(h.message({ text: 'three at once' }));
+    expect(reply).toContain('答: waited | waited | waited');
+    expect(waiting.most).toBe(3);
   });
 
   it('stops offering tools after TOOLS_MAX_STEPS rounds and asks once more for a final answer', async () => {
