@@ -6,6 +6,7 @@ import { requestCompletion, type Completion, type CompletionRequest, type Reques
 import type { ModelToolCall } from '../model/model-output.js';
 import { recordSpend, type RecordSpendDeps } from '../usage/record-spend.js';
 import type { ToolSet } from './mcp-toolbox.js';
+import { toolArguments } from './tool-arguments.js';
 import { ToolLedger, type ToolTurn } from './tool-ledger.js';
 import { cutToTokens } from './tool-result-text.js';
 
@@ -127,7 +128,7 @@ async function runCall(deps: Pick<WorkerDeps, 'metrics'>, set: ToolSet, call: Mo
     deps.metrics.toolCalls.inc({ server: NO_SERVER, outcome: 'refused' });
     return `error: there is no tool named ${JSON.stringify(call.name)}`;
   }
-  const args = argumentsOf(call.arguments);
+  const args = toolArguments(call.arguments);
   if (!args) {
     deps.metrics.toolCalls.inc({ server: target.server, outcome: 'refused' });
     return 'error: the arguments must be a JSON object';
@@ -137,15 +138,4 @@ async function runCall(deps: Pick<WorkerDeps, 'metrics'>, set: ToolSet, call: Mo
   stop();
   deps.metrics.toolCalls.inc({ server: target.server, outcome });
   return text;
-}
-
-/** The model's JSON arguments as an object; `undefined` when they are not one. An empty string is no arguments. */
-function argumentsOf(text: string): Record<string, unknown> | undefined {
-  if (text.trim() === '') return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }
