@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_ROBOT_CODE,
   startFakeMcpServer,
   type ChatCompletionRequest,
   type FakeMcpServer,
@@ -82,6 +83,8 @@ describe('tools over MCP', () => {
     const h = await start('tools-basic', { openai: { answer: modelCalling([{ name: 'weather__forecast', arguments: { city: '杭州' } }]) } });
     const before = weather.calls.length;
     const { reply, outcome, jobId } = await h.ask(h.message({ text: '杭州天气?' }));
+    // Both model calls of the loop took the usual path: each admitted by the limiter and recorded in the ledger.
+    expect((await h.deps.usage.report(DEFAULT_ROBOT_CODE, 1)).today.total.calls).toBe(2);
 
     expect(outcome).toBe('completed');
     expect(reply).toContain('答: 杭州: 晴, 25°C');
