@@ -10,5 +10,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // eventsource-parser (under the MCP SDK, so both go) publishes a "source" export too, its TypeScript: taken through
+    // Vite's transform like our own sources, as Node cannot load it.
+    server: { deps: { inline: ['@modelcontextprotocol/sdk', 'eventsource', 'eventsource-parser'] } },
   },
 });

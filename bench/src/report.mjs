@@ -6,7 +6,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (the product's performance targets); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices, dify } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices, dify, tools } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -138,6 +138,12 @@ export function summaryRows(report) {
       words.maxMs <= 300 && words.unmatched === 0,
     );
   } else missing('dify');
+
+  if (tools) {
+    add('tool round overhead p50 (beyond model and tool)', fmt(tools.roundOverheadMs.p50, ' ms'), '<= 20 ms', tools.roundOverheadMs.p50 <= 20);
+    add('tool round overhead p99', fmt(tools.roundOverheadMs.p99, ' ms'), '', undefined);
+    add('tool calls per message; lost, duplicated answers', `${fmt(tools.toolCalls)}/${fmt(tools.messages)}; ${tools.lost}, ${tools.duplicated}`, `${tools.messages}/${tools.messages}; 0, 0`, tools.toolCalls === tools.messages && tools.lost === 0 && tools.duplicated === 0);
+  } else missing('tools');
 
   // Scenarios 2-5, 7, 9 (with its fallback) and 11 send tracked messages through the whole product.
   const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash, stream, failover?.withFallback, redis?.single, redis?.sharded].filter(Boolean);
@@ -485,6 +491,14 @@ export function formatReport(report) {
       out.push(`told ${q.noticed} (largest place ${q.largestPlace}, ${q.withoutEstimate} without an estimate); twice ${q.duplicates}, after the answer started ${q.afterStart}; non-2xx ${q.non2xx}, lost ${q.lost}`);
     }
   } else out.push(`not measured: ${errors.notices ?? 'skipped'}`);
+
+  section('15. Tool round (model -> MCP tool -> model)');
+  if (scenarios.tools) {
+    const t = scenarios.tools;
+    out.push(`${t.messages} messages at ${t.perSecond}/s, each one tool call: model latency ${t.modelLatencyMs} ms, tool ${t.toolLatencyMs} ms (a real MCP server over Streamable HTTP), gateway + 1 worker`);
+    out.push(`a round adds p50 ${t.roundOverheadMs.p50} ms, p99 ${t.roundOverheadMs.p99} ms, max ${t.roundOverheadMs.max} ms beyond the model's latency and the tool's run time (${t.measured} rounds measured)`);
+    out.push(`tool calls ${t.toolCalls} for ${t.messages} messages; non-2xx ${t.non2xx}, lost ${t.lost}, duplicated ${t.duplicated}, apologies ${t.failed}; peak RSS worker ${t.memory.workerMB} MB`);
+  } else out.push(`not measured: ${errors.tools ?? 'skipped'}`);
 
   section('Summary');
   out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));

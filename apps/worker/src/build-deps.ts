@@ -47,6 +47,9 @@ import { UsageLedger } from './usage/usage-ledger.js';
 import { registerBudgetGauge } from './usage/budget-gauge.js';
 import { SensitiveWords } from './moderation/sensitive-words.js';
 import { NoticeSchedule } from './notices/notice-schedule.js';
+import { loadMcpServers } from './tools/load-mcp-servers.js';
+import type { McpServerEntry } from './tools/mcp-servers-file.js';
+import { McpToolbox } from './tools/mcp-toolbox.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
 
@@ -66,6 +69,8 @@ export function buildWorkerDeps(
   now: () => number = Date.now,
   /** Tests pass smaller values; production runs on `WORKER_TUNING`. */
   tuningOverrides: Partial<WorkerTuning> = {},
+  /** The checked tool servers (`loadMcpServers`). */
+  mcpServers: readonly McpServerEntry[] = loadMcpServers(config),
 ): WorkerDeps[] {
   const tuning: WorkerTuning = { ...WORKER_TUNING, ...tuningOverrides };
   const keys = redisKeys(config.REDIS_PREFIX);
@@ -135,6 +140,10 @@ export function buildWorkerDeps(
     providers,
     providersFor: (robotCode) => robotProviders.get(robotCode) ?? providers,
     circuits,
+    tools:
+      mcpServers.length > 0
+        ? new McpToolbox(mcpServers, { timeoutMs: config.TOOL_TIMEOUT_MS, logger, fetch: outboundFetch }, config.TOOLS_MAX_STEPS, tuning.toolNoticeAfterMs)
+        : undefined,
     answerLimits: new AnswerLimits(redis, keys),
     metrics,
     dingtalk,

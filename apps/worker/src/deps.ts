@@ -22,6 +22,7 @@ import type { WorkerRobotOptions } from './robot-options.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
 import type { PersonaChoices } from './personas/persona-choices.js';
 import type { NoticeSchedule } from './notices/notice-schedule.js';
+import type { McpToolbox } from './tools/mcp-toolbox.js';
 
 /**
  * What the worker's steps need, built once in `build-deps.ts` (or by a test's harness) and passed in: one per queue
@@ -60,6 +61,8 @@ export interface WorkerDeps {
   providersFor(robotCode: string): readonly ModelProvider[];
   /** Their circuit breakers, shared through Redis; `undefined` with a single provider (nothing to switch to). */
   circuits: ProviderCircuits | undefined;
+  /** The MCP tool servers the model may call (`MCP_SERVERS`, `MCP_SERVERS_FILE`); `undefined` when none is configured. */
+  tools: McpToolbox | undefined;
   /** Which field caps an answer's tokens, per model. */
   answerLimits: AnswerLimits;
   metrics: WorkerMetrics;

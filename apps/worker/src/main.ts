@@ -20,10 +20,12 @@ import { loadPersonaCatalog } from './personas/load-persona-catalog.js';
 import { noticeSweepers, staleNoticeTrimmers } from './notices/notice-sweeper.js';
 import { loadProvidersFile } from './model/providers/load-providers-file.js';
 import { assertBudgetsPriced, unpricedModels } from './usage/budget-prices.js';
+import { loadMcpServers } from './tools/load-mcp-servers.js';
 
 const { config, aliasesUsed, retiredSet } = loadConfigOrExit('worker', () => loadWorkerConfig());
 const personas = loadConfigOrExit('worker', () => loadPersonaCatalog(config.PERSONAS_FILE));
 const providerEntries = loadConfigOrExit('worker', () => loadProvidersFile(config.PROVIDERS_FILE));
+const mcpServers = loadConfigOrExit('worker', () => loadMcpServers(config));
 const logger = createLogger('worker', config.LOG_LEVEL, stdoutLogDestination(config.NODE_ENV));
 logAliasesUsed(logger, aliasesUsed);
 logRetiredSettings(logger, retiredSet);
@@ -38,7 +40,7 @@ for (const connection of [redis, workerConnection]) {
   connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
 }
 
-const shards = buildWorkerDeps(config, logger, redis, personas, providerEntries);
+const shards = buildWorkerDeps(config, logger, redis, personas, providerEntries, Date.now, {}, mcpServers);
 // Metrics, token counting, providers and the queues are the same object in every shard's deps.
 const deps = shards[0]!;
 // A budget must be able to count every model it covers: each provider's, each robot's. A Dify app prices its own
@@ -89,6 +91,8 @@ logger.info(
     robots: robotsFromConfig(config).map(({ robotCode, options }) => ({ robotCode, name: options.name, ...(options.model ? { model: options.model } : {}) })),
     // In the order they are tried; never their keys.
     providers: deps.providers.map(({ name, model }) => (model ? { name, model } : { name })),
+    // Their names only: URLs may carry tokens, headers and env secrets.
+    toolServers: mcpServers.map(({ name }) => name),
     tokenCounting: deps.tokens.method,
     personas: personas.personas.length,
     templates: personas.templates.length,
@@ -113,6 +117,8 @@ async function shutdown(signal: string): Promise<void> {
   setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
   await Promise.all([...workers.map((worker) => worker.close()), ...sweepers.map((sweeper) => sweeper.stop())]);
   clearTimeout(forced);
+  // Stdio tool servers are child processes: they end with their sessions.
+  await deps.tools?.close();
   await Promise.all(deps.queues.map((queue) => queue.close().catch(() => undefined)));
   health.close();
   await Promise.all([redis.quit(), workerConnection.quit()].map((quit) => quit.catch(() => undefined)));

@@ -44,6 +44,19 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
       buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64],
       registers: [registry],
     }),
+    toolCalls: new Counter({
+      name: 'dtbot_worker_tool_calls_total',
+      help: 'Tool calls the model asked for, by MCP server (its configured name) and outcome (ok, error, timeout, refused: a function not offered or arguments not JSON)',
+      labelNames: ['server', 'outcome'] as const,
+      registers: [registry],
+    }),
+    toolSeconds: new Histogram({
+      name: 'dtbot_worker_tool_seconds',
+      help: 'Tool call latency, by MCP server',
+      labelNames: ['server'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32],
+      registers: [registry],
+    }),
     answerSeconds: new Histogram({
       name: 'dtbot_worker_answer_seconds',
       help: 'From callback stored to answer delivered',

@@ -1,6 +1,7 @@
 import { MESSAGE_QUEUE_NAME } from '@dtbot/shared';
 import { CARD_CALLS_PER_SECOND } from './delivery/card/card-call-budget.js';
 import { PICTURE_MAX_BYTES } from './pictures/picture-budget.js';
+import { TOOL_NOTICE_AFTER_MS } from './tools/tool-progress.js';
 import { CIRCUIT_COOLDOWN_MS, CIRCUIT_FAILURE_THRESHOLD, CIRCUIT_MAX_WAIT_MS } from './model/providers/provider-circuits.js';
 
 /**
@@ -16,6 +17,8 @@ export interface WorkerTuning {
   circuitMaxWaitMs: number;
   cardCallsPerSecond: number;
   pictureMaxBytes: number;
+  /** How long a round's tools run before a chat without a card gets a progress line. */
+  toolNoticeAfterMs: number;
 }
 
 export const WORKER_TUNING: WorkerTuning = {
@@ -25,4 +28,5 @@ export const WORKER_TUNING: WorkerTuning = {
   circuitMaxWaitMs: CIRCUIT_MAX_WAIT_MS,
   cardCallsPerSecond: CARD_CALLS_PER_SECOND,
   pictureMaxBytes: PICTURE_MAX_BYTES,
+  toolNoticeAfterMs: TOOL_NOTICE_AFTER_MS,
 };

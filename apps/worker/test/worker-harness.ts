@@ -235,6 +235,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     async close() {
       await Promise.all([...workers.map((worker) => worker.close()), ...sweepers.map((sweeper) => sweeper.stop())]);
       await events.close();
+      await deps.tools?.close();
       await Promise.all(deps.queues.map((queue) => queue.close()));
       for (const shard of shards) await cleanupPrefix(redis, shard.shard.prefix);
       await Promise.all([redis, workerConnection, eventsConnection].map((connection) => connection.quit()));

@@ -37,4 +37,5 @@ export * from './text/shorten-text.js';
 export * from './timing/backoff.js';
 export * from './timing/sleep.js';
 export * from './dingtalk/download-origins.js';
-export type { ModelPrice } from './config/env-types.js';
+export type { ModelPrice, NamedUrl } from './config/env-types.js';
+export { MCP_SERVER_NAME } from './config/env-types.js';

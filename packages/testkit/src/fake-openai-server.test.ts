@@ -251,4 +251,16 @@ describe('startFakeOpenAI', () => {
     expect(((await response.json()) as { data: { url?: string }[] }).data[0]?.url).toMatch(/\.png$/);
     expect(fake.imageRequests[0]?.azure).toEqual({ deployment: 'dalle', apiVersion: '2024-10-21' });
   });
+
+  it('answers with function calls when the answer asks for them, with finish_reason tool_calls', async () => {
+    fake = await startFakeOpenAI({ answer: () => ({ toolCalls: [{ id: 'call_1', name: 'kb__search', arguments: { q: 'x' } }] }) });
+    const body = (await (await chat(fake.baseURL, question('search'))).json()) as {
+      choices: { message: { content: string | null; tool_calls: unknown[] }; finish_reason: string }[];
+    };
+    expect(body.choices[0]).toMatchObject({
+      message: { content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'kb__search', arguments: '{"q":"x"}' } }] },
+      finish_reason: 'tool_calls',
+    });
+    expect(fake.served).toBe(1);
+  });
 });

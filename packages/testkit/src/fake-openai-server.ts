@@ -5,7 +5,10 @@ import {
   chatCompletion,
   completionChunks,
   lastUserText,
+  toolCallChunks,
+  toolCallCompletion,
   type ChatCompletionRequest,
+  type FakeModelReply,
 } from './openai-completion-body.js';
 import { maxTokensUnsupportedBody, openAIErrorBody } from './openai-error-body.js';
 import {
@@ -19,7 +22,8 @@ import {
 import { rateLimitHeaders } from './openai-rate-limit-headers.js';
 import { SlidingWindow } from './sliding-window.js';
 
-export type AnswerFunction = (body: ChatCompletionRequest) => string | Promise<string>;
+/** The model's reply to a request: an answer, or (when it was offered tools) the function calls it asks for. */
+export type AnswerFunction = (body: ChatCompletionRequest) => FakeModelReply | Promise<FakeModelReply>;
 
 export interface FakeOpenAIBehaviour {
   /** The assistant's answer; default `答复: <last user message>`. A throw becomes a 500. */
@@ -239,12 +243,19 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return sendJson(res, 200, imagesResponse(body, current.imageFormat ?? imageFormatFor(body), urlOf), limitHeaders);
     }
 
-    let answer: string;
+    let reply: FakeModelReply;
     try {
-      answer = await (current.answer ?? echoAnswer)(body);
+      reply = await (current.answer ?? echoAnswer)(body);
     } catch (error) {
       return fail(res, 500, `fake answer failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+    if (typeof reply !== 'string') {
+      if (res.destroyed) return;
+      served += 1;
+      if (body.stream === true) return sendStream(res, toolCallChunks(body, reply), limitHeaders, async () => true);
+      return sendJson(res, 200, toolCallCompletion(body, reply), limitHeaders);
+    }
+    let answer = reply;
     if (current.think !== undefined) answer = `<think>\n${current.think}\n</think>\n\n${answer}`;
     if (res.destroyed) return;
     served += 1;

@@ -95,3 +95,60 @@ export function completionChunks(body: ChatCompletionRequest, answer: string, pi
   if (body.stream_options?.include_usage) chunks.push({ ...base, choices: [], usage: usage(body, answer) });
   return chunks;
 }
+
+/** A reply of the fake model that asks for function calls instead of answering (after `content`, if any). */
+export interface FakeToolCallReply {
+  toolCalls: { id?: string; name: string; arguments: string | Record<string, unknown> }[];
+  content?: string;
+}
+
+/** The fake model's reply: an answer, or function calls. */
+export type FakeModelReply = string | FakeToolCallReply;
+
+interface WireToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+function wireToolCalls(reply: FakeToolCallReply): WireToolCall[] {
+  return reply.toolCalls.map((call) => ({
+    id: call.id ?? `call_${randomBytes(8).toString('hex')}`,
+    type: 'function',
+    function: { name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments) },
+  }));
+}
+
+/** A non-streamed completion whose message asks for the reply's function calls (`finish_reason: tool_calls`). */
+export function toolCallCompletion(body: ChatCompletionRequest, reply: FakeToolCallReply) {
+  const toolCalls = wireToolCalls(reply);
+  return {
+    ...envelope(body),
+    object: 'chat.completion',
+    choices: [
+      { index: 0, message: { role: 'assistant', content: reply.content ?? null, tool_calls: toolCalls }, logprobs: null, finish_reason: 'tool_calls' },
+    ],
+    usage: usage(body, JSON.stringify(toolCalls) + (reply.content ?? '')),
+  };
+}
+
+/**
+ * The chunks of a streamed reply asking for function calls, as OpenAI sends them: any content first, then per
+ * call a delta with its index, id and name, and its arguments in two more deltas.
+ */
+export function toolCallChunks(body: ChatCompletionRequest, reply: FakeToolCallReply): object[] {
+  const base = { ...envelope(body), object: 'chat.completion.chunk' };
+  const chunk = (delta: object, finish_reason: string | null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason }] });
+  const toolCalls = wireToolCalls(reply);
+  const chunks: object[] = [chunk({ role: 'assistant', content: reply.content ?? '' }, null)];
+  toolCalls.forEach((call, index) => {
+    const args = call.function.arguments;
+    const half = Math.ceil(args.length / 2);
+    chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }, null));
+    chunks.push(chunk({ tool_calls: [{ index, function: { arguments: args.slice(0, half) } }] }, null));
+    chunks.push(chunk({ tool_calls: [{ index, function: { arguments: args.slice(half) } }] }, null));
+  });
+  chunks.push(chunk({}, 'tool_calls'));
+  if (body.stream_options?.include_usage) chunks.push({ ...base, choices: [], usage: usage(body, JSON.stringify(toolCalls) + (reply.content ?? '')) });
+  return chunks;
+}

@@ -18,6 +18,9 @@ export interface AnswerRequest {
    * Dify app) is sent instead of `messages`. `thread` is `undefined` when memory is off (every question stands alone).
    */
   asker?: { user: string; thread: string | undefined; question: string } | undefined;
+  /** Functions the model may ask to call; with `toolChoice: 'none'` it sees them but must answer in words. */
+  tools?: OpenAI.Chat.ChatCompletionTool[];
+  toolChoice?: 'auto' | 'none';
   /** Ends the model call early (the asker stopped the answer); what was written so far stands. */
   signal?: AbortSignal | undefined;
 }

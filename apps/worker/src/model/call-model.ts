@@ -1,11 +1,12 @@
 import type OpenAI from 'openai';
 import type { WorkerDeps } from '../deps.js';
 import type { Turn } from '../memory/trim-to-budget.js';
-import { requestCompletion, type RequestCompletionDeps } from './request-completion.js';
+import type { RequestCompletionDeps } from './request-completion.js';
 import { REPLY_PRIMING_TOKENS } from '../tokens/token-counter.js';
 import type { ModelChoice } from '../robot-options.js';
 import { countedAs, type CountedAsker } from '../counting/counted-as.js';
-import { recordSpend, type RecordSpendDeps } from '../usage/record-spend.js';
+import type { RecordSpendDeps } from '../usage/record-spend.js';
+import { answerWithTools, type AnswerWithToolsDeps, type ToolProgress } from '../tools/answer-with-tools.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
 /** Tokens reserved for the answer when OPENAI_MAX_TOKENS is not set. */
@@ -30,9 +31,14 @@ export interface ModelPrompt {
    * for a retry that finds the answer already made.
    */
   pictures?: () => Promise<readonly string[]>;
+  /** The persona answering (its name): with the robot, it decides which tool servers the model may use. */
+  persona?: string;
 }
 
-export type CallModelDeps = RequestCompletionDeps & RecordSpendDeps & Pick<WorkerDeps, 'redis' | 'keys' | 'tokens' | 'providersFor'>;
+export type CallModelDeps = RequestCompletionDeps &
+  RecordSpendDeps &
+  AnswerWithToolsDeps &
+  Pick<WorkerDeps, 'redis' | 'keys' | 'tokens' | 'providersFor' | 'tools'>;
 
 /**
  * Asks the model, and records what the call used for whom it answered (`asker`); with `onText`, the
@@ -46,7 +52,7 @@ export async function callModel(
   jobId: string,
   asker: CountedAsker,
   prompt: ModelPrompt,
-  progress: { onSent?: () => void; onText?: (draft: () => string) => void; firstStart?: boolean; signal?: AbortSignal } = {},
+  progress: { onSent?: () => void; onText?: (draft: () => string) => void; firstStart?: boolean; signal?: AbortSignal } & ToolProgress = {},
 ): Promise<string> {
   const answerKey = deps.keys.answer(jobId);
   // Only an earlier start of the job can have kept an answer: its first start asks at once.
@@ -71,12 +77,19 @@ export async function callModel(
 
   // A provider that keeps the history itself (a Dify app) is sent the asker, the thread and the question instead.
   const answerer = { user: countedAs(asker).user, thread: prompt.thread, question };
-  const completion = await requestCompletion(
+  const { onTools, onToolsDone, firstStart: _firstStart, ...sent } = progress;
+  const set = deps.tools && prompt.persona !== undefined
+    ? await deps.tools.forAsker({ robotCode: asker.robotCode, robotName: deps.robotOptions(asker.robotCode).name, persona: prompt.persona })
+    : undefined;
+  const tools = set && deps.tools ? { set, maxSteps: deps.tools.maxSteps } : undefined;
+  const completion = await answerWithTools(
     { ...deps, providers: deps.providersFor(asker.robotCode) },
-    { model, messages, estimatedTokens, promptTokens, asker: answerer, ...progress },
+    jobId,
+    asker,
+    { model, messages, estimatedTokens, promptTokens, asker: answerer, ...sent },
+    tools,
+    { onTools, onToolsDone },
   );
-  const { model: used, apiUrl, tokens, costUsd } = completion;
-  await recordSpend(deps, jobId, asker, { kind: 'chat', model: used, apiUrl, tokens, costUsd });
   await deps.redis.set(answerKey, completion.text, 'EX', ANSWER_TTL_SECONDS);
   return completion.text;
 }

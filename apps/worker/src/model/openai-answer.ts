@@ -36,8 +36,13 @@ async function create(
     messages: request.messages,
     ...(limit && maxTokens ? { [limit]: maxTokens } : {}),
     ...(temperature !== undefined ? { temperature } : {}),
+    ...(request.tools?.length ? { tools: request.tools, tool_choice: request.toolChoice ?? 'auto' } : {}),
   };
   if (request.onText) return streamCompletion(provider.client, body, request.onText, deps.settings.modelTimeoutMs, request.signal);
   const completion = await provider.client.chat.completions.create(body, request.signal ? { signal: request.signal } : undefined);
-  return { content: completion.choices[0]?.message?.content ?? '', usage: completion.usage };
+  const message = completion.choices[0]?.message;
+  const toolCalls = (message?.tool_calls ?? []).flatMap((call) =>
+    call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : [],
+  );
+  return { content: message?.content ?? '', usage: completion.usage, ...(toolCalls.length > 0 ? { toolCalls } : {}) };
 }

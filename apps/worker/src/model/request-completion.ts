@@ -2,6 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import type { WorkerDeps } from '../deps.js';
 import { answerOn } from './answer-on.js';
 import type { AnswerDeps, AnswerRequest } from './answer-request.js';
+import type { ModelToolCall } from './model-output.js';
 import { callProvider, type CallProviderDeps } from './providers/call-provider.js';
 import { apiUrlOf } from './providers/model-provider.js';
 import { stripReasoning } from './strip-reasoning.js';
@@ -27,6 +28,8 @@ export interface Completion {
   counted: 'provider' | 'tokenizer';
   /** What it cost in US dollars as the provider itself said (a Dify app); `undefined` = priced by the price table. */
   costUsd?: number | undefined;
+  /** The functions the model asked to call instead of (or before) answering; absent = it answered. */
+  toolCalls?: ModelToolCall[];
 }
 
 export type RequestCompletionDeps = CallProviderDeps & AnswerDeps & Pick<WorkerDeps, 'tokens'>;
@@ -58,10 +61,11 @@ export async function requestCompletion(deps: RequestCompletionDeps, request: Co
 
   const raw = output.content;
   const answer = stripReasoning(raw).trim();
-  if (!answer) {
+  const toolCalls = output.toolCalls?.length ? { toolCalls: output.toolCalls } : {};
+  if (!answer && !toolCalls.toolCalls) {
     throw new WorkerFailure('model_empty_answer', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
   }
-  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: apiUrlOf(provider), costUsd: output.costUsd };
+  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: apiUrlOf(provider), costUsd: output.costUsd, ...toolCalls };
   if (usage) {
     const cachedInput = usage.prompt_tokens_details?.cached_tokens;
     return { ...asked, tokens: { input: usage.prompt_tokens, output: usage.completion_tokens, cachedInput }, counted: 'provider' };

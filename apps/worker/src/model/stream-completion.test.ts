@@ -38,4 +38,22 @@ describe('streamCompletion', () => {
     });
     expect(drafts.length).toBeLessThan(4);
   });
+
+  it('assembles the function calls of a streamed reply from their deltas, in the order asked', async () => {
+    fake = await startFakeOpenAI({
+      answer: () => ({ content: '我查一下', toolCalls: [{ id: 'call_a', name: 'kb__search', arguments: { q: '报价 单' } }, { id: 'call_b', name: 'kb__open', arguments: '{}' }] }),
+    });
+    const output = await streamCompletion(clientOf(fake), body, () => undefined, 5000);
+    expect(output.content).toBe('我查一下');
+    expect(output.toolCalls).toEqual([
+      { id: 'call_a', name: 'kb__search', arguments: '{"q":"报价 单"}' },
+      { id: 'call_b', name: 'kb__open', arguments: '{}' },
+    ]);
+    expect(output.usage?.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it('returns no function calls for a plain answer', async () => {
+    fake = await startFakeOpenAI({ answer: () => 'plain' });
+    expect(await streamCompletion(clientOf(fake), body, () => undefined, 5000)).not.toHaveProperty('toolCalls');
+  });
 });

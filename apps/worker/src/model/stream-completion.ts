@@ -1,5 +1,5 @@
 import type OpenAI from 'openai';
-import type { ModelOutput } from './model-output.js';
+import type { ModelOutput, ModelToolCall } from './model-output.js';
 import { stripReasoning } from './strip-reasoning.js';
 import { WorkerFailure } from '../failures/worker-failure.js';
 
@@ -27,8 +27,16 @@ export async function streamCompletion(
   );
   let content = '';
   let usage: OpenAI.CompletionUsage | undefined;
+  // A call's id and name come in its first delta, its arguments in pieces after, all under its index.
+  const toolCalls: ModelToolCall[] = [];
   for await (const chunk of stream) {
     if (chunk.usage) usage = chunk.usage;
+    for (const call of chunk.choices[0]?.delta?.tool_calls ?? []) {
+      const known = (toolCalls[call.index] ??= { id: '', name: '', arguments: '' });
+      if (call.id) known.id = call.id;
+      if (call.function?.name) known.name += call.function.name;
+      if (call.function?.arguments) known.arguments += call.function.arguments;
+    }
     const delta = chunk.choices[0]?.delta?.content;
     if (!delta) continue;
     content += delta;
@@ -36,5 +44,6 @@ export async function streamCompletion(
     onText(() => stripReasoning(written).trim());
   }
   if (signal.aborted) throw new WorkerFailure('model_too_slow', `the model's answer did not end within ${timeoutMs} ms`);
-  return { content, usage };
+  const called = toolCalls.filter((call) => call !== undefined);
+  return called.length > 0 ? { content, usage, toolCalls: called } : { content, usage };
 }

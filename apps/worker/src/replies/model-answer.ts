@@ -5,8 +5,9 @@ import type { Turn } from '../memory/trim-to-budget.js';
 import { modelChoice } from '../robot-options.js';
 import { picturesNotReadNotice } from './canned-replies.js';
 import type { Reply, ReplyContext } from './reply.js';
+import { toolProgress } from '../tools/tool-progress.js';
 
-export type ModelAnswerDeps = CallModelDeps & PersonaSources & Pick<WorkerDeps, 'robotOptions' | 'memory' | 'sensitiveWords'>;
+export type ModelAnswerDeps = CallModelDeps & PersonaSources & Pick<WorkerDeps, 'robotOptions' | 'memory' | 'sensitiveWords' | 'logger'>;
 
 /**
  * The model's answer to the question, seeing the thread's remembered turns unless memory is off;
@@ -32,14 +33,22 @@ export async function askModel(
   const { data, jobId } = context;
   const robot = deps.robotOptions(data.robotCode);
   const [history, persona] = await threadOf(deps, jobId, data, robot.memoryScope === 'none');
-  const thread = robot.memoryScope === 'none' ? undefined : data.orderKey;
-  const prompt: ModelPrompt = { model: modelChoice(robot), system: persona.prompt, history, question, thread, ...(pictures ? { pictures } : {}) };
+  const prompt: ModelPrompt = {
+    model: modelChoice(robot),
+    system: persona.prompt,
+    history,
+    question,
+    thread: robot.memoryScope === 'none' ? undefined : data.orderKey,
+    persona: persona.name,
+    ...(pictures ? { pictures } : {}),
+  };
   const { delivery } = context;
   // Drafts are masked like the answer (a card shows them), a word still being written held back.
   const onText = delivery.showsProgress
     ? (draft: () => string) => delivery.progress(() => deps.sensitiveWords.maskDraft(draft()))
     : undefined;
-  const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText, firstStart: context.firstStart ?? false });
+  const tools = deps.tools ? toolProgress(delivery, deps.logger, deps.tools.noticeAfterMs) : {};
+  const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText, firstStart: context.firstStart ?? false, ...tools });
   return deps.sensitiveWords.mask(answer);
 }
 

@@ -99,3 +99,43 @@ export const modelPrices = () =>
     });
     return prices;
   });
+
+/** A tool server's name: it prefixes its tools' names for the model and labels its metrics, so it is short and plain. */
+export const MCP_SERVER_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+export interface NamedUrl {
+  name: string;
+  url: string;
+}
+
+/**
+ * `name=url,name=url` (`MCP_SERVERS`). A bad item is named by its position, never echoed: a URL may
+ * carry a token in its query.
+ */
+export const namedUrls = () =>
+  csv().transform((items, ctx) => {
+    const servers: NamedUrl[] = [];
+    items.forEach((item, index) => {
+      const separator = item.indexOf('=');
+      const name = item.slice(0, separator).trim();
+      const url = item.slice(separator + 1).trim();
+      if (separator < 0 || !MCP_SERVER_NAME.test(name)) {
+        ctx.addIssue({ code: 'custom', message: `item ${index + 1} is not name=url with a name of lower-case letters, digits, _ and - (at most 32)` });
+      } else if (!isHttpUrl(url)) {
+        ctx.addIssue({ code: 'custom', message: `item ${index + 1} (${name}) has no http or https URL` });
+      } else if (servers.some((server) => server.name === name)) {
+        ctx.addIssue({ code: 'custom', message: `item ${index + 1}: ${name} is listed twice` });
+      } else {
+        servers.push({ name, url });
+      }
+    });
+    return servers;
+  });
+
+function isHttpUrl(text: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}

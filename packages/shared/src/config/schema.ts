@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MAX_QUEUE_SHARDS } from '../redis/queue-shards.js';
-import { credentialPairs, csv, flag, integer, isTimeZone, modelPrices, proxyUrl } from './env-types.js';
+import { credentialPairs, csv, flag, integer, isTimeZone, modelPrices, namedUrls, proxyUrl } from './env-types.js';
 import { readRobotsFile } from '../robots/robots-file.js';
 import { DOWNLOAD_ORIGIN_PATTERN } from '../dingtalk/download-origins.js';
 
@@ -201,6 +201,15 @@ export const workerSchema = commonSchema.extend({
     .string()
     .optional()
     .describe('more providers (OpenAI-compatible or Azure), JSON or YAML, tried in order after the first and the fallback'),
+  MCP_SERVERS: namedUrls()
+    .default([])
+    .describe('MCP tool servers over Streamable HTTP the model may call, name=url,name=url; empty = none (see MCP_SERVERS_FILE)'),
+  MCP_SERVERS_FILE: z
+    .string()
+    .optional()
+    .describe('MCP tool servers in full, JSON or YAML: HTTP with headers or stdio with command/args/env, tool allow-lists, which robots and personas may use each'),
+  TOOLS_MAX_STEPS: integer(1).max(50).default(8).describe('model and tool rounds per answer; past them the model answers without tools'),
+  TOOL_TIMEOUT_MS: integer(100).default(30_000).describe('one tool call\'s time limit; past it the model is told the tool timed out'),
   OPENAI_RPM: integer(0).default(0).describe('model requests per rolling minute, all workers together; 0 = no limit'),
   OPENAI_TPM: integer(0).default(0).describe('model tokens per rolling minute, all workers together; 0 = no limit'),
   WORKER_CONCURRENCY: integer(1).default(20).describe('jobs in flight per worker process'),

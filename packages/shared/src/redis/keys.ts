@@ -117,6 +117,11 @@ export function shardKeys(prefix: string) {
     persona: (orderKey: string) => `${prefix}:persona:${orderKey}`,
     /** The model's answer to one message, kept so a retry re-sends it instead of asking again. */
     answer: (jobId: string) => `${prefix}:answer:${jobId}`,
+    /**
+     * The tool rounds of one message's answer (hash: the model's tool-call turn of each round, each call's result),
+     * so a retried job replays them instead of calling a tool again.
+     */
+    toolRounds: (jobId: string) => `${prefix}:tools:${jobId}`,
     /** Which parts of an answer were delivered (hash part → route). */
     delivered: (jobId: string) => `${prefix}:delivered:${jobId}`,
     /** The AI card a job's answer streams into (hash: outTrackId, state, text shown), so a retry finishes the same card. */
