@@ -11,3 +11,4 @@ export * from './job-fates.js';
 export * from './park-job.js';
 export * from './queue-position.js';
 export * from './oldest-prioritized.js';
+export * from './job-schedulers.js';
