@@ -1,5 +1,6 @@
 import { createQueue } from '@dtbot/queue';
 import {
+  SCHEDULE_QUEUE_NAME,
   commandWordsOf,
   normaliseOrigins,
   proxiedFetch,
@@ -46,6 +47,7 @@ import { UsageLedger } from './usage/usage-ledger.js';
 import { registerBudgetGauge } from './usage/budget-gauge.js';
 import { SensitiveWords } from './moderation/sensitive-words.js';
 import { NoticeSchedule } from './notices/notice-schedule.js';
+import { ScheduleBook } from './schedules/schedule-book.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
 
@@ -162,9 +164,15 @@ export function buildWorkerDeps(
     budget,
     cardBudget: new CardCallBudget(redis, keys, { qps: tuning.cardCallsPerSecond }),
     pictureBudget: new PictureBudget(PICTURE_BUDGET_BYTES),
+    // Under the configured prefix whatever the queue shards: a tick becomes a message in its chat's shard.
+    schedules: new ScheduleBook(redis, keys, createQueue(SCHEDULE_QUEUE_NAME, { connection: redis, prefix: config.REDIS_PREFIX }), {
+      perChat: config.SCHEDULES_PER_CHAT,
+      timeZone: config.QUOTA_TIMEZONE,
+    }),
     settings: {
       modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
       ...commandWordsOf(config),
+      scheduleCommands: config.SCHEDULE_COMMANDS,
       helpText: config.HELP_TEXT,
       imageCommands: config.IMAGE_COMMANDS,
       imageModel: config.OPENAI_IMAGE_MODEL,

@@ -21,6 +21,7 @@ import type { WorkerRobotOptions } from './robot-options.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
 import type { PersonaChoices } from './personas/persona-choices.js';
 import type { NoticeSchedule } from './notices/notice-schedule.js';
+import type { ScheduleBook } from './schedules/schedule-book.js';
 
 /**
  * What the worker's steps need, built once in `build-deps.ts` (or by a test's harness) and passed in: one per queue
@@ -88,6 +89,8 @@ export interface WorkerDeps {
   personaChoices: PersonaChoices;
   /** Card API calls per second, shared by every worker. */
   cardBudget: CardCallBudget;
+  /** The scheduled prompts (`/schedule`, `SCHEDULES_FILE`), timed by BullMQ's job schedulers. */
+  schedules: ScheduleBook;
   /** Bytes of pictures this process holds for the model at once, shared by every job of every shard. */
   pictureBudget: PictureBudget;
   settings: WorkerSettings;
@@ -103,6 +106,8 @@ export interface WorkerSettings {
   personaCommands: readonly string[];
   /** Admin only: today's usage. */
   usageCommands: readonly string[];
+  /** Admin only: the chat's scheduled prompts (`SCHEDULE_COMMANDS`). */
+  scheduleCommands: readonly string[];
   helpText: string | undefined;
   /** Words that start an image request. */
   imageCommands: readonly string[];

@@ -45,14 +45,15 @@ export interface PersonaSources {
 }
 
 /**
- * The persona this message is answered as: the thread's choice while the catalogue still has it,
+ * The persona this message is answered as: a scheduled prompt's own, else the thread's choice while the catalogue still has it,
  * else the default: its robot's system prompt (`ROBOTS_FILE`, else `SYSTEM_PROMPT`).
  */
 export async function currentPersona(
   deps: PersonaSources,
-  message: Pick<MessageJob, 'orderKey' | 'robotCode'>,
+  message: Pick<MessageJob, 'orderKey' | 'robotCode' | 'persona'>,
 ): Promise<CurrentPersona> {
-  const chosen = await deps.personaChoices.get(message.orderKey);
+  // A scheduled prompt's own persona goes over the thread's choice.
+  const chosen = message.persona ?? (await deps.personaChoices.get(message.orderKey));
   const persona = chosen === undefined ? undefined : deps.personas.findPersona(chosen);
   if (persona) return { name: persona.name, prompt: persona.prompt };
   return { name: DEFAULT_PERSONA, prompt: deps.robotOptions(message.robotCode).systemPrompt };
