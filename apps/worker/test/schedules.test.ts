@@ -1,10 +1,14 @@
-import { nextTickAfter, scheduleTickOf, type Job } from '@dtbot/queue';
-import type { DingTalkCallbackPayload } from '@dtbot/testkit';
+import { createQueueWorker, nextTickAfter, scheduleTickOf, type Job } from '@dtbot/queue';
+import { PLAYGROUND_ROBOT_CODE, playgroundWebhookPrefix, type MessageJob } from '@dtbot/shared';
+import { redisUrlForTests, type DingTalkCallbackPayload } from '@dtbot/testkit';
+import { Redis } from 'ioredis';
+import { processMessage } from '../src/process-message.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMINS_ONLY } from '../src/replies/canned-replies.js';
 import type { ScheduleDefinition } from '../src/schedules/schedule-definition.js';
 import { storeTick } from '../src/schedules/schedule-worker.js';
 import { syncSchedulesFile } from '../src/schedules/sync-schedules-file.js';
+import { startPlaygroundSink } from './playground-sink.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
 // Scheduled prompts through the real worker: admins' commands, the ticks BullMQ makes, each stored as a message of
@@ -200,4 +204,89 @@ describe('SCHEDULES_FILE at start', () => {
     expect(after.map(({ definition }) => [definition.id, definition.prompt])).toEqual([['file-a', '新的早报']]);
     expect(await scheduleQueue().getJobScheduler('file-b')).toBeUndefined();
   });
+});
+
+describe('a worker that dies at the tick', () => {
+  it('after posting the answer, before finishing the job: the retry posts nothing, 0 duplicates', async () => {
+    const crashing = await startWorkerHarness({ label: 'schedules-crash', paused: true });
+    const connection = new Redis(redisUrlForTests(), { maxRetriesPerRequest: null });
+    try {
+      const definition: ScheduleDefinition = {
+        id: 'crash1',
+        robotCode: 'dingtestrobot',
+        conversationId: 'cidCrashGroup==',
+        group: true,
+        senderId: 'crash-admin',
+        senderStaffId: 'crash-admin',
+        senderNick: 'crash-admin',
+        prompt: '崩溃之前的问题',
+        pattern: '* * * * *',
+        timeZone: 'UTC',
+        origin: 'chat',
+      };
+      expect(await crashing.deps.schedules.add(definition)).toEqual({ added: true });
+      const [tick] = await crashing.deps.schedules.queue.getDelayed();
+      const { jobId } = await storeTick(crashing.shards, tick!);
+      let attempts = 0;
+      // The real processor, in a worker whose first attempt dies right after the answer was posted.
+      const worker = createQueueWorker<MessageJob>(
+        crashing.queue.name,
+        async (job, token) => {
+          attempts += 1;
+          await processMessage(crashing.deps, job, token);
+          if (attempts === 1) throw new Error('the worker died after posting');
+        },
+        { connection, prefix: crashing.deps.keys.bullPrefix, concurrency: 1, maxStalledCount: 2 },
+      );
+      void worker.run();
+      const job = await crashing.queue.getJob(jobId);
+      await job!.waitUntilFinished(crashing.events, 20_000);
+      await worker.close();
+      expect(attempts).toBe(2);
+      const posts = crashing.dingtalk.delivered().filter((m) => m.route === 'openapi' && m.target === definition.conversationId);
+      expect(posts.map((post) => post.text)).toEqual([expect.stringContaining('答复: 崩溃之前的问题')]);
+      // The answer was kept with the job: the retry did not ask the model again either.
+      expect(crashing.openai.requests).toHaveLength(1);
+    } finally {
+      await crashing.close();
+      await connection.quit();
+    }
+  }, 30_000);
+});
+
+describe('a playground session', () => {
+  it('schedules for itself without being an admin: the answer goes to its own page once, and nothing to DingTalk', async () => {
+    const sink = await startPlaygroundSink();
+    const h = await startWorkerHarness({ label: 'schedules-playground', env: { PLAYGROUND_URL: sink.origin } });
+    try {
+      const webhook = `${playgroundWebhookPrefix(sink.origin)}g1?session=schedule-session`;
+      const say = async (text: string) => {
+        const before = sink.posts.length;
+        const message = h.groupMessage({ text, robotCode: PLAYGROUND_ROBOT_CODE, senderStaffId: 'visitor', sessionWebhook: webhook });
+        expect(await (await h.send(message, { source: 'playground' })).settled).toBe('completed');
+        return sink.posts.slice(before).map((post) => post.body.markdown?.text ?? '').join('\n');
+      };
+      const added = await say('/schedule * * * * * 试玩的定时问题');
+      expect(added).toContain('试玩环境：这个定时任务只在下一次到点时运行一次');
+      const id = idIn(added)!;
+      expect(await say('/schedule 0 9 1 1 * 太远的问题')).toContain('要在两小时内到点');
+
+      await h.startScheduleWorker();
+      const [tick] = (await h.deps.schedules.queue.getDelayed()).filter((job) => scheduleTickOf(job)?.scheduleId === id);
+      await tick!.promote();
+      for (;;) {
+        if (sink.posts.some((post) => post.body.markdown?.text?.includes('答复: 试玩的定时问题'))) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const runs = sink.posts.filter((post) => post.body.markdown?.text?.includes('答复: 试玩的定时问题'));
+      expect(runs.map((post) => post.path)).toEqual(['/playground/webhook/g1?session=schedule-session']);
+      // It fired once and is gone: nothing pending, nothing listed.
+      expect(await say('/schedule')).toContain('本会话还没有定时任务');
+      expect(await h.deps.schedules.queue.getDelayedCount()).toBe(0);
+      expect(h.dingtalk.requests).toBe(0);
+    } finally {
+      await h.close();
+      sink.server.close();
+    }
+  }, 30_000);
 });

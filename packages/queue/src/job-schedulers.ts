@@ -5,10 +5,12 @@ import type { Job, Queue } from 'bullmq';
 export interface ScheduleTiming {
   pattern: string;
   timeZone: string;
+  /** Ticks it makes in all, then no more (BullMQ's `limit`); unset = no end. */
+  runs?: number;
 }
 
 /** A schedule as BullMQ keeps it: its timing, the data each tick's job carries and when it fires next. */
-export interface StoredSchedule<T> extends ScheduleTiming {
+export interface StoredSchedule<T> extends Omit<ScheduleTiming, 'runs'> {
   id: string;
   data: T;
   /** The next tick (ms), `undefined` while BullMQ is between two (a tick being taken). */
@@ -64,7 +66,7 @@ export async function upsertSchedule<T>(queue: Queue<T>, id: string, timing: Sch
   // BullMQ types a job's name from its data type; the template's name is any string.
   await (queue as Queue).upsertJobScheduler(
     id,
-    { pattern: timing.pattern.trim().split(/\s+/).join(' '), tz: timing.timeZone },
+    { pattern: timing.pattern.trim().split(/\s+/).join(' '), tz: timing.timeZone, ...(timing.runs !== undefined ? { limit: timing.runs } : {}) },
     { name: jobName, data, opts: TICK_JOB_OPTIONS },
   );
 }

@@ -72,7 +72,8 @@ export class ScheduleBook {
   /** Creates or replaces a schedule without the chat's limit: the operator's file decides. */
   async upsert(definition: ScheduleDefinition): Promise<void> {
     await this.redis.sadd(this.keys.chatSchedules(chatKeyOf(definition)), definition.id);
-    await upsertSchedule(this.queue, definition.id, { pattern: definition.pattern, timeZone: definition.timeZone }, SCHEDULE_TICK_JOB_NAME, definition);
+    const timing = { pattern: definition.pattern, timeZone: definition.timeZone, ...(definition.once ? { runs: 1 } : {}) };
+    await upsertSchedule(this.queue, definition.id, timing, SCHEDULE_TICK_JOB_NAME, definition);
   }
 
   /** The chat's schedules in the order they fire next; ids whose schedule is gone are forgotten. */

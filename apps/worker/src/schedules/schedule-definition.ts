@@ -22,6 +22,13 @@ export const scheduleDefinitionSchema = z.object({
   timeZone: z.string().min(1),
   /** Set up in the chat (`/schedule`) or declared in `SCHEDULES_FILE` (kept in step with the file at each start). */
   origin: z.enum(['chat', 'file']),
+  /**
+   * A playground session's schedule: answered through the session's playground webhook and nowhere else, and
+   * `once` (it fires at one tick, then is gone). Absent = a DingTalk chat's, answered through the OpenAPI.
+   */
+  playground: z.object({ sessionWebhook: z.string().url() }).optional(),
+  /** Fires at its next tick only, then is removed. */
+  once: z.boolean().optional(),
 });
 
 export type ScheduleDefinition = z.infer<typeof scheduleDefinitionSchema>;

@@ -11,6 +11,8 @@ import {
   cronFieldCount,
   cronInvalid,
   NO_STAFF_ID,
+  PLAYGROUND_ONCE,
+  playgroundTooFar,
   PROMPT_IS_SCHEDULE_COMMAND,
   promptMissing,
   scheduleAdded,
@@ -21,6 +23,9 @@ import {
   scheduleRunStarted,
   scheduleUsage,
 } from './schedule-texts.js';
+
+/** How far ahead a playground session's schedule may fire: the playground's idle-session lifetime. */
+export const PLAYGROUND_HORIZON_MS = 2 * 3_600_000;
 
 export type ScheduleReplyDeps = Pick<WorkerDeps, 'schedules' | 'sensitiveWords' | 'settings'> & ScheduledMessageDeps;
 
@@ -85,8 +90,12 @@ async function addSchedule(
   if (command.prompt === '') return promptMissing(word);
   if (recognizeScheduleCommand(command.prompt, deps.settings.scheduleCommands)) return PROMPT_IS_SCHEDULE_COMMAND;
   const group = data.conversationType === CONVERSATION_GROUP;
+  const playground = data.source === 'playground';
   // A private chat's answer goes to the admin's staff id; a group's to the group, which needs none.
-  if (!group && !data.senderStaffId) return NO_STAFF_ID;
+  if (!group && !data.senderStaffId && !playground) return NO_STAFF_ID;
+  const nextAt = nextTickAfter({ pattern: command.pattern, timeZone }, Date.now());
+  // The playground forgets an idle session after two hours: a later tick would find nobody.
+  if (playground && nextAt - Date.now() > PLAYGROUND_HORIZON_MS) return playgroundTooFar(echo(command.pattern));
   const definition: ScheduleDefinition = {
     // From the message, unique for good (a job id comes back once its thread's numbers expire): a retried command
     // adds the same schedule again rather than a second one.
@@ -102,11 +111,14 @@ async function addSchedule(
     pattern: command.pattern,
     timeZone,
     origin: 'chat',
+    // Its answer goes to this session's page alone, and it fires once: a session's schedules never spend more
+    // model calls than the questions the gateway let it send.
+    ...(playground ? { playground: { sessionWebhook: data.sessionWebhook }, once: true } : {}),
   };
   const added = await deps.schedules.add(definition);
   if (!added.added) return chatFull(added.limit);
-  const nextAt = nextTickAfter({ pattern: definition.pattern, timeZone }, Date.now());
-  return scheduleAdded(definition.id, echo(definition.pattern), timeZone, nextAt, echo(definition.prompt), word);
+  const text = scheduleAdded(definition.id, echo(definition.pattern), timeZone, nextAt, echo(definition.prompt), word);
+  return playground ? `${text}\n\n${PLAYGROUND_ONCE}` : text;
 }
 
 /** Words at the start of a prompt that can only be cron fields: a `*` or a `/` among digits, commas and dashes. */

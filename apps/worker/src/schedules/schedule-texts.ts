@@ -89,3 +89,9 @@ export function scheduleRemoved(id: string): string {
 export function scheduleRunStarted(id: string): string {
   return `已开始运行定时任务 \`${id}\`，回答稍后发到这里。`;
 }
+
+export const PLAYGROUND_ONCE = '试玩环境：这个定时任务只在下一次到点时运行一次，回答发到本页面。';
+
+export function playgroundTooFar(pattern: Echo): string {
+  return `试玩环境的定时任务要在两小时内到点（会话闲置两小时后会被清除）：${pattern} 的下一次运行太远了。试试 \`* * * * *\`（每分钟）。`;
+}

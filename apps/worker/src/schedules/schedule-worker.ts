@@ -4,7 +4,7 @@ import type { WorkerDeps } from '../deps.js';
 import { scheduleDefinitionSchema, type ScheduleDefinition } from './schedule-definition.js';
 import { storeScheduledMessage, type ScheduledMessageDeps } from './scheduled-message.js';
 
-export type ScheduleWorkerDeps = ScheduledMessageDeps & Pick<WorkerDeps, 'logger'>;
+export type ScheduleWorkerDeps = ScheduledMessageDeps & Pick<WorkerDeps, 'logger' | 'schedules'>;
 
 export interface ScheduleWorkerOptions {
   /** The configured prefix (`REDIS_PREFIX`): the schedules' queue is under it whatever the shards. */
@@ -23,6 +23,8 @@ export interface ScheduleWorkerOptions {
 export function createScheduleWorker(shards: readonly ScheduleWorkerDeps[], connection: RedisClient, options: ScheduleWorkerOptions): Worker<ScheduleDefinition> {
   const worker = createQueueWorker<ScheduleDefinition>(SCHEDULE_QUEUE_NAME, async (job) => {
     const { stored, jobId } = await storeTick(shards, job);
+    // After its one run is stored: a tick taken over finds the run by its mark, and the schedule gone is no harm.
+    if (job.data.once) await shards[0]!.schedules.remove(job.data);
     shards[0]?.logger.info({ schedule: job.data.id, tickJob: job.id, jobId, stored }, 'scheduled prompt stored');
   }, {
     connection,

@@ -15,6 +15,9 @@ export const NO_SESSION_WEBHOOK = 'https://scheduled-prompt.invalid/';
  */
 const RUN_DEDUPE_TTL_MS = 86_400_000;
 
+/** A playground run's webhook is usable this long from its storing, as a DingTalk message's is. */
+const PLAYGROUND_WEBHOOK_LIFETIME_MS = 3_600_000;
+
 export type ScheduledMessageDeps = Pick<WorkerDeps, 'turns' | 'queue' | 'robotOptions'>;
 
 /**
@@ -52,8 +55,11 @@ export async function storeScheduledMessage(
     senderId: schedule.senderId,
     senderNick: schedule.senderNick,
     senderStaffId: schedule.senderStaffId,
-    sessionWebhook: NO_SESSION_WEBHOOK,
-    sessionWebhookExpiredTime: 0,
+    // A playground session's run goes back to its own webhook (the playground route checks it is one); a DingTalk
+    // chat's has none and goes through the OpenAPI.
+    sessionWebhook: schedule.playground?.sessionWebhook ?? NO_SESSION_WEBHOOK,
+    sessionWebhookExpiredTime: schedule.playground ? now + PLAYGROUND_WEBHOOK_LIFETIME_MS : 0,
+    ...(schedule.playground ? { source: 'playground' as const } : {}),
     createAt: now,
     receivedAt: now,
     orderKey,

@@ -36,7 +36,8 @@ export async function decideReply(deps: DecideDeps, jobId: string, data: Message
   }
   const reply = readMessage(deps, data);
   if (reply.kind === 'command' && reply.command === 'usage' && access.role !== 'admin') return { kind: 'refusal', refusal: 'admins_only' };
-  if (reply.kind === 'schedule' && access.role !== 'admin') return { kind: 'refusal', refusal: 'admins_only' };
+  // A playground session may schedule for itself alone: its runs go back to its own page, once each (`scheduleReply`).
+  if (reply.kind === 'schedule' && access.role !== 'admin' && data.source !== 'playground') return { kind: 'refusal', refusal: 'admins_only' };
   // What the user quoted reaches the model too.
   if (reachesModel(reply) && [data.prompt, data.quote ?? ''].some((text) => deps.sensitiveWords.contains(text))) {
     deps.logger.info({ msgId: data.msgId, jobId }, 'refused: the question contains a sensitive word');
