@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMINS_ONLY } from '../src/replies/canned-replies.js';
 import type { ScheduleDefinition } from '../src/schedules/schedule-definition.js';
 import { storeTick } from '../src/schedules/schedule-worker.js';
+import { storeScheduledMessage } from '../src/schedules/scheduled-message.js';
 import { syncSchedulesFile } from '../src/schedules/sync-schedules-file.js';
 import { startPlaygroundSink } from './playground-sink.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
@@ -126,15 +127,15 @@ describe('the /schedule command', () => {
 });
 
 describe('a tick', () => {
-  it('is stored and answered exactly once into the group by the OpenAPI, with two schedule workers', async () => {
+  it('missed while no worker ran: stored and answered exactly once into the group by the OpenAPI when two workers start', async () => {
     const title = 'tick group';
     const id = idIn(await command(group(title, '/schedule * * * * * 今日天气')))!;
     const conversationId = group(title, '').conversationId;
-    await harness.startScheduleWorker();
-    await harness.startScheduleWorker();
     const tick = await pendingTick(id);
-    // Its time comes: both workers are waiting for it.
+    // Its time comes and goes while no worker runs (as after any length of outage); then two start.
     await tick.promote();
+    await harness.startScheduleWorker();
+    await harness.startScheduleWorker();
     const [run] = await answeredRun(id);
     expect(run!.finishedOn).toBeDefined();
     const posts = openApiPostsTo(conversationId);
@@ -163,9 +164,18 @@ describe('a tick', () => {
     const title = 'run now';
     const id = idIn(await command(group(title, '/schedule 0 3 1 1 * 年度总结')))!;
     const conversationId = group(title, '').conversationId;
-    expect(await command(group(title, `/schedule run ${id}`))).toContain(`已开始运行定时任务 \`${id}\`，回答稍后发到这里。`);
+    const runCommand = group(title, `/schedule run ${id}`);
+    const run = await harness.send(runCommand);
+    expect(await run.settled).toBe('completed');
+    const toCommand = harness.dingtalk.delivered().filter((m) => m.target === sessionOf(runCommand.sessionWebhook));
+    expect(toCommand.map((m) => m.text)).toEqual([expect.stringContaining(`已开始运行定时任务 \`${id}\`，回答稍后发到这里。`)]);
     await answeredRun(id);
     expect(openApiPostsTo(conversationId).map((post) => post.text)).toEqual([expect.stringContaining('答复: 年度总结')]);
+    // The command's job run again (a retry) stores the run under the same name: nothing new.
+    const found = await harness.deps.schedules.findInChat({ robotCode: 'dingtestrobot', conversationId }, id);
+    expect((await storeScheduledMessage(harness.deps, found!.definition, `run-${run.jobId}`)).stored).toBe('duplicate');
+    expect(await answeredRun(id)).toHaveLength(1);
+    expect(openApiPostsTo(conversationId)).toHaveLength(1);
     expect(await command(group(title, '/schedule run nosuch'))).toContain('本会话没有定时任务 `nosuch`');
   });
 });
