@@ -20,7 +20,7 @@ let harness: WorkerHarness;
 beforeAll(async () => {
   harness = await startWorkerHarness({
     label: 'schedules',
-    env: { ADMIN_USERS: `${ADMIN},limit-admin`, SCHEDULES_PER_CHAT: '2', QUOTA_TIMEZONE: 'Asia/Shanghai' },
+    env: { ADMIN_USERS: `${ADMIN},limit-admin,denied-admin`, ACCESS_DENY_USERS: 'denied-admin', SCHEDULES_PER_CHAT: '2', QUOTA_TIMEZONE: 'Asia/Shanghai' },
   });
 });
 
@@ -126,6 +126,32 @@ describe('the /schedule command', () => {
   });
 });
 
+describe('the chat limit', () => {
+  it('holds when admins add at once: of three adds to a chat with room for two, two are added', async () => {
+    const base = (id: string): ScheduleDefinition => ({
+      id,
+      robotCode: 'dingtestrobot',
+      conversationId: 'cidRaceGroup==',
+      group: true,
+      senderId: ADMIN,
+      senderStaffId: ADMIN,
+      senderNick: ADMIN,
+      prompt: `问题 ${id}`,
+      pattern: '0 9 * * *',
+      timeZone: 'UTC',
+      origin: 'chat',
+    });
+    const results = await Promise.all(['race1', 'race2', 'race3'].map((id) => harness.deps.schedules.add(base(id))));
+    expect(results.filter((result) => result.added)).toHaveLength(2);
+    expect(results.filter((result) => !result.added)).toEqual([{ added: false, reason: 'chat_full', limit: 2 }]);
+    expect(await harness.deps.schedules.list({ robotCode: 'dingtestrobot', conversationId: 'cidRaceGroup==' })).toHaveLength(2);
+    // Adding one already there again (a retried command) keeps its place and adds nothing.
+    const kept = results.findIndex((result) => result.added);
+    expect(await harness.deps.schedules.add(base(`race${kept + 1}`))).toEqual({ added: true });
+    expect(await harness.deps.schedules.list({ robotCode: 'dingtestrobot', conversationId: 'cidRaceGroup==' })).toHaveLength(2);
+  });
+});
+
 describe('a tick', () => {
   it('missed while no worker ran: stored and answered exactly once into the group by the OpenAPI when two workers start', async () => {
     const title = 'tick group';
@@ -149,6 +175,28 @@ describe('a tick', () => {
     expect(again.stored).toBe('duplicate');
     expect(await answeredRun(id)).toHaveLength(1);
     expect(openApiPostsTo(conversationId)).toHaveLength(1);
+  });
+
+  it('whose sender the access lists now refuse is skipped: nothing stored, nothing posted', async () => {
+    const definition: ScheduleDefinition = {
+      id: 'denied1',
+      robotCode: 'dingtestrobot',
+      conversationId: 'cidDeniedGroup==',
+      group: true,
+      senderId: 'denied-admin',
+      senderStaffId: 'denied-admin',
+      senderNick: 'denied-admin',
+      prompt: '不该发出的问题',
+      pattern: '0 9 * * *',
+      timeZone: 'UTC',
+      origin: 'chat',
+    };
+    await harness.deps.schedules.add(definition);
+    const tick = await pendingTick('denied1');
+    expect(await storeTick(harness.shards, tick)).toEqual({ stored: 'refused' });
+    const stored = (await harness.queue.getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed'])).filter((job) => job.data.schedule === 'denied1');
+    expect(stored).toEqual([]);
+    expect(openApiPostsTo('cidDeniedGroup==')).toEqual([]);
   });
 
   it('of a private chat is answered to the admin who set it up, by their staff id', async () => {
@@ -237,7 +285,9 @@ describe('a worker that dies at the tick', () => {
       };
       expect(await crashing.deps.schedules.add(definition)).toEqual({ added: true });
       const [tick] = await crashing.deps.schedules.queue.getDelayed();
-      const { jobId } = await storeTick(crashing.shards, tick!);
+      const stored = await storeTick(crashing.shards, tick!);
+      expect(stored.stored).toBe('new');
+      const jobId = stored.jobId!;
       let attempts = 0;
       // The real processor, in a worker whose first attempt dies right after the answer was posted.
       const worker = createQueueWorker<MessageJob>(

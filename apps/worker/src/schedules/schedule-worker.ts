@@ -4,7 +4,7 @@ import type { WorkerDeps } from '../deps.js';
 import { scheduleDefinitionSchema, type ScheduleDefinition } from './schedule-definition.js';
 import { storeScheduledMessage, type ScheduledMessageDeps } from './scheduled-message.js';
 
-export type ScheduleWorkerDeps = ScheduledMessageDeps & Pick<WorkerDeps, 'logger' | 'schedules'>;
+export type ScheduleWorkerDeps = ScheduledMessageDeps & Pick<WorkerDeps, 'logger' | 'schedules' | 'access'>;
 
 export interface ScheduleWorkerOptions {
   /** The configured prefix (`REDIS_PREFIX`): the schedules' queue is under it whatever the shards. */
@@ -25,7 +25,8 @@ export function createScheduleWorker(shards: readonly ScheduleWorkerDeps[], conn
     const { stored, jobId } = await storeTick(shards, job);
     // After its one run is stored: a tick taken over finds the run by its mark, and the schedule gone is no harm.
     if (job.data.once) await shards[0]!.schedules.remove(job.data);
-    shards[0]?.logger.info({ schedule: job.data.id, tickJob: job.id, jobId, stored }, 'scheduled prompt stored');
+    if (stored === 'refused') shards[0]?.logger.warn({ schedule: job.data.id, tickJob: job.id }, 'scheduled prompt skipped: the access lists refuse its sender');
+    else shards[0]?.logger.info({ schedule: job.data.id, tickJob: job.id, jobId, stored }, 'scheduled prompt stored');
   }, {
     connection,
     prefix: options.prefix,
@@ -38,15 +39,27 @@ export function createScheduleWorker(shards: readonly ScheduleWorkerDeps[], conn
   return worker;
 }
 
-/** One tick: its schedule's prompt stored as a message of the chat, named by the schedule and the tick's time. */
+/**
+ * One tick: its schedule's prompt stored as a message of the chat, named by the schedule and the tick's time. A tick
+ * whose sender the access lists now refuse (denied since it was set up) is skipped: a refusal posted into the chat
+ * on a timer would help nobody.
+ */
 export async function storeTick(
-  shards: readonly ScheduledMessageDeps[],
+  shards: readonly (ScheduledMessageDeps & Pick<WorkerDeps, 'access'>)[],
   job: Parameters<typeof scheduleTickOf>[0] & { data: unknown },
-): Promise<{ stored: 'new' | 'duplicate'; jobId: string }> {
+): Promise<{ stored: 'new' | 'duplicate' | 'refused'; jobId?: string }> {
   const tick = scheduleTickOf(job);
   const parsed = scheduleDefinitionSchema.safeParse(job.data);
   if (!tick || !parsed.success) throw failForGood('not a tick of a scheduled prompt');
   const definition = parsed.data;
+  const asker = {
+    senderId: definition.senderId,
+    senderStaffId: definition.senderStaffId,
+    conversationId: definition.conversationId,
+    conversationType: definition.group ? ('2' as const) : ('1' as const),
+    ...(definition.playground ? { source: 'playground' as const } : {}),
+  };
+  if (!shards[0]!.access.decide(asker).allowed) return { stored: 'refused' };
   const shard = shards[shardIndexFor(conversationKeyFor(definition), shards.length)]!;
   return storeScheduledMessage(shard, definition, `tick-${tick.dueAt}`);
 }
