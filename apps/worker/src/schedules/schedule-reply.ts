@@ -1,10 +1,11 @@
-import { cronProblem, nextTickAfter } from '@dtbot/queue';
+import { nextTickAfter } from '@dtbot/queue';
 import { CONVERSATION_GROUP } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { echoUserText } from '../replies/echo-user-text.js';
 import type { ReplyContext } from '../replies/reply.js';
 import { recognizeScheduleCommand, type ScheduleCommand } from './schedule-command.js';
 import type { ScheduleDefinition } from './schedule-definition.js';
+import { addProblem } from './schedule-pattern.js';
 import { storeScheduledMessage, type ScheduledMessageDeps } from './scheduled-message.js';
 import {
   chatFull,
@@ -80,14 +81,10 @@ async function addSchedule(
 ): Promise<string> {
   const echo = (text: string) => echoUserText(text, deps.sensitiveWords);
   const timeZone = deps.schedules.options.timeZone;
-  const fields = command.pattern === '' ? 0 : command.pattern.split(' ').length;
-  if (fields !== 5) return cronFieldCount(echo(command.pattern), fields, word);
-  // A sixth field of seconds (`*/10 * * * * *`) would otherwise be read as the prompt's start.
-  const extra = leadingCronFields(command.prompt);
-  if (extra.length > 0) return cronFieldCount(echo([command.pattern, ...extra].join(' ')), fields + extra.length, word);
-  // The parser's own message may quote the pattern unmasked: the chat gets ours.
-  if (cronProblem(command.pattern, timeZone)) return cronInvalid(echo(command.pattern), word);
-  if (command.prompt === '') return promptMissing(word);
+  const problem = addProblem(command, timeZone);
+  if (problem?.problem === 'fields') return cronFieldCount(echo(problem.shown), problem.count, word);
+  if (problem?.problem === 'invalid') return cronInvalid(echo(problem.shown), word);
+  if (problem?.problem === 'no_prompt') return promptMissing(word);
   if (recognizeScheduleCommand(command.prompt, deps.settings.scheduleCommands)) return PROMPT_IS_SCHEDULE_COMMAND;
   const group = data.conversationType === CONVERSATION_GROUP;
   const playground = data.source === 'playground';
@@ -121,13 +118,3 @@ async function addSchedule(
   return playground ? `${text}\n\n${PLAYGROUND_ONCE}` : text;
 }
 
-/** Words at the start of a prompt that can only be cron fields: a `*` or a `/` among digits, commas and dashes. */
-function leadingCronFields(prompt: string): string[] {
-  const words = prompt.split(/\s+/, 3);
-  const found: string[] = [];
-  for (const word of words) {
-    if (!/^[*\d,/-]+$/.test(word) || !/[*/]/.test(word)) break;
-    found.push(word);
-  }
-  return found;
-}
