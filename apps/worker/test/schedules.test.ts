@@ -262,6 +262,13 @@ describe('SCHEDULES_FILE at start', () => {
     const after = await harness.deps.schedules.list({ robotCode: 'dingtestrobot', conversationId: group(title, '').conversationId });
     expect(after.map(({ definition }) => [definition.id, definition.prompt])).toEqual([['file-a', '新的早报']]);
     expect(await scheduleQueue().getJobScheduler('file-b')).toBeUndefined();
+
+    // An entry moved to another chat is that chat's alone: the first chat neither lists nor removes it.
+    const moved = { ...declared('file-a', 'other file group', '新的早报') };
+    await syncSchedulesFile(harness.deps, [moved]);
+    expect(await command(group(title, '/schedule'))).toContain('本会话还没有定时任务');
+    expect(await command(group(title, '/schedule run file-a'))).toContain('本会话没有定时任务');
+    expect(await command(group('other file group', '/schedule'))).toContain('`file-a`（配置文件）');
   });
 });
 

@@ -80,7 +80,8 @@ export class ScheduleBook {
   async list(chat: { robotCode: string; conversationId: string }): Promise<ListedSchedule[]> {
     const key = this.keys.chatSchedules(chatKeyOf(chat));
     const ids = await this.redis.smembers(key);
-    const found = await Promise.all(ids.map(async (id) => ({ id, stored: await this.read(id) })));
+    const found = await Promise.all(ids.map(async (id) => ({ id, stored: this.ofChat(chat, await this.read(id)) })));
+    // Gone, or moved to another chat (an edited SCHEDULES_FILE entry): not this chat's any more.
     const gone = found.filter(({ stored }) => !stored).map(({ id }) => id);
     if (gone.length > 0) await this.redis.srem(key, ...gone);
     return found
@@ -92,7 +93,12 @@ export class ScheduleBook {
   async findInChat(chat: { robotCode: string; conversationId: string }, id: string): Promise<ListedSchedule | undefined> {
     const wanted = id.trim().toLowerCase();
     if (!(await this.redis.sismember(this.keys.chatSchedules(chatKeyOf(chat)), wanted))) return undefined;
-    return this.read(wanted);
+    return this.ofChat(chat, await this.read(wanted));
+  }
+
+  /** The schedule when it is this chat's. */
+  private ofChat(chat: { robotCode: string; conversationId: string }, found: ListedSchedule | undefined): ListedSchedule | undefined {
+    return found && chatKeyOf(found.definition) === chatKeyOf(chat) ? found : undefined;
   }
 
   /** Removes a schedule of this chat set up in a chat; one the file declares stays (it would be back at the next start). */
