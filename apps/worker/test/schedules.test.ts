@@ -1,6 +1,6 @@
 import { createQueueWorker, nextTickAfter, scheduleTickOf, type Job } from '@dtbot/queue';
 import { PLAYGROUND_ROBOT_CODE, playgroundWebhookPrefix, type MessageJob } from '@dtbot/shared';
-import { redisUrlForTests, type DingTalkCallbackPayload } from '@dtbot/testkit';
+import { redisUrlForTests, waitFor, type DingTalkCallbackPayload } from '@dtbot/testkit';
 import { Redis } from 'ioredis';
 import { processMessage } from '../src/process-message.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -52,16 +52,12 @@ async function pendingTick(id: string): Promise<Job<ScheduleDefinition>> {
 
 const scheduleQueue = () => harness.deps.schedules.queue;
 
-/** Waits until the message stored for a schedule's run is settled, and gives its job. */
+/** Waits until the messages stored for a schedule's runs are settled (at least `runs` of them), and gives their jobs. */
 async function answeredRun(scheduleId: string, runs = 1): Promise<Job[]> {
-  for (;;) {
-    const jobs = (await harness.queue.getJobs(['completed', 'failed', 'active', 'waiting', 'prioritized', 'delayed'])).filter(
-      (job) => job.data.schedule === scheduleId,
-    );
-    const settled = jobs.filter((job) => job.finishedOn !== undefined);
-    if (settled.length >= runs) return settled;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const settledRuns = async () =>
+    (await harness.queue.getJobs(['completed', 'failed'])).filter((job) => job.data.schedule === scheduleId && job.finishedOn !== undefined);
+  await waitFor(async () => (await settledRuns()).length >= runs, { timeoutMs: 15_000, message: `a settled run of ${scheduleId}` });
+  return settledRuns();
 }
 
 describe('the /schedule command', () => {
@@ -342,10 +338,7 @@ describe('a playground session', () => {
       await h.startScheduleWorker();
       const [tick] = (await h.deps.schedules.queue.getDelayed()).filter((job) => scheduleTickOf(job)?.scheduleId === id);
       await tick!.promote();
-      for (;;) {
-        if (sink.posts.some((post) => post.body.markdown?.text?.includes('答复: 试玩的定时问题'))) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await waitFor(() => sink.posts.some((post) => post.body.markdown?.text?.includes('答复: 试玩的定时问题')), { timeoutMs: 15_000 });
       const runs = sink.posts.filter((post) => post.body.markdown?.text?.includes('答复: 试玩的定时问题'));
       expect(runs.map((post) => post.path)).toEqual(['/playground/webhook/g1?session=schedule-session']);
       // It fired once and is gone: nothing pending, nothing listed.
