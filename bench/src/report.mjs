@@ -6,7 +6,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (the product's performance targets); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices, dify, tools } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices, dify, tools, schedules } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -48,6 +48,12 @@ export function summaryRows(report) {
   if (crash) {
     add('crash: all answered after SIGKILL', fmt(crash.allAnsweredAfterKillSeconds, ' s'), '<= 60 s', crash.allAnsweredAfterKillSeconds <= 60);
   } else missing('crash');
+  if (schedules) {
+    add(`schedules: posts for ${schedules.schedules} due in one minute (${schedules.workers} workers, one SIGKILLed)`, fmt(schedules.posts), `${schedules.schedules}`, schedules.posts === schedules.schedules && schedules.lost === 0);
+    add('schedules: duplicated posts', fmt(schedules.duplicated), '0', schedules.duplicated === 0);
+    const spread = schedules.postSecondsAfterTick;
+    add('schedules: posts after the tick, first / p50 / last', `${fmt(spread.first, ' s')} / ${fmt(spread.p50, ' s')} / ${fmt(spread.last, ' s')}`, '', undefined);
+  } else missing('schedules');
   if (tokens) {
     add(`token counting per message (${tokens.method} / estimate)`, `${fmt(tokens.perMessageUs, ' µs')} / ${fmt(tokens.estimatePerMessageUs, ' µs')} (${fmt(tokens.ratioToEstimate)}x)`, '', undefined);
     add(`recounting a ${tokens.budgetTokens}-token memory per message`, fmt(tokens.historyRecountUs, ' µs'), '', undefined);

@@ -1,5 +1,6 @@
 import { createQueue } from '@dtbot/queue';
 import {
+  SCHEDULE_QUEUE_NAME,
   commandWordsOf,
   normaliseOrigins,
   proxiedFetch,
@@ -50,6 +51,7 @@ import { NoticeSchedule } from './notices/notice-schedule.js';
 import { loadMcpServers } from './tools/load-mcp-servers.js';
 import type { McpServerEntry } from './tools/mcp-servers-file.js';
 import { McpToolbox } from './tools/mcp-toolbox.js';
+import { ScheduleBook } from './schedules/schedule-book.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
 
@@ -174,9 +176,15 @@ export function buildWorkerDeps(
     budget,
     cardBudget: new CardCallBudget(redis, keys, { qps: tuning.cardCallsPerSecond }),
     pictureBudget: new PictureBudget(PICTURE_BUDGET_BYTES),
+    // Under the configured prefix whatever the queue shards: a tick becomes a message in its chat's shard.
+    schedules: new ScheduleBook(redis, keys, createQueue(SCHEDULE_QUEUE_NAME, { connection: redis, prefix: config.REDIS_PREFIX }), {
+      perChat: config.SCHEDULES_PER_CHAT,
+      timeZone: config.QUOTA_TIMEZONE,
+    }),
     settings: {
       modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
       ...commandWordsOf(config),
+      scheduleCommands: config.SCHEDULE_COMMANDS,
       helpText: config.HELP_TEXT,
       imageCommands: config.IMAGE_COMMANDS,
       imageModel: config.OPENAI_IMAGE_MODEL,

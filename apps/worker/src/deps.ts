@@ -23,6 +23,7 @@ import type { PersonaCatalog } from './personas/persona-catalog.js';
 import type { PersonaChoices } from './personas/persona-choices.js';
 import type { NoticeSchedule } from './notices/notice-schedule.js';
 import type { McpToolbox } from './tools/mcp-toolbox.js';
+import type { ScheduleBook } from './schedules/schedule-book.js';
 
 /**
  * What the worker's steps need, built once in `build-deps.ts` (or by a test's harness) and passed in: one per queue
@@ -99,6 +100,8 @@ export interface WorkerDeps {
   personaChoices: PersonaChoices;
   /** Card API calls per second, shared by every worker. */
   cardBudget: CardCallBudget;
+  /** The scheduled prompts (`/schedule`, `SCHEDULES_FILE`), timed by BullMQ's job schedulers. */
+  schedules: ScheduleBook;
   /** Bytes of pictures this process holds for the model at once, shared by every job of every shard. */
   pictureBudget: PictureBudget;
   settings: WorkerSettings;
@@ -114,6 +117,8 @@ export interface WorkerSettings {
   personaCommands: readonly string[];
   /** Admin only: today's usage. */
   usageCommands: readonly string[];
+  /** Admin only: the chat's scheduled prompts (`SCHEDULE_COMMANDS`). */
+  scheduleCommands: readonly string[];
   helpText: string | undefined;
   /** Words that start an image request. */
   imageCommands: readonly string[];

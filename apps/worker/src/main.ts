@@ -21,11 +21,15 @@ import { noticeSweepers, staleNoticeTrimmers } from './notices/notice-sweeper.js
 import { loadProvidersFile } from './model/providers/load-providers-file.js';
 import { assertBudgetsPriced, unpricedModels } from './usage/budget-prices.js';
 import { loadMcpServers } from './tools/load-mcp-servers.js';
+import { loadSchedulesFromConfig } from './schedules/schedules-file.js';
+import { createScheduleWorker } from './schedules/schedule-worker.js';
+import { syncSchedulesFile } from './schedules/sync-schedules-file.js';
 
 const { config, aliasesUsed, retiredSet } = loadConfigOrExit('worker', () => loadWorkerConfig());
 const personas = loadConfigOrExit('worker', () => loadPersonaCatalog(config.PERSONAS_FILE));
 const providerEntries = loadConfigOrExit('worker', () => loadProvidersFile(config.PROVIDERS_FILE));
 const mcpServers = loadConfigOrExit('worker', () => loadMcpServers(config));
+const declaredSchedules = loadConfigOrExit('worker', () => loadSchedulesFromConfig(config, personas));
 const logger = createLogger('worker', config.LOG_LEVEL, stdoutLogDestination(config.NODE_ENV));
 logAliasesUsed(logger, aliasesUsed);
 logRetiredSettings(logger, retiredSet);
@@ -69,6 +73,14 @@ const workers = createWorkers(shards, workerConnection, {
   stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
 });
 
+// The file's schedules in Redis before any tick is taken; every worker does it at its start, to the same end.
+await syncSchedulesFile(deps, declaredSchedules);
+const scheduleWorker = createScheduleWorker(shards, workerConnection, {
+  prefix: config.REDIS_PREFIX,
+  lockDurationMs: config.WORKER_LOCK_DURATION_MS,
+  stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
+});
+
 let draining = false;
 const health = createHealthServer(redis, deps.metrics, () => draining);
 health.listen(config.METRICS_PORT, () => {
@@ -78,6 +90,7 @@ health.listen(config.METRICS_PORT, () => {
 });
 
 for (const worker of workers) void worker.run();
+void scheduleWorker.run();
 // One per shard in every process (when QUEUE_NOTICE_AFTER_MS is on): the schedule hands each notice to one of them.
 // When off, the shards' schedules are still kept bounded against a gateway that has them on.
 const sweepers = [...noticeSweepers(shards), ...staleNoticeTrimmers(shards)];
@@ -96,6 +109,7 @@ logger.info(
     tokenCounting: deps.tokens.method,
     personas: personas.personas.length,
     templates: personas.templates.length,
+    schedulesDeclared: declaredSchedules.length,
     rpm: config.OPENAI_RPM,
     tpm: config.OPENAI_TPM,
   },
@@ -110,16 +124,16 @@ async function shutdown(signal: string): Promise<void> {
   // Past the deadline, close without waiting: unfinished jobs stall and another worker takes them over.
   const forced = setTimeout(() => {
     logger.warn('drain timed out; remaining jobs will be taken over by other workers');
-    for (const worker of workers) void worker.close(true);
+    for (const worker of [...workers, scheduleWorker]) void worker.close(true);
   }, config.SHUTDOWN_TIMEOUT_MS);
   forced.unref();
   // Whatever hangs (a Redis that never answers QUIT, a closed stdout), the process still ends.
   setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
-  await Promise.all([...workers.map((worker) => worker.close()), ...sweepers.map((sweeper) => sweeper.stop())]);
+  await Promise.all([...workers.map((worker) => worker.close()), scheduleWorker.close(), ...sweepers.map((sweeper) => sweeper.stop())]);
   clearTimeout(forced);
   // Stdio tool servers are child processes: they end with their sessions.
   await deps.tools?.close();
-  await Promise.all(deps.queues.map((queue) => queue.close().catch(() => undefined)));
+  await Promise.all([...deps.queues.map((queue) => queue.close()), deps.schedules.close()].map((closing) => closing.catch(() => undefined)));
   health.close();
   await Promise.all([redis.quit(), workerConnection.quit()].map((quit) => quit.catch(() => undefined)));
   logger.info('worker stopped');

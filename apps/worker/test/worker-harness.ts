@@ -36,6 +36,8 @@ import { loadProvidersFile } from '../src/model/providers/load-providers-file.js
 import type { WorkerDeps, WorkerSettings } from '../src/deps.js';
 import type { WorkerTuning } from '../src/worker-tuning.js';
 import { messageJobFor } from './message-job-for.js';
+import { createScheduleWorker } from '../src/schedules/schedule-worker.js';
+import type { ScheduleDefinition } from '../src/schedules/schedule-definition.js';
 
 const APP_SECRET = 'worker-test-secret';
 
@@ -110,6 +112,11 @@ export interface WorkerHarness {
   ask(callback: DingTalkCallbackPayload): Promise<{ reply: string; jobId: string; outcome: Settled }>;
   /** Starts the workers of a harness started `paused`. */
   resume(): void;
+  /**
+   * Starts one more worker of the schedules' ticks, on a connection of its own as another process's would be
+   * (none runs until a test starts one); closed with the harness.
+   */
+  startScheduleWorker(): Promise<Worker<ScheduleDefinition>>;
   close(): Promise<void>;
 }
 
@@ -211,6 +218,18 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     return { jobId, settled };
   };
 
+  const scheduleWorkers: Worker<ScheduleDefinition>[] = [];
+  const scheduleConnections: Redis[] = [];
+  const startScheduleWorker = async () => {
+    const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
+    scheduleConnections.push(connection);
+    const worker = createScheduleWorker(shards, connection, { prefix: config.REDIS_PREFIX, lockDurationMs: options.lockDurationMs, stalledIntervalMs: options.stalledIntervalMs });
+    scheduleWorkers.push(worker);
+    await worker.waitUntilReady();
+    void worker.run();
+    return worker;
+  };
+
   return {
     prefix,
     openai,
@@ -232,13 +251,15 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       return { reply, jobId, outcome };
     },
     resume,
+    startScheduleWorker,
     async close() {
-      await Promise.all([...workers.map((worker) => worker.close()), ...sweepers.map((sweeper) => sweeper.stop())]);
+      await Promise.all([...workers.map((worker) => worker.close()), ...scheduleWorkers.map((worker) => worker.close()), ...sweepers.map((sweeper) => sweeper.stop())]);
+      await deps.schedules.close();
       await events.close();
       await deps.tools?.close();
       await Promise.all(deps.queues.map((queue) => queue.close()));
       for (const shard of shards) await cleanupPrefix(redis, shard.shard.prefix);
-      await Promise.all([redis, workerConnection, eventsConnection].map((connection) => connection.quit()));
+      await Promise.all([redis, workerConnection, eventsConnection, ...scheduleConnections].map((connection) => connection.quit()));
       await Promise.all([openai.close(), dingtalk.close()]);
     },
   };

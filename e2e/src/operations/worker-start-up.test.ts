@@ -40,6 +40,17 @@ describe('worker start-up', () => {
     expect(run.stderr).not.toContain('sk-must-not-be-echoed');
   });
 
+  it('stops on a schedules file with a mistake, naming the variable, the file and the entry', () => {
+    const file = join(dir, 'schedules.yaml');
+    writeFileSync(file, 'schedules:\n  - cron: "*/10 * * * * *"\n    chat: { conversationId: cid1, group: true }\n    sender: boss\n    prompt: 早报\n');
+    const run = startWorker({ SCHEDULES_FILE: file, DINGTALK_APP_KEY: 'dingstartup', DINGTALK_APP_SECRET: 'start-up-secret' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`SCHEDULES_FILE: ${file}: schedules.0: cron: a cron pattern has 5 fields (minute hour day month weekday), this has 6`);
+    const missing = startWorker({ SCHEDULES_FILE: join(dir, 'no-such-schedules.yaml') });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`SCHEDULES_FILE: ${join(dir, 'no-such-schedules.yaml')}: cannot be read (ENOENT)`);
+  });
+
   it('stops on a fallback provider without its key', () => {
     const run = startWorker({ OPENAI_FALLBACK_BASE_URL: 'https://api.deepseek.com/v1' });
     expect(run.status).toBe(1);

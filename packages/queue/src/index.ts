@@ -12,3 +12,4 @@ export * from './park-job.js';
 export * from './queue-position.js';
 export * from './oldest-prioritized.js';
 export * from './first-start.js';
+export * from './job-schedulers.js';

@@ -17,6 +17,12 @@ describe('formatReply', () => {
     expect(reply.text).toBe('答案');
   });
 
+  it('mentions nobody in a scheduled prompt\'s post to a group: the admin behind it did not just ask', () => {
+    const reply = formatReply({ conversationType: '2', senderStaffId: 'admin1', schedule: 'k3x9qa' }, '早报');
+    expect(reply.atUserIds).toEqual([]);
+    expect(reply.text).toBe('早报');
+  });
+
   it('mentions nobody when the sender is external (no staff id)', () => {
     const reply = formatReply({ conversationType: '2', senderStaffId: undefined }, '答案');
     expect(reply.atUserIds).toEqual([]);

@@ -21,11 +21,16 @@ const TITLE_SCAN_CHARS = 1000;
  * One part of a text as the markdown message DingTalk is sent: its text adapted to DingTalk's markdown
  * (`toDingTalkMarkdown`), its title the plain first line. In a group the asker is @-mentioned twice
  * over, as DingTalk needs both: `at.atUserIds` makes the notification, `@userId` in the text renders
- * the highlight. External users have no staff id and are not mentioned.
+ * the highlight. External users have no staff id and are not mentioned, nor is the admin behind a scheduled
+ * prompt's post: nobody asked it just now.
  */
-export function formatReply(job: Pick<MessageJob, 'conversationType' | 'senderStaffId'>, text: string, part?: { index: number; count: number }): ReplyMessage {
+export function formatReply(
+  job: Pick<MessageJob, 'conversationType' | 'senderStaffId' | 'schedule'>,
+  text: string,
+  part?: { index: number; count: number },
+): ReplyMessage {
   const isGroup = job.conversationType === '2';
-  const mention = isGroup && job.senderStaffId ? job.senderStaffId : undefined;
+  const mention = isGroup && job.senderStaffId && job.schedule === undefined ? job.senderStaffId : undefined;
   const label = part && part.count > 1 ? `(${part.index + 1}/${part.count}) ` : '';
   // A picture has no words for the notification: it shows as [图片], as DingTalk shows pictures.
   const head = text.slice(0, TITLE_SCAN_CHARS);

@@ -50,23 +50,26 @@ export interface PersonaSources {
 }
 
 /**
- * The persona this message is answered as: the thread's choice while the catalogue still has it,
+ * The persona this message is answered as: a scheduled prompt's own, else the thread's choice while the catalogue still has it,
  * else the default: its robot's system prompt (`ROBOTS_FILE`, else `SYSTEM_PROMPT`).
  */
 export async function currentPersona(
   deps: PersonaSources,
-  message: Pick<MessageJob, 'orderKey' | 'robotCode'>,
+  message: Pick<MessageJob, 'orderKey' | 'robotCode' | 'persona'>,
 ): Promise<CurrentPersona> {
+  // A scheduled prompt's own persona goes over the thread's choice: no need to read that.
+  if (message.persona !== undefined) return personaChosen(deps, message, undefined);
   return personaChosen(deps, message, await deps.personaChoices.get(message.orderKey));
 }
 
-/** The persona of a thread whose choice (`chosen`, as stored) was read already. */
+/** The persona of a thread whose choice (`chosen`, as stored) was read already; a scheduled prompt's own goes over it. */
 export function personaChosen(
   deps: Omit<PersonaSources, 'personaChoices'>,
-  message: Pick<MessageJob, 'robotCode'>,
+  message: Pick<MessageJob, 'robotCode' | 'persona'>,
   chosen: string | null | undefined,
 ): CurrentPersona {
-  const persona = chosen ? deps.personas.findPersona(chosen) : undefined;
+  const name = message.persona ?? chosen;
+  const persona = name ? deps.personas.findPersona(name) : undefined;
   if (persona) return { name: persona.name, prompt: persona.prompt };
   return { name: DEFAULT_PERSONA, prompt: deps.robotOptions(message.robotCode).systemPrompt };
 }

@@ -2,6 +2,7 @@ import type { MessageJob } from '@dtbot/shared';
 import type { AnswerDelivery } from '../delivery/answer-delivery.js';
 import type { Template } from '../personas/persona-catalog.js';
 import type { Command } from '@dtbot/shared';
+import type { ScheduleCommand } from '../schedules/schedule-command.js';
 
 /**
  * What a message gets, decided once by `decideReply` before anything is produced. Each kind has
@@ -10,6 +11,8 @@ import type { Command } from '@dtbot/shared';
 export type Reply =
   /** A command word (`/help`, `/reset`, `/persona 翻译官`, …): answered by us, never by the model. */
   | { kind: 'command'; command: Command; argument?: string }
+  /** An admin's `/schedule …`: the chat's scheduled prompts listed, added, removed or run now. */
+  | { kind: 'schedule'; command: ScheduleCommand }
   /**
    * A message we cannot answer as asked: an empty question, a kind we cannot read, a template
    * without text, an image word with nothing to draw, or an image request without an image model.
@@ -56,6 +59,8 @@ export type ReplyKind = Reply['kind'];
  */
 const SPENDS_MODEL_CALL: Record<ReplyKind, boolean> = {
   command: false,
+  // Adding one spends nothing; each of its runs is a message of its own, counted then.
+  schedule: false,
   note: false,
   model: true,
   vision: true,
@@ -87,6 +92,7 @@ export function questionAsked(reply: Reply): string | undefined {
       // The pictures themselves are not kept: later turns see that there were some.
       return `${reply.question}\n（附图 ${reply.pictures.length} 张）`.trim();
     case 'command':
+    case 'schedule':
     case 'note':
     case 'image':
     case 'refusal':

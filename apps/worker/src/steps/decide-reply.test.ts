@@ -16,6 +16,7 @@ const deps: ReadDeps = {
     usageCommands: ['/usage'],
     imageCommands: ['/image', '#图片'],
     imageModel: 'gpt-image-1',
+    scheduleCommands: ['/schedule', '定时'],
   },
   personas: new PersonaCatalog([], [weekly]),
 };
@@ -28,6 +29,9 @@ describe('readMessage', () => {
   it.each([
     [message('text', '/reset'), { kind: 'command', command: 'reset' }],
     [message('audio', '帮助'), { kind: 'command', command: 'help' }],
+    [message('text', '/schedule 0 9 * * * 早报'), { kind: 'schedule', command: { action: 'add', pattern: '0 9 * * *', prompt: '早报' } }],
+    [message('text', '定时'), { kind: 'schedule', command: { action: 'list' } }],
+    [message('text', '定时提醒怎么设'), { kind: 'model', question: '定时提醒怎么设' }],
     [message('text', '角色 翻译官'), { kind: 'command', command: 'persona', argument: '翻译官' }],
     [message('text', '/nope'), { kind: 'command', command: 'unknown', argument: '/nope' }],
     [message('picture', ''), { kind: 'note', note: 'pictures_not_read', msgtype: 'picture' }],

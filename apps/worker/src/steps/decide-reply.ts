@@ -5,9 +5,10 @@ import { recognizeImageRequest } from '../replies/recognize-image-request.js';
 import { countsAgainstQuota, reachesModel, type Reply } from '../replies/reply.js';
 import type { Role } from '../access/access-policy.js';
 import { withQuote } from '../replies/with-quote.js';
+import { recognizeScheduleCommand } from '../schedules/schedule-command.js';
 
 export interface ReadDeps extends Pick<WorkerDeps, 'robotOptions' | 'robotApp'> {
-  settings: CommandWords & Pick<WorkerSettings, 'imageCommands' | 'imageModel'>;
+  settings: CommandWords & Pick<WorkerSettings, 'imageCommands' | 'imageModel' | 'scheduleCommands'>;
   personas: Pick<PersonaCatalog, 'matchTemplate'>;
 }
 
@@ -35,6 +36,8 @@ export async function decideReply(deps: DecideDeps, jobId: string, data: Message
   }
   const reply = readMessage(deps, data);
   if (reply.kind === 'command' && reply.command === 'usage' && access.role !== 'admin') return { kind: 'refusal', refusal: 'admins_only' };
+  // A playground session may schedule for itself alone: its runs go back to its own page, once each (`scheduleReply`).
+  if (reply.kind === 'schedule' && access.role !== 'admin' && data.source !== 'playground') return { kind: 'refusal', refusal: 'admins_only' };
   // What the user quoted reaches the model too.
   if (reachesModel(reply) && [data.prompt, data.quote ?? ''].some((text) => deps.sensitiveWords.contains(text))) {
     deps.logger.info({ msgId: data.msgId, jobId }, 'refused: the question contains a sensitive word');
@@ -66,6 +69,8 @@ const isExempt = (role: Role) => role === 'admin' || role === 'vip';
 export function readMessage(deps: ReadDeps, data: Pick<MessageJob, 'msgtype' | 'prompt' | 'pictures' | 'quote' | 'robotCode'>): Reply {
   const command = recognizeCommand(data.prompt, deps.settings);
   if (command) return { kind: 'command', ...command };
+  const schedule = recognizeScheduleCommand(data.prompt, deps.settings.scheduleCommands);
+  if (schedule) return { kind: 'schedule', command: schedule };
   // A job stored before pictures were read has a picture message's msgtype and no codes.
   const pictures = data.pictures ?? [];
   const readsPictures = seesPictures(deps, data.robotCode);

@@ -5,6 +5,7 @@ import { modelAnswer, type ModelAnswerDeps } from '../replies/model-answer.js';
 import { noteReply } from '../replies/note-reply.js';
 import { refusalReply } from '../replies/refusal-reply.js';
 import type { Reply, ReplyContext } from '../replies/reply.js';
+import { scheduleReply, type ScheduleReplyDeps } from '../schedules/schedule-reply.js';
 import { templateAnswer, type TemplateAnswerDeps } from '../replies/template-answer.js';
 import { visionAnswer, type VisionAnswerDeps } from '../replies/vision-answer.js';
 
@@ -13,6 +14,7 @@ export type ProduceReplyDeps = CommandReplyDeps &
   VisionAnswerDeps &
   ImageReplyDeps &
   TemplateAnswerDeps &
+  ScheduleReplyDeps &
   Pick<WorkerDeps, 'settings' | 'quotas'>;
 
 /** Produces the text of the reply with the one handler of its kind. */
@@ -21,6 +23,9 @@ export async function produceReply(deps: ProduceReplyDeps, context: ReplyContext
     case 'command':
       context.started();
       return commandReply(deps, context, reply);
+    case 'schedule':
+      context.started();
+      return scheduleReply(deps, context, reply.command);
     case 'note':
       context.started();
       return noteReply(reply, deps.settings);

@@ -226,6 +226,16 @@ export const workerSchema = commonSchema.extend({
     .string()
     .optional()
     .describe('personas (system prompts) and prompt templates, JSON or YAML; unset = the set the worker ships with'),
+  SCHEDULE_COMMANDS: csv()
+    .default(['/schedule', '定时'])
+    .describe('admin only: words that add (`/schedule <cron> <prompt>`), list, remove (`remove <id>`) and run now (`run <id>`) the chat\'s scheduled prompts'),
+  SCHEDULES_FILE: z
+    .string()
+    .optional()
+    .describe('scheduled prompts declared in YAML (cron, timezone, chat, prompt, persona), loaded at worker start: added, changed, and removed when gone from the file'),
+  SCHEDULES_PER_CHAT: integer(1)
+    .default(10)
+    .describe('the most scheduled prompts one chat (group or private chat) may have'),
   ACCESS_ALLOW_GROUPS: csv()
     .default([])
     .describe('only these groups (conversationId) may use the robot; private chats are not groups; empty = every group'),

@@ -13,6 +13,15 @@ export const MESSAGE_JOB_NAME = 'message';
  */
 export const MESSAGE_QUEUE_NAME = 'messages';
 
+/**
+ * The BullMQ queue of scheduled prompts' ticks, under the configured prefix whatever the queue shards: each tick
+ * becomes a message of its chat in that chat's shard.
+ */
+export const SCHEDULE_QUEUE_NAME = 'schedules';
+
+/** The name of a tick's job. */
+export const SCHEDULE_TICK_JOB_NAME = 'tick';
+
 export { messageSourceSchema, type MessageSource } from './message-source.js';
 
 /**
@@ -56,6 +65,10 @@ export const messageJobSchema = z.object({
   source: messageSourceSchema.optional(),
   /** The lane the gateway put the message in (`LanePolicy`); absent in jobs stored before there were lanes: normal. */
   lane: laneSchema.optional(),
+  /** The scheduled prompt this message is a tick (or a run) of; absent for a message a person sent. */
+  schedule: z.string().min(1).optional(),
+  /** The persona a scheduled prompt asks as, over the thread's chosen one; absent = the thread's. */
+  persona: z.string().min(1).optional(),
 });
 
 export type MessageJob = z.infer<typeof messageJobSchema>;

@@ -82,6 +82,10 @@ export function redisKeys(prefix: string) {
     playgroundChannel: () => `${prefix}:playground:transcripts`,
     /** Failed dashboard logins of one client address, counted over the lockout window. */
     dashboardAuthFailures: (address: string) => `${prefix}:dashboard:auth-failures:${address}`,
+    /** The ids of the scheduled prompts of one chat (set), so a chat lists and counts its own (`SCHEDULES_PER_CHAT`). */
+    chatSchedules: (conversationKey: string) => `${prefix}:schedules:chat:${conversationKey}`,
+    /** The ids of the scheduled prompts `SCHEDULES_FILE` declared at the last start (set): one gone from it is removed. */
+    fileSchedules: () => `${prefix}:schedules:file`,
     /** Settings every gateway and worker must hold alike (hash name → value), kept while any of them runs. */
     agreedSettings: () => `${prefix}:agreed-settings`,
   };
