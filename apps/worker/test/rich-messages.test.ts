@@ -153,8 +153,8 @@ describe('other message kinds', () => {
     expect(await answer(blind, silent)).toEqual([UNRECOGNIZED_AUDIO]);
   });
 
+  // Files are read (files.test.ts); a video keeps the note.
   it.each([
-    ['file', { downloadCode: 'f', fileName: '报价.xlsx' }],
     ['video', { downloadCode: 'v', duration: '5', videoType: 'mp4' }],
     ['unknownMsgType', { unknownMsgType: '[互动卡片]' }],
   ])('answers a %s with what can be sent instead', async (msgtype, content) => {
@@ -172,9 +172,9 @@ describe('other message kinds', () => {
   });
 });
 
-describe('jobs stored by the previous version (no pictures, no quote)', () => {
+describe('jobs stored by the previous version (no pictures, no quote, no file)', () => {
   // Fields set to undefined are not stored (JSON drops them): the job is in the old shape.
-  const oldShape: Partial<MessageJob> = { pictures: undefined, quote: undefined };
+  const oldShape: Partial<MessageJob> = { pictures: undefined, quote: undefined, file: undefined };
 
   it('answers an old text job as before', async () => {
     expect(await answer(seeing, seeing.message({ text: 'old shape', senderStaffId: 'old-1' }), oldShape)).toEqual(['答复(0 图): old shape']);
@@ -182,5 +182,10 @@ describe('jobs stored by the previous version (no pictures, no quote)', () => {
 
   it('tells an old picture job that the picture was not read', async () => {
     expect(await answer(seeing, picture(seeing, 'old', 'old-2'), oldShape)).toEqual([PICTURES_NOT_READ]);
+  });
+
+  it('answers an old file job with what can be sent instead, as before', async () => {
+    const file = seeing.message({ msgtype: 'file', content: { downloadCode: 'f', fileName: '报价.xlsx' }, senderStaffId: 'old-3' });
+    expect(await answer(seeing, file, oldShape)).toEqual([toDingTalkMarkdown(unsupportedKind('file', true))]);
   });
 });

@@ -5,6 +5,7 @@ import type { CurrentPersona } from '../personas/persona-choices.js';
 import type { Role } from '../access/access-policy.js';
 import type { QuotaLeft } from '../quota/daily-quotas.js';
 import type { Echo } from './echo-user-text.js';
+import type { FileUnreadableReason } from '../files/file-unreadable.js';
 
 /** Every fixed sentence a user can get, in one place. */
 
@@ -92,6 +93,23 @@ export function pictureUnusable(reason: 'too_large' | 'not_an_image' | 'expired'
     case 'expired':
       return '抱歉，这张图片已经取不到了，请重新发送一次。';
   }
+}
+
+/** What can be sent as a file, for the replies that name it. */
+export const READABLE_FILES = 'PDF、Word（.docx）、Excel（.xlsx）、PowerPoint（.pptx）、CSV、TXT、Markdown 和代码文件';
+
+/** A file that could not be read, named (as `displayFileName` shows it), and why: one line. */
+export function fileUnreadable(fileName: string, reason: FileUnreadableReason, maxBytes: number): string {
+  const why: Record<FileUnreadableReason, string> = {
+    unsupported: `我读不了这种文件。可以发送 ${READABLE_FILES}。`,
+    encrypted: '文件设有密码，我打不开。请去掉密码后再发送。',
+    too_large: `文件超过 ${Math.floor(maxBytes / (1024 * 1024)) || 1} MB，我没有读取。请压缩或拆分后再发。`,
+    too_complex: '文件内容过大或过于复杂，没能在限定的时间和内存内读完。',
+    damaged: '文件已损坏，或者内容和扩展名不符。',
+    empty: '文件里没有可读的文字（可能是扫描件或图片）。',
+    expired: '文件已经取不到了，请重新发送一次。',
+  };
+  return `抱歉，没有读取文件「${fileName}」：${why[reason]}`;
 }
 
 /** A voice message DingTalk could not transcribe. */

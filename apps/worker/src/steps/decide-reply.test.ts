@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PersonaCatalog } from '../personas/persona-catalog.js';
 import type { WorkerRobotOptions } from '../robot-options.js';
-import { readMessage, type ReadDeps } from './decide-reply.js';
+import { readMessage, SUMMARY_REQUEST, type ReadDeps } from './decide-reply.js';
 
 const weekly = { name: '周报', aliases: ['weekly'], description: '周报', prompt: '整理成周报：\n{{input}}' };
 const robot: WorkerRobotOptions = { memoryScope: 'user', model: 'm', vision: false };
@@ -22,7 +22,7 @@ const deps: ReadDeps = {
 const withoutImages = { ...deps, settings: { ...deps.settings, imageModel: undefined } };
 const seeing: ReadDeps = { ...deps, robotOptions: () => ({ ...robot, vision: true }) };
 const seeingWithoutApp: ReadDeps = { ...seeing, robotApp: () => undefined };
-const message = (msgtype: string, prompt: string, extra: { pictures?: string[]; quote?: string } = {}) => ({ msgtype, prompt, robotCode: 'k', ...extra });
+const message = (msgtype: string, prompt: string, extra: { pictures?: string[]; quote?: string; file?: { downloadCode: string; fileName: string; quoted?: boolean } } = {}) => ({ msgtype, prompt, robotCode: 'k', ...extra });
 
 describe('readMessage', () => {
   it.each([
@@ -69,6 +69,26 @@ describe('readMessage', () => {
 
   it('does not send pictures to the model of a robot without the AppKey/AppSecret to download them', () => {
     expect(readMessage(seeingWithoutApp, message('picture', '', { pictures: ['p1'] }))).toEqual({ kind: 'note', note: 'pictures_not_read', msgtype: 'picture' });
+  });
+
+  it('reads a file the message carries or quotes, asking for a summary when nothing was written', () => {
+    const sent = { downloadCode: 'f1', fileName: '报价单.xlsx' };
+    const quoted = { ...sent, quoted: true };
+    expect(readMessage(deps, message('file', '', { file: sent }))).toEqual({ kind: 'file', question: SUMMARY_REQUEST, file: sent });
+    expect(readMessage(deps, message('text', '苹果多少钱？', { file: quoted, quote: '[文件] 报价单.xlsx' }))).toEqual({
+      kind: 'file',
+      question: '苹果多少钱？',
+      file: quoted,
+    });
+    expect(readMessage(deps, message('text', '', { file: quoted, quote: '[文件] 报价单.xlsx' }))).toEqual({ kind: 'file', question: SUMMARY_REQUEST, file: quoted });
+    expect(readMessage(deps, message('text', '/reset', { file: quoted }))).toEqual({ kind: 'command', command: 'reset' });
+    // Without an app to download with: the note for a file message, the quote's name for a question quoting one.
+    const noApp: ReadDeps = { ...deps, robotApp: () => undefined };
+    expect(readMessage(noApp, message('file', '', { file: sent }))).toEqual({ kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: false });
+    expect(readMessage(noApp, message('text', '多少钱？', { file: quoted, quote: '[文件] 报价单.xlsx' }))).toEqual({
+      kind: 'model',
+      question: '> 引用的消息：\n> [文件] 报价单.xlsx\n\n多少钱？',
+    });
   });
 
   it('declines an image request when no image model is configured, before anything else is asked', async () => {
