@@ -15,27 +15,42 @@ const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&
  * password-protected PDF's does, so no reader can open it without the password.
  */
 export function pdfWith(lines: readonly string[], options: { encrypted?: boolean } = {}): Buffer {
+  return pdfOfPages([lines], options);
+}
+
+/** A PDF of one page per entry of `pages`, each showing its lines (as `pdfWith`). */
+export function pdfOfPages(pages: readonly (readonly string[])[], options: { encrypted?: boolean } = {}): Buffer {
   const escapePdf = (text: string) => text.replace(/[\\()]/g, (char) => `\\${char}`);
-  const stream = ['BT', '/F1 12 Tf', '14 TL', '72 720 Td', ...lines.map((line) => `(${escapePdf(line)}) Tj T*`), 'ET'].join('\n');
+  // Objects: 1 catalog, 2 page tree, 3 font, then a page and its content stream for each page, then the encryption.
+  const pageObjects = pages.flatMap((lines, i) => {
+    const stream = ['BT', '/F1 12 Tf', '14 TL', '72 720 Td', ...lines.map((line) => `(${escapePdf(line)}) Tj T*`), 'ET'].join('\n');
+    return [
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents ${5 + i * 2} 0 R >>`,
+      `<< /Length ${Buffer.byteLength(stream, 'latin1')} >>\nstream\n${stream}\nendstream`,
+    ];
+  });
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
+    `<< /Type /Pages /Kids [${pages.map((_, i) => `${4 + i * 2} 0 R`).join(' ')}] /Count ${pages.length} >>`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-    `<< /Length ${Buffer.byteLength(stream, 'latin1')} >>\nstream\n${stream}\nendstream`,
+    ...pageObjects,
     ...(options.encrypted ? [`<< /Filter /Standard /V 1 /R 2 /O <${'8f'.repeat(32)}> /U <${'3a'.repeat(32)}> /P -44 >>`] : []),
   ];
-  let body = '%PDF-1.4\n';
+  const chunks: string[] = ['%PDF-1.4\n'];
+  let length = chunks[0]!.length;
   const offsets: number[] = [];
   objects.forEach((object, index) => {
-    offsets.push(Buffer.byteLength(body, 'latin1'));
-    body += `${index + 1} 0 obj\n${object}\nendobj\n`;
+    offsets.push(length);
+    const chunk = `${index + 1} 0 obj\n${object}\nendobj\n`;
+    chunks.push(chunk);
+    length += Buffer.byteLength(chunk, 'latin1');
   });
-  const xref = Buffer.byteLength(body, 'latin1');
-  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('')}`;
   const encrypt = options.encrypted ? ` /Encrypt ${objects.length} 0 R /ID [<${'01'.repeat(16)}> <${'01'.repeat(16)}>]` : '';
-  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${encrypt} >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(body, 'latin1');
+  chunks.push(
+    `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('')}`,
+    `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${encrypt} >>\nstartxref\n${length}\n%%EOF\n`,
+  );
+  return Buffer.from(chunks.join(''), 'latin1');
 }
 
 function officeZip(contentTypes: string, parts: Record<string, string>): Buffer {

@@ -7,7 +7,10 @@ export interface FileReader {
   read(bytes: Uint8Array, fileName: string): Promise<ExtractedText>;
 }
 
-/** The time and memory limits of reading one file: room for a large real file on a slow machine, not for a hostile one. */
+/**
+ * The time and memory limits of reading one file: room for a large real file on a slow machine, not for a hostile
+ * one. A 10 MB PDF took 2 s and 70 MB, a 5 MB DOCX 5 s and 134 MB on a shared 2-core machine (docs/benchmarks.md).
+ */
 export const FILE_READ_TIMEOUT_MS = 20_000;
 export const FILE_READ_HEAP_MB = 256;
 export const FILE_READ_GROWTH_MB = 384;
