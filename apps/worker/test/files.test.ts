@@ -12,7 +12,8 @@ import {
   type RedirectTrap,
 } from '@dtbot/testkit';
 import { toDingTalkMarkdown } from '../src/delivery/dingtalk-markdown.js';
-import { apology, fileUnreadable, unsupportedKind } from '../src/replies/canned-replies.js';
+import { apology, fileUnreadable, SENSITIVE_QUESTION, unsupportedKind } from '../src/replies/canned-replies.js';
+import { echoUserText } from '../src/replies/echo-user-text.js';
 import { SUMMARY_REQUEST } from '../src/steps/decide-reply.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
@@ -33,7 +34,7 @@ beforeAll(async () => {
     startWorkerHarness({
       label: 'files',
       openai: { answer },
-      env: ({ dingtalk }) => ({ DINGTALK_DOWNLOAD_ORIGINS: `${dingtalk.origin},${trap.origin}`, FILE_MAX_BYTES: String(FILE_MAX_BYTES), FILE_MAX_TOKENS: '50' }),
+      env: ({ dingtalk }) => ({ DINGTALK_DOWNLOAD_ORIGINS: `${dingtalk.origin},${trap.origin}`, FILE_MAX_BYTES: String(FILE_MAX_BYTES), FILE_MAX_TOKENS: '50', SENSITIVE_WORDS: '绝密' }),
     }),
     startWorkerHarness({ label: 'files-no-app', openai: { answer }, env: { DINGTALK_APP_KEY: '' } }),
   ]);
@@ -42,6 +43,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([harness?.close(), noApp?.close(), trap?.close()]);
 });
+
+/** What a file that cannot be read is answered, its name said back as the worker says user text back. */
+const unreadable = (fileName: string, reason: Parameters<typeof fileUnreadable>[1]) =>
+  toDingTalkMarkdown(fileUnreadable(echoUserText(fileName, harness.deps.sensitiveWords), reason, FILE_MAX_BYTES));
 
 let staff = 0;
 /** A `file` message as DingTalk sends it, from a user of its own (each test its own memory). */
@@ -116,7 +121,7 @@ describe('files users send', () => {
     const sentBefore = harness.dingtalk.fileBytesSent;
     const requestsBefore = harness.openai.requests.length;
     const { replies } = await send(harness, fileMessage(harness, 'huge', '大文件.txt', 'huge-file'));
-    expect(replies).toEqual([toDingTalkMarkdown(fileUnreadable('大文件.txt', 'too_large', FILE_MAX_BYTES))]);
+    expect(replies).toEqual([unreadable('大文件.txt', 'too_large')]);
     expect(harness.dingtalk.fileBytesSent - sentBefore).toBeLessThan(total / 4);
     expect(harness.openai.requests.length).toBe(requestsBefore);
     expect(harness.deps.pictureBudget.available).toBe(harness.deps.pictureBudget.capacity);
@@ -139,13 +144,29 @@ describe('files users send', () => {
     const downloadsBefore = harness.dingtalk.fileDownloads.length;
     for (const [code, fileName, reason] of cases) {
       const { replies } = await send(harness, fileMessage(harness, code, fileName, 'unreadable'));
-      expect(replies.at(-1)).toBe(toDingTalkMarkdown(fileUnreadable(fileName, reason, FILE_MAX_BYTES)));
+      expect(replies.at(-1)).toBe(unreadable(fileName, reason));
     }
     expect(harness.openai.requests.length).toBe(requestsBefore);
     // An unsupported name is refused before anything is downloaded.
     expect(harness.dingtalk.fileDownloads.slice(downloadsBefore).map((download) => download.downloadCode)).not.toContain('archive');
     await send(harness, harness.message({ text: '你好', senderStaffId: 'unreadable' }));
     expect(harness.openai.requests.at(-1)?.body.messages).toEqual([{ role: 'user', content: '你好' }]);
+  });
+
+  it('refuses a file whose text holds a sensitive word, as it would the question: the model never sees it', async () => {
+    harness.dingtalk.addFile('sensitive', { body: docxWith(['这是绝密文件']) });
+    const requestsBefore = harness.openai.requests.length;
+    const { replies } = await send(harness, fileMessage(harness, 'sensitive', '资料.docx', 'sensitive-file'));
+    expect(replies).toEqual([SENSITIVE_QUESTION]);
+    expect(harness.openai.requests.length).toBe(requestsBefore);
+    await send(harness, harness.message({ text: '你好', senderStaffId: 'sensitive-file' }));
+    expect(harness.openai.requests.at(-1)?.body.messages).toEqual([{ role: 'user', content: '你好' }]);
+  });
+
+  it('says a file\'s name back as typed: markdown in it is not rendered', async () => {
+    const { replies } = await send(harness, fileMessage(harness, 'any', '[点我](http://evil.example)\n.exe'));
+    expect(replies).toEqual([unreadable('[点我](http://evil.example) .exe', 'unsupported')]);
+    expect(replies[0]).toContain('`[点我](http://evil.example) .exe`');
   });
 
   it('refuses a download URL outside DINGTALK_DOWNLOAD_ORIGINS before connecting, and apologises', async () => {

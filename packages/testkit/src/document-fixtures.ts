@@ -36,6 +36,31 @@ export function pdfOfPages(pages: readonly (readonly string[])[], options: { enc
     ...pageObjects,
     ...(options.encrypted ? [`<< /Filter /Standard /V 1 /R 2 /O <${'8f'.repeat(32)}> /U <${'3a'.repeat(32)}> /P -44 >>`] : []),
   ];
+  const encrypt = options.encrypted ? ` /Encrypt ${objects.length} 0 R /ID [<${'01'.repeat(16)}> <${'01'.repeat(16)}>]` : '';
+  return pdfOfObjects(objects, encrypt);
+}
+
+/**
+ * A one-page PDF of Chinese `lines` as Chinese PDFs often are: a Type0 font with Adobe's predefined `UniGB-UCS2-H`
+ * encoding and no ToUnicode map, so a reader needs Adobe's character maps to get the text back.
+ */
+export function chinesePdfWith(lines: readonly string[]): Buffer {
+  const ucs2 = (text: string) => [...text].map((char) => (char.codePointAt(0) ?? 0x3f).toString(16).padStart(4, '0')).join('');
+  const stream = ['BT', '/F1 12 Tf', '14 TL', '72 720 Td', ...lines.map((line) => `<${ucs2(line)}> Tj T*`), 'ET'].join('\n');
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 6 0 R >>',
+    '<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [5 0 R] >>',
+    '<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> ' +
+      '/FontDescriptor << /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -120 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 80 >> >>',
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+  ];
+  return pdfOfObjects(objects);
+}
+
+/** A PDF of `objects` (1 the catalog), numbered in order, with its cross-reference table. */
+function pdfOfObjects(objects: readonly string[], trailerExtra = ''): Buffer {
   const chunks: string[] = ['%PDF-1.4\n'];
   let length = chunks[0]!.length;
   const offsets: number[] = [];
@@ -45,10 +70,9 @@ export function pdfOfPages(pages: readonly (readonly string[])[], options: { enc
     chunks.push(chunk);
     length += Buffer.byteLength(chunk, 'latin1');
   });
-  const encrypt = options.encrypted ? ` /Encrypt ${objects.length} 0 R /ID [<${'01'.repeat(16)}> <${'01'.repeat(16)}>]` : '';
   chunks.push(
     `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('')}`,
-    `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${encrypt} >>\nstartxref\n${length}\n%%EOF\n`,
+    `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R${trailerExtra} >>\nstartxref\n${length}\n%%EOF\n`,
   );
   return Buffer.from(chunks.join(''), 'latin1');
 }

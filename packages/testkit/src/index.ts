@@ -56,4 +56,4 @@ export { CHROMIUM_PATH, launchBrowser } from './browser.js';
 export { startForwardProxy, type ForwardProxy, type ProxiedRequest } from './forward-proxy.js';
 export { startRedirectTrap, type ReachedRequest, type RedirectTrap } from './redirect-trap.js';
 export { redisCommandsRunBy } from '@dtbot/redis-test';
-export { docxWith, encryptedOfficeFile, pdfOfPages, pdfWith, pptxWith, xlsxWith, zipBomb } from './document-fixtures.js';
+export { chinesePdfWith, docxWith, encryptedOfficeFile, pdfOfPages, pdfWith, pptxWith, xlsxWith, zipBomb } from './document-fixtures.js';

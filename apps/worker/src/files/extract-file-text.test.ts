@@ -1,4 +1,4 @@
-import { docxWith, encryptedOfficeFile, pdfWith, pptxWith, xlsxWith, zipBomb } from '@dtbot/testkit';
+import { chinesePdfWith, docxWith, encryptedOfficeFile, pdfWith, pptxWith, xlsxWith, zipBomb } from '@dtbot/testkit';
 import { describe, expect, it } from 'vitest';
 import { extractFileText, type ExtractLimits } from './extract-file-text.js';
 import { FileUnreadable } from './file-unreadable.js';
@@ -19,6 +19,11 @@ describe('extractFileText', () => {
     const { text, cut } = await extractFileText(pdfWith(['Quarterly report', 'Revenue: 1,200 (up 20%)']), 'report.pdf', limits);
     expect(text).toBe('Quarterly report\nRevenue: 1,200 (up 20%)');
     expect(cut).toBe(false);
+  });
+
+  it('reads a Chinese PDF whose font uses Adobe\'s predefined encoding, with Adobe\'s character maps', async () => {
+    const { text } = await extractFileText(chinesePdfWith(['你好，世界', '第二行']), '中文.pdf', limits);
+    expect(text).toBe('你好，世界\n第二行');
   });
 
   it('reads a Word document\'s paragraphs', async () => {

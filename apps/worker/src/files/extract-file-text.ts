@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import mammoth from 'mammoth';
 import readXlsxFile from 'read-excel-file/node';
 import { SaxesParser } from 'saxes';
@@ -119,13 +121,24 @@ function readDrawingText(xml: Uint8Array, text: TextSink): void {
   }
 }
 
+/**
+ * Adobe's character maps, from pdfjs-dist (a path: pdf.js reads a file URL as a web address): without them a CJK PDF
+ * whose fonts use a predefined encoding (UniGB-UCS2-H, …), common in Chinese PDFs, gives no text at all.
+ */
+const CMAP_DIRECTORY = `${path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'cmaps')}${path.sep}`;
+
 /** pdf.js (through unpdf, its build for servers): page by page, stopping once `maxChars` are kept. */
 async function readPdf(bytes: Uint8Array, _limits: ExtractLimits, text: TextSink): Promise<void> {
   if (!startsWith(bytes, [0x25, 0x50, 0x44, 0x46, 0x2d])) throw new FileUnreadable('damaged', 'not a PDF');
   let pdf: Awaited<ReturnType<typeof getDocumentProxy>>;
   try {
     // A copy: pdf.js takes the buffer it is given (transfers it to its worker).
-    pdf = await getDocumentProxy(new Uint8Array(bytes), { stopAtErrors: false, disableFontFace: true });
+    pdf = await getDocumentProxy(new Uint8Array(bytes), {
+      stopAtErrors: false,
+      disableFontFace: true,
+      cMapUrl: CMAP_DIRECTORY,
+      cMapPacked: true,
+    });
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     if (name === 'PasswordException') throw new FileUnreadable('encrypted');

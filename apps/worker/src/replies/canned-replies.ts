@@ -98,8 +98,8 @@ export function pictureUnusable(reason: 'too_large' | 'not_an_image' | 'expired'
 /** What can be sent as a file, for the replies that name it. */
 export const READABLE_FILES = 'PDF、Word（.docx）、Excel（.xlsx）、PowerPoint（.pptx）、CSV、TXT、Markdown 和代码文件';
 
-/** A file that could not be read, named (as `displayFileName` shows it), and why: one line. */
-export function fileUnreadable(fileName: string, reason: FileUnreadableReason, maxBytes: number): string {
+/** A file that could not be read, named (its name as `displayFileName` shows it, echoed), and why: one line. */
+export function fileUnreadable(fileName: Echo, reason: FileUnreadableReason, maxBytes: number): string {
   const why: Record<FileUnreadableReason, string> = {
     unsupported: `我读不了这种文件。可以发送 ${READABLE_FILES}。`,
     encrypted: '文件设有密码，我打不开。请去掉密码后再发送。',
@@ -109,7 +109,7 @@ export function fileUnreadable(fileName: string, reason: FileUnreadableReason, m
     empty: '文件里没有可读的文字（可能是扫描件或图片）。',
     expired: '文件已经取不到了，请重新发送一次。',
   };
-  return `抱歉，没有读取文件「${fileName}」：${why[reason]}`;
+  return `抱歉，没有读取文件 ${fileName}：${why[reason]}`;
 }
 
 /** A voice message DingTalk could not transcribe. */
