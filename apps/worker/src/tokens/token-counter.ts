@@ -105,13 +105,19 @@ function longestStartWithin(segment: string, budget: number, tokensOf: (part: st
 
 /** Longest run of spaces, or of other characters, the tokenizer is given whole. */
 const MAX_RUN = 64;
+/** A segment ends before the first space after this many characters: a cut searches within one segment. */
+const SEGMENT_CHARS = 512;
 
 /**
- * The text in segments the tokenizer handles quickly: BPE is quadratic in the length of a word, and a run without
+ * The text in segments the tokenizer handles quickly. BPE is quadratic in the length of a word, and a run without
  * spaces or punctuation (Chinese without punctuation, a base64 blob, one character repeated), or of spaces alone,
- * is one word: 48,000 CJK characters take o200k_base 47 s whole, milliseconds in runs of 64. A run is cut only
- * where it is longer than that, so ordinary text is one segment and counted exactly as before; a long run is
- * counted in its pieces, within a token or so per piece of the count of the whole.
+ * is one word: 48,000 CJK characters take o200k_base 47 s whole, milliseconds in runs of 64, so a longer run is
+ * counted in pieces of 64 (within a token or so per piece of the count of the whole). Other text is cut before a
+ * space once a segment has 512 characters, where the tokenizer's own pre-split nearly always puts a word boundary
+ * anyway: 35,000 tokens of mixed prose count 0.15% more in segments than whole. `cut` then searches one short segment.
+ *
+ * Each boundary depends only on the text before it and the piece that starts there, so a text's start is cut into
+ * the same segments as the text (its last one shorter): what `cut` keeps counts, in `message`, as `cut` counted it.
  */
 function segmentsOf(text: string): string[] {
   const segments: string[] = [];
@@ -119,7 +125,8 @@ function segmentsOf(text: string): string[] {
   let last: { space: boolean; full: boolean } | undefined;
   for (const piece of text.match(/\s{1,64}|\S{1,64}/gu) ?? []) {
     const space = /^\s/u.test(piece);
-    if (last?.full && last.space === space && current !== '') {
+    const runGoesOn = last?.full === true && last.space === space;
+    if (current !== '' && (runGoesOn || (space && current.length >= SEGMENT_CHARS))) {
       segments.push(current);
       current = '';
     }
