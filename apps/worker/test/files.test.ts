@@ -189,7 +189,8 @@ describe('files users send', () => {
   it('keeps the short note for a robot without an app to download with', async () => {
     const message = fileMessage(noApp, 'any', '报价单.xlsx');
     const { replies } = await send(noApp, message);
-    expect(replies).toEqual([unsupportedKind('file', false)]);
+    expect(replies).toEqual([unsupportedKind('file', false, false)]);
+    expect(replies[0]).toBe('抱歉，我还读不了文件。我能看懂文字、语音和图文消息里的文字，请换一种方式提问。');
     expect(noApp.dingtalk.fileDownloads).toEqual([]);
   });
 });

@@ -159,7 +159,13 @@ describe('other message kinds', () => {
     ['unknownMsgType', { unknownMsgType: '[互动卡片]' }],
   ])('answers a %s with what can be sent instead', async (msgtype, content) => {
     const message = seeing.message({ msgtype, content, senderStaffId: `kind-${msgtype}` });
-    expect(await answer(seeing, message)).toEqual([toDingTalkMarkdown(unsupportedKind(msgtype, true))]);
+    expect(await answer(seeing, message)).toEqual([toDingTalkMarkdown(unsupportedKind(msgtype, true, true))]);
+  });
+
+  it('names files among what can be sent, for a robot that downloads them', () => {
+    expect(unsupportedKind('video', true, true)).toBe(
+      '抱歉，我还读不了视频。我能看懂文字、语音、图片和图文消息，以及文件（PDF、Word、Excel、PPT、文本和代码），请换一种方式提问。',
+    );
   });
 
   it('gives the model the quoted message before the question', async () => {
@@ -184,8 +190,9 @@ describe('jobs stored by the previous version (no pictures, no quote, no file)',
     expect(await answer(seeing, picture(seeing, 'old', 'old-2'), oldShape)).toEqual([PICTURES_NOT_READ]);
   });
 
-  it('answers an old file job with what can be sent instead, as before', async () => {
+  it('asks for an old file job\'s file again: it was stored without its download code', async () => {
     const file = seeing.message({ msgtype: 'file', content: { downloadCode: 'f', fileName: '报价.xlsx' }, senderStaffId: 'old-3' });
-    expect(await answer(seeing, file, oldShape)).toEqual([toDingTalkMarkdown(unsupportedKind('file', true))]);
+    expect(await answer(seeing, file, oldShape)).toEqual(['抱歉，这个文件我没能读取，请重新发送一次。']);
+    expect(unsupportedKind('file', true, true)).toBe('抱歉，这个文件我没能读取，请重新发送一次。');
   });
 });

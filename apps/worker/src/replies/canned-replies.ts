@@ -58,10 +58,18 @@ export const RESET_DONE = '好的，已清空我们的对话记忆，可以开�
 
 export const EMPTY_QUESTION = '你好，请直接输入你的问题（发送 `/help` 查看使用说明）。';
 
-/** A file, a video or another kind we cannot read: say so, and what can be sent instead. */
-export function unsupportedKind(msgtype: string, readsPictures: boolean): string {
+/**
+ * A video or another kind we cannot read (or a file, for a robot without an app to download it with): say so, and
+ * what can be sent instead. A file message stored without its download code (by a version that did not read
+ * files) is asked for again, where files are read.
+ */
+export function unsupportedKind(msgtype: string, readsPictures: boolean, readsFiles: boolean): string {
+  if (msgtype === 'file' && readsFiles) return '抱歉，这个文件我没能读取，请重新发送一次。';
   const kind = { video: '视频', file: '文件' }[msgtype] ?? '这类消息';
-  const readable = readsPictures ? '文字、语音、图片和图文消息' : '文字、语音和图文消息里的文字';
+  const readable = [
+    readsPictures ? '文字、语音、图片和图文消息' : '文字、语音和图文消息里的文字',
+    ...(readsFiles ? ['文件（PDF、Word、Excel、PPT、文本和代码）'] : []),
+  ].join('，以及');
   return `抱歉，我还读不了${kind}。我能看懂${readable}，请换一种方式提问。`;
 }
 

@@ -49,8 +49,11 @@ export type Refusal =
 
 export type Note =
   | { kind: 'note'; note: 'empty_question' | 'empty_image_prompt' | 'images_unavailable' | 'unrecognized_audio' | 'pictures_not_read'; msgtype: string }
-  /** A kind we cannot read (file, video, …); the note names what can be sent, pictures when the robot reads them. */
-  | { kind: 'note'; note: 'unreadable_kind'; msgtype: string; readsPictures: boolean }
+  /**
+   * A kind we cannot read (video, …, a file for a robot without an app); the note names what can be sent: pictures
+   * when the robot reads them, files when it can download them.
+   */
+  | { kind: 'note'; note: 'unreadable_kind'; msgtype: string; readsPictures: boolean; readsFiles: boolean }
   | { kind: 'note'; note: 'template_without_text'; template: Template };
 
 export type ReplyKind = Reply['kind'];

@@ -33,8 +33,8 @@ describe('readMessage', () => {
     [message('picture', ''), { kind: 'note', note: 'pictures_not_read', msgtype: 'picture' }],
     [message('picture', '', { pictures: ['p1'] }), { kind: 'note', note: 'pictures_not_read', msgtype: 'picture' }],
     [message('richText', '这是什么？', { pictures: ['p1', 'p2'] }), { kind: 'model', question: '这是什么？', picturesNotRead: 2 }],
-    [message('file', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: false }],
-    [message('video', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'video', readsPictures: false }],
+    [message('file', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: false, readsFiles: true }],
+    [message('video', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'video', readsPictures: false, readsFiles: true }],
     [message('text', ''), { kind: 'note', note: 'empty_question', msgtype: 'text' }],
     [message('audio', ''), { kind: 'note', note: 'unrecognized_audio', msgtype: 'audio' }],
     [message('text', '什么意思？', { quote: '明天放假' }), { kind: 'model', question: '> 引用的消息：\n> 明天放假\n\n什么意思？' }],
@@ -62,7 +62,7 @@ describe('readMessage', () => {
       { kind: 'vision', question: '都看看', pictures: ['1', '2', '3', '4'], picturesSkipped: 2 },
     ],
     [message('text', '/reset', { pictures: ['p1'] }), { kind: 'command', command: 'reset' }],
-    [message('file', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: true }],
+    [message('file', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: true, readsFiles: true }],
   ])('with OPENAI_VISION, gives %j the reply %j', (data, reply) => {
     expect(readMessage(seeing, data)).toEqual(reply);
   });
@@ -84,7 +84,7 @@ describe('readMessage', () => {
     expect(readMessage(deps, message('text', '/reset', { file: quoted }))).toEqual({ kind: 'command', command: 'reset' });
     // Without an app to download with: the note for a file message, the quote's name for a question quoting one.
     const noApp: ReadDeps = { ...deps, robotApp: () => undefined };
-    expect(readMessage(noApp, message('file', '', { file: sent }))).toEqual({ kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: false });
+    expect(readMessage(noApp, message('file', '', { file: sent }))).toEqual({ kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: false, readsFiles: false });
     expect(readMessage(noApp, message('text', '多少钱？', { file: quoted, quote: '[文件] 报价单.xlsx' }))).toEqual({
       kind: 'model',
       question: '> 引用的消息：\n> [文件] 报价单.xlsx\n\n多少钱？',

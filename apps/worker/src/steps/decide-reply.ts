@@ -73,7 +73,8 @@ const isExempt = (role: Role) => role === 'admin' || role === 'vip';
 export function readMessage(deps: ReadDeps, data: Pick<MessageJob, 'msgtype' | 'prompt' | 'pictures' | 'quote' | 'file' | 'robotCode'>): Reply {
   const command = recognizeCommand(data.prompt, deps.settings);
   if (command) return { kind: 'command', ...command };
-  if (data.file && deps.robotApp(data.robotCode) !== undefined) {
+  const readsFiles = deps.robotApp(data.robotCode) !== undefined;
+  if (data.file && readsFiles) {
     // A quoted file's quote is only its name, which the file's turn shows: the question is what was written.
     const written = data.file.quoted ? data.prompt : withQuote(data.prompt, data.quote);
     return { kind: 'file', question: written || SUMMARY_REQUEST, file: data.file };
@@ -88,7 +89,7 @@ export function readMessage(deps: ReadDeps, data: Pick<MessageJob, 'msgtype' | '
   }
   const picturesNotRead = Math.max(pictures.length, data.msgtype === 'picture' ? 1 : 0);
   if (picturesNotRead > 0 && data.prompt === '') return { kind: 'note', note: 'pictures_not_read', msgtype: data.msgtype };
-  if (!isReadableKind(data.msgtype) && picturesNotRead === 0) return { kind: 'note', note: 'unreadable_kind', msgtype: data.msgtype, readsPictures };
+  if (!isReadableKind(data.msgtype) && picturesNotRead === 0) return { kind: 'note', note: 'unreadable_kind', msgtype: data.msgtype, readsPictures, readsFiles };
   if (data.prompt === '' && !data.quote) {
     return { kind: 'note', note: data.msgtype === 'audio' ? 'unrecognized_audio' : 'empty_question', msgtype: data.msgtype };
   }
