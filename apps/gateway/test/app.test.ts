@@ -102,6 +102,18 @@ describe('gateway app', () => {
     expect(answer.status).toBe(503);
     expect(await answer.json()).toEqual({ status: 'stream disconnected' });
   });
+  it('stores the file a message carries or quotes: its download code and name', async () => {
+    const sent = buildCallback({ sessionWebhook: webhook, msgtype: 'file', content: { downloadCode: 'file-code', fileName: '报价单.xlsx', fileId: 'f', spaceId: 's' } });
+    const quoting = buildCallback({
+      sessionWebhook: webhook,
+      text: { content: '多少钱', isReplyMsg: true, repliedMsg: { msgType: 'file', content: { downloadCode: 'quoted-code', fileName: '合同.pdf' } } } as never,
+    });
+    for (const message of [sent, quoting]) expect((await post(message)).status).toBe(200);
+    const [sentJob, quotingJob] = await Promise.all([sent, quoting].map(async (m) => (await stack.jobsOf(m.msgId))[0]));
+    expect(sentJob?.data).toMatchObject({ msgtype: 'file', prompt: '', file: { downloadCode: 'file-code', fileName: '报价单.xlsx' } });
+    expect(quotingJob?.data).toMatchObject({ prompt: '多少钱', quote: '[文件] 合同.pdf', file: { downloadCode: 'quoted-code', fileName: '合同.pdf', quoted: true } });
+  });
+
   it('stores the pictures and the quote a message carries, and no such field for a plain one', async () => {
     const rich = buildCallback({
       sessionWebhook: webhook,
@@ -116,6 +128,7 @@ describe('gateway app', () => {
     expect(quotingJob?.data).toMatchObject({ prompt: '什么意思', quote: '原话' });
     expect(Object.keys(plainJob!.data)).not.toContain('pictures');
     expect(Object.keys(plainJob!.data)).not.toContain('quote');
+    expect(Object.keys(plainJob!.data)).not.toContain('file');
   });
 });
 

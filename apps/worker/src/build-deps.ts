@@ -24,6 +24,7 @@ import { AccessTokens } from './dingtalk/access-tokens.js';
 import { DingTalkClient, type RobotApp } from './dingtalk/dingtalk-client.js';
 import type { DingTalkApi } from './dingtalk/dingtalk-error.js';
 import { CardCallBudget } from './delivery/card/card-call-budget.js';
+import { createFileReader, fileReaderLimits } from './files/file-reader.js';
 import { PICTURE_BUDGET_BYTES, PICTURE_BYTES_PER_QUESTION, PictureBudget } from './pictures/picture-budget.js';
 import { openApiRoute } from './delivery/openapi-route.js';
 import { playgroundRoute } from './delivery/playground-route.js';
@@ -107,7 +108,8 @@ export function buildWorkerDeps(
     refusedPrefixes: [playgroundWebhooks],
     timeoutMs: DINGTALK_TIMEOUT_MS,
     fetch: outboundFetch,
-    downloads: { origins: config.DINGTALK_DOWNLOAD_ORIGINS, maxBytes: tuning.pictureMaxBytes },
+    // Each download passes its own cap (a picture's, a file's); this is the largest of them.
+    downloads: { origins: config.DINGTALK_DOWNLOAD_ORIGINS, maxBytes: Math.max(tuning.pictureMaxBytes, config.FILE_MAX_BYTES) },
     onAnswer,
   });
   // The gateway's playground webhook answers as a sessionWebhook does: posted to and read as one, and counted as
@@ -181,6 +183,7 @@ export function buildWorkerDeps(
       perChat: config.SCHEDULES_PER_CHAT,
       timeZone: config.QUOTA_TIMEZONE,
     }),
+    fileReader: createFileReader(fileReaderLimits(config.FILE_MAX_TOKENS)),
     settings: {
       modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
       ...commandWordsOf(config),
@@ -191,6 +194,8 @@ export function buildWorkerDeps(
       imageSize: config.OPENAI_IMAGE_SIZE,
       pictureMaxBytes: tuning.pictureMaxBytes,
       pictureBytesPerQuestion: PICTURE_BYTES_PER_QUESTION,
+      fileMaxBytes: config.FILE_MAX_BYTES,
+      fileMaxTokens: config.FILE_MAX_TOKENS,
       turnRecheckMs: 15_000,
       gapGraceMs: 30_000,
       jobDelay: DEFAULT_DELAY_POLICY,

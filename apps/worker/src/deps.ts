@@ -9,6 +9,7 @@ import type { ProviderCircuits } from './model/providers/provider-circuits.js';
 import type { TokenCounter } from './tokens/token-counter.js';
 import type { DingTalkClient, RobotApp } from './dingtalk/dingtalk-client.js';
 import type { CardCallBudget } from './delivery/card/card-call-budget.js';
+import type { FileReader } from './files/file-reader.js';
 import type { PictureBudget } from './pictures/picture-budget.js';
 import type { MessageRoute } from './delivery/message-route.js';
 import type { WorkerMetrics } from './metrics.js';
@@ -104,6 +105,8 @@ export interface WorkerDeps {
   schedules: ScheduleBook;
   /** Bytes of pictures this process holds for the model at once, shared by every job of every shard. */
   pictureBudget: PictureBudget;
+  /** Reads the text of files users send, one at a time, each in a thread under time and memory limits. */
+  fileReader: FileReader;
   settings: WorkerSettings;
 }
 
@@ -129,6 +132,10 @@ export interface WorkerSettings {
   pictureMaxBytes: number;
   /** All pictures of one question together, at most (`PICTURE_BYTES_PER_QUESTION`); also caps a single picture. */
   pictureBytesPerQuestion: number;
+  /** Largest file a user sent that is downloaded and read (`FILE_MAX_BYTES`); counted in `pictureBudget` too. */
+  fileMaxBytes: number;
+  /** Most tokens of a file's text put into the conversation (`FILE_MAX_TOKENS`). */
+  fileMaxTokens: number;
   /** A parked job looks again after this long even if nobody wakes it. */
   turnRecheckMs: number;
   /** A missing earlier message is given up on after this long (its store was refused or lost). */

@@ -53,10 +53,10 @@ export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJ
     const firstStart = isFirstStart(job);
     const unwritten = { parts: firstStart, card: firstStart && deps.notices === undefined };
     delivery = await openDelivery(deps, jobId, data, { label: 'answer', gradual: questionAsked(reply) !== undefined, unwritten });
-    const text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data), firstStart }, reply);
+    const { text, asked } = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data), firstStart }, reply);
     await delivery.finish(text);
-    await remember(deps, jobId, data, reply, text);
-    countReply(deps, jobId, data, reply);
+    await remember(deps, jobId, data, asked, text);
+    countReply(deps, jobId, data, reply, asked);
   } catch (error) {
     await delivery?.discard();
     await settleFailure(deps, job, token, jobId, data, error);
@@ -78,10 +78,11 @@ function startedOnce(deps: Pick<WorkerDeps, 'metrics'>, job: Job<MessageJob>, da
   };
 }
 
-function countReply(deps: Pick<WorkerDeps, 'metrics' | 'logger'>, jobId: string, data: MessageJob, reply: Reply): void {
+function countReply(deps: Pick<WorkerDeps, 'metrics' | 'logger'>, jobId: string, data: MessageJob, reply: Reply, asked: string | undefined): void {
   if (reply.kind === 'refusal') deps.metrics.refusals.inc({ reason: reply.refusal });
-  if (questionAsked(reply) === undefined) {
-    deps.metrics.jobs.inc({ outcome: reply.kind });
+  if (asked === undefined) {
+    // A file that could not be read was answered with a note saying why.
+    deps.metrics.jobs.inc({ outcome: reply.kind === 'file' ? 'note' : reply.kind });
     return;
   }
   const latencyMs = Date.now() - data.receivedAt;

@@ -1,6 +1,7 @@
 import {
   callbackSchema,
   conversationKeyFor,
+  extractFile,
   extractPictures,
   extractPrompt,
   extractQuote,
@@ -24,6 +25,7 @@ export function messageJobFor(callback: DingTalkCallbackPayload, seq = 1, memory
     prompt: extractPrompt(message),
     pictures: extractPictures(message).length > 0 ? extractPictures(message) : undefined,
     quote: extractQuote(message),
+    file: extractFile(message),
     receivedAt: Date.now(),
     orderKey: orderKeyFor({ ...message, robotCode }, memoryScope),
     seq,

@@ -98,6 +98,15 @@ describe('daily quotas', () => {
     expect((await ask(harness.message({ text: '/settings', ...user }))).reply).toContain('今日剩余次数：2 次');
   });
 
+  it('gives back the question of a file that could not be read', async () => {
+    const user = { senderStaffId: 'unread-file' };
+    const file = harness.message({ msgtype: 'file', content: { downloadCode: 'zip-code', fileName: '资料.zip' }, ...user });
+    const before = modelCalls();
+    expect((await ask(file)).reply).toContain('没有读取文件 `资料.zip`');
+    expect(modelCalls()).toBe(before);
+    expect((await ask(harness.message({ text: '/settings', ...user }))).reply).toContain('今日剩余次数：2 次');
+  });
+
   it('shows admins today\'s usage and who is near the quota, and refuses /usage to everyone else', async () => {
     const usage = (await ask(harness.message({ text: '/usage', senderStaffId: 'admin' }))).reply;
     expect(usage).toMatch(/^### 用量（\d{4}-\d{2}-\d{2}，Asia\/Shanghai）/);

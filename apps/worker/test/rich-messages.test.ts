@@ -153,13 +153,19 @@ describe('other message kinds', () => {
     expect(await answer(blind, silent)).toEqual([UNRECOGNIZED_AUDIO]);
   });
 
+  // Files are read (files.test.ts); a video keeps the note.
   it.each([
-    ['file', { downloadCode: 'f', fileName: '报价.xlsx' }],
     ['video', { downloadCode: 'v', duration: '5', videoType: 'mp4' }],
     ['unknownMsgType', { unknownMsgType: '[互动卡片]' }],
   ])('answers a %s with what can be sent instead', async (msgtype, content) => {
     const message = seeing.message({ msgtype, content, senderStaffId: `kind-${msgtype}` });
-    expect(await answer(seeing, message)).toEqual([toDingTalkMarkdown(unsupportedKind(msgtype, true))]);
+    expect(await answer(seeing, message)).toEqual([toDingTalkMarkdown(unsupportedKind(msgtype, true, true))]);
+  });
+
+  it('names files among what can be sent, for a robot that downloads them', () => {
+    expect(unsupportedKind('video', true, true)).toBe(
+      '抱歉，我还读不了视频。我能看懂文字、语音、图片和图文消息，以及文件（PDF、Word、Excel、PPT、文本和代码），请换一种方式提问。',
+    );
   });
 
   it('gives the model the quoted message before the question', async () => {
@@ -172,9 +178,9 @@ describe('other message kinds', () => {
   });
 });
 
-describe('jobs stored by the previous version (no pictures, no quote)', () => {
+describe('jobs stored by the previous version (no pictures, no quote, no file)', () => {
   // Fields set to undefined are not stored (JSON drops them): the job is in the old shape.
-  const oldShape: Partial<MessageJob> = { pictures: undefined, quote: undefined };
+  const oldShape: Partial<MessageJob> = { pictures: undefined, quote: undefined, file: undefined };
 
   it('answers an old text job as before', async () => {
     expect(await answer(seeing, seeing.message({ text: 'old shape', senderStaffId: 'old-1' }), oldShape)).toEqual(['答复(0 图): old shape']);
@@ -182,5 +188,11 @@ describe('jobs stored by the previous version (no pictures, no quote)', () => {
 
   it('tells an old picture job that the picture was not read', async () => {
     expect(await answer(seeing, picture(seeing, 'old', 'old-2'), oldShape)).toEqual([PICTURES_NOT_READ]);
+  });
+
+  it('asks for an old file job\'s file again: it was stored without its download code', async () => {
+    const file = seeing.message({ msgtype: 'file', content: { downloadCode: 'f', fileName: '报价.xlsx' }, senderStaffId: 'old-3' });
+    expect(await answer(seeing, file, oldShape)).toEqual(['抱歉，这个文件我没能读取，请重新发送一次。']);
+    expect(unsupportedKind('file', true, true)).toBe('抱歉，这个文件我没能读取，请重新发送一次。');
   });
 });

@@ -33,6 +33,7 @@ export * from './robots/robot-metric-label.js';
 export * from './playground/playground-webhook.js';
 export * from './dingtalk/extract-pictures.js';
 export * from './dingtalk/extract-quote.js';
+export * from './dingtalk/extract-file.js';
 export * from './text/shorten-text.js';
 export * from './timing/backoff.js';
 export * from './timing/sleep.js';

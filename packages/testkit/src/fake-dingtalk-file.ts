@@ -4,6 +4,11 @@ export interface FakeFile {
   contentType: string;
   /** The download URL handed out instead of the fake's own (e.g. one on an origin the worker must refuse). */
   downloadUrl?: string;
+  /**
+   * Served in chunks with no `content-length` (as storage streams a file), so only counting what arrives tells a
+   * download it is too large.
+   */
+  streamed?: boolean;
 }
 
 /** One exchange of a download code for a URL. */

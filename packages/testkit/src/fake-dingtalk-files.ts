@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendRefusal } from './fake-dingtalk-refusal.js';
+import type { FakeFile } from './fake-dingtalk-file.js';
 import type { FakeDingTalkState } from './fake-dingtalk-state.js';
 import { isRecord, parseJson, readBody, sendJson } from './http-json.js';
 
@@ -43,5 +44,25 @@ export function handleFileGet(state: FakeDingTalkState, res: ServerResponse, url
     return;
   }
   state.filesServed += 1;
+  if (file.streamed) return streamFile(state, res, file);
+  state.fileBytesSent += file.body.length;
   res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length }).end(file.body);
+}
+
+/** Chunked, each chunk written once the socket took the last: a reader that stops reading stops the writes. */
+function streamFile(state: FakeDingTalkState, res: ServerResponse, file: FakeFile): void {
+  const CHUNK = 64 * 1024;
+  res.writeHead(200, { 'content-type': file.contentType });
+  let at = 0;
+  const writeMore = () => {
+    while (at < file.body.length && !res.destroyed) {
+      const chunk = file.body.subarray(at, at + CHUNK);
+      at += chunk.length;
+      state.fileBytesSent += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', writeMore);
+    }
+    if (!res.destroyed) res.end();
+  };
+  res.on('close', () => res.removeAllListeners('drain'));
+  writeMore();
 }

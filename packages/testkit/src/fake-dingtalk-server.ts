@@ -73,6 +73,8 @@ export interface FakeDingTalk {
   readonly fileDownloads: readonly FileDownloadRequest[];
   /** Files served from a download URL. */
   readonly filesServed: number;
+  /** Bytes of file bodies written: less than a file's size when the download stopped reading it. */
+  readonly fileBytesSent: number;
   close(): Promise<void>;
 }
 
@@ -195,6 +197,9 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
       state.files.set(downloadCode, { contentType: 'image/png', ...file });
     },
     fileDownloads: state.fileDownloads,
+    get fileBytesSent() {
+      return state.fileBytesSent;
+    },
     get filesServed() {
       return state.filesServed;
     },

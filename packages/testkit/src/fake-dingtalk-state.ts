@@ -148,6 +148,8 @@ export interface FakeDingTalkState {
   readonly fileDownloads: FileDownloadRequest[];
   /** Files served from a download URL. */
   filesServed: number;
+  /** Bytes of file bodies written to sockets: what a download read, or less when it stopped reading. */
+  fileBytesSent: number;
   /** Webhook posts that passed validation; `errcodeEvery` counts these. */
   deliverableWebhookPosts: number;
   tokenRequests: number;
@@ -179,6 +181,7 @@ export function createFakeDingTalkState(options: FakeDingTalkOptions): FakeDingT
     files: new Map(),
     fileDownloads: [],
     filesServed: 0,
+    fileBytesSent: 0,
     deliverableWebhookPosts: 0,
     tokenRequests: 0,
     legacyTokenRequests: 0,

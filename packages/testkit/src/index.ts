@@ -67,3 +67,4 @@ export {
   type ReceivedDifyRequest,
 } from './fake-dify-server.js';
 export { startFakeMcpServer, type FakeMcpCall, type FakeMcpServer, type FakeMcpTool } from './fake-mcp-server.js';
+export { chinesePdfWith, docxWith, encryptedOfficeFile, pdfOfPages, pdfWith, pptxWith, xlsxWith, zipBomb } from './document-fixtures.js';

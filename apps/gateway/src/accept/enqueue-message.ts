@@ -2,6 +2,7 @@ import { jobIdFor } from '@dtbot/queue';
 import {
   conversationKeyFor,
   dedupeIdFor,
+  extractFile,
   extractPictures,
   extractPrompt,
   extractQuote,
@@ -178,9 +179,10 @@ function withTimeout<T>(ms: number, msgId: string, work: () => Promise<T>): Prom
   });
 }
 
-/** Pictures and a quote, only when the message has them: most jobs stay as small as before. */
-function messageExtras(message: DingTalkCallback): Pick<MessageJob, 'pictures' | 'quote'> {
+/** Pictures, a quote and a file, only when the message has them: most jobs stay as small as before. */
+function messageExtras(message: DingTalkCallback): Pick<MessageJob, 'pictures' | 'quote' | 'file'> {
   const pictures = extractPictures(message);
   const quote = extractQuote(message);
-  return { ...(pictures.length > 0 ? { pictures } : {}), ...(quote !== undefined ? { quote } : {}) };
+  const file = extractFile(message);
+  return { ...(pictures.length > 0 ? { pictures } : {}), ...(quote !== undefined ? { quote } : {}), ...(file ? { file } : {}) };
 }

@@ -159,6 +159,12 @@ export const FAILURES = {
     reply: 'apology',
     meaning: 'the OpenAPI is needed (to send, upload or download) and the robot has no AppKey/AppSecret',
   },
+  file_reader_failed: {
+    kind: 'retryable',
+    action: 'retry',
+    reply: 'apology',
+    meaning: 'the thread that reads a file sent could not start or ended without an answer, for a reason other than the file',
+  },
   no_staff_id: {
     kind: 'fatal',
     action: 'give_up',

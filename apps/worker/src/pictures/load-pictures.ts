@@ -1,7 +1,7 @@
 import type { MessageJob } from '@dtbot/shared';
 import type { WorkerDeps, WorkerSettings } from '../deps.js';
 import type { DownloadedFile, RobotApp } from '../dingtalk/dingtalk-client.js';
-import { DingTalkError } from '../dingtalk/dingtalk-error.js';
+import { downloadAttachment, DownloadCodeRefused } from '../attachments/download-attachment.js';
 import { imageTypeOf } from './image-type.js';
 import type { PictureReservation } from './picture-budget.js';
 import { WorkerFailure } from '../failures/worker-failure.js';
@@ -81,14 +81,9 @@ export async function loadPictures(
 
 async function download(deps: Pick<WorkerDeps, 'dingtalk'>, app: RobotApp, robotCode: string, code: string, limit: number): Promise<DownloadedFile> {
   try {
-    return await deps.dingtalk.downloadMessageFile(app, robotCode, code, limit);
+    return await downloadAttachment(deps, app, robotCode, code, limit);
   } catch (error) {
-    if (refusedDownloadCode(error)) throw new PictureUnusable('expired');
+    if (error instanceof DownloadCodeRefused) throw new PictureUnusable('expired');
     throw error;
   }
-}
-
-/** DingTalk refused the code itself (HTTP 400: unknown or expired): asking again will not help. */
-function refusedDownloadCode(error: unknown): boolean {
-  return error instanceof DingTalkError && error.answer.api === 'openapi' && error.answer.status === 400;
 }

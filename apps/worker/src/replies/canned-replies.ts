@@ -5,6 +5,7 @@ import type { CurrentPersona } from '../personas/persona-choices.js';
 import type { Role } from '../access/access-policy.js';
 import type { QuotaLeft } from '../quota/daily-quotas.js';
 import type { Echo } from './echo-user-text.js';
+import type { FileUnreadableReason } from '../files/file-unreadable.js';
 
 /** Every fixed sentence a user can get, in one place. */
 
@@ -57,10 +58,18 @@ export const RESET_DONE = '好的，已清空我们的对话记忆，可以开�
 
 export const EMPTY_QUESTION = '你好，请直接输入你的问题（发送 `/help` 查看使用说明）。';
 
-/** A file, a video or another kind we cannot read: say so, and what can be sent instead. */
-export function unsupportedKind(msgtype: string, readsPictures: boolean): string {
+/**
+ * A video or another kind we cannot read (or a file, for a robot without an app to download it with): say so, and
+ * what can be sent instead. A file message stored without its download code (by a version that did not read
+ * files) is asked for again, where files are read.
+ */
+export function unsupportedKind(msgtype: string, readsPictures: boolean, readsFiles: boolean): string {
+  if (msgtype === 'file' && readsFiles) return '抱歉，这个文件我没能读取，请重新发送一次。';
   const kind = { video: '视频', file: '文件' }[msgtype] ?? '这类消息';
-  const readable = readsPictures ? '文字、语音、图片和图文消息' : '文字、语音和图文消息里的文字';
+  const readable = [
+    readsPictures ? '文字、语音、图片和图文消息' : '文字、语音和图文消息里的文字',
+    ...(readsFiles ? ['文件（PDF、Word、Excel、PPT、文本和代码）'] : []),
+  ].join('，以及');
   return `抱歉，我还读不了${kind}。我能看懂${readable}，请换一种方式提问。`;
 }
 
@@ -92,6 +101,23 @@ export function pictureUnusable(reason: 'too_large' | 'not_an_image' | 'expired'
     case 'expired':
       return '抱歉，这张图片已经取不到了，请重新发送一次。';
   }
+}
+
+/** What can be sent as a file, for the replies that name it. */
+export const READABLE_FILES = 'PDF、Word（.docx）、Excel（.xlsx）、PowerPoint（.pptx）、CSV、TXT、Markdown 和代码文件';
+
+/** A file that could not be read, named (its name as `displayFileName` shows it, echoed), and why: one line. */
+export function fileUnreadable(fileName: Echo, reason: FileUnreadableReason, maxBytes: number): string {
+  const why: Record<FileUnreadableReason, string> = {
+    unsupported: `我读不了这种文件。可以发送 ${READABLE_FILES}。`,
+    encrypted: '文件设有密码，我打不开。请去掉密码后再发送。',
+    too_large: `文件超过 ${Math.floor(maxBytes / (1024 * 1024)) || 1} MB，我没有读取。请压缩或拆分后再发。`,
+    too_complex: '文件内容过大或过于复杂，没能在限定的时间和内存内读完。',
+    damaged: '文件已损坏，或者内容和扩展名不符。',
+    empty: '文件里没有可读的文字（可能是扫描件或图片）。',
+    expired: '文件已经取不到了，请重新发送一次。',
+  };
+  return `抱歉，没有读取文件 ${fileName}：${why[reason]}`;
 }
 
 /** A voice message DingTalk could not transcribe. */

@@ -16,7 +16,7 @@ export function noteReply(reply: Note, settings: Pick<WorkerSettings, 'imageComm
     case 'empty_question':
       return EMPTY_QUESTION;
     case 'unreadable_kind':
-      return unsupportedKind(reply.msgtype, reply.readsPictures);
+      return unsupportedKind(reply.msgtype, reply.readsPictures, reply.readsFiles);
     case 'pictures_not_read':
       return PICTURES_NOT_READ;
     case 'unrecognized_audio':

@@ -1,4 +1,4 @@
-import type { MessageJob } from '@dtbot/shared';
+import type { MessageFile, MessageJob } from '@dtbot/shared';
 import type { AnswerDelivery } from '../delivery/answer-delivery.js';
 import type { Template } from '../personas/persona-catalog.js';
 import type { Command } from '@dtbot/shared';
@@ -28,6 +28,11 @@ export type Reply =
    * codes, at most `MAX_PICTURES_PER_QUESTION`; `picturesSkipped` more were sent, and the answer says so.
    */
   | { kind: 'vision'; question: string; pictures: readonly string[]; picturesSkipped?: number }
+  /**
+   * A file the message carries or quotes, for a robot with an app to download it with: read, and put into the
+   * conversation with `question` (what the user wrote about it, or the ask for a summary) after it.
+   */
+  | { kind: 'file'; question: string; file: MessageFile }
   /** `#周报 text`: the template's instruction around the user's text, asked like a question. */
   | { kind: 'template'; template: string; question: string }
   /** A picture to generate (`/image …`): it reaches a model and counts like a model answer, but is not remembered. */
@@ -47,8 +52,11 @@ export type Refusal =
 
 export type Note =
   | { kind: 'note'; note: 'empty_question' | 'empty_image_prompt' | 'images_unavailable' | 'unrecognized_audio' | 'pictures_not_read'; msgtype: string }
-  /** A kind we cannot read (file, video, …); the note names what can be sent, pictures when the robot reads them. */
-  | { kind: 'note'; note: 'unreadable_kind'; msgtype: string; readsPictures: boolean }
+  /**
+   * A kind we cannot read (video, …, a file for a robot without an app); the note names what can be sent: pictures
+   * when the robot reads them, files when it can download them.
+   */
+  | { kind: 'note'; note: 'unreadable_kind'; msgtype: string; readsPictures: boolean; readsFiles: boolean }
   | { kind: 'note'; note: 'template_without_text'; template: Template };
 
 export type ReplyKind = Reply['kind'];
@@ -64,6 +72,7 @@ const SPENDS_MODEL_CALL: Record<ReplyKind, boolean> = {
   note: false,
   model: true,
   vision: true,
+  file: true,
   template: true,
   image: true,
   refusal: false,
@@ -81,12 +90,14 @@ export function countsAgainstQuota(reply: Reply): boolean {
 
 /**
  * The question as the model was asked it, for the kinds that ask the model: memory stores it with
- * the answer, and the answer is counted as answered. `undefined` for every other kind.
+ * the answer, and the answer is counted as answered. `undefined` for every other kind. A file's turn is known only
+ * once it is read: its handler says what was asked (`Produced.asked`), and here it is the user's words.
  */
 export function questionAsked(reply: Reply): string | undefined {
   switch (reply.kind) {
     case 'model':
     case 'template':
+    case 'file':
       return reply.question;
     case 'vision':
       // The pictures themselves are not kept: later turns see that there were some.
@@ -98,6 +109,12 @@ export function questionAsked(reply: Reply): string | undefined {
     case 'refusal':
       return undefined;
   }
+}
+
+/** A reply's text, and the question as the model was asked it (memory keeps the two), if it was. */
+export interface Produced {
+  text: string;
+  asked: string | undefined;
 }
 
 /** The message a handler replies to, and the delivery its text will go out by. */

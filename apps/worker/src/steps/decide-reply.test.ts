@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PersonaCatalog } from '../personas/persona-catalog.js';
 import type { WorkerRobotOptions } from '../robot-options.js';
-import { readMessage, type ReadDeps } from './decide-reply.js';
+import { readMessage, SUMMARY_REQUEST, type ReadDeps } from './decide-reply.js';
 
 const weekly = { name: '周报', aliases: ['weekly'], description: '周报', prompt: '整理成周报：\n{{input}}' };
 const robot: WorkerRobotOptions = { memoryScope: 'user', model: 'm', vision: false };
@@ -23,7 +23,7 @@ const deps: ReadDeps = {
 const withoutImages = { ...deps, settings: { ...deps.settings, imageModel: undefined } };
 const seeing: ReadDeps = { ...deps, robotOptions: () => ({ ...robot, vision: true }) };
 const seeingWithoutApp: ReadDeps = { ...seeing, robotApp: () => undefined };
-const message = (msgtype: string, prompt: string, extra: { pictures?: string[]; quote?: string } = {}) => ({ msgtype, prompt, robotCode: 'k', ...extra });
+const message = (msgtype: string, prompt: string, extra: { pictures?: string[]; quote?: string; file?: { downloadCode: string; fileName: string; quoted?: boolean } } = {}) => ({ msgtype, prompt, robotCode: 'k', ...extra });
 
 describe('readMessage', () => {
   it.each([
@@ -37,8 +37,8 @@ describe('readMessage', () => {
     [message('picture', ''), { kind: 'note', note: 'pictures_not_read', msgtype: 'picture' }],
     [message('picture', '', { pictures: ['p1'] }), { kind: 'note', note: 'pictures_not_read', msgtype: 'picture' }],
     [message('richText', '这是什么？', { pictures: ['p1', 'p2'] }), { kind: 'model', question: '这是什么？', picturesNotRead: 2 }],
-    [message('file', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: false }],
-    [message('video', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'video', readsPictures: false }],
+    [message('file', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: false, readsFiles: true }],
+    [message('video', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'video', readsPictures: false, readsFiles: true }],
     [message('text', ''), { kind: 'note', note: 'empty_question', msgtype: 'text' }],
     [message('audio', ''), { kind: 'note', note: 'unrecognized_audio', msgtype: 'audio' }],
     [message('text', '什么意思？', { quote: '明天放假' }), { kind: 'model', question: '> 引用的消息：\n> 明天放假\n\n什么意思？' }],
@@ -66,13 +66,33 @@ describe('readMessage', () => {
       { kind: 'vision', question: '都看看', pictures: ['1', '2', '3', '4'], picturesSkipped: 2 },
     ],
     [message('text', '/reset', { pictures: ['p1'] }), { kind: 'command', command: 'reset' }],
-    [message('file', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: true }],
+    [message('file', ''), { kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: true, readsFiles: true }],
   ])('with OPENAI_VISION, gives %j the reply %j', (data, reply) => {
     expect(readMessage(seeing, data)).toEqual(reply);
   });
 
   it('does not send pictures to the model of a robot without the AppKey/AppSecret to download them', () => {
     expect(readMessage(seeingWithoutApp, message('picture', '', { pictures: ['p1'] }))).toEqual({ kind: 'note', note: 'pictures_not_read', msgtype: 'picture' });
+  });
+
+  it('reads a file the message carries or quotes, asking for a summary when nothing was written', () => {
+    const sent = { downloadCode: 'f1', fileName: '报价单.xlsx' };
+    const quoted = { ...sent, quoted: true };
+    expect(readMessage(deps, message('file', '', { file: sent }))).toEqual({ kind: 'file', question: SUMMARY_REQUEST, file: sent });
+    expect(readMessage(deps, message('text', '苹果多少钱？', { file: quoted, quote: '[文件] 报价单.xlsx' }))).toEqual({
+      kind: 'file',
+      question: '苹果多少钱？',
+      file: quoted,
+    });
+    expect(readMessage(deps, message('text', '', { file: quoted, quote: '[文件] 报价单.xlsx' }))).toEqual({ kind: 'file', question: SUMMARY_REQUEST, file: quoted });
+    expect(readMessage(deps, message('text', '/reset', { file: quoted }))).toEqual({ kind: 'command', command: 'reset' });
+    // Without an app to download with: the note for a file message, the quote's name for a question quoting one.
+    const noApp: ReadDeps = { ...deps, robotApp: () => undefined };
+    expect(readMessage(noApp, message('file', '', { file: sent }))).toEqual({ kind: 'note', note: 'unreadable_kind', msgtype: 'file', readsPictures: false, readsFiles: false });
+    expect(readMessage(noApp, message('text', '多少钱？', { file: quoted, quote: '[文件] 报价单.xlsx' }))).toEqual({
+      kind: 'model',
+      question: '> 引用的消息：\n> [文件] 报价单.xlsx\n\n多少钱？',
+    });
   });
 
   it('declines an image request when no image model is configured, before anything else is asked', async () => {

@@ -12,6 +12,12 @@ export interface ReadDeps extends Pick<WorkerDeps, 'robotOptions' | 'robotApp'> 
   personas: Pick<PersonaCatalog, 'matchTemplate'>;
 }
 
+/**
+ * What a file sent without a word is asked: a short summary. Someone who drops a file on the robot wants to know
+ * it was read and what it holds, and can ask about it next; an acknowledgement alone would make them ask twice.
+ */
+export const SUMMARY_REQUEST = '请简要总结这个文件的主要内容。';
+
 /** Pictures sent to the model with one question; more are left out, and the answer says so. */
 export const MAX_PICTURES_PER_QUESTION = 4;
 
@@ -59,18 +65,25 @@ export async function decideReply(deps: DecideDeps, jobId: string, data: Message
 const isExempt = (role: Role) => role === 'admin' || role === 'vip';
 
 /**
- * What a message asks for: commands first (they never reach the model); then pictures, for the model
+ * What a message asks for: commands first (they never reach the model); then a file it carries or quotes, read
+ * for the model when the robot has an app to download it with; then pictures, for the model
  * when the robot reads them, else a note (or, with text, an answer that says they were not read);
  * then what cannot be asked (a kind we cannot read, an empty question, a voice message DingTalk could
  * not transcribe); then a picture to draw, a template (each with a note when it cannot be served or
  * has no text), an unknown `/word` (the help), and last the model. A quoted message goes before the
  * question it came with.
  */
-export function readMessage(deps: ReadDeps, data: Pick<MessageJob, 'msgtype' | 'prompt' | 'pictures' | 'quote' | 'robotCode'>): Reply {
+export function readMessage(deps: ReadDeps, data: Pick<MessageJob, 'msgtype' | 'prompt' | 'pictures' | 'quote' | 'file' | 'robotCode'>): Reply {
   const command = recognizeCommand(data.prompt, deps.settings);
   if (command) return { kind: 'command', ...command };
   const schedule = recognizeScheduleCommand(data.prompt, deps.settings.scheduleCommands);
   if (schedule) return { kind: 'schedule', command: schedule };
+  const readsFiles = deps.robotApp(data.robotCode) !== undefined;
+  if (data.file && readsFiles) {
+    // A quoted file's quote is only its name, which the file's turn shows: the question is what was written.
+    const written = data.file.quoted ? data.prompt : withQuote(data.prompt, data.quote);
+    return { kind: 'file', question: written || SUMMARY_REQUEST, file: data.file };
+  }
   // A job stored before pictures were read has a picture message's msgtype and no codes.
   const pictures = data.pictures ?? [];
   const readsPictures = seesPictures(deps, data.robotCode);
@@ -81,7 +94,7 @@ export function readMessage(deps: ReadDeps, data: Pick<MessageJob, 'msgtype' | '
   }
   const picturesNotRead = Math.max(pictures.length, data.msgtype === 'picture' ? 1 : 0);
   if (picturesNotRead > 0 && data.prompt === '') return { kind: 'note', note: 'pictures_not_read', msgtype: data.msgtype };
-  if (!isReadableKind(data.msgtype) && picturesNotRead === 0) return { kind: 'note', note: 'unreadable_kind', msgtype: data.msgtype, readsPictures };
+  if (!isReadableKind(data.msgtype) && picturesNotRead === 0) return { kind: 'note', note: 'unreadable_kind', msgtype: data.msgtype, readsPictures, readsFiles };
   if (data.prompt === '' && !data.quote) {
     return { kind: 'note', note: data.msgtype === 'audio' ? 'unrecognized_audio' : 'empty_question', msgtype: data.msgtype };
   }

@@ -4,8 +4,9 @@ import { imageReply, type ImageReplyDeps } from '../replies/image-reply.js';
 import { modelAnswer, type ModelAnswerDeps } from '../replies/model-answer.js';
 import { noteReply } from '../replies/note-reply.js';
 import { refusalReply } from '../replies/refusal-reply.js';
-import type { Reply, ReplyContext } from '../replies/reply.js';
+import { questionAsked, type Produced, type Reply, type ReplyContext } from '../replies/reply.js';
 import { scheduleReply, type ScheduleReplyDeps } from '../schedules/schedule-reply.js';
+import { fileAnswer, type FileAnswerDeps } from '../replies/file-answer.js';
 import { templateAnswer, type TemplateAnswerDeps } from '../replies/template-answer.js';
 import { visionAnswer, type VisionAnswerDeps } from '../replies/vision-answer.js';
 
@@ -15,10 +16,19 @@ export type ProduceReplyDeps = CommandReplyDeps &
   ImageReplyDeps &
   TemplateAnswerDeps &
   ScheduleReplyDeps &
+  FileAnswerDeps &
   Pick<WorkerDeps, 'settings' | 'quotas'>;
 
-/** Produces the text of the reply with the one handler of its kind. */
-export async function produceReply(deps: ProduceReplyDeps, context: ReplyContext, reply: Reply): Promise<string> {
+/**
+ * Produces the reply with the one handler of its kind, and says what the model was asked: the question for the
+ * kinds that ask it (`questionAsked`), the file's turn for a file that was read, nothing otherwise.
+ */
+export async function produceReply(deps: ProduceReplyDeps, context: ReplyContext, reply: Reply): Promise<Produced> {
+  if (reply.kind === 'file') return fileAnswer(deps, context, reply);
+  return { text: await produceText(deps, context, reply), asked: questionAsked(reply) };
+}
+
+async function produceText(deps: ProduceReplyDeps, context: ReplyContext, reply: Exclude<Reply, { kind: 'file' }>): Promise<string> {
   switch (reply.kind) {
     case 'command':
       context.started();

@@ -4,6 +4,9 @@ import { credentialPairs, csv, flag, integer, isTimeZone, modelPrices, namedUrls
 import { readRobotsFile } from '../robots/robots-file.js';
 import { DOWNLOAD_ORIGIN_PATTERN } from '../dingtalk/download-origins.js';
 
+/** The largest FILE_MAX_BYTES: a worker process holds at most this many bytes of downloads at once. */
+export const FILE_MAX_BYTES_LIMIT = 24 * 1024 * 1024;
+
 /**
  * Every setting of the project, with its default. Only `load-config.ts` reads `process.env`;
  * each app validates the part it needs (`gatewaySchema`, `workerSchema`).
@@ -175,6 +178,13 @@ export const workerSchema = commonSchema.extend({
     .pipe(z.array(z.string().regex(DOWNLOAD_ORIGIN_PATTERN, 'each must be an origin like https://host or https://*.domain')).min(1))
     .default(['https://*.dingtalk.com', 'https://*.aliyuncs.com'])
     .describe('origins a picture users sent may be downloaded from (DingTalk hands out short-lived storage URLs); *. allows subdomains'),
+  FILE_MAX_BYTES: integer(1)
+    .max(FILE_MAX_BYTES_LIMIT, `at most ${FILE_MAX_BYTES_LIMIT} (24 MiB): the bytes one worker holds of downloads at once`)
+    .default(20_971_520)
+    .describe('largest file a user sends that is downloaded and read (PDF, Word, Excel, PowerPoint, CSV, text); a larger one gets a reply saying so'),
+  FILE_MAX_TOKENS: integer(1)
+    .default(8000)
+    .describe('most tokens of a file\'s text put into the conversation (the real tokenizer counts them); the rest is cut, and the model is told'),
   IMAGE_COMMANDS: csv()
     .default(['/image', '#图片'])
     .describe('words that start an image request: the text after the word describes the picture'),

@@ -42,6 +42,13 @@ export const messageJobSchema = z.object({
   pictures: z.array(z.string().min(1)).optional(),
   /** The text of the message this one quotes (a reply-to), as context for the question; absent when none. */
   quote: z.string().optional(),
+  /**
+   * The file the message carries (a `file` message) or quotes (a reply to one), for the worker to download and
+   * read; `quoted` says which. Absent when none, and in jobs stored by a version that did not read files.
+   */
+  file: z
+    .object({ downloadCode: z.string().min(1), fileName: z.string(), quoted: z.boolean().optional() })
+    .optional(),
   conversationId: z.string().min(1),
   conversationType: z.enum(['1', '2']),
   conversationTitle: z.string().optional(),
