@@ -54,11 +54,11 @@ describe('an answered message', () => {
       'evalsha :order:<thread>:done', // the end of the turn
     ]);
     // With what the scripts run, from the turn on (Redis' TIME, which names no key, left out): what INFO
-    // commandstats counts of ours, 31 commands and TIME.
+    // commandstats counts of ours, 30 commands and TIME.
     const ourKeys = ({ key }: RedisCall) => key !== undefined && !key.startsWith(':messages:') && !key.startsWith(':notice:');
     const fromTurn = calls.filter(ourKeys).slice(calls.filter(ourKeys).findIndex(({ key }) => key?.endsWith(':done')));
     expect(fromTurn.map(({ command }) => command)).toEqual([
-      ...['evalsha', 'get', 'exists'],
+      ...['evalsha', 'get'],
       ...['evalsha', 'set', 'hincrby', 'expire', 'hset', 'expire'],
       'mget',
       ...['evalsha', 'hmget', 'zadd', 'pexpire'],

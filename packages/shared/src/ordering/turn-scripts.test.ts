@@ -100,7 +100,7 @@ describe('Turns', () => {
     expect(await redis.pttl(shardKeys(prefix).orderSeq('f'))).toBeGreaterThan(0);
   });
 
-  it('a turn claimed and finished in order, nothing skipped, runs 7 Redis commands, its two scripts\' included', async () => {
+  it('a turn claimed and finished in order, nothing skipped, runs 6 Redis commands, its two scripts\' included', async () => {
     // Loads both scripts first, so no NOSCRIPT round is watched.
     await turns.claim('warm-up', 1, jobIdFor('warm-up', 1));
     await turns.finish(ref('warm-up', 1));
@@ -110,7 +110,7 @@ describe('Turns', () => {
       await turns.finish(ref('counted', seq));
     });
     expect(commands).toEqual([
-      'evalsha', 'get', 'exists',
+      'evalsha', 'get',
       'evalsha', 'set', 'exists', 'decr',
     ]);
   });
@@ -127,7 +127,7 @@ describe('Turns', () => {
     const commands = await redisCommandsRunBy(redis, prefix, async () => {
       expect(await turns.claim('w', 2, 'job-2')).toEqual({ go: true, done: 1 });
     });
-    expect(commands).toEqual(['evalsha', 'get', 'exists']);
+    expect(commands).toEqual(['evalsha', 'get']);
     expect(await redis.pttl(keys.orderDone('w'))).toBeGreaterThan(0);
   });
 
@@ -164,6 +164,17 @@ describe('Turns', () => {
     await turns.finish(ref('o', 4));
     expect(await redis.get(keys.orderDone('o'))).toBe('4');
     expect(await redis.exists(keys.orderSkipped('o'))).toBe(0);
+  });
+
+  it('lets a job further on go past numbers skipped since the last end, with one EXISTS more, and stores done', async () => {
+    const keys = shardKeys(prefix);
+    await turns.finish(ref('s', 1));
+    await redis.sadd(keys.orderSkipped('s'), '2', '3');
+    const commands = await redisCommandsRunBy(redis, prefix, async () => {
+      expect(await turns.claim('s', 4, 'job-4')).toEqual({ go: true, done: 3 });
+    });
+    expect(commands).toEqual(['evalsha', 'get', 'exists', 'srem', 'srem', 'srem', 'exists', 'set']);
+    expect(await redis.get(keys.orderDone('s'))).toBe('3');
   });
 
   it('keeps a held-up conversation\'s keys alive while its waiter comes back to look', async () => {

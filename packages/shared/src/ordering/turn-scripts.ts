@@ -58,11 +58,13 @@ end
 // KEYS: done, skipped, waiters. ARGV: seq, jobId, ttlMs.
 // Returns {1, done} when `seq` may run now (its turn, or a late job whose number was skipped),
 // else registers the job as a waiter and returns {0, done}.
-// A job that goes stores nothing when no number was skipped: `done` is as it was, and the end of its turn
-// stores it with a fresh TTL. Its entry among the waiters, if it had one, was taken by the end-turn that named it.
+// The job next in line goes on one GET: skipped numbers matter only to a job further on, and the end of its
+// turn stores done with a fresh TTL (and passes skipped numbers). Its entry among the waiters, if it had one, was
+// taken by the end-turn that named it.
 const CLAIM_TURN = `${ADVANCE}
 local seq = tonumber(ARGV[1])
 local done = tonumber(redis.call('GET', KEYS[1]) or '0')
+if seq <= done + 1 then return {1, done} end
 local hasSkipped = redis.call('EXISTS', KEYS[2]) == 1
 if hasSkipped then done = advanceFrom(done, true, KEYS[1], KEYS[2], ARGV[3]) end
 if seq <= done + 1 then return {1, done} end
