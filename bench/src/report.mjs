@@ -6,7 +6,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (the product's performance targets); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices, dify, tools, schedules } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices, dify, tools, schedules, files } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -150,6 +150,12 @@ export function summaryRows(report) {
     add('tool round overhead p99', fmt(tools.roundOverheadMs.p99, ' ms'), '', undefined);
     add('tool calls per message; lost, duplicated answers', `${fmt(tools.toolCalls)}/${fmt(tools.messages)}; ${tools.lost}, ${tools.duplicated}`, `${tools.messages}/${tools.messages}; 0, 0`, tools.toolCalls === tools.messages && tools.lost === 0 && tools.duplicated === 0);
   } else missing('tools');
+
+  if (files) {
+    for (const run of [files.pdfWorker, files.pdfWhole, files.docxWorker, files.docxWhole]) {
+      add(`reading a ${run.fileMB} MB file: ${run.label}, time / RSS growth`, `${fmt(run.ms, ' ms')} / +${fmt(run.rssGrowthMB, ' MB')}`, '', undefined);
+    }
+  } else missing('files');
 
   // Scenarios 2-5, 7, 9 (with its fallback) and 11 send tracked messages through the whole product.
   const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash, stream, failover?.withFallback, redis?.single, redis?.sharded].filter(Boolean);
@@ -505,6 +511,17 @@ export function formatReport(report) {
     out.push(`a round adds p50 ${t.roundOverheadMs.p50} ms, p99 ${t.roundOverheadMs.p99} ms, max ${t.roundOverheadMs.max} ms beyond the model's latency and the tool's run time (${t.measured} rounds measured)`);
     out.push(`tool calls ${t.toolCalls} for ${t.messages} messages; non-2xx ${t.non2xx}, lost ${t.lost}, duplicated ${t.duplicated}, apologies ${t.failed}; peak RSS worker ${t.memory.workerMB} MB`);
   } else out.push(`not measured: ${errors.tools ?? 'skipped'}`);
+
+  section('18. Reading files (the worker\'s reader, each run in a fresh process)');
+  if (scenarios.files) {
+    const f = scenarios.files;
+    out.push(
+      table(
+        ['run', 'file MB', 'ms', 'RSS growth MB', 'chars kept'],
+        [f.pdfWorker, f.pdfWhole, f.docxWorker, f.docxWhole].map((r) => [r.label, r.fileMB, r.ms, r.rssGrowthMB, `${r.chars}${r.cut ? ' (cut)' : ''}`]),
+      ),
+    );
+  } else out.push(`not measured: ${errors.files ?? 'skipped'}`);
 
   section('Summary');
   out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));
