@@ -6,7 +6,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (the product's performance targets); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices, dify, tools, schedules } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices, dify, tools, toolCrash, schedules, files } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -150,6 +150,22 @@ export function summaryRows(report) {
     add('tool round overhead p99', fmt(tools.roundOverheadMs.p99, ' ms'), '', undefined);
     add('tool calls per message; lost, duplicated answers', `${fmt(tools.toolCalls)}/${fmt(tools.messages)}; ${tools.lost}, ${tools.duplicated}`, `${tools.messages}/${tools.messages}; 0, 0`, tools.toolCalls === tools.messages && tools.lost === 0 && tools.duplicated === 0);
   } else missing('tools');
+  if (toolCrash) {
+    const t = toolCrash;
+    add('tool loops under a SIGKILL: answered once (lost, duplicated, apologies)', `${fmt(t.answeredOnce)}/${fmt(t.messages)} (${t.lost}, ${t.duplicated}, ${t.failed})`, `${t.messages}/${t.messages}`, t.answeredOnce === t.messages);
+    add('tool loops under a SIGKILL: jobs at the kill (both workers) in a tool call / past its recorded result', `${fmt(t.atKill.inToolCall)} / ${fmt(t.atKill.resultRecordedNotAnswered)}`, '', undefined);
+    add('tool loops under a SIGKILL: jobs taken over / of them past their recorded result', `${fmt(t.takenOver)} / ${fmt(t.takenOverPastResult)}`, '', undefined);
+    add('tool loops under a SIGKILL: tool calls made / results recorded', `${fmt(t.toolCalls)} / ${fmt(t.resultsRecorded)}`, '', undefined);
+    add('tool loops under a SIGKILL: interrupted calls run again', fmt(t.interruptedRunAgain), '', undefined);
+    add('tool loops under a SIGKILL: repeated calls that had returned (result recorded)', fmt(t.repeatedAfterRecorded), '0', t.repeatedAfterRecorded === 0);
+    add('tool loops under a SIGKILL: all answered after the kill', fmt(t.allAnsweredAfterKillSeconds, ' s'), '<= 60 s', t.allAnsweredAfterKillSeconds <= 60);
+  } else missing('toolCrash');
+
+  if (files) {
+    for (const run of [files.pdfWorker, files.pdfWhole, files.docxWorker, files.docxWhole]) {
+      add(`reading a ${run.fileMB} MB file: ${run.label}, time / RSS growth`, `${fmt(run.ms, ' ms')} / +${fmt(run.rssGrowthMB, ' MB')}`, '', undefined);
+    }
+  } else missing('files');
 
   // Scenarios 2-5, 7, 9 (with its fallback) and 11 send tracked messages through the whole product.
   const answered = [pipeline, rateLimit, drain?.one, drain?.two, crash, stream, failover?.withFallback, redis?.single, redis?.sharded].filter(Boolean);
@@ -505,6 +521,27 @@ export function formatReport(report) {
     out.push(`a round adds p50 ${t.roundOverheadMs.p50} ms, p99 ${t.roundOverheadMs.p99} ms, max ${t.roundOverheadMs.max} ms beyond the model's latency and the tool's run time (${t.measured} rounds measured)`);
     out.push(`tool calls ${t.toolCalls} for ${t.messages} messages; non-2xx ${t.non2xx}, lost ${t.lost}, duplicated ${t.duplicated}, apologies ${t.failed}; peak RSS worker ${t.memory.workerMB} MB`);
   } else out.push(`not measured: ${errors.tools ?? 'skipped'}`);
+
+  section('18. Reading files (the worker\'s reader, each run in a fresh process)');
+  if (scenarios.files) {
+    const f = scenarios.files;
+    out.push(
+      table(
+        ['run', 'file MB', 'ms', 'RSS growth MB', 'chars kept'],
+        [f.pdfWorker, f.pdfWhole, f.docxWorker, f.docxWhole].map((r) => [r.label, r.fileMB, r.ms, r.rssGrowthMB, `${r.chars}${r.cut ? ' (cut)' : ''}`]),
+      ),
+    );
+  } else out.push(`not measured: ${errors.files ?? 'skipped'}`);
+
+  section('19. Tool loops under a crash (a worker SIGKILLed mid-loop)');
+  if (scenarios.toolCrash) {
+    const t = scenarios.toolCrash;
+    out.push(`${t.messages} messages at ${t.perSecond}/s, each model (${t.modelLatencyMs} ms) -> MCP tool (${t.toolLatencyMs} ms) -> model; 2 workers, one SIGKILLed ${t.killedAfterMs} ms after the first message (once ${t.killAfterReturned} tool calls had returned), a replacement started at once`);
+    out.push(`at the kill (both workers): ${t.atKill.inToolCall} tool calls running, ${t.atKill.resultRecordedNotAnswered} jobs with the tool's result recorded and no answer yet, ${t.atKill.answered} answered`);
+    out.push(`taken over ${t.takenOver} jobs, ${t.takenOverPastResult} of them past their tool's recorded result`);
+    out.push(`tool calls made ${t.toolCalls} (finished at the MCP server ${t.toolCallsFinished}: a call outlives its caller), results recorded ${t.resultsRecorded}; interrupted calls run again ${t.interruptedRunAgain}; repeated calls that had returned ${t.repeatedAfterRecorded}`);
+    out.push(`all answered ${fmt(t.allAnsweredAfterKillSeconds, ' s')} after the kill; non-2xx ${t.non2xx}, lost ${t.lost}, duplicated ${t.duplicated}, apologies ${t.failed}; peak RSS worker ${t.memory.workerMB} MB`);
+  } else out.push(`not measured: ${errors.toolCrash ?? 'skipped'}`);
 
   section('Summary');
   out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));
