@@ -46,6 +46,8 @@ import { UsageLedger } from './usage/usage-ledger.js';
 import { registerBudgetGauge } from './usage/budget-gauge.js';
 import { SensitiveWords } from './moderation/sensitive-words.js';
 import { NoticeSchedule } from './notices/notice-schedule.js';
+import { AnswerStops } from './stops/answer-stops.js';
+import { AnswerFeedback } from './usage/answer-feedback.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
 
@@ -162,6 +164,8 @@ export function buildWorkerDeps(
     budget,
     cardBudget: new CardCallBudget(redis, keys, { qps: tuning.cardCallsPerSecond }),
     pictureBudget: new PictureBudget(PICTURE_BUDGET_BYTES),
+    stops: new AnswerStops(redis, keys, logger),
+    feedback: new AnswerFeedback(redis, keys),
     settings: {
       modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
       ...commandWordsOf(config),

@@ -21,6 +21,8 @@ import type { WorkerRobotOptions } from './robot-options.js';
 import type { PersonaCatalog } from './personas/persona-catalog.js';
 import type { PersonaChoices } from './personas/persona-choices.js';
 import type { NoticeSchedule } from './notices/notice-schedule.js';
+import type { AnswerStops } from './stops/answer-stops.js';
+import type { AnswerFeedback } from './usage/answer-feedback.js';
 
 /**
  * What the worker's steps need, built once in `build-deps.ts` (or by a test's harness) and passed in: one per queue
@@ -90,6 +92,10 @@ export interface WorkerDeps {
   cardBudget: CardCallBudget;
   /** Bytes of pictures this process holds for the model at once, shared by every job of every shard. */
   pictureBudget: PictureBudget;
+  /** Hears the stops (card buttons, stop words) of the answers this process writes, from any process. */
+  stops: AnswerStops;
+  /** Ratings of answers (card buttons, feedback words), per person and per robot, model and persona. */
+  feedback: AnswerFeedback;
   settings: WorkerSettings;
 }
 
@@ -103,6 +109,10 @@ export interface WorkerSettings {
   personaCommands: readonly string[];
   /** Admin only: today's usage. */
   usageCommands: readonly string[];
+  /** Stop the sender's answer being written in this conversation. */
+  stopCommands: readonly string[];
+  /** Pairs of words rating an answer: good, then bad. */
+  feedbackCommands: readonly string[];
   helpText: string | undefined;
   /** Words that start an image request. */
   imageCommands: readonly string[];

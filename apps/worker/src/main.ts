@@ -112,6 +112,7 @@ async function shutdown(signal: string): Promise<void> {
   clearTimeout(forced);
   await Promise.all(deps.queues.map((queue) => queue.close().catch(() => undefined)));
   health.close();
+  await deps.stops.close();
   await Promise.all([redis.quit(), workerConnection.quit()].map((quit) => quit.catch(() => undefined)));
   logger.info('worker stopped');
   process.exit(0);

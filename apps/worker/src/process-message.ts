@@ -11,6 +11,8 @@ import { endTurn, type EndTurnDeps } from './steps/end-turn.js';
 import { produceReply, type ProduceReplyDeps } from './steps/produce-reply.js';
 import { remember, type RememberDeps } from './steps/remember.js';
 import { takeTurn, type TakeTurnDeps } from './steps/take-turn.js';
+import { stoppedText, watchStop, type WatchStopDeps } from './steps/watch-stop.js';
+import { actOnStopWord, type StopWordDeps } from './steps/stop-word.js';
 import { answerStarted, type AnswerStartedDeps } from './notices/answer-started.js';
 
 /** Every step's deps together: all of the bag but `shard`, as processMessage runs every step. */
@@ -21,11 +23,14 @@ export type ProcessMessageDeps = TakeTurnDeps &
   ProduceReplyDeps &
   RememberDeps &
   EndTurnDeps &
+  WatchStopDeps &
+  StopWordDeps &
   SettleFailureDeps;
 
 /**
  * One message, in order: take the conversation's turn → mark its answer started (no queue notice
- * after this) → decide the reply → produce it → deliver it → remember it → end the turn. Every step
+ * after this) → decide the reply → produce it (listening for a stop while the model writes) → deliver it →
+ * remember it → end the turn. A stopped answer is delivered and remembered as what was written, marked stopped. Every step
  * is safe to run again when the job is retried; a failure is settled in one place (`settleFailure`). A job its
  * workers stalled on twice runs no step past the turn: it is failed with the apology (`poison-job.ts`).
  */
@@ -38,6 +43,8 @@ export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJ
   const data = parsed.data;
   const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
 
+  // Before the turn: the answer a stop word stops holds it.
+  await actOnStopWord(deps, jobId, data);
   await takeTurn(deps, job, jobId, data, token);
   // After the turn is taken, so the apology keeps the conversation's order like any answer.
   if (stalledTooOften(job)) {
@@ -50,7 +57,18 @@ export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJ
     await answerStarted(deps, jobId, data.receivedAt);
     const reply = await decideReply(deps, jobId, data);
     delivery = await openDelivery(deps, jobId, data, { label: 'answer', gradual: questionAsked(reply) !== undefined });
-    const text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data) }, reply);
+    const stop = await watchStop(deps, jobId, data, reply, delivery);
+    let text: string;
+    try {
+      text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data), stop }, reply);
+    } finally {
+      await stop?.end();
+    }
+    if (stop?.stopped) {
+      text = stoppedText(text);
+      deps.metrics.stoppedAnswers.inc();
+      deps.logger.info({ msgId: data.msgId, jobId }, 'answer stopped');
+    }
     await delivery.finish(text);
     await remember(deps, jobId, data, reply, text);
     countReply(deps, jobId, data, reply);

@@ -236,6 +236,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       await Promise.all([...workers.map((worker) => worker.close()), ...sweepers.map((sweeper) => sweeper.stop())]);
       await events.close();
       await Promise.all(deps.queues.map((queue) => queue.close()));
+      await deps.stops.close();
       for (const shard of shards) await cleanupPrefix(redis, shard.shard.prefix);
       await Promise.all([redis, workerConnection, eventsConnection].map((connection) => connection.quit()));
       await Promise.all([openai.close(), dingtalk.close()]);

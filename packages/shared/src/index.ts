@@ -38,3 +38,7 @@ export * from './timing/backoff.js';
 export * from './timing/sleep.js';
 export * from './dingtalk/download-origins.js';
 export type { ModelPrice } from './config/env-types.js';
+export * from './stops/card-callback.js';
+export * from './stops/card-answer-record.js';
+export * from './stops/request-stop.js';
+export * from './feedback/record-vote.js';

@@ -85,6 +85,8 @@ export interface FakeOpenAI {
   readonly imageRequests: readonly ReceivedImageRequest[];
   /** 200 answers sent (plain and streamed chat, images). */
   readonly served: number;
+  /** Streamed answers whose reader closed the connection before their last chunk (a stopped answer). */
+  readonly abandoned: number;
   /** 429 answers sent. */
   readonly rateLimited: number;
   /** Error answers sent because of `status`, `failEvery` or a throwing `answer`. */
@@ -122,6 +124,14 @@ function routeOf(url: URL): Route {
 
 const echoAnswer: AnswerFunction = (body) => `答复: ${lastUserText(body)}`;
 
+/** Streams the fake itself cut short (closing, or `breakAfter`): not abandoned by their reader. */
+const cutByServer = new WeakSet<ServerResponse>();
+
+function cut(res: ServerResponse): void {
+  cutByServer.add(res);
+  res.destroy();
+}
+
 /** Server-sent events, one per chunk, each after `pause()` (false: the fake closed, stop). */
 async function sendStream(
   res: ServerResponse,
@@ -133,12 +143,12 @@ async function sendStream(
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
   for (const [index, chunk] of chunks.entries()) {
-    if (index > 0 && !(await pause())) return void res.destroy();
+    if (index > 0 && !(await pause())) return void cut(res);
     if (res.destroyed) return;
     if (index >= breakAfter) {
       // What was written reaches the reader first; then the connection drops without an end.
       await new Promise<void>((resolve) => res.write('', () => resolve()));
-      return void res.destroy();
+      return void cut(res);
     }
     res.write(`data: ${JSON.stringify(chunk)}\n\n`);
   }
@@ -156,6 +166,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const window = new SlidingWindow(rateWindowMs);
   const pendingDelays = new Set<() => void>();
   let served = 0;
+  let abandoned = 0;
   let rateLimited = 0;
   let failed = 0;
   let admittedCount = 0;
@@ -252,6 +263,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       const { chunks: pieces, intervalMs = 0, breakAfter } = current.stream ?? {};
       const pause = async () => intervalMs <= 0 || (await delay(intervalMs));
       const chunks = completionChunks(body, answer, pieces);
+      res.on('close', () => {
+        if (!res.writableEnded && !cutByServer.has(res)) abandoned += 1;
+      });
       return sendStream(res, current.omitUsage ? chunks.filter((chunk) => !('usage' in chunk)) : chunks, limitHeaders, pause, breakAfter);
     }
     const { usage, ...completion } = chatCompletion(body, answer);
@@ -266,6 +280,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     imageRequests,
     get served() {
       return served;
+    },
+    get abandoned() {
+      return abandoned;
     },
     get rateLimited() {
       return rateLimited;

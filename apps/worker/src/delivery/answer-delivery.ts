@@ -14,6 +14,8 @@ export interface AnswerDelivery {
   readonly via: 'card' | 'message';
   /** Whether drafts given to `progress` reach the chat; the model streams its answer only when they do. */
   readonly showsProgress: boolean;
+  /** The AI card's `outTrackId` when the text goes into one: its buttons name the answer by it. */
+  readonly outTrackId?: string | undefined;
   /**
    * The text as written so far, as a function that gives it in the form the user may see (whatever
    * the final text goes through, a draft goes through too). A model writes a draft per token, a

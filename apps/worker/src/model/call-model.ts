@@ -6,6 +6,7 @@ import { REPLY_PRIMING_TOKENS } from '../tokens/token-counter.js';
 import type { ModelChoice } from '../robot-options.js';
 import type { CountedAsker } from '../counting/counted-as.js';
 import { recordSpend, type RecordSpendDeps } from '../usage/record-spend.js';
+import type { StopWatch } from '../stops/answer-stops.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
 /** Tokens reserved for the answer when OPENAI_MAX_TOKENS is not set. */
@@ -44,11 +45,21 @@ export async function callModel(
   jobId: string,
   asker: CountedAsker,
   prompt: ModelPrompt,
-  progress: { onSent?: () => void; onText?: (draft: () => string) => void } = {},
+  progress: { onSent?: () => void; onText?: (draft: () => string) => void; stop?: StopWatch | undefined } = {},
 ): Promise<string> {
+  const { stop, ...shown } = progress;
   const answerKey = deps.keys.answer(jobId);
   const cached = await deps.redis.get(answerKey);
-  if (cached) return cached;
+  // A retry of a stopped answer finds its stop mark still set: the kept text is what was shown, and stays stopped.
+  if (cached !== null && (cached || stop?.signal.aborted)) {
+    if (stop?.signal.aborted) stop.stopped = true;
+    return cached;
+  }
+  if (stop?.signal.aborted) {
+    // Stopped before the model was asked: nothing written, nothing spent.
+    stop.stopped = true;
+    return '';
+  }
 
   const { model, system, history, question } = prompt;
   const pictures = prompt.pictures ? await prompt.pictures() : [];
@@ -66,7 +77,11 @@ export async function callModel(
     pictures.length * PICTURE_ESTIMATE;
   const estimatedTokens = promptTokens + (model.maxTokens ?? ANSWER_ESTIMATE);
 
-  const completion = await requestCompletion(deps, { model, messages, estimatedTokens, promptTokens, ...progress });
+  const completion = await requestCompletion(deps, { model, messages, estimatedTokens, promptTokens, ...shown, signal: stop?.signal });
+  if (stop) {
+    stop.stopped = completion.stopped;
+    stop.about.model = completion.model;
+  }
   await recordSpend(deps, jobId, asker, { kind: 'chat', model: completion.model, apiUrl: completion.apiUrl, tokens: completion.tokens });
   await deps.redis.set(answerKey, completion.text, 'EX', ANSWER_TTL_SECONDS);
   return completion.text;

@@ -4,4 +4,6 @@ import type OpenAI from 'openai';
 export interface ModelOutput {
   content: string;
   usage: OpenAI.CompletionUsage | undefined;
+  /** Someone stopped the answer: `content` is what was written until then. */
+  stopped?: boolean;
 }

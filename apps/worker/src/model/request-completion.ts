@@ -24,6 +24,8 @@ export interface CompletionRequest {
   onSent?: () => void;
   /** When given, the answer is streamed and each new draft (its text computed on demand) is passed here. */
   onText?: ((draft: () => string) => void) | undefined;
+  /** Aborted when someone stops the answer: the request ends, and what was written is the answer (`stopped`). */
+  signal?: AbortSignal | undefined;
 }
 
 /** An answer, and what it cost: the model that wrote it, where, and its tokens. */
@@ -37,6 +39,8 @@ export interface Completion {
   /** The provider's usage; our count of the prompt and of the whole answer (reasoning included) when it sent none. */
   tokens: ChatTokens;
   counted: 'provider' | 'tokenizer';
+  /** The answer was stopped while written: `text` is what was written until then, possibly nothing. */
+  stopped: boolean;
 }
 
 export type RequestCompletionDeps = CallProviderDeps & Pick<WorkerDeps, 'answerLimits' | 'tokens' | 'settings'>;
@@ -68,15 +72,18 @@ export async function requestCompletion(deps: RequestCompletionDeps, request: Co
 
   const raw = output.content;
   const answer = stripReasoning(raw).trim();
-  if (!answer) {
+  const stopped = output.stopped === true;
+  if (!answer && !stopped) {
     throw new WorkerFailure('model_empty_answer', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
   }
-  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: provider.client.baseURL };
+  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: provider.client.baseURL, stopped };
   if (usage) {
     const cachedInput = usage.prompt_tokens_details?.cached_tokens;
     return { ...asked, tokens: { input: usage.prompt_tokens, output: usage.completion_tokens, cachedInput }, counted: 'provider' };
   }
-  return { ...asked, tokens: { input: request.promptTokens, output: deps.tokens.message(raw) - MESSAGE_FRAMING_TOKENS }, counted: 'tokenizer' };
+  // A stopped answer's text may be empty: no output, not a negative count.
+  const answerTokens = raw ? deps.tokens.message(raw) - MESSAGE_FRAMING_TOKENS : 0;
+  return { ...asked, tokens: { input: request.promptTokens, output: answerTokens }, counted: 'tokenizer' };
 }
 
 /**
@@ -117,7 +124,14 @@ async function create(
     ...(limit && maxTokens ? { [limit]: maxTokens } : {}),
     ...(temperature !== undefined ? { temperature } : {}),
   };
-  if (onText) return streamCompletion(provider.client, body, onText, deps.settings.modelTimeoutMs);
-  const completion = await provider.client.chat.completions.create(body);
-  return { content: completion.choices[0]?.message?.content ?? '', usage: completion.usage };
+  const { signal } = request;
+  if (onText) return streamCompletion(provider.client, body, onText, deps.settings.modelTimeoutMs, signal);
+  try {
+    const completion = await provider.client.chat.completions.create(body, signal ? { signal } : undefined);
+    return { content: completion.choices[0]?.message?.content ?? '', usage: completion.usage };
+  } catch (error) {
+    // Not streamed, nothing of it was shown: a stopped answer is empty.
+    if (signal?.aborted) return { content: '', usage: undefined, stopped: true };
+    throw error;
+  }
 }

@@ -11,25 +11,34 @@ import { WorkerFailure } from '../failures/worker-failure.js';
  *
  * The SDK's own timeout ends when the answer starts; `timeoutMs` bounds the whole stream. An
  * aborted stream ends the SDK's iteration without an error, so the abort is checked afterwards.
+ * `stop` ends the request at once (the provider stops writing, and billing, when the connection
+ * closes): what was written until then is returned, marked `stopped`, not thrown.
  */
 export async function streamCompletion(
   openai: OpenAI,
   body: OpenAI.Chat.ChatCompletionCreateParamsNonStreaming,
   onText: (draft: () => string) => void,
   timeoutMs: number,
+  stop?: AbortSignal,
 ): Promise<ModelOutput> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  const stream = await openai.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal });
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
   let content = '';
   let usage: OpenAI.CompletionUsage | undefined;
-  for await (const chunk of stream) {
-    if (chunk.usage) usage = chunk.usage;
-    const delta = chunk.choices[0]?.delta?.content;
-    if (!delta) continue;
-    content += delta;
-    const written = content;
-    onText(() => stripReasoning(written).trim());
+  try {
+    const stream = await openai.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, { signal });
+    for await (const chunk of stream) {
+      if (chunk.usage) usage = chunk.usage;
+      const delta = chunk.choices[0]?.delta?.content;
+      if (!delta) continue;
+      content += delta;
+      const written = content;
+      onText(() => stripReasoning(written).trim());
+    }
+  } catch (error) {
+    if (!stop?.aborted) throw error;
   }
-  if (signal.aborted) throw new WorkerFailure('model_too_slow', `the model's answer did not end within ${timeoutMs} ms`);
+  if (stop?.aborted) return { content, usage, stopped: true };
+  if (timeout.aborted) throw new WorkerFailure('model_too_slow', `the model's answer did not end within ${timeoutMs} ms`);
   return { content, usage };
 }

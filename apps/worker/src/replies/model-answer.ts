@@ -34,12 +34,13 @@ export async function askModel(
     robot.memoryScope === 'none' ? [] : deps.memory.load(data.orderKey, jobId),
     currentPersona(deps, data),
   ]);
+  if (context.stop) context.stop.about.persona = persona.name;
   const prompt: ModelPrompt = { model: modelChoice(robot), system: persona.prompt, history, question, ...(pictures ? { pictures } : {}) };
   const { delivery } = context;
   // Drafts are masked like the answer (a card shows them), a word still being written held back.
   const onText = delivery.showsProgress
     ? (draft: () => string) => delivery.progress(() => deps.sensitiveWords.maskDraft(draft()))
     : undefined;
-  const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText });
+  const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText, stop: context.stop });
   return deps.sensitiveWords.mask(answer);
 }

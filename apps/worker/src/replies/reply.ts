@@ -2,6 +2,7 @@ import type { MessageJob } from '@dtbot/shared';
 import type { AnswerDelivery } from '../delivery/answer-delivery.js';
 import type { Template } from '../personas/persona-catalog.js';
 import type { Command } from '@dtbot/shared';
+import type { StopWatch } from '../stops/answer-stops.js';
 
 /**
  * What a message gets, decided once by `decideReply` before anything is produced. Each kind has
@@ -9,7 +10,7 @@ import type { Command } from '@dtbot/shared';
  */
 export type Reply =
   /** A command word (`/help`, `/reset`, `/persona 翻译官`, …): answered by us, never by the model. */
-  | { kind: 'command'; command: Command; argument?: string }
+  | { kind: 'command'; command: Command; argument?: string; vote?: 'up' | 'down' }
   /**
    * A message we cannot answer as asked: an empty question, a kind we cannot read, a template
    * without text, an image word with nothing to draw, or an image request without an image model.
@@ -106,4 +107,6 @@ export interface ReplyContext {
    * that has not started.
    */
   started: () => void;
+  /** The stop of this answer, for the kinds that ask the model: the model request ends when it fires. */
+  stop?: StopWatch | undefined;
 }

@@ -75,6 +75,23 @@ export function redisKeys(prefix: string) {
     playgroundChannel: () => `${prefix}:playground:transcripts`,
     /** Failed dashboard logins of one client address, counted over the lockout window. */
     dashboardAuthFailures: (address: string) => `${prefix}:dashboard:auth-failures:${address}`,
+    /**
+     * An answer being written, found by what a stop names: its AI card (`outTrackId`; hash jobId, robotCode, asker,
+     * group, state, and once finished its persona and model for feedback), or its asker's conversation (a stop
+     * word: the job id). Shared keys: the gateway that receives a card press does not know the job's queue shard.
+     */
+    cardAnswer: (outTrackId: string) => `${prefix}:card-answer:${outTrackId}`,
+    runningAnswer: (robotCode: string, conversationId: string, user: string) => `${prefix}:running-answer:${robotCode}:${conversationId}:${user}`,
+    /** Set when someone allowed to stop a job's answer asked to; the worker writing it checks it when it starts. */
+    stopMark: (jobId: string) => `${prefix}:stop:${jobId}`,
+    /** The asker's last answer in a conversation (hash jobId, persona, model): what a feedback word alone rates. */
+    lastAnswer: (robotCode: string, conversationId: string, user: string) => `${prefix}:last-answer:${robotCode}:${conversationId}:${user}`,
+    /** Each person's rating of one answer (hash user → up | down): one vote per person, changed in place. */
+    feedbackVotes: (jobId: string) => `${prefix}:feedback:votes:${jobId}`,
+    /** A robot's current ratings (hash `up|down` `|model|persona` → count), what `/usage` shows. */
+    feedbackTally: (robotCode: string) => `${prefix}:feedback:tally:${robotCode}`,
+    /** Pub/sub channel (not a key): a job id is published on it when its answer is to stop. */
+    stopChannel: () => `${prefix}:answer-stops`,
     /** Settings every gateway and worker must hold alike (hash name → value), kept while any of them runs. */
     agreedSettings: () => `${prefix}:agreed-settings`,
   };
@@ -109,6 +126,8 @@ export function shardKeys(prefix: string) {
     delivered: (jobId: string) => `${prefix}:delivered:${jobId}`,
     /** The AI card a job's answer streams into (hash: outTrackId, state, text shown), so a retry finishes the same card. */
     card: (jobId: string) => `${prefix}:card:${jobId}`,
+    /** What a stop word's job found when it asked to stop its sender's answer: `stopped` or `nothing`. */
+    stopWord: (jobId: string) => `${prefix}:stop-word:${jobId}`,
     /** How often a job has waited out a rate limit of its own (DingTalk throttling); its waits grow. */
     jobDelays: (jobId: string) => `${prefix}:delays:${jobId}`,
     /** A generated image (base64) not yet uploaded, so a retried job does not pay for another. */

@@ -30,6 +30,7 @@ export interface OpenCard {
 export class CardAnswer implements AnswerDelivery {
   readonly via = 'card';
   readonly showsProgress: boolean;
+  readonly outTrackId: string;
   private latest: () => string = () => '';
   /** A draft came since the last one was shown (or could not be). */
   private fresh = false;
@@ -47,6 +48,7 @@ export class CardAnswer implements AnswerDelivery {
     private readonly card: OpenCard,
   ) {
     this.sent = card.record.shown;
+    this.outTrackId = card.record.outTrackId;
     this.showsProgress = card.label === 'answer' && card.record.state === 'created';
   }
 
