@@ -183,6 +183,7 @@ export function buildWorkerDeps(
         updateMs: config.DINGTALK_CARD_UPDATE_MS,
         throttleBackoffMs: 1000,
         maxWaitMs: 15_000,
+        callbackRouteKey: config.DINGTALK_CARD_CALLBACK_ROUTE_KEY,
       },
     },
   };

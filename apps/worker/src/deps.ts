@@ -141,4 +141,6 @@ export interface CardSettings {
   throttleBackoffMs: number;
   /** Longest a card call that may not be skipped waits for the budget before the job is handed back to wait. */
   maxWaitMs: number;
+  /** HTTP mode: where DingTalk sends presses of a card's buttons (`DINGTALK_CARD_CALLBACK_ROUTE_KEY`); unset = Stream. */
+  callbackRouteKey: string | undefined;
 }

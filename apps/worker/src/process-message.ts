@@ -69,7 +69,7 @@ export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJ
       deps.metrics.stoppedAnswers.inc();
       deps.logger.info({ msgId: data.msgId, jobId }, 'answer stopped');
     }
-    await delivery.finish(text);
+    await delivery.finish(text, { stopped: stop?.stopped ?? false });
     await remember(deps, jobId, data, reply, text);
     countReply(deps, jobId, data, reply);
   } catch (error) {

@@ -62,7 +62,8 @@ describe('stopping an answer', () => {
     expect(written.length).toBeGreaterThan(0);
     expect(LONG.startsWith(written)).toBe(true);
     expect(written.length).toBeLessThan(LONG.length);
-    expect(card).toMatchObject({ finalized: true, params: { flowStatus: '3' } });
+    // Its presses come back over Stream; the template may show that it was stopped.
+    expect(card).toMatchObject({ callbackType: 'STREAM', finalized: true, params: { flowStatus: '3', stopped: 'true' } });
     expect(card.updates.at(-1)).toMatchObject({ isFinalize: true, isError: false, content: text });
     expect(await readCardAnswer(gateway, h.sharedKeys, card.outTrackId)).toMatchObject({ state: 'done', model: expect.any(String) });
 
@@ -80,6 +81,12 @@ describe('stopping an answer', () => {
     expect(lastUser(h.openai.requests.at(-1)!.body)).toEqual({ role: 'user', content: 'and then?' });
   });
 
+  it('cards ask for their presses by HTTP under DINGTALK_CARD_CALLBACK_ROUTE_KEY when it is set', async () => {
+    const h = await start('stop-http', { env: { DINGTALK_CARD_CALLBACK_ROUTE_KEY: 'dtbot-cards' }, openai: { stream: { chunks: 2 } } });
+    expect(await (await h.send(h.groupMessage({ text: 'hi', senderStaffId: 'asker' }))).settled).toBe('completed');
+    expect(h.dingtalk.cards()[0]).toMatchObject({ callbackType: 'HTTP', callbackRouteKey: 'dtbot-cards' });
+  });
+
   it('a stop after the answer finished changes nothing', async () => {
     const h = await start('stop-late', { openai: { stream: { chunks: 4 } } });
     const gateway = connection();
@@ -88,6 +95,7 @@ describe('stopping an answer', () => {
     const card = h.dingtalk.cards()[0]!;
     const record = await readCardAnswer(gateway, h.sharedKeys, card.outTrackId);
     expect(record?.state).toBe('done');
+    expect(card.params.stopped).toBe('false');
     const calls = h.dingtalk.cardCalls.length;
 
     await requestStop(gateway, h.sharedKeys, sent.jobId);
