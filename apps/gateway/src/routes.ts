@@ -7,7 +7,9 @@ import { readBody } from './middleware/read-body.js';
 import { verifyCallbackSignature } from './middleware/verify-callback-signature.js';
 import { receiveCallback } from './callback/receive-callback.js';
 import { HttpError } from './http-error.js';
-import { CALLBACK_PATHS } from './callback/callback-paths.js';
+import { CALLBACK_PATHS, CARD_CALLBACK_PATH } from './callback/callback-paths.js';
+import { receiveCardCallback } from './callback/receive-card-callback.js';
+import type { CardPressDeps } from './cards/card-presses.js';
 import type { CallbackState } from './callback/callback-state.js';
 import { registerPlaygroundRoutes, type Playground } from './playground/playground-routes.js';
 
@@ -24,6 +26,8 @@ export interface RouteDeps extends AcceptDeps {
   httpCallbacks?: boolean;
   /** In Stream mode: every robot's Stream connection is up. Readiness requires it. */
   isStreamUp?: () => boolean;
+  /** Presses of the buttons of the robots' AI cards (stop, feedback); `POST /dingtalk/card-callback` when set. */
+  cards?: CardPressDeps;
   /** The chat playground at `/playground`, when it is on. */
   playground?: Playground;
 }
@@ -40,6 +44,8 @@ export function buildRouter(deps: RouteDeps): Router {
   ];
   if (deps.httpCallbacks ?? true) {
     for (const path of CALLBACK_PATHS) router.post(path, ...callback);
+    // The same signature check as a robot message: it names the robot whose answers the press may act on.
+    if (deps.cards) router.post(CARD_CALLBACK_PATH, verifyCallbackSignature(deps.robots), readBody(deps.maxBodyBytes), receiveCardCallback(deps.cards));
     // Instead of router.allowedMethods(), which would run on every callback. `/` stays a plain 404
     // for other methods: load balancers often probe `GET /`.
     router.all('/dingtalk/callback', () => {
