@@ -13,6 +13,7 @@ import { remember, type RememberDeps } from './steps/remember.js';
 import { takeTurn, type TakeTurnDeps } from './steps/take-turn.js';
 import { stoppedText, watchStop, type WatchStopDeps } from './steps/watch-stop.js';
 import { actOnStopWord, type StopWordDeps } from './steps/stop-word.js';
+import type { StopWatch } from './stops/answer-stops.js';
 import { answerStarted, type AnswerStartedDeps } from './notices/answer-started.js';
 
 /** Every step's deps together: all of the bag but `shard`, as processMessage runs every step. */
@@ -25,6 +26,7 @@ export type ProcessMessageDeps = TakeTurnDeps &
   EndTurnDeps &
   WatchStopDeps &
   StopWordDeps &
+  Pick<WorkerDeps, 'feedback'> &
   SettleFailureDeps;
 
 /**
@@ -70,6 +72,7 @@ export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJ
       deps.logger.info({ msgId: data.msgId, jobId }, 'answer stopped');
     }
     await delivery.finish(text, { stopped: stop?.stopped ?? false });
+    await rememberForFeedback(deps, jobId, data, stop, text);
     await remember(deps, jobId, data, reply, text);
     countReply(deps, jobId, data, reply);
   } catch (error) {
@@ -91,6 +94,20 @@ function startedOnce(deps: Pick<WorkerDeps, 'metrics'>, job: Job<MessageJob>, da
     done = true;
     deps.metrics.storedToStartedSeconds.observe(Math.max(0, Date.now() - data.receivedAt) / 1000);
   };
+}
+
+/** A model's delivered answer, for a feedback word that quotes it; a failure here costs the rating, not the answer. */
+async function rememberForFeedback(
+  deps: Pick<ProcessMessageDeps, 'feedback' | 'logger'>,
+  jobId: string,
+  data: MessageJob,
+  stop: StopWatch | undefined,
+  text: string,
+): Promise<void> {
+  const model = stop?.about.model;
+  if (!model) return;
+  const answer = { jobId, robotCode: data.robotCode, conversationId: data.conversationId, persona: stop.about.persona ?? '', model };
+  await deps.feedback.remember(answer, text).catch((error: unknown) => deps.logger.warn({ jobId, err: error }, 'answer not kept for feedback'));
 }
 
 function countReply(deps: Pick<WorkerDeps, 'metrics' | 'logger'>, jobId: string, data: MessageJob, reply: Reply): void {

@@ -35,4 +35,22 @@ describe('feedback words', () => {
     expect(await ask('/usage', 'boss')).toContain('评价：gpt-4o-mini（default）👍 0 👎 1');
     expect(h.openai.requests).toHaveLength(1);
   });
+
+  it('rate the answer a reply quotes, whoever sends it: another member in the group, not their own last answer', async () => {
+    const h = (harness = await startWorkerHarness({ label: 'feedback-quote', env: { OPENAI_MODEL: 'gpt-4o-mini' } }));
+    const group = { conversationTitle: '评价群' };
+    const settle = async (text: string, senderStaffId: string, quote?: string) => {
+      const sent = await h.send(h.groupMessage({ text, senderStaffId, ...group }), quote ? { quote } : {});
+      expect(await sent.settled).toBe('completed');
+      return lastReply(h);
+    };
+    await settle('first question', 'asker');
+    await settle('second question', 'asker');
+    // DingTalk shows the quoted answer without its markup and @-mention.
+    expect(await settle('/bad', 'member', '答复: first question')).toContain(FEEDBACK_THANKS);
+    expect(await settle('/bad', 'member', '答复: first question')).toContain(FEEDBACK_SAME);
+    expect(await settle('/good', 'member', 'something nobody said')).toContain(NOTHING_TO_RATE);
+    const votes = await h.deps.redis.hgetall(h.sharedKeys.feedbackTally(h.groupMessage().robotCode ?? ''));
+    expect(votes).toEqual({ 'down|gpt-4o-mini|default': '1' });
+  });
 });

@@ -7,12 +7,14 @@ import type { ReplyContext } from './reply.js';
 export type FeedbackReplyDeps = Pick<WorkerDeps, 'feedback' | 'metrics' | 'robotOptions'>;
 
 /**
- * A feedback word rates the asker's last answer in this conversation, once per person: a second word changes the
- * vote, it never counts twice.
+ * A feedback word rates the answer it quotes (a reply to it), else the sender's last answer in this conversation,
+ * once per person: a second word changes the vote, it never counts twice.
  */
 export async function feedbackReply(deps: FeedbackReplyDeps, { data }: ReplyContext, vote: Vote): Promise<string> {
   const user = countedAs(data).user;
-  const answer = await deps.feedback.lastAnswer(data.robotCode, data.conversationId, user);
+  const answer = data.quote
+    ? await deps.feedback.quotedAnswer(data.robotCode, data.conversationId, data.quote)
+    : await deps.feedback.lastAnswer(data.robotCode, data.conversationId, user);
   if (!answer) return NOTHING_TO_RATE;
   const outcome = await deps.feedback.vote(answer, user, vote);
   if (outcome === 'same') return FEEDBACK_SAME;

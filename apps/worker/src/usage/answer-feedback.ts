@@ -1,10 +1,19 @@
+import { z } from 'zod';
 import { readFeedbackTally, recordVote, type FeedbackRow, type RatedAnswer, type RedisClient, type RedisKeys, type Vote, type VoteOutcome } from '@dtbot/shared';
+import { quoteHead } from './quote-head.js';
+
+/** Answers of a conversation a quoting feedback word can still find, newest first. */
+const RECENT_ANSWERS = 20;
+/** As long as a feedback word alone finds the asker's last answer. */
+const RECENT_TTL_SECONDS = 7 * 86_400;
+
+const recentSchema = z.object({ jobId: z.string(), persona: z.string(), model: z.string(), head: z.string() });
 
 /** Ratings of answers: each person's vote per answer, and each robot's tally by model and persona, in Redis. */
 export class AnswerFeedback {
   constructor(
     private readonly redis: RedisClient,
-    private readonly keys: Pick<RedisKeys, 'lastAnswer' | 'feedbackVotes' | 'feedbackTally'>,
+    private readonly keys: Pick<RedisKeys, 'lastAnswer' | 'recentAnswers' | 'feedbackVotes' | 'feedbackTally'>,
   ) {}
 
   /** The asker's last answer in a conversation that a model wrote, if it is still remembered. */
@@ -13,11 +22,43 @@ export class AnswerFeedback {
     return jobId && model ? { jobId, robotCode, persona: persona ?? '', model } : undefined;
   }
 
+  /** Keeps a delivered answer's opening words, so that a feedback word quoting it finds it. */
+  async remember(answer: RatedAnswer & { conversationId: string }, text: string): Promise<void> {
+    const key = this.keys.recentAnswers(answer.robotCode, answer.conversationId);
+    const entry = JSON.stringify({ jobId: answer.jobId, persona: answer.persona, model: answer.model, head: quoteHead(text, 200) });
+    await this.redis.multi().lpush(key, entry).ltrim(key, 0, RECENT_ANSWERS - 1).expire(key, RECENT_TTL_SECONDS).exec();
+  }
+
+  /**
+   * The recent answer of the conversation a quote is taken from: the newest whose opening words start with the
+   * quote's (as DingTalk shows a quote, markup, @-mentions and spaces aside). A quote of a few letters finds nothing.
+   */
+  async quotedAnswer(robotCode: string, conversationId: string, quote: string): Promise<RatedAnswer | undefined> {
+    const wanted = quoteHead(quote, 40);
+    if (wanted.length < 4) return undefined;
+    const entries = await this.redis.lrange(this.keys.recentAnswers(robotCode, conversationId), 0, RECENT_ANSWERS - 1);
+    for (const raw of entries) {
+      const entry = recentSchema.safeParse(parseJson(raw));
+      if (!entry.success) continue;
+      const { head, ...answer } = entry.data;
+      if (head.startsWith(wanted) || (head.length < wanted.length && wanted.startsWith(head) && head.length >= 4)) return { ...answer, robotCode };
+    }
+    return undefined;
+  }
+
   vote(answer: RatedAnswer, user: string, vote: Vote): Promise<VoteOutcome> {
     return recordVote(this.redis, this.keys, answer, user, vote);
   }
 
   tally(robotCode: string): Promise<FeedbackRow[]> {
     return readFeedbackTally(this.redis, this.keys, robotCode);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

@@ -86,6 +86,8 @@ export function redisKeys(prefix: string) {
     stopMark: (jobId: string) => `${prefix}:stop:${jobId}`,
     /** The asker's last answer in a conversation (hash jobId, persona, model): what a feedback word alone rates. */
     lastAnswer: (robotCode: string, conversationId: string, user: string) => `${prefix}:last-answer:${robotCode}:${conversationId}:${user}`,
+    /** A conversation's latest model answers (list, newest first: JSON of job, persona, model, opening words), for a quoting feedback word. */
+    recentAnswers: (robotCode: string, conversationId: string) => `${prefix}:recent-answers:${robotCode}:${conversationId}`,
     /** Each person's rating of one answer (hash user → up | down): one vote per person, changed in place. */
     feedbackVotes: (jobId: string) => `${prefix}:feedback:votes:${jobId}`,
     /** A robot's current ratings (hash `up|down` `|model|persona` → count), what `/usage` shows. */
