@@ -13,7 +13,6 @@ import { remember, type RememberDeps } from './steps/remember.js';
 import { takeTurn, type TakeTurnDeps } from './steps/take-turn.js';
 import { stoppedText, watchStop, type WatchStopDeps } from './steps/watch-stop.js';
 import { actOnStopWord, type StopWordDeps } from './steps/stop-word.js';
-import type { StopWatch } from './stops/answer-stops.js';
 import { answerStarted, type AnswerStartedDeps } from './notices/answer-started.js';
 
 /** Every step's deps together: all of the bag but `shard`, as processMessage runs every step. */
@@ -26,7 +25,6 @@ export type ProcessMessageDeps = TakeTurnDeps &
   EndTurnDeps &
   WatchStopDeps &
   StopWordDeps &
-  Pick<WorkerDeps, 'feedback'> &
   SettleFailureDeps;
 
 /**
@@ -63,16 +61,18 @@ export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJ
     let text: string;
     try {
       text = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data), stop }, reply);
-    } finally {
+    } catch (error) {
       await stop?.end();
+      throw error;
     }
     if (stop?.stopped) {
       text = stoppedText(text);
       deps.metrics.stoppedAnswers.inc();
       deps.logger.info({ msgId: data.msgId, jobId }, 'answer stopped');
     }
+    // Before it is delivered: a stop pressed from now on changes nothing.
+    await stop?.end(text);
     await delivery.finish(text, { stopped: stop?.stopped ?? false });
-    await rememberForFeedback(deps, jobId, data, stop, text);
     await remember(deps, jobId, data, reply, text);
     countReply(deps, jobId, data, reply);
   } catch (error) {
@@ -94,20 +94,6 @@ function startedOnce(deps: Pick<WorkerDeps, 'metrics'>, job: Job<MessageJob>, da
     done = true;
     deps.metrics.storedToStartedSeconds.observe(Math.max(0, Date.now() - data.receivedAt) / 1000);
   };
-}
-
-/** A model's delivered answer, for a feedback word that quotes it; a failure here costs the rating, not the answer. */
-async function rememberForFeedback(
-  deps: Pick<ProcessMessageDeps, 'feedback' | 'logger'>,
-  jobId: string,
-  data: MessageJob,
-  stop: StopWatch | undefined,
-  text: string,
-): Promise<void> {
-  const model = stop?.about.model;
-  if (!model) return;
-  const answer = { jobId, robotCode: data.robotCode, conversationId: data.conversationId, persona: stop.about.persona ?? '', model };
-  await deps.feedback.remember(answer, text).catch((error: unknown) => deps.logger.warn({ jobId, err: error }, 'answer not kept for feedback'));
 }
 
 function countReply(deps: Pick<WorkerDeps, 'metrics' | 'logger'>, jobId: string, data: MessageJob, reply: Reply): void {

@@ -112,7 +112,7 @@ describe('stopping an answer', () => {
     const sent = await h.send(question);
     await waitFor(() => h.openai.requests.length === 1, { message: 'the model is asked' });
     // Not streamed without a card: nothing was produced when it stops, and nothing is sent for it.
-    await waitFor(async () => (await h.deps.redis.exists(h.sharedKeys.runningAnswer(question.robotCode ?? '', question.conversationId, 'writer'))) === 1);
+    await waitFor(async () => (await h.deps.redis.hget(h.sharedKeys.askerAnswer(question.robotCode ?? '', question.conversationId, 'writer'), 'state')) === 'writing');
 
     const word = await h.send(h.message({ text: '/stop', senderStaffId: 'writer', conversationId: question.conversationId }));
     const stoppedAt = Date.now();

@@ -1,4 +1,5 @@
-import { requestStop, writeCardAnswer, type Logger, type RedisClient, type RedisKeys } from '@dtbot/shared';
+import { CARD_ANSWER_TTL_SECONDS, requestStop, type Logger, type RedisClient, type RedisKeys } from '@dtbot/shared';
+import { quoteHead } from '../usage/quote-head.js';
 
 /** An answer about to be written, and what names it to a stop. */
 export interface WatchedAnswer {
@@ -12,16 +13,6 @@ export interface WatchedAnswer {
   outTrackId?: string | undefined;
 }
 
-type StopKeys = Pick<RedisKeys, 'stopMark' | 'stopChannel' | 'cardAnswer' | 'runningAnswer' | 'lastAnswer'>;
-
-/** A stop word finds an answer this long after it started at most; longer than any model request. */
-const RUNNING_TTL_SECONDS = 3600;
-/** A feedback word alone rates the asker's last answer for this long after it. */
-const LAST_ANSWER_TTL_SECONDS = 7 * 86_400;
-
-/** Deletes the conversation's running answer only while it is still this job's. */
-const DELETE_IF_OWN = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
-
 /** The stop of one answer as its writer sees it. */
 export interface StopWatch {
   /** Aborted once someone allowed to asked to stop this answer. */
@@ -30,15 +21,29 @@ export interface StopWatch {
   stopped: boolean;
   /** Who wrote the answer, set as it is asked: its feedback is counted for them. */
   readonly about: { persona?: string; model?: string };
-  /** This answer is no longer being written: stops of it are no longer heard, and a stop word no longer finds it. */
-  end(): Promise<void>;
+  /**
+   * The answer is no longer being written: stops of it are no longer heard, a stop word no longer finds it. With the
+   * text the model wrote (`about.model` set), it becomes what feedback rates: the asker's last answer, and one of
+   * the conversation's latest a quote can name.
+   */
+  end(text?: string): Promise<void>;
 }
+
+type StopKeys = Pick<RedisKeys, 'stopMark' | 'stopChannel' | 'cardAnswer' | 'askerAnswer' | 'recentAnswers'>;
+
+/** A feedback word alone rates the asker's last answer for this long after it; a quote finds one as long. */
+const ANSWER_TTL_SECONDS = 7 * 86_400;
+/** Answers of a conversation a quoting feedback word can still find, newest first. */
+export const RECENT_ANSWERS = 20;
+/** Opening characters of an answer kept to compare quotes with. */
+const HEAD_LENGTH = 200;
 
 /**
  * Hears the stops of the answers this process is writing, from any gateway or worker: one subscriber connection
  * per process to the stop channel, and the stop mark read when an answer starts being watched, so a stop announced
  * before this process listened is not lost. After the subscriber reconnects (ioredis subscribes again by itself)
- * every watched answer's mark is read again, for the stops announced while it was away.
+ * every watched answer's mark is read again, for the stops announced while it was away. Each start and end of an
+ * answer is one round trip to Redis.
  */
 export class AnswerStops {
   private readonly watching = new Map<string, AbortController>();
@@ -59,28 +64,41 @@ export class AnswerStops {
     const { jobId, outTrackId } = answer;
     const controller = new AbortController();
     this.watching.set(jobId, controller);
-    const running = this.keys.runningAnswer(answer.robotCode, answer.conversationId, answer.asker);
+    const asker = this.keys.askerAnswer(answer.robotCode, answer.conversationId, answer.asker);
     const about: StopWatch['about'] = {};
-    const end = async () => {
+    const end = async (text?: string) => {
       if (this.watching.get(jobId) === controller) this.watching.delete(jobId);
-      const { persona, model } = about;
-      const last = this.keys.lastAnswer(answer.robotCode, answer.conversationId, answer.asker);
-      await Promise.all([
-        this.redis.eval(DELETE_IF_OWN, 1, running, jobId),
-        outTrackId ? writeCardAnswer(this.redis, this.keys, outTrackId, { state: 'done', persona, model }) : undefined,
-        // Only an answer the model wrote can be rated.
-        model ? this.redis.multi().hset(last, { jobId, persona: persona ?? '', model }).expire(last, LAST_ANSWER_TTL_SECONDS).exec() : undefined,
-      ]).catch((error: unknown) => this.logger.warn({ jobId, err: error }, 'could not mark the answer as no longer written'));
+      const { persona = '', model } = about;
+      const written = model !== undefined && text !== undefined;
+      const batch = this.redis.pipeline().hset(asker, { jobId, state: 'done', persona, model: model ?? '' }).expire(asker, ANSWER_TTL_SECONDS);
+      if (outTrackId) {
+        const card = this.keys.cardAnswer(outTrackId);
+        batch.hset(card, { state: 'done', persona, model: model ?? '' }).expire(card, CARD_ANSWER_TTL_SECONDS);
+      }
+      if (written) {
+        const recent = this.keys.recentAnswers(answer.robotCode, answer.conversationId);
+        const entry = JSON.stringify({ jobId, persona, model, head: quoteHead(text, HEAD_LENGTH) });
+        batch.lpush(recent, entry).ltrim(recent, 0, RECENT_ANSWERS - 1).expire(recent, ANSWER_TTL_SECONDS);
+      }
+      await batch.exec().catch((error: unknown) => this.logger.warn({ jobId, err: error }, 'could not mark the answer as no longer written'));
     };
     try {
       await this.subscribe();
-      const card = { jobId, robotCode: answer.robotCode, asker: answer.asker, group: answer.group, state: 'writing' as const };
-      const [marked] = await Promise.all([
-        this.redis.exists(this.keys.stopMark(jobId)),
-        this.redis.set(running, jobId, 'EX', RUNNING_TTL_SECONDS),
-        outTrackId ? writeCardAnswer(this.redis, this.keys, outTrackId, card) : undefined,
-      ]);
-      if (marked > 0) controller.abort();
+      const batch = this.redis
+        .pipeline()
+        .exists(this.keys.stopMark(jobId))
+        // A stale answer of a worker that died is no longer `writing` once its TTL is over.
+        .hset(asker, { jobId, state: 'writing', persona: '', model: '' })
+        .expire(asker, ANSWER_TTL_SECONDS);
+      if (outTrackId) {
+        const card = this.keys.cardAnswer(outTrackId);
+        const fields = { jobId, robotCode: answer.robotCode, asker: answer.asker, group: answer.group ? '1' : '0', state: 'writing' };
+        batch.hset(card, fields).expire(card, CARD_ANSWER_TTL_SECONDS);
+      }
+      const results = await batch.exec();
+      const failed = results?.find(([error]) => error);
+      if (!results || failed) throw failed?.[0] ?? new Error('the pipeline was not run');
+      if (Number(results[0]![1]) > 0) controller.abort();
     } catch (error) {
       // An answer is not refused for want of its stop button: it is written, and cannot be stopped.
       this.logger.warn({ jobId, err: error }, 'cannot listen for stops; this answer cannot be stopped');
@@ -93,8 +111,8 @@ export class AnswerStops {
    * Whether there was one to stop.
    */
   async stopRunning(asker: Pick<WatchedAnswer, 'robotCode' | 'conversationId' | 'asker'>): Promise<boolean> {
-    const jobId = await this.redis.get(this.keys.runningAnswer(asker.robotCode, asker.conversationId, asker.asker));
-    if (!jobId) return false;
+    const { jobId, state } = await this.redis.hgetall(this.keys.askerAnswer(asker.robotCode, asker.conversationId, asker.asker));
+    if (!jobId || state !== 'writing') return false;
     await requestStop(this.redis, this.keys, jobId);
     return true;
   }

@@ -1,32 +1,25 @@
 import { z } from 'zod';
 import { readFeedbackTally, recordVote, type FeedbackRow, type RatedAnswer, type RedisClient, type RedisKeys, type Vote, type VoteOutcome } from '@dtbot/shared';
 import { quoteHead } from './quote-head.js';
+import { RECENT_ANSWERS } from '../stops/answer-stops.js';
 
-/** Answers of a conversation a quoting feedback word can still find, newest first. */
-const RECENT_ANSWERS = 20;
-/** As long as a feedback word alone finds the asker's last answer. */
-const RECENT_TTL_SECONDS = 7 * 86_400;
 
 const recentSchema = z.object({ jobId: z.string(), persona: z.string(), model: z.string(), head: z.string() });
 
-/** Ratings of answers: each person's vote per answer, and each robot's tally by model and persona, in Redis. */
+/**
+ * Ratings of answers: each person's vote per answer, and each robot's tally by model and persona, in Redis. The
+ * answers they rate are kept as they end (`AnswerStops`).
+ */
 export class AnswerFeedback {
   constructor(
     private readonly redis: RedisClient,
-    private readonly keys: Pick<RedisKeys, 'lastAnswer' | 'recentAnswers' | 'feedbackVotes' | 'feedbackTally'>,
+    private readonly keys: Pick<RedisKeys, 'askerAnswer' | 'recentAnswers' | 'feedbackVotes' | 'feedbackTally'>,
   ) {}
 
-  /** The asker's last answer in a conversation that a model wrote, if it is still remembered. */
+  /** The asker's last answer in a conversation that a model wrote, if it is still remembered and written. */
   async lastAnswer(robotCode: string, conversationId: string, user: string): Promise<RatedAnswer | undefined> {
-    const { jobId, persona, model } = await this.redis.hgetall(this.keys.lastAnswer(robotCode, conversationId, user));
-    return jobId && model ? { jobId, robotCode, persona: persona ?? '', model } : undefined;
-  }
-
-  /** Keeps a delivered answer's opening words, so that a feedback word quoting it finds it. */
-  async remember(answer: RatedAnswer & { conversationId: string }, text: string): Promise<void> {
-    const key = this.keys.recentAnswers(answer.robotCode, answer.conversationId);
-    const entry = JSON.stringify({ jobId: answer.jobId, persona: answer.persona, model: answer.model, head: quoteHead(text, 200) });
-    await this.redis.multi().lpush(key, entry).ltrim(key, 0, RECENT_ANSWERS - 1).expire(key, RECENT_TTL_SECONDS).exec();
+    const { jobId, state, persona, model } = await this.redis.hgetall(this.keys.askerAnswer(robotCode, conversationId, user));
+    return jobId && state === 'done' && model ? { jobId, robotCode, persona: persona ?? '', model } : undefined;
   }
 
   /**

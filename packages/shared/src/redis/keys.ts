@@ -76,16 +76,15 @@ export function redisKeys(prefix: string) {
     /** Failed dashboard logins of one client address, counted over the lockout window. */
     dashboardAuthFailures: (address: string) => `${prefix}:dashboard:auth-failures:${address}`,
     /**
-     * An answer being written, found by what a stop names: its AI card (`outTrackId`; hash jobId, robotCode, asker,
-     * group, state, and once finished its persona and model for feedback), or its asker's conversation (a stop
-     * word: the job id). Shared keys: the gateway that receives a card press does not know the job's queue shard.
+     * A model's answer, found by what names it: its AI card (`outTrackId`; hash jobId, robotCode, asker, group,
+     * state, and once written its persona and model, for a press of stop or 👍/👎), or its asker's conversation (hash
+     * jobId, state `writing` or `done`, persona, model: the answer a stop word stops, or a feedback word alone
+     * rates). Shared keys: the gateway that receives a card press does not know the job's queue shard.
      */
     cardAnswer: (outTrackId: string) => `${prefix}:card-answer:${outTrackId}`,
-    runningAnswer: (robotCode: string, conversationId: string, user: string) => `${prefix}:running-answer:${robotCode}:${conversationId}:${user}`,
+    askerAnswer: (robotCode: string, conversationId: string, user: string) => `${prefix}:asker-answer:${robotCode}:${conversationId}:${user}`,
     /** Set when someone allowed to stop a job's answer asked to; the worker writing it checks it when it starts. */
     stopMark: (jobId: string) => `${prefix}:stop:${jobId}`,
-    /** The asker's last answer in a conversation (hash jobId, persona, model): what a feedback word alone rates. */
-    lastAnswer: (robotCode: string, conversationId: string, user: string) => `${prefix}:last-answer:${robotCode}:${conversationId}:${user}`,
     /** A conversation's latest model answers (list, newest first: JSON of job, persona, model, opening words), for a quoting feedback word. */
     recentAnswers: (robotCode: string, conversationId: string) => `${prefix}:recent-answers:${robotCode}:${conversationId}`,
     /** Each person's rating of one answer (hash user → up | down): one vote per person, changed in place. */
