@@ -87,6 +87,8 @@ export interface FakeOpenAI {
   readonly served: number;
   /** Streamed answers whose reader closed the connection before their last chunk (a stopped answer). */
   readonly abandoned: number;
+  /** Each of those: the question it answered (the last user message's text) and when the fake saw it closed. */
+  readonly abandonments: readonly { question: string; at: number }[];
   /** 429 answers sent. */
   readonly rateLimited: number;
   /** Error answers sent because of `status`, `failEvery` or a throwing `answer`. */
@@ -167,6 +169,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const pendingDelays = new Set<() => void>();
   let served = 0;
   let abandoned = 0;
+  const abandonments: { question: string; at: number }[] = [];
   let rateLimited = 0;
   let failed = 0;
   let admittedCount = 0;
@@ -264,7 +267,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       const pause = async () => intervalMs <= 0 || (await delay(intervalMs));
       const chunks = completionChunks(body, answer, pieces);
       res.on('close', () => {
-        if (!res.writableEnded && !cutByServer.has(res)) abandoned += 1;
+        if (res.writableEnded || cutByServer.has(res)) return;
+        abandoned += 1;
+        abandonments.push({ question: lastUserText(body), at: Date.now() });
       });
       return sendStream(res, current.omitUsage ? chunks.filter((chunk) => !('usage' in chunk)) : chunks, limitHeaders, pause, breakAfter);
     }
@@ -284,6 +289,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     get abandoned() {
       return abandoned;
     },
+    abandonments,
     get rateLimited() {
       return rateLimited;
     },
