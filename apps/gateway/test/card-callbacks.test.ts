@@ -17,7 +17,7 @@ import { buildApp } from '../src/app.js';
 import type { CardPressDeps } from '../src/cards/card-presses.js';
 import { createGatewayMetrics, type GatewayMetrics } from '../src/metrics.js';
 import { startStreamIngress, type StreamIngress } from '../src/stream/stream-ingress.js';
-import { ROBOT } from './contract/accept-stack.js';
+import { ROBOT, startAcceptStack, type AcceptStack } from './contract/accept-stack.js';
 import { metricValue, QUICK, startFake } from './stream-harness.js';
 
 // Presses of AI-card buttons, over HTTP and over Stream, against a real Redis: a stop is published for the worker
@@ -29,8 +29,11 @@ let redis: Redis;
 let listener: Redis;
 /** Job ids published on the stop channel, as a worker would hear them. */
 let heard: string[];
+/** The gateway's accept path for robot messages, beside the card route: presses never go through it. */
+let stack: AcceptStack;
 
 beforeAll(async () => {
+  stack = await startAcceptStack('card-callbacks-accept');
   redis = new Redis(redisUrlForTests());
   listener = new Redis(redisUrlForTests());
   listener.on('message', (_channel: string, jobId: string) => heard.push(jobId));
@@ -38,7 +41,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await cleanupPrefix(redis, prefix);
-  await Promise.all([redis.quit(), listener.quit()]);
+  await Promise.all([redis.quit(), listener.quit(), stack.close()]);
 });
 beforeEach(() => {
   heard = [];
@@ -63,8 +66,7 @@ describe('card callbacks over HTTP (POST /dingtalk/card-callback)', () => {
   beforeEach(async () => {
     metrics = createGatewayMetrics();
     const app = buildApp({
-      allowedOrigins: [],
-      enqueue: undefined as never,
+      ...stack.accept,
       logger: createLogger('card-test', 'silent'),
       redis,
       metrics,
@@ -164,7 +166,7 @@ describe('card callbacks over Stream', () => {
     fake = await startFake([ROBOT]);
     metrics = createGatewayMetrics();
     const logger = createLogger('card-stream-test', 'silent');
-    ingress = startStreamIngress([ROBOT], { accept: undefined as never, cards: cardDeps(metrics), logger, metrics, apiBaseUrl: fake.apiBaseURL }, QUICK);
+    ingress = startStreamIngress([ROBOT], { accept: stack.accept, cards: cardDeps(metrics), logger, metrics, apiBaseUrl: fake.apiBaseURL }, QUICK);
   });
   afterEach(async () => {
     await ingress.stop();
