@@ -65,6 +65,9 @@ export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJ
       await stop?.end();
       throw error;
     }
+    // Messages show nothing before the end: a stop before any word was written leaves nothing to send (the stop word's
+    // reply says it stopped). A card shows the mark, as it must end somehow.
+    const nothingToSend = stop?.stopped === true && !text.trim() && delivery.via === 'message';
     if (stop?.stopped) {
       text = stoppedText(text);
       deps.metrics.stoppedAnswers.inc();
@@ -72,7 +75,8 @@ export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJ
     }
     // Before it is delivered: a stop pressed from now on changes nothing.
     await stop?.end(text);
-    await delivery.finish(text, { stopped: stop?.stopped ?? false });
+    if (nothingToSend) await delivery.discard();
+    else await delivery.finish(text, { stopped: stop?.stopped ?? false });
     await remember(deps, jobId, data, reply, text);
     countReply(deps, jobId, data, reply);
   } catch (error) {

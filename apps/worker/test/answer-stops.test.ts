@@ -111,7 +111,7 @@ describe('stopping an answer', () => {
     const question = h.message({ text: 'write a lot', senderStaffId: 'writer' });
     const sent = await h.send(question);
     await waitFor(() => h.openai.requests.length === 1, { message: 'the model is asked' });
-    // Not streamed without a card: nothing was produced when it stops, and nothing is sent for it.
+    // Not streamed without a card: nothing was produced when it stops, and nothing is sent for it but the reply.
     await waitFor(async () => (await h.deps.redis.hget(h.sharedKeys.askerAnswer(question.robotCode ?? '', question.conversationId, 'writer'), 'state')) === 'writing');
 
     const word = await h.send(h.message({ text: '/stop', senderStaffId: 'writer', conversationId: question.conversationId }));
@@ -121,8 +121,15 @@ describe('stopping an answer', () => {
     expect(await word.settled).toBe('completed');
     expect(h.openai.served).toBe(0);
     const texts = h.dingtalk.delivered().map((delivered) => delivered.text);
-    expect(texts).toContain(STOPPED_MARK);
-    expect(texts).toContain(STOP_DONE);
+    expect(texts).toEqual([STOP_DONE]);
+    // The thread remembers the question, answered with the mark alone.
+    h.openai.setBehaviour({ latencyMs: undefined });
+    expect(await (await h.send(h.message({ text: 'again', senderStaffId: 'writer' }))).settled).toBe('completed');
+    expect(h.openai.requests.at(-1)!.body.messages?.slice(-3)).toEqual([
+      { role: 'user', content: 'write a lot' },
+      { role: 'assistant', content: STOPPED_MARK },
+      { role: 'user', content: 'again' },
+    ]);
   });
 
   it('a stop word with no answer being written says there is nothing to stop', async () => {
