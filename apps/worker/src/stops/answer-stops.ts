@@ -1,4 +1,4 @@
-import { CARD_ANSWER_TTL_SECONDS, requestStop, type Logger, type RedisClient, type RedisKeys } from '@dtbot/shared';
+import { CARD_ANSWER_TTL_SECONDS, cardAnswerFields, requestStop, type Logger, type RedisClient, type RedisKeys } from '@dtbot/shared';
 import { quoteHead } from '../usage/quote-head.js';
 
 /** An answer about to be written, and what names it to a stop. */
@@ -73,7 +73,7 @@ export class AnswerStops {
       const batch = this.redis.pipeline().hset(asker, { jobId, state: 'done', persona, model: model ?? '' }).expire(asker, ANSWER_TTL_SECONDS);
       if (outTrackId) {
         const card = this.keys.cardAnswer(outTrackId);
-        batch.hset(card, { state: 'done', persona, model: model ?? '' }).expire(card, CARD_ANSWER_TTL_SECONDS);
+        batch.hset(card, cardAnswerFields({ state: 'done', persona, model: model ?? '' })).expire(card, CARD_ANSWER_TTL_SECONDS);
       }
       if (written) {
         const recent = this.keys.recentAnswers(answer.robotCode, answer.conversationId);
@@ -92,7 +92,7 @@ export class AnswerStops {
         .expire(asker, ANSWER_TTL_SECONDS);
       if (outTrackId) {
         const card = this.keys.cardAnswer(outTrackId);
-        const fields = { jobId, robotCode: answer.robotCode, asker: answer.asker, group: answer.group ? '1' : '0', state: 'writing' };
+        const fields = cardAnswerFields({ jobId, robotCode: answer.robotCode, asker: answer.asker, group: answer.group, state: 'writing' });
         batch.hset(card, fields).expire(card, CARD_ANSWER_TTL_SECONDS);
       }
       const results = await batch.exec();

@@ -28,6 +28,16 @@ export async function readCardAnswer(redis: RedisClient, keys: Pick<RedisKeys, '
   return { jobId, robotCode, asker, group: group === '1', state, persona: persona || undefined, model: model || undefined };
 }
 
+/** A change of the record as the hash fields `readCardAnswer` reads (a worker sends them in a pipeline of its own). */
+export function cardAnswerFields(change: Partial<CardAnswerRecord>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(change)) {
+    if (value === undefined) continue;
+    fields[name] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+  }
+  return fields;
+}
+
 export async function writeCardAnswer(
   redis: RedisClient,
   keys: Pick<RedisKeys, 'cardAnswer'>,
@@ -35,10 +45,5 @@ export async function writeCardAnswer(
   change: Partial<CardAnswerRecord>,
 ): Promise<void> {
   const key = keys.cardAnswer(outTrackId);
-  const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(change)) {
-    if (value === undefined) continue;
-    fields[name] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
-  }
-  await redis.multi().hset(key, fields).expire(key, CARD_ANSWER_TTL_SECONDS).exec();
+  await redis.multi().hset(key, cardAnswerFields(change)).expire(key, CARD_ANSWER_TTL_SECONDS).exec();
 }
