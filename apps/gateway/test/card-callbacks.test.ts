@@ -146,6 +146,33 @@ describe('card callbacks over HTTP (POST /dingtalk/card-callback)', () => {
     expect(await redis.hgetall(keys.feedbackVotes('job-h-vote'))).toEqual({ asker: 'down', member: 'up' });
   });
 
+  it('Redis unable to take the press → 503 card_callback_unavailable, so that DingTalk may send it again', async () => {
+    // A connection that never connects and queues nothing: every command fails at once.
+    const away = new Redis({ port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    const app = buildApp({
+      ...stack.accept,
+      logger: createLogger('card-test', 'silent'),
+      redis,
+      metrics,
+      robots: [ROBOT],
+      maxBodyBytes: 64 * 1024,
+      isDraining: () => false,
+      cards: { ...cardDeps(metrics), redis: away },
+    });
+    const down = createServer(app.callback()).listen(0, '127.0.0.1');
+    await new Promise((resolve) => down.once('listening', resolve));
+    try {
+      const port = (down.address() as AddressInfo).port;
+      const body = cardCallbackData({ outTrackId: 'h-away', userId: 'asker', actionId: 'stop' });
+      const response = await fetch(`http://127.0.0.1:${port}/dingtalk/card-callback`, { method: 'POST', headers: signedHeaders(ROBOT.appSecret), body });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({ error: 'card_callback_unavailable' });
+    } finally {
+      await new Promise<void>((resolve) => down.close(() => resolve()));
+      away.disconnect();
+    }
+  });
+
   it('a body that is no card callback → 400; a button that is none of ours → 200 ignored', async () => {
     const post = (body: string) => fetch(url, { method: 'POST', headers: signedHeaders(ROBOT.appSecret), body });
     for (const body of ['not json', '{}', JSON.stringify({ type: 'actionCallback', outTrackId: 'x', userId: 'u', content: 'not json' })]) {
