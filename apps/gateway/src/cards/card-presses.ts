@@ -49,9 +49,13 @@ export class InvalidCardCallback extends Error {}
 export async function handleCardCallback(deps: CardPressDeps, robot: Robot, json: string): Promise<CardPressOutcome> {
   const reading = readCardCallback(json);
   if (reading.kind === 'invalid') throw new InvalidCardCallback(reading.reason);
-  const outcome = reading.kind === 'ignored' ? 'ignored' : await act(deps, robot, reading.press);
+  if (reading.kind === 'ignored') {
+    deps.metrics.cardCallbacks.inc({ outcome: 'ignored' });
+    return 'ignored';
+  }
+  const outcome = await act(deps, robot, reading.press);
   deps.metrics.cardCallbacks.inc({ outcome });
-  if (outcome === 'stop_refused') deps.logger.info({ robotCode: robot.robotCode, outTrackId: reading.kind === 'press' ? reading.press.outTrackId : undefined }, 'card stop refused: not the asker, not an admin');
+  if (outcome === 'stop_refused') deps.logger.info({ robotCode: robot.robotCode, outTrackId: reading.press.outTrackId }, 'card stop refused: not the asker, not an admin');
   return outcome;
 }
 
