@@ -7,7 +7,7 @@
 //
 // Environment (all optional):
 //   REDIS_URL            Redis to use; default 127.0.0.1:6379, or a throwaway redis-server if none answers
-//   BENCH_ONLY           comma-separated subset: ack,pipeline,rateLimit,drain,crash,tokens,stream,sensitiveWords,failover,usage,redis,cards,lanes,notices,dify,tools,toolCrash,schedules,files
+//   BENCH_ONLY           comma-separated subset: ack,pipeline,rateLimit,drain,crash,tokens,stream,sensitiveWords,failover,usage,redis,cards,lanes,notices,dify,tools,toolCrash,schedules,files,stop
 //   BENCH_TOOLS_PER_SECOND  messages per second of the tool-round scenario (default 10)
 //   BENCH_LOG_LEVEL      LOG_LEVEL of the apps (default info, the production default)
 //   BENCH_ACK_SECONDS    measured seconds per ack round (default 10; warm-up BENCH_ACK_WARMUP_SECONDS, 3)
@@ -40,6 +40,7 @@ import { scheduledPrompts } from './src/scenarios/scheduled-prompts.mjs';
 import { sensitiveWords } from './src/scenarios/sensitive-words.mjs';
 import { cardStream } from './src/scenarios/card-stream.mjs';
 import { difyCards } from './src/scenarios/dify-cards.mjs';
+import { cardStop } from './src/scenarios/card-stop.mjs';
 import { streamAck } from './src/scenarios/stream-ack.mjs';
 import { tokenCount } from './src/scenarios/token-count.mjs';
 import { toolCrash } from './src/scenarios/tool-crash.mjs';
@@ -47,7 +48,7 @@ import { toolRound } from './src/scenarios/tool-round.mjs';
 import { usageAccounting } from './src/scenarios/usage-accounting.mjs';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
-const SCENARIOS = { ack: gatewayAck, pipeline: pipelineOverhead, rateLimit, drain: drainRate, crash: crashTakeover, tokens: tokenCount, stream: streamAck, sensitiveWords, failover: providerFailover, usage: usageAccounting, redis: redisCapacity, cards: cardStream, lanes: priorityLanes, notices: queueNotices, dify: difyCards, tools: toolRound, toolCrash, schedules: scheduledPrompts, files: fileExtraction };
+const SCENARIOS = { ack: gatewayAck, pipeline: pipelineOverhead, rateLimit, drain: drainRate, crash: crashTakeover, tokens: tokenCount, stream: streamAck, sensitiveWords, failover: providerFailover, usage: usageAccounting, redis: redisCapacity, cards: cardStream, lanes: priorityLanes, notices: queueNotices, dify: difyCards, tools: toolRound, toolCrash, schedules: scheduledPrompts, files: fileExtraction, stop: cardStop };
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((name) => name.trim())) : undefined;
 for (const name of only ?? []) if (!(name in SCENARIOS)) throw new Error(`BENCH_ONLY: unknown scenario ${name}`);
 

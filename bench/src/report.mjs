@@ -6,7 +6,7 @@ const verdict = (ok) => (ok === undefined ? 'INFO' : ok ? 'PASS' : 'FAIL');
 
 /** Each figure next to its target (the product's performance targets); INFO rows have none. */
 export function summaryRows(report) {
-  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices, dify, tools, toolCrash, schedules, files } = report.scenarios;
+  const { ack, pipeline, rateLimit, drain, crash, tokens, stream, sensitiveWords, failover, usage, redis, cards, lanes, notices, dify, tools, toolCrash, schedules, files, stop } = report.scenarios;
   const rows = [];
   const add = (figure, value, target, ok) => rows.push({ figure, value, target, verdict: verdict(ok) });
   const missing = (name) =>
@@ -113,6 +113,11 @@ export function summaryRows(report) {
       );
     }
   } else missing('cards');
+  if (stop) {
+    add(`stop: cards stopped and ended so (${stop.messages} streaming, ${stop.workers} workers)`, `${stop.cardsEndedStopped}/${stop.messages}`, 'all', stop.cardsEndedStopped === stop.messages);
+    add('stop: press to model stream closed (p50 / p99)', `${stop.pressToAbortMs.p50} / ${stop.pressToAbortMs.p99} ms`, 'p99 <= 1000 ms', stop.pressToAbortMs.p99 <= 1000 && stop.modelStreamsClosed === stop.messages);
+    add('stop: press to the card\'s last update (p50 / p99)', `${stop.pressToLastUpdateMs.p50} / ${stop.pressToLastUpdateMs.p99} ms`, '', undefined);
+  } else missing('stop');
   if (lanes) {
     const ahead = (rank) => (rank ? `${rank.aheadOfPercent} % (${rank.answeredBefore} of ${rank.ofWaiting} before it)` : 'not answered');
     add(`a VIP's message answered ahead of the ${lanes.backlog}-message backlog`, ahead(lanes.vip), '>= 90 %', (lanes.vip?.aheadOfPercent ?? 0) >= 90);
@@ -514,7 +519,7 @@ export function formatReport(report) {
     }
   } else out.push(`not measured: ${errors.notices ?? 'skipped'}`);
 
-  section('15. Tool round (model -> MCP tool -> model)');
+  section('16. Tool round (model -> MCP tool -> model)');
   if (scenarios.tools) {
     const t = scenarios.tools;
     out.push(`${t.messages} messages at ${t.perSecond}/s, each one tool call: model latency ${t.modelLatencyMs} ms, tool ${t.toolLatencyMs} ms (a real MCP server over Streamable HTTP), gateway + 1 worker`);
@@ -542,6 +547,17 @@ export function formatReport(report) {
     out.push(`tool calls made ${t.toolCalls} (finished at the MCP server ${t.toolCallsFinished}: a call outlives its caller), results recorded ${t.resultsRecorded}; interrupted calls run again ${t.interruptedRunAgain}; repeated calls that had returned ${t.repeatedAfterRecorded}`);
     out.push(`all answered ${fmt(t.allAnsweredAfterKillSeconds, ' s')} after the kill; non-2xx ${t.non2xx}, lost ${t.lost}, duplicated ${t.duplicated}, apologies ${t.failed}; peak RSS worker ${t.memory.workerMB} MB`);
   } else out.push(`not measured: ${errors.toolCrash ?? 'skipped'}`);
+  section('20. Stop');
+  if (scenarios.stop) {
+    const s = scenarios.stop;
+    out.push(`${s.messages} answers streaming into AI cards from ${s.workers} workers, every stop button pressed at once by its asker (POST /dingtalk/card-callback)`);
+    out.push(
+      table(
+        ['stopped', 'model streams closed', 'cards ended stopped', 'press → stream closed p50 / p99 / max', 'press → card\'s last update p50 / p99 / max'],
+        [[`${s.stopped}/${s.pressed}`, s.modelStreamsClosed, s.cardsEndedStopped, `${s.pressToAbortMs.p50} / ${s.pressToAbortMs.p99} / ${s.pressToAbortMs.max} ms`, `${s.pressToLastUpdateMs.p50} / ${s.pressToLastUpdateMs.p99} / ${s.pressToLastUpdateMs.max} ms`]],
+      ),
+    );
+  } else out.push(`not measured: ${errors.stop ?? 'skipped'}`);
 
   section('Summary');
   out.push(table(['figure', 'value', 'target', ''], report.summary.map((row) => [row.figure, row.value, row.target, row.verdict])));

@@ -32,6 +32,7 @@ import { buildMetricsApp } from './metrics-app.js';
 import { QueueStateCache } from './queue-state/queue-state-cache.js';
 import { DEDUPE_TTL_MS, ENQUEUE_TIMEOUT_MS } from './accept/enqueue-message.js';
 import { shardStores } from './shard-stores.js';
+import type { CardPressDeps } from './cards/card-presses.js';
 import { startStreamIngress } from './stream/stream-ingress.js';
 import { buildPlayground } from './playground/build-playground.js';
 import { playgroundStartLine } from './playground/playground-start-line.js';
@@ -82,6 +83,8 @@ const accept: AcceptDeps = {
     noticeAfterMs: config.QUEUE_NOTICE_AFTER_MS,
   },
 };
+// Card button presses, over HTTP or Stream: stops are handed to the worker writing the answer, ratings recorded.
+const cards: CardPressDeps = { redis, keys, admins: new Set(config.ADMIN_USERS), robotCodes: robotCodesOf(robots), metrics, logger };
 const playground = config.PLAYGROUND
   ? buildPlayground({
       config,
@@ -100,7 +103,7 @@ const proxy = proxyRules(config);
 const stream =
   config.DINGTALK_MODE === 'http'
     ? undefined
-    : startStreamIngress(robots, { accept, logger, metrics, apiBaseUrl: config.DINGTALK_API_BASE_URL, proxy, fetch: proxiedFetch(proxy) });
+    : startStreamIngress(robots, { accept, cards, logger, metrics, apiBaseUrl: config.DINGTALK_API_BASE_URL, proxy, fetch: proxiedFetch(proxy) });
 let draining = false;
 const dashboard = await dashboardFromConfig(config, shards, redis, keys);
 const app = buildApp({
@@ -114,6 +117,7 @@ const app = buildApp({
   maxBodyBytes: CALLBACK_BODY_MAX_BYTES,
   isDraining: () => draining,
   httpCallbacks,
+  cards,
   isStreamUp: stream?.isUp,
   playground,
 });

@@ -17,6 +17,24 @@ export function createGatewayMetrics(queueState?: QueueStateCache) {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    cardCallbacks: new Counter({
+      name: 'dtbot_gateway_card_callbacks_total',
+      help: 'Presses of AI-card buttons, by outcome (stopped, stop_refused, already_finished, voted, vote_unchanged, not_finished, unknown_card, ignored, invalid)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    feedbackGood: new Counter({
+      name: 'dtbot_gateway_feedback_good_total',
+      help: 'Good ratings of answers given by card buttons, by robot and model (a changed vote counts for its new rating)',
+      labelNames: ['robot', 'model'] as const,
+      registers: [registry],
+    }),
+    feedbackBad: new Counter({
+      name: 'dtbot_gateway_feedback_bad_total',
+      help: 'Bad ratings of answers given by card buttons, by robot and model (a changed vote counts for its new rating)',
+      labelNames: ['robot', 'model'] as const,
+      registers: [registry],
+    }),
     ackSeconds: new Histogram({
       name: 'dtbot_gateway_ack_seconds',
       help: 'Time from request to acknowledgement of stored callbacks',

@@ -4,7 +4,9 @@ import type { AcceptDeps } from './accept/accept-message.js';
 import type { GatewayMetrics } from './metrics.js';
 import { receiveCallback } from './callback/receive-callback.js';
 import { HttpError } from './http-error.js';
-import { CALLBACK_PATHS } from './callback/callback-paths.js';
+import { CALLBACK_PATHS, CARD_CALLBACK_PATH } from './callback/callback-paths.js';
+import { receiveCardCallback } from './callback/receive-card-callback.js';
+import type { CardPressDeps } from './cards/card-presses.js';
 import { registerPlaygroundRoutes, type Playground } from './playground/playground-routes.js';
 
 export interface RouteDeps extends AcceptDeps {
@@ -20,6 +22,8 @@ export interface RouteDeps extends AcceptDeps {
   httpCallbacks?: boolean;
   /** In Stream mode: every robot's Stream connection is up. Readiness requires it. */
   isStreamUp?: () => boolean;
+  /** Presses of the buttons of the robots' AI cards (stop, feedback); `POST /dingtalk/card-callback` when set. */
+  cards?: CardPressDeps;
   /** The chat playground at `/playground`, when it is on. */
   playground?: Playground;
 }
@@ -30,6 +34,7 @@ export function buildRouter(deps: RouteDeps): Router {
   const callback = receiveCallback(deps);
   if (deps.httpCallbacks ?? true) {
     for (const path of CALLBACK_PATHS) router.post(path, callback);
+    if (deps.cards) router.post(CARD_CALLBACK_PATH, receiveCardCallback(deps.cards, deps.robots, deps.maxBodyBytes));
     // Instead of router.allowedMethods(), which would run on every callback. `/` stays a plain 404
     // for other methods: load balancers often probe `GET /`.
     router.all('/dingtalk/callback', () => {

@@ -46,7 +46,7 @@ function serve(server: Server, accept: AcceptDeps, playground?: Playground): voi
 
 async function withPlayground(accept: AcceptDeps, webhookOrigin: string): Promise<Playground> {
   const playground = buildPlayground({
-    config: { PLAYGROUND_URL: webhookOrigin, MEMORY_SCOPE: 'user' },
+    config: { PLAYGROUND_URL: webhookOrigin, MEMORY_SCOPE: 'user', STOP_COMMANDS: ['/stop', '停止'], FEEDBACK_COMMANDS: ['/good', '/bad'] },
     redis: stack.redis,
     subscriber: createRedis({ url: redisUrlForTests(), failFast: false }),
     keys: redisKeys(stack.prefix),
@@ -220,7 +220,8 @@ describe('playground', () => {
 
   it('resumes a live session and bounds how many live at once (503 past maxSessions)', async () => {
     const resumed = await postJson(`${gatewayA}/playground/api/sessions`, { resume: sessionIds[0] });
-    expect(await resumed.json()).toEqual({ session: sessionIds[0], resumed: true });
+    // With the words the page's stop and 👍/👎 buttons send: the first stop word, the first pair of feedback words.
+    expect(await resumed.json()).toEqual({ session: sessionIds[0], resumed: true, words: { stop: '/stop', good: '/good', bad: '/bad' } });
     while (sessionIds.length < 3) await openSession();
     const full = await postJson(`${gatewayB}/playground/api/sessions`, {});
     expect(full.status).toBe(503);

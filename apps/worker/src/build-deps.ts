@@ -53,6 +53,8 @@ import { loadMcpServers } from './tools/load-mcp-servers.js';
 import type { McpServerEntry } from './tools/mcp-servers-file.js';
 import { McpToolbox } from './tools/mcp-toolbox.js';
 import { ScheduleBook } from './schedules/schedule-book.js';
+import { AnswerStops } from './stops/answer-stops.js';
+import { AnswerFeedback } from './usage/answer-feedback.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
 
@@ -184,6 +186,8 @@ export function buildWorkerDeps(
       timeZone: config.QUOTA_TIMEZONE,
     }),
     fileReader: createFileReader(fileReaderLimits(config.FILE_MAX_TOKENS)),
+    stops: new AnswerStops(redis, keys, logger),
+    feedback: new AnswerFeedback(redis, keys),
     settings: {
       modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
       ...commandWordsOf(config),
@@ -204,6 +208,7 @@ export function buildWorkerDeps(
         updateMs: config.DINGTALK_CARD_UPDATE_MS,
         throttleBackoffMs: 1000,
         maxWaitMs: 15_000,
+        callbackRouteKey: config.DINGTALK_CARD_CALLBACK_ROUTE_KEY,
       },
     },
   };

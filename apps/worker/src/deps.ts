@@ -25,6 +25,8 @@ import type { PersonaChoices } from './personas/persona-choices.js';
 import type { NoticeSchedule } from './notices/notice-schedule.js';
 import type { McpToolbox } from './tools/mcp-toolbox.js';
 import type { ScheduleBook } from './schedules/schedule-book.js';
+import type { AnswerStops } from './stops/answer-stops.js';
+import type { AnswerFeedback } from './usage/answer-feedback.js';
 
 /**
  * What the worker's steps need, built once in `build-deps.ts` (or by a test's harness) and passed in: one per queue
@@ -107,6 +109,10 @@ export interface WorkerDeps {
   pictureBudget: PictureBudget;
   /** Reads the text of files users send, one at a time, each in a thread under time and memory limits. */
   fileReader: FileReader;
+  /** Hears the stops (card buttons, stop words) of the answers this process writes, from any process. */
+  stops: AnswerStops;
+  /** Ratings of answers (card buttons, feedback words), per person and per robot, model and persona. */
+  feedback: AnswerFeedback;
   settings: WorkerSettings;
 }
 
@@ -122,6 +128,10 @@ export interface WorkerSettings {
   usageCommands: readonly string[];
   /** Admin only: the chat's scheduled prompts (`SCHEDULE_COMMANDS`). */
   scheduleCommands: readonly string[];
+  /** Stop the sender's answer being written in this conversation. */
+  stopCommands: readonly string[];
+  /** Pairs of words rating an answer: good, then bad. */
+  feedbackCommands: readonly string[];
   helpText: string | undefined;
   /** Words that start an image request. */
   imageCommands: readonly string[];
@@ -154,4 +164,6 @@ export interface CardSettings {
   throttleBackoffMs: number;
   /** Longest a card call that may not be skipped waits for the budget before the job is handed back to wait. */
   maxWaitMs: number;
+  /** HTTP mode: where DingTalk sends presses of a card's buttons (`DINGTALK_CARD_CALLBACK_ROUTE_KEY`); unset = Stream. */
+  callbackRouteKey: string | undefined;
 }

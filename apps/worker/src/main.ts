@@ -135,6 +135,7 @@ async function shutdown(signal: string): Promise<void> {
   await deps.tools?.close();
   await Promise.all([...deps.queues.map((queue) => queue.close()), deps.schedules.close()].map((closing) => closing.catch(() => undefined)));
   health.close();
+  await deps.stops.close();
   await Promise.all([redis.quit(), workerConnection.quit()].map((quit) => quit.catch(() => undefined)));
   logger.info('worker stopped');
   process.exit(0);

@@ -156,6 +156,23 @@ export function createWorkerMetrics({ circuitStates }: WorkerMetricsOptions = {}
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    feedbackGood: new Counter({
+      name: 'dtbot_worker_feedback_good_total',
+      help: 'Good ratings of answers given by feedback words, by robot and model (a changed vote counts for its new rating)',
+      labelNames: ['robot', 'model'] as const,
+      registers: [registry],
+    }),
+    feedbackBad: new Counter({
+      name: 'dtbot_worker_feedback_bad_total',
+      help: 'Bad ratings of answers given by feedback words, by robot and model (a changed vote counts for its new rating)',
+      labelNames: ['robot', 'model'] as const,
+      registers: [registry],
+    }),
+    stoppedAnswers: new Counter({
+      name: 'dtbot_worker_stopped_answers_total',
+      help: 'Answers stopped while the model wrote them (a card\'s stop button or a stop word): delivered as written so far',
+      registers: [registry],
+    }),
     cardDrafts: new Counter({
       name: 'dtbot_worker_card_drafts_total',
       help: 'Drafts streamed into AI cards while the model writes, by result: shown, skipped (no room in the card API budget, or throttled), failed',

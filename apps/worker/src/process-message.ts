@@ -3,7 +3,7 @@ import { messageJobSchema, type MessageJob } from '@dtbot/shared';
 import type { WorkerDeps } from './deps.js';
 import type { AnswerDelivery } from './delivery/answer-delivery.js';
 import { openDelivery, type DeliveryDeps } from './delivery/choose-route.js';
-import { questionAsked, type Reply } from './replies/reply.js';
+import { questionAsked, type Produced, type Reply } from './replies/reply.js';
 import { stalledTooOften } from './poison-job.js';
 import { giveUpOnStalls, settleFailure, type SettleFailureDeps } from './settle-failure.js';
 import { decideReply, type DecideDeps } from './steps/decide-reply.js';
@@ -11,6 +11,8 @@ import { endTurn, type EndTurnDeps } from './steps/end-turn.js';
 import { produceReply, type ProduceReplyDeps } from './steps/produce-reply.js';
 import { remember, type RememberDeps } from './steps/remember.js';
 import { takeTurn, type TakeTurnDeps } from './steps/take-turn.js';
+import { stoppedText, watchStop, type WatchStopDeps } from './steps/watch-stop.js';
+import { actOnStopWord, type StopWordDeps } from './steps/stop-word.js';
 import { answerStarted, type AnswerStartedDeps } from './notices/answer-started.js';
 
 /** Every step's deps together: all of the bag but `shard`, as processMessage runs every step. */
@@ -21,11 +23,14 @@ export type ProcessMessageDeps = TakeTurnDeps &
   ProduceReplyDeps &
   RememberDeps &
   EndTurnDeps &
+  WatchStopDeps &
+  StopWordDeps &
   SettleFailureDeps;
 
 /**
  * One message, in order: take the conversation's turn → mark its answer started (no queue notice
- * after this) → decide the reply → produce it → deliver it → remember it → end the turn. Every step
+ * after this) → decide the reply → produce it (listening for a stop while the model writes) → deliver it →
+ * remember it → end the turn. A stopped answer is delivered and remembered as what was written, marked stopped. Every step
  * is safe to run again when the job is retried; a failure is settled in one place (`settleFailure`). A job its
  * workers stalled on twice runs no step past the turn: it is failed with the apology (`poison-job.ts`).
  */
@@ -38,6 +43,8 @@ export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJ
   const data = parsed.data;
   const jobId = job.id ?? jobIdFor(data.orderKey, data.seq);
 
+  // Before the turn: the answer a stop word stops holds it.
+  await actOnStopWord(deps, jobId, data);
   await takeTurn(deps, job, jobId, data, token);
   // After the turn is taken, so the apology keeps the conversation's order like any answer.
   if (stalledTooOften(job)) {
@@ -53,8 +60,28 @@ export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJ
     const firstStart = isFirstStart(job);
     const unwritten = { parts: firstStart, card: firstStart && deps.notices === undefined };
     delivery = await openDelivery(deps, jobId, data, { label: 'answer', gradual: questionAsked(reply) !== undefined, unwritten });
-    const { text, asked } = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data), firstStart }, reply);
-    await delivery.finish(text);
+    const stop = await watchStop(deps, jobId, data, reply, delivery);
+    let produced: Produced;
+    try {
+      produced = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data), firstStart, stop }, reply);
+    } catch (error) {
+      await stop?.end();
+      throw error;
+    }
+    const { asked } = produced;
+    let { text } = produced;
+    // Messages show nothing before the end: a stop before any word was written leaves nothing to send (the stop word's
+    // reply says it stopped). A card shows the mark, as it must end somehow.
+    const nothingToSend = stop?.stopped === true && !text.trim() && delivery.via === 'message';
+    if (stop?.stopped) {
+      text = stoppedText(text);
+      deps.metrics.stoppedAnswers.inc();
+      deps.logger.info({ msgId: data.msgId, jobId }, 'answer stopped');
+    }
+    // Before it is delivered: a stop pressed from now on changes nothing.
+    await stop?.end(text);
+    if (nothingToSend) await delivery.discard();
+    else await delivery.finish(text, { stopped: stop?.stopped ?? false });
     await remember(deps, jobId, data, asked, text);
     countReply(deps, jobId, data, reply, asked);
   } catch (error) {

@@ -249,7 +249,7 @@ describe('AI-card answers', () => {
   it('back off when DingTalk answers QpsLimit, and still finish every card', async () => {
     const h = await start('card-qps-limit', {
       dingtalk: { cardQps: 4 },
-      settings: { card: { contentKey: 'content', updateMs: UPDATE_MS, throttleBackoffMs: 200, maxWaitMs: 15_000 } },
+      settings: { card: { contentKey: 'content', updateMs: UPDATE_MS, throttleBackoffMs: 200, maxWaitMs: 15_000, callbackRouteKey: undefined } },
     });
     // Every pause the refusals asked for, as the budget that all workers share was told.
     const pauses: number[] = [];

@@ -258,6 +258,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       await events.close();
       await deps.tools?.close();
       await Promise.all(deps.queues.map((queue) => queue.close()));
+      await deps.stops.close();
       for (const shard of shards) await cleanupPrefix(redis, shard.shard.prefix);
       await Promise.all([redis, workerConnection, eventsConnection, ...scheduleConnections].map((connection) => connection.quit()));
       await Promise.all([openai.close(), dingtalk.close()]);

@@ -73,6 +73,40 @@ describe('playground in a browser', () => {
     expect(last.some((content) => content.includes('fresh start'))).toBe(true);
     expect(last.some((content) => content.includes('hi group'))).toBe(false);
   });
+
+  it('stops an answer being written with the stop button, and says so', async () => {
+    system.openai.setBehaviour({ latencyMs: 10_000 });
+    try {
+      await say('take your time');
+      await page.locator('#stop').waitFor({ state: 'visible' });
+      await waitFor(() => system.openai.requests.some((request) => JSON.stringify(request.body.messages).includes('take your time')), {
+        message: 'the model is asked',
+      });
+      const pressed = Date.now();
+      await page.locator('#stop').click();
+      await answers().filter({ hasText: '已停止正在生成的回答' }).waitFor();
+      // Nothing was written of the stopped answer (not streamed here): nothing is sent for it but that reply.
+      expect(await answers().filter({ hasText: '（已停止）' }).count()).toBe(0);
+      expect(Date.now() - pressed).toBeLessThan(5000);
+      expect(await page.locator('#typing').isHidden()).toBe(true);
+    } finally {
+      system.openai.setBehaviour({ latencyMs: undefined });
+    }
+  });
+
+  it('rates the latest answer with 👍/👎; older answers and the replies to command words get no buttons', async () => {
+    await say('rate me');
+    const answer = page.locator('.message.answer').filter({ hasText: '答复: rate me' });
+    await answer.waitFor();
+    await answer.locator('.feedback-good').click();
+    await answers().filter({ hasText: '谢谢你的评价' }).waitFor();
+    // The thanks is no answer to rate; the rated one is no longer the latest answer.
+    expect(await page.locator('.message.answer .feedback').count()).toBe(0);
+    await say('rate me too');
+    const next = page.locator('.message.answer').filter({ hasText: '答复: rate me too' });
+    await next.locator('.feedback-bad').click();
+    await answers().filter({ hasText: '谢谢你的评价' }).nth(1).waitFor();
+  });
 });
 
 describe('playground at start-up', () => {

@@ -40,3 +40,7 @@ export * from './timing/sleep.js';
 export * from './dingtalk/download-origins.js';
 export type { ModelPrice, NamedUrl } from './config/env-types.js';
 export { MCP_SERVER_NAME } from './config/env-types.js';
+export * from './stops/card-callback.js';
+export * from './stops/card-answer-record.js';
+export * from './stops/request-stop.js';
+export * from './feedback/record-vote.js';

@@ -110,6 +110,20 @@ describe('startFakeDingTalk: AI cards', () => {
     expect(fake.cards()).toEqual([]);
   });
 
+  it('records where presses go, and refuses a callbackType it does not know or HTTP without a route key', async () => {
+    fake = await startFakeDingTalk({ credentials: { k: 's' } });
+    const token = await accessToken();
+    const create = (outTrackId: string, extra: object) => call('POST', '/v1.0/card/instances/createAndDeliver', groupCard(outTrackId, extra), token);
+    expect((await create('cb-1', { callbackType: 'STREAM' })).status).toBe(200);
+    expect((await create('cb-2', { callbackType: 'HTTP', callbackRouteKey: 'route' })).status).toBe(200);
+    expect((await create('cb-3', { callbackType: 'HTTP' })).body.code).toBe('invalidParameter.callbackRouteKey.empty');
+    expect((await create('cb-4', { callbackType: 'WEBHOOK' })).body.code).toBe('invalidParameter.callbackType.invalid');
+    expect(fake.cards().map((card) => [card.outTrackId, card.callbackType, card.callbackRouteKey])).toEqual([
+      ['cb-1', 'STREAM', undefined],
+      ['cb-2', 'HTTP', 'route'],
+    ]);
+  });
+
   it('refuses a template it does not know, a second card with the same outTrackId, and calls without a token', async () => {
     fake = await startFakeDingTalk({ cardTemplates: ['tpl.schema'] });
     const token = await accessToken();

@@ -107,6 +107,13 @@ function createAndDeliver(state: FakeDingTalkState, body: Record<string, unknown
     robotCode = model.robotCode;
   }
   if (typeof robotCode !== 'string' || !robotCode) return invalid('robotCode.empty', 'robotCode is empty');
+  const { callbackType, callbackRouteKey } = body;
+  if (callbackType !== undefined && callbackType !== 'STREAM' && callbackType !== 'HTTP') {
+    return invalid('callbackType.invalid', 'callbackType must be STREAM or HTTP');
+  }
+  if (callbackType === 'HTTP' && (typeof callbackRouteKey !== 'string' || !callbackRouteKey)) {
+    return invalid('callbackRouteKey.empty', 'an HTTP callback needs its callbackRouteKey');
+  }
 
   state.cards.set(outTrackId, {
     outTrackId,
@@ -116,6 +123,8 @@ function createAndDeliver(state: FakeDingTalkState, body: Record<string, unknown
     target: space[2]!,
     robotCode,
     atUserIds,
+    callbackType,
+    callbackRouteKey: typeof callbackRouteKey === 'string' ? callbackRouteKey : undefined,
     params: { ...cardData.cardParamMap },
     updates: [],
     finalized: false,

@@ -64,6 +64,9 @@ export interface FakeCard {
   robotCode: string | undefined;
   /** Group cards: the `atUserIds` map (userId → nick) of `imGroupOpenDeliverModel`. */
   atUserIds: Record<string, string> | undefined;
+  /** Where presses of its buttons go: `STREAM` (the robot's Stream connection) or `HTTP` (to `callbackRouteKey`). */
+  callbackType: 'STREAM' | 'HTTP' | undefined;
+  callbackRouteKey: string | undefined;
   /**
    * The card's data: `cardParamMap` at creation, then each `PUT /v1.0/card/instances` (merged with
    * `cardUpdateOptions.updateCardDataByKey`, replacing it otherwise) and each streaming update.

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { sleep } from '@dtbot/shared';
-import { startFakeDingTalkStream, type FakeDingTalkStream } from './fake-dingtalk-stream.js';
+import { CARD_CALLBACK_TOPIC, startFakeDingTalkStream, type FakeDingTalkStream } from './fake-dingtalk-stream.js';
 import { ROBOT_MESSAGE_TOPIC } from './fake-stream-frames.js';
 
 // The fake itself, driven by a bare `ws` client: what it accepts, refuses and records.
@@ -95,6 +95,23 @@ describe('fake Stream: frames and ACKs', () => {
     socket.send(ack(frame.headers.messageId!));
     expect((await pushed).ack).toMatchObject({ code: 200, messageId: frame.headers.messageId });
     expect(fake.protocolErrors).toEqual([]);
+  });
+
+  it('records the CALLBACK topics a connection asked for, and pushes a card press with its content as JSON in a string', async () => {
+    fake = await startFakeDingTalkStream({ credentials: { [CLIENT_ID]: SECRET } });
+    const opened = await open(fake, { subscriptions: [{ type: 'CALLBACK', topic: ROBOT_MESSAGE_TOPIC }, { type: 'CALLBACK', topic: CARD_CALLBACK_TOPIC }] });
+    const socket = await connect(opened.body.endpoint!, opened.body.ticket!);
+    if (typeof socket === 'number') throw new Error(`upgrade refused: ${socket}`);
+    expect(fake.openRequests.at(-1)?.callbackTopics).toEqual([ROBOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC]);
+    const connection = await fake.connection(CLIENT_ID);
+    const pushed = fake.pushCardPress(connection, { outTrackId: 'track-1', userId: 'u1', actionId: 'stop' });
+    const frame = await nextFrame(socket);
+    expect(frame).toMatchObject({ type: 'CALLBACK', headers: { topic: CARD_CALLBACK_TOPIC } });
+    const data = JSON.parse(frame.data) as { type: string; outTrackId: string; userId: string; content: string };
+    expect(data).toMatchObject({ type: 'actionCallback', outTrackId: 'track-1', userId: 'u1' });
+    expect(JSON.parse(data.content)).toEqual({ cardPrivateData: { actionIds: ['stop'], params: {} } });
+    socket.send(ack(frame.headers.messageId!));
+    expect((await pushed).ack).toMatchObject({ code: 200 });
   });
 
   it('records malformed ACKs and ACKs of unknown messages as protocol errors', async () => {

@@ -69,6 +69,36 @@ export interface OpenRequest {
   clientId: string;
   status: number;
   at: number;
+  /** The CALLBACK topics the connection asked for. */
+  callbackTopics: string[];
+}
+
+/** The topic of presses of the buttons of cards created with `callbackType: "STREAM"`. */
+export const CARD_CALLBACK_TOPIC = '/v1.0/card/instances/callback';
+
+/** A press of a card's button, as DingTalk reports it. */
+export interface CardPressFrame {
+  outTrackId: string;
+  /** Who pressed (a staff id). */
+  userId: string;
+  /** The button's `actionId` (`stop`, `feedback_up`, …). */
+  actionId: string;
+  spaceType?: 'IM_GROUP' | 'IM_ROBOT';
+  params?: Record<string, unknown>;
+}
+
+/** The `data` of a card callback: `content` is JSON in a string, as DingTalk sends it. */
+export function cardCallbackData(press: CardPressFrame): string {
+  return JSON.stringify({
+    type: 'actionCallback',
+    outTrackId: press.outTrackId,
+    corpId: 'dingtestcorp',
+    userId: press.userId,
+    userIdType: 1,
+    spaceType: press.spaceType ?? 'IM_GROUP',
+    spaceId: 'cidtest',
+    content: JSON.stringify({ cardPrivateData: { actionIds: [press.actionId], params: press.params ?? {} } }),
+  });
 }
 
 export interface FakeDingTalkStream {
@@ -92,6 +122,8 @@ export interface FakeDingTalkStream {
   /** Pushes a robot message (an object is serialised; a string is sent as `data` verbatim). */
   pushMessage(connection: FakeStreamConnection, message: object | string, options?: { messageId?: string }): Promise<StreamDelivery>;
   pushEvent(connection: FakeStreamConnection, eventType: string, data: object): Promise<StreamDelivery>;
+  /** Pushes a press of a card's button on the card callback topic. */
+  pushCardPress(connection: FakeStreamConnection, press: CardPressFrame): Promise<StreamDelivery>;
   /** Pushes a CALLBACK frame of any topic. */
   pushCallback(connection: FakeStreamConnection, topic: string, data: string): Promise<StreamDelivery>;
   /** Sends a raw text frame (to test what a client does with garbage). */
@@ -169,8 +201,10 @@ export async function startFakeDingTalkStream(options: FakeDingTalkStreamOptions
   const handleOpen = async (req: IncomingMessage, res: ServerResponse) => {
     const body = parseJson(await readBody(req));
     const clientId = isRecord(body) && typeof body.clientId === 'string' ? body.clientId : '';
+    const asked = isRecord(body) && Array.isArray(body.subscriptions) ? body.subscriptions : [];
+    const callbackTopics = asked.flatMap((s) => (isRecord(s) && s.type === 'CALLBACK' && typeof s.topic === 'string' ? [s.topic] : []));
     const answer = (status: number, payload: unknown) => {
-      openRequests.push({ clientId, status, at: Date.now() });
+      openRequests.push({ clientId, status, at: Date.now(), callbackTopics });
       sendJson(res, status, payload);
       changed();
     };
@@ -381,6 +415,9 @@ export async function startFakeDingTalkStream(options: FakeDingTalkStreamOptions
     pushEvent(connection, eventType, data) {
       const headers = { eventType, eventId: randomUUID(), eventBornTime: String(Date.now()), eventCorpId: 'dingtestcorp' };
       return push(connection, 'EVENT', EVENT_TOPIC, JSON.stringify(data), { headers });
+    },
+    pushCardPress(connection, press) {
+      return push(connection, 'CALLBACK', CARD_CALLBACK_TOPIC, cardCallbackData(press));
     },
     pushCallback(connection, topic, data) {
       return push(connection, 'CALLBACK', topic, data);

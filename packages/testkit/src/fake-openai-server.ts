@@ -89,6 +89,10 @@ export interface FakeOpenAI {
   readonly imageRequests: readonly ReceivedImageRequest[];
   /** 200 answers sent (plain and streamed chat, images). */
   readonly served: number;
+  /** Streamed answers whose reader closed the connection before their last chunk (a stopped answer). */
+  readonly abandoned: number;
+  /** Each of those: the question it answered (the last user message's text) and when the fake saw it closed. */
+  readonly abandonments: readonly { question: string; at: number }[];
   /** 429 answers sent. */
   readonly rateLimited: number;
   /** Error answers sent because of `status`, `failEvery` or a throwing `answer`. */
@@ -126,6 +130,14 @@ function routeOf(url: URL): Route {
 
 const echoAnswer: AnswerFunction = (body) => `答复: ${lastUserText(body)}`;
 
+/** Streams the fake itself cut short (closing, or `breakAfter`): not abandoned by their reader. */
+const cutByServer = new WeakSet<ServerResponse>();
+
+function cut(res: ServerResponse): void {
+  cutByServer.add(res);
+  res.destroy();
+}
+
 /** Server-sent events, one per chunk, each after `pause()` (false: the fake closed, stop). */
 async function sendStream(
   res: ServerResponse,
@@ -137,12 +149,12 @@ async function sendStream(
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
   for (const [index, chunk] of chunks.entries()) {
-    if (index > 0 && !(await pause())) return void res.destroy();
+    if (index > 0 && !(await pause())) return void cut(res);
     if (res.destroyed) return;
     if (index >= breakAfter) {
       // What was written reaches the reader first; then the connection drops without an end.
       await new Promise<void>((resolve) => res.write('', () => resolve()));
-      return void res.destroy();
+      return void cut(res);
     }
     res.write(`data: ${JSON.stringify(chunk)}\n\n`);
   }
@@ -160,6 +172,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const window = new SlidingWindow(rateWindowMs);
   const pendingDelays = new Set<() => void>();
   let served = 0;
+  let abandoned = 0;
+  const abandonments: { question: string; at: number }[] = [];
   let rateLimited = 0;
   let failed = 0;
   let admittedCount = 0;
@@ -263,6 +277,11 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       const { chunks: pieces, intervalMs = 0, breakAfter } = current.stream ?? {};
       const pause = async () => intervalMs <= 0 || (await delay(intervalMs));
       const chunks = completionChunks(body, answer, pieces);
+      res.on('close', () => {
+        if (res.writableEnded || cutByServer.has(res)) return;
+        abandoned += 1;
+        abandonments.push({ question: lastUserText(body), at: Date.now() });
+      });
       return sendStream(res, current.omitUsage ? chunks.filter((chunk) => !('usage' in chunk)) : chunks, limitHeaders, pause, breakAfter);
     }
     const { usage, ...completion } = chatCompletion(body, answer);
@@ -278,6 +297,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     get served() {
       return served;
     },
+    get abandoned() {
+      return abandoned;
+    },
+    abandonments,
     get rateLimited() {
       return rateLimited;
     },

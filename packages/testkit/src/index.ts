@@ -43,7 +43,10 @@ export {
 export { cleanupPrefix, createTestPrefix, escapeRedisGlob, redisUrlForTests } from './redis-test-prefix.js';
 export { startPausableTcpProxy, type PausableTcpProxy } from './pausable-tcp-proxy.js';
 export {
+  CARD_CALLBACK_TOPIC,
+  cardCallbackData,
   startFakeDingTalkStream,
+  type CardPressFrame,
   type FakeDingTalkStream,
   type FakeDingTalkStreamOptions,
   type FakeStreamConnection,

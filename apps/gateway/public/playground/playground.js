@@ -21,6 +21,7 @@ const els = {
   chatSubtitle: $('chat-subtitle'),
   messages: $('messages'),
   typing: $('typing'),
+  stop: /** @type {HTMLButtonElement} */ ($('stop')),
   composer: /** @type {HTMLFormElement} */ ($('composer')),
   text: /** @type {HTMLTextAreaElement} */ ($('composer-text')),
   send: /** @type {HTMLButtonElement} */ ($('send')),
@@ -44,6 +45,8 @@ const state = {
   /** chat key → chat. @type {Map<string, Chat>} */ chats: new Map(),
   /** the server's chat id → chat key. @type {Map<string, string>} */ keyOfId: new Map(),
   /** @type {EventSource | undefined} */ events: undefined,
+  /** The words the stop and 👍/👎 buttons send, as the gateway's settings name them. @type {{ stop?: string, good?: string, bad?: string }} */
+  words: {},
 };
 
 function readUser() {
@@ -94,7 +97,8 @@ async function openSession(resume) {
     setConnection('offline', 'no session');
     throw new Error(failure);
   }
-  const { session } = await response.json();
+  const { session, words } = await response.json();
+  state.words = words ?? {};
   // The new event stream replays the whole transcript.
   state.chats.clear();
   state.keyOfId.clear();
@@ -256,9 +260,36 @@ function renderEntry(chat, entry) {
     // Rendered by the gateway from markdown without raw HTML; the page's CSP forbids scripts besides.
     bubble.innerHTML = entry.html;
     body.append(bubble);
+    if (ratable(chat, entry)) body.append(feedbackButtons());
   }
   item.append(body);
   return item;
+}
+
+/**
+ * Whether an answer gets 👍/👎: the latest answer of the chat, when it answers a question for the model. A feedback
+ * word rates the asker's last answer, so older answers and the replies to command words get none.
+ * @param {Chat} chat @param {Entry} entry
+ */
+function ratable(chat, entry) {
+  if (!state.words.good || !state.words.bad) return false;
+  const answers = chat.entries.filter((other) => other.kind === 'answer');
+  if (answers.at(-1) !== entry) return false;
+  const index = chat.entries.indexOf(entry);
+  const asked = chat.entries.slice(0, index).reverse().find((other) => other.kind === 'question');
+  return asked?.kind === 'question' && !asked.text.trim().startsWith('/') && ![state.words.stop, state.words.good, state.words.bad].includes(asked.text.trim());
+}
+
+function feedbackButtons() {
+  const row = el('div', 'feedback');
+  for (const [label, word, name] of [['👍', state.words.good, 'good'], ['👎', state.words.bad, 'bad']]) {
+    const button = /** @type {HTMLButtonElement} */ (el('button', `feedback-${name}`, label));
+    button.type = 'button';
+    button.title = word ?? '';
+    button.addEventListener('click', () => void send(word ?? '').catch(showNotice));
+    row.append(button);
+  }
+  return row;
 }
 
 function renderConversation() {
@@ -272,6 +303,8 @@ function renderConversation() {
   els.messages.scrollTop = els.messages.scrollHeight;
   const last = chat?.entries.at(-1);
   els.typing.hidden = last?.kind !== 'question';
+  // A stop word sent is itself the last question until its reply comes: no second stop meanwhile.
+  els.stop.hidden = els.typing.hidden || !state.words.stop || (last?.kind === 'question' && last.text.trim() === state.words.stop);
 }
 
 function render() {
@@ -330,6 +363,10 @@ els.text.addEventListener('keydown', (event) => {
     event.preventDefault();
     els.composer.requestSubmit();
   }
+});
+
+els.stop.addEventListener('click', () => {
+  if (state.words.stop) void send(state.words.stop).catch(showNotice);
 });
 
 els.newSession.addEventListener('click', () => void openSession(undefined).catch(showNotice));

@@ -24,6 +24,9 @@ export const CALLBACK_ERRORS = {
   webhook_expired: { status: 403, message: REFUSALS.webhook_expired },
   robot_code_taken: { status: 403, message: REFUSALS.robot_code_taken },
   queue_unavailable: { status: 503, message: REFUSALS.queue_unavailable },
+  // A card callback (POST /dingtalk/card-callback), after the same signature check as a robot message.
+  invalid_card_callback: { status: 400, message: 'body is not a card action callback' },
+  card_callback_unavailable: { status: 503, message: 'the press could not be recorded now; send it again' },
 } as const satisfies Record<RefusalCode, HttpAnswer> & Record<string, HttpAnswer>;
 
 export type CallbackErrorCode = keyof typeof CALLBACK_ERRORS;

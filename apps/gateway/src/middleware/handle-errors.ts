@@ -1,6 +1,6 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '@dtbot/shared';
-import { CALLBACK_PATHS } from '../callback/callback-paths.js';
+import { CALLBACK_PATHS, CARD_CALLBACK_PATH } from '../callback/callback-paths.js';
 import { HttpError } from '../http-error.js';
 import type { GatewayMetrics } from '../metrics.js';
 
@@ -16,6 +16,7 @@ export function handleErrors(logger: Logger, metrics: GatewayMetrics): Middlewar
       ctx.status = status;
       ctx.body = known?.expose ? { error: code, message: known.message } : { error: code };
       if (CALLBACK_PATHS.includes(ctx.path)) metrics.callbacks.inc({ result: code });
+      if (ctx.path === CARD_CALLBACK_PATH) metrics.cardCallbacks.inc({ outcome: code });
       const line = { code, status, path: ctx.path, msgId: ctx.state.msgId, err: known ? undefined : error };
       if (status >= 500) logger.error({ ...line, err: error }, 'callback refused');
       else logger.warn(line, 'callback rejected');

@@ -8,7 +8,7 @@ import { PlaygroundSessions, type PlaygroundSessionsOptions } from './playground
 import { TranscriptHub } from './transcript-hub.js';
 
 export interface PlaygroundOptions {
-  config: Pick<GatewayConfig, 'PLAYGROUND_URL' | 'MEMORY_SCOPE'>;
+  config: Pick<GatewayConfig, 'PLAYGROUND_URL' | 'MEMORY_SCOPE' | 'STOP_COMMANDS' | 'FEEDBACK_COMMANDS'>;
   redis: RedisClient;
   /** A connection for the subscription alone, which waits out Redis restarts (commands queue meanwhile). */
   subscriber: RedisClient;
@@ -42,6 +42,8 @@ export function buildPlayground(options: PlaygroundOptions): Playground {
   });
   return {
     page: loadPlaygroundPage(),
+    // The page's stop and 👍/👎 buttons send these words through the pipeline, as a DingTalk user would.
+    words: { stop: config.STOP_COMMANDS[0], good: config.FEEDBACK_COMMANDS[0], bad: config.FEEDBACK_COMMANDS[1] },
     sessions,
     allSessions,
     hub: new TranscriptHub(options.subscriber, keys.playgroundChannel(), logger),

@@ -16,8 +16,16 @@ import { submitQuestion, type SubmitDeps } from './submit-question.js';
 import { transcriptEvents } from './transcript-events.js';
 import type { TranscriptHub } from './transcript-hub.js';
 
+/** The words the page's buttons send; a button whose word is not configured is not shown. */
+export interface PlaygroundWords {
+  stop: string | undefined;
+  good: string | undefined;
+  bad: string | undefined;
+}
+
 export interface Playground {
   page: PlaygroundPage;
+  words: PlaygroundWords;
   sessions: PlaygroundSessions;
   /** Questions per minute and per day of all sessions together, every gateway counted. */
   allSessions: AllSessionsLimits;
@@ -83,7 +91,7 @@ export function registerPlaygroundRoutes(router: Router, playground: Playground)
       ctx.set('retry-after', '60');
       throw new HttpError(503, 'playground_full', 'the playground has as many sessions as it may keep; try again later');
     }
-    ctx.body = { session: opened.sessionId, resumed: opened.opened === 'resumed' };
+    ctx.body = { session: opened.sessionId, resumed: opened.opened === 'resumed', words: playground.words };
   });
 
   router.get(`${PLAYGROUND_PATH}/api/sessions/:session/events`, transcriptEvents({ sessions, hub: playground.hub, logger: playground.logger }));

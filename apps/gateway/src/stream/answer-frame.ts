@@ -3,7 +3,8 @@ import { acceptMessage, type AcceptDeps, type Carrier } from '../accept/accept-m
 import { Refusal } from '../accept/refusal.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { STREAM_ANSWERS } from './stream-answers.js';
-import { ackFrame, EMPTY_RESPONSE, EVENT_SUCCESS, ROBOT_MESSAGE_TOPIC, type StreamFrame } from './stream-frames.js';
+import { ackFrame, CARD_CALLBACK_TOPIC, EMPTY_RESPONSE, EVENT_SUCCESS, ROBOT_MESSAGE_TOPIC, type StreamFrame } from './stream-frames.js';
+import { handleCardCallback, InvalidCardCallback, type CardPressDeps } from '../cards/card-presses.js';
 
 /** What to do about one frame: send this ACK, send nothing, or rotate the connection. */
 export type FrameOutcome = { kind: 'ack'; ack: string } | { kind: 'no_ack' } | { kind: 'disconnect'; reason: string };
@@ -12,6 +13,8 @@ export interface FrameDeps {
   accept: AcceptDeps;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** Presses of the buttons of the robots' AI cards (stop, feedback); without it they are ACKed and ignored. */
+  cards?: CardPressDeps;
 }
 
 const NO_ACK: FrameOutcome = { kind: 'no_ack' };
@@ -28,6 +31,7 @@ export async function answerFrame(deps: FrameDeps, robot: Robot, frame: StreamFr
   if (frame.type === 'SYSTEM' && topic === 'disconnect') return { kind: 'disconnect', reason: disconnectReason(frame.data) };
   if (frame.type === 'CALLBACK' && topic === ROBOT_MESSAGE_TOPIC) return answerRobotMessage(deps, robot, frame.data, messageId);
   if (!messageId) return NO_ACK;
+  if (frame.type === 'CALLBACK' && topic === CARD_CALLBACK_TOPIC && deps.cards) return answerCardCallback(deps, deps.cards, robot, frame.data, messageId);
   if (frame.type === 'SYSTEM' && topic === 'ping') return ack(messageId, 200, 'OK', frame.data);
   if (frame.type === 'EVENT') return ack(messageId, 200, 'OK', EVENT_SUCCESS);
   deps.logger.debug({ type: frame.type, topic, robotCode: robot.robotCode }, 'stream frame of an unhandled topic ACKed and ignored');
@@ -71,4 +75,24 @@ function disconnectReason(data: string): string {
     // a disconnect is obeyed whatever its data says
   }
   return 'disconnect';
+}
+
+/**
+ * A press of a card's button, vouched for by the connection it came on: ACKed once acted on (the stop published, the
+ * vote recorded). A body that is no card callback is ACKed with 400, so DingTalk does not push it again; when Redis
+ * fails nothing is ACKed, and DingTalk pushes the press again.
+ */
+async function answerCardCallback(deps: FrameDeps, cards: CardPressDeps, robot: Robot, data: string, messageId: string): Promise<FrameOutcome> {
+  try {
+    await handleCardCallback(cards, robot, data);
+    return ack(messageId, 200, 'OK', EMPTY_RESPONSE);
+  } catch (error) {
+    if (error instanceof InvalidCardCallback) {
+      deps.metrics.cardCallbacks.inc({ outcome: 'invalid' });
+      deps.logger.warn({ robotCode: robot.robotCode, reason: error.message }, 'card callback unreadable; ACKed so that DingTalk does not push it again');
+      return ack(messageId, 400, error.message, EMPTY_RESPONSE);
+    }
+    deps.logger.error({ err: error, robotCode: robot.robotCode }, 'card callback not handled; not ACKed, DingTalk pushes it again');
+    return NO_ACK;
+  }
 }

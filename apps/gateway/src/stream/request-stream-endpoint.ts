@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROBOT_MESSAGE_TOPIC } from './stream-frames.js';
+import { ROBOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC } from './stream-frames.js';
 
 export interface StreamCredentials {
   appKey: string;
@@ -24,7 +24,7 @@ export class StreamOpenError extends Error {
 
 /**
  * Registers a Stream connection (`POST {apiBase}/v1.0/gateway/connections/open`, subscribed to robot
- * messages only) and returns the WebSocket URL to open: the endpoint DingTalk named, with the
+ * messages and to presses of the buttons of its AI cards) and returns the WebSocket URL to open: the endpoint DingTalk named, with the
  * single-use ticket. A ticket is good for one connection within 90 s, so every connect asks again.
  */
 export async function requestStreamEndpoint(credentials: StreamCredentials, options: EndpointRequestOptions): Promise<URL> {
@@ -37,7 +37,10 @@ export async function requestStreamEndpoint(credentials: StreamCredentials, opti
       body: JSON.stringify({
         clientId: credentials.appKey,
         clientSecret: credentials.appSecret,
-        subscriptions: [{ type: 'CALLBACK', topic: ROBOT_MESSAGE_TOPIC }],
+        subscriptions: [
+          { type: 'CALLBACK', topic: ROBOT_MESSAGE_TOPIC },
+          { type: 'CALLBACK', topic: CARD_CALLBACK_TOPIC },
+        ],
         ua: 'dtbot-gateway',
       }),
       // Followed, a 307 would post the AppSecret to wherever it pointed; DingTalk answers where it is asked.

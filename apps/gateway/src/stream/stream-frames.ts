@@ -1,7 +1,9 @@
 import { z } from 'zod';
 
-/** The topic of robot messages; the only CALLBACK topic the gateway subscribes to. */
+/** The topic of robot messages. */
 export const ROBOT_MESSAGE_TOPIC = '/v1.0/im/bot/messages/get';
+/** The topic of presses of a card's buttons (cards created with `callbackType: "STREAM"`). */
+export const CARD_CALLBACK_TOPIC = '/v1.0/card/instances/callback';
 
 /**
  * A frame DingTalk pushes: `type` SYSTEM, EVENT or CALLBACK, `headers.topic` says what it is,

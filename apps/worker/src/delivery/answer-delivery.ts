@@ -14,6 +14,8 @@ export interface AnswerDelivery {
   readonly via: 'card' | 'message';
   /** Whether drafts given to `progress` reach the chat; the model streams its answer only when they do. */
   readonly showsProgress: boolean;
+  /** The AI card's `outTrackId` when the text goes into one: its buttons name the answer by it. */
+  readonly outTrackId?: string | undefined;
   /**
    * The text as written so far, as a function that gives it in the form the user may see (whatever
    * the final text goes through, a draft goes through too). A model writes a draft per token, a
@@ -21,8 +23,11 @@ export interface AnswerDelivery {
    * a draft that cannot be shown now is dropped, as the next one carries the whole text again.
    */
   progress(draft: () => string): void;
-  /** Delivers the whole text. What an earlier attempt of the same job delivered is not delivered again. */
-  finish(text: string): Promise<void>;
+  /**
+   * Delivers the whole text. What an earlier attempt of the same job delivered is not delivered again. `stopped`:
+   * the answer was stopped while written (a card says so in its data, for a template that shows it).
+   */
+  finish(text: string, ending?: { stopped: boolean }): Promise<void>;
   /**
    * This attempt will not finish the text (it failed): no more drafts, and the one in flight has
    * landed when this resolves, so nothing of this attempt arrives after what a later one sends.

@@ -7,6 +7,7 @@ import type { ModelChoice } from '../robot-options.js';
 import { countedAs, type CountedAsker } from '../counting/counted-as.js';
 import type { RecordSpendDeps } from '../usage/record-spend.js';
 import { answerWithTools, type AnswerWithToolsDeps, type ToolProgress } from '../tools/answer-with-tools.js';
+import type { StopWatch } from '../stops/answer-stops.js';
 
 const ANSWER_TTL_SECONDS = 86_400;
 /** Tokens reserved for the answer when OPENAI_MAX_TOKENS is not set. */
@@ -52,12 +53,22 @@ export async function callModel(
   jobId: string,
   asker: CountedAsker,
   prompt: ModelPrompt,
-  progress: { onSent?: () => void; onText?: (draft: () => string) => void; firstStart?: boolean; signal?: AbortSignal } & ToolProgress = {},
+  progress: { onSent?: () => void; onText?: (draft: () => string) => void; firstStart?: boolean; stop?: StopWatch | undefined } & ToolProgress = {},
 ): Promise<string> {
+  const { stop, onTools, onToolsDone, firstStart: _firstStart, ...shown } = progress;
   const answerKey = deps.keys.answer(jobId);
   // Only an earlier start of the job can have kept an answer: its first start asks at once.
   const cached = progress.firstStart ? null : await deps.redis.get(answerKey);
-  if (cached) return cached;
+  // A retry of a stopped answer finds its stop mark still set: the kept text is what was shown, and stays stopped.
+  if (cached !== null && (cached || stop?.signal.aborted)) {
+    if (stop?.signal.aborted) stop.stopped = true;
+    return cached;
+  }
+  if (stop?.signal.aborted) {
+    // Stopped before the model was asked: nothing written, nothing spent.
+    stop.stopped = true;
+    return '';
+  }
 
   const { model, system, history, question } = prompt;
   const pictures = prompt.pictures ? await prompt.pictures() : [];
@@ -77,7 +88,6 @@ export async function callModel(
 
   // A provider that keeps the history itself (a Dify app) is sent the asker, the thread and the question instead.
   const answerer = { user: countedAs(asker).user, thread: prompt.thread, question };
-  const { onTools, onToolsDone, firstStart: _firstStart, ...sent } = progress;
   const set = deps.tools && prompt.persona !== undefined
     ? await deps.tools.forAsker({ robotCode: asker.robotCode, robotName: deps.robotOptions(asker.robotCode).name, persona: prompt.persona })
     : undefined;
@@ -86,10 +96,14 @@ export async function callModel(
     { ...deps, providers: deps.providersFor(asker.robotCode) },
     jobId,
     asker,
-    { model, messages, estimatedTokens, promptTokens, asker: answerer, ...sent },
+    { model, messages, estimatedTokens, promptTokens, asker: answerer, ...shown, signal: stop?.signal },
     tools,
     { onTools, onToolsDone },
   );
+  if (stop) {
+    stop.stopped = completion.stopped;
+    stop.about.model = completion.model;
+  }
   await deps.redis.set(answerKey, completion.text, 'EX', ANSWER_TTL_SECONDS);
   return completion.text;
 }

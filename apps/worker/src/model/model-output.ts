@@ -8,6 +8,8 @@ export interface ModelOutput {
   costUsd?: number | undefined;
   /** The functions the model asked to call (only when it was offered tools); absent or empty = none. */
   toolCalls?: ModelToolCall[];
+  /** Someone stopped the answer: `content` is what was written until then. */
+  stopped?: boolean;
 }
 
 /** One function call the model asked for: its id (the tool message answering it names it), name and JSON arguments. */

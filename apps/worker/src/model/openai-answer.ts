@@ -39,7 +39,15 @@ async function create(
     ...(request.tools?.length ? { tools: request.tools, tool_choice: request.toolChoice ?? 'auto' } : {}),
   };
   if (request.onText) return streamCompletion(provider.client, body, request.onText, deps.settings.modelTimeoutMs, request.signal);
-  const completion = await provider.client.chat.completions.create(body, request.signal ? { signal: request.signal } : undefined);
+  const { signal } = request;
+  let completion: OpenAI.Chat.ChatCompletion;
+  try {
+    completion = await provider.client.chat.completions.create(body, signal ? { signal } : undefined);
+  } catch (error) {
+    // Not streamed, nothing of it was shown: a stopped answer is empty.
+    if (signal?.aborted) return { content: '', usage: undefined, stopped: true };
+    throw error;
+  }
   const message = completion.choices[0]?.message;
   const toolCalls = (message?.tool_calls ?? []).flatMap((call) =>
     call.type === 'function' ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : [],

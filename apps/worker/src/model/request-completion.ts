@@ -30,6 +30,8 @@ export interface Completion {
   costUsd?: number | undefined;
   /** The functions the model asked to call instead of (or before) answering; absent = it answered. */
   toolCalls?: ModelToolCall[];
+  /** The answer was stopped while written: `text` is what was written until then, possibly nothing. */
+  stopped: boolean;
 }
 
 export type RequestCompletionDeps = CallProviderDeps & AnswerDeps & Pick<WorkerDeps, 'tokens'>;
@@ -62,14 +64,17 @@ export async function requestCompletion(deps: RequestCompletionDeps, request: Co
   const raw = output.content;
   const answer = stripReasoning(raw).trim();
   const toolCalls = output.toolCalls?.length ? { toolCalls: output.toolCalls } : {};
-  if (!answer && !toolCalls.toolCalls) {
+  const stopped = output.stopped === true;
+  if (!answer && !toolCalls.toolCalls && !stopped) {
     throw new WorkerFailure('model_empty_answer', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
   }
-  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: apiUrlOf(provider), costUsd: output.costUsd, ...toolCalls };
+  const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: apiUrlOf(provider), costUsd: output.costUsd, stopped, ...toolCalls };
   if (usage) {
     const cachedInput = usage.prompt_tokens_details?.cached_tokens;
     return { ...asked, tokens: { input: usage.prompt_tokens, output: usage.completion_tokens, cachedInput }, counted: 'provider' };
   }
-  return { ...asked, tokens: { input: request.promptTokens, output: deps.tokens.message(raw) - MESSAGE_FRAMING_TOKENS }, counted: 'tokenizer' };
+  // A stopped answer's text may be empty: no output, not a negative count.
+  const answerTokens = raw ? deps.tokens.message(raw) - MESSAGE_FRAMING_TOKENS : 0;
+  return { ...asked, tokens: { input: request.promptTokens, output: answerTokens }, counted: 'tokenizer' };
 }
 

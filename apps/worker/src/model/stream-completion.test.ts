@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeOpenAI, type FakeOpenAI } from '@dtbot/testkit';
+import { startFakeOpenAI, waitFor, type FakeOpenAI } from '@dtbot/testkit';
 import { streamCompletion } from './stream-completion.js';
 
 let fake: FakeOpenAI | undefined;
@@ -27,6 +27,38 @@ describe('streamCompletion', () => {
     expect(drafts.at(-1)).toBe('one two three four five six');
     expect(output.content).toContain('<think>');
     expect(output.usage?.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it('returns what was written, marked stopped, when stopped mid-answer, and closes the connection (no more tokens)', async () => {
+    fake = await startFakeOpenAI({ answer: () => 'a b c d e f g h i j k l', stream: { chunks: 12, intervalMs: 40 } });
+    const stop = new AbortController();
+    const drafts: string[] = [];
+    const output = await streamCompletion(
+      clientOf(fake),
+      body,
+      (draft) => {
+        drafts.push(draft());
+        if (drafts.length === 3) stop.abort();
+      },
+      5000,
+      stop.signal,
+    );
+    expect(output.stopped).toBe(true);
+    expect(output.usage).toBeUndefined();
+    expect(output.content.length).toBeGreaterThan(0);
+    expect('a b c d e f g h i j k l'.startsWith(output.content)).toBe(true);
+    expect(output.content.length).toBeLessThan('a b c d e f g h i j k l'.length);
+    await waitFor(() => fake!.abandoned === 1);
+  });
+
+  it('returns nothing written, marked stopped, when stopped before the answer started', async () => {
+    fake = await startFakeOpenAI({ latencyMs: 2000 });
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 50);
+    const started = Date.now();
+    const output = await streamCompletion(clientOf(fake), body, () => undefined, 5000, stop.signal);
+    expect(output).toEqual({ content: '', usage: undefined, stopped: true });
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('fails as retryable when the answer does not end in time, instead of returning half of it', async () => {

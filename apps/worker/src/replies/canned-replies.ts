@@ -11,7 +11,16 @@ import type { FileUnreadableReason } from '../files/file-unreadable.js';
 
 export type HelpSettings = Pick<
   WorkerSettings,
-  'helpText' | 'resetCommands' | 'helpCommands' | 'settingsCommands' | 'personaCommands' | 'usageCommands' | 'imageCommands' | 'imageModel'
+  | 'helpText'
+  | 'resetCommands'
+  | 'helpCommands'
+  | 'settingsCommands'
+  | 'personaCommands'
+  | 'usageCommands'
+  | 'stopCommands'
+  | 'feedbackCommands'
+  | 'imageCommands'
+  | 'imageModel'
 >;
 
 const words = (list: readonly string[]) => list.map((word) => `\`${word}\``).join(' ');
@@ -30,6 +39,8 @@ export function helpText(settings: HelpSettings, catalog: Pick<PersonaCatalog, '
     `- ${words(settings.settingsCommands)}：查看我的设置（模型、记忆方式、角色、今日剩余次数） / my settings`,
     `- ${words(settings.personaCommands)}：查看可选角色；后跟角色名即切换，例如 \`${settings.personaCommands[0] ?? '/persona'} ${DEFAULT_PERSONA}\` / list or switch personas`,
     ...(drawing ? [`- ${settings.imageCommands.map((word) => `\`${word} 画面描述\``).join(' ')}：生成一张图片 / draw a picture`] : []),
+    ...(settings.stopCommands.length > 0 ? [`- ${words(settings.stopCommands)}：停止正在生成的回答 / stop the answer being written`] : []),
+    ...(settings.feedbackCommands.length > 0 ? [`- ${words(settings.feedbackCommands)}：评价上一个回答（好 / 不好） / rate the last answer`] : []),
     `- ${words(settings.usageCommands)}：今日和近 7 天的用量、费用估算和预算，接近提问上限的人（仅管理员） / usage and cost (admins)`,
   ];
   if (catalog.templates.length > 0) {
@@ -53,6 +64,13 @@ export function emptyImagePrompt(settings: Pick<WorkerSettings, 'imageCommands'>
 }
 
 export const IMAGES_UNAVAILABLE = '抱歉，这里还没有配置绘图模型，暂时不能生成图片。';
+
+export const STOP_DONE = '好的，已停止正在生成的回答。';
+export const NOTHING_TO_STOP = '现在没有正在生成的回答。';
+export const FEEDBACK_THANKS = '谢谢你的评价！';
+export const FEEDBACK_CHANGED = '已更新你的评价。';
+export const FEEDBACK_SAME = '你已经这样评价过了。';
+export const NOTHING_TO_RATE = '没有找到可以评价的回答：请先提问，或引用要评价的回答。';
 
 export const RESET_DONE = '好的，已清空我们的对话记忆，可以开始新的话题了。';
 

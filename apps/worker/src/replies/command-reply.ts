@@ -3,23 +3,28 @@ import { DEFAULT_PERSONA, DEFAULT_PERSONA_WORDS, isPersonaWord } from '../person
 import { currentPersona } from '../personas/persona-choices.js';
 import {
   helpText,
+  NOTHING_TO_STOP,
   notAPersonaName,
   personaList,
   personaSwitched,
   RESET_DONE,
   settingsText,
+  STOP_DONE,
   unknownCommandText,
   unknownPersona,
 } from './canned-replies.js';
 import { echoUserText } from './echo-user-text.js';
 import { usageReport } from './usage-report.js';
+import { feedbackReply, type FeedbackReplyDeps } from './feedback-reply.js';
+import { stopWordOutcome } from '../steps/stop-word.js';
 import { CONVERSATION_GROUP } from '@dtbot/shared';
 import type { Reply, ReplyContext } from './reply.js';
 
 export type CommandReplyDeps = Pick<
   WorkerDeps,
-  'memory' | 'difyConversations' | 'providersFor' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas' | 'usage' | 'budget' | 'sensitiveWords'
->;
+  'memory' | 'difyConversations' | 'providersFor' | 'settings' | 'personas' | 'personaChoices' | 'robotOptions' | 'access' | 'quotas' | 'usage' | 'budget' | 'sensitiveWords' | 'redis' | 'keys'
+> &
+  FeedbackReplyDeps;
 
 /** `/usage` covers today and this many days ending today. */
 const USAGE_REPORT_DAYS = 7;
@@ -53,15 +58,21 @@ export async function commandReply(deps: CommandReplyDeps, context: ReplyContext
     }
     case 'usage': {
       // Only admins get here (decideReply refuses everyone else).
-      const [questions, usage, budget] = await Promise.all([
+      const [questions, usage, budget, feedback] = await Promise.all([
         deps.quotas.today(data.robotCode),
         deps.usage.report(data.robotCode, USAGE_REPORT_DAYS),
         deps.budget.state(data.robotCode),
+        deps.feedback.tally(data.robotCode),
       ]);
-      return usageReport({ timeZone: deps.quotas.limits.timeZone, ...usage, budget, questions, limits: deps.quotas.limits });
+      return usageReport({ timeZone: deps.quotas.limits.timeZone, ...usage, budget, questions, limits: deps.quotas.limits, feedback });
     }
     case 'persona':
       return personaCommand(deps, context, reply.argument);
+    case 'stop':
+      // The stop itself was asked before this message waited for its turn (`actOnStopWord`).
+      return (await stopWordOutcome(deps, context.jobId)) === 'stopped' ? STOP_DONE : NOTHING_TO_STOP;
+    case 'feedback':
+      return feedbackReply(deps, context, reply.vote ?? 'up');
   }
 }
 

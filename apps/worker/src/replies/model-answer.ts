@@ -33,6 +33,7 @@ export async function askModel(
   const { data, jobId } = context;
   const robot = deps.robotOptions(data.robotCode);
   const [history, persona] = await threadOf(deps, jobId, data, robot.memoryScope === 'none');
+  if (context.stop) context.stop.about.persona = persona.name;
   const prompt: ModelPrompt = {
     model: modelChoice(robot),
     system: persona.prompt,
@@ -48,7 +49,13 @@ export async function askModel(
     ? (draft: () => string) => delivery.progress(() => deps.sensitiveWords.maskDraft(draft()))
     : undefined;
   const tools = deps.tools ? toolProgress(delivery, deps.logger, deps.tools.noticeAfterMs) : {};
-  const answer = await callModel(deps, jobId, data, prompt, { onSent: context.started, onText, firstStart: context.firstStart ?? false, ...tools });
+  const answer = await callModel(deps, jobId, data, prompt, {
+    onSent: context.started,
+    onText,
+    firstStart: context.firstStart ?? false,
+    stop: context.stop,
+    ...tools,
+  });
   return deps.sensitiveWords.mask(answer);
 }
 

@@ -3,6 +3,7 @@ import type { AnswerDelivery } from '../delivery/answer-delivery.js';
 import type { Template } from '../personas/persona-catalog.js';
 import type { Command } from '@dtbot/shared';
 import type { ScheduleCommand } from '../schedules/schedule-command.js';
+import type { StopWatch } from '../stops/answer-stops.js';
 
 /**
  * What a message gets, decided once by `decideReply` before anything is produced. Each kind has
@@ -10,7 +11,7 @@ import type { ScheduleCommand } from '../schedules/schedule-command.js';
  */
 export type Reply =
   /** A command word (`/help`, `/reset`, `/persona 翻译官`, …): answered by us, never by the model. */
-  | { kind: 'command'; command: Command; argument?: string }
+  | { kind: 'command'; command: Command; argument?: string; vote?: 'up' | 'down' }
   /** An admin's `/schedule …`: the chat's scheduled prompts listed, added, removed or run now. */
   | { kind: 'schedule'; command: ScheduleCommand }
   /**
@@ -131,4 +132,6 @@ export interface ReplyContext {
   started: () => void;
   /** The job's first start (`isFirstStart`): no earlier start can have kept an answer for it, so none is read. */
   firstStart?: boolean;
+  /** The stop of this answer, for the kinds that ask the model: the model request ends when it fires. */
+  stop?: StopWatch | undefined;
 }

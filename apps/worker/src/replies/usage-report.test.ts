@@ -62,4 +62,14 @@ describe('usageReport: who is near their quota', () => {
     expect(usageReport(view(quiet))).not.toContain('接近上限');
     expect(usageReport({ ...view({ ...quiet, users: [{ id: 'u', name: '赵六', count: 99 }] }), limits: { userDaily: 0, groupDaily: 0 } })).not.toContain('接近上限');
   });
+
+  it('shows the ratings by model and persona, most rated first, and no line when there are none', () => {
+    const quiet = { day: '2026-12-02', users: [], groups: [] };
+    const feedback = [
+      { model: 'gpt-4o', persona: 'default', up: 12, down: 3 },
+      { model: 'qwen-plus', persona: '翻译官', up: 1, down: 0 },
+    ];
+    expect(usageReport({ ...view(quiet), feedback })).toContain('- 评价：gpt-4o（default）👍 12 👎 3；qwen-plus（翻译官）👍 1 👎 0');
+    expect(usageReport(view(quiet))).not.toContain('评价');
+  });
 });

@@ -1,3 +1,4 @@
+import type { FeedbackRow } from '@dtbot/shared';
 import type { DayUsage, QuotaLimits } from '../quota/daily-quotas.js';
 import type { BudgetState } from '../usage/daily-budget.js';
 import type { UsagePeriod } from '../usage/usage-ledger.js';
@@ -14,6 +15,8 @@ export interface UsageReportView {
   /** Today's questions as the quotas count them (admins and VIPs not counted). */
   questions: DayUsage;
   limits: Pick<QuotaLimits, 'userDaily' | 'groupDaily'>;
+  /** The robot's ratings of its answers, by model and persona (each person's latest vote once); none when absent. */
+  feedback?: readonly FeedbackRow[];
 }
 
 /** Rows per top list: enough to see who spends, short enough for a chat message. */
@@ -48,10 +51,18 @@ export function usageReport(view: UsageReportView): string {
     ...unpricedLines(period.models),
     ...topLines(`近 ${period.days.length} 天用量最多的用户`, period.users),
     ...topLines(`近 ${period.days.length} 天用量最多的群`, period.groups),
+    ...feedbackLines(view.feedback ?? []),
     '',
     ...questionLines(view),
   ];
   return lines.join('\n');
+}
+
+/** The ratings, most rated first: model, persona, 👍 and 👎. */
+function feedbackLines(rows: readonly FeedbackRow[]): string[] {
+  if (rows.length === 0) return [];
+  const shown = rows.slice(0, TOP_ROWS).map((row) => `${row.model}（${row.persona || '默认'}）👍 ${integer(row.up)} 👎 ${integer(row.down)}`);
+  return [`- 评价：${shown.join('；')}`];
 }
 
 function totalsText(total: UsageTotals): string {

@@ -14,6 +14,8 @@ const deps: ReadDeps = {
     settingsCommands: ['/settings'],
     personaCommands: ['/persona', '角色'],
     usageCommands: ['/usage'],
+    stopCommands: ['/stop', '停止'],
+    feedbackCommands: ['/good', '/bad', '👍', '👎'],
     imageCommands: ['/image', '#图片'],
     imageModel: 'gpt-image-1',
     scheduleCommands: ['/schedule', '定时'],

@@ -60,14 +60,18 @@ export async function answerWithTools(
   const askWithTools = (toolChoice: 'auto' | 'none') =>
     ask({ messages: [...messages], tools: tools.set.functions, toolChoice, promptTokens, estimatedTokens: promptTokens + answerRoom });
 
+  let last: Completion | undefined;
   for (let round = 0; round < tools.maxSteps; round += 1) {
     let turn = ledger.turn(round);
     if (!turn) {
       const completion = await askWithTools('auto');
-      if (!completion.toolCalls) return completion;
+      if (!completion.toolCalls || completion.stopped) return completion;
+      last = completion;
       turn = { content: completion.text, toolCalls: completion.toolCalls };
       await ledger.recordTurn(round, turn);
     }
+    // Stopped between rounds: no tool of this round is started, and the words the model wrote so far stand.
+    if (request.signal?.aborted && last) return { ...withoutToolCalls(last), text: turn.content, stopped: true };
     messages.push(assistantTurn(turn));
     promptTokens += deps.tokens.message(turn.content + JSON.stringify(turn.toolCalls));
     const results = await runRound(deps, tools.set, ledger, round, turn.toolCalls, progress);
@@ -78,8 +82,12 @@ export async function answerWithTools(
   }
   const final = await askWithTools('none');
   // A model that asks for tools even when told it may not has given no answer.
-  if (!final.text) throw new WorkerFailure('model_empty_answer', 'the model asked for tools after its last round instead of answering');
-  const { toolCalls: _ignored, ...answer } = final;
+  if (!final.text && !final.stopped) throw new WorkerFailure('model_empty_answer', 'the model asked for tools after its last round instead of answering');
+  return withoutToolCalls(final);
+}
+
+function withoutToolCalls(completion: Completion): Completion {
+  const { toolCalls: _ignored, ...answer } = completion;
   return answer;
 }
 

@@ -9,6 +9,8 @@ const words = {
   settingsCommands: ['/settings', '我的设置'],
   personaCommands: ['/persona', '角色'],
   usageCommands: ['/usage', '用量'],
+  stopCommands: ['/stop', '停止'],
+  feedbackCommands: ['/good', '/bad', '👍', '👎'],
 };
 
 describe('recognizeCommand', () => {
@@ -22,6 +24,24 @@ describe('recognizeCommand', () => {
 
   it.each(['/usage', '用量'])('treats %j as usage', (said) => {
     expect(recognizeCommand(said, words)).toEqual({ command: 'usage' });
+  });
+
+  it.each(['/stop', ' 停止 ', '/STOP', '/stop please'])('treats %j as stop', (said) => {
+    expect(recognizeCommand(said, words)).toEqual({ command: 'stop' });
+  });
+
+  it.each([
+    ['/good', 'up'],
+    ['👍', 'up'],
+    [' /BAD ', 'down'],
+    ['👎', 'down'],
+    ['/bad answer', 'down'],
+  ])('reads %j as feedback %j: the first word of each pair is good, the second bad', (said, vote) => {
+    expect(recognizeCommand(said, words)).toEqual({ command: 'feedback', vote });
+  });
+
+  it.each(['停止 工作是什么意思', '👍 谢谢', '怎么停止一个进程？'])('leaves %j, a question that starts with a stop or feedback word, to the model', (said) => {
+    expect(recognizeCommand(said, words)).toBeUndefined();
   });
 
   it.each(['/settings', '我的设置'])('treats %j as settings', (said) => {
@@ -78,6 +98,8 @@ describe('recognizeCommand and unknownCommand on hostile text', () => {
       fc.property(said, (prompt) => {
         const { value: recognized, ms } = timed(() => recognizeCommand(prompt, words));
         expect(ms).toBeLessThan(1000);
+        if (recognized?.command === 'feedback') expect(['up', 'down']).toContain(recognized.vote);
+        else expect(recognized?.vote).toBeUndefined();
         if (recognized?.argument !== undefined) {
           expect(recognized.command).toBe('persona');
           expect(recognized.argument).not.toBe('');

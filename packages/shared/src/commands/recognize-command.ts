@@ -1,12 +1,14 @@
 import type { CommonConfig } from '../config/schema.js';
 
 /** `unknown`: a `/word` that is none of ours; it gets the help instead of going to the model. */
-export type Command = 'help' | 'reset' | 'settings' | 'persona' | 'usage' | 'unknown';
+export type Command = 'help' | 'reset' | 'settings' | 'persona' | 'usage' | 'stop' | 'feedback' | 'unknown';
 
 export interface RecognizedCommand {
   command: Command;
   /** What followed the command word: the persona to switch to, or the unknown `/word` itself. */
   argument?: string;
+  /** A feedback word's rating: the first of each pair of `FEEDBACK_COMMANDS` is good, the second bad. */
+  vote?: 'up' | 'down';
 }
 
 /**
@@ -19,11 +21,17 @@ export interface CommandWords {
   settingsCommands: readonly string[];
   personaCommands: readonly string[];
   usageCommands: readonly string[];
+  stopCommands: readonly string[];
+  /** Pairs: a good word, then a bad one. */
+  feedbackCommands: readonly string[];
 }
 
 /** The command words of the settings. */
 export function commandWordsOf(
-  config: Pick<CommonConfig, 'RESET_COMMANDS' | 'HELP_COMMANDS' | 'SETTINGS_COMMANDS' | 'PERSONA_COMMANDS' | 'USAGE_COMMANDS'>,
+  config: Pick<
+    CommonConfig,
+    'RESET_COMMANDS' | 'HELP_COMMANDS' | 'SETTINGS_COMMANDS' | 'PERSONA_COMMANDS' | 'USAGE_COMMANDS' | 'STOP_COMMANDS' | 'FEEDBACK_COMMANDS'
+  >,
 ): CommandWords {
   return {
     resetCommands: config.RESET_COMMANDS,
@@ -31,6 +39,8 @@ export function commandWordsOf(
     settingsCommands: config.SETTINGS_COMMANDS,
     personaCommands: config.PERSONA_COMMANDS,
     usageCommands: config.USAGE_COMMANDS,
+    stopCommands: config.STOP_COMMANDS,
+    feedbackCommands: config.FEEDBACK_COMMANDS,
   };
 }
 
@@ -56,11 +66,13 @@ export function recognizeCommand(prompt: string, words: CommandWords): Recognize
   // asks for every message it stores, and that copy alone cost it about 15 MB of resident memory under load (bench).
   if (said.length > table.longest && (space < 0 || space > table.longest)) return undefined;
   const whole = table.byWord.get(said.toLowerCase());
+  if (whole === 'feedback') return { command: whole, vote: voteOf(said, words) };
   if (whole) return { command: whole };
   const first = (space < 0 ? said : said.slice(0, space)).toLowerCase();
   const rest = space < 0 ? '' : said.slice(space).trim();
   const command = table.byWord.get(first);
   if (!command) return undefined;
+  if (command === 'feedback') return first.startsWith('/') ? { command, vote: voteOf(first, words) } : undefined;
   if (rest === '') return { command };
   if (TAKES_ARGUMENT.has(command)) return { command, argument: rest };
   if (first.startsWith('/')) return { command };
@@ -75,6 +87,12 @@ export function recognizeCommand(prompt: string, words: CommandWords): Recognize
 export function unknownCommand(prompt: string): string | undefined {
   const first = prompt.trim().split(/\s/, 1)[0]!.toLowerCase();
   return SLASH_WORD.test(first) ? first : undefined;
+}
+
+/** Good for the first word of each pair of `FEEDBACK_COMMANDS`, bad for the second. */
+function voteOf(word: string, words: CommandWords): 'up' | 'down' {
+  const index = words.feedbackCommands.findIndex((each) => each.toLowerCase() === word.toLowerCase());
+  return index % 2 === 1 ? 'down' : 'up';
 }
 
 interface CommandTable {
@@ -97,6 +115,8 @@ function commandTable(words: CommandWords): CommandTable {
     ['settings', words.settingsCommands],
     ['persona', words.personaCommands],
     ['usage', words.usageCommands],
+    ['stop', words.stopCommands],
+    ['feedback', words.feedbackCommands],
   ];
   for (const [command, list] of lists) {
     for (const word of list) if (!byWord.has(word.toLowerCase())) byWord.set(word.toLowerCase(), command);

@@ -86,6 +86,14 @@ export const commonSchema = z.object({
   PERSONA_COMMANDS: csv()
     .default(['/persona', '角色'])
     .describe('words that list the personas, or switch this conversation\'s persona when followed by a name'),
+  // Read by both apps, like the other command words: the gateway sends them ahead of a backlog, a worker acts on them.
+  STOP_COMMANDS: csv()
+    .default(['/stop', '停止'])
+    .describe('words that stop the asker\'s answer being written in this conversation (what was written stays, marked stopped)'),
+  FEEDBACK_COMMANDS: csv()
+    .refine((words) => words.length % 2 === 0, 'good and bad words in pairs: /good,/bad,👍,👎')
+    .default(['/good', '/bad', '👍', '👎'])
+    .describe('pairs of words rating an answer, good then bad: as a reply quoting an answer, or alone for the asker\'s last answer here'),
   // Read by both apps: the gateway schedules the notice as it stores the message, a worker sends it.
   QUEUE_NOTICE_AFTER_MS: integer(0)
     .default(5000)
@@ -293,6 +301,11 @@ export const workerSchema = commonSchema.extend({
     .default('content')
     .describe('the template\'s markdown variable the answer is streamed into'),
   DINGTALK_CARD_UPDATE_MS: integer(0).default(300).describe('shortest gap between two streaming updates of one card'),
+  DINGTALK_CARD_CALLBACK_ROUTE_KEY: z
+    .string()
+    .regex(/^[\w.-]+$/, 'letters, digits, _ . - only')
+    .optional()
+    .describe('HTTP mode: the callback route key registered for POST /dingtalk/card-callback; set = card buttons are sent there, else over Stream'),
   METRICS_PORT: integer(0).max(65535).default(9464).describe('worker port of /metrics, /healthz, /readyz'),
   SHUTDOWN_TIMEOUT_MS: integer(0).default(30_000).describe('after SIGTERM, how long jobs in flight may take'),
 });

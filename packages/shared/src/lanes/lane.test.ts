@@ -10,6 +10,8 @@ const policy = new LanePolicy({
     settingsCommands: ['/settings'],
     personaCommands: ['/persona', '角色'],
     usageCommands: ['/usage'],
+    stopCommands: ['/stop'],
+    feedbackCommands: ['/good', '/bad'],
   },
 });
 const from = (senderStaffId: string | undefined, prompt = '今天天气怎么样？', source: 'dingtalk' | 'playground' | undefined = undefined) =>

@@ -86,6 +86,24 @@ export function redisKeys(prefix: string) {
     chatSchedules: (conversationKey: string) => `${prefix}:schedules:chat:${conversationKey}`,
     /** The ids of the scheduled prompts `SCHEDULES_FILE` declared at the last start (set): one gone from it is removed. */
     fileSchedules: () => `${prefix}:schedules:file`,
+    /**
+     * A model's answer, found by what names it: its AI card (`outTrackId`; hash jobId, robotCode, asker, group,
+     * state, and once written its persona and model, for a press of stop or 👍/👎), or its asker's conversation (hash
+     * jobId, state `writing` or `done`, persona, model: the answer a stop word stops, or a feedback word alone
+     * rates). Shared keys: the gateway that receives a card press does not know the job's queue shard.
+     */
+    cardAnswer: (outTrackId: string) => `${prefix}:card-answer:${outTrackId}`,
+    askerAnswer: (robotCode: string, conversationId: string, user: string) => `${prefix}:asker-answer:${robotCode}:${conversationId}:${user}`,
+    /** Set when someone allowed to stop a job's answer asked to; the worker writing it checks it when it starts. */
+    stopMark: (jobId: string) => `${prefix}:stop:${jobId}`,
+    /** A conversation's latest model answers (list, newest first: JSON of job, persona, model, opening words), for a quoting feedback word. */
+    recentAnswers: (robotCode: string, conversationId: string) => `${prefix}:recent-answers:${robotCode}:${conversationId}`,
+    /** Each person's rating of one answer (hash user → up | down): one vote per person, changed in place. */
+    feedbackVotes: (jobId: string) => `${prefix}:feedback:votes:${jobId}`,
+    /** A robot's current ratings (hash `up|down` `|model|persona` → count), what `/usage` shows. */
+    feedbackTally: (robotCode: string) => `${prefix}:feedback:tally:${robotCode}`,
+    /** Pub/sub channel (not a key): a job id is published on it when its answer is to stop. */
+    stopChannel: () => `${prefix}:answer-stops`,
     /** Settings every gateway and worker must hold alike (hash name → value), kept while any of them runs. */
     agreedSettings: () => `${prefix}:agreed-settings`,
   };
@@ -130,6 +148,8 @@ export function shardKeys(prefix: string) {
     delivered: (jobId: string) => `${prefix}:delivered:${jobId}`,
     /** The AI card a job's answer streams into (hash: outTrackId, state, text shown), so a retry finishes the same card. */
     card: (jobId: string) => `${prefix}:card:${jobId}`,
+    /** What a stop word's job found when it asked to stop its sender's answer: `stopped` or `nothing`. */
+    stopWord: (jobId: string) => `${prefix}:stop-word:${jobId}`,
     /** How often a job has waited out a rate limit of its own (DingTalk throttling); its waits grow. */
     jobDelays: (jobId: string) => `${prefix}:delays:${jobId}`,
     /** A generated image (base64) not yet uploaded, so a retried job does not pay for another. */

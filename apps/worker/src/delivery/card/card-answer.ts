@@ -30,6 +30,7 @@ export interface OpenCard {
 export class CardAnswer implements AnswerDelivery {
   readonly via = 'card';
   readonly showsProgress: boolean;
+  readonly outTrackId: string;
   private latest: () => string = () => '';
   /** A draft came since the last one was shown (or could not be). */
   private fresh = false;
@@ -47,6 +48,7 @@ export class CardAnswer implements AnswerDelivery {
     private readonly card: OpenCard,
   ) {
     this.sent = card.record.shown;
+    this.outTrackId = card.record.outTrackId;
     this.showsProgress = card.label === 'answer' && card.record.state === 'created';
   }
 
@@ -76,9 +78,9 @@ export class CardAnswer implements AnswerDelivery {
     await this.inFlight;
   }
 
-  async finish(text: string): Promise<void> {
+  async finish(text: string, ending: { stopped: boolean } = { stopped: false }): Promise<void> {
     await this.discard();
-    if (this.card.label === 'answer') await this.finishAnswer(text);
+    if (this.card.label === 'answer') await this.finishAnswer(text, ending.stopped);
     else if (this.card.label === 'apology') await this.finishWithError(text);
   }
 
@@ -130,7 +132,7 @@ export class CardAnswer implements AnswerDelivery {
     }
   }
 
-  private async finishAnswer(text: string): Promise<void> {
+  private async finishAnswer(text: string, stopped: boolean): Promise<void> {
     const { state } = this.card.record;
     if (state === 'created') {
       await this.final(text, { isFinalize: true });
@@ -138,7 +140,7 @@ export class CardAnswer implements AnswerDelivery {
       this.deps.metrics.deliveries.inc({ route: 'card', result: 'ok' });
     }
     if (state === 'created' || state === 'finalized') {
-      await this.setFlowStatus(FLOW_STATUS.finished, text);
+      await this.setFlowStatus(FLOW_STATUS.finished, text, { stopped: String(stopped) });
       await writeCardRecord(this.deps, this.card.jobId, { state: 'finished' });
       this.deps.metrics.cards.inc({ result: 'finished' });
     }
@@ -172,9 +174,9 @@ export class CardAnswer implements AnswerDelivery {
    * The card's last state, with its text once more in the card's data: what a template shows once
    * streaming is over (DingTalk's own AI connector sets both the same way).
    */
-  private async setFlowStatus(flowStatus: string, text: string): Promise<void> {
+  private async setFlowStatus(flowStatus: string, text: string, more: Record<string, string> = {}): Promise<void> {
     const { outTrackId } = this.card.record;
-    const variables = { [this.deps.settings.card.contentKey]: toCardMarkdown(text) };
+    const variables = { ...more, [this.deps.settings.card.contentKey]: toCardMarkdown(text) };
     await requiredCardCall(this.deps, this.card.app, 'PUT', INSTANCES_PATH, () => flowStatusBody(outTrackId, flowStatus, variables));
   }
 }

@@ -9,7 +9,8 @@ describe('card requests', () => {
     expect(body).toEqual({
       cardTemplateId: 'tpl.schema',
       outTrackId: 't-1',
-      cardData: { cardParamMap: { content: '', flowStatus: '2' } },
+      cardData: { cardParamMap: { content: '', flowStatus: '2', stopped: 'false' } },
+      callbackType: 'STREAM',
       openSpaceId: 'dtv1.card//IM_GROUP.cid',
       userIdType: 1,
       imGroupOpenSpaceModel: { supportForward: true },
@@ -24,6 +25,13 @@ describe('card requests', () => {
     });
     const external = createCardBody({ conversationType: '2', conversationId: 'cid', senderStaffId: undefined, senderNick: 'Guest' }, card);
     expect(external.imGroupOpenDeliverModel).toEqual({ robotCode: 'robot' });
+  });
+
+  it('send presses of their buttons over Stream, or by HTTP to the registered route key when there is one', () => {
+    const job = { conversationType: '2' as const, conversationId: 'cid', senderStaffId: 's1', senderNick: 'Li' };
+    expect(createCardBody(job, card)).toMatchObject({ callbackType: 'STREAM' });
+    expect(createCardBody(job, card)).not.toHaveProperty('callbackRouteKey');
+    expect(createCardBody(job, { ...card, callbackRouteKey: 'dtbot-cards' })).toMatchObject({ callbackType: 'HTTP', callbackRouteKey: 'dtbot-cards' });
   });
 
   it('have no place for a private chat without the sender\'s staff id', () => {

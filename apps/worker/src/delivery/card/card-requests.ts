@@ -26,16 +26,19 @@ export function cardSpace(job: Pick<MessageJob, 'conversationType' | 'conversati
  * shows streamed text only while "inputing", so the card starts there instead of costing one more call
  * before its first words. In a group it @-mentions the asker (by staff id; external users have none),
  * in a private chat it goes to the robot's chat with the sender. Every `cardParamMap` value is a string.
+ * Presses of the card's buttons (stop, feedback) come back over the robot's Stream connection, or, with a
+ * `callbackRouteKey` (HTTP mode), to the address DingTalk has registered under that key.
  */
 export function createCardBody(
   job: Pick<MessageJob, 'conversationType' | 'conversationId' | 'senderStaffId' | 'senderNick'>,
-  card: { outTrackId: string; templateId: string; robotCode: string; contentKey: string },
+  card: { outTrackId: string; templateId: string; robotCode: string; contentKey: string; callbackRouteKey?: string | undefined },
 ): Json {
   const openSpaceId = cardSpace(job);
   const common = {
     cardTemplateId: card.templateId,
     outTrackId: card.outTrackId,
-    cardData: { cardParamMap: { [card.contentKey]: '', flowStatus: FLOW_STATUS.inputing } },
+    cardData: { cardParamMap: { [card.contentKey]: '', flowStatus: FLOW_STATUS.inputing, stopped: 'false' } },
+    ...(card.callbackRouteKey ? { callbackType: 'HTTP', callbackRouteKey: card.callbackRouteKey } : { callbackType: 'STREAM' }),
     openSpaceId,
     userIdType: 1,
   };

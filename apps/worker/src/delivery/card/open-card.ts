@@ -82,7 +82,8 @@ async function createCard(
 ): Promise<CardRecord | undefined> {
   // Recorded before the call: an attempt that does not learn the outcome leaves the retry a card to check.
   await writeCardRecord(deps, jobId, { outTrackId, state: 'creating', shown: '' });
-  const card = { outTrackId, templateId, robotCode: data.robotCode || app.appKey, contentKey: deps.settings.card.contentKey };
+  const { contentKey, callbackRouteKey } = deps.settings.card;
+  const card = { outTrackId, templateId, robotCode: data.robotCode || app.appKey, contentKey, callbackRouteKey };
   let answer: Record<string, unknown>;
   try {
     answer = await requiredCardCall(deps, app, 'POST', CREATE_AND_DELIVER_PATH, () => createCardBody(data, card));

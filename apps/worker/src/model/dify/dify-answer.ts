@@ -44,7 +44,8 @@ export async function difyAnswer(deps: AnswerDeps, provider: DifyProvider, reque
     throw error;
   }
   if (thread !== undefined && answered.conversationId) await deps.difyConversations.keep(thread, user, answered.conversationId);
-  return { content: answered.answer, usage: usageOf(answered.usage), costUsd: costUsdOf(answered.usage) };
+  const stopped = request.signal?.aborted === true;
+  return { content: answered.answer, usage: usageOf(answered.usage), costUsd: costUsdOf(answered.usage), ...(stopped ? { stopped } : {}) };
 }
 
 function usageOf(usage: DifyUsage | undefined): OpenAI.CompletionUsage | undefined {
