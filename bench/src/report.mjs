@@ -585,6 +585,7 @@ function commandsBesideBare(ours, bare) {
 
 /** The store path's parts, each timed on its own, beside the gateways' CPU per callback in their best rounds. */
 function storePathLines(ack) {
+  if (ack.storePath.error) return [`Store path, part by part: not measured: ${ack.storePath.error}`];
   const { parts, callbacks, passes, inFlight } = ack.storePath;
   const rows = STORE_PATH_PARTS.map(([name, label]) => [label, parts[name].cpuUs, parts[name].wallUs]);
   const sum = STORE_PATH_PARTS.reduce((total, [name]) => total + parts[name].cpuUs, 0);

@@ -31,7 +31,8 @@ export const STORE_PATH_PARTS = [
 /**
  * What each part of our gateway's store path costs per callback: CPU and wall time of each part run on its own
  * over the same callbacks, in a fresh process, against this Redis; the pass with the least CPU of each part counts,
- * so that a busy moment of the machine does not. The accept path as a whole (parse to add)
+ * so that a busy moment of the machine does not. It times this checkout's built gateway, also when
+ * `BENCH_APPS_ROOT` runs another checkout's apps in the rounds (whose gateway may not have these parts). The accept path as a whole (parse to add)
  * and the naive gateway's add are measured beside them, to check the sum and to compare.
  */
 export async function measureStorePath(ctx) {

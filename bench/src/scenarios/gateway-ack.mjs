@@ -38,8 +38,8 @@ export async function gatewayAck(ctx) {
     await queue.close();
     await ctx.cleanupPrefix(prefix);
   }
-  // After the rounds, so that it takes nothing from them.
-  const storePath = await measureStorePath(ctx);
+  // After the rounds, so that it takes nothing from them; the rounds stand even if it fails.
+  const storePath = await measureStorePath(ctx).catch((error) => ({ error: error instanceof Error ? error.message : String(error) }));
   return { ...summarise(rounds), storePath };
 }
 
