@@ -8,7 +8,7 @@ export {
   type ReceivedImageRequest,
 } from './fake-openai-server.js';
 export { FAKE_PNG, IMAGE_OUTPUT_TOKENS, type ImageGenerationRequest } from './openai-image-body.js';
-export type { ChatCompletionMessage, ChatCompletionRequest, FakeModelReply, FakeToolCallReply } from './openai-completion-body.js';
+export { lastUserText, type ChatCompletionMessage, type ChatCompletionRequest, type FakeModelReply, type FakeToolCallReply } from './openai-completion-body.js';
 export { startFakeDingTalk, type FakeDingTalk } from './fake-dingtalk-server.js';
 export type { FakeFile, FileDownloadRequest } from './fake-dingtalk-file.js';
 export { CARD_QPS_LIMIT_CODE } from './fake-dingtalk-cards.js';
