@@ -255,8 +255,9 @@ describe('stopping an answer that uses tools', () => {
     const h = await start('tools-stop-card', {
       env: { DINGTALK_CARD_TEMPLATE_ID: template, DINGTALK_CARD_UPDATE_MS: '0' },
       dingtalk: { cardTemplates: [template] },
-      // The turn asking for the call is written over about 0.8 s: the stop lands in the middle of it.
-      openai: { stream: { intervalMs: 200 }, answer: modelCalling([forecast]) },
+      // The turn asking for the call is written over about 1.6 s: the stop, sent as it starts, lands in the middle
+      // of it even on a busy machine.
+      openai: { stream: { intervalMs: 400 }, answer: modelCalling([forecast]) },
     });
     const before = weather.calls.length;
     const sent = await h.send(h.groupMessage({ text: '成都天气?', senderStaffId: 'asker' }));
