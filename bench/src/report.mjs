@@ -117,6 +117,8 @@ export function summaryRows(report) {
     add(`stop: cards stopped and ended so (${stop.messages} streaming, ${stop.workers} workers)`, `${stop.cardsEndedStopped}/${stop.messages}`, 'all', stop.cardsEndedStopped === stop.messages);
     add('stop: press to model stream closed (p50 / p99)', `${stop.pressToAbortMs.p50} / ${stop.pressToAbortMs.p99} ms`, 'p99 <= 1000 ms', stop.pressToAbortMs.p99 <= 1000 && stop.modelStreamsClosed === stop.messages);
     add('stop: press to the card\'s last update (p50 / p99)', `${stop.pressToLastUpdateMs.p50} / ${stop.pressToLastUpdateMs.p99} ms`, '', undefined);
+    const saved = stop.tokens;
+    if (saved) add(`stop: output tokens not generated (${saved.answers} stopped answers)`, `${saved.notGenerated} of ${saved.wouldHaveWritten} (${fmt(saved.notGeneratedPercent, ' %')}; ${saved.written} written)`, '', undefined);
   } else missing('stop');
   if (lanes) {
     const ahead = (rank) => (rank ? `${rank.aheadOfPercent} % (${rank.answeredBefore} of ${rank.ofWaiting} before it)` : 'not answered');
@@ -557,6 +559,16 @@ export function formatReport(report) {
         [[`${s.stopped}/${s.pressed}`, s.modelStreamsClosed, s.cardsEndedStopped, `${s.pressToAbortMs.p50} / ${s.pressToAbortMs.p99} / ${s.pressToAbortMs.max} ms`, `${s.pressToLastUpdateMs.p50} / ${s.pressToLastUpdateMs.p99} / ${s.pressToLastUpdateMs.max} ms`]],
       ),
     );
+    const saved = s.tokens;
+    if (saved) {
+      out.push(`output tokens of the ${saved.answers} stopped answers whose stream closed, as the fake bills them (each answer in ${saved.answers ? Math.round(saved.pieces / saved.answers) : '—'} known pieces):`);
+      out.push(
+        table(
+          ['would have been written', 'written before the stream closed', 'not generated', 'pieces sent / whole'],
+          [[saved.wouldHaveWritten, saved.written, `${saved.notGenerated} (${fmt(saved.notGeneratedPercent, ' %')})`, `${saved.piecesSent} / ${saved.pieces}`]],
+        ),
+      );
+    }
   } else out.push(`not measured: ${errors.stop ?? 'skipped'}`);
 
   section('Summary');

@@ -2,13 +2,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { requestStop } from '@dtbot/shared';
 import {
   DEFAULT_ROBOT_CODE,
   startFakeMcpServer,
+  waitFor,
   type ChatCompletionRequest,
   type FakeMcpServer,
   type FakeModelReply,
 } from '@dtbot/testkit';
+import { STOP_DONE } from '../src/replies/canned-replies.js';
+import { STOPPED_MARK } from '../src/steps/watch-stop.js';
+import { answerWithTools } from '../src/tools/answer-with-tools.js';
+import { ToolLedger } from '../src/tools/tool-ledger.js';
+import { countedAskerFor } from './counted-asker-for.js';
 import { startWorkerHarness, type HarnessOptions, type WorkerHarness } from './worker-harness.js';
 
 // The tool loop through the real worker: a real MCP server (the SDK's, over Streamable HTTP), the fake model
@@ -236,5 +243,86 @@ describe('tools over MCP', () => {
     expect(outcome).toBe('completed');
     expect(reply).toContain('答复: still there?');
     expect(h.openai.requests[0]!.body.tools).toBeUndefined();
+  });
+});
+
+describe('stopping an answer that uses tools', () => {
+  const forecast = { name: 'weather__forecast', arguments: { city: '成都' } };
+  const apologies = (h: WorkerHarness) => [...h.dingtalk.delivered().map((message) => message.text), ...h.dingtalk.cards().flatMap((card) => card.updates.map((update) => update.content))].filter((text) => text.includes('抱歉'));
+
+  it('a stop while the model streams its turn asking for a tool: the tool is never called, the card ends stopped, the call is counted', async () => {
+    const template = 'tools-stop.schema';
+    const h = await start('tools-stop-card', {
+      env: { DINGTALK_CARD_TEMPLATE_ID: template, DINGTALK_CARD_UPDATE_MS: '0' },
+      dingtalk: { cardTemplates: [template] },
+      // The turn asking for the call is written over about 1.6 s: the stop, sent as it starts, lands in the middle
+      // of it even on a busy machine.
+      openai: { stream: { intervalMs: 400 }, answer: modelCalling([forecast]) },
+    });
+    const before = weather.calls.length;
+    const sent = await h.send(h.groupMessage({ text: '成都天气?', senderStaffId: 'asker' }));
+    await waitFor(() => h.openai.requests.length === 1, { message: 'the model is asked, with the tools' });
+    await requestStop(h.deps.redis, h.sharedKeys, sent.jobId);
+    expect(await sent.settled).toBe('completed');
+
+    expect(weather.calls.length - before).toBe(0);
+    expect(h.openai.requests).toHaveLength(1);
+    // The model's stream was closed before its call was written out.
+    await waitFor(() => h.openai.abandoned === 1, { message: 'the turn\'s stream is closed' });
+    expect(h.openai.abandonments[0]).toMatchObject({ question: '成都天气?', pieces: 3 });
+    expect(h.openai.abandonments[0]!.piecesSent).toBeLessThan(3);
+    const [card] = h.dingtalk.cards();
+    expect(card).toMatchObject({ finalized: true, params: { content: STOPPED_MARK, stopped: 'true' } });
+    expect(card!.updates.map((update) => update.content)).not.toContain('正在查询 weather…');
+    expect(apologies(h)).toEqual([]);
+    expect(await h.deps.redis.exists(h.deps.keys.toolRounds(sent.jobId))).toBe(0);
+    // The one model call made is in the ledger, as every call is.
+    expect((await h.deps.usage.report(DEFAULT_ROBOT_CODE, 1)).today.total.calls).toBe(1);
+  });
+
+  it('a stop word while the model, without a card, takes its time over a turn asking for a tool: the tool is never called', async () => {
+    const h = await start('tools-stop-word', { openai: { latencyMs: 3000, answer: modelCalling([forecast]) } });
+    const before = weather.calls.length;
+    const question = h.message({ text: '成都天气?', senderStaffId: 'writer' });
+    const sent = await h.send(question);
+    await waitFor(() => h.openai.requests.length === 1, { message: 'the model is asked, with the tools' });
+    await waitFor(async () => (await h.deps.redis.hget(h.sharedKeys.askerAnswer(question.robotCode ?? '', question.conversationId, 'writer'), 'state')) === 'writing');
+    const word = await h.send(h.message({ text: '/stop', senderStaffId: 'writer', conversationId: question.conversationId }));
+    expect(await sent.settled).toBe('completed');
+    expect(await word.settled).toBe('completed');
+
+    expect(weather.calls.length - before).toBe(0);
+    expect(h.openai.served).toBe(0);
+    expect(h.openai.requests).toHaveLength(1);
+    expect(h.dingtalk.delivered().map((message) => message.text)).toEqual([STOP_DONE]);
+    expect(apologies(h)).toEqual([]);
+    expect((await h.deps.usage.report(DEFAULT_ROBOT_CODE, 1)).today.total.calls).toBe(1);
+  });
+
+  it('a retry that replays a recorded turn asking for a tool, stopped meanwhile, starts no tool and asks the model nothing', async () => {
+    const h = await start('tools-stop-replay', { openai: { answer: modelCalling([forecast]) } });
+    const before = weather.calls.length;
+    const asker = countedAskerFor(DEFAULT_ROBOT_CODE)('replayer');
+    const set = await h.deps.tools!.forAsker({ robotCode: DEFAULT_ROBOT_CODE, robotName: 'robot', persona: '' });
+    const jobId = `replay-${Date.now()}`;
+    // An earlier attempt recorded the model's turn and ended before its call ran.
+    const ledger = await ToolLedger.open(h.deps.redis, h.deps.keys.toolRounds(jobId));
+    await ledger.recordTurn(0, { content: '我查一下', toolCalls: [{ id: 'call-1', name: 'weather__forecast', arguments: '{"city":"成都"}' }] });
+    const stop = new AbortController();
+    stop.abort();
+
+    const completion = await answerWithTools(
+      { ...h.deps, providers: h.deps.providersFor(DEFAULT_ROBOT_CODE) },
+      jobId,
+      asker,
+      { model: { model: 'gpt-test' }, messages: [{ role: 'user', content: '成都天气?' }], estimatedTokens: 100, promptTokens: 10, signal: stop.signal },
+      { set: set!, maxSteps: 3 },
+    );
+    expect(completion).toMatchObject({ text: '我查一下', stopped: true, tokens: { input: 0, output: 0 } });
+    expect(completion.toolCalls).toBeUndefined();
+    expect(weather.calls.length - before).toBe(0);
+    expect(h.openai.requests).toHaveLength(0);
+    expect(Object.keys(await h.deps.redis.hgetall(h.deps.keys.toolRounds(jobId)))).toEqual(['turn.0']);
+    expect((await h.deps.usage.report(DEFAULT_ROBOT_CODE, 1)).today.total.calls).toBe(0);
   });
 });

@@ -16,11 +16,12 @@ const DEADLINE_MS = 60_000;
 const questionOf = (text) => /^答复: (问题 \S+)/.exec(text ?? '')?.[1];
 
 /**
- * 15. Stop: 20 answers streaming into AI cards from two worker processes (the gateway in HTTP mode), then the stop
+ * 20. Stop: 20 answers streaming into AI cards from two worker processes (the gateway in HTTP mode), then the stop
  * button of every card pressed at once (`POST /dingtalk/card-callback`, signed, by the asker). For each card: from
  * the press to the model's stream closed (as the fake OpenAI saw its connection end; target: 1 s), and to the
- * card's last update (its final streaming update, by the fake DingTalk's clock), p50 and p99; and that each card
- * ends with what it showed and （已停止）.
+ * card's last update (its final streaming update, by the fake DingTalk's clock), p50 and p99; that each card
+ * ends with what it showed and （已停止）; and the output tokens not generated thanks to the stops (each answer is
+ * written in known pieces, and the fake records how many it sent before the connection closed).
  */
 export async function cardStop(ctx) {
   const options = {
@@ -59,6 +60,7 @@ export async function cardStop(ctx) {
     }
     const toAbort = [];
     const toLastUpdate = [];
+    const closedStreams = [];
     let endedStopped = 0;
     for (const card of report.cards) {
       const pressed = pressedAt.get(card.outTrackId);
@@ -66,7 +68,10 @@ export async function cardStop(ctx) {
       const last = card.updates.at(-1);
       const question = questionOf(last?.content);
       const aborted = system.openai.abandonments.find((entry) => entry.question === question);
-      if (aborted) toAbort.push(aborted.at - pressed);
+      if (aborted) {
+        toAbort.push(aborted.at - pressed);
+        closedStreams.push(aborted);
+      }
       if (last?.isFinalize) toLastUpdate.push(last.receivedAt - pressed);
       if (card.params.stopped === 'true' && last?.content.endsWith('（已停止）')) endedStopped += 1;
     }
@@ -79,15 +84,38 @@ export async function cardStop(ctx) {
       cardsEndedStopped: endedStopped,
       pressToAbortMs: { p50: round(percentile(toAbort, 50)), p99: round(percentile(toAbort, 99)), max: round(Math.max(...toAbort)) },
       pressToLastUpdateMs: { p50: round(percentile(toLastUpdate, 50)), p99: round(percentile(toLastUpdate, 99)), max: round(Math.max(...toLastUpdate)) },
+      tokens: tokensSaved(closedStreams),
       non2xx: non2xx(statuses),
     };
     progress(
       `stop: ${result.stopped}/${result.pressed} stopped, ${result.modelStreamsClosed} model streams closed, ${result.cardsEndedStopped} cards ended stopped; ` +
         `press → model stream closed p50 ${result.pressToAbortMs.p50} ms, p99 ${result.pressToAbortMs.p99} ms; ` +
-        `press → card's last update p50 ${result.pressToLastUpdateMs.p50} ms, p99 ${result.pressToLastUpdateMs.p99} ms`,
+        `press → card's last update p50 ${result.pressToLastUpdateMs.p50} ms, p99 ${result.pressToLastUpdateMs.p99} ms; ` +
+        `tokens: ${result.tokens.wouldHaveWritten} would have been written, ${result.tokens.written} were, ${result.tokens.notGenerated} not generated`,
     );
     return result;
   });
+}
+
+/**
+ * The output tokens the stops saved, summed over the stopped answers whose stream the fake saw closed: what the
+ * model would have written (the whole answer, in its known pieces) against what it wrote before the close, both
+ * as the fake bills them.
+ */
+function tokensSaved(closedStreams) {
+  const wouldHaveWritten = closedStreams.reduce((sum, entry) => sum + entry.tokens.whole, 0);
+  const written = closedStreams.reduce((sum, entry) => sum + entry.tokens.sent, 0);
+  const pieces = closedStreams.reduce((sum, entry) => sum + entry.pieces, 0);
+  const piecesSent = closedStreams.reduce((sum, entry) => sum + entry.piecesSent, 0);
+  return {
+    answers: closedStreams.length,
+    wouldHaveWritten,
+    written,
+    notGenerated: wouldHaveWritten - written,
+    notGeneratedPercent: wouldHaveWritten === 0 ? undefined : round((100 * (wouldHaveWritten - written)) / wouldHaveWritten),
+    pieces,
+    piecesSent,
+  };
 }
 
 function longAnswer(body) {

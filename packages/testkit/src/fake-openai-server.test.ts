@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep } from '@dtbot/shared';
 import { startFakeOpenAI, type FakeOpenAI } from './fake-openai-server.js';
+import { waitFor } from './wait-for.js';
 import { FAKE_PNG, IMAGE_OUTPUT_TOKENS } from './openai-image-body.js';
 
 let fake: FakeOpenAI | undefined;
@@ -114,6 +115,37 @@ describe('startFakeOpenAI', () => {
     expect(read).toContain('"role":"assistant"');
     expect(read).toContain('"content":"ab"');
     expect(read).not.toContain('[DONE]');
+  });
+
+  it('records a stream its reader closed: when, and how many of its pieces and tokens were sent before', async () => {
+    // Two Chinese characters a piece, one token each as the fake bills them: 20 tokens in 10 pieces.
+    fake = await startFakeOpenAI({ answer: () => '一二三四五六七八九十'.repeat(2), stream: { chunks: 10, intervalMs: 30 } });
+    const response = await chat(fake.baseURL, question('长问题', { stream: true }));
+    const reader = response.body!.getReader();
+    let read = '';
+    while (!read.includes('"content":"三四"')) read += new TextDecoder().decode((await reader.read()).value);
+    await reader.cancel();
+    await waitFor(() => fake!.abandoned === 1);
+    const [closed] = fake.abandonments;
+    expect(closed).toMatchObject({ question: '长问题', pieces: 10, tokens: { whole: 20 } });
+    // At least the two pieces read were sent; not all of them (the reader left 30 ms a piece before the end).
+    expect(closed!.piecesSent).toBeGreaterThanOrEqual(2);
+    expect(closed!.piecesSent).toBeLessThan(10);
+    expect(closed!.tokens.sent).toBe(2 * closed!.piecesSent);
+  });
+
+  it('paces a tool-calling turn like an answer, and records it abandoned when its reader closes it', async () => {
+    fake = await startFakeOpenAI({ answer: () => ({ toolCalls: [{ name: 'look', arguments: { q: 'x' } }] }), stream: { intervalMs: 40 } });
+    const startedAt = performance.now();
+    const whole = await (await chat(fake.baseURL, question('x', { stream: true }))).text();
+    // Role, the call's three deltas, finish: four waits.
+    expect(performance.now() - startedAt).toBeGreaterThanOrEqual(4 * 40 - 5);
+    expect(whole).toContain('"name":"look"');
+    const response = await chat(fake.baseURL, question('y', { stream: true }));
+    await response.body!.getReader().cancel();
+    await waitFor(() => fake!.abandoned === 1);
+    expect(fake.abandonments[0]).toMatchObject({ question: 'y', pieces: 3 });
+    expect(fake.abandonments[0]!.piecesSent).toBeLessThan(3);
   });
 
   it('answers 429 with retry hints once rpmLimit requests were admitted in the window', async () => {

@@ -4,6 +4,7 @@ import { startLocalHttpServer } from './local-http-server.js';
 import {
   chatCompletion,
   completionChunks,
+  estimateTokens,
   lastUserText,
   toolCallChunks,
   toolCallCompletion,
@@ -78,6 +79,18 @@ export interface ReceivedImageRequest extends Omit<ReceivedChatRequest, 'body'> 
   body: ImageGenerationRequest;
 }
 
+/** A streamed answer whose reader closed the connection before its last chunk. */
+export interface Abandonment {
+  /** The last user message's text. */
+  question: string;
+  at: number;
+  /** The pieces the whole answer is written in (its content, or its tool calls' deltas), and those sent before the close. */
+  pieces: number;
+  piecesSent: number;
+  /** The answer's output tokens as the fake bills them (`usage.completion_tokens`): all of it, and the pieces sent. */
+  tokens: { whole: number; sent: number };
+}
+
 export interface FakeOpenAI {
   /** `http://127.0.0.1:<port>/v1`, ready for the OpenAI SDK's `baseURL`. */
   readonly baseURL: string;
@@ -91,8 +104,8 @@ export interface FakeOpenAI {
   readonly served: number;
   /** Streamed answers whose reader closed the connection before their last chunk (a stopped answer). */
   readonly abandoned: number;
-  /** Each of those: the question it answered (the last user message's text) and when the fake saw it closed. */
-  readonly abandonments: readonly { question: string; at: number }[];
+  /** Each of those: the question it answered, when the fake saw it closed, and how much of it was sent. */
+  readonly abandonments: readonly Abandonment[];
   /** 429 answers sent. */
   readonly rateLimited: number;
   /** Error answers sent because of `status`, `failEvery` or a throwing `answer`. */
@@ -128,6 +141,13 @@ function routeOf(url: URL): Route {
   return { kind: operationOf(azure[2]!), azure: { deployment: decodeURIComponent(azure[1]!), apiVersion } };
 }
 
+/** The text a chunk carries when it is a piece of the answer (words or a tool call's delta); `undefined` otherwise. */
+function pieceText(chunk: object): string | undefined {
+  const delta = (chunk as { choices?: { delta?: { content?: string; tool_calls?: unknown[] } }[] }).choices?.[0]?.delta;
+  if (delta?.tool_calls) return JSON.stringify(delta.tool_calls);
+  return delta?.content || undefined;
+}
+
 const echoAnswer: AnswerFunction = (body) => `答复: ${lastUserText(body)}`;
 
 /** Streams the fake itself cut short (closing, or `breakAfter`): not abandoned by their reader. */
@@ -138,13 +158,17 @@ function cut(res: ServerResponse): void {
   res.destroy();
 }
 
-/** Server-sent events, one per chunk, each after `pause()` (false: the fake closed, stop). */
+/**
+ * Server-sent events, one per chunk, each after `pause()` (false: the fake closed, stop); `written` counts the
+ * chunks written so far.
+ */
 async function sendStream(
   res: ServerResponse,
   chunks: object[],
   headers: Record<string, string>,
   pause: () => Promise<boolean>,
   breakAfter = Number.POSITIVE_INFINITY,
+  written = { chunks: 0 },
 ): Promise<void> {
   if (res.destroyed || res.writableEnded) return;
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...headers });
@@ -157,6 +181,7 @@ async function sendStream(
       return void cut(res);
     }
     res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    written.chunks += 1;
   }
   res.end('data: [DONE]\n\n');
 }
@@ -173,7 +198,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   const pendingDelays = new Set<() => void>();
   let served = 0;
   let abandoned = 0;
-  const abandonments: { question: string; at: number }[] = [];
+  const abandonments: Abandonment[] = [];
   let rateLimited = 0;
   let failed = 0;
   let admittedCount = 0;
@@ -263,26 +288,44 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     } catch (error) {
       return fail(res, 500, `fake answer failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+    const { chunks: pieceCount, intervalMs = 0, breakAfter } = current.stream ?? {};
+    const pause = async () => intervalMs <= 0 || (await delay(intervalMs));
+    /** Streams `chunks`, noting it abandoned, with how much of it was sent, if its reader closes it first. */
+    const stream = (chunks: object[]) => {
+      const pieces = chunks.map(pieceText);
+      const written = { chunks: 0 };
+      res.on('close', () => {
+        if (res.writableEnded || cutByServer.has(res)) return;
+        abandoned += 1;
+        const isPiece = (text: string | undefined): text is string => text !== undefined;
+        const sent = pieces.slice(0, written.chunks).filter(isPiece);
+        const all = pieces.filter(isPiece);
+        abandonments.push({
+          question: lastUserText(body),
+          at: Date.now(),
+          pieces: all.length,
+          piecesSent: sent.length,
+          tokens: { whole: estimateTokens(all.join('')), sent: estimateTokens(sent.join('')) },
+        });
+      });
+      return sendStream(res, chunks, limitHeaders, pause, breakAfter, written);
+    };
     if (typeof reply !== 'string') {
       if (res.destroyed) return;
       served += 1;
-      if (body.stream === true) return sendStream(res, toolCallChunks(body, reply), limitHeaders, async () => true);
-      return sendJson(res, 200, toolCallCompletion(body, reply), limitHeaders);
+      if (body.stream !== true) return sendJson(res, 200, toolCallCompletion(body, reply), limitHeaders);
+      // Tool calls are paced like an answer's pieces, so a stop can land while the model asks for them.
+      const chunks = toolCallChunks(body, reply);
+      return stream(chunks);
     }
     let answer = reply;
     if (current.think !== undefined) answer = `<think>\n${current.think}\n</think>\n\n${answer}`;
     if (res.destroyed) return;
     served += 1;
     if (body.stream === true) {
-      const { chunks: pieces, intervalMs = 0, breakAfter } = current.stream ?? {};
-      const pause = async () => intervalMs <= 0 || (await delay(intervalMs));
-      const chunks = completionChunks(body, answer, pieces);
-      res.on('close', () => {
-        if (res.writableEnded || cutByServer.has(res)) return;
-        abandoned += 1;
-        abandonments.push({ question: lastUserText(body), at: Date.now() });
-      });
-      return sendStream(res, current.omitUsage ? chunks.filter((chunk) => !('usage' in chunk)) : chunks, limitHeaders, pause, breakAfter);
+      const all = completionChunks(body, answer, pieceCount);
+      const chunks = current.omitUsage ? all.filter((chunk) => !('usage' in chunk)) : all;
+      return stream(chunks);
     }
     const { usage, ...completion } = chatCompletion(body, answer);
     sendJson(res, 200, current.omitUsage ? completion : { ...completion, usage }, limitHeaders);

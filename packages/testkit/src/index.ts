@@ -1,6 +1,7 @@
 export {
   startFakeOpenAI,
   type AnswerFunction,
+  type Abandonment,
   type FakeOpenAI,
   type FakeOpenAIBehaviour,
   type FakeOpenAIOptions,

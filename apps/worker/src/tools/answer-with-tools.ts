@@ -70,8 +70,9 @@ export async function answerWithTools(
       turn = { content: completion.text, toolCalls: completion.toolCalls };
       await ledger.recordTurn(round, turn);
     }
-    // Stopped between rounds: no tool of this round is started, and the words the model wrote so far stand.
-    if (request.signal?.aborted && last) return { ...withoutToolCalls(last), text: turn.content, stopped: true };
+    // Stopped between rounds, or while a retry read its recorded rounds: no tool of this round is started, and
+    // the words the model wrote so far stand.
+    if (request.signal?.aborted) return { ...(last ? withoutToolCalls(last) : replayedOnly(request)), text: turn.content, stopped: true };
     messages.push(assistantTurn(turn));
     promptTokens += deps.tokens.message(turn.content + JSON.stringify(turn.toolCalls));
     const results = await runRound(deps, tools.set, ledger, round, turn.toolCalls, progress);
@@ -84,6 +85,11 @@ export async function answerWithTools(
   // A model that asks for tools even when told it may not has given no answer.
   if (!final.text && !final.stopped) throw new WorkerFailure('model_empty_answer', 'the model asked for tools after its last round instead of answering');
   return withoutToolCalls(final);
+}
+
+/** A stopped answer whose every model turn was replayed from the ledger: this attempt asked the model nothing, and spent nothing. */
+function replayedOnly(request: CompletionRequest): Completion {
+  return { text: '', model: request.model.model, apiUrl: '', tokens: { input: 0, output: 0 }, counted: 'tokenizer', stopped: true };
 }
 
 function withoutToolCalls(completion: Completion): Completion {
