@@ -55,10 +55,10 @@ export async function callModel(
   prompt: ModelPrompt,
   progress: { onSent?: () => void; onText?: (draft: () => string) => void; firstStart?: boolean; stop?: StopWatch | undefined } & ToolProgress = {},
 ): Promise<string> {
-  const { stop, onTools, onToolsDone, firstStart: _firstStart, ...shown } = progress;
+  const { stop, onTools, onToolsDone, firstStart, ...shown } = progress;
   const answerKey = deps.keys.answer(jobId);
   // Only an earlier start of the job can have kept an answer: its first start asks at once.
-  const cached = progress.firstStart ? null : await deps.redis.get(answerKey);
+  const cached = firstStart ? null : await deps.redis.get(answerKey);
   // A retry of a stopped answer finds its stop mark still set: the kept text is what was shown, and stays stopped.
   if (cached !== null && (cached || stop?.signal.aborted)) {
     if (stop?.signal.aborted) stop.stopped = true;
