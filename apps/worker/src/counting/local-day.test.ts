@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { daysEndingOn, localDay } from './local-day.js';
+import { daysEndingOn, localDay, localMinute } from './local-day.js';
 
 describe('localDay', () => {
   it('counts the day in the zone: 16:00 UTC is already tomorrow in Shanghai', () => {
@@ -16,6 +16,13 @@ describe('localDay', () => {
   it('follows the zone across a daylight-saving change', () => {
     expect(localDay('America/New_York', Date.UTC(2026, 2, 8, 4, 30)).day).toBe('2026-03-07');
     expect(localDay('America/New_York', Date.UTC(2026, 2, 8, 5, 30)).day).toBe('2026-03-08');
+  });
+});
+
+describe('localMinute', () => {
+  it('reads the moment in the zone, to the minute, on a 24-hour clock', () => {
+    expect(localMinute(Date.UTC(2026, 11, 7, 16, 5, 59), 'Asia/Shanghai')).toBe('2026-12-08 00:05');
+    expect(localMinute(Date.UTC(2026, 11, 7, 16, 5, 59), 'UTC')).toBe('2026-12-07 16:05');
   });
 });
 

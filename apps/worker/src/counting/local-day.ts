@@ -29,13 +29,25 @@ function formatFor(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
-export function localDay(timeZone: string, now: number): LocalDay {
+/** The moment's calendar and clock fields in the zone (year, month, day, hour, minute, second), zero-padded. */
+function localParts(timeZone: string, at: number): Record<string, string> {
   const parts: Record<string, string> = {};
-  for (const part of formatFor(timeZone).formatToParts(now)) parts[part.type] = part.value;
+  for (const part of formatFor(timeZone).formatToParts(at)) parts[part.type] = part.value;
+  return parts;
+}
+
+export function localDay(timeZone: string, now: number): LocalDay {
+  const parts = localParts(timeZone, now);
   const elapsed = ((Number(parts.hour) * 60 + Number(parts.minute)) * 60 + Number(parts.second)) * 1000 + (now % 1000);
   // A day that gains or loses an hour to daylight saving is off by that hour here, which only
   // moves the "about n hours" a refusal mentions; the day itself comes from Intl.
   return { day: `${parts.year}-${parts.month}-${parts.day}`, msToMidnight: 86_400_000 - elapsed };
+}
+
+/** A moment as a chat in the zone reads it, to the minute: `YYYY-MM-DD HH:MM`. */
+export function localMinute(at: number, timeZone: string): string {
+  const parts = localParts(timeZone, at);
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
 }
 
 /** The `count` calendar days that end with `day` (`YYYY-MM-DD`), oldest first: calendar arithmetic, no zone involved. */

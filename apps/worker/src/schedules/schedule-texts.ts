@@ -1,24 +1,10 @@
+import { localMinute } from '../counting/local-day.js';
 import type { Echo } from '../replies/echo-user-text.js';
 
 /**
  * Every sentence the schedule command answers with (the rest of the fixed sentences are in
  * `replies/canned-replies.ts`). Whatever the user typed reaches them only as an `Echo`.
  */
-
-/** A moment as the chat reads it: its schedule's time zone, to the minute. */
-export function localMinute(at: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')}`;
-}
 
 export function scheduleUsage(word: string): string {
   return [
