@@ -5,6 +5,7 @@ import { progress, sleep } from '../progress.mjs';
 import { non2xx, sendSteady } from '../send.mjs';
 import { round } from '../stats.mjs';
 import { withSystem } from '../system.mjs';
+import { toolAskingModel } from '../tool-asking-model.mjs';
 
 const MESSAGES = 40;
 const PER_SECOND = 20;
@@ -20,8 +21,6 @@ const RECORD_MS = 100;
 const DEADLINE_AFTER_KILL_MS = 120_000;
 const TAKEN_OVER_AFTER_MS = 10_000;
 
-const tokenOf = (body) => /问题 ([\w-]+)/.exec(JSON.stringify(body.messages ?? []))?.[1];
-const hasToolResult = (body) => (body.messages ?? []).some((message) => message.role === 'tool');
 /** The tool's text names the message it served; read back from the tool ledger's `result.*` fields. */
 const resultText = (token) => `found ${token};`;
 const RESULT_TOKEN = /found (\S+);/;
@@ -70,13 +69,7 @@ export async function toolCrash(ctx) {
     ],
   });
   try {
-    const openai = {
-      latencyMs: MODEL_LATENCY_MS,
-      answer: (body) =>
-        hasToolResult(body)
-          ? `答复: 问题 ${tokenOf(body)}`
-          : { toolCalls: [{ name: 'bench__lookup', arguments: { token: tokenOf(body) ?? '' } }] },
-    };
+    const openai = toolAskingModel(MODEL_LATENCY_MS);
     return await withSystem(ctx, { label: 'toolcrash', openai, workers: 2, workerEnv: { MCP_SERVERS: `bench=${mcp.url}` } }, async (system) => {
       const messages = Array.from({ length: MESSAGES }, (_, index) => trackedMessage(system.dingtalk, 'tcrash', index));
       const tokens = messages.map((message) => message.token);

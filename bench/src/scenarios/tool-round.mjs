@@ -5,6 +5,7 @@ import { progress } from '../progress.mjs';
 import { non2xx, sendBurst, sendSteady } from '../send.mjs';
 import { percentile, round } from '../stats.mjs';
 import { withSystem } from '../system.mjs';
+import { hasToolResult, tokenOf, toolAskingModel } from '../tool-asking-model.mjs';
 
 const MODEL_LATENCY_MS = 100;
 const TOOL_LATENCY_MS = 50;
@@ -13,8 +14,6 @@ const MESSAGES = 200;
 const PER_SECOND = Number(process.env.BENCH_TOOLS_PER_SECOND ?? 10);
 const WARMUP_MESSAGES = 10;
 
-const tokenOf = (body) => /问题 ([\w-]+)/.exec(JSON.stringify(body.messages ?? []))?.[1];
-const hasToolResult = (body) => (body.messages ?? []).some((message) => message.role === 'tool');
 
 /**
  * 15. Tool round: each message makes the model ask for one MCP tool call (a real MCP server in this process, over
@@ -39,13 +38,7 @@ export async function toolRound(ctx) {
     ],
   });
   try {
-    const openai = {
-      latencyMs: MODEL_LATENCY_MS,
-      answer: (body) =>
-        hasToolResult(body)
-          ? `答复: 问题 ${tokenOf(body)}`
-          : { toolCalls: [{ name: 'bench__lookup', arguments: { token: tokenOf(body) ?? '' } }] },
-    };
+    const openai = toolAskingModel(MODEL_LATENCY_MS);
     return await withSystem(ctx, { label: 'tools', openai, workers: 1, workerEnv: { MCP_SERVERS: `bench=${mcp.url}` } }, async (system) => {
       const warmup = Array.from({ length: WARMUP_MESSAGES }, (_, index) => trackedMessage(system.dingtalk, 'toolwarm', index));
       await sendBurst(system.gateway.port, warmup, 4);
