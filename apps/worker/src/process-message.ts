@@ -60,7 +60,7 @@ export async function processMessage(deps: ProcessMessageDeps, job: Job<MessageJ
     const firstStart = isFirstStart(job);
     const unwritten = { parts: firstStart, card: firstStart && deps.notices === undefined };
     delivery = await openDelivery(deps, jobId, data, { label: 'answer', gradual: questionAsked(reply) !== undefined, unwritten });
-    const stop = await watchStop(deps, jobId, data, reply, delivery);
+    const stop = await watchStop(deps, jobId, data, reply, delivery, firstStart);
     let produced: Produced;
     try {
       produced = await produceReply(deps, { jobId, data, delivery, started: startedOnce(deps, job, data), firstStart, stop }, reply);

@@ -30,12 +30,12 @@ function ours(calls: RedisCall[], jobId: string): string[] {
         .replaceAll(thread, '<thread>')
         .replaceAll(DEFAULT_ROBOT_CODE, '<robot>')
         .replaceAll(day, '<day>')
-        .replace(/^(:(?:asker|recent)-answers?:<robot>:)[^:]+/, '$1<conversation>')}`,
+        .replace(/^(:(?:last-answer|recent-answers):<robot>:)[^:]+/, '$1<conversation>')}`,
     );
 }
 
 describe('an answered message', () => {
-  it('on its first start, reads no kept answer, card or delivery record: 18 calls of our own', async () => {
+  it('on its first start, reads no kept answer, card, delivery record or stop mark: 12 calls of our own', async () => {
     let jobId = '';
     const calls = await redisCallsRunBy(harness.deps.redis as Redis, harness.prefix, async () => {
       const answered = await harness.ask(harness.message({ text: 'what is a queue?', senderStaffId: 'first-start' }));
@@ -45,38 +45,35 @@ describe('an answered message', () => {
     expect(ours(calls, jobId)).toEqual([
       'evalsha :order:<thread>:done', // the turn
       'evalsha :quota:<robot>:<day>:users', // the daily quota
-      'exists :stop:<job>', // a stop asked for before the answer started
-      'hset :asker-answer:<robot>:<conversation>:first-start', // the asker's answer is being written (stop words find it)
-      'expire :asker-answer:<robot>:<conversation>:first-start',
+      // Nothing for a stop: none can be asked of a job before its first start, and a stop word finds the answer
+      // in the memory of the worker writing it.
       'mget :memory:<thread>', // the thread's memory and persona
       'evalsha :rate:requests', // the rate limiter's admission
       'evalsha :rate:congestion', // and its release
       'evalsha :usage:<robot>:<day>', // the usage ledger
       'set :answer:<job>', // the answer kept for a retry
-      'hset :asker-answer:<robot>:<conversation>:first-start', // written: what a feedback word alone rates
-      'expire :asker-answer:<robot>:<conversation>:first-start',
-      'lpush :recent-answers:<robot>:<conversation>', // one of the conversation's latest, for a quoting feedback word
-      'ltrim :recent-answers:<robot>:<conversation>',
+      // Written: one of the conversation's latest (a quoting feedback word), in a private chat also what a feedback
+      // word alone rates.
+      'lpush :recent-answers:<robot>:<conversation>',
       'expire :recent-answers:<robot>:<conversation>',
       'evalsha :delivered:<job>', // the part delivered
       'set :memory:<thread>',
       'evalsha :order:<thread>:done', // the end of the turn
     ]);
     // With what the scripts run, from the turn on (Redis' TIME, which names no key, left out): what INFO
-    // commandstats counts of ours, 38 commands and TIME
-    // (8 of them the bookkeeping of stops and feedback).
+    // commandstats counts of ours, 32 commands and TIME
+    // (2 of them the bookkeeping of stops and feedback).
     const ourKeys = ({ key }: RedisCall) => key !== undefined && !key.startsWith(':messages:') && !key.startsWith(':notice:');
     const fromTurn = calls.filter(ourKeys).slice(calls.filter(ourKeys).findIndex(({ key }) => key?.endsWith(':done')));
     expect(fromTurn.map(({ command }) => command)).toEqual([
       ...['evalsha', 'get'],
       ...['evalsha', 'set', 'hincrby', 'expire', 'hset', 'expire'],
-      ...['exists', 'hset', 'expire'],
       'mget',
       ...['evalsha', 'hmget', 'zadd', 'pexpire'],
       ...['evalsha', 'hget', 'zrem'],
       ...['evalsha', 'set', 'hmget', 'hset'],
       'set',
-      ...['hset', 'expire', 'lpush', 'ltrim', 'expire'],
+      ...['lpush', 'expire'],
       ...['evalsha', 'hset', 'expire'],
       'set',
       ...['evalsha', 'set', 'exists', 'decr'],

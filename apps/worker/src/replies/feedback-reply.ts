@@ -1,4 +1,4 @@
-import { robotMetricLabel, type Vote } from '@dtbot/shared';
+import { CONVERSATION_GROUP, robotMetricLabel, type Vote } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import { countedAs } from '../counting/counted-as.js';
 import { FEEDBACK_CHANGED, FEEDBACK_SAME, FEEDBACK_THANKS, NOTHING_TO_RATE } from './canned-replies.js';
@@ -14,7 +14,7 @@ export async function feedbackReply(deps: FeedbackReplyDeps, { data }: ReplyCont
   const user = countedAs(data).user;
   const answer = data.quote
     ? await deps.feedback.quotedAnswer(data.robotCode, data.conversationId, data.quote)
-    : await deps.feedback.lastAnswer(data.robotCode, data.conversationId, user);
+    : await deps.feedback.lastAnswer(data.robotCode, data.conversationId, user, data.conversationType === CONVERSATION_GROUP);
   if (!answer) return NOTHING_TO_RATE;
   const outcome = await deps.feedback.vote(answer, user, vote);
   if (outcome === 'same') return FEEDBACK_SAME;

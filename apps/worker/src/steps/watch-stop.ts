@@ -12,9 +12,17 @@ export const STOPPED_MARK = '（已停止）';
 
 /**
  * Listens for a stop of the answer the model is about to write (a card's stop button, a stop word), for the kinds
- * that ask the model a question; other replies are not written gradually and have nothing to stop.
+ * that ask the model a question; other replies are not written gradually and have nothing to stop. On the job's
+ * first take no stop of it can have been asked yet.
  */
-export async function watchStop(deps: WatchStopDeps, jobId: string, data: MessageJob, reply: Reply, delivery: AnswerDelivery): Promise<StopWatch | undefined> {
+export async function watchStop(
+  deps: WatchStopDeps,
+  jobId: string,
+  data: MessageJob,
+  reply: Reply,
+  delivery: AnswerDelivery,
+  firstStart: boolean,
+): Promise<StopWatch | undefined> {
   if (questionAsked(reply) === undefined) return undefined;
   return deps.stops.watch({
     jobId,
@@ -23,6 +31,7 @@ export async function watchStop(deps: WatchStopDeps, jobId: string, data: Messag
     asker: countedAs(data).user,
     group: data.conversationType === CONVERSATION_GROUP,
     outTrackId: delivery.outTrackId,
+    firstStart,
   });
 }
 

@@ -5,6 +5,7 @@ import { RECENT_ANSWERS } from '../stops/answer-stops.js';
 
 
 const recentSchema = z.object({ jobId: z.string(), persona: z.string(), model: z.string(), head: z.string() });
+const lastSchema = z.object({ jobId: z.string(), persona: z.string(), model: z.string() });
 
 /**
  * Ratings of answers: each person's vote per answer, and each robot's tally by model and persona, in Redis. The
@@ -13,13 +14,21 @@ const recentSchema = z.object({ jobId: z.string(), persona: z.string(), model: z
 export class AnswerFeedback {
   constructor(
     private readonly redis: RedisClient,
-    private readonly keys: Pick<RedisKeys, 'askerAnswer' | 'recentAnswers' | 'feedbackVotes' | 'feedbackTally'>,
+    private readonly keys: Pick<RedisKeys, 'lastAnswer' | 'recentAnswers' | 'feedbackVotes' | 'feedbackTally'>,
   ) {}
 
-  /** The asker's last answer in a conversation that a model wrote, if it is still remembered and written. */
-  async lastAnswer(robotCode: string, conversationId: string, user: string): Promise<RatedAnswer | undefined> {
-    const { jobId, state, persona, model } = await this.redis.hgetall(this.keys.askerAnswer(robotCode, conversationId, user));
-    return jobId && state === 'done' && model ? { jobId, robotCode, persona: persona ?? '', model } : undefined;
+  /**
+   * The asker's last answer in a conversation, if a model wrote it and it is still remembered: in a group its own
+   * record, in a private chat (one asker) the conversation's newest answer.
+   */
+  async lastAnswer(robotCode: string, conversationId: string, user: string, group: boolean): Promise<RatedAnswer | undefined> {
+    const raw = group
+      ? await this.redis.get(this.keys.lastAnswer(robotCode, conversationId, user))
+      : (await this.redis.lrange(this.keys.recentAnswers(robotCode, conversationId), 0, 0))[0];
+    const last = lastSchema.safeParse(parseJson(raw ?? ''));
+    if (!last.success || !last.data.jobId || !last.data.model) return undefined;
+    const { jobId, persona, model } = last.data;
+    return { jobId, robotCode, persona, model };
   }
 
   /**
@@ -32,7 +41,8 @@ export class AnswerFeedback {
     const entries = await this.redis.lrange(this.keys.recentAnswers(robotCode, conversationId), 0, RECENT_ANSWERS - 1);
     for (const raw of entries) {
       const entry = recentSchema.safeParse(parseJson(raw));
-      if (!entry.success) continue;
+      // An entry without opening words is an answer that ended unwritten (a private chat keeps those too).
+      if (!entry.success || !entry.data.head) continue;
       const { head, ...answer } = entry.data;
       if (head.startsWith(wanted) || (head.length < wanted.length && wanted.startsWith(head) && head.length >= 4)) return { ...answer, robotCode };
     }

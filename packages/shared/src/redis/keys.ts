@@ -87,16 +87,27 @@ export function redisKeys(prefix: string) {
     /** The ids of the scheduled prompts `SCHEDULES_FILE` declared at the last start (set): one gone from it is removed. */
     fileSchedules: () => `${prefix}:schedules:file`,
     /**
-     * A model's answer, found by what names it: its AI card (`outTrackId`; hash jobId, robotCode, asker, group,
-     * state, and once written its persona and model, for a press of stop or 👍/👎), or its asker's conversation (hash
-     * jobId, state `writing` or `done`, persona, model: the answer a stop word stops, or a feedback word alone
-     * rates). Shared keys: the gateway that receives a card press does not know the job's queue shard.
+     * A model's answer, found by its AI card (`outTrackId`; hash jobId, robotCode, asker, group, state, and once
+     * written its persona and model, for a press of stop or 👍/👎). Shared keys: the gateway that receives a card
+     * press does not know the job's queue shard.
      */
     cardAnswer: (outTrackId: string) => `${prefix}:card-answer:${outTrackId}`,
-    askerAnswer: (robotCode: string, conversationId: string, user: string) => `${prefix}:asker-answer:${robotCode}:${conversationId}:${user}`,
-    /** Set when someone allowed to stop a job's answer asked to; the worker writing it checks it when it starts. */
+    /**
+     * The last answer that ended for an asker in a group (JSON of job, persona, model: what a feedback word alone
+     * rates). In a private chat the conversation's newest `recentAnswers` entry is its asker's last answer.
+     */
+    lastAnswer: (robotCode: string, conversationId: string, user: string) => `${prefix}:last-answer:${robotCode}:${conversationId}:${user}`,
+    /** Set when someone allowed to stop a job's answer asked to; the worker writing it checks it when the job is taken again. */
     stopMark: (jobId: string) => `${prefix}:stop:${jobId}`,
-    /** A conversation's latest model answers (list, newest first: JSON of job, persona, model, opening words), for a quoting feedback word. */
+    /**
+     * The last stop word of an asker in a conversation (JSON, as published on `stopWordChannel`), kept a while: a
+     * worker whose subscriber was away reads it when it is back.
+     */
+    stopWordMark: (robotCode: string, conversationId: string, user: string) => `${prefix}:stop-word-mark:${robotCode}:${conversationId}:${user}`,
+    /**
+     * A conversation's latest model answers (list, newest first: JSON of job, persona, model, opening words), for a
+     * quoting feedback word; in a private chat also its asker's answers that ended unwritten (opening words empty).
+     */
     recentAnswers: (robotCode: string, conversationId: string) => `${prefix}:recent-answers:${robotCode}:${conversationId}`,
     /** Each person's rating of one answer (hash user → up | down): one vote per person, changed in place. */
     feedbackVotes: (jobId: string) => `${prefix}:feedback:votes:${jobId}`,
@@ -104,6 +115,8 @@ export function redisKeys(prefix: string) {
     feedbackTally: (robotCode: string) => `${prefix}:feedback:tally:${robotCode}`,
     /** Pub/sub channel (not a key): a job id is published on it when its answer is to stop. */
     stopChannel: () => `${prefix}:answer-stops`,
+    /** Pub/sub channel (not a key): a stop word, for whichever worker writes its asker's answer in that conversation. */
+    stopWordChannel: () => `${prefix}:stop-words`,
     /** Settings every gateway and worker must hold alike (hash name → value), kept while any of them runs. */
     agreedSettings: () => `${prefix}:agreed-settings`,
   };

@@ -3,7 +3,7 @@ import type { RedisClient } from '../redis/create-redis.js';
 import type { RedisKeys } from '../redis/keys.js';
 
 /** Longer than any answer is written: a mark outliving its job only answers a question nobody asks again. */
-const STOP_MARK_TTL_SECONDS = 3600;
+export const STOP_MARK_TTL_SECONDS = 3600;
 
 /**
  * Asks whichever worker writes the job's answer to stop it. The mark is set first and then announced: a worker that
