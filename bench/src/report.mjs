@@ -43,6 +43,10 @@ export function summaryRows(report) {
     );
     add('worker CPU per answered message (1 worker)', `${fmt(one.cpuMsPerMessage, ' ms')}${bareNote(bare?.workerCpuMsPerJob, ' ms')}`, '<= 2.5 ms', one.cpuMsPerMessage <= 2.5);
     add('Redis script calls / socket reads per answered message', `${fmt(one.scriptCallsPerMessage)} / ${fmt(one.socketReadsPerMessage)}${bare ? ` (bare BullMQ ${fmt(bare.scriptCallsPerJob)} / ${fmt(bare.socketReadsPerJob)})` : ''}`, '', undefined);
+    const single = drain.oneAtATime;
+    if (single) {
+      add('Redis round trips per message, one at a time: worker / storing', `${fmt(single.ours.workerRoundTrips)} / ${fmt(single.ours.storeRoundTrips)} (bare BullMQ ${fmt(single.bare.workerRoundTrips)} / ${fmt(single.bare.storeRoundTrips)})`, '', undefined);
+    }
     add('worker peak RSS while draining (1 worker)', fmt(drain.one.memory.workerMB, ' MB'), '', undefined);
   } else missing('drain');
   if (crash) {
@@ -321,12 +325,34 @@ export function formatReport(report) {
             [`Redis CPU µs (${b.redisCpuSource})`, d.one.redisCpuUsPerMessage, b.redisCpuUsPerJob, vs.redisCpuUs, ...paced(p?.redisCpuUsPerJob, vp.redisCpuUs)],
             ['Redis socket reads (request batches)', d.one.socketReadsPerMessage, b.socketReadsPerJob, vs.socketReads, ...paced(p?.socketReadsPerJob, vp.socketReads)],
             ['worker CPU ms', d.one.cpuMsPerMessage, b.workerCpuMsPerJob, vs.workerCpuMs, ...paced(p?.workerCpuMsPerJob, vp.workerCpuMs)],
+            ...(d.oneAtATime
+              ? [['round trips per message, one at a time (worker)', d.oneAtATime.ours.workerRoundTrips, d.oneAtATime.bare.workerRoundTrips, d.oneAtATime.ratio, ...paced(undefined, undefined)]]
+              : []),
           ],
         ),
       );
       out.push(`bare BullMQ's busiest Redis commands per job: ${b.busiestRedisCommands.join(', ')}`);
       if (d.one.redisCommands && b.redisCommands) out.push(...commandsBesideBare(d.one.redisCommands, b.redisCommands));
       out.push('socket reads: INFO stats total_reads_processed; pipelined or concurrent requests that arrive together are one read, so it is not a count of round trips');
+      const single = d.oneAtATime;
+      if (single) {
+        out.push(
+          `round trips, one at a time: ${single.messages} messages (jobs), each sent once the one before was answered (and ${single.settleMs} ms more), on a redis-server of its own; ` +
+            'with one in flight every socket read is a request batch its client waited on. Per message: the reads while storing and answering, ' +
+            'less the reads of storing alone (no worker running), less what Redis reads with nothing in flight',
+        );
+        out.push(
+          table(
+            ['one at a time, per message', 'ours', 'bare BullMQ'],
+            [
+              ['round trips of the worker', single.ours.workerRoundTrips, single.bare.workerRoundTrips],
+              ['round trips of storing (our gateway; queue.add)', single.ours.storeRoundTrips, single.bare.storeRoundTrips],
+              ['socket reads, storing and answering', single.ours.storeAndAnswerRoundTrips, single.bare.storeAndAnswerRoundTrips],
+              ['idle socket reads a second (subtracted)', single.ours.idleReadsPerSecond, single.bare.idleReadsPerSecond],
+            ],
+          ),
+        );
+      }
     }
   } else out.push(`not measured: ${errors.drain ?? 'skipped'}`);
 

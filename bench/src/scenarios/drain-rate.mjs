@@ -7,6 +7,7 @@ import { trackedMessage } from '../callbacks.mjs';
 import { DISTURBED_CORES, watchCpu } from '../cpu-usage.mjs';
 import { progress, sleep } from '../progress.mjs';
 import { measureBareBullMQ } from '../bare-bullmq.mjs';
+import { measureOneAtATime } from '../one-at-a-time.mjs';
 import { jobDataBytes } from '../job-data-size.mjs';
 import { readRedisWork, redisWorkPer } from '../redis-work.mjs';
 import { non2xx, sendBurst } from '../send.mjs';
@@ -18,6 +19,8 @@ const MODEL_LATENCY_MS = 20;
 const DEADLINE_MS = 120_000;
 /** WORKER_CONCURRENCY's default: the bench runs the shipped defaults, and the baseline matches them. */
 const CONCURRENCY = 20;
+/** Messages sent one at a time (each once the one before was answered), to count round trips. */
+const ONE_AT_A_TIME = 50;
 
 /**
  * 4. Drain rate: a backlog of N messages (distinct users) stored while no worker runs, then 1
@@ -27,6 +30,7 @@ const CONCURRENCY = 20;
  * main-thread CPU, Redis socket reads and peak RSS. Between the two drains, bare BullMQ on a
  * redis-server of its own completes as many jobs of the same size with the same concurrency and a
  * processor that returns at once (bare-bullmq.mjs): the floor our worker's cost is compared with.
+ * Then the round trips per message, ours and bare BullMQ's, with one message in flight (one-at-a-time.mjs).
  * BENCH_CPU_PROF=1 writes the workers' --cpu-prof profiles next to the gateways'.
  */
 export async function drainRate(ctx) {
@@ -39,6 +43,12 @@ export async function drainRate(ctx) {
   );
   progress(`drain: bare BullMQ again, paced: its processor waits ${MODEL_LATENCY_MS} ms, as the fake model does`);
   const barePaced = await measureBareBullMQ({ jobs: MESSAGES, concurrency: CONCURRENCY, payloadBytes: one.jobDataBytes ?? 0, processorMs: MODEL_LATENCY_MS });
+  progress(`drain: round trips, ${ONE_AT_A_TIME} messages one at a time (each once the one before was answered), ours and bare BullMQ's`);
+  const oneAtATime = await measureOneAtATime(ctx, { messages: ONE_AT_A_TIME, modelLatencyMs: MODEL_LATENCY_MS, payloadBytes: one.jobDataBytes ?? 0 });
+  progress(
+    `drain: round trips per message, one at a time: worker ${oneAtATime.ours.workerRoundTrips} (storing ${oneAtATime.ours.storeRoundTrips}), ` +
+      `bare BullMQ worker ${oneAtATime.bare.workerRoundTrips} (queue.add ${oneAtATime.bare.storeRoundTrips})`,
+  );
   const two = await drainWith(ctx, 2);
   return {
     messages: MESSAGES,
@@ -50,6 +60,7 @@ export async function drainRate(ctx) {
     versusBare: versusBare(one, bare),
     barePaced,
     versusBarePaced: versusBare(one, barePaced),
+    oneAtATime,
   };
 }
 
