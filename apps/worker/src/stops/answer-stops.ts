@@ -51,8 +51,9 @@ export const RECENT_ANSWERS = 20;
 const RECENT_ANSWERS_KEPT_AT_MOST = 2 * RECENT_ANSWERS;
 /** Opening characters of an answer kept to compare quotes with. */
 const HEAD_LENGTH = 200;
-/** What the worker that stopped a stop word's answer sets the stop word's outcome key to, and for how long. */
+/** What the worker that stopped a stop word's answer sets the stop word's outcome key to. */
 export const STOP_WORD_STOPPED = 'stopped';
+/** As long as a job's delivery records: a retry of the stop word says what its first attempt found. */
 export const STOP_WORD_OUTCOME_TTL_SECONDS = 86_400;
 
 /** A stop word as published: whose answer, the key its outcome is kept under, and when it was sent (ms). */
