@@ -60,8 +60,10 @@ if rpm > 0 then
   redis.call('ZADD', KEYS[1], now, ARGV[5])
   redis.call('PEXPIRE', KEYS[1], window)
 end
+-- No expiry of its own: the set empties (and so goes) as calls are released, and the only members it can keep are
+-- the leases of calls whose worker died, dropped wherever the calls in flight are counted. An expiry renewed here
+-- would cost every answered message a command to spare a few dozen bytes per crash between two 429s.
 redis.call('ZADD', KEYS[4], now + tonumber(ARGV[6]), ARGV[5])
-redis.call('PEXPIRE', KEYS[4], ARGV[6])
 return 0
 `;
 
