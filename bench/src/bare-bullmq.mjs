@@ -52,10 +52,12 @@ export async function measureBareBullMQ({ jobs, concurrency, payloadBytes, proce
   let child;
   try {
     const data = payloadOf(payloadBytes);
+    const addBefore = await readRedisWork(redis);
     for (let start = 0; start < jobs; start += ADD_IN_FLIGHT) {
       const count = Math.min(ADD_IN_FLIGHT, jobs - start);
       await Promise.all(Array.from({ length: count }, () => queue.add('message', data)));
     }
+    const added = redisWorkPer(addBefore, await readRedisWork(redis), jobs);
     child = fork(CHILD, [], {
       env: { PATH: process.env.PATH ?? '', REDIS_URL: server.url, QUEUE, CONCURRENCY: String(concurrency), JOBS: String(jobs), PROCESSOR_MS: String(processorMs) },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
@@ -80,6 +82,8 @@ export async function measureBareBullMQ({ jobs, concurrency, payloadBytes, proce
       perSecond: Math.round(jobs / seconds),
       workerCpuMsPerJob: round(cpu.ownMs[0] / jobs, 3),
       redisCommandsPerJob: work.commands,
+      addRedisCommandsPerJob: added.commands,
+      addRedisCpuUsPerJob: added.redisCpuUs,
       scriptCallsPerJob: work.scriptCalls,
       redisCpuUsPerJob: work.redisCpuUs,
       redisCpuSource: work.cpuSource,

@@ -41,6 +41,13 @@ export function summaryRows(report) {
       '<= 500 µs and <= 1.5x',
       vs.redisCpuUs === undefined ? false : one.redisCpuUsPerMessage <= 500 && vs.redisCpuUs <= 1.5,
     );
+    add(
+      'Redis commands / CPU per message, storing and answering',
+      `${fmt(plus(one.storeRedisCommandsPerMessage, one.redisCommandsPerMessage))} / ${fmt(plus(one.storeRedisCpuUsPerMessage, one.redisCpuUsPerMessage), ' µs')}` +
+        (bare ? ` (bare BullMQ, queue.add and job: ${fmt(plus(bare.addRedisCommandsPerJob, bare.redisCommandsPerJob))} / ${fmt(plus(bare.addRedisCpuUsPerJob, bare.redisCpuUsPerJob), ' µs')})` : ''),
+      '',
+      undefined,
+    );
     add('worker CPU per answered message (1 worker)', `${fmt(one.cpuMsPerMessage, ' ms')}${bareNote(bare?.workerCpuMsPerJob, ' ms')}`, '<= 2.5 ms', one.cpuMsPerMessage <= 2.5);
     add('Redis script calls / socket reads per answered message', `${fmt(one.scriptCallsPerMessage)} / ${fmt(one.socketReadsPerMessage)}${bare ? ` (bare BullMQ ${fmt(bare.scriptCallsPerJob)} / ${fmt(bare.socketReadsPerJob)})` : ''}`, '', undefined);
     const single = drain.oneAtATime;
@@ -321,6 +328,9 @@ export function formatReport(report) {
           ['per message', 'ours', 'bare BullMQ', 'ours / bare', ...(p ? ['bare BullMQ, paced', 'ours / paced'] : [])],
           [
             ['Redis commands', d.one.redisCommandsPerMessage, b.redisCommandsPerJob, vs.commands, ...paced(p?.redisCommandsPerJob, vp.commands)],
+            ['Redis commands of storing (our gateway; queue.add)', d.one.storeRedisCommandsPerMessage, b.addRedisCommandsPerJob, vs.storeCommands, ...paced(p?.addRedisCommandsPerJob, undefined)],
+            ['Redis commands, storing and answering', plus(d.one.storeRedisCommandsPerMessage, d.one.redisCommandsPerMessage), plus(b.addRedisCommandsPerJob, b.redisCommandsPerJob), vs.storeAndAnswerCommands, ...paced(undefined, undefined)],
+            [`Redis CPU µs, storing and answering`, plus(d.one.storeRedisCpuUsPerMessage, d.one.redisCpuUsPerMessage), plus(b.addRedisCpuUsPerJob, b.redisCpuUsPerJob), vs.storeAndAnswerRedisCpuUs, ...paced(undefined, undefined)],
             ['script calls (EVALSHA + EVAL)', d.one.scriptCallsPerMessage, b.scriptCallsPerJob, vs.scriptCalls, ...paced(p?.scriptCallsPerJob, vp.scriptCalls)],
             [`Redis CPU µs (${b.redisCpuSource})`, d.one.redisCpuUsPerMessage, b.redisCpuUsPerJob, vs.redisCpuUs, ...paced(p?.redisCpuUsPerJob, vp.redisCpuUs)],
             ['Redis socket reads (request batches)', d.one.socketReadsPerMessage, b.socketReadsPerJob, vs.socketReads, ...paced(p?.socketReadsPerJob, vp.socketReads)],
@@ -641,4 +651,9 @@ function storePathLines(ack) {
     `gateway CPU per callback in the best rounds: ours ${ours} µs, naive ${naive} µs (difference ${(ours - naive).toFixed(1)} µs); ` +
       `ours less the parts above: ${(ours - sum).toFixed(1)} µs for the HTTP server, Koa, routing, the timeout and garbage collection`,
   ];
+}
+
+/** a + b rounded, or undefined when either is unknown (a report of a run before the figure existed). */
+function plus(a, b) {
+  return a === undefined || b === undefined ? undefined : Math.round((a + b) * 100) / 100;
 }

@@ -64,11 +64,22 @@ export async function drainRate(ctx) {
   };
 }
 
+/** a + b, or undefined when either is unknown. */
+function sum(a, b) {
+  return a === undefined || b === undefined ? undefined : round(a + b, 2);
+}
+
 /** Our worker's cost per answered message (1 worker) over bare BullMQ's per job. */
 function versusBare(ours, bare) {
   const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : round(a / b, 2));
   return {
     commands: ratio(ours.redisCommandsPerMessage, bare.redisCommandsPerJob),
+    storeCommands: ratio(ours.storeRedisCommandsPerMessage, bare.addRedisCommandsPerJob),
+    storeAndAnswerCommands: ratio(
+      sum(ours.storeRedisCommandsPerMessage, ours.redisCommandsPerMessage),
+      sum(bare.addRedisCommandsPerJob, bare.redisCommandsPerJob),
+    ),
+    storeAndAnswerRedisCpuUs: ratio(sum(ours.storeRedisCpuUsPerMessage, ours.redisCpuUsPerMessage), sum(bare.addRedisCpuUsPerJob, bare.redisCpuUsPerJob)),
     scriptCalls: ratio(ours.scriptCallsPerMessage, bare.scriptCallsPerJob),
     redisCpuUs: ratio(ours.redisCpuUsPerMessage, bare.redisCpuUsPerJob),
     socketReads: ratio(ours.socketReadsPerMessage, bare.socketReadsPerJob),
@@ -102,7 +113,10 @@ async function drainOn(ctx, redis, workerCount) {
     const messages = Array.from({ length: MESSAGES }, (_, index) => trackedMessage(system.dingtalk, `drain${workerCount}`, index));
     const tokens = messages.map((message) => message.token);
     progress(`drain ×${workerCount}: storing ${MESSAGES} messages with no worker running`);
+    const storeBefore = await readRedisWork(redis);
     const statuses = await sendBurst(system.gateway.port, messages, 64);
+    // What storing cost Redis, per message: the other half of a message's Redis work, beside queue.add's.
+    const storeWork = redisWorkPer(storeBefore, await readRedisWork(redis), MESSAGES);
     // What the baseline's jobs weigh: read before the drain, so its commands are not counted.
     const dataBytes = await jobDataBytes(redis);
     progress(`drain ×${workerCount}: starting ${workerCount} worker process(es), concurrency 20 each`);
@@ -131,6 +145,8 @@ async function drainOn(ctx, redis, workerCount) {
       workers: workerCount,
       cpuMsPerMessage: round(workerCpuMs / tally.answered, 2),
       redisCommandsPerMessage: redisWork.commands,
+      storeRedisCommandsPerMessage: storeWork.commands,
+      storeRedisCpuUsPerMessage: storeWork.redisCpuUs,
       busiestRedisCommands: redisWork.busiest,
       redisCommands: redisWork.all,
       scriptCallsPerMessage: redisWork.scriptCalls,
