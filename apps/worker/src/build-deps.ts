@@ -76,6 +76,12 @@ export function buildWorkerDeps(
   tuningOverrides: Partial<WorkerTuning> = {},
   /** The checked tool servers (`loadMcpServers`). */
   mcpServers: readonly McpServerEntry[] = loadMcpServers(config),
+  /**
+   * The connection of the BullMQ queues (main.ts: BullMQ's worker's own). Not `redis`: BullMQ defines its 64 scripts
+   * on the connection a queue is given, and ioredis copies every script defined on a connection into each pipeline
+   * or MULTI made from it (about 0.4 µs a script), which `redis` makes for every answer.
+   */
+  queueConnection: RedisClient = redis,
 ): WorkerDeps[] {
   const tuning: WorkerTuning = { ...WORKER_TUNING, ...tuningOverrides };
   const keys = redisKeys(config.REDIS_PREFIX);
@@ -137,7 +143,7 @@ export function buildWorkerDeps(
   const robotCodes = robots.flatMap((robot) => (robot.robotCode ? [robot.robotCode] : []));
   registerBudgetGauge(metrics, usage, budget, robotCodes, (robotCode) => robotMetricLabel(robotCode, robotOptions(robotCode).name));
   const shards = queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS);
-  const queues = shards.map((shard) => createQueue<MessageJob>(tuning.queueName, { connection: redis, prefix: shard.keys.bullPrefix }));
+  const queues = shards.map((shard) => createQueue<MessageJob>(tuning.queueName, { connection: queueConnection, prefix: shard.keys.bullPrefix }));
   const shared: Omit<WorkerDeps, ShardOwned> = {
     logger,
     redis,
@@ -181,7 +187,7 @@ export function buildWorkerDeps(
     cardBudget: new CardCallBudget(redis, keys, { qps: tuning.cardCallsPerSecond }),
     pictureBudget: new PictureBudget(PICTURE_BUDGET_BYTES),
     // Under the configured prefix whatever the queue shards: a tick becomes a message in its chat's shard.
-    schedules: new ScheduleBook(redis, keys, createQueue(SCHEDULE_QUEUE_NAME, { connection: redis, prefix: config.REDIS_PREFIX }), {
+    schedules: new ScheduleBook(redis, keys, createQueue(SCHEDULE_QUEUE_NAME, { connection: queueConnection, prefix: config.REDIS_PREFIX }), {
       perChat: config.SCHEDULES_PER_CHAT,
       timeZone: config.QUOTA_TIMEZONE,
     }),

@@ -38,13 +38,13 @@ const redisOptions = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER
 // Commands of our own steps (memory, turns, limiter). No auto-pipelining: the bench's drain rate
 // was the same or a little better without it, as the gateway's was clearly better.
 const redis = createRedis({ ...redisOptions, failFast: false, connectionName: 'dtbot-worker' });
-// BullMQ's worker blocks on its connection, so it gets its own that waits out Redis restarts.
+// BullMQ's worker blocks on its connection, so it gets its own that waits out Redis restarts; BullMQ's queues use it too.
 const workerConnection = createRedis({ ...redisOptions, failFast: false, connectionName: 'dtbot-worker-bullmq' });
 for (const connection of [redis, workerConnection]) {
   connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
 }
 
-const shards = buildWorkerDeps(config, logger, redis, personas, providerEntries, Date.now, {}, mcpServers);
+const shards = buildWorkerDeps(config, logger, redis, personas, providerEntries, Date.now, {}, mcpServers, workerConnection);
 // Metrics, token counting, providers and the queues are the same object in every shard's deps.
 const deps = shards[0]!;
 // A budget must be able to count every model it covers: each provider's, each robot's. A Dify app prices its own

@@ -158,6 +158,9 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     loadProvidersFile(config.PROVIDERS_FILE),
     options.now,
     { ...options.tuning, queueName },
+    undefined,
+    // As main.ts does: the queues on BullMQ's worker connection.
+    workerConnection,
   );
   const quickDelays = { jobDelay: { baseMs: 10, maxMs: 50, maxDelays: 3 } };
   const shards: WorkerDeps[] = built.map((shard) => ({ ...shard, settings: { ...shard.settings, ...quickDelays, ...options.settings } }));

@@ -29,10 +29,20 @@ function formatFor(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
+/**
+ * Each zone's last second read: the fields hold whole seconds, and every answer reads the same second twice or more
+ * (its quota, its usage), and a `formatToParts` costs several µs.
+ */
+const lastSecond = new Map<string, { second: number; parts: Readonly<Record<string, string>> }>();
+
 /** The moment's calendar and clock fields in the zone (year, month, day, hour, minute, second), zero-padded. */
-function localParts(timeZone: string, at: number): Record<string, string> {
+function localParts(timeZone: string, at: number): Readonly<Record<string, string>> {
+  const second = Math.floor(at / 1000);
+  const last = lastSecond.get(timeZone);
+  if (last?.second === second) return last.parts;
   const parts: Record<string, string> = {};
   for (const part of formatFor(timeZone).formatToParts(at)) parts[part.type] = part.value;
+  lastSecond.set(timeZone, { second, parts });
   return parts;
 }
 

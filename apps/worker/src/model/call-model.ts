@@ -92,8 +92,10 @@ export async function callModel(
     ? await deps.tools.forAsker({ robotCode: asker.robotCode, robotName: deps.robotOptions(asker.robotCode).name, persona: prompt.persona })
     : undefined;
   const tools = set && deps.tools ? { set, maxSteps: deps.tools.maxSteps } : undefined;
+  // The whole bag is copied only for a robot with providers of its own (a Dify app): not for every answer.
+  const providers = deps.providersFor(asker.robotCode);
   const completion = await answerWithTools(
-    { ...deps, providers: deps.providersFor(asker.robotCode) },
+    providers === deps.providers ? deps : { ...deps, providers },
     jobId,
     asker,
     { model, messages, estimatedTokens, promptTokens, asker: answerer, ...shown, signal: stop?.signal },

@@ -1,6 +1,4 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport, StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '@dtbot/shared';
@@ -23,6 +21,31 @@ export interface McpSessionOptions {
 }
 
 const CLIENT_INFO = { name: 'dtbot', version: '1.0.0' };
+
+/**
+ * The SDK's client side is about 28 MB of a worker's memory and 200 ms of its start (with ajv and zod's JSON schema
+ * conversion), so it is loaded by the first session that connects: a worker with no tool server never loads it.
+ */
+let sdkLoading: Promise<McpSdk> | undefined;
+type McpSdk = Awaited<ReturnType<typeof importSdk>>;
+
+async function importSdk() {
+  const [{ Client }, { getDefaultEnvironment, StdioClientTransport }, { StreamableHTTPClientTransport, StreamableHTTPError }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/stdio.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+  ]);
+  return { Client, getDefaultEnvironment, StdioClientTransport, StreamableHTTPClientTransport, StreamableHTTPError };
+}
+
+function mcpSdk(): Promise<McpSdk> {
+  const loading = (sdkLoading ??= importSdk());
+  // A failed load is not kept: the next connection tries again.
+  loading.catch(() => {
+    if (sdkLoading === loading) sdkLoading = undefined;
+  });
+  return loading;
+}
 
 /**
  * One tool server, for the life of the worker process: connected on first use, its tool list kept (and
@@ -73,6 +96,7 @@ export class McpSession {
       const outcome = errorOutcome(error);
       // A timed-out call may still be running on a healthy session; any other failure may be a lost one.
       if (outcome !== 'timeout') await this.forget(client);
+      const { StreamableHTTPError } = await mcpSdk();
       if (error instanceof StreamableHTTPError && error.code === 404) {
         return { text: 'error: the tool server lost the session', outcome: 'error', sessionLost: true };
       }
@@ -100,8 +124,9 @@ export class McpSession {
 
   private async connect(): Promise<{ client: Client; tools: Tool[] }> {
     const { name } = this.entry;
+    const sdk = await mcpSdk();
     const session: { client: Client; tools: Tool[] } = { client: undefined as unknown as Client, tools: [] };
-    const client = new Client(CLIENT_INFO, {
+    const client = new sdk.Client(CLIENT_INFO, {
       listChanged: {
         tools: {
           onChanged: (error, tools) => {
@@ -116,7 +141,7 @@ export class McpSession {
     client.onerror = (error) => this.options.logger.debug({ server: name, err: messageOf(error) }, 'tool server connection error');
     const timeout = { timeout: this.options.timeoutMs };
     try {
-      await client.connect(this.transport(), timeout);
+      await client.connect(this.transport(sdk), timeout);
       session.tools = (await client.listTools(undefined, timeout)).tools;
     } catch (error) {
       await client.close().catch(() => undefined);
@@ -126,18 +151,18 @@ export class McpSession {
     return session;
   }
 
-  private transport(): Transport {
+  private transport(sdk: McpSdk): Transport {
     const { entry } = this;
     if ('url' in entry) {
-      return new StreamableHTTPClientTransport(new URL(entry.url), {
+      return new sdk.StreamableHTTPClientTransport(new URL(entry.url), {
         requestInit: { headers: entry.headers ?? {}, redirect: 'manual' },
         fetch: originBoundFetch(entry.url, this.options.fetch),
       });
     }
-    return new StdioClientTransport({
+    return new sdk.StdioClientTransport({
       command: entry.command,
       args: entry.args ?? [],
-      env: { ...getDefaultEnvironment(), ...entry.env },
+      env: { ...sdk.getDefaultEnvironment(), ...entry.env },
       ...(entry.cwd ? { cwd: entry.cwd } : {}),
       // The server's own log lines are not ours to print (they may echo its env).
       stderr: 'ignore',
