@@ -145,7 +145,7 @@ server.listen(config.PORT, listen.host, () => {
 
 /** Where to open the playground and who can reach it, and loudly when it is open in production (anyone reaching the port may use the model). */
 function logPlayground(port: number): void {
-  const { url, line } = playgroundStartLine(listen, port, robots.length);
+  const { url, line } = playgroundStartLine(listen, port);
   logger.info({ url }, line);
   if (config.NODE_ENV === 'production') {
     logger.warn(

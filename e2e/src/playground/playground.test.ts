@@ -20,7 +20,7 @@ describe('playground in a browser', () => {
     const webhookGateway = `http://127.0.0.1:${system.gateway.port}`;
     pageGateway = await spawnApp(
       'gateway',
-      { ...system.env, PORT: '0', HOST: '127.0.0.1', PLAYGROUND: 'true', PLAYGROUND_URL: webhookGateway },
+      { ...system.env, PORT: '0', PLAYGROUND: 'true', PLAYGROUND_URL: webhookGateway },
       /gateway listening/,
     );
     await system.addWorker({ PLAYGROUND_URL: webhookGateway });
@@ -120,12 +120,11 @@ describe('playground at start-up', () => {
     await system?.close();
   });
 
-  /** The environment of a newcomer: no DingTalk credentials at all, and no HOST. */
+  /** The environment of a newcomer: no DingTalk credentials at all. */
   const newcomer = () => {
     const env: Record<string, string> = { ...system.env, PORT: '0' };
     delete env.DINGTALK_APP_KEY;
     delete env.DINGTALK_APP_SECRET;
-    delete env.HOST;
     return env;
   };
 
@@ -152,7 +151,7 @@ describe('playground at start-up', () => {
   });
 
   it('warns loudly when PLAYGROUND=true in production', async () => {
-    const gateway = await spawnApp('gateway', { ...system.env, PORT: '0', HOST: '127.0.0.1', PLAYGROUND: 'true', NODE_ENV: 'production' }, /gateway listening/);
+    const gateway = await spawnApp('gateway', { ...system.env, PORT: '0', PLAYGROUND: 'true', NODE_ENV: 'production' }, /gateway listening/);
     try {
       await waitFor(() => gateway.logs.some((line) => line.level === 40 && String(line.msg).startsWith('PLAYGROUND=true in production')));
       expect((await fetch(`http://127.0.0.1:${gateway.port}/playground`)).status).toBe(200);

@@ -4,6 +4,7 @@
  * that it did nothing.
  */
 const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
+  HOST: '0.0.0.0, or 127.0.0.1 while the playground stands in for missing DingTalk credentials (ALL_INTERFACES, apps/gateway/src/listen-host.ts)',
   MAX_BODY_BYTES: '256 KiB (CALLBACK_BODY_MAX_BYTES, apps/gateway/src/middleware/read-body.ts)',
   ENQUEUE_TIMEOUT_MS: '1.5 s (ENQUEUE_TIMEOUT_MS, apps/gateway/src/accept/enqueue-message.ts)',
   DEDUPE_TTL_SECONDS: 'one day (DEDUPE_TTL_MS, apps/gateway/src/accept/enqueue-message.ts)',

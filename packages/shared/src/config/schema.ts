@@ -102,10 +102,6 @@ export const commonSchema = z.object({
 
 export const gatewaySchema = commonSchema.extend({
   PORT: integer(0).max(65535).default(8090).describe('HTTP port of the gateway'),
-  HOST: z
-    .string()
-    .optional()
-    .describe('address the gateway listens on; unset = 0.0.0.0, or 127.0.0.1 while the playground stands in for missing DingTalk credentials'),
   DINGTALK_MODE: z
     .enum(['http', 'stream', 'both'])
     .default('http')
