@@ -24,7 +24,7 @@ export async function startGateway(logDir, env, nodeArgs = []) {
     name: 'gateway',
     script: 'apps/gateway/dist/main.js',
     cwd: ROOT,
-    env: { ...env, ...dashboardEnv, PORT: String(port), GATEWAY_METRICS_PORT: String(metricsPort) },
+    env: { ...env, ...dashboardEnv, PORT: String(port), METRICS_PORT: String(metricsPort) },
     port,
     logFile: logFileFor(logDir, 'gateway'),
     nodeArgs,

@@ -125,9 +125,9 @@ const app = buildApp({
 const listen = chooseListenHost(config, robots.length);
 // Metrics first, so that the line saying the gateway listens can name both ports. It stays up while draining.
 const metricsServer = createServer(buildMetricsApp(metrics).callback());
-await new Promise<void>((resolve) => metricsServer.listen(config.GATEWAY_METRICS_PORT, listen.host, resolve));
+await new Promise<void>((resolve) => metricsServer.listen(config.METRICS_PORT, listen.host, resolve));
 const metricsAddress = metricsServer.address();
-const metricsPort = typeof metricsAddress === 'object' && metricsAddress ? metricsAddress.port : config.GATEWAY_METRICS_PORT;
+const metricsPort = typeof metricsAddress === 'object' && metricsAddress ? metricsAddress.port : config.METRICS_PORT;
 
 const server = createServer(app.callback());
 server.keepAliveTimeout = 65_000;

@@ -115,8 +115,8 @@ export class System {
       // A test that keeps messages waiting (a crash, an outage) would otherwise also get queue notices; they have
       // tests of their own, and a test that wants them sets a delay.
       QUEUE_NOTICE_AFTER_MS: '0',
-      // Any free port: several gateways run on this one machine.
-      GATEWAY_METRICS_PORT: '0',
+      // Any free port for each process's /metrics: several gateways and workers run on this one machine.
+      METRICS_PORT: '0',
     };
     if (settings === 'plumbing') return { ...plumbing, ...extra };
     return {

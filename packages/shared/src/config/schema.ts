@@ -118,8 +118,9 @@ export const gatewaySchema = commonSchema.extend({
     .optional()
     .describe('serve the dashboard on this port instead of PORT, to keep it off the Internet-facing one'),
   DASHBOARD_READ_ONLY: flag().default(false).describe('dashboard shows jobs but offers no action'),
-  // Below the worker's 9464: `pnpm start` gives several workers 9464, 9465, … on the gateway's host.
-  GATEWAY_METRICS_PORT: integer(0)
+  // One name, "this process's metrics port", with a default per process: the gateway's is below the worker's 9464,
+  // as `pnpm start` gives several workers 9464, 9465, … on the gateway's host.
+  METRICS_PORT: integer(0)
     .max(65535)
     .default(9463)
     .describe('gateway port of /metrics, apart from PORT so that the metrics are not served where DingTalk reaches; 0 = any free port'),
