@@ -10,6 +10,7 @@ import {
   queueShards,
   redisKeys,
   findRobot,
+  legacyApiBaseFor,
   robotMetricLabel,
   robotsFromConfig,
   Turns,
@@ -104,7 +105,7 @@ export function buildWorkerDeps(
   const playgroundWebhooks = playgroundWebhookPrefix(config.PLAYGROUND_URL);
   const dingtalk = new DingTalkClient(tokens, {
     apiBaseUrl: config.DINGTALK_API_BASE_URL,
-    oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL,
+    oapiBaseUrl: legacyApiBaseFor(config.DINGTALK_API_BASE_URL),
     allowedOrigins: [config.DINGTALK_API_BASE_URL, ...normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS)],
     // No DingTalk message's answer may reach the playground, even were its origin listed as DingTalk's.
     refusedPrefixes: [playgroundWebhooks],

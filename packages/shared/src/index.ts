@@ -38,6 +38,7 @@ export * from './text/shorten-text.js';
 export * from './timing/backoff.js';
 export * from './timing/sleep.js';
 export * from './dingtalk/download-origins.js';
+export * from './dingtalk/api-bases.js';
 export type { ModelPrice, NamedUrl } from './config/env-types.js';
 export { MCP_SERVER_NAME } from './config/env-types.js';
 export * from './stops/card-callback.js';

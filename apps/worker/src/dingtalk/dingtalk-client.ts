@@ -7,7 +7,7 @@ import { WorkerFailure } from '../failures/worker-failure.js';
 export interface DingTalkClientOptions {
   /** The OpenAPI's base (`DINGTALK_API_BASE_URL`); paths are resolved against it. */
   apiBaseUrl: string;
-  /** The legacy OpenAPI's base (`DINGTALK_OAPI_BASE_URL`): media upload and its token; allowed too. */
+  /** The legacy OpenAPI's base (`legacyApiBaseFor` the OpenAPI's): media upload and its token; allowed too. */
   oapiBaseUrl?: string;
   /**
    * Origins a request may go to: the OpenAPI's and those a sessionWebhook may point to. Anything

@@ -193,11 +193,6 @@ export const workerSchema = commonSchema.extend({
   IMAGE_COMMANDS: csv()
     .default(['/image', '#图片'])
     .describe('words that start an image request: the text after the word describes the picture'),
-  DINGTALK_OAPI_BASE_URL: z
-    .string()
-    .url()
-    .default('https://oapi.dingtalk.com')
-    .describe('DingTalk legacy OpenAPI base (media upload for generated images)'),
   OPENAI_MAX_TOKENS: integer(1).optional().describe('upper bound of an answer\'s tokens; unset = model default'),
   OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional().describe('sampling temperature; unset = model default'),
   OPENAI_TIMEOUT_MS: integer(1000).default(60_000).describe('one model request, start to last byte'),
