@@ -2,6 +2,7 @@ import { createQueue } from '@dtbot/queue';
 import {
   SCHEDULE_QUEUE_NAME,
   commandWordsOf,
+  downloadOriginsFor,
   normaliseOrigins,
   proxiedFetch,
   proxyRules,
@@ -112,7 +113,7 @@ export function buildWorkerDeps(
     timeoutMs: DINGTALK_TIMEOUT_MS,
     fetch: outboundFetch,
     // Each download passes its own cap (a picture's, a file's); this is the largest of them.
-    downloads: { origins: config.DINGTALK_DOWNLOAD_ORIGINS, maxBytes: Math.max(tuning.pictureMaxBytes, config.FILE_MAX_BYTES) },
+    downloads: { origins: downloadOriginsFor(config.DINGTALK_API_BASE_URL), maxBytes: Math.max(tuning.pictureMaxBytes, config.FILE_MAX_BYTES) },
     onAnswer,
   });
   // The gateway's playground webhook answers as a sessionWebhook does: posted to and read as one, and counted as

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { MAX_QUEUE_SHARDS } from '../redis/queue-shards.js';
 import { credentialPairs, csv, flag, integer, isTimeZone, modelPrices, namedUrls, proxyUrl } from './env-types.js';
 import { readRobotsFile } from '../robots/robots-file.js';
-import { DOWNLOAD_ORIGIN_PATTERN } from '../dingtalk/download-origins.js';
 
 /** The largest FILE_MAX_BYTES: a worker process holds at most this many bytes of downloads at once. */
 export const FILE_MAX_BYTES_LIMIT = 24 * 1024 * 1024;
@@ -179,10 +178,6 @@ export const workerSchema = commonSchema.extend({
   OPENAI_VISION: flag()
     .default(false)
     .describe('send pictures users send to the model (vision-capable models only); false = users are told pictures are not read'),
-  DINGTALK_DOWNLOAD_ORIGINS: csv()
-    .pipe(z.array(z.string().regex(DOWNLOAD_ORIGIN_PATTERN, 'each must be an origin like https://host or https://*.domain')).min(1))
-    .default(['https://*.dingtalk.com', 'https://*.aliyuncs.com'])
-    .describe('origins a picture users sent may be downloaded from (DingTalk hands out short-lived storage URLs); *. allows subdomains'),
   FILE_MAX_BYTES: integer(1)
     .max(FILE_MAX_BYTES_LIMIT, `at most ${FILE_MAX_BYTES_LIMIT} (24 MiB): the bytes one worker holds of downloads at once`)
     .default(20_971_520)
