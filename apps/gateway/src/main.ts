@@ -109,7 +109,6 @@ const dashboard = await dashboardFromConfig(config, shards, redis, keys);
 const app = buildApp({
   ...accept,
   dashboard: config.DASHBOARD_PORT === undefined ? dashboard : undefined,
-  trustProxy: config.TRUST_PROXY,
   logger,
   redis,
   metrics,
@@ -156,7 +155,7 @@ function logPlayground(port: number): void {
 }
 
 // On its own port the dashboard can stay off the Internet-facing one.
-const dashboardServer = dashboard && config.DASHBOARD_PORT !== undefined ? createServer(buildDashboardApp(dashboard, { trustProxy: config.TRUST_PROXY }).callback()) : undefined;
+const dashboardServer = dashboard && config.DASHBOARD_PORT !== undefined ? createServer(buildDashboardApp(dashboard).callback()) : undefined;
 dashboardServer?.listen(config.DASHBOARD_PORT, listen.host, () => {
   const address = dashboardServer.address();
   logDashboard(typeof address === 'object' && address ? address.port : config.DASHBOARD_PORT!);

@@ -16,7 +16,7 @@ describe('loadWorkerConfig', () => {
     expect(config.MEMORY_SCOPE).toBe('user');
     expect(config.QUEUE_NOTICE_AFTER_MS).toBe(5000);
     expect(config.DINGTALK_CARD_UPDATE_MS).toBe(300);
-    expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's' }).config).toMatchObject({ QUEUE_NOTICE_AFTER_MS: 5000, TRUST_PROXY: false });
+    expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's' }).config).toMatchObject({ QUEUE_NOTICE_AFTER_MS: 5000 });
   });
 
   it('names every bad variable in one error, and never the secret values', () => {

@@ -123,9 +123,6 @@ export const gatewaySchema = commonSchema.extend({
     .max(65535)
     .default(9463)
     .describe('gateway port of /metrics, apart from PORT so that the metrics are not served where DingTalk reaches; 0 = any free port'),
-  TRUST_PROXY: flag()
-    .default(false)
-    .describe('the gateway is reached through one reverse proxy: client addresses (the dashboard lockout) are the last X-Forwarded-For entry; false = the connection\'s own address'),
   PLAYGROUND: flag()
     .optional()
     .describe('serve the chat playground at /playground; unset = on only when no DingTalk credentials are set, outside NODE_ENV=production'),
