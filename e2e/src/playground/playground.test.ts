@@ -6,7 +6,8 @@ import { System } from '../harness/start-system.js';
 
 /**
  * The playground as a newcomer uses it: a real Chromium on the page of gateway A, the built worker answering with the
- * fake model and posting its answers to gateway B (PLAYGROUND_URL), which hands them to A through Redis.
+ * fake model and handing its answers through Redis to whichever gateway holds the page: gateway A here, beside a
+ * gateway B that runs its own playground on the same Redis.
  */
 describe('playground in a browser', () => {
   let system: System;
@@ -15,15 +16,10 @@ describe('playground in a browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    // Gateway B only takes the worker's answers; the address it would give its own pages is never used here.
-    system = await System.start({ label: 'playground', workers: 0, gatewayEnv: { PLAYGROUND: 'true', PLAYGROUND_URL: 'http://127.0.0.1:9' } });
-    const webhookGateway = `http://127.0.0.1:${system.gateway.port}`;
-    pageGateway = await spawnApp(
-      'gateway',
-      { ...system.env, PORT: '0', PLAYGROUND: 'true', PLAYGROUND_URL: webhookGateway },
-      /gateway listening/,
-    );
-    await system.addWorker({ PLAYGROUND_URL: webhookGateway });
+    // Gateway B hears every answer's nudge too, and holds no page: the answers still reach A's.
+    system = await System.start({ label: 'playground', workers: 0, gatewayEnv: { PLAYGROUND: 'true' } });
+    pageGateway = await spawnApp('gateway', { ...system.env, PORT: '0', PLAYGROUND: 'true' }, /gateway listening/);
+    await system.addWorker();
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1180, height: 760 }, locale: 'zh-CN' });
     page = await context.newPage();

@@ -31,6 +31,7 @@ export * from './robots/playground-robot.js';
 export * from './robots/robot-codes.js';
 export * from './robots/robot-metric-label.js';
 export * from './playground/playground-webhook.js';
+export * from './playground/playground-answers.js';
 export * from './dingtalk/extract-pictures.js';
 export * from './dingtalk/extract-quote.js';
 export * from './dingtalk/extract-file.js';

@@ -4,6 +4,7 @@
  * that it did nothing.
  */
 const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
+  PLAYGROUND_URL: 'no address: workers hand playground answers to the gateways through Redis (deliverPlaygroundAnswer, packages/shared/src/playground/playground-answers.ts)',
   TRUST_PROXY: 'the last X-Forwarded-For entry when the connection comes from a loopback, link-local or private address, else the connection\'s own (clientAddressOf, apps/gateway/src/client-address.ts)',
   DINGTALK_DOWNLOAD_ORIGINS: 'https://*.dingtalk.com and https://*.aliyuncs.com, with the origin of a DINGTALK_API_BASE_URL other than DingTalk\'s own (DINGTALK_DOWNLOAD_ORIGINS, packages/shared/src/dingtalk/download-origins.ts)',
   DINGTALK_OAPI_BASE_URL: 'https://oapi.dingtalk.com beside DingTalk\'s own DINGTALK_API_BASE_URL, else that base, which serves both (DINGTALK_LEGACY_API_BASE, packages/shared/src/dingtalk/api-bases.ts)',

@@ -56,10 +56,6 @@ export const commonSchema = z.object({
     .transform((value) => value.split(/[\s,]+/).filter((item) => item.length > 0))
     .optional()
     .describe('hosts reached without the proxy: host (and its subdomains), .host, host:port, an IP range, * for all; no_proxy too'),
-  PLAYGROUND_URL: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .default('http://127.0.0.1:8090')
-    .describe('address at which workers reach a gateway to post playground answers (any gateway will do); default http://127.0.0.1:PORT'),
   NODE_ENV: z
     .string()
     .optional()
