@@ -5,7 +5,8 @@
 // defaults of the settings read here, from the config schema.
 //
 // Environment read here (the apps read the rest themselves):
-//   WORKERS            worker processes to run (default 1); several get METRICS_PORT, METRICS_PORT+1, ...
+//   WORKERS            worker processes to run (default 1); several get METRICS_PORT, METRICS_PORT+1, ... (the gateway
+//                      METRICS_PORT-1)
 //   START_SKIP_BUILD   1 = do not run `pnpm build` when both dist/main.js files exist
 //   START_REDIS_PORT   local port probed (and used for a Redis started here) when REDIS_URL is unset (default 6379)
 import { spawn, spawnSync } from 'node:child_process';
@@ -227,7 +228,11 @@ async function main() {
   const port = settings.PORT;
   const metricsBase = Number(settings.METRICS_PORT);
   const metricsPorts = [];
-  spawnChild('gateway', 'app', process.execPath, [GATEWAY_MAIN], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // METRICS_PORT is each process's own; the one environment's value is the workers' (startSettings).
+  spawnChild('gateway', 'app', process.execPath, [GATEWAY_MAIN], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, METRICS_PORT: settings.gatewayMetricsPort },
+  });
   for (let index = 0; index < workers; index += 1) {
     const env = { ...process.env };
     // One worker keeps METRICS_PORT as configured; several get base, base+1, ... (0 = any free port, for each).
@@ -241,7 +246,7 @@ async function main() {
 
   say(
     `gateway http://localhost:${port} (${ingressSummary(settings.DINGTALK_MODE)}, the playground at /playground when on; ` +
-      `metrics on port ${settings.GATEWAY_METRICS_PORT}); ` +
+      `metrics on port ${settings.gatewayMetricsPort}); ` +
       `${workers} worker${workers > 1 ? 's' : ''} (metrics on port${workers > 1 ? 's' : ''} ${metricsPorts.join(', ')}); ` +
       `${redisUsed}${loaded > 0 ? `; ${loaded} setting${loaded > 1 ? 's' : ''} from .env` : ''}. Ctrl-C stops all.`,
   );

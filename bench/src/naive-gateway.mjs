@@ -9,7 +9,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { verifySignature } from '@dtbot/shared';
 
-const { REDIS_URL, REDIS_PREFIX, DINGTALK_APP_SECRET, PORT = '0', HOST = '127.0.0.1' } = process.env;
+const { REDIS_URL, REDIS_PREFIX, DINGTALK_APP_SECRET, PORT = '0' } = process.env;
 const secrets = [DINGTALK_APP_SECRET ?? ''];
 const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
 const queue = new Queue('messages', { connection, prefix: REDIS_PREFIX });
@@ -49,7 +49,7 @@ const app = new Koa();
 app.use(router.routes());
 const server = createServer(app.callback());
 server.keepAliveTimeout = 65_000;
-server.listen(Number(PORT), HOST);
+server.listen(Number(PORT), '127.0.0.1');
 
 const stop = async () => {
   server.close();

@@ -71,8 +71,8 @@ describe('docker-compose.yml', () => {
   });
 
   it('keeps the gateway\'s /metrics on its own port, unpublished, where deploy/monitoring\'s Prometheus scrapes it', () => {
-    const metricsPort = compose.services.gateway!.environment!.GATEWAY_METRICS_PORT;
-    expect(metricsPort).toBe(String(gatewaySchema.shape.GATEWAY_METRICS_PORT.parse(undefined)));
+    const metricsPort = compose.services.gateway!.environment!.METRICS_PORT;
+    expect(metricsPort).toBe(String(gatewaySchema.shape.METRICS_PORT.parse(undefined)));
     expect(metricsPort).not.toBe(compose.services.gateway!.environment!.PORT);
     expect(compose.services.gateway!.ports!.some((port) => port.split(':').includes(metricsPort!))).toBe(false);
   });
@@ -80,7 +80,7 @@ describe('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   it('exposes the default gateway, gateway metrics and worker ports, and runs the gateway by default as a non-root user', () => {
-    const ports = [gatewaySchema.shape.PORT, gatewaySchema.shape.GATEWAY_METRICS_PORT, workerSchema.shape.METRICS_PORT].map((port) => port.parse(undefined));
+    const ports = [gatewaySchema.shape.PORT, gatewaySchema.shape.METRICS_PORT, workerSchema.shape.METRICS_PORT].map((port) => port.parse(undefined));
     expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${ports.join(' ')}$`, 'm'));
     expect(dockerfile).toMatch(/^CMD \["node", "apps\/gateway\/dist\/main\.js"\]$/m);
     expect(dockerfile).toMatch(/^USER node$/m);

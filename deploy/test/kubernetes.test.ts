@@ -54,7 +54,7 @@ const configMap = find('ConfigMap', 'dtbot-config') as Manifest & { data: Record
 const secret = find('Secret', 'dtbot-secrets') as Manifest & { stringData: Record<string, string> };
 
 const apps = {
-  gateway: { deployment: 'dtbot-gateway', schema: gatewaySchema, main: 'apps/gateway/dist/main.js', port: 'PORT', metricsPort: 'GATEWAY_METRICS_PORT' },
+  gateway: { deployment: 'dtbot-gateway', schema: gatewaySchema, main: 'apps/gateway/dist/main.js', port: 'PORT', metricsPort: 'METRICS_PORT' },
   worker: { deployment: 'dtbot-worker', schema: workerSchema, main: 'apps/worker/dist/main.js', port: 'METRICS_PORT', metricsPort: 'METRICS_PORT' },
 } as const;
 

@@ -25,7 +25,7 @@ describe('Prometheus', () => {
 
   it('scrapes every gateway and every worker replica on the ports they listen on by default', () => {
     const jobs = Object.fromEntries(config.scrape_configs.map((job) => [job.job_name, job.dns_sd_configs[0]]));
-    expect(jobs['dtbot-gateway']).toMatchObject({ names: ['gateway'], port: gatewaySchema.shape.GATEWAY_METRICS_PORT.parse(undefined) });
+    expect(jobs['dtbot-gateway']).toMatchObject({ names: ['gateway'], port: gatewaySchema.shape.METRICS_PORT.parse(undefined) });
     expect(jobs['dtbot-worker']).toMatchObject({ names: ['worker'], port: workerSchema.shape.METRICS_PORT.parse(undefined) });
   });
 

@@ -6,14 +6,12 @@ import { buildRouter, type RouteDeps } from './routes.js';
 export interface AppDeps extends RouteDeps {
   /** The queue dashboard, when it is on and served on this port (it handles only its own path). */
   dashboard?: Middleware | undefined;
-  /** Behind one reverse proxy: client addresses are read from its `X-Forwarded-For` (`TRUST_PROXY`). */
-  trustProxy?: boolean;
 }
 
 /** Builds the Koa app from its dependencies; only `main.ts` opens a port. */
 export function buildApp(deps: AppDeps): Koa {
   const app = new Koa();
-  readClientAddress(app, deps.trustProxy ?? false);
+  readClientAddress(app);
   app.use(handleErrors(deps.logger, deps.metrics));
   if (deps.dashboard) app.use(deps.dashboard);
   const router = buildRouter(deps);

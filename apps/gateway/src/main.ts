@@ -109,7 +109,6 @@ const dashboard = await dashboardFromConfig(config, shards, redis, keys);
 const app = buildApp({
   ...accept,
   dashboard: config.DASHBOARD_PORT === undefined ? dashboard : undefined,
-  trustProxy: config.TRUST_PROXY,
   logger,
   redis,
   metrics,
@@ -125,9 +124,9 @@ const app = buildApp({
 const listen = chooseListenHost(config, robots.length);
 // Metrics first, so that the line saying the gateway listens can name both ports. It stays up while draining.
 const metricsServer = createServer(buildMetricsApp(metrics).callback());
-await new Promise<void>((resolve) => metricsServer.listen(config.GATEWAY_METRICS_PORT, listen.host, resolve));
+await new Promise<void>((resolve) => metricsServer.listen(config.METRICS_PORT, listen.host, resolve));
 const metricsAddress = metricsServer.address();
-const metricsPort = typeof metricsAddress === 'object' && metricsAddress ? metricsAddress.port : config.GATEWAY_METRICS_PORT;
+const metricsPort = typeof metricsAddress === 'object' && metricsAddress ? metricsAddress.port : config.METRICS_PORT;
 
 const server = createServer(app.callback());
 server.keepAliveTimeout = 65_000;
@@ -145,7 +144,7 @@ server.listen(config.PORT, listen.host, () => {
 
 /** Where to open the playground and who can reach it, and loudly when it is open in production (anyone reaching the port may use the model). */
 function logPlayground(port: number): void {
-  const { url, line } = playgroundStartLine(listen, port, robots.length);
+  const { url, line } = playgroundStartLine(listen, port);
   logger.info({ url }, line);
   if (config.NODE_ENV === 'production') {
     logger.warn(
@@ -156,7 +155,7 @@ function logPlayground(port: number): void {
 }
 
 // On its own port the dashboard can stay off the Internet-facing one.
-const dashboardServer = dashboard && config.DASHBOARD_PORT !== undefined ? createServer(buildDashboardApp(dashboard, { trustProxy: config.TRUST_PROXY }).callback()) : undefined;
+const dashboardServer = dashboard && config.DASHBOARD_PORT !== undefined ? createServer(buildDashboardApp(dashboard).callback()) : undefined;
 dashboardServer?.listen(config.DASHBOARD_PORT, listen.host, () => {
   const address = dashboardServer.address();
   logDashboard(typeof address === 'object' && address ? address.port : config.DASHBOARD_PORT!);

@@ -2,7 +2,7 @@ import Koa from 'koa';
 import type { GatewayMetrics } from './metrics.js';
 
 /**
- * `GET /metrics` alone, for its own port (`GATEWAY_METRICS_PORT`): Prometheus scrapes it there, and the callback
+ * `GET /metrics` alone, for its own port (`METRICS_PORT`, 9463 by default): Prometheus scrapes it there, and the callback
  * port, which DingTalk and so the Internet reaches, does not show the queue's state or the robots' traffic.
  */
 export function buildMetricsApp(metrics: GatewayMetrics): Koa {

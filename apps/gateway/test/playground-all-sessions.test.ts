@@ -29,7 +29,7 @@ async function twoGateways(label: string, limits: { allQuestionsPerMinute: numbe
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const subscriber: RedisClient = createRedis({ url: redisUrlForTests(), failFast: false });
     const playground: Playground = buildPlayground({
-      config: { PLAYGROUND_URL: origin, MEMORY_SCOPE: 'user', STOP_COMMANDS: ['/stop'], FEEDBACK_COMMANDS: ['/good', '/bad'] },
+      config: { MEMORY_SCOPE: 'user', STOP_COMMANDS: ['/stop'], FEEDBACK_COMMANDS: ['/good', '/bad'] },
       redis: stack.redis,
       subscriber,
       keys: redisKeys(stack.prefix),

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, createRedis, PLAYGROUND_ROBOT_CODE, playgroundWebhookPrefix, redisKeys, type Robot } from '@dtbot/shared';
+import { createLogger, createRedis, deliverPlaygroundAnswer, PLAYGROUND_ROBOT_CODE, playgroundWebhookOf, redisKeys, type Robot } from '@dtbot/shared';
 import { buildCallback, redisUrlForTests, signedHeaders, waitFor } from '@dtbot/testkit';
 import type { AcceptDeps } from '../src/accept/accept-message.js';
 import { buildApp } from '../src/app.js';
@@ -11,8 +11,9 @@ import type { Playground } from '../src/playground/playground-routes.js';
 import { startAcceptStack, type AcceptStack } from './contract/accept-stack.js';
 
 // The playground in-process: two gateways on one real Redis, each with its own playground, answering for one DingTalk
-// robot too. A question sent through gateway A is stored as the playground robot's job; an answer posted to gateway B's
-// webhook reaches the page's event stream held by gateway A.
+// robot too. A question sent through gateway A is stored as the playground robot's job; an answer a worker delivers
+// through Redis (`deliverPlaygroundAnswer`, what the worker's playground route calls) reaches the page's event stream
+// held by whichever gateway that is, or waits in the transcript for a page that comes later.
 const ROBOT: Robot = { robotCode: 'dingtestrobot', appKey: 'dingtestrobot', appSecret: 'playground-test-secret', options: { memoryScope: 'user' } };
 const logger = createLogger('playground-test', 'silent');
 let stack: AcceptStack;
@@ -22,7 +23,7 @@ let gatewayA: string;
 let gatewayB: string;
 let off: string;
 
-/** A server whose address is known before its app is built: the playground's webhook address is gateway B's. */
+/** A server whose address is known before its app is built. */
 async function listen(): Promise<{ server: Server; origin: string }> {
   const server = createServer().listen(0, '127.0.0.1');
   servers.push(server);
@@ -44,9 +45,9 @@ function serve(server: Server, accept: AcceptDeps, playground?: Playground): voi
   server.on('request', app.callback());
 }
 
-async function withPlayground(accept: AcceptDeps, webhookOrigin: string): Promise<Playground> {
+async function withPlayground(accept: AcceptDeps): Promise<Playground> {
   const playground = buildPlayground({
-    config: { PLAYGROUND_URL: webhookOrigin, MEMORY_SCOPE: 'user', STOP_COMMANDS: ['/stop', '停止'], FEEDBACK_COMMANDS: ['/good', '/bad'] },
+    config: { MEMORY_SCOPE: 'user', STOP_COMMANDS: ['/stop', '停止'], FEEDBACK_COMMANDS: ['/good', '/bad'] },
     redis: stack.redis,
     subscriber: createRedis({ url: redisUrlForTests(), failFast: false }),
     keys: redisKeys(stack.prefix),
@@ -65,9 +66,9 @@ beforeAll(async () => {
   gatewayA = a.origin;
   gatewayB = b.origin;
   off = c.origin;
-  serve(a.server, stack.accept, await withPlayground(stack.accept, gatewayB));
+  serve(a.server, stack.accept, await withPlayground(stack.accept));
   const acceptB = await stack.anotherGateway();
-  serve(b.server, acceptB, await withPlayground(acceptB, gatewayB));
+  serve(b.server, acceptB, await withPlayground(acceptB));
   serve(c.server, stack.accept);
 });
 
@@ -173,7 +174,8 @@ describe('playground', () => {
       senderNick: 'Alice',
     });
     expect(job?.data.conversationId).toMatch(/^playground\./);
-    expect(job?.data.sessionWebhook).toBe(`${playgroundWebhookPrefix(gatewayB)}${chatId}?session=${session}`);
+    expect(job?.data.sessionWebhook).toBe(`https://playground.invalid/playground/webhook/${chatId}?session=${session}`);
+    expect(job?.data.sessionWebhook).toBe(playgroundWebhookOf({ sessionId: session, chatId }));
     expect(job?.data.sessionWebhookExpiredTime).toBeGreaterThan(Date.now() + 80 * 60_000);
     expect(job?.opts.deduplication?.id).toMatch(/^d\./);
   });
@@ -188,14 +190,13 @@ describe('playground', () => {
     expect(jobs[0]).not.toBe(jobs[1]);
   });
 
-  it('streams the transcript to the page on gateway A when the answer is posted to gateway B, the mention shown by nick', async () => {
+  it('streams the transcript to the page on gateway A when a worker delivers the answer through Redis, the mention shown by nick', async () => {
     const session = sessionIds[0]!;
     const stream = await followEvents(gatewayA, session);
     expect(stream.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const asked = (await (await ask(session, { user: alice, chat: { type: 'group', title: '产品群' }, text: 'ping' })).json()) as { chatId: string };
-    const answer = { msgtype: 'markdown', markdown: { title: 'pong', text: '**pong** <script>x</script>\n\n@alice' }, at: { atUserIds: ['alice'], isAtAll: false } };
-    const posted = await postJson(`${gatewayB}/playground/webhook/${asked.chatId}?session=${session}`, answer);
-    expect(await posted.json()).toEqual({ errcode: 0, errmsg: 'ok' });
+    const answer = { title: 'pong', text: '**pong** <script>x</script>\n\n@alice', atUserIds: ['alice'] };
+    expect(await deliverPlaygroundAnswer(stack.redis, redisKeys(stack.prefix), { sessionId: session, chatId: asked.chatId }, answer)).toBe('delivered');
     await waitFor(() => stream.events.some((event) => event.kind === 'answer'));
     const kinds = stream.events.map((event) => `${event.kind}:${String(event.text ?? '')}`);
     expect(kinds.indexOf('question:ping')).toBeLessThan(kinds.indexOf('answer:'));
@@ -216,6 +217,15 @@ describe('playground', () => {
     await waitFor(() => resumed.events.length === first.events.length - 2);
     expect(resumed.events).toEqual(first.events.slice(2));
     await resumed.close();
+  });
+
+  it('keeps an answer delivered while no gateway holds the page, and shows it when the page comes back, on any gateway', async () => {
+    const session = sessionIds[0]!;
+    const answer = { title: 'later', text: 'answered while away', atUserIds: [] };
+    expect(await deliverPlaygroundAnswer(stack.redis, redisKeys(stack.prefix), { sessionId: session, chatId: 'p.alice' }, answer)).toBe('delivered');
+    const stream = await followEvents(gatewayB, session);
+    await waitFor(() => stream.events.some((event) => event.kind === 'answer' && String(event.html).includes('answered while away')));
+    await stream.close();
   });
 
   it('resumes a live session and bounds how many live at once (503 past maxSessions)', async () => {
@@ -272,22 +282,27 @@ describe('playground bad input', () => {
     expect(statuses).toEqual([200, 200, 200, 200, 429]);
   });
 
-  it('answers webhook posts as DingTalk does: errcode 0, 400013 for a session that is gone, 40035 for a body it cannot show', async () => {
+  it('takes no answer over HTTP: the old webhook path is 404 and puts nothing into the transcript', async () => {
     const session = sessionIds[1]!;
-    const markdown = { msgtype: 'markdown', markdown: { title: 't', text: 'x' } };
-    const post = (path: string, body: unknown) => postJson(`${gatewayB}/playground/webhook/${path}`, body).then((r) => r.json());
-    expect(await post(`p.alice?session=${session}`, markdown)).toEqual({ errcode: 0, errmsg: 'ok' });
-    expect(await post(`p.alice?session=${session}`, { msgtype: 'text', text: { content: 'plain' } })).toMatchObject({ errcode: 0 });
-    expect(await post('p.alice?session=AAAAAAAAAAAAAAAAAAAAAA', markdown)).toMatchObject({ errcode: 400013 });
-    expect(await post(`p.alice`, markdown)).toMatchObject({ errcode: 400013 });
-    expect(await post(`not-a-chat?session=${session}`, markdown)).toMatchObject({ errcode: 400013 });
-    expect(await post(`p.alice?session=${session}`, { msgtype: 'actionCard' })).toMatchObject({ errcode: 40035 });
-    expect(await post(`p.alice?session=${session}`, '{broken')).toMatchObject({ errcode: 40035 });
-    expect(await post(`p.alice?session=${session}`, { ...markdown, markdown: { title: 't', text: 'x'.repeat(25_000) } })).toMatchObject({ errcode: 40035 });
+    const markdown = { msgtype: 'markdown', markdown: { title: 't', text: 'posted over HTTP' } };
+    for (const gateway of [gatewayA, gatewayB]) {
+      expect((await postJson(`${gateway}/playground/webhook/p.alice?session=${session}`, markdown)).status).toBe(404);
+    }
+    const stream = await followEvents(gatewayB, session);
+    await waitFor(() => stream.events.some((event) => event.kind === 'question'));
+    expect(stream.events.some((event) => event.text === 'posted over HTTP')).toBe(false);
+    await stream.close();
+  });
+
+  it('a delivery for a session that is gone (or never was) is refused: nothing stored, no stream woken', async () => {
+    const keys = redisKeys(stack.prefix);
+    const gone = 'A'.repeat(22);
+    expect(await deliverPlaygroundAnswer(stack.redis, keys, { sessionId: gone, chatId: 'p.alice' }, { title: 't', text: 'x', atUserIds: [] })).toBe('session_gone');
+    expect(await stack.redis.exists(keys.playgroundTranscript(gone))).toBe(0);
   });
 
   it('refuses a DingTalk callback whose sessionWebhook points at the playground with 403', async () => {
-    const message = buildCallback({ sessionWebhook: `${playgroundWebhookPrefix(gatewayB)}p.alice?session=${sessionIds[0]}` });
+    const message = buildCallback({ sessionWebhook: playgroundWebhookOf({ sessionId: sessionIds[0]!, chatId: 'p.alice' }) });
     const response = await fetch(`${gatewayA}/dingtalk/callback`, { method: 'POST', headers: signedHeaders(ROBOT.appSecret), body: JSON.stringify(message) });
     expect(response.status).toBe(403);
     expect(await stack.jobsOf(message.msgId)).toHaveLength(0);

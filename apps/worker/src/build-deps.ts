@@ -2,14 +2,17 @@ import { createQueue } from '@dtbot/queue';
 import {
   SCHEDULE_QUEUE_NAME,
   commandWordsOf,
+  downloadOriginsFor,
   normaliseOrigins,
   proxiedFetch,
   proxyRules,
   PLAYGROUND_ROBOT_CODE,
-  playgroundWebhookPrefix,
+  deliverPlaygroundAnswer,
+  PLAYGROUND_WEBHOOK_PREFIX,
   queueShards,
   redisKeys,
   findRobot,
+  legacyApiBaseFor,
   robotMetricLabel,
   robotsFromConfig,
   Turns,
@@ -107,26 +110,16 @@ export function buildWorkerDeps(
   );
   const tokens = new AccessTokens(redis, keys);
   const onAnswer = (api: DingTalkApi, result: string) => metrics.dingtalkRequests.inc({ api, result });
-  const playgroundWebhooks = playgroundWebhookPrefix(config.PLAYGROUND_URL);
   const dingtalk = new DingTalkClient(tokens, {
     apiBaseUrl: config.DINGTALK_API_BASE_URL,
-    oapiBaseUrl: config.DINGTALK_OAPI_BASE_URL,
+    oapiBaseUrl: legacyApiBaseFor(config.DINGTALK_API_BASE_URL),
     allowedOrigins: [config.DINGTALK_API_BASE_URL, ...normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS)],
     // No DingTalk message's answer may reach the playground, even were its origin listed as DingTalk's.
-    refusedPrefixes: [playgroundWebhooks],
+    refusedPrefixes: [PLAYGROUND_WEBHOOK_PREFIX],
     timeoutMs: DINGTALK_TIMEOUT_MS,
     fetch: outboundFetch,
     // Each download passes its own cap (a picture's, a file's); this is the largest of them.
-    downloads: { origins: config.DINGTALK_DOWNLOAD_ORIGINS, maxBytes: Math.max(tuning.pictureMaxBytes, config.FILE_MAX_BYTES) },
-    onAnswer,
-  });
-  // The gateway's playground webhook answers as a sessionWebhook does: posted to and read as one, and counted as
-  // one (as it always was), by a client that may reach PLAYGROUND_URL's origin and nothing else.
-  const playgroundPoster = new DingTalkClient(tokens, {
-    apiBaseUrl: config.PLAYGROUND_URL,
-    allowedOrigins: [config.PLAYGROUND_URL],
-    timeoutMs: DINGTALK_TIMEOUT_MS,
-    fetch: outboundFetch,
+    downloads: { origins: downloadOriginsFor(config.DINGTALK_API_BASE_URL), maxBytes: Math.max(tuning.pictureMaxBytes, config.FILE_MAX_BYTES) },
     onAnswer,
   });
   const appFor = (robotCode: string): RobotApp | undefined => {
@@ -161,7 +154,8 @@ export function buildWorkerDeps(
     dingtalk,
     messageRoutes: {
       dingtalk: [webhookRoute(dingtalk), openApiRoute(dingtalk, appFor)],
-      playground: [playgroundRoute(playgroundPoster, playgroundWebhooks)],
+      // Through Redis to whichever gateway holds the page: no address to reach.
+      playground: [playgroundRoute((target, answer) => deliverPlaygroundAnswer(redis, keys, target, answer))],
     },
     robotApp: appFor,
     robotOptions,

@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { PLAYGROUND_ROBOT_CODE, playgroundWebhookPrefix } from '@dtbot/shared';
+import { PLAYGROUND_ROBOT_CODE, playgroundWebhookOf } from '@dtbot/shared';
 import { DEFAULT_ROBOT_CODE, type ChatCompletionRequest, type FakeCard } from '@dtbot/testkit';
 import { toDingTalkMarkdown } from '../src/delivery/dingtalk-markdown.js';
 import { apology, helpText } from '../src/replies/canned-replies.js';
 import { startWorkerHarness, type HarnessOptions, type WorkerHarness } from './worker-harness.js';
+import { openPlaygroundSession, playgroundAnswers } from './playground-sink.js';
 
 // AI-card answers in-process: real BullMQ worker(s), real Redis, the fake model streaming slowly
 // enough for several drafts, and the fake DingTalk's card API.
@@ -134,23 +133,13 @@ describe('AI-card answers', () => {
     }
   });
 
-  it('are not used in the playground: its chats exist only there, so its answers go to its webhook', async () => {
-    const posts: string[] = [];
-    const sink = createServer((req, res) => {
-      posts.push(req.url ?? '');
-      req.resume().on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}'));
-    });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    try {
-      const origin = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
-      const h = await start('card-playground', { env: { PLAYGROUND_URL: origin } });
-      const message = h.message({ text: 'from the playground', robotCode: PLAYGROUND_ROBOT_CODE, sessionWebhook: `${playgroundWebhookPrefix(origin)}c1?session=s` });
-      expect(await (await h.send(message, { source: 'playground' })).settled).toBe('completed');
-      expect(posts).toHaveLength(1);
-      expect(h.dingtalk.requests).toBe(0);
-    } finally {
-      sink.close();
-    }
+  it('are not used in the playground: its chats exist only there, so its answers go to its session\'s transcript', async () => {
+    const h = await start('card-playground');
+    const sessionId = await openPlaygroundSession(h.deps.redis, h.sharedKeys);
+    const message = h.message({ text: 'from the playground', robotCode: PLAYGROUND_ROBOT_CODE, sessionWebhook: playgroundWebhookOf({ sessionId, chatId: 'p.c1' }) });
+    expect(await (await h.send(message, { source: 'playground' })).settled).toBe('completed');
+    expect(await playgroundAnswers(h.deps.redis, h.sharedKeys, sessionId)).toHaveLength(1);
+    expect(h.dingtalk.requests).toBe(0);
   });
 
   it('are not used for commands and notes, which go out as plain messages', async () => {

@@ -4,12 +4,10 @@ import {
   encryptedOfficeFile,
   pdfWith,
   pptxWith,
-  startRedirectTrap,
   xlsxWith,
   zipBomb,
   type ChatCompletionRequest,
   type DingTalkCallbackPayload,
-  type RedirectTrap,
 } from '@dtbot/testkit';
 import { toDingTalkMarkdown } from '../src/delivery/dingtalk-markdown.js';
 import { apology, fileUnreadable, SENSITIVE_QUESTION, unsupportedKind } from '../src/replies/canned-replies.js';
@@ -24,24 +22,22 @@ const FILE_MAX_BYTES = 1024 * 1024;
 
 let harness: WorkerHarness;
 let noApp: WorkerHarness;
-let trap: RedirectTrap;
 
 beforeAll(async () => {
-  trap = await startRedirectTrap({});
   // The model answers with what it was asked, last turn only, so a test sees exactly what reached it.
   const answer = (body: ChatCompletionRequest) => `答复: ${String(body.messages?.at(-1)?.content ?? '')}`;
   [harness, noApp] = await Promise.all([
     startWorkerHarness({
       label: 'files',
       openai: { answer },
-      env: ({ dingtalk }) => ({ DINGTALK_DOWNLOAD_ORIGINS: `${dingtalk.origin},${trap.origin}`, FILE_MAX_BYTES: String(FILE_MAX_BYTES), FILE_MAX_TOKENS: '50', SENSITIVE_WORDS: '绝密' }),
+      env: { FILE_MAX_BYTES: String(FILE_MAX_BYTES), FILE_MAX_TOKENS: '50', SENSITIVE_WORDS: '绝密' },
     }),
     startWorkerHarness({ label: 'files-no-app', openai: { answer }, env: { DINGTALK_APP_KEY: '' } }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([harness?.close(), noApp?.close(), trap?.close()]);
+  await Promise.all([harness?.close(), noApp?.close()]);
 });
 
 /** What a file that cannot be read is answered, its name said back as the worker says user text back. */
@@ -169,7 +165,7 @@ describe('files users send', () => {
     expect(replies[0]).toContain('`[点我](http://evil.example) .exe`');
   });
 
-  it('refuses a download URL outside DINGTALK_DOWNLOAD_ORIGINS before connecting, and apologises', async () => {
+  it('refuses a download URL outside DingTalk\'s storage and the API\'s origin before connecting, and apologises', async () => {
     const elsewhere = harness.dingtalk.origin.replace('127.0.0.1', 'localhost');
     harness.dingtalk.addFile('elsewhere', { body: Buffer.from('text'), downloadUrl: `${elsewhere}/files/elsewhere?Signature=x` });
     const servedBefore = harness.dingtalk.filesServed;
@@ -179,10 +175,15 @@ describe('files users send', () => {
   });
 
   it('refuses a redirect to an origin not allowed, without reaching it, and apologises', async () => {
-    trap.reached.length = 0;
-    harness.dingtalk.addFile('redirected', { body: Buffer.from('text'), downloadUrl: `${trap.origin}/file?Signature=x` });
+    // The first hop is on the allowed origin (the fake DingTalk, the API base); its redirect leads to the same
+    // server under another origin, which would count what it served.
+    const elsewhere = harness.dingtalk.origin.replace('127.0.0.1', 'localhost');
+    harness.dingtalk.addFile('target', { body: Buffer.from('text') });
+    harness.dingtalk.addFile('redirected', { body: Buffer.from('text'), redirectTo: `${elsewhere}/files/target?Signature=x` });
+    const [servedBefore, redirectedBefore] = [harness.dingtalk.filesServed, harness.dingtalk.filesRedirected];
     const { jobId, replies } = await send(harness, fileMessage(harness, 'redirected', 'a.txt'), 'failed');
-    expect(trap.reached).toEqual([]);
+    expect(harness.dingtalk.filesRedirected).toBe(redirectedBefore + 1);
+    expect(harness.dingtalk.filesServed).toBe(servedBefore);
     expect(replies).toEqual([toDingTalkMarkdown(apology(jobId))]);
   });
 

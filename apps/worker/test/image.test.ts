@@ -12,10 +12,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const withImages = (env: Record<string, string>) => ({ dingtalk }: { openai: FakeOpenAI; dingtalk: FakeDingTalk }) => ({
-  DINGTALK_OAPI_BASE_URL: dingtalk.origin,
-  ...env,
-});
+// The fake DingTalk is the harness's API base, so it is the legacy OpenAPI (media upload) too.
+const withImages = (env: Record<string, string>) => env;
 
 async function draw(options: HarnessOptions, text: string, overrides: { conversationType?: '1' | '2' } = {}) {
   harness = await startWorkerHarness(options);
@@ -98,7 +96,6 @@ describe('image generation', () => {
     harness = await startWorkerHarness({
       label: 'image-azure',
       env: ({ openai, dingtalk }) => ({
-        DINGTALK_OAPI_BASE_URL: dingtalk.origin,
         OPENAI_PROVIDER: 'azure',
         AZURE_OPENAI_ENDPOINT: openai.azureEndpoint,
         AZURE_OPENAI_API_KEY: 'azure-key',

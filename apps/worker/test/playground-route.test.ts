@@ -1,115 +1,183 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLAYGROUND_WEBHOOK_ANSWERS, playgroundWebhookPrefix, redisKeys, type MessageJob } from '@dtbot/shared';
-import { buildGroupCallback, redisUrlForTests, startFakeDingTalk, type FakeDingTalk } from '@dtbot/testkit';
+import {
+  deliverPlaygroundAnswer,
+  PLAYGROUND_WEBHOOK_ORIGIN,
+  PLAYGROUND_WEBHOOK_PREFIX,
+  playgroundWebhookOf,
+  redisKeys,
+  type BotError,
+  type MessageJob,
+  type RedisKeys,
+} from '@dtbot/shared';
+import { buildGroupCallback, cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
 import { AccessTokens } from '../src/dingtalk/access-tokens.js';
 import { DingTalkClient } from '../src/dingtalk/dingtalk-client.js';
 import { formatReply } from '../src/delivery/format-reply.js';
-import { playgroundRoute } from '../src/delivery/playground-route.js';
+import { playgroundRoute, type DeliverPlaygroundAnswer } from '../src/delivery/playground-route.js';
 import { webhookRoute } from '../src/delivery/webhook-route.js';
-import { messageRouteContract } from './contract/message-route-contract.js';
-import { dingTalkFailureOf } from './dingtalk-failure-of.js';
+import { classifyError } from '../src/failures/classify-error.js';
+import { routeContract } from './contract/message-route-contract.js';
 import { messageJobFor } from './message-job-for.js';
-import { startPlaygroundSink, type PlaygroundSink } from './playground-sink.js';
+import { openPlaygroundSession, playgroundAnswers } from './playground-sink.js';
 
-const sessionOf = (webhook: string) => new URL(webhook).searchParams.get('session') ?? '';
-/** The fake DingTalk's webhooks stand in for the playground's: the route takes them as its own. */
-const webhooksOf = (dingtalk: FakeDingTalk) => `${dingtalk.origin}/robot/sendBySession?`;
+const groupChat = (asker: string) => `g.${createHash('sha256').update(asker).digest('base64url').slice(0, 22)}`;
 const playgroundJob = (sessionWebhook: string, asker = 'asker'): MessageJob => ({
   ...messageJobFor(buildGroupCallback({ sessionWebhook, senderStaffId: asker, conversationTitle: `group of ${asker}` })),
   source: 'playground',
 });
+const sessionOf = (job: MessageJob) => new URL(job.sessionWebhook).searchParams.get('session') ?? '';
 
-messageRouteContract({
-  name: 'playground',
-  door: 'webhook',
-  over: (client, dingtalk) => playgroundRoute(client, webhooksOf(dingtalk)),
-  groupJob: (dingtalk, asker) => playgroundJob(dingtalk.sessionWebhook(), asker),
-  target: (job) => sessionOf(job.sessionWebhook),
-  refusals: {
-    throttled: { errcode: 130101, errmsg: 'send too fast' },
-    fatal: PLAYGROUND_WEBHOOK_ANSWERS.sessionGone,
-    transient: { status: 502 },
+/** The route's failure as the worker settles it: ours (`WorkerFailure`) or what the Redis client threw. */
+const failureOf = (call: Promise<unknown>): Promise<BotError> =>
+  call.then(
+    () => expect.unreachable('the send should have failed'),
+    (error: unknown) => classifyError(error),
+  );
+
+/** A Redis client that cannot connect: a Redis that is away. */
+const awayRedis = () => new Redis({ host: '127.0.0.1', port: 1, lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+
+// The playground route's far side is Redis: a session ends for good (fatal), Redis being away passes (retryable),
+// and nothing throttles it.
+routeContract(
+  'playground',
+  async (redis, prefix) => {
+    const keys = redisKeys(prefix);
+    const away = awayRedis();
+    const next = new Map<string, ('ended' | 'away')[]>();
+    let reached = 0;
+    const deliver: DeliverPlaygroundAnswer = async (target, answer) => {
+      reached += 1;
+      const mode = next.get(target.sessionId)?.shift();
+      if (mode === 'away') return deliverPlaygroundAnswer(away, keys, target, answer);
+      if (mode !== 'ended') return deliverPlaygroundAnswer(redis, keys, target, answer);
+      // Ended for real in Redis, and opened again for the next message.
+      const expires = await redis.zscore(keys.playgroundSessions(), target.sessionId);
+      await redis.zrem(keys.playgroundSessions(), target.sessionId);
+      const outcome = await deliverPlaygroundAnswer(redis, keys, target, answer);
+      await redis.zadd(keys.playgroundSessions(), expires ?? Date.now() + 3_600_000, target.sessionId);
+      return outcome;
+    };
+    const groupJob = async (asker: string) => {
+      const sessionId = await openPlaygroundSession(redis, keys);
+      return playgroundJob(playgroundWebhookOf({ sessionId, chatId: groupChat(asker) }), asker);
+    };
+    return {
+      route: playgroundRoute(deliver),
+      groupJob,
+      delivered: async (job) =>
+        (await playgroundAnswers(redis, keys, sessionOf(job)))
+          .filter((entry) => entry.chatId === new URL(job.sessionWebhook).pathname.split('/').at(-1))
+          .map((entry) => ({ kind: entry.format, title: entry.title, text: entry.text })),
+      refuseNext: async (job) => void next.set(sessionOf(job), ['ended', 'away']),
+      throttleNext: () => Promise.reject(new Error('nothing throttles the playground route')),
+      failureOf,
+      foreign: async () => ({
+        route: playgroundRoute(deliver),
+        job: playgroundJob('https://oapi.dingtalk.com/robot/sendBySession?session=x', 'foreign'),
+        refusedBecause: "not a playground session's webhook",
+      }),
+      activity: async () => reached,
+      close: async () => away.disconnect(),
+    };
   },
-});
+  { throttled: false },
+);
 
 describe('playground route', () => {
-  let dingtalk: FakeDingTalk;
-  let sink: PlaygroundSink;
+  const prefix = createTestPrefix('playground-route');
   let redis: Redis;
-  let tokens: AccessTokens;
+  let keys: RedisKeys;
+  const route = () => playgroundRoute((target, answer) => deliverPlaygroundAnswer(redis, keys, target, answer));
 
-  beforeAll(async () => {
-    dingtalk = await startFakeDingTalk();
-    sink = await startPlaygroundSink();
-    // Webhook posts need no token; the cache is never touched.
-    redis = new Redis(redisUrlForTests(), { lazyConnect: true });
-    tokens = new AccessTokens(redis, redisKeys('{unused}'));
+  beforeAll(() => {
+    redis = new Redis(redisUrlForTests());
+    keys = redisKeys(prefix);
   });
 
   afterAll(async () => {
-    await dingtalk?.close();
-    sink?.server.close();
-    redis?.disconnect();
+    await cleanupPrefix(redis, prefix);
+    await redis?.quit();
   });
-
-  const clientFor = (allowedOrigins: string[], refusedPrefixes?: string[]) =>
-    new DingTalkClient(tokens, { apiBaseUrl: allowedOrigins[0] ?? 'https://api.dingtalk.com', allowedOrigins, refusedPrefixes, timeoutMs: 2000 });
 
   it('carries a playground job only while its webhook is valid, as DingTalk\'s lasts', () => {
-    const route = playgroundRoute(clientFor([]), playgroundWebhookPrefix(sink.origin));
-    const job = { ...playgroundJob(`${playgroundWebhookPrefix(sink.origin)}g1?session=s`), sessionWebhookExpiredTime: 1_000_000 };
-    expect([route.accepts(job, 999_999), route.accepts(job, 1_000_000)]).toEqual([true, false]);
+    const job = { ...playgroundJob(playgroundWebhookOf({ sessionId: 'S'.repeat(22), chatId: 'g.' + 'c'.repeat(22) })), sessionWebhookExpiredTime: 1_000_000 };
+    expect([route().accepts(job, 999_999), route().accepts(job, 1_000_000)]).toEqual([true, false]);
   });
 
-  it('refuses a webhook outside the playground\'s as fatal without a request, its origin allowed or not', async () => {
-    const prefix = playgroundWebhookPrefix(sink.origin);
-    const route = playgroundRoute(clientFor([dingtalk.origin, sink.origin]), prefix);
-    const [requests, posts] = [dingtalk.requests, sink.posts.length];
+  it('refuses a webhook that names no playground session\'s chat as fatal, writing nothing', async () => {
+    const sessionId = await openPlaygroundSession(redis, keys);
     for (const [webhook, origin] of [
-      [dingtalk.sessionWebhook(), dingtalk.origin],
-      [`${prefix}../../robot/sendBySession?session=s`, sink.origin],
+      ['https://oapi.dingtalk.com/robot/sendBySession?session=s', 'https://oapi.dingtalk.com'],
+      [`${PLAYGROUND_WEBHOOK_PREFIX}../../robot/sendBySession?session=${sessionId}`, PLAYGROUND_WEBHOOK_ORIGIN],
+      [`${PLAYGROUND_WEBHOOK_PREFIX}not-a-chat?session=${sessionId}`, PLAYGROUND_WEBHOOK_ORIGIN],
+      [`${PLAYGROUND_WEBHOOK_PREFIX}p.alice?session=short`, PLAYGROUND_WEBHOOK_ORIGIN],
+      [`${PLAYGROUND_WEBHOOK_PREFIX}p.alice`, PLAYGROUND_WEBHOOK_ORIGIN],
     ] as const) {
       const job = playgroundJob(webhook);
-      await expect(route.send(job, formatReply(job, 'escape'))).rejects.toMatchObject({
-        kind: 'fatal',
-        message: `refused to call ${origin}: not the playground's webhook (PLAYGROUND_URL)`,
-      });
+      const failure = await failureOf(route().send(job, formatReply(job, 'escape')));
+      expect([failure.kind, failure.message]).toEqual(['fatal', `refused to deliver to ${origin}: not a playground session's webhook`]);
     }
-    expect([dingtalk.requests, sink.posts.length]).toEqual([requests, posts]);
+    expect(await playgroundAnswers(redis, keys, sessionId)).toEqual([]);
   });
 
-  it('reads the gateway\'s "session gone" and "refused" answers as fatal, so the job is not retried', async () => {
-    const route = playgroundRoute(clientFor([dingtalk.origin]), webhooksOf(dingtalk));
-    const job = playgroundJob(dingtalk.sessionWebhook());
-    dingtalk.refuseNext('webhook', PLAYGROUND_WEBHOOK_ANSWERS.sessionGone, PLAYGROUND_WEBHOOK_ANSWERS.refused);
-    expect(await dingTalkFailureOf(route.send(job, formatReply(job, 'gone')))).toMatchObject({ kind: 'fatal' });
-    expect(await dingTalkFailureOf(route.send(job, formatReply(job, 'refused')))).toMatchObject({ kind: 'fatal' });
+  it('an ended session (idle past its life, or never opened) is final and gets nothing written', async () => {
+    const idle = await openPlaygroundSession(redis, keys, Date.now() - 1);
+    const never = randomBytes(16).toString('base64url');
+    for (const sessionId of [idle, never]) {
+      const job = playgroundJob(playgroundWebhookOf({ sessionId, chatId: 'p.alice' }));
+      const failure = await failureOf(route().send(job, formatReply(job, 'too late')));
+      expect([failure.kind, failure.message]).toEqual(['fatal', `playground session ${sessionId} has ended: nobody can see the answer`]);
+      expect(await redis.exists(keys.playgroundTranscript(sessionId))).toBe(0);
+    }
   });
 
-  it('posts to the playground sink as markdown with the asker in at.atUserIds', async () => {
-    const prefix = playgroundWebhookPrefix(sink.origin);
-    const route = playgroundRoute(clientFor([sink.origin]), prefix);
-    const job = playgroundJob(`${prefix}g2?session=s`, 'alice');
-    await route.send(job, formatReply(job, '答案'));
-    expect(sink.posts.at(-1)).toEqual({
-      path: '/playground/webhook/g2?session=s',
-      body: { msgtype: 'markdown', markdown: { title: '答案', text: '答案\n\n@alice' }, at: { atUserIds: ['alice'], isAtAll: false } },
-    });
+  it('delivers into the transcript as markdown with the asker in atUserIds, and nudges the gateways with the session id', async () => {
+    const sessionId = await openPlaygroundSession(redis, keys);
+    const subscriber = new Redis(redisUrlForTests());
+    const nudges: string[] = [];
+    subscriber.on('message', (channel: string, message: string) => channel === keys.playgroundChannel() && nudges.push(message));
+    await subscriber.subscribe(keys.playgroundChannel());
+    try {
+      const job = playgroundJob(playgroundWebhookOf({ sessionId, chatId: 'g.' + 'x'.repeat(22) }), 'alice');
+      await route().send(job, formatReply(job, '答案'));
+      expect(await playgroundAnswers(redis, keys, sessionId)).toEqual([
+        { kind: 'answer', chatId: 'g.' + 'x'.repeat(22), title: '答案', format: 'markdown', text: '答案\n\n@alice', atUserIds: ['alice'], at: expect.any(Number) },
+      ]);
+      await expect.poll(() => nudges).toEqual([sessionId]);
+    } finally {
+      subscriber.disconnect();
+    }
+  });
+
+  it('keeps an answer no gateway listens for in the transcript, expiring with the session, for the page to read when it comes back', async () => {
+    const expires = Date.now() + 60_000;
+    const sessionId = await openPlaygroundSession(redis, keys, expires);
+    const job = playgroundJob(playgroundWebhookOf({ sessionId, chatId: 'p.bob' }), 'bob');
+    await route().send(job, formatReply(job, 'while away'));
+    expect((await playgroundAnswers(redis, keys, sessionId)).map((entry) => entry.text)).toEqual(['while away\n\n@bob']);
+    expect(await redis.pexpiretime(keys.playgroundTranscript(sessionId))).toBe(expires);
   });
 
   it('leaves the DingTalk client refusing the playground\'s webhooks even were their origin listed as DingTalk\'s', async () => {
-    const prefix = playgroundWebhookPrefix(sink.origin);
-    const client = clientFor([sink.origin], [prefix]);
-    const dingtalkJob = messageJobFor(buildGroupCallback({ sessionWebhook: `${prefix}p1?session=s`, senderStaffId: 'sneak' }));
-    const posted = sink.posts.length;
-    for (const webhook of [dingtalkJob.sessionWebhook, `${sink.origin}/elsewhere/../playground/webhook/p1?session=s`]) {
+    const tokens = new AccessTokens(redis, keys);
+    const client = new DingTalkClient(tokens, {
+      apiBaseUrl: 'https://api.dingtalk.com',
+      allowedOrigins: [PLAYGROUND_WEBHOOK_ORIGIN],
+      refusedPrefixes: [PLAYGROUND_WEBHOOK_PREFIX],
+      timeoutMs: 2000,
+    });
+    const sessionId = await openPlaygroundSession(redis, keys);
+    const dingtalkJob = messageJobFor(buildGroupCallback({ sessionWebhook: playgroundWebhookOf({ sessionId, chatId: 'p.sneak' }), senderStaffId: 'sneak' }));
+    for (const webhook of [dingtalkJob.sessionWebhook, `${PLAYGROUND_WEBHOOK_ORIGIN}/elsewhere/../playground/webhook/p.sneak?session=${sessionId}`]) {
       const job = { ...dingtalkJob, sessionWebhook: webhook };
       await expect(webhookRoute(client).send(job, formatReply(job, 'sneak in'))).rejects.toMatchObject({
         kind: 'fatal',
         message: expect.stringContaining('not an allowed DingTalk origin'),
       });
     }
-    expect(sink.posts).toHaveLength(posted);
+    expect(await playgroundAnswers(redis, keys, sessionId)).toEqual([]);
   });
 });

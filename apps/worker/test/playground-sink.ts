@@ -1,28 +1,26 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { RedisClient, RedisKeys } from '@dtbot/shared';
 
-export interface SinkPost {
-  path: string;
-  body: { msgtype?: string; markdown?: { title: string; text: string }; at?: { atUserIds: string[] } };
+/** An answer as a worker wrote it into a playground session's transcript (what the gateways read). */
+export interface TranscriptAnswer {
+  kind: 'answer';
+  chatId: string;
+  title: string;
+  format: string;
+  text: string;
+  atUserIds: string[];
+  at: number;
 }
 
-export interface PlaygroundSink {
-  origin: string;
-  posts: SinkPost[];
-  server: Server;
+/** A live playground session, as a gateway opens it (the sessions set holds when it expires); returns its id. */
+export async function openPlaygroundSession(redis: RedisClient, keys: RedisKeys, expiresAt = Date.now() + 3_600_000): Promise<string> {
+  const sessionId = randomBytes(16).toString('base64url');
+  await redis.zadd(keys.playgroundSessions(), expiresAt, sessionId);
+  return sessionId;
 }
 
-/** The gateway's playground webhook as a worker sees it: a real HTTP server answering as DingTalk does. */
-export async function startPlaygroundSink(): Promise<PlaygroundSink> {
-  const posts: SinkPost[] = [];
-  const server = createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-    req.on('end', () => {
-      posts.push({ path: req.url ?? '', body: JSON.parse(raw) as SinkPost['body'] });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ errcode: 0, errmsg: 'ok' }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, posts, server };
+/** The answers in a session's transcript, oldest first, as stored. */
+export async function playgroundAnswers(redis: RedisClient, keys: RedisKeys, sessionId: string): Promise<TranscriptAnswer[]> {
+  const rows = await redis.xrange(keys.playgroundTranscript(sessionId), '-', '+');
+  return rows.map(([, fields]) => JSON.parse(fields[1] ?? '{}') as TranscriptAnswer).filter((entry) => entry.kind === 'answer');
 }

@@ -1,36 +1,35 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLAYGROUND_ROBOT_CODE, playgroundWebhookPrefix } from '@dtbot/shared';
+import { PLAYGROUND_ROBOT_CODE, playgroundWebhookOf } from '@dtbot/shared';
 import { ADMINS_ONLY } from '../src/replies/canned-replies.js';
-import { startPlaygroundSink, type PlaygroundSink } from './playground-sink.js';
+import { openPlaygroundSession, playgroundAnswers } from './playground-sink.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
 // A playground visitor types their own staff id: the worker must not take it for an admin's or a VIP's,
-// whatever it says. Real worker, real Redis, the playground's webhook a real server.
+// whatever it says. Real worker, real Redis, the answers read from the session's transcript as a gateway reads them.
 describe('a playground visitor who types an admin\'s staff id', () => {
-  let sink: PlaygroundSink;
   let harness: WorkerHarness;
+  let sessionId: string;
 
   beforeAll(async () => {
-    sink = await startPlaygroundSink();
     harness = await startWorkerHarness({
       label: 'playground-stranger',
-      env: { PLAYGROUND_URL: sink.origin, ADMIN_USERS: 'boss01', VIP_USERS: 'vip01', QUOTA_USER_DAILY: '1' },
+      env: { ADMIN_USERS: 'boss01', VIP_USERS: 'vip01', QUOTA_USER_DAILY: '1' },
       attempts: 1,
     });
+    sessionId = await openPlaygroundSession(harness.deps.redis, harness.sharedKeys);
   });
 
   afterAll(async () => {
     await harness?.close();
-    sink?.server.close();
   });
 
-  /** Asks as a playground visitor calling themselves `staffId`, in the playground chat `chat`; gives the answers posted there. */
+  /** Asks as a playground visitor calling themselves `staffId`, in the playground chat `p.<chat>`; gives the answers delivered there. */
   async function askFromPlayground(text: string, staffId: string, chat: string): Promise<string[]> {
-    const sessionWebhook = `${playgroundWebhookPrefix(sink.origin)}${chat}?session=stranger`;
+    const sessionWebhook = playgroundWebhookOf({ sessionId, chatId: `p.${chat}` });
     const message = harness.message({ text, robotCode: PLAYGROUND_ROBOT_CODE, senderStaffId: staffId, sessionWebhook });
     const sent = await harness.send(message, { source: 'playground' });
     expect(await sent.settled).toBe('completed');
-    return sink.posts.filter((post) => post.path.startsWith(`/playground/webhook/${chat}?`)).map((post) => post.body.markdown?.text ?? '');
+    return (await playgroundAnswers(harness.deps.redis, harness.sharedKeys, sessionId)).filter((entry) => entry.chatId === `p.${chat}`).map((entry) => entry.text);
   }
 
   it('/usage from the playground as "boss01" → the ordinary admins-only reply; from DingTalk as boss01 → the report', async () => {

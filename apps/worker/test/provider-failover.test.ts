@@ -190,7 +190,6 @@ describe('provider failover', () => {
       label: 'failover-images',
       env: ({ dingtalk }) => ({
         OPENAI_IMAGE_MODEL: 'dall-e-3',
-        DINGTALK_OAPI_BASE_URL: dingtalk.origin,
         OPENAI_FALLBACK_BASE_URL: answersOnly.baseURL,
         OPENAI_FALLBACK_API_KEY: 'sk-fallback',
         PROVIDERS_FILE: file,

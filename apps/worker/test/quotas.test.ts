@@ -16,7 +16,6 @@ beforeAll(async () => {
       VIP_USERS: 'vip',
       ADMIN_USERS: 'admin',
       OPENAI_IMAGE_MODEL: 'gpt-image-1',
-      DINGTALK_OAPI_BASE_URL: dingtalk.origin,
     }),
   });
 });

@@ -35,7 +35,8 @@ beforeAll(async () => {
     startWorkerHarness({
       label: 'rich-seeing',
       openai: { answer },
-      env: ({ dingtalk }) => ({ OPENAI_VISION: 'true', DINGTALK_DOWNLOAD_ORIGINS: dingtalk.origin }),
+      // The fake DingTalk is the API base, so its origin is where downloads may come from.
+      env: { OPENAI_VISION: 'true' },
       tuning: { pictureMaxBytes: MAX_BYTES },
       settings: { pictureBytesPerQuestion: QUESTION_SHARE },
     }),
@@ -116,7 +117,7 @@ describe('pictures, with OPENAI_VISION', () => {
     expect(seeing.deps.pictureBudget.available).toBe(seeing.deps.pictureBudget.capacity);
   });
 
-  it('refuses a download URL outside DINGTALK_DOWNLOAD_ORIGINS before connecting, and apologises', async () => {
+  it('refuses a download URL outside DingTalk\'s storage and the API\'s origin before connecting, and apologises', async () => {
     const elsewhere = seeing.dingtalk.origin.replace('127.0.0.1', 'localhost');
     seeing.dingtalk.addFile('elsewhere', { body: FAKE_PNG, downloadUrl: `${elsewhere}/files/elsewhere?Signature=x` });
     const servedBefore = seeing.dingtalk.filesServed;

@@ -1,5 +1,5 @@
 import { createQueueWorker, nextTickAfter, scheduleTickOf, type Job } from '@dtbot/queue';
-import { PLAYGROUND_ROBOT_CODE, playgroundWebhookPrefix, type MessageJob } from '@dtbot/shared';
+import { PLAYGROUND_ROBOT_CODE, playgroundWebhookOf, type MessageJob } from '@dtbot/shared';
 import { redisUrlForTests, waitFor, type DingTalkCallbackPayload } from '@dtbot/testkit';
 import { Redis } from 'ioredis';
 import { processMessage } from '../src/process-message.js';
@@ -9,7 +9,7 @@ import type { ScheduleDefinition } from '../src/schedules/schedule-definition.js
 import { storeTick } from '../src/schedules/schedule-worker.js';
 import { storeScheduledMessage } from '../src/schedules/scheduled-message.js';
 import { syncSchedulesFile } from '../src/schedules/sync-schedules-file.js';
-import { startPlaygroundSink } from './playground-sink.js';
+import { openPlaygroundSession, playgroundAnswers } from './playground-sink.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
 // Scheduled prompts through the real worker: admins' commands, the ticks BullMQ makes, each stored as a message of
@@ -320,15 +320,17 @@ describe('a worker that dies at the tick', () => {
 
 describe('a playground session', () => {
   it('schedules for itself without being an admin: the answer goes to its own page once, and nothing to DingTalk', async () => {
-    const sink = await startPlaygroundSink();
-    const h = await startWorkerHarness({ label: 'schedules-playground', env: { PLAYGROUND_URL: sink.origin } });
+    const h = await startWorkerHarness({ label: 'schedules-playground' });
+    const sessionId = await openPlaygroundSession(h.deps.redis, h.sharedKeys);
+    const chatId = 'g.' + 'g'.repeat(22);
+    const answers = () => playgroundAnswers(h.deps.redis, h.sharedKeys, sessionId);
     try {
-      const webhook = `${playgroundWebhookPrefix(sink.origin)}g1?session=schedule-session`;
+      const webhook = playgroundWebhookOf({ sessionId, chatId });
       const say = async (text: string) => {
-        const before = sink.posts.length;
+        const before = (await answers()).length;
         const message = h.groupMessage({ text, robotCode: PLAYGROUND_ROBOT_CODE, senderStaffId: 'visitor', sessionWebhook: webhook });
         expect(await (await h.send(message, { source: 'playground' })).settled).toBe('completed');
-        return sink.posts.slice(before).map((post) => post.body.markdown?.text ?? '').join('\n');
+        return (await answers()).slice(before).map((entry) => entry.text).join('\n');
       };
       const added = await say('/schedule * * * * * 试玩的定时问题');
       expect(added).toContain('试玩环境：这个定时任务只在下一次到点时运行一次');
@@ -338,16 +340,15 @@ describe('a playground session', () => {
       await h.startScheduleWorker();
       const [tick] = (await h.deps.schedules.queue.getDelayed()).filter((job) => scheduleTickOf(job)?.scheduleId === id);
       await tick!.promote();
-      await waitFor(() => sink.posts.some((post) => post.body.markdown?.text?.includes('答复: 试玩的定时问题')), { timeoutMs: 15_000 });
-      const runs = sink.posts.filter((post) => post.body.markdown?.text?.includes('答复: 试玩的定时问题'));
-      expect(runs.map((post) => post.path)).toEqual(['/playground/webhook/g1?session=schedule-session']);
+      let runs: Awaited<ReturnType<typeof answers>> = [];
+      await waitFor(async () => (runs = (await answers()).filter((entry) => entry.text.includes('答复: 试玩的定时问题'))).length > 0, { timeoutMs: 15_000 });
+      expect(runs.map((entry) => entry.chatId)).toEqual([chatId]);
       // It fired once and is gone: nothing pending, nothing listed.
       expect(await say('/schedule')).toContain('本会话还没有定时任务');
       expect(await h.deps.schedules.queue.getDelayedCount()).toBe(0);
       expect(h.dingtalk.requests).toBe(0);
     } finally {
       await h.close();
-      sink.server.close();
     }
   }, 30_000);
 });

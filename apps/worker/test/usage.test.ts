@@ -28,7 +28,6 @@ beforeAll(async () => {
       ROBOTS_FILE: robotsFile,
       MODEL_PRICES: 'house-model=1000/2000,dall-e-3=0.04/image',
       OPENAI_IMAGE_MODEL: 'dall-e-3',
-      DINGTALK_OAPI_BASE_URL: dingtalk.origin,
     }),
   });
 });

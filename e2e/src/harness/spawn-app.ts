@@ -19,7 +19,7 @@ export interface RunningApp {
   process: ChildProcess;
   /** The HTTP port the app reported it listens on (gateway: PORT, worker: METRICS_PORT). */
   port: number;
-  /** Where its /metrics is served: the gateway's GATEWAY_METRICS_PORT, the worker's own port. */
+  /** Where its /metrics is served: the gateway's METRICS_PORT, the worker's own port. */
   metricsPort: number;
   /** Every JSON log line the app wrote, parsed. */
   logs: Record<string, unknown>[];

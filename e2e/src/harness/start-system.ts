@@ -90,7 +90,7 @@ export class System {
       : undefined;
     // The gateway asks the fake Stream server for its connection; the worker still sends to the fake DingTalk.
     const streamEnv: Record<string, string> = stream ? { DINGTALK_MODE: 'stream', DINGTALK_API_BASE_URL: stream.apiBaseURL } : {};
-    const gatewayEnv = { ...env, PORT: '0', HOST: '127.0.0.1', ...streamEnv, ...options.gatewayEnv };
+    const gatewayEnv = { ...env, PORT: '0', ...streamEnv, ...options.gatewayEnv };
     const gateway = await spawnApp('gateway', gatewayEnv, /gateway listening/);
     // BullMQ leaves connections it was given open, so the queues use this same client, closed below.
     const queues = queueShards(prefix, options.queueShards ?? 1).map((shard) => createQueue('messages', { connection: redis, prefix: shard.prefix }));
@@ -115,8 +115,8 @@ export class System {
       // A test that keeps messages waiting (a crash, an outage) would otherwise also get queue notices; they have
       // tests of their own, and a test that wants them sets a delay.
       QUEUE_NOTICE_AFTER_MS: '0',
-      // Any free port: several gateways run on this one machine.
-      GATEWAY_METRICS_PORT: '0',
+      // Any free port for each process's /metrics: several gateways and workers run on this one machine.
+      METRICS_PORT: '0',
     };
     if (settings === 'plumbing') return { ...plumbing, ...extra };
     return {
@@ -150,7 +150,7 @@ export class System {
 
   /** Another gateway on the same Redis and settings, as a load balancer or DingTalk's Stream would spread over. */
   async addGateway(): Promise<RunningApp> {
-    const gateway = await spawnApp('gateway', { ...this.env, PORT: '0', HOST: '127.0.0.1', ...this.options.gatewayEnv }, /gateway listening/);
+    const gateway = await spawnApp('gateway', { ...this.env, PORT: '0', ...this.options.gatewayEnv }, /gateway listening/);
     this.moreGateways.push(gateway);
     return gateway;
   }

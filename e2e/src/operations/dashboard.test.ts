@@ -68,7 +68,7 @@ describe('queue dashboard in a browser', () => {
   }, 30_000);
 
   it('with DASHBOARD_PORT listens there alone: the callback port has no dashboard', async () => {
-    const env = { ...system.env, PORT: '0', HOST: '127.0.0.1', DASHBOARD_USERNAME: USER, DASHBOARD_PASSWORD: PASSWORD, DASHBOARD_PORT: '0' };
+    const env = { ...system.env, PORT: '0', DASHBOARD_USERNAME: USER, DASHBOARD_PASSWORD: PASSWORD, DASHBOARD_PORT: '0' };
     const gateway = await spawnApp('gateway', env, /gateway listening/);
     try {
       await waitFor(() => gateway.logs.some((line) => line.msg === 'queue dashboard listening'));
@@ -86,7 +86,7 @@ describe('queue dashboard in a browser', () => {
   });
 
   it('is off, and says so at start, without DASHBOARD_USERNAME and DASHBOARD_PASSWORD', async () => {
-    const gateway = await spawnApp('gateway', { ...system.env, PORT: '0', HOST: '127.0.0.1' }, /gateway listening/);
+    const gateway = await spawnApp('gateway', { ...system.env, PORT: '0' }, /gateway listening/);
     try {
       await waitFor(() => gateway.logs.some((line) => String(line.msg).startsWith('queue dashboard off')));
       expect((await fetch(`http://127.0.0.1:${gateway.port}/admin/queues`)).status).toBe(404);

@@ -6,7 +6,8 @@ import { System } from '../harness/start-system.js';
 
 /**
  * The playground as a newcomer uses it: a real Chromium on the page of gateway A, the built worker answering with the
- * fake model and posting its answers to gateway B (PLAYGROUND_URL), which hands them to A through Redis.
+ * fake model and handing its answers through Redis to whichever gateway holds the page: gateway A here, beside a
+ * gateway B that runs its own playground on the same Redis.
  */
 describe('playground in a browser', () => {
   let system: System;
@@ -15,15 +16,10 @@ describe('playground in a browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    // Gateway B only takes the worker's answers; the address it would give its own pages is never used here.
-    system = await System.start({ label: 'playground', workers: 0, gatewayEnv: { PLAYGROUND: 'true', PLAYGROUND_URL: 'http://127.0.0.1:9' } });
-    const webhookGateway = `http://127.0.0.1:${system.gateway.port}`;
-    pageGateway = await spawnApp(
-      'gateway',
-      { ...system.env, PORT: '0', HOST: '127.0.0.1', PLAYGROUND: 'true', PLAYGROUND_URL: webhookGateway },
-      /gateway listening/,
-    );
-    await system.addWorker({ PLAYGROUND_URL: webhookGateway });
+    // Gateway B hears every answer's nudge too, and holds no page: the answers still reach A's.
+    system = await System.start({ label: 'playground', workers: 0, gatewayEnv: { PLAYGROUND: 'true' } });
+    pageGateway = await spawnApp('gateway', { ...system.env, PORT: '0', PLAYGROUND: 'true' }, /gateway listening/);
+    await system.addWorker();
     browser = await launchBrowser();
     const context = await browser.newContext({ viewport: { width: 1180, height: 760 }, locale: 'zh-CN' });
     page = await context.newPage();
@@ -120,12 +116,11 @@ describe('playground at start-up', () => {
     await system?.close();
   });
 
-  /** The environment of a newcomer: no DingTalk credentials at all, and no HOST. */
+  /** The environment of a newcomer: no DingTalk credentials at all. */
   const newcomer = () => {
     const env: Record<string, string> = { ...system.env, PORT: '0' };
     delete env.DINGTALK_APP_KEY;
     delete env.DINGTALK_APP_SECRET;
-    delete env.HOST;
     return env;
   };
 
@@ -152,7 +147,7 @@ describe('playground at start-up', () => {
   });
 
   it('warns loudly when PLAYGROUND=true in production', async () => {
-    const gateway = await spawnApp('gateway', { ...system.env, PORT: '0', HOST: '127.0.0.1', PLAYGROUND: 'true', NODE_ENV: 'production' }, /gateway listening/);
+    const gateway = await spawnApp('gateway', { ...system.env, PORT: '0', PLAYGROUND: 'true', NODE_ENV: 'production' }, /gateway listening/);
     try {
       await waitFor(() => gateway.logs.some((line) => line.level === 40 && String(line.msg).startsWith('PLAYGROUND=true in production')));
       expect((await fetch(`http://127.0.0.1:${gateway.port}/playground`)).status).toBe(200);

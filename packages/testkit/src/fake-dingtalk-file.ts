@@ -4,6 +4,8 @@ export interface FakeFile {
   contentType: string;
   /** The download URL handed out instead of the fake's own (e.g. one on an origin the worker must refuse). */
   downloadUrl?: string;
+  /** Its download URL answers a redirect here instead of the bytes, as a bucket may hand a download on. */
+  redirectTo?: string;
   /**
    * Served in chunks with no `content-length` (as storage streams a file), so only counting what arrives tells a
    * download it is too large.

@@ -43,6 +43,11 @@ export function handleFileGet(state: FakeDingTalkState, res: ServerResponse, url
     res.writeHead(404, { 'content-type': 'text/plain' }).end('NoSuchKey');
     return;
   }
+  if (file.redirectTo !== undefined) {
+    state.filesRedirected += 1;
+    res.writeHead(307, { location: file.redirectTo }).end();
+    return;
+  }
   state.filesServed += 1;
   if (file.streamed) return streamFile(state, res, file);
   state.fileBytesSent += file.body.length;

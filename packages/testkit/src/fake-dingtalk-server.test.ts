@@ -261,6 +261,16 @@ describe('startFakeDingTalk: files users sent', () => {
     expect(fake.filesServed).toBe(1);
   });
 
+  it('answers a file\'s download URL with a redirect where it is told to, serving nothing', async () => {
+    fake = await startFakeDingTalk();
+    fake.addFile('moved', { body: Buffer.from('x'), redirectTo: 'http://127.0.0.1:9/elsewhere' });
+    const token = await accessToken(fake);
+    const answer = await download(fake, { downloadCode: 'moved', robotCode: 'k' }, token);
+    const file = await fetch(answer.body.downloadUrl!, { redirect: 'manual' });
+    expect([file.status, file.headers.get('location')]).toEqual([307, 'http://127.0.0.1:9/elsewhere']);
+    expect([fake.filesServed, fake.filesRedirected]).toEqual([0, 1]);
+  });
+
   it('refuses a missing token, another app\'s robot and an unknown code', async () => {
     fake = await startFakeDingTalk();
     fake.addFile('code-2', { body: Buffer.from('x') });

@@ -73,6 +73,8 @@ export interface FakeDingTalk {
   readonly fileDownloads: readonly FileDownloadRequest[];
   /** Files served from a download URL. */
   readonly filesServed: number;
+  /** Download URLs that answered a redirect (`FakeFile.redirectTo`) instead of the bytes. */
+  readonly filesRedirected: number;
   /** Bytes of file bodies written: less than a file's size when the download stopped reading it. */
   readonly fileBytesSent: number;
   close(): Promise<void>;
@@ -202,6 +204,9 @@ export async function startFakeDingTalk(options: FakeDingTalkOptions = {}): Prom
     },
     get filesServed() {
       return state.filesServed;
+    },
+    get filesRedirected() {
+      return state.filesRedirected;
     },
     close: http.close,
   };

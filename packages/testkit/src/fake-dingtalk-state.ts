@@ -151,6 +151,8 @@ export interface FakeDingTalkState {
   readonly fileDownloads: FileDownloadRequest[];
   /** Files served from a download URL. */
   filesServed: number;
+  /** Download URLs that answered a redirect instead. */
+  filesRedirected: number;
   /** Bytes of file bodies written to sockets: what a download read, or less when it stopped reading. */
   fileBytesSent: number;
   /** Webhook posts that passed validation; `errcodeEvery` counts these. */
@@ -184,6 +186,7 @@ export function createFakeDingTalkState(options: FakeDingTalkOptions): FakeDingT
     files: new Map(),
     fileDownloads: [],
     filesServed: 0,
+    filesRedirected: 0,
     fileBytesSent: 0,
     deliverableWebhookPosts: 0,
     tokenRequests: 0,

@@ -5,7 +5,7 @@ import { callbackSchema, extractPrompt, PLAYGROUND_ROBOT_CODE } from '@dtbot/sha
 import { buildPlaygroundMessage } from './build-playground-message.js';
 import { playgroundQuestionSchema } from './playground-question.js';
 
-const context = { sessionId: 'S'.repeat(22), msgId: 'playground.m1', webhookPrefix: 'http://gw:8090/playground/webhook/', now: 1_700_000_000_000 };
+const context = { sessionId: 'S'.repeat(22), msgId: 'playground.m1', now: 1_700_000_000_000 };
 const alice = { staffId: 'alice', nick: 'Alice' };
 
 describe('buildPlaygroundMessage', () => {
@@ -15,7 +15,7 @@ describe('buildPlaygroundMessage', () => {
     expect(message.text).toEqual({ content: ' hello' });
     expect(extractPrompt(callbackSchema.parse(message))).toBe('hello');
     expect(message.atUsers).toEqual([{ dingtalkId: message.chatbotUserId }]);
-    expect(message.sessionWebhook).toMatch(/^http:\/\/gw:8090\/playground\/webhook\/g\.[\w-]{22}\?session=S{22}$/);
+    expect(message.sessionWebhook).toMatch(/^https:\/\/playground\.invalid\/playground\/webhook\/g\.[\w-]{22}\?session=S{22}$/);
     expect(message.sessionWebhookExpiredTime).toBe(context.now + 90 * 60_000);
   });
 

@@ -1,4 +1,4 @@
-import { digest, PLAYGROUND_ROBOT_CODE, type DingTalkCallback } from '@dtbot/shared';
+import { digest, PLAYGROUND_ROBOT_CODE, playgroundWebhookOf, type DingTalkCallback } from '@dtbot/shared';
 import { chatIdOf, type PlaygroundQuestion } from './playground-question.js';
 
 /** How long DingTalk keeps a message's sessionWebhook usable; the playground's webhooks last as long. */
@@ -10,8 +10,6 @@ const CORP_ID = 'playground';
 export interface PlaygroundMessageContext {
   sessionId: string;
   msgId: string;
-  /** Every playground webhook starts with it (`playgroundWebhookPrefix`). */
-  webhookPrefix: string;
   now: number;
 }
 
@@ -19,8 +17,8 @@ export interface PlaygroundMessageContext {
  * A question from the page as DingTalk would post it to the robot. Its ids live in the
  * playground's own namespace (the session's digest), so no playground message can land in a real
  * conversation, and one session's chats never meet another's. A group message @-mentions the robot
- * and keeps the leading space DingTalk leaves where the mention was. Its sessionWebhook is the
- * gateway's playground, for this session's chat.
+ * and keeps the leading space DingTalk leaves where the mention was. Its sessionWebhook names this
+ * session's chat (`playgroundWebhookOf`), where a worker hands the answer through Redis.
  */
 export function buildPlaygroundMessage(
   question: PlaygroundQuestion,
@@ -29,8 +27,6 @@ export function buildPlaygroundMessage(
   const { sessionId, now } = context;
   const chatId = chatIdOf(question);
   const group = question.chat.type === 'group';
-  const webhook = new URL(`${context.webhookPrefix}${chatId}`);
-  webhook.searchParams.set('session', sessionId);
   return {
     msgtype: 'text',
     text: { content: group ? ` ${question.text}` : question.text },
@@ -48,7 +44,7 @@ export function buildPlaygroundMessage(
     robotCode: PLAYGROUND_ROBOT_CODE,
     isAdmin: false,
     ...(group ? { isInAtList: true, atUsers: [{ dingtalkId: CHATBOT_USER_ID }] } : {}),
-    sessionWebhook: webhook.href,
+    sessionWebhook: playgroundWebhookOf({ sessionId, chatId }),
     sessionWebhookExpiredTime: now + SESSION_WEBHOOK_LIFETIME_MS,
   };
 }

@@ -1,4 +1,4 @@
-import { playgroundRobot, playgroundWebhookPrefix, type GatewayConfig, type Logger, type RedisClient, type RedisKeys } from '@dtbot/shared';
+import { PLAYGROUND_WEBHOOK_ORIGIN, playgroundRobot, type GatewayConfig, type Logger, type RedisClient, type RedisKeys } from '@dtbot/shared';
 import type { AcceptDeps } from '../accept/accept-message.js';
 import { AllSessionsLimits } from './all-sessions-limits.js';
 import { PLAYGROUND_LIMITS } from './playground-limits.js';
@@ -8,7 +8,7 @@ import { PlaygroundSessions, type PlaygroundSessionsOptions } from './playground
 import { TranscriptHub } from './transcript-hub.js';
 
 export interface PlaygroundOptions {
-  config: Pick<GatewayConfig, 'PLAYGROUND_URL' | 'MEMORY_SCOPE' | 'STOP_COMMANDS' | 'FEEDBACK_COMMANDS'>;
+  config: Pick<GatewayConfig, 'MEMORY_SCOPE' | 'STOP_COMMANDS' | 'FEEDBACK_COMMANDS'>;
   redis: RedisClient;
   /** A connection for the subscription alone, which waits out Redis restarts (commands queue meanwhile). */
   subscriber: RedisClient;
@@ -27,7 +27,6 @@ export interface PlaygroundOptions {
  */
 export function buildPlayground(options: PlaygroundOptions): Playground {
   const { config, redis, keys, logger } = options;
-  const webhookPrefix = playgroundWebhookPrefix(config.PLAYGROUND_URL);
   const { allQuestionsPerMinute, allQuestionsPerDay, ...sessionLimits } = options.limits ?? {};
   const sessions = new PlaygroundSessions(redis, keys, {
     maxSessions: PLAYGROUND_LIMITS.maxSessions,
@@ -49,11 +48,10 @@ export function buildPlayground(options: PlaygroundOptions): Playground {
     hub: new TranscriptHub(options.subscriber, keys.playgroundChannel(), logger),
     logger,
     submit: {
-      // The playground's webhook is the only place its messages may be answered from the gateway's view too.
-      accept: { ...options.accept, allowedOrigins: [new URL(webhookPrefix).origin] },
+      // The playground's webhooks are the only place its messages may be answered from the gateway's view too.
+      accept: { ...options.accept, allowedOrigins: [PLAYGROUND_WEBHOOK_ORIGIN] },
       robot: playgroundRobot({ memoryScope: config.MEMORY_SCOPE }),
       sessions,
-      webhookPrefix,
     },
   };
 }

@@ -1,3 +1,5 @@
+import { PLAYGROUND_TRANSCRIPT_ENTRIES } from '@dtbot/shared';
+
 /**
  * Every bound of the playground, in one place. The playground is open to whoever reaches the
  * gateway, in front of a paid model API, so nothing it keeps or accepts grows without a limit.
@@ -30,10 +32,8 @@ export const PLAYGROUND_LIMITS = {
    * abusing. `BUDGET_DAILY_USD` still bounds the spend of everything together.
    */
   allQuestionsPerDay: 500,
-  /** Entries (questions and answers) kept per session; older ones are dropped first. */
-  transcriptEntries: 200,
-  /** Bytes of one answer the webhook takes: DingTalk refuses larger webhook bodies too. */
-  answerBodyBytes: 20_000,
+  /** Entries (questions and answers) kept per session; older ones are dropped first (workers trim to it too). */
+  transcriptEntries: PLAYGROUND_TRANSCRIPT_ENTRIES,
   /** Open event streams on one gateway, and per session on one gateway (a few tabs of one session). */
   eventStreams: 1000,
   eventStreamsPerSession: 5,

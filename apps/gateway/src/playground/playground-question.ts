@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { digest } from '@dtbot/shared';
+import { digest, PLAYGROUND_CHAT_ID, PLAYGROUND_SESSION_ID } from '@dtbot/shared';
 import { PLAYGROUND_LIMITS } from './playground-limits.js';
 
 /** A session id as `openSession` draws it: 16 random bytes, base64url. */
-export const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+export const SESSION_ID = PLAYGROUND_SESSION_ID;
 /** A private chat is its user's (`p.<staffId>`); a group is its title's digest (`g.<digest>`). */
-export const CHAT_ID = /^(?:p\.[A-Za-z0-9_.-]{1,32}|g\.[A-Za-z0-9_-]{22})$/;
+export const CHAT_ID = PLAYGROUND_CHAT_ID;
 
 /** Printable text on one line: a name is shown in the chat and in the mention. */
 const name = (max: number) =>

@@ -11,7 +11,6 @@ import { PAGE_SECURITY_HEADERS, type PageFile, type PlaygroundPage } from './pla
 import { playgroundQuestionSchema, SESSION_ID } from './playground-question.js';
 import type { PlaygroundSessions } from './playground-sessions.js';
 import type { AllSessionsLimits, AllSessionsVerdict } from './all-sessions-limits.js';
-import { playgroundWebhook } from './playground-webhook.js';
 import { submitQuestion, type SubmitDeps } from './submit-question.js';
 import { transcriptEvents } from './transcript-events.js';
 import type { TranscriptHub } from './transcript-hub.js';
@@ -66,8 +65,8 @@ function allSessionsRefusal(limits: AllSessionsLimits, verdict: Extract<AllSessi
 }
 
 /**
- * The page, its API (open a session, send a question, follow the transcript) and the webhook
- * workers post answers to.
+ * The page and its API (open a session, send a question, follow the transcript). Answers come from the workers
+ * through Redis (`deliverPlaygroundAnswer`), not over HTTP.
  */
 export function registerPlaygroundRoutes(router: Router, playground: Playground): void {
   const { sessions } = playground;
@@ -125,6 +124,4 @@ export function registerPlaygroundRoutes(router: Router, playground: Playground)
       }
     },
   );
-
-  router.post(`${PLAYGROUND_PATH}/webhook/:chat`, playgroundWebhook(sessions));
 }

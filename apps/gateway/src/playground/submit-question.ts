@@ -12,7 +12,6 @@ export interface SubmitDeps {
   /** The playground's robot: the only identity a playground message ever has. */
   robot: Robot;
   sessions: PlaygroundSessions;
-  webhookPrefix: string;
 }
 
 export interface Submitted {
@@ -32,7 +31,7 @@ export async function submitQuestion(deps: SubmitDeps, sessionId: string, questi
   const now = Date.now();
   const msgId = `playground.${randomBytes(16).toString('base64url')}`;
   const chatId = chatIdOf(question);
-  const message = buildPlaygroundMessage(question, { sessionId, msgId, webhookPrefix: deps.webhookPrefix, now });
+  const message = buildPlaygroundMessage(question, { sessionId, msgId, now });
   const timestamp = String(now);
   const signature = sign(timestamp, deps.robot.appSecret);
   // Only this robot's secret is tried: a playground message can never pass for a DingTalk robot's.

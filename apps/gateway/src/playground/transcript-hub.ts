@@ -10,11 +10,11 @@ export interface TranscriptListener {
 }
 
 /**
- * The event streams this gateway holds, and the one Redis subscription that wakes them. Whichever
- * gateway took an answer publishes the session's id on the playground's channel; every gateway
- * hears it and wakes the streams it holds for that session, which then read the transcript. The
- * channel only nudges: the transcript in Redis is the truth, so a lost nudge costs a delay, not
- * an answer.
+ * The event streams this gateway holds, and the one Redis subscription that wakes them. Whoever
+ * adds to a transcript (this gateway a question, a worker an answer: `deliverPlaygroundAnswer`)
+ * publishes the session's id on the playground's channel; every gateway hears it and wakes the
+ * streams it holds for that session, which then read the transcript. The channel only nudges: the
+ * transcript in Redis is the truth, so a lost nudge costs a delay, not an answer.
  */
 export class TranscriptHub {
   private readonly listeners = new Map<string, Set<TranscriptListener>>();

@@ -7,7 +7,7 @@ import { WorkerFailure } from '../failures/worker-failure.js';
 export interface DingTalkClientOptions {
   /** The OpenAPI's base (`DINGTALK_API_BASE_URL`); paths are resolved against it. */
   apiBaseUrl: string;
-  /** The legacy OpenAPI's base (`DINGTALK_OAPI_BASE_URL`): media upload and its token; allowed too. */
+  /** The legacy OpenAPI's base (`legacyApiBaseFor` the OpenAPI's): media upload and its token; allowed too. */
   oapiBaseUrl?: string;
   /**
    * Origins a request may go to: the OpenAPI's and those a sessionWebhook may point to. Anything
@@ -22,7 +22,7 @@ export interface DingTalkClientOptions {
   timeoutMs: number;
   /**
    * Origins (`https://*.domain` allowed) a file a user sent may be downloaded from, and its largest
-   * size (`DINGTALK_DOWNLOAD_ORIGINS`, `PICTURE_MAX_BYTES`). No origin: nothing is downloaded.
+   * size (`downloadOriginsFor` the OpenAPI's base, `PICTURE_MAX_BYTES`). No origin: nothing is downloaded.
    */
   downloads?: { origins: readonly string[]; maxBytes: number };
   /** How requests are made: through the configured proxy, if any (`proxiedFetch`). Default: Node's `fetch`. */
@@ -158,7 +158,7 @@ export class DingTalkClient {
     for (let hop = 0; ; hop += 1) {
       // The URL came from DingTalk; this still keeps a wrong answer, or a redirect, from reaching elsewhere.
       if (!isAllowedDownload(url, downloads.origins)) {
-        throw new WorkerFailure('origin_not_allowed', `refused to download from ${url.origin}: not in DINGTALK_DOWNLOAD_ORIGINS`);
+        throw new WorkerFailure('origin_not_allowed', `refused to download from ${url.origin}: not DingTalk's storage nor its API's origin`);
       }
       let response: Response;
       try {

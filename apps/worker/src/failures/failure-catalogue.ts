@@ -147,6 +147,12 @@ export const FAILURES = {
     reply: 'apology',
     meaning: 'a call or a download would go to an origin that is not allowed: it is not made',
   },
+  playground_session_gone: {
+    kind: 'fatal',
+    action: 'give_up',
+    reply: 'apology',
+    meaning: 'a playground answer\'s session has ended (closed, or idle past its life): nobody can see it, and nothing is stored',
+  },
   media_upload_unconfigured: {
     kind: 'fatal',
     action: 'give_up',

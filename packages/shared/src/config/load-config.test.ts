@@ -16,7 +16,7 @@ describe('loadWorkerConfig', () => {
     expect(config.MEMORY_SCOPE).toBe('user');
     expect(config.QUEUE_NOTICE_AFTER_MS).toBe(5000);
     expect(config.DINGTALK_CARD_UPDATE_MS).toBe(300);
-    expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's' }).config).toMatchObject({ QUEUE_NOTICE_AFTER_MS: 5000, TRUST_PROXY: false });
+    expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's' }).config).toMatchObject({ QUEUE_NOTICE_AFTER_MS: 5000 });
   });
 
   it('names every bad variable in one error, and never the secret values', () => {
@@ -393,17 +393,9 @@ describe('playground settings', () => {
     expect(() => loadGatewayConfig({ DINGTALK_MODE: 'stream' })).toThrow(/DINGTALK_APP_KEY and DINGTALK_APP_SECRET: are required/);
   });
 
-  it('defaults PLAYGROUND_URL to this machine\'s gateway port, in both apps alike', () => {
-    expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's' }).config.PLAYGROUND_URL).toBe('http://127.0.0.1:8090');
-    expect(loadGatewayConfig({ DINGTALK_APP_SECRET: 's', PORT: '9000' }).config.PLAYGROUND_URL).toBe('http://127.0.0.1:9000');
-    expect(loadWorkerConfig({ OPENAI_API_KEY: 'k', PORT: '9000' }).config.PLAYGROUND_URL).toBe('http://127.0.0.1:9000');
-    expect(loadWorkerConfig({ OPENAI_API_KEY: 'k', PLAYGROUND_URL: 'http://gateway:8090' }).config.PLAYGROUND_URL).toBe('http://gateway:8090');
-    expect(() => loadWorkerConfig({ OPENAI_API_KEY: 'k', PLAYGROUND_URL: 'ftp://gateway' })).toThrow(/PLAYGROUND_URL: must be an http\(s\) URL/);
-  });
-
   it('refuses DingTalk webhook origins that include the playground\'s, in both apps', () => {
-    const overlap = { DINGTALK_WEBHOOK_ORIGINS: 'https://oapi.dingtalk.com,http://127.0.0.1:8090', PLAYGROUND_URL: 'http://127.0.0.1:8090/' };
-    const message = /DINGTALK_WEBHOOK_ORIGINS: must not include http:\/\/127.0.0.1:8090, the playground's \(PLAYGROUND_URL\)/;
+    const overlap = { DINGTALK_WEBHOOK_ORIGINS: 'https://oapi.dingtalk.com,https://playground.invalid/' };
+    const message = /DINGTALK_WEBHOOK_ORIGINS: must not include https:\/\/playground.invalid, the playground's/;
     expect(() => loadGatewayConfig({ DINGTALK_APP_SECRET: 's', ...overlap })).toThrow(message);
     expect(() => loadWorkerConfig({ OPENAI_API_KEY: 'k', ...overlap })).toThrow(message);
   });

@@ -4,6 +4,7 @@ import { withoutEmpty } from './env-types.js';
 import { withProxyVariables } from './proxy-variables.js';
 import { retiredSettingsIn, type RetiredSetting } from './retired-settings.js';
 import { hasHashTag } from '../redis/queue-shards.js';
+import { PLAYGROUND_WEBHOOK_ORIGIN } from '../playground/playground-webhook.js';
 import { conflictingAppKeys, robotsFromConfig, robotsWithoutSecret } from '../robots/robots.js';
 import { commonSchema, gatewaySchema, workerSchema, type GatewayConfig, type WorkerConfig } from './schema.js';
 
@@ -115,24 +116,13 @@ function playgroundStandsIn(settings: { NODE_ENV?: string | undefined; PLAYGROUN
   return settings.NODE_ENV !== 'production' && settings.PLAYGROUND !== false;
 }
 
-/**
- * `PLAYGROUND_URL` defaults to this machine's gateway port, which both apps read from `PORT`
- * (`npm start` gives them the same environment).
- */
-function withPlaygroundUrl(env: Record<string, string | undefined>): Record<string, string | undefined> {
-  if ((env.PLAYGROUND_URL ?? '').trim() !== '') return env;
-  const port = (env.PORT ?? '').trim() || '8090';
-  return { ...env, PLAYGROUND_URL: `http://127.0.0.1:${port}` };
-}
-
-/** A DingTalk message's answer must never be able to reach the playground. */
-function playgroundUrlProblems(env: Record<string, string>): string[] {
-  const settings = commonSchema.pick({ PLAYGROUND_URL: true, DINGTALK_WEBHOOK_ORIGINS: true }).safeParse(env);
+/** A DingTalk message's webhook must never be taken for a playground's. */
+function playgroundOriginProblems(env: Record<string, string>): string[] {
+  const settings = commonSchema.pick({ DINGTALK_WEBHOOK_ORIGINS: true }).safeParse(env);
   if (!settings.success) return [];
-  const playground = new URL(settings.data.PLAYGROUND_URL).origin;
   const origins = settings.data.DINGTALK_WEBHOOK_ORIGINS.map((origin) => new URL(origin).origin);
-  if (!origins.includes(playground)) return [];
-  return [`DINGTALK_WEBHOOK_ORIGINS: must not include ${playground}, the playground's (PLAYGROUND_URL): DingTalk messages could then be answered into it`];
+  if (!origins.includes(PLAYGROUND_WEBHOOK_ORIGIN)) return [];
+  return [`DINGTALK_WEBHOOK_ORIGINS: must not include ${PLAYGROUND_WEBHOOK_ORIGIN}, the playground's: it names no DingTalk address`];
 }
 
 /** The dashboard is on with both of its credentials and off with neither; one alone is a mistake. */
@@ -166,11 +156,11 @@ function shardProblems(env: Record<string, string>): string[] {
 }
 
 export function loadGatewayConfig(source: Record<string, string | undefined> = process.env): Loaded<GatewayConfig> {
-  const loaded = parseWith(gatewaySchema, withPlaygroundUrl(source), (env) => [
+  const loaded = parseWith(gatewaySchema, source, (env) => [
     ...robotProblems(env),
     ...robotsFileProblems(env),
     ...dashboardProblems(env),
-    ...playgroundUrlProblems(env),
+    ...playgroundOriginProblems(env),
     ...shardProblems(env),
   ]);
   // Without robots the checks above passed only because the playground stands in for them.
@@ -179,7 +169,7 @@ export function loadGatewayConfig(source: Record<string, string | undefined> = p
 }
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): Loaded<WorkerConfig> {
-  return parseWith(workerSchema, withPlaygroundUrl(source), (env) => {
+  return parseWith(workerSchema, source, (env) => {
     const required =
       env.OPENAI_PROVIDER === 'azure'
         ? ['AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY']
@@ -188,6 +178,6 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
           : ['OPENAI_API_KEY'];
     const context = env.OPENAI_PROVIDER === 'azure' || env.OPENAI_PROVIDER === 'dify' ? ` with OPENAI_PROVIDER=${env.OPENAI_PROVIDER}` : '';
     const missing = required.filter((name) => env[name] === undefined).map((name) => `${name}: is required${context}`);
-    return [...missing, ...robotsFileProblems(env), ...playgroundUrlProblems(env), ...fallbackProblems(env), ...shardProblems(env)];
+    return [...missing, ...robotsFileProblems(env), ...playgroundOriginProblems(env), ...fallbackProblems(env), ...shardProblems(env)];
   });
 }

@@ -4,6 +4,12 @@
  * that it did nothing.
  */
 const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
+  PLAYGROUND_URL: 'no address: workers hand playground answers to the gateways through Redis (deliverPlaygroundAnswer, packages/shared/src/playground/playground-answers.ts)',
+  TRUST_PROXY: 'the last X-Forwarded-For entry when the connection comes from a loopback, link-local or private address, else the connection\'s own (clientAddressOf, apps/gateway/src/client-address.ts)',
+  DINGTALK_DOWNLOAD_ORIGINS: 'https://*.dingtalk.com and https://*.aliyuncs.com, with the origin of a DINGTALK_API_BASE_URL other than DingTalk\'s own (DINGTALK_DOWNLOAD_ORIGINS, packages/shared/src/dingtalk/download-origins.ts)',
+  DINGTALK_OAPI_BASE_URL: 'https://oapi.dingtalk.com beside DingTalk\'s own DINGTALK_API_BASE_URL, else that base, which serves both (DINGTALK_LEGACY_API_BASE, packages/shared/src/dingtalk/api-bases.ts)',
+  GATEWAY_METRICS_PORT: 'the gateway\'s METRICS_PORT, which each process reads for its own /metrics, default 9463 (METRICS_PORT, packages/shared/src/config/schema.ts)',
+  HOST: '0.0.0.0, or 127.0.0.1 while the playground stands in for missing DingTalk credentials (ALL_INTERFACES, apps/gateway/src/listen-host.ts)',
   MAX_BODY_BYTES: '256 KiB (CALLBACK_BODY_MAX_BYTES, apps/gateway/src/middleware/read-body.ts)',
   ENQUEUE_TIMEOUT_MS: '1.5 s (ENQUEUE_TIMEOUT_MS, apps/gateway/src/accept/enqueue-message.ts)',
   DEDUPE_TTL_SECONDS: 'one day (DEDUPE_TTL_MS, apps/gateway/src/accept/enqueue-message.ts)',

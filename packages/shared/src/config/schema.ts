@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { MAX_QUEUE_SHARDS } from '../redis/queue-shards.js';
 import { credentialPairs, csv, flag, integer, isTimeZone, modelPrices, namedUrls, proxyUrl } from './env-types.js';
 import { readRobotsFile } from '../robots/robots-file.js';
-import { DOWNLOAD_ORIGIN_PATTERN } from '../dingtalk/download-origins.js';
 
 /** The largest FILE_MAX_BYTES: a worker process holds at most this many bytes of downloads at once. */
 export const FILE_MAX_BYTES_LIMIT = 24 * 1024 * 1024;
@@ -57,10 +56,6 @@ export const commonSchema = z.object({
     .transform((value) => value.split(/[\s,]+/).filter((item) => item.length > 0))
     .optional()
     .describe('hosts reached without the proxy: host (and its subdomains), .host, host:port, an IP range, * for all; no_proxy too'),
-  PLAYGROUND_URL: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .default('http://127.0.0.1:8090')
-    .describe('address at which workers reach a gateway to post playground answers (any gateway will do); default http://127.0.0.1:PORT'),
   NODE_ENV: z
     .string()
     .optional()
@@ -102,10 +97,6 @@ export const commonSchema = z.object({
 
 export const gatewaySchema = commonSchema.extend({
   PORT: integer(0).max(65535).default(8090).describe('HTTP port of the gateway'),
-  HOST: z
-    .string()
-    .optional()
-    .describe('address the gateway listens on; unset = 0.0.0.0, or 127.0.0.1 while the playground stands in for missing DingTalk credentials'),
   DINGTALK_MODE: z
     .enum(['http', 'stream', 'both'])
     .default('http')
@@ -122,14 +113,12 @@ export const gatewaySchema = commonSchema.extend({
     .optional()
     .describe('serve the dashboard on this port instead of PORT, to keep it off the Internet-facing one'),
   DASHBOARD_READ_ONLY: flag().default(false).describe('dashboard shows jobs but offers no action'),
-  // Below the worker's 9464: `pnpm start` gives several workers 9464, 9465, … on the gateway's host.
-  GATEWAY_METRICS_PORT: integer(0)
+  // One name, "this process's metrics port", with a default per process: the gateway's is below the worker's 9464,
+  // as `pnpm start` gives several workers 9464, 9465, … on the gateway's host.
+  METRICS_PORT: integer(0)
     .max(65535)
     .default(9463)
     .describe('gateway port of /metrics, apart from PORT so that the metrics are not served where DingTalk reaches; 0 = any free port'),
-  TRUST_PROXY: flag()
-    .default(false)
-    .describe('the gateway is reached through one reverse proxy: client addresses (the dashboard lockout) are the last X-Forwarded-For entry; false = the connection\'s own address'),
   PLAYGROUND: flag()
     .optional()
     .describe('serve the chat playground at /playground; unset = on only when no DingTalk credentials are set, outside NODE_ENV=production'),
@@ -182,10 +171,6 @@ export const workerSchema = commonSchema.extend({
   OPENAI_VISION: flag()
     .default(false)
     .describe('send pictures users send to the model (vision-capable models only); false = users are told pictures are not read'),
-  DINGTALK_DOWNLOAD_ORIGINS: csv()
-    .pipe(z.array(z.string().regex(DOWNLOAD_ORIGIN_PATTERN, 'each must be an origin like https://host or https://*.domain')).min(1))
-    .default(['https://*.dingtalk.com', 'https://*.aliyuncs.com'])
-    .describe('origins a picture users sent may be downloaded from (DingTalk hands out short-lived storage URLs); *. allows subdomains'),
   FILE_MAX_BYTES: integer(1)
     .max(FILE_MAX_BYTES_LIMIT, `at most ${FILE_MAX_BYTES_LIMIT} (24 MiB): the bytes one worker holds of downloads at once`)
     .default(20_971_520)
@@ -196,11 +181,6 @@ export const workerSchema = commonSchema.extend({
   IMAGE_COMMANDS: csv()
     .default(['/image', '#图片'])
     .describe('words that start an image request: the text after the word describes the picture'),
-  DINGTALK_OAPI_BASE_URL: z
-    .string()
-    .url()
-    .default('https://oapi.dingtalk.com')
-    .describe('DingTalk legacy OpenAPI base (media upload for generated images)'),
   OPENAI_MAX_TOKENS: integer(1).optional().describe('upper bound of an answer\'s tokens; unset = model default'),
   OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional().describe('sampling temperature; unset = model default'),
   OPENAI_TIMEOUT_MS: integer(1000).default(60_000).describe('one model request, start to last byte'),

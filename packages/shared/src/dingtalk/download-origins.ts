@@ -1,3 +1,5 @@
+import { isDingTalkOwnApi } from './api-bases.js';
+
 /**
  * Where a file a user sent may be downloaded from. DingTalk answers a download code with a
  * short-lived URL on its storage (Alibaba Cloud OSS or a `dingtalk.com` host, varying by bucket and
@@ -20,4 +22,20 @@ export function isAllowedDownload(url: URL, patterns: readonly string[]): boolea
     const expected = patternHost!.toLowerCase();
     return wildcard ? host.endsWith(`.${expected}`) : host === expected;
   });
+}
+
+/**
+ * DingTalk's storage, from which a file a user sent is downloaded beside DingTalk's own OpenAPI: its Alibaba Cloud
+ * OSS buckets and its own hosts.
+ */
+export const DINGTALK_DOWNLOAD_ORIGINS: readonly string[] = ['https://*.dingtalk.com', 'https://*.aliyuncs.com'];
+
+/**
+ * Where downloads may come from, for an OpenAPI at `apiBaseUrl`: DingTalk's storage, and, when the base is not
+ * DingTalk's own (a proxy or a fake standing in for DingTalk), that base's origin too, which then hands out the
+ * download URLs and may serve them.
+ */
+export function downloadOriginsFor(apiBaseUrl: string): string[] {
+  if (isDingTalkOwnApi(apiBaseUrl)) return [...DINGTALK_DOWNLOAD_ORIGINS];
+  return [...DINGTALK_DOWNLOAD_ORIGINS, new URL(apiBaseUrl).origin];
 }
