@@ -1,5 +1,6 @@
 import { createQueue } from '@dtbot/queue';
 import {
+  BUILT_IN_COMMAND_WORDS,
   SCHEDULE_QUEUE_NAME,
   commandWordsOf,
   normaliseOrigins,
@@ -193,7 +194,7 @@ export function buildWorkerDeps(
       ...commandWordsOf(config),
       scheduleCommands: config.SCHEDULE_COMMANDS,
       helpText: config.HELP_TEXT,
-      imageCommands: config.IMAGE_COMMANDS,
+      imageCommands: BUILT_IN_COMMAND_WORDS.image,
       imageModel: config.OPENAI_IMAGE_MODEL,
       imageSize: config.OPENAI_IMAGE_SIZE,
       pictureMaxBytes: tuning.pictureMaxBytes,

@@ -10,6 +10,7 @@ export * from './dingtalk/webhook-origins.js';
 export * from './dingtalk/extract-prompt.js';
 export * from './jobs/message-job.js';
 export * from './jobs/order-key.js';
+export * from './commands/built-in-command-words.js';
 export * from './commands/recognize-command.js';
 export * from './access/listed-user.js';
 export * from './lanes/lane.js';

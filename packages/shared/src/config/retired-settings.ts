@@ -4,6 +4,11 @@
  * that it did nothing.
  */
 const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
+  HELP_COMMANDS: '/help 帮助 (BUILT_IN_COMMAND_WORDS.help, packages/shared/src/commands/built-in-command-words.ts)',
+  SETTINGS_COMMANDS: '/settings 我的设置 (BUILT_IN_COMMAND_WORDS.settings, packages/shared/src/commands/built-in-command-words.ts)',
+  PERSONA_COMMANDS: '/persona 角色 (BUILT_IN_COMMAND_WORDS.persona, packages/shared/src/commands/built-in-command-words.ts)',
+  USAGE_COMMANDS: '/usage 用量 (BUILT_IN_COMMAND_WORDS.usage, packages/shared/src/commands/built-in-command-words.ts)',
+  IMAGE_COMMANDS: '/image #图片 (BUILT_IN_COMMAND_WORDS.image, packages/shared/src/commands/built-in-command-words.ts)',
   MAX_BODY_BYTES: '256 KiB (CALLBACK_BODY_MAX_BYTES, apps/gateway/src/middleware/read-body.ts)',
   ENQUEUE_TIMEOUT_MS: '1.5 s (ENQUEUE_TIMEOUT_MS, apps/gateway/src/accept/enqueue-message.ts)',
   DEDUPE_TTL_SECONDS: 'one day (DEDUPE_TTL_MS, apps/gateway/src/accept/enqueue-message.ts)',

@@ -76,16 +76,6 @@ export const commonSchema = z.object({
     .describe('admins (staff id or sender id): allowed unless denied, exempt from quotas, may use admin commands; their messages go ahead of a backlog'),
   VIP_USERS: csv().default([]).describe('VIP users (staff id or sender id): exempt from the daily quotas; their messages go ahead of a backlog'),
   RESET_COMMANDS: csv().default(['/reset', '重置', '清空会话']).describe('words that clear a conversation\'s memory'),
-  HELP_COMMANDS: csv().default(['/help', '帮助']).describe('words that show the help text'),
-  SETTINGS_COMMANDS: csv()
-    .default(['/settings', '我的设置'])
-    .describe('words that show the asker\'s settings: model, memory scope, persona, quota left today'),
-  USAGE_COMMANDS: csv()
-    .default(['/usage', '用量'])
-    .describe('admin only: words that show usage (today and the last 7 days: tokens, estimated cost, top users and groups) and the quotas'),
-  PERSONA_COMMANDS: csv()
-    .default(['/persona', '角色'])
-    .describe('words that list the personas, or switch this conversation\'s persona when followed by a name'),
   // Read by both apps, like the other command words: the gateway sends them ahead of a backlog, a worker acts on them.
   STOP_COMMANDS: csv()
     .default(['/stop', '停止'])
@@ -193,9 +183,6 @@ export const workerSchema = commonSchema.extend({
   FILE_MAX_TOKENS: integer(1)
     .default(8000)
     .describe('most tokens of a file\'s text put into the conversation (the real tokenizer counts them); the rest is cut, and the model is told'),
-  IMAGE_COMMANDS: csv()
-    .default(['/image', '#图片'])
-    .describe('words that start an image request: the text after the word describes the picture'),
   DINGTALK_OAPI_BASE_URL: z
     .string()
     .url()
