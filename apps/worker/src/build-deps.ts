@@ -32,6 +32,7 @@ import { playgroundRoute } from './delivery/playground-route.js';
 import { webhookRoute } from './delivery/webhook-route.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
 import { AnswerLimits } from './model/answer-limits.js';
+import { REQUEST_LEASE_MARGIN_MS } from './model/model-timeout.js';
 import { ProviderCircuits } from './model/providers/provider-circuits.js';
 import type { ProviderEntry } from './model/providers/providers-file.js';
 import { providersFromConfig, robotProvidersFromConfig } from './model/providers/providers-from-config.js';
@@ -83,9 +84,10 @@ export function buildWorkerDeps(
   const robots = robotsFromConfig(config);
   // Model and DingTalk requests alike go through the configured proxy, if any.
   const outboundFetch = proxiedFetch(proxyRules(config));
-  const providers = providersFromConfig(config, providerEntries, { redis, keys, fetch: outboundFetch });
+  const providerContext = { redis, keys, fetch: outboundFetch, timeoutMs: tuning.modelTimeoutMs };
+  const providers = providersFromConfig(config, providerEntries, providerContext);
   const robotOptions = robotOptionsFor(config, robots);
-  const robotProviders = robotProvidersFromConfig(config, robots, robotOptions, { redis, keys, fetch: outboundFetch });
+  const robotProviders = robotProvidersFromConfig(config, robots, robotOptions, providerContext);
   // With one provider there is nowhere to switch to: its failures are the job's retries, as before.
   const circuits =
     providers.length > 1
@@ -94,7 +96,7 @@ export function buildWorkerDeps(
           cooldownMs: tuning.circuitCooldownMs,
           maxWaitMs: tuning.circuitMaxWaitMs,
           // A probe that outlives its request's timeout belonged to a worker that died.
-          probeLeaseMs: config.OPENAI_TIMEOUT_MS + 5000,
+          probeLeaseMs: Math.max(...providers.map(({ timeoutMs }) => timeoutMs)) + REQUEST_LEASE_MARGIN_MS,
         })
       : undefined;
   const metrics = createWorkerMetrics(
@@ -190,13 +192,11 @@ export function buildWorkerDeps(
     stops: new AnswerStops(redis, keys, logger),
     feedback: new AnswerFeedback(redis, keys),
     settings: {
-      modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
       ...commandWordsOf(config),
       scheduleCommands: config.SCHEDULE_COMMANDS,
       helpText: config.HELP_TEXT,
       imageCommands: BUILT_IN_COMMAND_WORDS.image,
       imageModel: config.OPENAI_IMAGE_MODEL,
-      imageSize: config.OPENAI_IMAGE_SIZE,
       pictureMaxBytes: tuning.pictureMaxBytes,
       pictureBytesPerQuestion: PICTURE_BYTES_PER_QUESTION,
       fileMaxBytes: config.FILE_MAX_BYTES,

@@ -118,8 +118,6 @@ export interface WorkerDeps {
 
 /** Settings every robot shares; what may differ per robot is in `robotOptions`. */
 export interface WorkerSettings {
-  /** One model request, start to last byte (a streamed answer included). */
-  modelTimeoutMs: number;
   resetCommands: readonly string[];
   helpCommands: readonly string[];
   settingsCommands: readonly string[];
@@ -137,7 +135,6 @@ export interface WorkerSettings {
   imageCommands: readonly string[];
   /** The images API's model (Azure: its deployment); `undefined` = image requests are declined. */
   imageModel: string | undefined;
-  imageSize: string | undefined;
   /** Largest picture a user sent that is downloaded for the model (`PICTURE_MAX_BYTES`). */
   pictureMaxBytes: number;
   /** All pictures of one question together, at most (`PICTURE_BYTES_PER_QUESTION`); also caps a single picture. */

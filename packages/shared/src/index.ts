@@ -37,6 +37,7 @@ export * from './dingtalk/extract-quote.js';
 export * from './dingtalk/extract-file.js';
 export * from './text/shorten-text.js';
 export * from './timing/backoff.js';
+export * from './timing/drain-deadline.js';
 export * from './timing/sleep.js';
 export * from './dingtalk/download-origins.js';
 export type { ModelPrice, NamedUrl } from './config/env-types.js';

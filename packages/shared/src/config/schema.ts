@@ -100,7 +100,6 @@ export const gatewaySchema = commonSchema.extend({
     .enum(['http', 'stream', 'both'])
     .default('http')
     .describe('how robot messages arrive: HTTP callbacks, the Stream connection each robot opens, or both'),
-  SHUTDOWN_TIMEOUT_MS: integer(0).default(10_000).describe('after SIGTERM, how long callbacks in flight may take'),
   DASHBOARD_USERNAME: z.string().optional().describe('user name of the queue dashboard at /admin/queues; unset = dashboard off'),
   DASHBOARD_PASSWORD: z
     .string()
@@ -164,11 +163,6 @@ export const workerSchema = commonSchema.extend({
     .min(1)
     .optional()
     .describe('image model for /image (e.g. gpt-image-1, dall-e-3; with Azure, its deployment); unset = image requests are declined'),
-  OPENAI_IMAGE_SIZE: z
-    .string()
-    .regex(/^(\d{3,4}x\d{3,4}|auto)$/, 'WIDTHxHEIGHT, e.g. 1024x1024, or auto')
-    .optional()
-    .describe('size of generated images; unset = the model default'),
   OPENAI_VISION: flag()
     .default(false)
     .describe('send pictures users send to the model (vision-capable models only); false = users are told pictures are not read'),
@@ -190,7 +184,6 @@ export const workerSchema = commonSchema.extend({
     .describe('DingTalk legacy OpenAPI base (media upload for generated images)'),
   OPENAI_MAX_TOKENS: integer(1).optional().describe('upper bound of an answer\'s tokens; unset = model default'),
   OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional().describe('sampling temperature; unset = model default'),
-  OPENAI_TIMEOUT_MS: integer(1000).default(60_000).describe('one model request, start to last byte'),
   OPENAI_FALLBACK_BASE_URL: z
     .string()
     .url()
@@ -294,7 +287,6 @@ export const workerSchema = commonSchema.extend({
     .optional()
     .describe('HTTP mode: the callback route key registered for POST /dingtalk/card-callback; set = card buttons are sent there, else over Stream'),
   METRICS_PORT: integer(0).max(65535).default(9464).describe('worker port of /metrics, /healthz, /readyz'),
-  SHUTDOWN_TIMEOUT_MS: integer(0).default(30_000).describe('after SIGTERM, how long jobs in flight may take'),
 });
 
 /** `PLAYGROUND` is decided at load (`loadGatewayConfig`): as set, or on by default without DingTalk credentials. */
