@@ -71,16 +71,12 @@ const agreement = await watchSettingsAgreement({
 const workers = createWorkers(shards, workerConnection, {
   queueName: MESSAGE_QUEUE_NAME,
   concurrency: config.WORKER_CONCURRENCY,
-  lockDurationMs: config.WORKER_LOCK_DURATION_MS,
-  stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
 });
 
 // The file's schedules in Redis before any tick is taken; every worker does it at its start, to the same end.
 await syncSchedulesFile(deps, declaredSchedules);
 const scheduleWorker = createScheduleWorker(shards, workerConnection, {
   prefix: config.REDIS_PREFIX,
-  lockDurationMs: config.WORKER_LOCK_DURATION_MS,
-  stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
 });
 
 let draining = false;

@@ -35,8 +35,8 @@ describe('a scheduled prompt\'s tick with built workers', () => {
     system = await System.start({
       label: 'schedule-crash',
       workers: 1,
-      // Short locks so the takeover happens in seconds; production defaults take at most 35 s.
-      workerEnv: { SCHEDULES_FILE: file, WORKER_LOCK_DURATION_MS: '3000', WORKER_STALLED_INTERVAL_MS: '2000' },
+      // Production's locks: the takeover comes within JOB_LOCK_MS + STALL_CHECK_INTERVAL_MS (15 s) of the kill.
+      workerEnv: { SCHEDULES_FILE: file },
       openai: {
         answer: async (body) => {
           const question = lastUserText(body);
@@ -77,7 +77,7 @@ describe('a scheduled prompt\'s tick with built workers', () => {
       (await system.queue.getJobs(['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'])).filter(
         (job) => (job.data as Partial<MessageJob>).schedule === scheduleId,
       );
-    await waitFor(async () => (await runs()).some((job) => job.finishedOn !== undefined), { timeoutMs: 20_000, message: `a settled run of ${scheduleId}` });
+    await waitFor(async () => (await runs()).some((job) => job.finishedOn !== undefined), { timeoutMs: 30_000, message: `a settled run of ${scheduleId}` });
     const all = await runs();
     expect(all).toHaveLength(1);
     return all[0]!;

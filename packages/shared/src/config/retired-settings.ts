@@ -12,6 +12,8 @@ const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
   OPENAI_IMAGE_SIZE: 'the model\'s own default, no size asked (IMAGE_SIZE, apps/worker/src/model/generate-image.ts)',
   OPENAI_TIMEOUT_MS: '60 s, or a PROVIDERS_FILE entry\'s timeoutMs (MODEL_TIMEOUT_MS, apps/worker/src/model/model-timeout.ts)',
   SHUTDOWN_TIMEOUT_MS: 'gateway 10 s, worker 30 s (DRAIN_DEADLINE_MS, packages/shared/src/timing/drain-deadline.ts)',
+  WORKER_LOCK_DURATION_MS: '10 s (JOB_LOCK_MS, packages/queue/src/create-queue-worker.ts)',
+  WORKER_STALLED_INTERVAL_MS: '5 s (STALL_CHECK_INTERVAL_MS, packages/queue/src/create-queue-worker.ts)',
   MAX_BODY_BYTES: '256 KiB (CALLBACK_BODY_MAX_BYTES, apps/gateway/src/middleware/read-body.ts)',
   ENQUEUE_TIMEOUT_MS: '1.5 s (ENQUEUE_TIMEOUT_MS, apps/gateway/src/accept/enqueue-message.ts)',
   DEDUPE_TTL_SECONDS: 'one day (DEDUPE_TTL_MS, apps/gateway/src/accept/enqueue-message.ts)',

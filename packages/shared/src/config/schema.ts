@@ -211,12 +211,6 @@ export const workerSchema = commonSchema.extend({
   OPENAI_RPM: integer(0).default(0).describe('model requests per rolling minute, all workers together; 0 = no limit'),
   OPENAI_TPM: integer(0).default(0).describe('model tokens per rolling minute, all workers together; 0 = no limit'),
   WORKER_CONCURRENCY: integer(1).default(20).describe('jobs in flight per worker process'),
-  WORKER_LOCK_DURATION_MS: integer(1000)
-    .default(20_000)
-    .describe('a job not renewed for this long is considered stalled (its worker died)'),
-  WORKER_STALLED_INTERVAL_MS: integer(1000)
-    .default(15_000)
-    .describe('how often stalled jobs are looked for; takeover takes at most lock + interval'),
   SESSION_TTL_SECONDS: integer(1).default(600).describe('idle time after which memory is forgotten'),
   MEMORY_MAX_TOKENS: integer(100).default(3000).describe('token budget of remembered turns; oldest dropped first'),
   SYSTEM_PROMPT: z.string().optional().describe('system prompt of every conversation: the default persona'),
