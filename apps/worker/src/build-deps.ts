@@ -220,10 +220,7 @@ export function buildWorkerDeps(
     queue: queues[index]!,
     turns: new Turns(redis, shard.keys),
     notices: config.QUEUE_NOTICE_AFTER_MS > 0 ? new NoticeSchedule(redis, shard.keys) : undefined,
-    memory: new ConversationMemory(redis, shard.keys, tokenCounter, {
-      ttlSeconds: config.SESSION_TTL_SECONDS,
-      maxTokens: config.MEMORY_MAX_TOKENS,
-    }),
+    memory: new ConversationMemory(redis, shard.keys, tokenCounter, { ttlSeconds: config.SESSION_TTL_SECONDS }),
     difyConversations: new DifyConversations(redis, shard.keys, config.SESSION_TTL_SECONDS),
     personaChoices: new PersonaChoices(redis, shard.keys),
   }));

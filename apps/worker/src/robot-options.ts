@@ -1,4 +1,5 @@
 import type { Robot, RobotOptions, WorkerConfig } from '@dtbot/shared';
+import { MEMORY_MAX_TOKENS } from './memory/conversation-memory.js';
 
 /**
  * A robot's options as the worker uses them: what `ROBOTS_FILE` lists for it, the deployment's
@@ -9,6 +10,8 @@ export interface WorkerRobotOptions extends RobotOptions {
   model: string;
   /** Whether pictures users send reach the model (`OPENAI_VISION`). */
   vision: boolean;
+  /** Token budget of a thread's remembered turns (`MEMORY_MAX_TOKENS`). */
+  memoryMaxTokens: number;
 }
 
 /** The model a robot's answers are asked of, and its sampling settings. */
@@ -27,6 +30,7 @@ export function robotOptionsFor(config: WorkerConfig, robots: readonly Robot[]):
     maxTokens: config.OPENAI_MAX_TOKENS,
     vision: config.OPENAI_VISION,
     cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID,
+    memoryMaxTokens: MEMORY_MAX_TOKENS,
   };
   const resolved = new Map<string, WorkerRobotOptions>();
   for (const robot of robots) {

@@ -212,7 +212,6 @@ export const workerSchema = commonSchema.extend({
   OPENAI_TPM: integer(0).default(0).describe('model tokens per rolling minute, all workers together; 0 = no limit'),
   WORKER_CONCURRENCY: integer(1).default(20).describe('jobs in flight per worker process'),
   SESSION_TTL_SECONDS: integer(1).default(600).describe('idle time after which memory is forgotten'),
-  MEMORY_MAX_TOKENS: integer(100).default(3000).describe('token budget of remembered turns; oldest dropped first'),
   SYSTEM_PROMPT: z.string().optional().describe('system prompt of every conversation: the default persona'),
   PERSONAS_FILE: z
     .string()

@@ -15,6 +15,8 @@ export const robotEntrySchema = z
     /** A name for logs and metrics. */
     name: z.string().trim().min(1).optional(),
     memoryScope: z.enum(['user', 'group', 'none']).optional(),
+    /** Token budget of a thread's remembered turns, oldest dropped first; absent = the worker's `MEMORY_MAX_TOKENS`. */
+    memoryMaxTokens: z.number().int().min(100).optional(),
     model: z.string().trim().min(1).optional(),
     systemPrompt: z.string().trim().min(1).optional(),
     temperature: z.number().min(0).max(2).optional(),

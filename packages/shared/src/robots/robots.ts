@@ -26,6 +26,8 @@ export interface RobotOptions {
   dify?: { baseUrl: string; apiKey: string; app?: string | undefined } | undefined;
   /** Estimated model spend per local day after which only admins are answered by this robot; unset or 0 = none of its own. */
   budgetDailyUsd?: number | undefined;
+  /** Token budget of a thread's remembered turns; unset = the worker's `MEMORY_MAX_TOKENS`. */
+  memoryMaxTokens?: number | undefined;
 }
 
 /** One DingTalk robot this deployment answers for. */
