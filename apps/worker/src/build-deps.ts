@@ -205,11 +205,9 @@ export function buildWorkerDeps(
       gapGraceMs: 30_000,
       jobDelay: DEFAULT_DELAY_POLICY,
       card: {
-        contentKey: config.DINGTALK_CARD_CONTENT_KEY,
         updateMs: config.DINGTALK_CARD_UPDATE_MS,
         throttleBackoffMs: 1000,
         maxWaitMs: 15_000,
-        callbackRouteKey: config.DINGTALK_CARD_CALLBACK_ROUTE_KEY,
       },
     },
   };

@@ -153,14 +153,10 @@ export interface WorkerSettings {
 }
 
 export interface CardSettings {
-  /** The template's markdown variable the answer streams into (`DINGTALK_CARD_CONTENT_KEY`). */
-  contentKey: string;
   /** Shortest gap between two streaming updates of one card (`DINGTALK_CARD_UPDATE_MS`). */
   updateMs: number;
   /** First pause of every worker's card calls after DingTalk answered QpsLimit; doubles while it repeats. */
   throttleBackoffMs: number;
   /** Longest a card call that may not be skipped waits for the budget before the job is handed back to wait. */
   maxWaitMs: number;
-  /** HTTP mode: where DingTalk sends presses of a card's buttons (`DINGTALK_CARD_CALLBACK_ROUTE_KEY`); unset = Stream. */
-  callbackRouteKey: string | undefined;
 }

@@ -1,5 +1,6 @@
 import type { Robot, RobotOptions, WorkerConfig } from '@dtbot/shared';
 import { MEMORY_MAX_TOKENS } from './memory/conversation-memory.js';
+import { CARD_CALLBACK_ROUTE_KEY, CARD_CONTENT_KEY } from './delivery/card/card-requests.js';
 
 /**
  * A robot's options as the worker uses them: what `ROBOTS_FILE` lists for it, the deployment's
@@ -12,6 +13,8 @@ export interface WorkerRobotOptions extends RobotOptions {
   vision: boolean;
   /** Token budget of a thread's remembered turns (`MEMORY_MAX_TOKENS`). */
   memoryMaxTokens: number;
+  /** The card template's markdown variable the answer streams into (`CARD_CONTENT_KEY`). */
+  cardContentKey: string;
 }
 
 /** The model a robot's answers are asked of, and its sampling settings. */
@@ -31,6 +34,8 @@ export function robotOptionsFor(config: WorkerConfig, robots: readonly Robot[]):
     vision: config.OPENAI_VISION,
     cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID,
     memoryMaxTokens: MEMORY_MAX_TOKENS,
+    cardContentKey: CARD_CONTENT_KEY,
+    cardCallbackRouteKey: CARD_CALLBACK_ROUTE_KEY,
   };
   const resolved = new Map<string, WorkerRobotOptions>();
   for (const robot of robots) {

@@ -14,6 +14,8 @@ const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
   SHUTDOWN_TIMEOUT_MS: 'gateway 10 s, worker 30 s (DRAIN_DEADLINE_MS, packages/shared/src/timing/drain-deadline.ts)',
   WORKER_LOCK_DURATION_MS: '10 s (JOB_LOCK_MS, packages/queue/src/create-queue-worker.ts)',
   WORKER_STALLED_INTERVAL_MS: '5 s (STALL_CHECK_INTERVAL_MS, packages/queue/src/create-queue-worker.ts)',
+  DINGTALK_CARD_CONTENT_KEY: 'content, or a ROBOTS_FILE robot\'s cardContentKey (CARD_CONTENT_KEY, apps/worker/src/delivery/card/card-requests.ts)',
+  DINGTALK_CARD_CALLBACK_ROUTE_KEY: 'none (Stream), or a ROBOTS_FILE robot\'s cardCallbackRouteKey (CARD_CALLBACK_ROUTE_KEY, apps/worker/src/delivery/card/card-requests.ts)',
   MEMORY_MAX_TOKENS: '3000, or a ROBOTS_FILE robot\'s memoryMaxTokens (MEMORY_MAX_TOKENS, apps/worker/src/memory/conversation-memory.ts)',
   MAX_BODY_BYTES: '256 KiB (CALLBACK_BODY_MAX_BYTES, apps/gateway/src/middleware/read-body.ts)',
   ENQUEUE_TIMEOUT_MS: '1.5 s (ENQUEUE_TIMEOUT_MS, apps/gateway/src/accept/enqueue-message.ts)',

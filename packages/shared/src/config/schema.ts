@@ -268,17 +268,7 @@ export const workerSchema = commonSchema.extend({
     .string()
     .optional()
     .describe('AI-card template id (from DingTalk\'s card platform); set = model answers stream into a card'),
-  DINGTALK_CARD_CONTENT_KEY: z
-    .string()
-    .regex(/^\w+$/, 'letters, digits and _ only')
-    .default('content')
-    .describe('the template\'s markdown variable the answer is streamed into'),
   DINGTALK_CARD_UPDATE_MS: integer(0).default(300).describe('shortest gap between two streaming updates of one card'),
-  DINGTALK_CARD_CALLBACK_ROUTE_KEY: z
-    .string()
-    .regex(/^[\w.-]+$/, 'letters, digits, _ . - only')
-    .optional()
-    .describe('HTTP mode: the callback route key registered for POST /dingtalk/card-callback; set = card buttons are sent there, else over Stream'),
   METRICS_PORT: integer(0).max(65535).default(9464).describe('worker port of /metrics, /healthz, /readyz'),
 });
 

@@ -22,6 +22,10 @@ export const robotEntrySchema = z
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().min(1).optional(),
     cardTemplateId: z.string().trim().min(1).optional(),
+    /** The template's markdown variable the answer streams into; absent = `content`. */
+    cardContentKey: z.string().regex(/^\w+$/, 'letters, digits and _ only').optional(),
+    /** HTTP mode: the callback route key registered for `POST /dingtalk/card-callback`; absent = presses come over Stream. */
+    cardCallbackRouteKey: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').optional(),
     /** Whether this robot's model reads pictures (`OPENAI_VISION`). */
     vision: z.boolean().optional(),
     /**
