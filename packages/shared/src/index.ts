@@ -1,4 +1,5 @@
 export * from './config/schema.js';
+export { platformSchema, platformVariableNames } from './config/platform-variables.js';
 export { ConfigError, loadGatewayConfig, loadWorkerConfig, type Loaded } from './config/load-config.js';
 export { applyAliases } from './config/aliases.js';
 export { readCheckedFile } from './config/read-checked-file.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_QUEUE_SHARDS } from '../redis/queue-shards.js';
-import { credentialPairs, csv, flag, integer, isTimeZone, modelPrices, namedUrls, proxyUrl } from './env-types.js';
+import { credentialPairs, csv, flag, integer, isTimeZone, modelPrices, namedUrls } from './env-types.js';
+import { platformSchema } from './platform-variables.js';
 import { readRobotsFile } from '../robots/robots-file.js';
 import { DOWNLOAD_ORIGIN_PATTERN } from '../dingtalk/download-origins.js';
 
@@ -9,7 +10,8 @@ export const FILE_MAX_BYTES_LIMIT = 24 * 1024 * 1024;
 
 /**
  * Every setting of the project, with its default. Only `load-config.ts` reads `process.env`;
- * each app validates the part it needs (`gatewaySchema`, `workerSchema`).
+ * each app validates the part it needs (`gatewaySchema`, `workerSchema`). The platform's variables that both apps
+ * honour (proxies, `NODE_ENV`) are not settings of ours: they are `platformSchema`'s, merged in.
  */
 export const commonSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis connection URL'),
@@ -48,23 +50,10 @@ export const commonSchema = z.object({
     .enum(['user', 'group', 'none'])
     .default('user')
     .describe('whose turns share memory: each user in a conversation, the whole group, or nobody'),
-  HTTP_PROXY: proxyUrl()
-    .optional()
-    .describe('proxy for outgoing requests (model, DingTalk, Stream); also for https when HTTPS_PROXY is unset; http_proxy too'),
-  HTTPS_PROXY: proxyUrl().optional().describe('proxy for outgoing https and wss requests; https_proxy too'),
-  NO_PROXY: z
-    .string()
-    .transform((value) => value.split(/[\s,]+/).filter((item) => item.length > 0))
-    .optional()
-    .describe('hosts reached without the proxy: host (and its subdomains), .host, host:port, an IP range, * for all; no_proxy too'),
   PLAYGROUND_URL: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
     .default('http://127.0.0.1:8090')
     .describe('address at which workers reach a gateway to post playground answers (any gateway will do); default http://127.0.0.1:PORT'),
-  NODE_ENV: z
-    .string()
-    .optional()
-    .describe('production: a gateway without DingTalk credentials stops instead of opening the playground, and log lines stay JSON at a terminal'),
   QUEUE_SHARDS: integer(1)
     .max(MAX_QUEUE_SHARDS)
     .default(1)
@@ -88,7 +77,7 @@ export const commonSchema = z.object({
   QUEUE_NOTICE_AFTER_MS: integer(0)
     .default(5000)
     .describe('a message whose answer has not started this long after it arrived gets one notice: its place in the queue and the estimated wait; 0 = off'),
-});
+}).extend(platformSchema.shape);
 
 export const gatewaySchema = commonSchema.extend({
   PORT: integer(0).max(65535).default(8090).describe('HTTP port of the gateway'),
