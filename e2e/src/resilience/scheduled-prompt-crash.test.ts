@@ -100,7 +100,9 @@ describe('a scheduled prompt\'s tick with built workers', () => {
     // Taken over through BullMQ's stalled check once the dead worker's lock ran out, then answered by the rescuer.
     expect(run.stalledCounter).toBe(1);
     expect(run.attemptsStarted).toBe(2);
-    expect(answeredBy(rescuer, run.id)).toBe(true);
+    // The job is completed in Redis a moment before its worker's log line reaches us (stdout is written
+    // asynchronously): wait for the line rather than read the logs at once.
+    await waitFor(() => answeredBy(rescuer, run.id), { timeoutMs: 5000, message: 'the rescuer\'s "answered" line' });
     expect(answeredBy(victim, run.id)).toBe(false);
     // The victim's request was cut; the rescuer asked again.
     expect(asked(CRASH.prompt)).toBe(2);
