@@ -4,7 +4,7 @@ import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
-import { gatewaySchema, workerSchema } from '@dtbot/shared';
+import { DRAIN_DEADLINE_MS, EXIT_LAST_RESORT_MS, gatewaySchema, workerSchema } from '@dtbot/shared';
 import { k8sManifests, kustomization, scalerQueries, type Manifest } from '../src/kubernetes.js';
 import { metricNamesIn, promqlErrors } from '../src/promql.js';
 
@@ -96,7 +96,7 @@ describe('deploy/k8s', () => {
     expect(Object.keys(secret.stringData).filter((name) => !known(name))).toEqual([]);
   });
 
-  describe.each(Object.entries(apps))('%s', (_, app) => {
+  describe.each(Object.entries(apps))('%s', (name, app) => {
     const deployment = find('Deployment', app.deployment);
     const pod = podOf(deployment);
     const container = pod.spec.containers[0]!;
@@ -125,8 +125,8 @@ describe('deploy/k8s', () => {
 
     it('gets longer to stop than its preStop pause, its drain deadline and its 5 s of last resort', () => {
       const preStopSeconds = Number(container.lifecycle?.preStop?.exec.command[1] ?? 0);
-      const shutdownSeconds = setting(container, app.schema, 'SHUTDOWN_TIMEOUT_MS') / 1000;
-      expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + shutdownSeconds + 5);
+      const drainSeconds = DRAIN_DEADLINE_MS[name as keyof typeof DRAIN_DEADLINE_MS] / 1000;
+      expect(pod.spec.terminationGracePeriodSeconds).toBeGreaterThan(preStopSeconds + drainSeconds + EXIT_LAST_RESORT_MS / 1000);
     });
   });
 

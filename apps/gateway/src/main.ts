@@ -3,6 +3,8 @@ import { MESSAGE_JOB_ATTEMPTS, messageJobOptions } from '@dtbot/queue';
 import {
   agreedSettingsOf,
   createLogger,
+  DRAIN_DEADLINE_MS,
+  EXIT_LAST_RESORT_MS,
   createRedis,
   lanePolicyFrom,
   loadConfigOrExit,
@@ -174,10 +176,10 @@ async function shutdown(signal: string): Promise<void> {
   const forced = setTimeout(() => {
     logger.warn('drain timed out, closing remaining connections');
     server.closeAllConnections();
-  }, config.SHUTDOWN_TIMEOUT_MS);
+  }, DRAIN_DEADLINE_MS.gateway);
   forced.unref();
   // Whatever hangs (a Redis that never answers QUIT, a closed stdout), the process still ends.
-  setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
+  setTimeout(() => process.exit(1), DRAIN_DEADLINE_MS.gateway + EXIT_LAST_RESORT_MS).unref();
   dashboardServer?.close();
   dashboardServer?.closeAllConnections();
   const httpDrained = new Promise<void>((resolve) => {

@@ -1,5 +1,6 @@
 import { createQueue } from '@dtbot/queue';
 import {
+  BUILT_IN_COMMAND_WORDS,
   SCHEDULE_QUEUE_NAME,
   commandWordsOf,
   downloadOriginsFor,
@@ -34,6 +35,7 @@ import { playgroundRoute } from './delivery/playground-route.js';
 import { webhookRoute } from './delivery/webhook-route.js';
 import { ConversationMemory } from './memory/conversation-memory.js';
 import { AnswerLimits } from './model/answer-limits.js';
+import { REQUEST_LEASE_MARGIN_MS } from './model/model-timeout.js';
 import { ProviderCircuits } from './model/providers/provider-circuits.js';
 import type { ProviderEntry } from './model/providers/providers-file.js';
 import { providersFromConfig, robotProvidersFromConfig } from './model/providers/providers-from-config.js';
@@ -91,9 +93,10 @@ export function buildWorkerDeps(
   const robots = robotsFromConfig(config);
   // Model and DingTalk requests alike go through the configured proxy, if any.
   const outboundFetch = proxiedFetch(proxyRules(config));
-  const providers = providersFromConfig(config, providerEntries, { redis, keys, fetch: outboundFetch });
+  const providerContext = { redis, keys, fetch: outboundFetch, timeoutMs: tuning.modelTimeoutMs };
+  const providers = providersFromConfig(config, providerEntries, providerContext);
   const robotOptions = robotOptionsFor(config, robots);
-  const robotProviders = robotProvidersFromConfig(config, robots, robotOptions, { redis, keys, fetch: outboundFetch });
+  const robotProviders = robotProvidersFromConfig(config, robots, robotOptions, providerContext);
   // With one provider there is nowhere to switch to: its failures are the job's retries, as before.
   const circuits =
     providers.length > 1
@@ -102,7 +105,7 @@ export function buildWorkerDeps(
           cooldownMs: tuning.circuitCooldownMs,
           maxWaitMs: tuning.circuitMaxWaitMs,
           // A probe that outlives its request's timeout belonged to a worker that died.
-          probeLeaseMs: config.OPENAI_TIMEOUT_MS + 5000,
+          probeLeaseMs: Math.max(...providers.map(({ timeoutMs }) => timeoutMs)) + REQUEST_LEASE_MARGIN_MS,
         })
       : undefined;
   const metrics = createWorkerMetrics(
@@ -189,13 +192,11 @@ export function buildWorkerDeps(
     stops: new AnswerStops(redis, keys, logger),
     feedback: new AnswerFeedback(redis, keys),
     settings: {
-      modelTimeoutMs: config.OPENAI_TIMEOUT_MS,
       ...commandWordsOf(config),
       scheduleCommands: config.SCHEDULE_COMMANDS,
       helpText: config.HELP_TEXT,
-      imageCommands: config.IMAGE_COMMANDS,
+      imageCommands: BUILT_IN_COMMAND_WORDS.image,
       imageModel: config.OPENAI_IMAGE_MODEL,
-      imageSize: config.OPENAI_IMAGE_SIZE,
       pictureMaxBytes: tuning.pictureMaxBytes,
       pictureBytesPerQuestion: PICTURE_BYTES_PER_QUESTION,
       fileMaxBytes: config.FILE_MAX_BYTES,
@@ -204,11 +205,9 @@ export function buildWorkerDeps(
       gapGraceMs: 30_000,
       jobDelay: DEFAULT_DELAY_POLICY,
       card: {
-        contentKey: config.DINGTALK_CARD_CONTENT_KEY,
         updateMs: config.DINGTALK_CARD_UPDATE_MS,
         throttleBackoffMs: 1000,
         maxWaitMs: 15_000,
-        callbackRouteKey: config.DINGTALK_CARD_CALLBACK_ROUTE_KEY,
       },
     },
   };
@@ -219,10 +218,7 @@ export function buildWorkerDeps(
     queue: queues[index]!,
     turns: new Turns(redis, shard.keys),
     notices: config.QUEUE_NOTICE_AFTER_MS > 0 ? new NoticeSchedule(redis, shard.keys) : undefined,
-    memory: new ConversationMemory(redis, shard.keys, tokenCounter, {
-      ttlSeconds: config.SESSION_TTL_SECONDS,
-      maxTokens: config.MEMORY_MAX_TOKENS,
-    }),
+    memory: new ConversationMemory(redis, shard.keys, tokenCounter, { ttlSeconds: config.SESSION_TTL_SECONDS }),
     difyConversations: new DifyConversations(redis, shard.keys, config.SESSION_TTL_SECONDS),
     personaChoices: new PersonaChoices(redis, shard.keys),
   }));

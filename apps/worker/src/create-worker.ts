@@ -11,7 +11,7 @@ export interface WorkerOptions {
   queueName: string;
   /** Jobs in flight (`WORKER_CONCURRENCY`): `createWorkers` shares them out between the shards. */
   concurrency: number;
-  /** A crashed worker's jobs are taken over after at most lockDuration + stalledInterval. */
+  /** Tests only: shorter than `JOB_LOCK_MS` and `STALL_CHECK_INTERVAL_MS` (`@dtbot/queue`), to see a takeover in a second. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
 }

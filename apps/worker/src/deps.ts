@@ -118,8 +118,6 @@ export interface WorkerDeps {
 
 /** Settings every robot shares; what may differ per robot is in `robotOptions`. */
 export interface WorkerSettings {
-  /** One model request, start to last byte (a streamed answer included). */
-  modelTimeoutMs: number;
   resetCommands: readonly string[];
   helpCommands: readonly string[];
   settingsCommands: readonly string[];
@@ -137,7 +135,6 @@ export interface WorkerSettings {
   imageCommands: readonly string[];
   /** The images API's model (Azure: its deployment); `undefined` = image requests are declined. */
   imageModel: string | undefined;
-  imageSize: string | undefined;
   /** Largest picture a user sent that is downloaded for the model (`PICTURE_MAX_BYTES`). */
   pictureMaxBytes: number;
   /** All pictures of one question together, at most (`PICTURE_BYTES_PER_QUESTION`); also caps a single picture. */
@@ -156,14 +153,10 @@ export interface WorkerSettings {
 }
 
 export interface CardSettings {
-  /** The template's markdown variable the answer streams into (`DINGTALK_CARD_CONTENT_KEY`). */
-  contentKey: string;
   /** Shortest gap between two streaming updates of one card (`DINGTALK_CARD_UPDATE_MS`). */
   updateMs: number;
   /** First pause of every worker's card calls after DingTalk answered QpsLimit; doubles while it repeats. */
   throttleBackoffMs: number;
   /** Longest a card call that may not be skipped waits for the budget before the job is handed back to wait. */
   maxWaitMs: number;
-  /** HTTP mode: where DingTalk sends presses of a card's buttons (`DINGTALK_CARD_CALLBACK_ROUTE_KEY`); unset = Stream. */
-  callbackRouteKey: string | undefined;
 }

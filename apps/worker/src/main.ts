@@ -1,6 +1,8 @@
 import {
   agreedSettingsOf,
   createLogger,
+  DRAIN_DEADLINE_MS,
+  EXIT_LAST_RESORT_MS,
   createRedis,
   loadConfigOrExit,
   loadWorkerConfig,
@@ -69,16 +71,12 @@ const agreement = await watchSettingsAgreement({
 const workers = createWorkers(shards, workerConnection, {
   queueName: MESSAGE_QUEUE_NAME,
   concurrency: config.WORKER_CONCURRENCY,
-  lockDurationMs: config.WORKER_LOCK_DURATION_MS,
-  stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
 });
 
 // The file's schedules in Redis before any tick is taken; every worker does it at its start, to the same end.
 await syncSchedulesFile(deps, declaredSchedules);
 const scheduleWorker = createScheduleWorker(shards, workerConnection, {
   prefix: config.REDIS_PREFIX,
-  lockDurationMs: config.WORKER_LOCK_DURATION_MS,
-  stalledIntervalMs: config.WORKER_STALLED_INTERVAL_MS,
 });
 
 let draining = false;
@@ -125,10 +123,10 @@ async function shutdown(signal: string): Promise<void> {
   const forced = setTimeout(() => {
     logger.warn('drain timed out; remaining jobs will be taken over by other workers');
     for (const worker of [...workers, scheduleWorker]) void worker.close(true);
-  }, config.SHUTDOWN_TIMEOUT_MS);
+  }, DRAIN_DEADLINE_MS.worker);
   forced.unref();
   // Whatever hangs (a Redis that never answers QUIT, a closed stdout), the process still ends.
-  setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS + 5000).unref();
+  setTimeout(() => process.exit(1), DRAIN_DEADLINE_MS.worker + EXIT_LAST_RESORT_MS).unref();
   await Promise.all([...workers.map((worker) => worker.close()), scheduleWorker.close(), ...sweepers.map((sweeper) => sweeper.stop())]);
   clearTimeout(forced);
   // Stdio tool servers are child processes: they end with their sessions.

@@ -1,4 +1,6 @@
 import type { Robot, RobotOptions, WorkerConfig } from '@dtbot/shared';
+import { MEMORY_MAX_TOKENS } from './memory/conversation-memory.js';
+import { CARD_CALLBACK_ROUTE_KEY, CARD_CONTENT_KEY } from './delivery/card/card-requests.js';
 
 /**
  * A robot's options as the worker uses them: what `ROBOTS_FILE` lists for it, the deployment's
@@ -9,6 +11,10 @@ export interface WorkerRobotOptions extends RobotOptions {
   model: string;
   /** Whether pictures users send reach the model (`OPENAI_VISION`). */
   vision: boolean;
+  /** Token budget of a thread's remembered turns (`MEMORY_MAX_TOKENS`). */
+  memoryMaxTokens: number;
+  /** The card template's markdown variable the answer streams into (`CARD_CONTENT_KEY`). */
+  cardContentKey: string;
 }
 
 /** The model a robot's answers are asked of, and its sampling settings. */
@@ -27,6 +33,9 @@ export function robotOptionsFor(config: WorkerConfig, robots: readonly Robot[]):
     maxTokens: config.OPENAI_MAX_TOKENS,
     vision: config.OPENAI_VISION,
     cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID,
+    memoryMaxTokens: MEMORY_MAX_TOKENS,
+    cardContentKey: CARD_CONTENT_KEY,
+    cardCallbackRouteKey: CARD_CALLBACK_ROUTE_KEY,
   };
   const resolved = new Map<string, WorkerRobotOptions>();
   for (const robot of robots) {

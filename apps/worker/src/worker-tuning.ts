@@ -2,6 +2,7 @@ import { MESSAGE_QUEUE_NAME } from '@dtbot/shared';
 import { CARD_CALLS_PER_SECOND } from './delivery/card/card-call-budget.js';
 import { PICTURE_MAX_BYTES } from './pictures/picture-budget.js';
 import { TOOL_NOTICE_AFTER_MS } from './tools/tool-progress.js';
+import { MODEL_TIMEOUT_MS } from './model/model-timeout.js';
 import { CIRCUIT_COOLDOWN_MS, CIRCUIT_FAILURE_THRESHOLD, CIRCUIT_MAX_WAIT_MS } from './model/providers/provider-circuits.js';
 
 /**
@@ -19,6 +20,8 @@ export interface WorkerTuning {
   pictureMaxBytes: number;
   /** How long a round's tools run before a chat without a card gets a progress line. */
   toolNoticeAfterMs: number;
+  /** One model request of a provider that names no timeout of its own. */
+  modelTimeoutMs: number;
 }
 
 export const WORKER_TUNING: WorkerTuning = {
@@ -29,4 +32,5 @@ export const WORKER_TUNING: WorkerTuning = {
   cardCallsPerSecond: CARD_CALLS_PER_SECOND,
   pictureMaxBytes: PICTURE_MAX_BYTES,
   toolNoticeAfterMs: TOOL_NOTICE_AFTER_MS,
+  modelTimeoutMs: MODEL_TIMEOUT_MS,
 };

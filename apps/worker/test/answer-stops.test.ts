@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { readCardAnswer, requestStop } from '@dtbot/shared';
-import { redisUrlForTests, waitFor, type ChatCompletionRequest } from '@dtbot/testkit';
+import { DEFAULT_ROBOT_CODE, redisUrlForTests, waitFor, type ChatCompletionRequest } from '@dtbot/testkit';
 import { NOTHING_TO_STOP, STOP_DONE } from '../src/replies/canned-replies.js';
 import { STOPPED_MARK } from '../src/steps/watch-stop.js';
 import { startWorkerHarness, type HarnessOptions, type WorkerHarness } from './worker-harness.js';
@@ -81,10 +84,18 @@ describe('stopping an answer', () => {
     expect(lastUser(h.openai.requests.at(-1)!.body)).toEqual({ role: 'user', content: 'and then?' });
   });
 
-  it('cards ask for their presses by HTTP under DINGTALK_CARD_CALLBACK_ROUTE_KEY when it is set', async () => {
-    const h = await start('stop-http', { env: { DINGTALK_CARD_CALLBACK_ROUTE_KEY: 'dtbot-cards' }, openai: { stream: { chunks: 2 } } });
-    expect(await (await h.send(h.groupMessage({ text: 'hi', senderStaffId: 'asker' }))).settled).toBe('completed');
-    expect(h.dingtalk.cards()[0]).toMatchObject({ callbackType: 'HTTP', callbackRouteKey: 'dtbot-cards' });
+  it('cards ask for their presses by HTTP under the robot\'s cardCallbackRouteKey when ROBOTS_FILE gives one, else over Stream', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dtbot-card-route-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const robotsFile = join(dir, 'robots.yaml');
+    writeFileSync(robotsFile, ['robots:', `  - appKey: ${DEFAULT_ROBOT_CODE}`, '    cardCallbackRouteKey: dtbot-cards', ''].join('\n'));
+    const http = await start('stop-http', { env: { ROBOTS_FILE: robotsFile }, openai: { stream: { chunks: 2 } } });
+    expect(await (await http.send(http.groupMessage({ text: 'hi', senderStaffId: 'asker' }))).settled).toBe('completed');
+    expect(http.dingtalk.cards()[0]).toMatchObject({ callbackType: 'HTTP', callbackRouteKey: 'dtbot-cards' });
+    // The same robot without the option: CARD_CALLBACK_ROUTE_KEY, none.
+    const stream = await start('stop-stream', { openai: { stream: { chunks: 2 } } });
+    expect(await (await stream.send(stream.groupMessage({ text: 'hi', senderStaffId: 'asker' }))).settled).toBe('completed');
+    expect(stream.dingtalk.cards()[0]).toMatchObject({ callbackType: 'STREAM', callbackRouteKey: undefined });
   });
 
   it('a stop after the answer finished changes nothing', async () => {

@@ -133,6 +133,26 @@ describe('AI-card answers', () => {
     }
   });
 
+  it('stream into the robot\'s cardContentKey from ROBOTS_FILE, and into `content` (CARD_CONTENT_KEY) without one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dtbot-card-key-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const robotsFile = join(dir, 'robots.yaml');
+    writeFileSync(robotsFile, ['robots:', `  - appKey: ${DEFAULT_ROBOT_CODE}`, '    cardContentKey: msgContent', ''].join('\n'));
+    const own = await start('card-content-key', { env: { ROBOTS_FILE: robotsFile } });
+    await (await own.send(own.message({ text: 'own key', senderStaffId: 'keyed' }))).settled;
+    const [card] = own.dingtalk.cards();
+    expect(card!.params).toMatchObject({ msgContent: '答复: own key' });
+    expect(card!.params).not.toHaveProperty('content');
+    expect(new Set(card!.updates.map((update) => update.key))).toEqual(new Set(['msgContent']));
+    await own.close();
+    harness = undefined;
+
+    const plain = await start('card-default-key');
+    await (await plain.send(plain.message({ text: 'default key', senderStaffId: 'keyed' }))).settled;
+    expect(plain.dingtalk.cards()[0]!.params).toMatchObject({ content: '答复: default key' });
+    expect(new Set(plain.dingtalk.cards()[0]!.updates.map((update) => update.key))).toEqual(new Set(['content']));
+  });
+
   it('are not used in the playground: its chats exist only there, so its answers go to its session\'s transcript', async () => {
     const h = await start('card-playground');
     const sessionId = await openPlaygroundSession(h.deps.redis, h.sharedKeys);
@@ -218,10 +238,11 @@ describe('AI-card answers', () => {
   });
 
   it('keep what was written and add the apology when the answer breaks off for good', async () => {
-    // The whole stream must end within OPENAI_TIMEOUT_MS (1 s, the least allowed); the model writes for longer.
+    // The whole stream must end within the model timeout (1 s here, MODEL_TIMEOUT_MS in production); the model
+    // writes for longer.
     const h = await start('card-broken-off', {
       attempts: 1,
-      env: { OPENAI_TIMEOUT_MS: '1000' },
+      tuning: { modelTimeoutMs: 1000 },
       openai: { answer: () => 'written part '.repeat(10), stream: { chunks: 20, intervalMs: 80 } },
     });
     const message = h.message({ text: 'cut short', senderStaffId: 'cut' });
@@ -238,7 +259,7 @@ describe('AI-card answers', () => {
   it('back off when DingTalk answers QpsLimit, and still finish every card', async () => {
     const h = await start('card-qps-limit', {
       dingtalk: { cardQps: 4 },
-      settings: { card: { contentKey: 'content', updateMs: UPDATE_MS, throttleBackoffMs: 200, maxWaitMs: 15_000, callbackRouteKey: undefined } },
+      settings: { card: { updateMs: UPDATE_MS, throttleBackoffMs: 200, maxWaitMs: 15_000 } },
     });
     // Every pause the refusals asked for, as the budget that all workers share was told.
     const pauses: number[] = [];

@@ -4,7 +4,8 @@ import { toDingTalkMarkdown } from '../src/delivery/dingtalk-markdown.js';
 import { ADMINS_ONLY, IMAGES_UNAVAILABLE, RESET_DONE } from '../src/replies/canned-replies.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
-// Every command's words are a setting: an operator's own words work, and the defaults they replaced do not.
+// The reset words are a setting: an operator's own words work, and the defaults they replaced do not. The words of
+// help, settings, persona, usage and image are fixed: the settings that once renamed them are no longer read.
 const OWN_HELP = '本群机器人：直接提问即可。';
 let harness: WorkerHarness;
 
@@ -14,8 +15,9 @@ beforeAll(async () => {
     env: {
       // chatgpt-dingtalk's name for the help text.
       HELP: OWN_HELP,
-      HELP_COMMANDS: '/h,救命',
       RESET_COMMANDS: '/forget',
+      // Retired: each is reported at start as fixed, and changes nothing.
+      HELP_COMMANDS: '/h,救命',
       SETTINGS_COMMANDS: '/me',
       PERSONA_COMMANDS: '/role',
       USAGE_COMMANDS: '/stats',
@@ -39,32 +41,37 @@ async function reply(text: string, senderStaffId = 'member'): Promise<string> {
 }
 const modelCalls = () => harness.openai.requests.length;
 
-describe('command words from the settings', () => {
-  it('answers the help words with HELP, and sends a replaced default word to the model', async () => {
+describe('command words: reset from the settings, the others fixed', () => {
+  it('answers the fixed help words with HELP, and sends a word of the retired HELP_COMMANDS to the model', async () => {
     const before = modelCalls();
-    expect(await reply('救命')).toBe(toDingTalkMarkdown(OWN_HELP));
-    expect(await reply('/h')).toBe(toDingTalkMarkdown(OWN_HELP));
+    expect(await reply('帮助')).toBe(toDingTalkMarkdown(OWN_HELP));
+    expect(await reply('/HELP')).toBe(toDingTalkMarkdown(OWN_HELP));
     expect(modelCalls()).toBe(before);
-    expect(await reply('帮助')).toBe('答复: 帮助');
+    expect(await reply('救命')).toBe('答复: 救命');
     expect(modelCalls()).toBe(before + 1);
   });
 
-  it('knows reset, settings and persona by their new words, and a replaced /word only as unknown', async () => {
+  it('knows reset by its new word and a replaced /reset only as unknown; settings and persona by their fixed words', async () => {
     const before = modelCalls();
     expect(await reply('/forget')).toBe(RESET_DONE);
-    expect(await reply('/me')).toContain('- 模型：fake-model');
-    expect(await reply('/role')).toContain('当前角色：**默认设定**');
-    const unknown = await reply('/settings');
-    expect(unknown).toContain('没有 `/settings` 这个命令');
+    const unknown = await reply('/reset');
+    expect(unknown).toContain('没有 `/reset` 这个命令');
     expect(unknown).toContain(toDingTalkMarkdown(OWN_HELP));
+    expect(await reply('我的设置')).toContain('- 模型：fake-model');
+    expect(await reply('/settings')).toContain('- 模型：fake-model');
+    expect(await reply('角色')).toContain('当前角色：**默认设定**');
+    expect(await reply('/me')).toContain('没有 `/me` 这个命令');
+    expect(await reply('/role')).toContain('没有 `/role` 这个命令');
     expect(modelCalls()).toBe(before);
   });
 
-  it('gives usage to an admin by its new word and refuses it to others; draws only by its new word', async () => {
+  it('gives usage to an admin by its fixed word and refuses it to others; draws only by a fixed word', async () => {
     const before = modelCalls();
-    expect(await reply('/stats', 'boss')).toMatch(/^### 用量/);
-    expect(await reply('/stats')).toBe(ADMINS_ONLY);
-    expect(await reply('/draw a cat')).toBe(IMAGES_UNAVAILABLE);
+    expect(await reply('/usage', 'boss')).toMatch(/^### 用量/);
+    expect(await reply('用量')).toBe(ADMINS_ONLY);
+    expect(await reply('/stats', 'boss')).toContain('没有 `/stats` 这个命令');
+    expect(await reply('#图片 a cat')).toBe(IMAGES_UNAVAILABLE);
+    expect(await reply('/draw a cat')).toContain('没有 `/draw` 这个命令');
     expect(modelCalls()).toBe(before);
   });
 });

@@ -28,7 +28,7 @@ async function draw(options: HarnessOptions, text: string, overrides: { conversa
 describe('image generation', () => {
   it('uploads a generated picture to DingTalk and sends it as a markdown image, under the rate limit', async () => {
     const { harness, jobId, outcome, replies } = await draw(
-      { label: 'image-upload', env: withImages({ OPENAI_IMAGE_MODEL: 'gpt-image-1', OPENAI_IMAGE_SIZE: '1024x1024', OPENAI_RPM: '100' }) },
+      { label: 'image-upload', env: withImages({ OPENAI_IMAGE_MODEL: 'gpt-image-1', OPENAI_RPM: '100' }) },
       '/image 一只在雪地里奔跑的柴犬',
     );
     expect(outcome).toBe('completed');
@@ -36,8 +36,9 @@ describe('image generation', () => {
     expect(upload).toMatchObject({ type: 'image', contentType: 'image/png', filename: 'image.png' });
     expect(upload!.bytes).toEqual(FAKE_PNG);
     expect(replies.map((reply) => reply.text)).toEqual([`![](${upload!.mediaId})`]);
+    // No size is asked (IMAGE_SIZE): the model draws at its own default.
     expect(harness.openai.imageRequests.map((request) => request.body)).toEqual([
-      { model: 'gpt-image-1', prompt: '一只在雪地里奔跑的柴犬', n: 1, size: '1024x1024' },
+      { model: 'gpt-image-1', prompt: '一只在雪地里奔跑的柴犬', n: 1 },
     ]);
     expect(harness.openai.requests).toHaveLength(0);
     expect(await harness.deps.redis.zcard(harness.sharedKeys.rateRequests())).toBe(1);

@@ -178,6 +178,25 @@ describe('provider failover', () => {
     expect(await harness.deps.redis.zcard(harness.sharedKeys.rateRequests('azure-east'))).toBe(1);
   });
 
+  it('a PROVIDERS_FILE entry\'s timeoutMs is its own: a slow provider given longer answers where the default would cut it', async () => {
+    // Takes 1.5 s to answer, longer than this worker's default timeout (1 s here; MODEL_TIMEOUT_MS in production).
+    const patient = await fakeModel((body) => `慢模型: ${lastQuestion(body)}`);
+    patient.setBehaviour({ latencyMs: 1500 });
+    const dir = mkdtempSync(path.join(tmpdir(), 'dtbot-providers-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'providers.json');
+    writeFileSync(file, JSON.stringify({ providers: [{ name: 'patient', type: 'openai', baseUrl: patient.baseURL, apiKey: 'sk-patient', timeoutMs: 4000 }] }));
+    const harness = await harnessWith({ label: 'failover-timeout', env: { PROVIDERS_FILE: file }, tuning: { modelTimeoutMs: 1000 } });
+    expect(harness.deps.providers.map(({ name, timeoutMs }) => [name, timeoutMs])).toEqual([
+      ['primary', 1000],
+      ['patient', 4000],
+    ]);
+    harness.openai.setBehaviour({ status: 401 });
+
+    expect(await ask(harness, '慢慢来')).toEqual({ outcome: 'completed', replies: ['慢模型: 慢慢来'] });
+    expect(patient.requests).toHaveLength(1);
+  });
+
   it('pictures go to the next provider that draws, passing over one that only answers', async () => {
     const answersOnly = await fakeModel(fallbackAnswer);
     const drawer = await fakeModel(fallbackAnswer);

@@ -7,7 +7,7 @@ import { round } from '../stats.mjs';
 
 const PROBE = fileURLToPath(new URL('../token-count-probe.mjs', import.meta.url));
 const MODEL = 'gpt-4o-mini';
-/** MEMORY_MAX_TOKENS' default. */
+/** The worker's MEMORY_MAX_TOKENS (apps/worker/src/memory/conversation-memory.ts): a robot's memory budget unless it sets its own. */
 const BUDGET = 3000;
 
 /**

@@ -1,3 +1,4 @@
+import { JOB_LOCK_MS } from '@dtbot/queue';
 import { startFakeMcpServer } from '@dtbot/testkit';
 import { waitForAnswers } from '../answers.mjs';
 import { trackedMessage } from '../callbacks.mjs';
@@ -19,7 +20,8 @@ const TOOL_LATENCY_MS = 1500;
 const KILL_AFTER_RETURNED = 8;
 const RECORD_MS = 100;
 const DEADLINE_AFTER_KILL_MS = 120_000;
-const TAKEN_OVER_AFTER_MS = 10_000;
+/** A dead worker's lock runs out no sooner than half a lock after the kill (it was renewed every half lock). */
+const TAKEN_OVER_AFTER_MS = JOB_LOCK_MS / 2;
 
 /** The tool's text names the message it served; read back from the tool ledger's `result.*` fields. */
 const resultText = (token) => `found ${token};`;
@@ -113,7 +115,7 @@ export async function toolCrash(ctx) {
       const betweenResultAndAnswer = [...recordedAtKill].filter((token) => ours.has(token) && !answeredAtKill.has(token)).length;
       const answerTimes = [...tally.firstAnswerAt.values()];
       // The survivor answers its own within a few seconds; answers this long after the kill are taken over once the
-      // victim's locks expired (WORKER_LOCK_DURATION_MS, 20 s by default).
+      // victim's locks expired (JOB_LOCK_MS, 10 s, renewed every 5 s).
       const takenOver = tokens.filter((token) => (tally.firstAnswerAt.get(token) ?? 0) > killedAt + TAKEN_OVER_AFTER_MS);
       const result = {
         messages: MESSAGES,

@@ -18,7 +18,8 @@ describe('a worker is killed in the middle of a tool loop', () => {
     system = await System.start({
       label: 'tool-crash',
       workers: 1,
-      workerEnv: { WORKER_LOCK_DURATION_MS: '3000', WORKER_STALLED_INTERVAL_MS: '2000', MCP_SERVERS: `desk=${desk.url}` },
+      // Production's locks: the job is taken over within JOB_LOCK_MS + STALL_CHECK_INTERVAL_MS (15 s) of the kill.
+      workerEnv: { MCP_SERVERS: `desk=${desk.url}` },
       openai: {
         answer: async (body) => {
           const results = toolResults(body);

@@ -9,13 +9,30 @@ import type { RedisConnection } from './redis-connection.js';
  */
 export const FETCH_LIMITER_MAX = 1_000_000_000;
 
+/**
+ * How long a job's lock lasts unrenewed before the job is thought stalled (its worker died) and handed to another
+ * worker. Shorter than BullMQ's 30 s so that a killed worker's jobs are taken over within 15 s (this and one
+ * `STALL_CHECK_INTERVAL_MS`), a quarter of the minute a message may take to be answered after a crash. Safe for a
+ * living worker: BullMQ renews the locks of its jobs every half lock (5 s), so a lock runs out only when its worker's
+ * event loop is blocked for more than 5 s, and nothing of ours blocks it that long (files are read in worker threads;
+ * model, tool and DingTalk calls are awaited, not spun on).
+ */
+export const JOB_LOCK_MS = 10_000;
+
+/**
+ * How often a worker looks for stalled jobs (one check per queue at a time, whichever worker runs it). A dead
+ * worker's job is marked by one check and handed back by the first one after its lock ran out, so the takeover
+ * comes at most this long after the lock's end. A check is one script over the queue's active jobs: cheap.
+ */
+export const STALL_CHECK_INTERVAL_MS = 5000;
+
 export interface QueueWorkerOptions {
   connection: RedisConnection;
   /** The shard's key prefix, the same as its queue's. */
   prefix: string;
   /** Jobs this worker runs at once. */
   concurrency: number;
-  /** A crashed worker's jobs are taken over after at most lockDuration + stalledInterval. */
+  /** Tests only: shorter than `JOB_LOCK_MS` and `STALL_CHECK_INTERVAL_MS`, to see a takeover in a second. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   /** BullMQ fails a job itself when a worker takes it after more stalls than this. */
@@ -36,8 +53,8 @@ export function createQueueWorker<T>(name: string, processor: JobProcessor<T>, o
     prefix: options.prefix,
     concurrency: options.concurrency,
     autorun: false,
-    lockDuration: options.lockDurationMs ?? 20_000,
-    stalledInterval: options.stalledIntervalMs ?? 15_000,
+    lockDuration: options.lockDurationMs ?? JOB_LOCK_MS,
+    stalledInterval: options.stalledIntervalMs ?? STALL_CHECK_INTERVAL_MS,
     maxStalledCount: options.maxStalledCount,
     limiter: { max: FETCH_LIMITER_MAX, duration: 1000 },
     // A job handed back while rate limited wakes no idle worker, so idle workers look again

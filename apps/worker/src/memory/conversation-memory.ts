@@ -18,9 +18,15 @@ const storedMemorySchema = z.object({
 
 type StoredMemory = z.infer<typeof storedMemorySchema>;
 
+/**
+ * The token budget of a thread's remembered turns unless its robot's `ROBOTS_FILE` entry gives `memoryMaxTokens`:
+ * the last several exchanges of a chat (about ten of short questions and answers), which is what a follow-up
+ * question refers to, while each question's prompt stays small against any model's context and its price.
+ */
+export const MEMORY_MAX_TOKENS = 3000;
+
 export interface MemoryOptions {
   ttlSeconds: number;
-  maxTokens: number;
 }
 
 type Read = { lastJobId: string; turns: Turn[] } | undefined;
@@ -69,14 +75,15 @@ export class ConversationMemory {
     return read?.turns ?? [];
   }
 
-  async append(orderKey: string, jobId: string, question: string, answer: string): Promise<void> {
+  /** Adds a question and its answer, dropping the oldest turns past `maxTokens` (the robot's memory budget). */
+  async append(orderKey: string, jobId: string, question: string, answer: string, maxTokens: number): Promise<void> {
     const kept = this.reads.get(orderKey);
     this.reads.delete(orderKey);
     const stored = kept?.jobId === jobId ? kept.read : await this.read(orderKey);
     if (stored?.lastJobId === jobId) return;
     const turns = trimToBudget(
       [...(stored?.turns ?? []), this.turn('user', question), this.turn('assistant', answer)],
-      this.options.maxTokens,
+      maxTokens,
     );
     const value: StoredMemory = { lastJobId: jobId, turns };
     await this.redis.set(this.keys.memory(orderKey), JSON.stringify(value), 'EX', this.options.ttlSeconds);

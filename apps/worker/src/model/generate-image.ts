@@ -16,6 +16,12 @@ export interface Generated {
   tokens: ChatTokens | undefined;
 }
 
+/**
+ * The size pictures are asked at: none, so each model draws at its own default (gpt-image-1 `auto`, DALL·E 3
+ * 1024x1024). A fixed size would be refused by the models that do not offer it.
+ */
+export const IMAGE_SIZE: OpenAI.Images.ImageGenerateParams['size'] = undefined;
+
 export type GenerateImageDeps = CallProviderDeps & Pick<WorkerDeps, 'settings'>;
 
 /**
@@ -34,7 +40,7 @@ export async function generateImage(
     model: imageModel,
     prompt,
     n: 1,
-    ...(deps.settings.imageSize ? { size: deps.settings.imageSize } : {}),
+    ...(IMAGE_SIZE ? { size: IMAGE_SIZE } : {}),
     ...(/^dall-e/i.test(imageModel) ? { response_format: options.canUpload ? 'b64_json' : 'url' } : {}),
   });
   // An image costs no tokens of the chat model's minute, only a request.

@@ -38,7 +38,7 @@ async function create(
     ...(temperature !== undefined ? { temperature } : {}),
     ...(request.tools?.length ? { tools: request.tools, tool_choice: request.toolChoice ?? 'auto' } : {}),
   };
-  if (request.onText) return streamCompletion(provider.client, body, request.onText, deps.settings.modelTimeoutMs, request.signal);
+  if (request.onText) return streamCompletion(provider.client, body, request.onText, provider.timeoutMs, request.signal);
   const { signal } = request;
   let completion: OpenAI.Chat.ChatCompletion;
   try {

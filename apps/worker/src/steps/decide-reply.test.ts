@@ -4,7 +4,7 @@ import type { WorkerRobotOptions } from '../robot-options.js';
 import { readMessage, SUMMARY_REQUEST, type ReadDeps } from './decide-reply.js';
 
 const weekly = { name: '周报', aliases: ['weekly'], description: '周报', prompt: '整理成周报：\n{{input}}' };
-const robot: WorkerRobotOptions = { memoryScope: 'user', model: 'm', vision: false };
+const robot: WorkerRobotOptions = { memoryScope: 'user', model: 'm', vision: false, memoryMaxTokens: 3000, cardContentKey: 'content' };
 const deps: ReadDeps = {
   robotOptions: () => robot,
   robotApp: () => ({ appKey: 'k', appSecret: 's' }),

@@ -9,6 +9,7 @@ export type RememberDeps = Pick<WorkerDeps, 'memory' | 'robotOptions'>;
  * last job it stored.
  */
 export async function remember(deps: RememberDeps, jobId: string, data: MessageJob, question: string | undefined, answer: string): Promise<void> {
-  if (question === undefined || deps.robotOptions(data.robotCode).memoryScope === 'none') return;
-  await deps.memory.append(data.orderKey, jobId, question, answer);
+  const { memoryScope, memoryMaxTokens } = deps.robotOptions(data.robotCode);
+  if (question === undefined || memoryScope === 'none') return;
+  await deps.memory.append(data.orderKey, jobId, question, answer, memoryMaxTokens);
 }

@@ -1,4 +1,5 @@
 import type { CommonConfig } from '../config/schema.js';
+import { BUILT_IN_COMMAND_WORDS } from './built-in-command-words.js';
 
 /** `unknown`: a `/word` that is none of ours; it gets the help instead of going to the model. */
 export type Command = 'help' | 'reset' | 'settings' | 'persona' | 'usage' | 'stop' | 'feedback' | 'unknown';
@@ -12,8 +13,9 @@ export interface RecognizedCommand {
 }
 
 /**
- * The words of each command (`RESET_COMMANDS`, `HELP_COMMANDS`, …). Both apps read them: the worker answers a
- * command, the gateway sends it ahead of a backlog (its lane).
+ * The words of each command: the settings' (`RESET_COMMANDS`, `STOP_COMMANDS`, `FEEDBACK_COMMANDS`) and the fixed
+ * ones (`BUILT_IN_COMMAND_WORDS`). Both apps read them: the worker answers a command, the gateway sends it ahead of a
+ * backlog (its lane).
  */
 export interface CommandWords {
   resetCommands: readonly string[];
@@ -26,19 +28,14 @@ export interface CommandWords {
   feedbackCommands: readonly string[];
 }
 
-/** The command words of the settings. */
-export function commandWordsOf(
-  config: Pick<
-    CommonConfig,
-    'RESET_COMMANDS' | 'HELP_COMMANDS' | 'SETTINGS_COMMANDS' | 'PERSONA_COMMANDS' | 'USAGE_COMMANDS' | 'STOP_COMMANDS' | 'FEEDBACK_COMMANDS'
-  >,
-): CommandWords {
+/** The command words: those of the settings, and the fixed ones. */
+export function commandWordsOf(config: Pick<CommonConfig, 'RESET_COMMANDS' | 'STOP_COMMANDS' | 'FEEDBACK_COMMANDS'>): CommandWords {
   return {
     resetCommands: config.RESET_COMMANDS,
-    helpCommands: config.HELP_COMMANDS,
-    settingsCommands: config.SETTINGS_COMMANDS,
-    personaCommands: config.PERSONA_COMMANDS,
-    usageCommands: config.USAGE_COMMANDS,
+    helpCommands: BUILT_IN_COMMAND_WORDS.help,
+    settingsCommands: BUILT_IN_COMMAND_WORDS.settings,
+    personaCommands: BUILT_IN_COMMAND_WORDS.persona,
+    usageCommands: BUILT_IN_COMMAND_WORDS.usage,
     stopCommands: config.STOP_COMMANDS,
     feedbackCommands: config.FEEDBACK_COMMANDS,
   };

@@ -176,6 +176,7 @@ describe('ROBOTS_FILE', () => {
     ['no robots', () => write('empty.yaml', 'robots: []\n'), /empty\.yaml: robots: lists no robot/],
     ['a misspelt option', () => write('typo.yaml', 'robots:\n  - appKey: a\n    appSecret: hunter2\n    memory_scope: group\n'), /typo\.yaml: robots\.0: Unrecognized key: "memory_scope"/],
     ['a bad memory scope', () => write('scope.yaml', 'robots:\n  - appKey: a\n    appSecret: hunter2\n    memoryScope: team\n'), /scope\.yaml: robots\.0\.memoryScope/],
+    ['a memory budget under 100 tokens', () => write('budget.yaml', 'robots:\n  - appKey: a\n    appSecret: hunter2\n    memoryMaxTokens: 50\n'), /budget\.yaml: robots\.0\.memoryMaxTokens/],
     ['a robot listed twice', () => write('twice.yaml', 'robots:\n  - { appKey: a, appSecret: hunter2 }\n  - { appKey: a, model: m }\n'), /twice\.yaml: robots\.1\.appKey: a is listed twice/],
     ['a robot without a secret anywhere', () => write('nosecret.yaml', 'robots:\n  - appKey: dinglonely\n'), /ROBOTS_FILE: robot dinglonely has no AppSecret/],
     ['a Dify app without its key', () => write('dify-nokey.yaml', 'robots:\n  - appKey: a\n    appSecret: hunter2\n    dify: { baseUrl: "https://api.dify.ai/v1" }\n'), /dify-nokey\.yaml: robots\.0\.dify\.apiKey/],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MAX_QUEUE_SHARDS } from '../redis/queue-shards.js';
-import { credentialPairs, csv, flag, integer, isTimeZone, modelPrices, namedUrls, proxyUrl } from './env-types.js';
+import { credentialPairs, csv, flag, integer, isTimeZone, modelPrices, namedUrls } from './env-types.js';
+import { platformSchema } from './platform-variables.js';
 import { readRobotsFile } from '../robots/robots-file.js';
 
 /** The largest FILE_MAX_BYTES: a worker process holds at most this many bytes of downloads at once. */
@@ -8,7 +9,8 @@ export const FILE_MAX_BYTES_LIMIT = 24 * 1024 * 1024;
 
 /**
  * Every setting of the project, with its default. Only `load-config.ts` reads `process.env`;
- * each app validates the part it needs (`gatewaySchema`, `workerSchema`).
+ * each app validates the part it needs (`gatewaySchema`, `workerSchema`). The platform's variables that both apps
+ * honour (proxies, `NODE_ENV`) are not settings of ours: they are `platformSchema`'s, merged in.
  */
 export const commonSchema = z.object({
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis connection URL'),
@@ -47,19 +49,6 @@ export const commonSchema = z.object({
     .enum(['user', 'group', 'none'])
     .default('user')
     .describe('whose turns share memory: each user in a conversation, the whole group, or nobody'),
-  HTTP_PROXY: proxyUrl()
-    .optional()
-    .describe('proxy for outgoing requests (model, DingTalk, Stream); also for https when HTTPS_PROXY is unset; http_proxy too'),
-  HTTPS_PROXY: proxyUrl().optional().describe('proxy for outgoing https and wss requests; https_proxy too'),
-  NO_PROXY: z
-    .string()
-    .transform((value) => value.split(/[\s,]+/).filter((item) => item.length > 0))
-    .optional()
-    .describe('hosts reached without the proxy: host (and its subdomains), .host, host:port, an IP range, * for all; no_proxy too'),
-  NODE_ENV: z
-    .string()
-    .optional()
-    .describe('production: a gateway without DingTalk credentials stops instead of opening the playground, and log lines stay JSON at a terminal'),
   QUEUE_SHARDS: integer(1)
     .max(MAX_QUEUE_SHARDS)
     .default(1)
@@ -71,16 +60,6 @@ export const commonSchema = z.object({
     .describe('admins (staff id or sender id): allowed unless denied, exempt from quotas, may use admin commands; their messages go ahead of a backlog'),
   VIP_USERS: csv().default([]).describe('VIP users (staff id or sender id): exempt from the daily quotas; their messages go ahead of a backlog'),
   RESET_COMMANDS: csv().default(['/reset', '重置', '清空会话']).describe('words that clear a conversation\'s memory'),
-  HELP_COMMANDS: csv().default(['/help', '帮助']).describe('words that show the help text'),
-  SETTINGS_COMMANDS: csv()
-    .default(['/settings', '我的设置'])
-    .describe('words that show the asker\'s settings: model, memory scope, persona, quota left today'),
-  USAGE_COMMANDS: csv()
-    .default(['/usage', '用量'])
-    .describe('admin only: words that show usage (today and the last 7 days: tokens, estimated cost, top users and groups) and the quotas'),
-  PERSONA_COMMANDS: csv()
-    .default(['/persona', '角色'])
-    .describe('words that list the personas, or switch this conversation\'s persona when followed by a name'),
   // Read by both apps, like the other command words: the gateway sends them ahead of a backlog, a worker acts on them.
   STOP_COMMANDS: csv()
     .default(['/stop', '停止'])
@@ -93,7 +72,7 @@ export const commonSchema = z.object({
   QUEUE_NOTICE_AFTER_MS: integer(0)
     .default(5000)
     .describe('a message whose answer has not started this long after it arrived gets one notice: its place in the queue and the estimated wait; 0 = off'),
-});
+}).extend(platformSchema.shape);
 
 export const gatewaySchema = commonSchema.extend({
   PORT: integer(0).max(65535).default(8090).describe('HTTP port of the gateway'),
@@ -101,7 +80,6 @@ export const gatewaySchema = commonSchema.extend({
     .enum(['http', 'stream', 'both'])
     .default('http')
     .describe('how robot messages arrive: HTTP callbacks, the Stream connection each robot opens, or both'),
-  SHUTDOWN_TIMEOUT_MS: integer(0).default(10_000).describe('after SIGTERM, how long callbacks in flight may take'),
   DASHBOARD_USERNAME: z.string().optional().describe('user name of the queue dashboard at /admin/queues; unset = dashboard off'),
   DASHBOARD_PASSWORD: z
     .string()
@@ -163,11 +141,6 @@ export const workerSchema = commonSchema.extend({
     .min(1)
     .optional()
     .describe('image model for /image (e.g. gpt-image-1, dall-e-3; with Azure, its deployment); unset = image requests are declined'),
-  OPENAI_IMAGE_SIZE: z
-    .string()
-    .regex(/^(\d{3,4}x\d{3,4}|auto)$/, 'WIDTHxHEIGHT, e.g. 1024x1024, or auto')
-    .optional()
-    .describe('size of generated images; unset = the model default'),
   OPENAI_VISION: flag()
     .default(false)
     .describe('send pictures users send to the model (vision-capable models only); false = users are told pictures are not read'),
@@ -178,12 +151,8 @@ export const workerSchema = commonSchema.extend({
   FILE_MAX_TOKENS: integer(1)
     .default(8000)
     .describe('most tokens of a file\'s text put into the conversation (the real tokenizer counts them); the rest is cut, and the model is told'),
-  IMAGE_COMMANDS: csv()
-    .default(['/image', '#图片'])
-    .describe('words that start an image request: the text after the word describes the picture'),
   OPENAI_MAX_TOKENS: integer(1).optional().describe('upper bound of an answer\'s tokens; unset = model default'),
   OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional().describe('sampling temperature; unset = model default'),
-  OPENAI_TIMEOUT_MS: integer(1000).default(60_000).describe('one model request, start to last byte'),
   OPENAI_FALLBACK_BASE_URL: z
     .string()
     .url()
@@ -211,14 +180,7 @@ export const workerSchema = commonSchema.extend({
   OPENAI_RPM: integer(0).default(0).describe('model requests per rolling minute, all workers together; 0 = no limit'),
   OPENAI_TPM: integer(0).default(0).describe('model tokens per rolling minute, all workers together; 0 = no limit'),
   WORKER_CONCURRENCY: integer(1).default(20).describe('jobs in flight per worker process'),
-  WORKER_LOCK_DURATION_MS: integer(1000)
-    .default(20_000)
-    .describe('a job not renewed for this long is considered stalled (its worker died)'),
-  WORKER_STALLED_INTERVAL_MS: integer(1000)
-    .default(15_000)
-    .describe('how often stalled jobs are looked for; takeover takes at most lock + interval'),
   SESSION_TTL_SECONDS: integer(1).default(600).describe('idle time after which memory is forgotten'),
-  MEMORY_MAX_TOKENS: integer(100).default(3000).describe('token budget of remembered turns; oldest dropped first'),
   SYSTEM_PROMPT: z.string().optional().describe('system prompt of every conversation: the default persona'),
   PERSONAS_FILE: z
     .string()
@@ -275,19 +237,8 @@ export const workerSchema = commonSchema.extend({
     .string()
     .optional()
     .describe('AI-card template id (from DingTalk\'s card platform); set = model answers stream into a card'),
-  DINGTALK_CARD_CONTENT_KEY: z
-    .string()
-    .regex(/^\w+$/, 'letters, digits and _ only')
-    .default('content')
-    .describe('the template\'s markdown variable the answer is streamed into'),
   DINGTALK_CARD_UPDATE_MS: integer(0).default(300).describe('shortest gap between two streaming updates of one card'),
-  DINGTALK_CARD_CALLBACK_ROUTE_KEY: z
-    .string()
-    .regex(/^[\w.-]+$/, 'letters, digits, _ . - only')
-    .optional()
-    .describe('HTTP mode: the callback route key registered for POST /dingtalk/card-callback; set = card buttons are sent there, else over Stream'),
   METRICS_PORT: integer(0).max(65535).default(9464).describe('worker port of /metrics, /healthz, /readyz'),
-  SHUTDOWN_TIMEOUT_MS: integer(0).default(30_000).describe('after SIGTERM, how long jobs in flight may take'),
 });
 
 /** `PLAYGROUND` is decided at load (`loadGatewayConfig`): as set, or on by default without DingTalk credentials. */

@@ -15,11 +15,17 @@ export const robotEntrySchema = z
     /** A name for logs and metrics. */
     name: z.string().trim().min(1).optional(),
     memoryScope: z.enum(['user', 'group', 'none']).optional(),
+    /** Token budget of a thread's remembered turns, oldest dropped first; absent = the worker's `MEMORY_MAX_TOKENS`. */
+    memoryMaxTokens: z.number().int().min(100).optional(),
     model: z.string().trim().min(1).optional(),
     systemPrompt: z.string().trim().min(1).optional(),
     temperature: z.number().min(0).max(2).optional(),
     maxTokens: z.number().int().min(1).optional(),
     cardTemplateId: z.string().trim().min(1).optional(),
+    /** The template's markdown variable the answer streams into; absent = `content`. */
+    cardContentKey: z.string().regex(/^\w+$/, 'letters, digits and _ only').optional(),
+    /** HTTP mode: the callback route key registered for `POST /dingtalk/card-callback`; absent = presses come over Stream. */
+    cardCallbackRouteKey: z.string().regex(/^[\w.-]+$/, 'letters, digits, _ . - only').optional(),
     /** Whether this robot's model reads pictures (`OPENAI_VISION`). */
     vision: z.boolean().optional(),
     /**

@@ -54,7 +54,7 @@ describe('findRobot', () => {
 describe('robotsFromConfig with ROBOTS_FILE', () => {
   const file = {
     robots: [
-      { appKey: 'dingsales', appSecret: 'sales-secret', name: '销售助手', model: 'gpt-4o', memoryScope: 'group' as const },
+      { appKey: 'dingsales', appSecret: 'sales-secret', name: '销售助手', model: 'gpt-4o', memoryScope: 'group' as const, memoryMaxTokens: 6000 },
       { appKey: 'dinghr', systemPrompt: '你是人事助手', temperature: 0.2, maxTokens: 300, cardTemplateId: 'tpl.schema' },
     ],
   };
@@ -70,7 +70,7 @@ describe('robotsFromConfig with ROBOTS_FILE', () => {
     expect(robots.map((robot) => [robot.appKey, robot.options])).toEqual([
       ['dinghr', { memoryScope: 'user', systemPrompt: '你是人事助手', temperature: 0.2, maxTokens: 300, cardTemplateId: 'tpl.schema' }],
       ['dingplain', { memoryScope: 'user' }],
-      ['dingsales', { memoryScope: 'group', name: '销售助手', model: 'gpt-4o' }],
+      ['dingsales', { memoryScope: 'group', name: '销售助手', model: 'gpt-4o', memoryMaxTokens: 6000 }],
     ]);
     expect(robots.find((robot) => robot.appKey === 'dingsales')?.appSecret).toBe('sales-secret');
   });

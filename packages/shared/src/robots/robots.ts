@@ -20,12 +20,18 @@ export interface RobotOptions {
   maxTokens?: number | undefined;
   /** The AI-card template the robot's model answers stream into; unset = answers go out as messages. */
   cardTemplateId?: string | undefined;
+  /** The template's markdown variable the answer streams into; unset = the worker's `CARD_CONTENT_KEY` (`content`). */
+  cardContentKey?: string | undefined;
+  /** HTTP mode: the route key registered for `POST /dingtalk/card-callback`; unset = card presses come over Stream. */
+  cardCallbackRouteKey?: string | undefined;
   /** Whether the robot's model is sent the pictures users send (`OPENAI_VISION`). */
   vision?: boolean | undefined;
   /** A Dify app that answers this robot's questions instead of the deployment's providers (`app`: its name in usage). */
   dify?: { baseUrl: string; apiKey: string; app?: string | undefined } | undefined;
   /** Estimated model spend per local day after which only admins are answered by this robot; unset or 0 = none of its own. */
   budgetDailyUsd?: number | undefined;
+  /** Token budget of a thread's remembered turns; unset = the worker's `MEMORY_MAX_TOKENS`. */
+  memoryMaxTokens?: number | undefined;
 }
 
 /** One DingTalk robot this deployment answers for. */

@@ -17,6 +17,8 @@ export interface OpenCard {
   record: CardRecord;
   /** `answer`: the answer streams in and is finalized; `apology`: the card ends in the error state with it. */
   label: Extract<DeliveryLabel, 'answer' | 'apology'>;
+  /** The template's markdown variable the text goes into (the robot's `cardContentKey`). */
+  contentKey: string;
 }
 
 /**
@@ -68,7 +70,7 @@ export class CardAnswer implements AnswerDelivery {
     if (this.card.label !== 'answer' || this.card.record.state !== 'created') return;
     const { outTrackId } = this.card.record;
     const content = toCardMarkdown(text);
-    await requiredCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, () => streamingBody(outTrackId, this.deps.settings.card.contentKey, content));
+    await requiredCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, () => streamingBody(outTrackId, this.card.contentKey, content));
     this.gapUntil = Date.now() + this.deps.settings.card.updateMs;
   }
 
@@ -106,7 +108,7 @@ export class CardAnswer implements AnswerDelivery {
   private async showDraft(text: string): Promise<void> {
     const { outTrackId } = this.card.record;
     try {
-      const body = streamingBody(outTrackId, this.deps.settings.card.contentKey, toCardMarkdown(text));
+      const body = streamingBody(outTrackId, this.card.contentKey, toCardMarkdown(text));
       // A card with no words yet goes before cards that already show some (a queue notice held in it is not words).
       const need = this.sent === '' ? 'first' : 'optional';
       const retryInMs = await optionalCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, body, need);
@@ -166,7 +168,7 @@ export class CardAnswer implements AnswerDelivery {
     const { outTrackId } = this.card.record;
     const content = toCardMarkdown(text);
     await requiredCardCall(this.deps, this.card.app, 'PUT', STREAMING_PATH, () =>
-      streamingBody(outTrackId, this.deps.settings.card.contentKey, content, end),
+      streamingBody(outTrackId, this.card.contentKey, content, end),
     );
   }
 
@@ -176,7 +178,7 @@ export class CardAnswer implements AnswerDelivery {
    */
   private async setFlowStatus(flowStatus: string, text: string, more: Record<string, string> = {}): Promise<void> {
     const { outTrackId } = this.card.record;
-    const variables = { ...more, [this.deps.settings.card.contentKey]: toCardMarkdown(text) };
+    const variables = { ...more, [this.card.contentKey]: toCardMarkdown(text) };
     await requiredCardCall(this.deps, this.card.app, 'PUT', INSTANCES_PATH, () => flowStatusBody(outTrackId, flowStatus, variables));
   }
 }

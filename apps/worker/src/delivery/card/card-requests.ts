@@ -58,6 +58,18 @@ export function createCardBody(
 }
 
 /**
+ * The template variable an answer streams into unless the robot's `ROBOTS_FILE` entry names another
+ * (`cardContentKey`): `content`, the name DingTalk's AI-card templates give their markdown component.
+ */
+export const CARD_CONTENT_KEY = 'content';
+
+/**
+ * The route key card presses are sent to unless the robot's `ROBOTS_FILE` entry gives one (`cardCallbackRouteKey`):
+ * none, so they come over the robot's Stream connection, which needs nothing registered.
+ */
+export const CARD_CALLBACK_ROUTE_KEY: string | undefined = undefined;
+
+/**
  * One streaming update: the whole text so far (`isFull`), under a new `guid` every call (DingTalk
  * takes the guid as the update's identity, so a repeated one is refused).
  */

@@ -35,15 +35,15 @@ export async function openCardDelivery(deps: OpenCardDeps, jobId: string, data: 
   const record = cardUnwritten ? undefined : await readCardRecord(deps, jobId);
   const app = deps.robotApp(data.robotCode);
   if (!app || record?.state === 'refused') return undefined;
+  const { cardContentKey: contentKey, cardTemplateId: templateId } = deps.robotOptions(data.robotCode);
   if (record) {
     if (purpose.label === 'answer' && record.state === 'failed') return undefined;
     const confirmed = record.state === 'creating' ? await confirmCard(deps, jobId, data, app, record, purpose) : record;
-    return confirmed && new CardAnswer(deps, { jobId, msgId: data.msgId, app, record: confirmed, label: purpose.label });
+    return confirmed && new CardAnswer(deps, { jobId, msgId: data.msgId, app, record: confirmed, label: purpose.label, contentKey });
   }
-  const templateId = deps.robotOptions(data.robotCode).cardTemplateId;
   if (purpose.label !== 'answer' || !purpose.gradual || !templateId || !cardSpace(data)) return undefined;
   const created = await createCard(deps, jobId, data, app, templateId, randomUUID());
-  return created && new CardAnswer(deps, { jobId, msgId: data.msgId, app, record: created, label: purpose.label });
+  return created && new CardAnswer(deps, { jobId, msgId: data.msgId, app, record: created, label: purpose.label, contentKey });
 }
 
 /**
@@ -82,7 +82,7 @@ async function createCard(
 ): Promise<CardRecord | undefined> {
   // Recorded before the call: an attempt that does not learn the outcome leaves the retry a card to check.
   await writeCardRecord(deps, jobId, { outTrackId, state: 'creating', shown: '' });
-  const { contentKey, callbackRouteKey } = deps.settings.card;
+  const { cardContentKey: contentKey, cardCallbackRouteKey: callbackRouteKey } = deps.robotOptions(data.robotCode);
   const card = { outTrackId, templateId, robotCode: data.robotCode || app.appKey, contentKey, callbackRouteKey };
   let answer: Record<string, unknown>;
   try {

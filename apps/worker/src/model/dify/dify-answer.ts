@@ -13,12 +13,12 @@ import type { DifyAnswer } from './dify-stream.js';
  * The answer of a Dify app: the question alone, continuing the conversation Dify keeps for this asker in this
  * memory thread (none when memory is off), and the conversation it answered in kept for the next question. A
  * conversation Dify no longer knows is forgotten and a new one started, once. The whole stream is bounded by the
- * model timeout; Dify's usage, and its price when it gives one in US dollars, come back with the answer.
+ * provider's timeout; Dify's usage, and its price when it gives one in US dollars, come back with the answer.
  */
 export async function difyAnswer(deps: AnswerDeps, provider: DifyProvider, request: AnswerRequest): Promise<ModelOutput> {
   if (!request.asker) throw new WorkerFailure('model_bad_request', 'a Dify app is asked the question alone, and none was given');
   const { user, thread, question } = request.asker;
-  const timeout = AbortSignal.timeout(deps.settings.modelTimeoutMs);
+  const timeout = AbortSignal.timeout(provider.timeoutMs);
   const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
   const onAnswer = request.onText && ((answer: string) => request.onText!(() => stripReasoning(answer).trim()));
   const ask = (conversationId: string | undefined) =>
@@ -40,7 +40,7 @@ export async function difyAnswer(deps: AnswerDeps, provider: DifyProvider, reque
   try {
     answered = await continuing();
   } catch (error) {
-    if (timeout.aborted) throw new WorkerFailure('model_too_slow', `the Dify app's answer did not end within ${deps.settings.modelTimeoutMs} ms`, { cause: error });
+    if (timeout.aborted) throw new WorkerFailure('model_too_slow', `the Dify app's answer did not end within ${provider.timeoutMs} ms`, { cause: error });
     throw error;
   }
   if (thread !== undefined && answered.conversationId) await deps.difyConversations.keep(thread, user, answered.conversationId);

@@ -72,6 +72,13 @@ describe('loadProvidersFile', () => {
     );
   });
 
+  it('reads a provider\'s own timeoutMs, and refuses one under a second', () => {
+    const timed = fileWith('timed.yaml', 'providers:\n  - { name: slow, type: openai, baseUrl: "https://s.example/v1", apiKey: k, timeoutMs: 120000 }\n');
+    expect(loadProvidersFile(timed)).toEqual([{ name: 'slow', type: 'openai', baseUrl: 'https://s.example/v1', apiKey: 'k', timeoutMs: 120_000 }]);
+    const hasty = fileWith('hasty.yaml', 'providers:\n  - { name: hasty, type: azure, endpoint: "https://h.openai.azure.com", apiKey: k, timeoutMs: 500 }\n');
+    expect(problemsOf(hasty)).toEqual([expect.stringMatching(/^PROVIDERS_FILE: .*providers\.0\.timeoutMs: /)]);
+  });
+
   it('refuses a name listed twice, and the names of the environment\'s providers', () => {
     const names = fileWith(
       'names.yaml',

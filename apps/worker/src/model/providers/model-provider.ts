@@ -11,6 +11,8 @@ interface ProviderCommon {
   images: { client: OpenAI; model: string } | undefined;
   /** Its requests and tokens per minute, and its 429 congestion state, shared by every worker. */
   limiter: ModelRateLimiter;
+  /** One request to it, start to last byte (a streamed answer included). */
+  timeoutMs: number;
 }
 
 /** OpenAI or any OpenAI-compatible endpoint, or Azure OpenAI: chat completions through the SDK. */

@@ -4,10 +4,12 @@ const providerName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, _ and - (at most 32): it names the provider in metrics and Redis keys');
 
-/** Its own limits, shared by every worker, when the provider has them; absent or 0 = none. */
+/** Its own limits: requests and tokens per minute, shared by every worker (absent or 0 = none), and its timeout. */
 const limits = {
   rpm: z.number().int().min(0).optional(),
   tpm: z.number().int().min(0).optional(),
+  /** One request, start to last byte; absent = `MODEL_TIMEOUT_MS`. A slow self-hosted model may need longer. */
+  timeoutMs: z.number().int().min(1000).optional(),
 };
 
 const openaiEntry = z

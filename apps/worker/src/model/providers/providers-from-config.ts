@@ -1,6 +1,7 @@
 import { robotMetricLabel, type RedisClient, type RedisKeys, type Robot, type RobotOptions, type WorkerConfig } from '@dtbot/shared';
 import { createModelClient, type ModelClientOptions, type ProviderEndpoint } from '../create-model-client.js';
 import { ModelRateLimiter, RATE_WINDOW_MARGIN_MS } from '../model-rate-limiter.js';
+import { REQUEST_LEASE_MARGIN_MS } from '../model-timeout.js';
 import type { ModelProvider } from './model-provider.js';
 import type { ProviderEntry } from './providers-file.js';
 
@@ -9,6 +10,8 @@ export interface ProviderBuildContext {
   keys: RedisKeys;
   /** Goes through the configured proxy, if any. */
   fetch: typeof globalThis.fetch;
+  /** One request, start to last byte, for a provider that names no timeout of its own (`MODEL_TIMEOUT_MS`). */
+  timeoutMs: number;
 }
 
 /** The first provider's name: the one of `OPENAI_*` or `AZURE_*`. */
@@ -31,6 +34,8 @@ interface ProviderSpec {
   imageModel: string | undefined;
   rpm: number;
   tpm: number;
+  /** `undefined` = the deployment's (`ProviderBuildContext.timeoutMs`). */
+  timeoutMs?: number | undefined;
 }
 
 /** The endpoint of `OPENAI_PROVIDER`: OpenAI or a compatible base URL, Azure OpenAI, or a Dify app. */
@@ -51,7 +56,7 @@ function primaryEndpoint(config: WorkerConfig): ProviderEndpoint | DifyEndpoint 
 }
 
 function specOfEntry(entry: ProviderEntry): ProviderSpec {
-  const limits = { rpm: entry.rpm ?? 0, tpm: entry.tpm ?? 0 };
+  const limits = { rpm: entry.rpm ?? 0, tpm: entry.tpm ?? 0, timeoutMs: entry.timeoutMs };
   if (entry.type === 'azure') {
     return {
       name: entry.name,
@@ -97,22 +102,17 @@ export function providersFromConfig(config: WorkerConfig, entries: readonly Prov
     });
   }
   specs.push(...entries.map(specOfEntry));
-  const options: ModelClientOptions = { timeoutMs: config.OPENAI_TIMEOUT_MS, fetch: context.fetch };
-  return specs.map((spec, index) => buildProvider(spec, options, context, config, index === 0));
+  return specs.map((spec, index) => buildProvider(spec, context, config, index === 0));
 }
 
-function buildProvider(
-  spec: ProviderSpec,
-  options: ModelClientOptions,
-  context: ProviderBuildContext,
-  config: WorkerConfig,
-  first: boolean,
-): ModelProvider {
+function buildProvider(spec: ProviderSpec, context: ProviderBuildContext, config: WorkerConfig, first: boolean): ModelProvider {
   const { endpoint, imageModel } = spec;
-  const limiter = limiterOf(spec, context, config, first);
+  const timeoutMs = spec.timeoutMs ?? context.timeoutMs;
+  const options: ModelClientOptions = { timeoutMs, fetch: context.fetch };
+  const limiter = limiterOf(spec, timeoutMs, context, config, first);
   if (endpoint.type === 'dify') {
-    const dify = { baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, fetch: options.fetch ?? globalThis.fetch };
-    return { kind: 'dify', name: spec.name, model: spec.model ?? DIFY_MODEL, images: undefined, limiter, dify };
+    const dify = { baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, fetch: context.fetch };
+    return { kind: 'dify', name: spec.name, model: spec.model ?? DIFY_MODEL, images: undefined, limiter, timeoutMs, dify };
   }
   const client = createModelClient(endpoint, options);
   // On Azure, pictures come from a deployment of their own.
@@ -124,15 +124,16 @@ function buildProvider(
     model: spec.model,
     images: imageModel ? { client: imageClient, model: imageModel } : undefined,
     limiter,
+    timeoutMs,
   };
 }
 
-function limiterOf(spec: ProviderSpec, context: ProviderBuildContext, config: WorkerConfig, first: boolean): ModelRateLimiter {
+function limiterOf(spec: ProviderSpec, timeoutMs: number, context: ProviderBuildContext, config: WorkerConfig, first: boolean): ModelRateLimiter {
   return new ModelRateLimiter(context.redis, context.keys, {
     rpm: spec.rpm,
     tpm: spec.tpm,
     marginMs: RATE_WINDOW_MARGIN_MS,
-    leaseMs: config.OPENAI_TIMEOUT_MS + 5000,
+    leaseMs: timeoutMs + REQUEST_LEASE_MARGIN_MS,
     // The first provider keeps the keys it had before there were several.
     ...(first ? {} : { provider: spec.name }),
   });
@@ -149,7 +150,6 @@ export function robotProvidersFromConfig(
   optionsOf: (robotCode: string) => RobotOptions,
   context: ProviderBuildContext,
 ): Map<string, readonly ModelProvider[]> {
-  const options: ModelClientOptions = { timeoutMs: config.OPENAI_TIMEOUT_MS, fetch: context.fetch };
   const found = new Map<string, readonly ModelProvider[]>();
   for (const { robotCode } of robots) {
     if (robotCode === undefined) continue;
@@ -163,7 +163,7 @@ export function robotProvidersFromConfig(
       rpm: config.OPENAI_RPM,
       tpm: config.OPENAI_TPM,
     };
-    found.set(robotCode, [buildProvider(spec, options, context, config, false)]);
+    found.set(robotCode, [buildProvider(spec, context, config, false)]);
   }
   return found;
 }
