@@ -6,6 +6,7 @@ import {
   downloadOriginsFor,
   normaliseOrigins,
   proxiedFetch,
+  proxiedRequest,
   proxyRules,
   PLAYGROUND_ROBOT_CODE,
   deliverPlaygroundAnswer,
@@ -92,7 +93,8 @@ export function buildWorkerDeps(
   const keys = redisKeys(config.REDIS_PREFIX);
   const robots = robotsFromConfig(config);
   // Model and DingTalk requests alike go through the configured proxy, if any.
-  const outboundFetch = proxiedFetch(proxyRules(config));
+  const proxy = proxyRules(config);
+  const outboundFetch = proxiedFetch(proxy);
   const providerContext = { redis, keys, fetch: outboundFetch, timeoutMs: tuning.modelTimeoutMs };
   const providers = providersFromConfig(config, providerEntries, providerContext);
   const robotOptions = robotOptionsFor(config, robots);
@@ -121,6 +123,7 @@ export function buildWorkerDeps(
     refusedPrefixes: [PLAYGROUND_WEBHOOK_PREFIX],
     timeoutMs: DINGTALK_TIMEOUT_MS,
     fetch: outboundFetch,
+    request: proxiedRequest(proxy),
     // Each download passes its own cap (a picture's, a file's); this is the largest of them.
     downloads: { origins: downloadOriginsFor(config.DINGTALK_API_BASE_URL), maxBytes: Math.max(tuning.pictureMaxBytes, config.FILE_MAX_BYTES) },
     onAnswer,

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { proxiedRequest } from '@dtbot/shared';
 import { trackDepartures, UNDICI_CHANNELS } from '../src/http/request-departures.js';
 
 // trackDepartures reads undici's diagnostics channels, which are undici internals and may change in
@@ -96,4 +97,14 @@ describe('undici diagnostics that trackDepartures relies on', () => {
       await dispatcher.close();
     }
   });
+
+  it(`the undici package's request (the DingTalk client's JSON calls, so card calls' departures): the same two messages`, async () => {
+    const send = proxiedRequest({ configured: false, proxyFor: () => undefined });
+    const get = () => send(new URL(url), { method: 'GET', headers: {}, signal: AbortSignal.timeout(5000) }).then(readText);
+    expectReliedOnShapes(await observe(get));
+    let departures = 0;
+    await trackDepartures(() => (departures += 1), get);
+    expect(departures).toBe(1);
+  });
+
 });

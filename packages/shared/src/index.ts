@@ -28,6 +28,7 @@ export * from './ordering/turn-scripts.js';
 export * from './robots/robots.js';
 export * from './http/proxy-rules.js';
 export * from './http/proxied-fetch.js';
+export * from './http/proxied-request.js';
 export * from './robots/robots-file.js';
 export * from './robots/playground-robot.js';
 export * from './robots/robot-codes.js';

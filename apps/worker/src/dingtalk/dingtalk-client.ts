@@ -1,4 +1,4 @@
-import { isAllowedDownload } from '@dtbot/shared';
+import { isAllowedDownload, proxiedRequest, type HttpAnswer, type HttpRequest } from '@dtbot/shared';
 import type { AccessTokens } from './access-tokens.js';
 import { answerResult, DingTalkError, type DingTalkAnswer, type DingTalkApi } from './dingtalk-error.js';
 import { readAtMost } from './read-at-most.js';
@@ -25,8 +25,13 @@ export interface DingTalkClientOptions {
    * size (`downloadOriginsFor` the OpenAPI's base, `PICTURE_MAX_BYTES`). No origin: nothing is downloaded.
    */
   downloads?: { origins: readonly string[]; maxBytes: number };
-  /** How requests are made: through the configured proxy, if any (`proxiedFetch`). Default: Node's `fetch`. */
+  /**
+   * How uploads and downloads are made: through the configured proxy, if any (`proxiedFetch`). Default: Node's
+   * `fetch`.
+   */
   fetch?: typeof fetch;
+  /** How the JSON calls are made (webhook posts, OpenAPI calls): through the same proxy (`proxiedRequest`). */
+  request?: HttpRequest;
   /** Told the result of every request that was sent (`answerResult`), for the metrics. */
   onAnswer?: (api: DingTalkApi, result: string) => void;
 }
@@ -54,6 +59,9 @@ export const FILE_DOWNLOAD_PATH = '/v1.0/robot/messageFiles/download';
 const MAX_DOWNLOAD_REDIRECTS = 3;
 
 const jsonHeaders = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json' };
+
+/** The JSON calls' client when none is given: undici's, directly. */
+const directRequest = proxiedRequest({ configured: false, proxyFor: () => undefined });
 
 /**
  * The one way the worker talks to DingTalk: every request goes through `send`, which refuses
@@ -221,32 +229,51 @@ export class DingTalkClient {
     const url = new URL(target, this.options.apiBaseUrl);
     // A sessionWebhook came from a message: the gateway checked it, and we check again before posting.
     if (!this.allows(url)) throw new WorkerFailure('origin_not_allowed', `refused to call ${url.origin}: not an allowed DingTalk origin`);
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      // A form sets its own multipart content type; JSON bodies get ours.
-      const isForm = request.body instanceof FormData;
-      response = await (this.options.fetch ?? fetch)(url, {
-        method: request.method,
-        headers: isForm || request.body === undefined ? { accept: 'application/json', ...request.headers } : { ...jsonHeaders, ...request.headers },
-        ...(request.body === undefined ? {} : { body: isForm ? (request.body as FormData) : JSON.stringify(request.body) }),
-        // Followed, a 307 would carry the body (an AppSecret, an answer) and the token header to wherever it pointed,
-        // past the origin check above; DingTalk's APIs answer where they are asked, so a redirect is a failure.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
+      const { method, body, headers } = request;
+      response = body instanceof FormData ? await this.sendForm(url, method, body, headers) : await this.sendJson(url, { method, body, headers });
     } catch (error) {
       this.fail({ api }, `DingTalk ${api} could not be reached`, error);
     }
+    // Followed, a 307 would carry the body (an AppSecret, an answer) and the token header to wherever it pointed,
+    // past the origin check above; DingTalk's APIs answer where they are asked, so a redirect is a failure.
     if (isRedirect(response.status)) {
-      await response.body?.cancel().catch(() => undefined);
+      await response.discard();
       this.fail({ api, status: response.status, redirected: true }, `DingTalk ${api} answered a redirect (HTTP ${response.status}); not followed`);
     }
     const json = parseObject(await response.text());
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       const code = typeof json?.code === 'string' ? json.code : undefined;
       this.fail({ api, status: response.status, code }, `DingTalk ${api} answered HTTP ${response.status} ${code ?? ''}`.trim());
     }
     return { status: response.status, json };
+  }
+
+  private sendJson(url: URL, request: { method: string; body?: Json; headers?: Record<string, string> }): Promise<HttpAnswer> {
+    return (this.options.request ?? directRequest)(url, {
+      method: request.method,
+      headers: request.body === undefined ? { accept: 'application/json', ...request.headers } : { ...jsonHeaders, ...request.headers },
+      ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+    });
+  }
+
+  /** A form (a media upload) sets its own multipart content type. */
+  private async sendForm(url: URL, method: string, body: FormData, headers: Record<string, string> | undefined): Promise<HttpAnswer> {
+    const response = await (this.options.fetch ?? fetch)(url, {
+      method,
+      headers: { accept: 'application/json', ...headers },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+    });
+    return {
+      status: response.status,
+      header: (name) => response.headers.get(name) ?? undefined,
+      text: () => response.text(),
+      discard: () => response.body?.cancel().catch(() => undefined) ?? Promise.resolve(),
+    };
   }
 
   /** An allowed origin, outside the refused prefixes (checked on the normalised URL: `..` cannot climb out of one). */
