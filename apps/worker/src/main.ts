@@ -37,9 +37,8 @@ logAliasesUsed(logger, aliasesUsed);
 logRetiredSettings(logger, retiredSet);
 
 const redisOptions = { url: config.REDIS_URL, clusterNodes: config.REDIS_CLUSTER_NODES };
-// Commands of our own steps (memory, turns, limiter). No auto-pipelining: the bench's drain rate
-// was the same or a little better without it, as the gateway's was clearly better.
-const redis = createRedis({ ...redisOptions, failFast: false, connectionName: 'dtbot-worker' });
+// Commands of our own steps (memory, turns, limiter), auto-pipelined: the jobs in flight share writes to Redis.
+const redis = createRedis({ ...redisOptions, failFast: false, connectionName: 'dtbot-worker', autoPipelining: true });
 // BullMQ's worker blocks on its connection, so it gets its own that waits out Redis restarts; BullMQ's queues use it too.
 const workerConnection = createRedis({ ...redisOptions, failFast: false, connectionName: 'dtbot-worker-bullmq' });
 for (const connection of [redis, workerConnection]) {

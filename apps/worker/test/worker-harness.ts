@@ -146,7 +146,8 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     QUEUE_NOTICE_AFTER_MS: '0',
     ...(typeof options.env === 'function' ? options.env({ openai, dingtalk }) : options.env),
   });
-  const redis = new Redis(config.REDIS_URL);
+  // Our own commands auto-pipelined, as main.ts makes them.
+  const redis = new Redis(config.REDIS_URL, { enableAutoPipelining: true });
   // BullMQ's worker and event reader block on their connections, so each gets its own.
   const workerConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
   const eventsConnection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
