@@ -162,3 +162,42 @@ describe.each([1, 3])('%i queue shard(s) on a 3-master Redis Cluster, two gatewa
     expect(system.openai.rateLimited).toBe(0);
   }, 30_000);
 });
+
+describe('stop words on a 3-master Redis Cluster with 3 queue shards', () => {
+  const shards = 3;
+  let system: System;
+
+  beforeAll(async () => {
+    // The model takes its time, so each answer is being written when its asker's stop word comes.
+    system = await System.start({ label: 'cluster-stop-words', workers: 2, redisClusterNodes: cluster.nodeList, queueShards: shards, openai: { latencyMs: 4000 } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await system?.close();
+  });
+
+  it('stop the answer being written in every shard, and each stop word\'s reply says it stopped', async () => {
+    const shardOf = (message: DingTalkCallbackPayload) =>
+      shardIndexFor(conversationKeyFor({ robotCode: DEFAULT_ROBOT_CODE, conversationId: message.conversationId }), shards);
+    const questions: DingTalkCallbackPayload[] = [];
+    for (let i = 0; new Set(questions.map(shardOf)).size < shards; i += 1) {
+      const question = system.message({ senderStaffId: `stopper-${i}`, text: `stopper-${i} writes at length` });
+      if (!questions.some((asked) => shardOf(asked) === shardOf(question))) questions.push(question);
+    }
+    for (const question of questions) expect((await system.post(question)).status).toBe(200);
+    await waitFor(() => system.openai.requests.length === shards, { timeoutMs: 10_000, message: 'every answer is being written' });
+    const words = questions.map((question) => system.message({ senderStaffId: question.senderStaffId, conversationId: question.conversationId, text: '/stop' }));
+    for (const word of words) expect((await system.post(word)).status).toBe(200);
+    const textsTo = (message: DingTalkCallbackPayload) =>
+      system.dingtalk.delivered().filter((m) => m.target === new URL(message.sessionWebhook).searchParams.get('session')).map((m) => m.text);
+    await waitFor(() => words.every((word) => textsTo(word).length > 0), { timeoutMs: 15_000, message: 'every stop word is answered' });
+    // Each question's job ends once its stopped answer is recorded; a late answer would show up here.
+    await waitFor(async () => (await Promise.all(system.queues.map((queue) => queue.getJobCounts('completed')))).reduce((sum, c) => sum + (c.completed ?? 0), 0) === 2 * shards, { timeoutMs: 15_000 });
+    // The stopped answers send nothing (nothing had been written), each stop word's reply says it stopped.
+    expect(words.map((word) => `shard ${shardOf(word)}: ${textsTo(word).join(' / ')}`).sort()).toEqual(
+      Array.from({ length: shards }, (_, shard) => `shard ${shard}: 好的，已停止正在生成的回答。`),
+    );
+    expect(questions.flatMap(textsTo)).toEqual([]);
+    expect(system.openai.served).toBe(0);
+  }, 40_000);
+});

@@ -237,12 +237,12 @@ export class AnswerStops {
    * ends, and the job's mark, so a take of the job again stays stopped.
    */
   private async stopForWord(writer: Writer, word: StopWord): Promise<void> {
-    await this.redis
-      .pipeline()
-      .set(word.outcome, STOP_WORD_STOPPED, 'EX', STOP_WORD_OUTCOME_TTL_SECONDS)
-      .set(this.keys.stopMark(writer.jobId), '1', 'EX', STOP_MARK_TTL_SECONDS)
-      .exec()
-      .catch((error: unknown) => this.logger.warn({ jobId: writer.jobId, err: error }, 'could not record a stop word\'s outcome'));
+    // Two commands, not one pipeline: the outcome is a key of the stop word's queue shard and the mark one of the
+    // shared prefix, two hash tags that a Redis Cluster may keep on two masters.
+    await Promise.all([
+      this.redis.set(word.outcome, STOP_WORD_STOPPED, 'EX', STOP_WORD_OUTCOME_TTL_SECONDS),
+      this.redis.set(this.keys.stopMark(writer.jobId), '1', 'EX', STOP_MARK_TTL_SECONDS),
+    ]).catch((error: unknown) => this.logger.warn({ jobId: writer.jobId, err: error }, 'could not record a stop word\'s outcome'));
     writer.controller.abort();
   }
 
