@@ -157,7 +157,7 @@ export function shardKeys(prefix: string) {
      * so a retried job replays them instead of calling a tool again.
      */
     toolRounds: (jobId: string) => `${prefix}:tools:${jobId}`,
-    /** Which parts of an answer were delivered (hash part → route). */
+    /** Which parts of an answer were delivered (`label.index=route` lines; a hash before, still read). */
     delivered: (jobId: string) => `${prefix}:delivered:${jobId}`,
     /** The AI card a job's answer streams into (hash: outTrackId, state, text shown), so a retry finishes the same card. */
     card: (jobId: string) => `${prefix}:card:${jobId}`,
