@@ -36,7 +36,7 @@ describe('commands, personas and templates', () => {
     const [help] = await ask(harness.message({ text: '/help', senderStaffId: 'helper' }));
     // Sent as DingTalk markdown, each line kept.
     expect(help).toBe(toDingTalkMarkdown(helpText(harness.deps.settings, harness.deps.personas)));
-    for (const word of ['/help', '/reset', '/settings', '/persona', '角色', '我的设置']) expect(help).toContain(`\`${word}\``);
+    for (const word of ['/help', '/reset', '/settings', '/persona', '角色', '我的设置', '/schedule', '定时']) expect(help).toContain(`\`${word}\``);
     for (const template of harness.deps.personas.templates) expect(help).toContain(`\`#${template.name}\``);
     expect(harness.openai.requests.length).toBe(before);
   });

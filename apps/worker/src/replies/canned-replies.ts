@@ -21,6 +21,7 @@ export type HelpSettings = Pick<
   | 'feedbackCommands'
   | 'imageCommands'
   | 'imageModel'
+  | 'scheduleCommands'
 >;
 
 const words = (list: readonly string[]) => list.map((word) => `\`${word}\``).join(' ');
@@ -42,6 +43,9 @@ export function helpText(settings: HelpSettings, catalog: Pick<PersonaCatalog, '
     ...(settings.stopCommands.length > 0 ? [`- ${words(settings.stopCommands)}：停止正在生成的回答 / stop the answer being written`] : []),
     ...(settings.feedbackCommands.length > 0 ? [`- ${words(settings.feedbackCommands)}：评价上一个回答（好 / 不好） / rate the last answer`] : []),
     `- ${words(settings.usageCommands)}：今日和近 7 天的用量、费用估算和预算，接近提问上限的人（仅管理员） / usage and cost (admins)`,
+    ...(settings.scheduleCommands.length > 0
+      ? [`- ${words(settings.scheduleCommands)}：本会话的定时提问，添加、查看、删除（仅管理员） / scheduled prompts (admins)`]
+      : []),
   ];
   if (catalog.templates.length > 0) {
     lines.push('', '**模板 / Templates**：`#模板名 内容`，例如 `#' + catalog.templates[0]!.name + ' ……`');
