@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isRecord, parseJson, readBody, sendJson } from './http-json.js';
 import { startLocalHttpServer } from './local-http-server.js';
+import { cancellableDelays } from './cancellable-delays.js';
 
 /** What a Dify chat app is sent (`POST /v1/chat-messages`), as the fake read it. */
 export interface DifyChatRequestBody {
@@ -107,21 +108,8 @@ export async function startFakeDify(options: FakeDifyOptions = {}): Promise<Fake
   let behaviour: FakeDifyBehaviour = initial;
   const requests: ReceivedDifyRequest[] = [];
   const conversations = new Map<string, { user: string; turns: DifyTurn[] }>();
-  const pending = new Set<() => void>();
+  const { delay, cancelAll: cancelDelays } = cancellableDelays();
 
-  /** Resolves false when the fake closed first. */
-  const delay = (ms: number) =>
-    new Promise<boolean>((resolve) => {
-      const cancel = () => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        pending.delete(cancel);
-        resolve(true);
-      }, ms);
-      pending.add(cancel);
-    });
 
   const write = (res: ServerResponse, event: object) => res.write(`data: ${JSON.stringify(event)}\n\n`);
 
@@ -202,8 +190,7 @@ export async function startFakeDify(options: FakeDifyOptions = {}): Promise<Fake
       behaviour = { ...behaviour, ...change };
     },
     close() {
-      for (const cancel of pending) cancel();
-      pending.clear();
+      cancelDelays();
       return http.close();
     },
   };

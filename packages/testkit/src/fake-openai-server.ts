@@ -22,6 +22,7 @@ import {
 } from './openai-image-body.js';
 import { rateLimitHeaders } from './openai-rate-limit-headers.js';
 import { SlidingWindow } from './sliding-window.js';
+import { cancellableDelays } from './cancellable-delays.js';
 
 /** The model's reply to a request: an answer, or (when it was offered tools) the function calls it asks for. */
 export type AnswerFunction = (body: ChatCompletionRequest) => FakeModelReply | Promise<FakeModelReply>;
@@ -195,7 +196,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   /** Images handed out by URL, served until the fake closes. */
   const imageFiles = new Set<string>();
   const window = new SlidingWindow(rateWindowMs);
-  const pendingDelays = new Set<() => void>();
+  const { delay, cancelAll: cancelDelays } = cancellableDelays();
   let served = 0;
   let abandoned = 0;
   const abandonments: Abandonment[] = [];
@@ -203,19 +204,6 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   let failed = 0;
   let admittedCount = 0;
 
-  /** Resolves false when the fake is closed first, so no handler outlives `close()`. */
-  const delay = (ms: number) =>
-    new Promise<boolean>((resolve) => {
-      const cancel = () => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        pendingDelays.delete(cancel);
-        resolve(true);
-      }, ms);
-      pendingDelays.add(cancel);
-    });
 
   const fail = (res: ServerResponse, status: number, message?: string) => {
     failed += 1;
@@ -354,8 +342,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       behaviour = { ...behaviour, ...change };
     },
     close() {
-      for (const cancel of pendingDelays) cancel();
-      pendingDelays.clear();
+      cancelDelays();
       return http.close();
     },
   };
