@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { Worker, type Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADD_QUEUE_JOB_LUA, encodedJobOptions, queueJobKeys } from './add-job-lua.js';
 import { createQueue } from './create-queue.js';
+import { messageJobOptions } from './job-options.js';
 import { isFirstStart } from './first-start.js';
 import { jobIdFor, jobIdLua } from './job-id.js';
 import { oldestPrioritizedTimestamp } from './oldest-prioritized.js';
@@ -206,5 +208,50 @@ describe('the limits our ids and priorities keep', () => {
   it('jobIdLua run by Redis → the same id as jobIdFor', async () => {
     const script = `return ${jobIdLua('ARGV[1]', 'tonumber(ARGV[2])')}`;
     expect(await redis.eval(script, 0, 'd.AbC-xyz_123', 42)).toBe(jobIdFor('d.AbC-xyz_123', 42));
+  });
+});
+
+/** The KEYS a shipped BullMQ script says it takes, from the `Input:` block of its opening comment. */
+function declaredKeys(file: string, exported: string): string[] {
+  const script = (createRequire(import.meta.url)(`bullmq/dist/cjs/scripts/${file}.js`) as Record<string, { content: string }>)[exported]!;
+  return [...script.content.matchAll(/^\s*KEYS\[(\d+)\]\s+'?([\w ]+?)'?(?:\s|,|$)/gm)].map(([, , name]) => name!.trim());
+}
+
+describe("BullMQ's add scripts, which addQueueJob runs inside scripts of ours", () => {
+  it('take the keys addQueueJob gives them, in that order', () => {
+    // The first word of each declared key names it; `events stream key` and `'pc' priority counter` included.
+    const first = (names: string[]) => names.map((name) => name.split(' ')[0]);
+    expect(first(declaredKeys('addStandardJob-9', 'addStandardJob'))).toEqual(['wait', 'paused', 'meta', 'id', 'completed', 'delayed', 'active', 'events', 'marker']);
+    expect(first(declaredKeys('addPrioritizedJob-9', 'addPrioritizedJob'))).toEqual(['marker', 'meta', 'id', 'prioritized', 'delayed', 'completed', 'active', 'events', 'pc']);
+  });
+
+  it('a job added by addQueueJob → stored as Queue.add stores it, plain and prioritized, with its dedupe mark', async () => {
+    const options = messageJobOptions(5);
+    const ours = createQueue<{ n: number }>('added-by-script', { connection: redis, prefix, defaultJobOptions: options });
+    const theirs = createQueue<{ n: number }>('added-by-queue', { connection: redis, prefix, defaultJobOptions: options });
+    closing.push(() => ours.close(), () => theirs.close());
+    const { keys, queuePrefix, dedupeKey } = queueJobKeys(ours);
+    const script = `${ADD_QUEUE_JOB_LUA}
+local opts = cjson.decode(ARGV[6])
+opts['de'] = {id = ARGV[7], ttl = tonumber(ARGV[8])}
+return addQueueJob(0, ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5], opts, ARGV[9], tonumber(ARGV[10]))`;
+    const cases = [
+      { id: 'job-plain', priority: undefined },
+      { id: 'job-prio', priority: 7 },
+    ];
+    for (const { id, priority } of cases) {
+      const timestamp = Date.now();
+      const data = JSON.stringify({ n: 1 });
+      const added = await redis.eval(script, keys.length, ...keys, queuePrefix, id, 'message', timestamp, data, encodedJobOptions(options), `de-${id}`, 60_000, dedupeKey(`de-${id}`), priority ?? '');
+      expect(added).toBe(id);
+      await theirs.add('message', { n: 1 }, { jobId: id, timestamp, ...(priority ? { priority } : {}), deduplication: { id: `de-${id}`, ttl: 60_000 } });
+      const [mine, reference] = await Promise.all([redis.hgetall(`${queuePrefix}${id}`), redis.hgetall(`${queueJobKeys(theirs).queuePrefix}${id}`)]);
+      expect({ ...mine, opts: JSON.parse(mine['opts']!) }).toEqual({ ...reference, opts: { ...JSON.parse(reference['opts']!), timestamp: undefined } });
+      expect(await redis.get(dedupeKey(`de-${id}`))).toBe(id);
+      // A second add under the same dedupe id → the first job's id, nothing added.
+      expect(await redis.eval(script, keys.length, ...keys, queuePrefix, `${id}-again`, 'message', timestamp, data, encodedJobOptions(options), `de-${id}`, 60_000, dedupeKey(`de-${id}`), priority ?? '')).toBe(id);
+    }
+    expect(await ours.getJobCounts('wait', 'prioritized')).toEqual(await theirs.getJobCounts('wait', 'prioritized'));
+    expect(await ours.getJobCounts('wait', 'prioritized')).toEqual({ wait: 1, prioritized: 1 });
   });
 });

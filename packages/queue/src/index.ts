@@ -13,3 +13,4 @@ export * from './queue-position.js';
 export * from './oldest-prioritized.js';
 export * from './first-start.js';
 export * from './job-schedulers.js';
+export * from './add-job-lua.js';
