@@ -25,6 +25,7 @@ export * from './redis/watch-settings-agreement.js';
 export * from './errors.js';
 export * from './logger.js';
 export * from './ordering/turn-scripts.js';
+export * from './ordering/message-store.js';
 export * from './robots/robots.js';
 export * from './http/proxy-rules.js';
 export * from './http/proxied-fetch.js';

@@ -22,3 +22,17 @@ export function jobPriorityFor(lane: Lane, load: number): number | undefined {
   if (lane === 'normal') return LANE_SPAN + Math.min(n, MAX_JOB_PRIORITY - LANE_SPAN);
   return n === 1 ? undefined : Math.min(n, LANE_SPAN);
 }
+
+/**
+ * `jobPriorityFor` as a Lua expression, for the script that stores a message once it knows its conversation's load:
+ * evaluates to the priority, or nil for the plain wait list. `laneExpression` and `loadExpression` are Lua
+ * expressions; a test holds the two to the same answers.
+ */
+export function jobPriorityLua(laneExpression: string, loadExpression: string): string {
+  const n = `math.max(1, math.floor(${loadExpression}))`;
+  return `(function(lane, n)
+  if lane == 'normal' then return ${LANE_SPAN} + math.min(n, ${MAX_JOB_PRIORITY - LANE_SPAN}) end
+  if n == 1 then return nil end
+  return math.min(n, ${LANE_SPAN})
+end)(${laneExpression}, ${n})`;
+}
