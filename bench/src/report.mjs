@@ -638,7 +638,7 @@ function storePathLines(ack) {
   const rows = STORE_PATH_PARTS.map(([name, label]) => [label, parts[name].cpuUs, parts[name].wallUs]);
   const sum = STORE_PATH_PARTS.reduce((total, [name]) => total + parts[name].cpuUs, 0);
   const { ours, naive } = ack.cpuPerCallbackUs;
-  const acceptParts = ['jsonParse', 'validation', 'webhookChecks', 'keysAndLane', 'numbering', 'add'].reduce((total, name) => total + parts[name].cpuUs, 0);
+  const acceptParts = ['jsonParse', 'validation', 'webhookChecks', 'keysAndLane', 'store'].reduce((total, name) => total + parts[name].cpuUs, 0);
   return [
     `Store path, part by part (a fresh process, ${callbacks} callbacks per part and pass, a warm-up pass, then the least CPU of ${passes} passes;`,
     `Redis parts ${inFlight} in flight; CPU = the process's user + system time per callback, wall = elapsed per callback, of that pass):`,

@@ -9,11 +9,6 @@ const PROBE = fileURLToPath(new URL('./store-path-probe.mjs', import.meta.url));
 /** Callbacks per part and pass; a warm-up pass, then `PASSES` passes, of which each part's least CPU counts. */
 const CALLBACKS = Number(process.env.BENCH_STORE_PATH_CALLBACKS ?? 5000);
 const PASSES = 3;
-/**
- * Callbacks numbered by one script call: what `TurnBatcher` gathers in one event-loop turn under the ack load
- * (about 11 at 64 connections, see docs/benchmarks.md).
- */
-const NUMBERING_BATCH = 11;
 
 /** The parts in the order a callback meets them, with what the report calls them. */
 export const STORE_PATH_PARTS = [
@@ -23,8 +18,7 @@ export const STORE_PATH_PARTS = [
   ['validation', 'validation (zod callback schema)'],
   ['webhookChecks', 'webhook origin and expiry, robot code'],
   ['keysAndLane', 'keys, shard, prompt, lane, notice time'],
-  ['numbering', `turn numbering (script call shared by ${NUMBERING_BATCH})`],
-  ['add', 'job data and the add (BullMQ script)'],
+  ['store', 'job data and the store script (number, add, dedupe mark, notice)'],
   ['metrics', 'metrics (counter and ack histogram)'],
 ];
 
@@ -39,13 +33,13 @@ export async function measureStorePath(ctx) {
   const prefix = ctx.newPrefix('ack-parts');
   try {
     progress(`ack: timing the store path's parts, ${CALLBACKS} callbacks each, best of ${PASSES} passes`);
-    const { stdout } = await promisify(execFile)(process.execPath, [PROBE, String(CALLBACKS), '64', String(NUMBERING_BATCH), String(PASSES)], {
+    const { stdout } = await promisify(execFile)(process.execPath, [PROBE, String(CALLBACKS), '64', String(PASSES)], {
       cwd: ROOT,
       env: { ...process.env, REDIS_URL: ctx.redisUrl, REDIS_PREFIX: prefix },
     });
     const probe = JSON.parse(stdout);
     const parts = Object.fromEntries(Object.entries(probe.parts).map(([name, { cpuUs, wallUs }]) => [name, { cpuUs: round(cpuUs, 2), wallUs: round(wallUs, 2) }]));
-    return { callbacks: probe.count, passes: probe.passes, inFlight: probe.inFlight, numberingBatch: probe.numberingBatch, parts };
+    return { callbacks: probe.count, passes: probe.passes, inFlight: probe.inFlight, parts };
   } finally {
     await ctx.cleanupPrefix(prefix);
   }

@@ -2,7 +2,7 @@
 // each part timed on its own over the same callbacks, the Redis parts against the real Redis with as many
 // callbacks in flight as the load has connections. A fresh process, so no round's garbage or JIT state is
 // counted. Prints one JSON line. env: REDIS_URL, REDIS_PREFIX; argv: callbacks per part and pass, callbacks in
-// flight, callbacks per numbering call, measured passes (after one warm-up pass).
+// flight, measured passes (after one warm-up pass).
 import { createRequire } from 'node:module';
 import { PassThrough } from 'node:stream';
 import { createQueue, MESSAGE_JOB_ATTEMPTS, messageJobOptions } from '@dtbot/queue';
@@ -23,7 +23,7 @@ import { APP_SECRET, createLoadBodies, ROBOT_CODE } from './callbacks.mjs';
 
 const GATEWAY = '../../apps/gateway/dist/';
 const { acceptMessage } = await import(`${GATEWAY}accept/accept-message.js`);
-const { addMessageJob, DEDUPE_TTL_MS, ENQUEUE_TIMEOUT_MS, planStore } = await import(`${GATEWAY}accept/enqueue-message.js`);
+const { DEDUPE_TTL_MS, ENQUEUE_TIMEOUT_MS, planStore, storeMessageJob } = await import(`${GATEWAY}accept/enqueue-message.js`);
 const { refuseExpiredWebhook } = await import(`${GATEWAY}accept/webhook-expiry.js`);
 const { robotCodeFor } = await import(`${GATEWAY}accept/robot-code.js`);
 const { createGatewayMetrics } = await import(`${GATEWAY}metrics.js`);
@@ -32,11 +32,10 @@ const { shardStores } = await import(`${GATEWAY}shard-stores.js`);
 // The gateway's own copy of raw-body, the one its body middleware calls.
 const getRawBody = createRequire(new URL(`${GATEWAY}main.js`, import.meta.url))('raw-body');
 
-const [countArg = '5000', inFlightArg = '64', batchArg = '11', passesArg = '3'] = process.argv.slice(2);
+const [countArg = '5000', inFlightArg = '64', passesArg = '3'] = process.argv.slice(2);
 const PASSES = Number(passesArg);
 const COUNT = Number(countArg);
 const IN_FLIGHT = Number(inFlightArg);
-const NUMBERING_BATCH = Number(batchArg);
 const WEBHOOK_ORIGIN = 'http://127.0.0.1:9';
 
 // The settings the ack scenario gives the gateway, with the schema's defaults for the rest.
@@ -106,11 +105,6 @@ async function timeEach(items, fn, inFlight = 1) {
   return { cpuUs: (cpuMicros() - cpu) / items.length, wallUs: Number(process.hrtime.bigint() - wall) / 1000 / items.length };
 }
 
-/** Timings of `waves` groups as timings per callback of the `COUNT` in them. */
-function perCallback({ cpuUs, wallUs }, waves) {
-  return { cpuUs: (cpuUs * waves) / COUNT, wallUs: (wallUs * waves) / COUNT };
-}
-
 /** Every part over one pass of fresh callbacks. */
 async function pass(label) {
   const items = inputs(label);
@@ -145,19 +139,10 @@ async function pass(label) {
   parts.keysAndLane = await timeEach(messages, (message, index) => {
     plans[index] = planStore(enqueue, message, robot, codes[index]);
   });
-  const numbers = new Array(COUNT);
-  // In waves of the batch size seen under the load: the callbacks of one wave share one script call.
-  const waves = Array.from({ length: Math.ceil(COUNT / NUMBERING_BATCH) }, (_, wave) => wave * NUMBERING_BATCH);
-  parts.numbering = await timeEach(waves, async (first) => {
-    const wave = plans.slice(first, first + NUMBERING_BATCH);
-    const got = await Promise.all(wave.map((plan) => plan.store.numbering.next(plan.orderKey, plan.conversationKey, plan.noticeAt)));
-    got.forEach((number, offset) => (numbers[first + offset] = number));
-  });
-  parts.numbering = perCallback(parts.numbering, waves.length);
-  parts.add = await timeEach(
+  parts.store = await timeEach(
     plans,
     async (plan, index) => {
-      const { stored } = await addMessageJob(enqueue, plan, messages[index], numbers[index].seq, numbers[index].load);
+      const { stored } = await storeMessageJob(enqueue, plan, messages[index]);
       if (stored !== 'new') throw new Error('not stored');
     },
     IN_FLIGHT,
@@ -185,6 +170,6 @@ for (let number = 1; number <= PASSES; number += 1) {
   const measured = await pass(`parts${number}`);
   for (const [name, timing] of Object.entries(measured.parts)) if (!parts[name] || timing.cpuUs < parts[name].cpuUs) parts[name] = timing;
 }
-process.stdout.write(`${JSON.stringify({ count: COUNT, passes: PASSES, inFlight: IN_FLIGHT, numberingBatch: NUMBERING_BATCH, parts })}\n`);
+process.stdout.write(`${JSON.stringify({ count: COUNT, passes: PASSES, inFlight: IN_FLIGHT, parts })}\n`);
 await Promise.all([naiveQueue, ...shards.map(({ queue }) => queue)].map((queue) => queue.close()));
 redis.disconnect();

@@ -1,6 +1,5 @@
 import { createQueue, type DefaultJobOptions, type Queue } from '@dtbot/queue';
-import { Turns, type MessageJob, type QueueShard, type RedisClient } from '@dtbot/shared';
-import { TurnBatcher } from './ordering/turn-batcher.js';
+import { MESSAGE_JOB_NAME, MessageStore, Turns, type MessageJob, type QueueShard, type RedisClient } from '@dtbot/shared';
 
 /** A queue shard's BullMQ queue: what the queue gauges and the dashboard show, one per shard. */
 export interface ShardQueue {
@@ -8,16 +7,17 @@ export interface ShardQueue {
   queue: Queue<MessageJob>;
 }
 
-/** Where the gateway stores the messages of one queue shard: its queue, and its turns numbered in batches. */
+/** Where the gateway stores the messages of one queue shard: its queue, its turns, and the one-step store. */
 export interface ShardStore extends ShardQueue {
   turns: Turns;
-  /** Numbers messages; batches the callbacks of one event-loop turn into one script call, within the shard. */
-  numbering: Pick<TurnBatcher, 'next'>;
+  /** Numbers and adds a message in one script call, within the shard. */
+  messages: Pick<MessageStore, 'store'>;
 }
 
 /**
- * One store per queue shard, in shard order, all on one connection. Each shard numbers its messages in batches
- * of its own: the numbering script touches several keys, and in a Redis Cluster they must share one slot.
+ * One store per queue shard, in shard order, all on one connection. Each shard stores its messages with a script
+ * of its own: the store script touches the queue's keys and the turns', and in a Redis Cluster they must share one
+ * slot.
  */
 export function shardStores(
   redis: RedisClient,
@@ -28,6 +28,6 @@ export function shardStores(
   return shards.map((shard) => {
     const turns = new Turns(redis, shard.keys);
     const queue = createQueue<MessageJob>(queueName, { connection: redis, prefix: shard.keys.bullPrefix, ...(defaultJobOptions ? { defaultJobOptions } : {}) });
-    return { shard, queue, turns, numbering: new TurnBatcher(turns) };
+    return { shard, queue, turns, messages: new MessageStore(redis, shard.keys, queue, MESSAGE_JOB_NAME, defaultJobOptions) };
   });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationKeyFor, shardIndexFor, type TurnSubject } from '@dtbot/shared';
+import { conversationKeyFor, shardIndexFor, type StoreRequest } from '@dtbot/shared';
 import { buildCallback, buildGroupCallback, type CallbackOverrides, type DingTalkCallbackPayload } from '@dtbot/testkit';
 import { acceptMessage } from '../src/accept/accept-message.js';
 import { ALLOWED_ORIGIN, ROBOT, startAcceptStack, type AcceptStack } from './contract/accept-stack.js';
@@ -8,16 +8,16 @@ import { ALLOWED_ORIGIN, ROBOT, startAcceptStack, type AcceptStack } from './con
 // The accept path with three queue shards, on a real Redis: where each message is stored, and dedupe across shards.
 const SHARDS = 3;
 let stack: AcceptStack;
-/** The conversations each shard's numbering script was given, call by call. */
+/** The conversations each shard's store script was given, call by call. */
 const numbered: string[][][] = Array.from({ length: SHARDS }, () => []);
 
 beforeAll(async () => {
   stack = await startAcceptStack('gateway-shards', { queueShards: SHARDS });
   for (const [index, store] of stack.accept.enqueue.shards.entries()) {
-    const nextMany = store.turns.nextMany.bind(store.turns);
-    store.turns.nextMany = (messages: readonly TurnSubject[]) => {
-      numbered[index]!.push(messages.map((message) => message.conversationKey));
-      return nextMany(messages);
+    const storeOne = store.messages.store.bind(store.messages);
+    store.messages.store = (request: StoreRequest) => {
+      numbered[index]!.push([request.conversationKey]);
+      return storeOne(request);
     };
   }
 });
@@ -33,9 +33,9 @@ const shardOf = (message: DingTalkCallbackPayload) =>
 const accept = (message: DingTalkCallbackPayload, deps = stack.accept) => acceptMessage(deps, JSON.stringify(message), ROBOT, { bodyAuthenticated: false });
 
 describe('the gateway with three queue shards', () => {
-  it('stores each message in its conversation\'s shard, numbered in arrival order there, each shard numbered in batches of its own', async () => {
+  it('stores each message in its conversation\'s shard, numbered in arrival order there, by a store script of its own', async () => {
     const users = Array.from({ length: 12 }, (_, i) => `spread-${i}`);
-    // Two questions of every user within one event-loop turn: one batch, cut by shard.
+    // Two questions of every user within one event-loop turn.
     const messages = users.flatMap((user) => [1, 2].map((n) => privateMessage({ text: `${user} #${n}`, senderStaffId: user })));
     for (const calls of numbered) calls.length = 0;
     const results = await Promise.all(messages.map((message) => accept(message)));

@@ -1,4 +1,3 @@
-import { jobIdFor } from '@dtbot/queue';
 import {
   conversationKeyFor,
   dedupeIdFor,
@@ -6,8 +5,6 @@ import {
   extractPictures,
   extractPrompt,
   extractQuote,
-  jobPriorityFor,
-  MESSAGE_JOB_NAME,
   orderKeyFor,
   shardIndexFor,
   type DingTalkCallback,
@@ -15,7 +12,7 @@ import {
   type LanePolicy,
   type MessageSource,
   type Robot,
-  type MessageJob,
+  type UnnumberedJob,
 } from '@dtbot/shared';
 import type { ShardStore } from '../shard-stores.js';
 import { Refusal } from './refusal.js';
@@ -57,20 +54,17 @@ export type EnqueueResult = { stored: 'new' | 'duplicate'; jobId: string };
 
 /**
  * Stores a verified message as a job of the robot it belongs to: that robot's code (the message's
- * own only when the robot's is not configured, and never another robot's: `robotCodeFor`) keys its dedupe, turns and memory. The job and its dedupe mark are written by one BullMQ add
- * script (`deduplication` option), so a mark never exists without its job, even when Redis runs a
- * timed-out add late: the redelivery then finds the job and is acknowledged without a second one.
- * The mark is kept in the queue of the conversation's shard, where a redelivery (same robot, same
- * conversation) always goes.
+ * own only when the robot's is not configured, and never another robot's: `robotCodeFor`) keys its dedupe, turns and
+ * memory. Its number, its job and its dedupe mark are written by one script (`MessageStore`), so a mark never exists
+ * without its job, even when Redis runs a timed-out store late: the redelivery then finds the job and is
+ * acknowledged without a second one. The mark is kept in the queue of the conversation's shard, where a redelivery
+ * (same robot, same conversation) always goes.
  */
 export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallback, robot: Robot): Promise<EnqueueResult> {
   const robotCode = robotCodeFor(robot, message, deps.robotCodes);
   if (!deps.isConnected()) throw new Refusal('queue_unavailable', 'Redis is not connected', { msgId: message.msgId });
   const plan = planStore(deps, message, robot, robotCode);
-  return withTimeout(deps.timeoutMs, message.msgId, async () => {
-    const { seq, load } = await plan.store.numbering.next(plan.orderKey, plan.conversationKey, plan.noticeAt);
-    return addMessageJob(deps, plan, message, seq, load);
-  });
+  return withTimeout(deps.timeoutMs, message.msgId, () => storeMessageJob(deps, plan, message));
 }
 
 /** Where and under which keys a message is stored: everything the store step needs that Redis does not decide. */
@@ -106,19 +100,13 @@ export function planStore(deps: EnqueueDeps, message: DingTalkCallback, robot: R
 }
 
 /**
- * Adds the numbered message's job; a redelivery (its dedupe mark exists) gets the stored job's id and gives its
- * number back. Apart from `enqueueMessage`, the bench times it on its own.
+ * Stores the message's job in one step: numbered, prioritized by its lane and its conversation's load, deduplicated
+ * and scheduled for its queue notice. A redelivery (its dedupe mark exists) gets the stored job's id, and its number
+ * is given back in the same step. Apart from `enqueueMessage`, the bench times it on its own.
  */
-export async function addMessageJob(
-  deps: Pick<EnqueueDeps, 'dedupeTtlMs'>,
-  plan: StorePlan,
-  message: DingTalkCallback,
-  seq: number,
-  load: number,
-): Promise<EnqueueResult> {
-  const { store, robotCode, orderKey, conversationKey, prompt, lane } = plan;
-  const jobId = jobIdFor(orderKey, seq);
-  const data: MessageJob = {
+export async function storeMessageJob(deps: Pick<EnqueueDeps, 'dedupeTtlMs'>, plan: StorePlan, message: DingTalkCallback): Promise<EnqueueResult> {
+  const { store, robotCode, orderKey, conversationKey, prompt, lane, noticeAt } = plan;
+  const job: UnnumberedJob = {
     msgId: message.msgId,
     robotCode,
     msgtype: message.msgtype,
@@ -135,28 +123,25 @@ export async function addMessageJob(
     createAt: message.createAt,
     receivedAt: Date.now(),
     orderKey,
-    seq,
     conversationKey,
     // From the robot the transport named, never the payload: only the playground's robot makes a
     // playground job, which workers may answer through the playground alone.
     ...(plan.source ? { source: plan.source } : {}),
     lane,
   };
-  // Lanes and fair scheduling (`jobPriorityFor`): admins', VIPs' messages and commands before the rest, and
-  // within each lane a conversation's n-th unanswered message behind every other conversation's earlier ones,
-  // so one flooding group cannot starve the rest. BullMQ serves its plain wait list before any prioritized job:
-  // only the priority lane's first messages go there.
-  const priority = jobPriorityFor(lane, load);
-  const job = await store.queue.add(MESSAGE_JOB_NAME, data, {
-    jobId,
-    ...(priority !== undefined ? { priority } : {}),
-    deduplication: { id: dedupeIdFor(robotCode, message.msgId), ttl: deps.dedupeTtlMs },
+  // Lanes and fair scheduling (`jobPriorityFor`, in the script): admins', VIPs' messages and commands before the
+  // rest, and within each lane a conversation's n-th unanswered message behind every other conversation's earlier
+  // ones, so one flooding group cannot starve the rest.
+  const stored = await store.messages.store({
+    job,
+    lane,
+    orderKey,
+    conversationKey,
+    ...(noticeAt !== undefined ? { noticeAt } : {}),
+    dedupeId: dedupeIdFor(robotCode, message.msgId),
+    dedupeTtlMs: deps.dedupeTtlMs,
   });
-  if (job.id === jobId) return { stored: 'new', jobId };
-  // A redelivery: its number will never have a job, so the conversation must not wait for it.
-  // If this fails, the worker skips the gap itself after a grace period.
-  await store.turns.skip({ orderKey, conversationKey, seq }).catch(() => undefined);
-  return { stored: 'duplicate', jobId: job.id ?? jobId };
+  return { stored: stored.stored, jobId: stored.jobId };
 }
 
 /**
@@ -180,7 +165,7 @@ function withTimeout<T>(ms: number, msgId: string, work: () => Promise<T>): Prom
 }
 
 /** Pictures, a quote and a file, only when the message has them: most jobs stay as small as before. */
-function messageExtras(message: DingTalkCallback): Pick<MessageJob, 'pictures' | 'quote' | 'file'> {
+function messageExtras(message: DingTalkCallback): Pick<UnnumberedJob, 'pictures' | 'quote' | 'file'> {
   const pictures = extractPictures(message);
   const quote = extractQuote(message);
   const file = extractFile(message);
