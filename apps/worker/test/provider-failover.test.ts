@@ -224,6 +224,46 @@ describe('provider failover', () => {
     expect(drawer.imageRequests).toMatchObject([{ authorization: 'Bearer sk-drawer', body: { model: 'gpt-image-1', prompt: '一只猫' } }]);
   });
 
+  it('an entry with chat: false is never asked for an answer, even with every provider that answers out of service', async () => {
+    const pictures = await fakeModel(fallbackAnswer);
+    const { harness, fallback } = await withFallback('failover-pictures-only', {
+      attempts: 3,
+      providers: () => [{ name: 'pictures', type: 'openai', baseUrl: pictures.baseURL, apiKey: 'sk-pictures', imageModel: 'gpt-image-1', chat: false }],
+    });
+    harness.openai.setBehaviour({ status: 500 });
+    expect(await ask(harness, '第一个问题')).toEqual({ outcome: 'completed', replies: ['备用模型: 第一个问题'] });
+
+    fallback.setBehaviour({ status: 500 });
+    const { outcome, replies } = await ask(harness, '都坏了');
+    expect(outcome).toBe('failed');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatch(/^抱歉/);
+    expect(pictures.requests).toHaveLength(0);
+  });
+
+  it('one provider that answers beside one that only draws: no circuit, a failing answer is the job\'s retries as with a single provider', async () => {
+    const pictures = await fakeModel(fallbackAnswer);
+    const harness = await harnessWith({
+      label: 'failover-single-answerer',
+      attempts: 3,
+      // Were there a circuit, it would open on the first failure and keep the later attempts from the provider.
+      tuning: { circuitFailureThreshold: 1 },
+      providers: () => [{ name: 'pictures', type: 'openai', baseUrl: pictures.baseURL, apiKey: 'sk-pictures', imageModel: 'gpt-image-1', chat: false }],
+    });
+    expect(harness.deps.circuits).toBeUndefined();
+    harness.openai.setBehaviour({ status: 500 });
+
+    const { outcome, replies } = await ask(harness, '坏了');
+    expect(outcome).toBe('failed');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatch(/^抱歉/);
+    expect(harness.openai.requests).toHaveLength(3);
+    expect(pictures.requests).toHaveLength(0);
+
+    harness.openai.setBehaviour({ status: undefined });
+    expect(await ask(harness, '好了')).toEqual({ outcome: 'completed', replies: ['答复: 好了'] });
+  });
+
   it('with every provider out of service, a message is tried again later and ends in the apology, never a raw error', async () => {
     const { harness, fallback } = await withFallback('failover-all-down', { attempts: 3 });
     harness.openai.setBehaviour({ status: 500 });
