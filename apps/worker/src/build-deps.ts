@@ -200,7 +200,7 @@ export function buildWorkerDeps(
       scheduleCommands: config.SCHEDULE_COMMANDS,
       helpText: config.HELP_TEXT,
       imageCommands: BUILT_IN_COMMAND_WORDS.image,
-      imageModel: config.OPENAI_IMAGE_MODEL,
+      draws: providers.some(({ images }) => images !== undefined),
       pictureMaxBytes: tuning.pictureMaxBytes,
       pictureBytesPerQuestion: PICTURE_BYTES_PER_QUESTION,
       fileMaxBytes: config.FILE_MAX_BYTES,

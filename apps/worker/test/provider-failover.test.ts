@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type AnswerFunction, type FakeOpenAI } from '@dtbot/testkit';
+import { picturesOnly } from './providers-file-for-tests.js';
 import { startWorkerHarness, type HarnessOptions, type WorkerHarness } from './worker-harness.js';
 
 // Failover through the real worker: the primary is the harness' fake model, the others are fake
@@ -200,19 +201,13 @@ describe('provider failover', () => {
   it('pictures go to the next provider that draws, passing over one that only answers', async () => {
     const answersOnly = await fakeModel(fallbackAnswer);
     const drawer = await fakeModel(fallbackAnswer);
-    const dir = mkdtempSync(path.join(tmpdir(), 'dtbot-providers-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'providers.json');
-    const entry = { name: 'drawer', type: 'openai', baseUrl: drawer.baseURL, apiKey: 'sk-drawer', imageModel: 'gpt-image-1' };
-    writeFileSync(file, JSON.stringify({ providers: [entry] }));
     const harness = await harnessWith({
       label: 'failover-images',
-      env: ({ dingtalk }) => ({
-        OPENAI_IMAGE_MODEL: 'dall-e-3',
-        OPENAI_FALLBACK_BASE_URL: answersOnly.baseURL,
-        OPENAI_FALLBACK_API_KEY: 'sk-fallback',
-        PROVIDERS_FILE: file,
-      }),
+      providers: ({ openai }) => [
+        picturesOnly(openai, 'dall-e-3'),
+        { name: 'answers', type: 'openai', baseUrl: answersOnly.baseURL, apiKey: 'sk-answers' },
+        { name: 'drawer', type: 'openai', baseUrl: drawer.baseURL, apiKey: 'sk-drawer', imageModel: 'gpt-image-1' },
+      ],
     });
     harness.openai.setBehaviour({ status: 403 });
 
@@ -224,7 +219,7 @@ describe('provider failover', () => {
     expect(drawer.imageRequests).toMatchObject([{ authorization: 'Bearer sk-drawer', body: { model: 'gpt-image-1', prompt: '一只猫' } }]);
   });
 
-  it('an entry with chat: false is never asked for an answer, even with every provider that answers out of service', async () => {
+  it('an entry with chat: false is never asked for an answer, even with every provider that answers out of service; it still draws', async () => {
     const pictures = await fakeModel(fallbackAnswer);
     const { harness, fallback } = await withFallback('failover-pictures-only', {
       attempts: 3,
@@ -238,6 +233,10 @@ describe('provider failover', () => {
     expect(outcome).toBe('failed');
     expect(replies).toHaveLength(1);
     expect(replies[0]).toMatch(/^抱歉/);
+    expect(pictures.requests).toHaveLength(0);
+
+    expect((await ask(harness, '/image 一只猫')).outcome).toBe('completed');
+    expect(pictures.imageRequests).toMatchObject([{ authorization: 'Bearer sk-pictures', body: { model: 'gpt-image-1' } }]);
     expect(pictures.requests).toHaveLength(0);
   });
 

@@ -81,9 +81,9 @@ function specOfEntry(entry: ProviderEntry): ProviderSpec {
 
 /**
  * The providers in the order they are tried: the one of `OPENAI_*` / `AZURE_*` (asked for the
- * robot's model, drawing with `OPENAI_IMAGE_MODEL`, limited by `OPENAI_RPM` / `OPENAI_TPM`), the
- * fallback of `OPENAI_FALLBACK_*`, then each entry of `PROVIDERS_FILE` (one with `chat: false` only
- * draws).
+ * robot's model, limited by `OPENAI_RPM` / `OPENAI_TPM`), the fallback of `OPENAI_FALLBACK_*`, then
+ * each entry of `PROVIDERS_FILE`. Only entries of the file draw pictures (`imageModel` /
+ * `imageDeployment`); those with `chat: false` do nothing else.
  */
 export function providersFromConfig(config: WorkerConfig, entries: readonly ProviderEntry[], context: ProviderBuildContext): ModelProvider[] {
   const specs: ProviderSpec[] = [
@@ -91,7 +91,7 @@ export function providersFromConfig(config: WorkerConfig, entries: readonly Prov
       name: PRIMARY_PROVIDER,
       endpoint: primaryEndpoint(config),
       model: config.OPENAI_PROVIDER === 'dify' ? DIFY_MODEL : undefined,
-      imageModel: config.OPENAI_PROVIDER === 'dify' ? undefined : config.OPENAI_IMAGE_MODEL,
+      imageModel: undefined,
       chats: true,
       rpm: config.OPENAI_RPM,
       tpm: config.OPENAI_TPM,
