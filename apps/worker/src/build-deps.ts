@@ -38,6 +38,7 @@ import { ConversationMemory } from './memory/conversation-memory.js';
 import { AnswerLimits } from './model/answer-limits.js';
 import { REQUEST_LEASE_MARGIN_MS } from './model/model-timeout.js';
 import { ProviderCircuits } from './model/providers/provider-circuits.js';
+import { canSwitchProviders } from './model/providers/call-provider.js';
 import type { ProviderEntry } from './model/providers/providers-file.js';
 import { providersFromConfig, robotProvidersFromConfig } from './model/providers/providers-from-config.js';
 import { DifyConversations } from './model/dify/dify-conversations.js';
@@ -99,9 +100,9 @@ export function buildWorkerDeps(
   const providers = providersFromConfig(config, providerEntries, providerContext);
   const robotOptions = robotOptionsFor(config, robots);
   const robotProviders = robotProvidersFromConfig(config, robots, robotOptions, providerContext);
-  // With one provider there is nowhere to switch to: its failures are the job's retries, as before.
+  // With one provider for each need there is nowhere to switch to: its failures are the job's retries, as before.
   const circuits =
-    providers.length > 1
+    canSwitchProviders(providers)
       ? new ProviderCircuits(redis, keys, {
           failureThreshold: tuning.circuitFailureThreshold,
           cooldownMs: tuning.circuitCooldownMs,
@@ -199,7 +200,7 @@ export function buildWorkerDeps(
       scheduleCommands: config.SCHEDULE_COMMANDS,
       helpText: config.HELP_TEXT,
       imageCommands: BUILT_IN_COMMAND_WORDS.image,
-      imageModel: config.OPENAI_IMAGE_MODEL,
+      draws: providers.some(({ images }) => images !== undefined),
       pictureMaxBytes: tuning.pictureMaxBytes,
       pictureBytesPerQuestion: PICTURE_BYTES_PER_QUESTION,
       fileMaxBytes: config.FILE_MAX_BYTES,

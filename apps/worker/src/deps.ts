@@ -133,8 +133,8 @@ export interface WorkerSettings {
   helpText: string | undefined;
   /** Words that start an image request. */
   imageCommands: readonly string[];
-  /** The images API's model (Azure: its deployment); `undefined` = image requests are declined. */
-  imageModel: string | undefined;
+  /** Some provider draws pictures (a `PROVIDERS_FILE` entry's `imageModel` / `imageDeployment`); false = image requests are declined. */
+  draws: boolean;
   /** Largest picture a user sent that is downloaded for the model (`PICTURE_MAX_BYTES`). */
   pictureMaxBytes: number;
   /** All pictures of one question together, at most (`PICTURE_BYTES_PER_QUESTION`); also caps a single picture. */

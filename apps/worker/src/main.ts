@@ -100,7 +100,7 @@ logger.info(
     // Which robot answers with what; never their secrets.
     robots: robotsFromConfig(config).map(({ robotCode, options }) => ({ robotCode, name: options.name, ...(options.model ? { model: options.model } : {}) })),
     // In the order they are tried; never their keys.
-    providers: deps.providers.map(({ name, model }) => (model ? { name, model } : { name })),
+    providers: deps.providers.map(({ name, model, chats }) => ({ name, ...(model && chats ? { model } : {}), ...(chats ? {} : { picturesOnly: true }) })),
     // Their names only: URLs may carry tokens, headers and env secrets.
     toolServers: mcpServers.map(({ name }) => name),
     tokenCounting: deps.tokens.method,

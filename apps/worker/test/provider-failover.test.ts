@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeOpenAI, type AnswerFunction, type FakeOpenAI } from '@dtbot/testkit';
+import { picturesOnly } from './providers-file-for-tests.js';
 import { startWorkerHarness, type HarnessOptions, type WorkerHarness } from './worker-harness.js';
 
 // Failover through the real worker: the primary is the harness' fake model, the others are fake
@@ -200,19 +201,13 @@ describe('provider failover', () => {
   it('pictures go to the next provider that draws, passing over one that only answers', async () => {
     const answersOnly = await fakeModel(fallbackAnswer);
     const drawer = await fakeModel(fallbackAnswer);
-    const dir = mkdtempSync(path.join(tmpdir(), 'dtbot-providers-'));
-    dirs.push(dir);
-    const file = path.join(dir, 'providers.json');
-    const entry = { name: 'drawer', type: 'openai', baseUrl: drawer.baseURL, apiKey: 'sk-drawer', imageModel: 'gpt-image-1' };
-    writeFileSync(file, JSON.stringify({ providers: [entry] }));
     const harness = await harnessWith({
       label: 'failover-images',
-      env: ({ dingtalk }) => ({
-        OPENAI_IMAGE_MODEL: 'dall-e-3',
-        OPENAI_FALLBACK_BASE_URL: answersOnly.baseURL,
-        OPENAI_FALLBACK_API_KEY: 'sk-fallback',
-        PROVIDERS_FILE: file,
-      }),
+      providers: ({ openai }) => [
+        picturesOnly(openai, 'dall-e-3'),
+        { name: 'answers', type: 'openai', baseUrl: answersOnly.baseURL, apiKey: 'sk-answers' },
+        { name: 'drawer', type: 'openai', baseUrl: drawer.baseURL, apiKey: 'sk-drawer', imageModel: 'gpt-image-1' },
+      ],
     });
     harness.openai.setBehaviour({ status: 403 });
 
@@ -222,6 +217,50 @@ describe('provider failover', () => {
     expect(harness.openai.imageRequests).toHaveLength(1);
     expect(answersOnly.imageRequests).toHaveLength(0);
     expect(drawer.imageRequests).toMatchObject([{ authorization: 'Bearer sk-drawer', body: { model: 'gpt-image-1', prompt: '一只猫' } }]);
+  });
+
+  it('an entry with chat: false is never asked for an answer, even with every provider that answers out of service; it still draws', async () => {
+    const pictures = await fakeModel(fallbackAnswer);
+    const { harness, fallback } = await withFallback('failover-pictures-only', {
+      attempts: 3,
+      providers: () => [{ name: 'pictures', type: 'openai', baseUrl: pictures.baseURL, apiKey: 'sk-pictures', imageModel: 'gpt-image-1', chat: false }],
+    });
+    harness.openai.setBehaviour({ status: 500 });
+    expect(await ask(harness, '第一个问题')).toEqual({ outcome: 'completed', replies: ['备用模型: 第一个问题'] });
+
+    fallback.setBehaviour({ status: 500 });
+    const { outcome, replies } = await ask(harness, '都坏了');
+    expect(outcome).toBe('failed');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatch(/^抱歉/);
+    expect(pictures.requests).toHaveLength(0);
+
+    expect((await ask(harness, '/image 一只猫')).outcome).toBe('completed');
+    expect(pictures.imageRequests).toMatchObject([{ authorization: 'Bearer sk-pictures', body: { model: 'gpt-image-1' } }]);
+    expect(pictures.requests).toHaveLength(0);
+  });
+
+  it('one provider that answers beside one that only draws: no circuit, a failing answer is the job\'s retries as with a single provider', async () => {
+    const pictures = await fakeModel(fallbackAnswer);
+    const harness = await harnessWith({
+      label: 'failover-single-answerer',
+      attempts: 3,
+      // Were there a circuit, it would open on the first failure and keep the later attempts from the provider.
+      tuning: { circuitFailureThreshold: 1 },
+      providers: () => [{ name: 'pictures', type: 'openai', baseUrl: pictures.baseURL, apiKey: 'sk-pictures', imageModel: 'gpt-image-1', chat: false }],
+    });
+    expect(harness.deps.circuits).toBeUndefined();
+    harness.openai.setBehaviour({ status: 500 });
+
+    const { outcome, replies } = await ask(harness, '坏了');
+    expect(outcome).toBe('failed');
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatch(/^抱歉/);
+    expect(harness.openai.requests).toHaveLength(3);
+    expect(pictures.requests).toHaveLength(0);
+
+    harness.openai.setBehaviour({ status: undefined });
+    expect(await ask(harness, '好了')).toEqual({ outcome: 'completed', replies: ['答复: 好了'] });
   });
 
   it('with every provider out of service, a message is tried again later and ends in the apology, never a raw error', async () => {

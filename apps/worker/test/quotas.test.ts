@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DingTalkCallbackPayload, FakeDingTalk, FakeOpenAI } from '@dtbot/testkit';
 import { ADMINS_ONLY, apology } from '../src/replies/canned-replies.js';
+import { picturesOnly } from './providers-file-for-tests.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
 // Daily quotas through the real worker: real Redis, fake model and images, fake DingTalk.
@@ -15,8 +16,9 @@ beforeAll(async () => {
       QUOTA_TIMEZONE: 'Asia/Shanghai',
       VIP_USERS: 'vip',
       ADMIN_USERS: 'admin',
-      OPENAI_IMAGE_MODEL: 'gpt-image-1',
     }),
+    // Pictures from an entry that only draws, on the same fake.
+    providers: ({ openai }) => [picturesOnly(openai, 'gpt-image-1')],
   });
 });
 

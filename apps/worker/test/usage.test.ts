@@ -7,6 +7,7 @@ import { robotMetricLabel } from '@dtbot/shared';
 import { localDay } from '../src/counting/local-day.js';
 import { ADMINS_ONLY } from '../src/replies/canned-replies.js';
 import { MESSAGE_FRAMING_TOKENS, REPLY_PRIMING_TOKENS } from '../src/tokens/token-counter.js';
+import { picturesOnly } from './providers-file-for-tests.js';
 import { startWorkerHarness, type WorkerHarness } from './worker-harness.js';
 
 // Usage and cost accounting through the real worker: real Redis, the fake model and images API, the fake DingTalk.
@@ -27,8 +28,9 @@ beforeAll(async () => {
       ADMIN_USERS: 'admin',
       ROBOTS_FILE: robotsFile,
       MODEL_PRICES: 'house-model=1000/2000,dall-e-3=0.04/image',
-      OPENAI_IMAGE_MODEL: 'dall-e-3',
     }),
+    // Pictures from an entry that only draws, on the same fake.
+    providers: ({ openai }) => [picturesOnly(openai, 'dall-e-3')],
   });
 });
 

@@ -36,6 +36,7 @@ import { loadProvidersFile } from '../src/model/providers/load-providers-file.js
 import type { WorkerDeps, WorkerSettings } from '../src/deps.js';
 import type { WorkerTuning } from '../src/worker-tuning.js';
 import { messageJobFor } from './message-job-for.js';
+import { writeProvidersFile, type ProviderEntryText } from './providers-file-for-tests.js';
 import { createScheduleWorker } from '../src/schedules/schedule-worker.js';
 import type { ScheduleDefinition } from '../src/schedules/schedule-definition.js';
 
@@ -45,6 +46,8 @@ export interface HarnessOptions {
   label: string;
   /** Worker settings as environment variables, on top of the harness' own; a function is given the fakes. */
   env?: Record<string, string> | ((fakes: { openai: FakeOpenAI; dingtalk: FakeDingTalk }) => Record<string, string>);
+  /** Entries of a `PROVIDERS_FILE` the harness writes (and deletes at close) and the worker loads; given the fakes. */
+  providers?: (fakes: { openai: FakeOpenAI; dingtalk: FakeDingTalk }) => ProviderEntryText[];
   openai?: FakeOpenAIOptions;
   /** How the fake DingTalk behaves (its credentials are the harness robot's). */
   dingtalk?: FakeDingTalkBehaviour;
@@ -131,6 +134,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
   const queueName = options.join ? `${options.label}-queue` : MESSAGE_QUEUE_NAME;
   const openai = await startFakeOpenAI(options.openai);
   const dingtalk = await startFakeDingTalk({ ...options.dingtalk, credentials: { [DEFAULT_ROBOT_CODE]: APP_SECRET } });
+  const providersFile = options.providers && writeProvidersFile(options.providers({ openai, dingtalk }));
   const { config } = loadWorkerConfig({
     REDIS_URL: redisUrlForTests(),
     REDIS_PREFIX: prefix,
@@ -144,6 +148,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
     OPENAI_MODEL: 'fake-model',
     // Off unless a test turns them on: a test that keeps messages waiting would otherwise also get notices.
     QUEUE_NOTICE_AFTER_MS: '0',
+    ...(providersFile ? { PROVIDERS_FILE: providersFile.file } : {}),
     ...(typeof options.env === 'function' ? options.env({ openai, dingtalk }) : options.env),
   });
   // Our own commands auto-pipelined, as main.ts makes them.
@@ -266,6 +271,7 @@ export async function startWorkerHarness(options: HarnessOptions): Promise<Worke
       for (const shard of shards) await cleanupPrefix(redis, shard.shard.prefix);
       await Promise.all([redis, workerConnection, eventsConnection, ...scheduleConnections].map((connection) => connection.quit()));
       await Promise.all([openai.close(), dingtalk.close()]);
+      providersFile?.remove();
     },
   };
 }

@@ -25,8 +25,8 @@ export const IMAGE_SIZE: OpenAI.Images.ImageGenerateParams['size'] = undefined;
 export type GenerateImageDeps = CallProviderDeps & Pick<WorkerDeps, 'settings'>;
 
 /**
- * One picture from the images API of a provider that draws (`OPENAI_IMAGE_MODEL` for the first),
- * under the same rate limit as its chat model: it counts as one request. DALL·E models are asked
+ * One picture from the images API of a provider that draws (a `PROVIDERS_FILE` entry's image model),
+ * under that provider's rate limit: it counts as one request. DALL·E models are asked
  * for base64 when the picture can be uploaded to DingTalk, for a URL otherwise; gpt-image models
  * always answer base64 (and refuse `response_format`); other providers answer as they do.
  */
@@ -35,7 +35,7 @@ export async function generateImage(
   prompt: string,
   options: { canUpload: boolean; onSent?: () => void },
 ): Promise<Generated> {
-  if (!deps.settings.imageModel) throw new WorkerFailure('no_image_model', 'no image model is configured');
+  if (!deps.settings.draws) throw new WorkerFailure('no_image_model', 'no provider draws pictures');
   const requestFor = (imageModel: string): OpenAI.Images.ImageGenerateParamsNonStreaming => ({
     model: imageModel,
     prompt,

@@ -20,7 +20,7 @@ export type HelpSettings = Pick<
   | 'stopCommands'
   | 'feedbackCommands'
   | 'imageCommands'
-  | 'imageModel'
+  | 'draws'
   | 'scheduleCommands'
 >;
 
@@ -29,7 +29,7 @@ const words = (list: readonly string[]) => list.map((word) => `\`${word}\``).joi
 /** The help: every command and every template. `HELP_TEXT` replaces it whole. */
 export function helpText(settings: HelpSettings, catalog: Pick<PersonaCatalog, 'templates'>): string {
   if (settings.helpText) return settings.helpText;
-  const drawing = settings.imageModel && settings.imageCommands.length > 0;
+  const drawing = settings.draws && settings.imageCommands.length > 0;
   const lines = [
     '### 使用说明 / Help',
     '直接提问即可（群里请先 @ 我）。我会记住你最近几轮对话，一段时间不说话后自动忘记。',

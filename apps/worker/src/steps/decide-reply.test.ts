@@ -17,12 +17,12 @@ const deps: ReadDeps = {
     stopCommands: ['/stop', '停止'],
     feedbackCommands: ['/good', '/bad', '👍', '👎'],
     imageCommands: ['/image', '#图片'],
-    imageModel: 'gpt-image-1',
+    draws: true,
     scheduleCommands: ['/schedule', '定时'],
   },
   personas: new PersonaCatalog([], [weekly]),
 };
-const withoutImages = { ...deps, settings: { ...deps.settings, imageModel: undefined } };
+const withoutImages = { ...deps, settings: { ...deps.settings, draws: false } };
 const seeing: ReadDeps = { ...deps, robotOptions: () => ({ ...robot, vision: true }) };
 const seeingWithoutApp: ReadDeps = { ...seeing, robotApp: () => undefined };
 const message = (msgtype: string, prompt: string, extra: { pictures?: string[]; quote?: string; file?: { downloadCode: string; fileName: string; quoted?: boolean } } = {}) => ({ msgtype, prompt, robotCode: 'k', ...extra });

@@ -8,7 +8,7 @@ import { withQuote } from '../replies/with-quote.js';
 import { recognizeScheduleCommand } from '../schedules/schedule-command.js';
 
 export interface ReadDeps extends Pick<WorkerDeps, 'robotOptions' | 'robotApp'> {
-  settings: CommandWords & Pick<WorkerSettings, 'imageCommands' | 'imageModel' | 'scheduleCommands'>;
+  settings: CommandWords & Pick<WorkerSettings, 'imageCommands' | 'draws' | 'scheduleCommands'>;
   personas: Pick<PersonaCatalog, 'matchTemplate'>;
 }
 
@@ -99,7 +99,7 @@ export function readMessage(deps: ReadDeps, data: Pick<MessageJob, 'msgtype' | '
     return { kind: 'note', note: data.msgtype === 'audio' ? 'unrecognized_audio' : 'empty_question', msgtype: data.msgtype };
   }
   const image = recognizeImageRequest(data.prompt, deps.settings);
-  if (image && !deps.settings.imageModel) return { kind: 'note', note: 'images_unavailable', msgtype: data.msgtype };
+  if (image && !deps.settings.draws) return { kind: 'note', note: 'images_unavailable', msgtype: data.msgtype };
   if (image && image.prompt === '') return { kind: 'note', note: 'empty_image_prompt', msgtype: data.msgtype };
   if (image) return { kind: 'image', prompt: image.prompt };
   const called = deps.personas.matchTemplate(data.prompt);

@@ -5,7 +5,7 @@ import { assertBudgetsPriced, unpricedModels } from './budget-prices.js';
 import { PriceTable } from './price-table.js';
 
 const client = (baseURL: string) => new OpenAI({ apiKey: 'k', baseURL });
-const openai = { model: undefined, client: client('https://api.openai.com/v1'), images: undefined };
+const openai = { model: undefined, client: client('https://api.openai.com/v1'), images: undefined, chats: true };
 
 function unpricedIn(env: Record<string, string>, providers: Parameters<typeof unpricedModels>[2] = [openai]) {
   const { config } = loadWorkerConfig({ OPENAI_API_KEY: 'k', DINGTALK_APP_KEY: 'dingone', DINGTALK_APP_SECRET: 's', ...env });
@@ -29,10 +29,16 @@ describe('unpricedModels and assertBudgetsPriced', () => {
   });
 
   it("looks at each provider's own model: a fallback's model needs a price as much as the robot's", () => {
-    const fallback = { model: 'qwen-max', client: client('https://dashscope.aliyuncs.com/compatible-mode/v1'), images: undefined };
+    const fallback = { model: 'qwen-max', client: client('https://dashscope.aliyuncs.com/compatible-mode/v1'), images: undefined, chats: true };
     expect(unpricedIn({ OPENAI_MODEL: 'gpt-4o-mini', BUDGET_DAILY_USD: '5' }, [openai, fallback])).toEqual([
       { model: 'qwen-max', kind: 'chat', budget: 'BUDGET_DAILY_USD' },
     ]);
+  });
+
+  it('asks no price of the chat models of a provider that only draws: it is never asked for answers', () => {
+    const picturesOnly = { ...drawing('gpt-image-1'), model: 'qwen-max', chats: false };
+    expect(unpricedIn({ OPENAI_MODEL: 'gpt-4o-mini', BUDGET_DAILY_USD: '5' }, [openai, picturesOnly])).toEqual([]);
+    expect(unpricedIn({ OPENAI_MODEL: 'local-llama' }, [{ ...openai, model: 'gpt-4o-mini' }, { ...picturesOnly, model: undefined }])).toEqual([]);
   });
 
   it('refuses to start a budget over a model it cannot price, naming the budget, the model and the fix', () => {

@@ -13,13 +13,13 @@ export interface UnpricedModel {
 /**
  * The models this deployment may call that no price table knows, on the provider that serves them:
  * each provider's own model, or (for a provider asked for the robot's model) the deployment's and
- * each robot's; and each provider's image model. A budget over such a model would never be reached
+ * each robot's (not for a provider that only draws); and each provider's image model. A budget over such a model would never be reached
  * by its calls, so `assertBudgetsPriced` refuses to start; without a budget they are only logged.
  */
 export function unpricedModels(
   config: WorkerConfig,
   prices: Pick<PriceTable, 'knows'>,
-  providers: readonly Pick<OpenAIProvider, 'model' | 'client' | 'images'>[],
+  providers: readonly Pick<OpenAIProvider, 'model' | 'client' | 'images' | 'chats'>[],
 ): UnpricedModel[] {
   const robots = robotsFromConfig(config);
   const optionsOf = robotOptionsFor(config, robots);
@@ -36,7 +36,8 @@ export function unpricedModels(
   // A provider's own model and its pictures serve every robot, so any budget covers them.
   const anyBudget = robotModels.find(({ budget }) => budget)?.budget;
   const uses = providers.flatMap((provider) => [
-    ...(provider.model ? [{ model: provider.model, budget: anyBudget }] : robotModels).map((use) => ({
+    // A picture-only provider is never asked for answers: its chat models cost nothing.
+    ...(!provider.chats ? [] : provider.model ? [{ model: provider.model, budget: anyBudget }] : robotModels).map((use) => ({
       ...use,
       kind: 'chat' as const,
       apiUrl: provider.client.baseURL,

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { loadGatewayConfig, loadWorkerConfig } from './load-config.js';
+import { logRetiredSettings } from './load-config-or-exit.js';
 import { retiredSettingNames, retiredSettingsIn } from './retired-settings.js';
 import { gatewaySchema, workerSchema } from './schema.js';
 
@@ -27,6 +29,20 @@ describe('retired settings', () => {
     const loaded = loadGatewayConfig({ DINGTALK_APP_SECRET: 's', JOB_ATTEMPTS: '3' });
     expect(loaded.retiredSet).toEqual([{ name: 'JOB_ATTEMPTS', fixedAt: expect.stringMatching(/^5 \(MESSAGE_JOB_ATTEMPTS/) }]);
     expect(loaded.config).toEqual(loadGatewayConfig({ DINGTALK_APP_SECRET: 's' }).config);
+  });
+
+  it('OPENAI_IMAGE_MODEL on a worker is reported at start as moved to a PROVIDERS_FILE entry, and changes nothing else of the load', () => {
+    const loaded = loadWorkerConfig({ OPENAI_API_KEY: 'k', OPENAI_IMAGE_MODEL: 'dall-e-3' });
+    expect(loaded.retiredSet).toEqual([
+      { name: 'OPENAI_IMAGE_MODEL', fixedAt: expect.stringContaining("a PROVIDERS_FILE entry's imageModel (type openai) or imageDeployment (type azure)") },
+    ]);
+    expect(loaded.config).toEqual(loadWorkerConfig({ OPENAI_API_KEY: 'k' }).config);
+    const lines: string[] = [];
+    logRetiredSettings(pino({}, { write: (line: string) => void lines.push(line) }), loaded.retiredSet);
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({ level: 40, setting: 'OPENAI_IMAGE_MODEL', msg: expect.stringMatching(/^OPENAI_IMAGE_MODEL is no longer read: .*PROVIDERS_FILE .*chat: false/) }),
+    ]);
+    expect(lines.join('')).not.toContain('dall-e-3');
   });
 
   it('PROVIDER_COOLDOWN_MS set empty is unset, as every empty variable: nothing is reported', () => {

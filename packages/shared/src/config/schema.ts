@@ -136,11 +136,6 @@ export const workerSchema = commonSchema.extend({
     .optional()
     .describe('a Dify app\'s API base, e.g. https://api.dify.ai/v1 (self-hosted: https://<host>/v1); required with OPENAI_PROVIDER=dify'),
   DIFY_API_KEY: z.string().min(1).optional().describe('the Dify app\'s API key (app-…); required with OPENAI_PROVIDER=dify'),
-  OPENAI_IMAGE_MODEL: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('image model for /image (e.g. gpt-image-1, dall-e-3; with Azure, its deployment); unset = image requests are declined'),
   OPENAI_VISION: flag()
     .default(false)
     .describe('send pictures users send to the model (vision-capable models only); false = users are told pictures are not read'),

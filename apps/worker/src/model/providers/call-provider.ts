@@ -7,8 +7,10 @@ import type { ModelProvider } from './model-provider.js';
 import { isOutOfService, type CircuitChange, type ProviderCircuits } from './provider-circuits.js';
 import { WorkerFailure } from '../../failures/worker-failure.js';
 
-/** What a request needs of a provider: chat completions (every provider) or pictures. */
+/** What a request needs of a provider: chat completions (every provider but a picture-only one) or pictures. */
 export type ProviderNeed = 'chat' | 'images';
+
+const NEEDS: readonly ProviderNeed[] = ['chat', 'images'];
 
 /** A provider able to serve `N`: one that draws has its images API. */
 export type ServingProvider<N extends ProviderNeed> = N extends 'images'
@@ -16,7 +18,16 @@ export type ServingProvider<N extends ProviderNeed> = N extends 'images'
   : ModelProvider;
 
 function serves<N extends ProviderNeed>(provider: ModelProvider, need: N): provider is ServingProvider<N> {
-  return need === 'chat' || provider.images !== undefined;
+  return need === 'chat' ? provider.chats : provider.images !== undefined;
+}
+
+/**
+ * Whether some need has more than one provider to choose from: only then is there anywhere to switch to, and
+ * circuits worth keeping. A picture-only provider beside a single one that answers leaves answers as they are
+ * with a single provider.
+ */
+export function canSwitchProviders(providers: readonly ModelProvider[]): boolean {
+  return NEEDS.some((need) => providers.filter((provider) => serves(provider, need)).length > 1);
 }
 
 export interface CallProgress {
@@ -36,11 +47,12 @@ export type CallProviderDeps = Pick<WorkerDeps, 'providers' | 'circuits' | 'metr
  * that provider's rate limit (`callUnderLimit`). Returns which provider answered, whose limiter
  * holds the call's `permit`.
  *
- * With several providers, each call's outcome is reported to its provider's circuit
- * (`ProviderCircuits`, shared by every worker). A call that fails on a provider whose circuit is
- * then open (this failure opened it, or another worker's did) is sent to the next provider at
- * once, in the same attempt: the user never waits out a backoff for a provider that is known to
- * be down, and the answer says nothing of the switch.
+ * With several providers that serve the need, each call's outcome is reported to its provider's
+ * circuit (`ProviderCircuits`, shared by every worker); a need only one provider serves has nowhere
+ * to switch to, so its failures are the job's retries, as with a single provider. A call that
+ * fails on a provider whose circuit is then open (this failure opened it, or another worker's did)
+ * is sent to the next provider at once, in the same attempt: the user never waits out a backoff
+ * for a provider that is known to be down, and the answer says nothing of the switch.
  */
 export async function callProvider<T, N extends ProviderNeed>(
   deps: CallProviderDeps,
@@ -52,7 +64,7 @@ export async function callProvider<T, N extends ProviderNeed>(
   const candidates = deps.providers.filter((candidate): candidate is ServingProvider<N> => serves(candidate, need));
   const first = candidates[0];
   if (!first) throw new WorkerFailure('no_provider', `no model provider serves ${need}`);
-  if (!deps.circuits) {
+  if (!deps.circuits || candidates.length === 1) {
     const { result, permit } = await callUnderLimit(deps, first, estimatedTokens, () => call(first), progress.onSent);
     return { result, permit, provider: first };
   }

@@ -34,14 +34,15 @@ describe('loadProvidersFile', () => {
 
   it('reads JSON and YAML lists in their order, Azure entries with the default api-version', () => {
     const json = fileWith('p.json', JSON.stringify({ providers: [deepseek] }));
-    expect(loadProvidersFile(json)).toEqual([deepseek]);
+    // An entry answers unless it says chat: false.
+    expect(loadProvidersFile(json)).toEqual([{ ...deepseek, chat: true }]);
     const yaml = fileWith(
       'p.yaml',
       'providers:\n  - name: azure-east\n    type: azure\n    endpoint: https://east.openai.azure.com\n    apiKey: k\n    deployment: gpt4o\n    rpm: 300\n  - name: qwen\n    type: openai\n    baseUrl: https://dashscope.aliyuncs.com/compatible-mode/v1\n    apiKey: q\n',
     );
     expect(loadProvidersFile(yaml)).toEqual([
-      { name: 'azure-east', type: 'azure', endpoint: 'https://east.openai.azure.com', apiKey: 'k', deployment: 'gpt4o', apiVersion: '2024-10-21', rpm: 300 },
-      { name: 'qwen', type: 'openai', baseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1', apiKey: 'q' },
+      { name: 'azure-east', type: 'azure', endpoint: 'https://east.openai.azure.com', apiKey: 'k', deployment: 'gpt4o', apiVersion: '2024-10-21', rpm: 300, chat: true },
+      { name: 'qwen', type: 'openai', baseUrl: 'https://dashscope.aliyuncs.com/compatible-mode/v1', apiKey: 'q', chat: true },
     ]);
   });
 
@@ -72,9 +73,39 @@ describe('loadProvidersFile', () => {
     );
   });
 
+  it('reads chat: false on an entry that draws, and refuses it on one that names no image model or deployment', () => {
+    const drawers = fileWith(
+      'drawers.yaml',
+      [
+        'providers:',
+        '  - { name: pictures, type: openai, baseUrl: "https://p.example/v1", apiKey: k, imageModel: gpt-image-1, chat: false }',
+        '  - { name: azure-pictures, type: azure, endpoint: "https://a.openai.azure.com", apiKey: k, imageDeployment: dall-e-3, chat: false }',
+      ].join('\n'),
+    );
+    expect(loadProvidersFile(drawers).map((entry) => [entry.name, entry.chat])).toEqual([
+      ['pictures', false],
+      ['azure-pictures', false],
+    ]);
+    const idle = fileWith(
+      'idle.yaml',
+      [
+        'providers:',
+        '  - { name: nothing, type: openai, baseUrl: "https://n.example/v1", apiKey: k, model: gpt-4o, chat: false }',
+        '  - { name: answers, type: openai, baseUrl: "https://y.example/v1", apiKey: k, chat: true }',
+        '  - { name: azure-nothing, type: azure, endpoint: "https://a.openai.azure.com", apiKey: k, deployment: gpt4o, chat: false }',
+      ].join('\n'),
+    );
+    expect(problemsOf(idle)).toEqual([
+      `PROVIDERS_FILE: ${idle}: providers.0.chat: chat: false makes nothing draw pictures only, but it names no imageModel: it would serve nothing`,
+      `PROVIDERS_FILE: ${idle}: providers.2.chat: chat: false makes azure-nothing draw pictures only, but it names no imageDeployment: it would serve nothing`,
+    ]);
+    const stringly = fileWith('stringly.yaml', 'providers:\n  - { name: s, type: openai, baseUrl: "https://s.example/v1", apiKey: k, imageModel: dall-e-3, chat: "no" }\n');
+    expect(problemsOf(stringly)).toEqual([expect.stringMatching(/^PROVIDERS_FILE: .*providers\.0\.chat: .*expected boolean/)]);
+  });
+
   it('reads a provider\'s own timeoutMs, and refuses one under a second', () => {
     const timed = fileWith('timed.yaml', 'providers:\n  - { name: slow, type: openai, baseUrl: "https://s.example/v1", apiKey: k, timeoutMs: 120000 }\n');
-    expect(loadProvidersFile(timed)).toEqual([{ name: 'slow', type: 'openai', baseUrl: 'https://s.example/v1', apiKey: 'k', timeoutMs: 120_000 }]);
+    expect(loadProvidersFile(timed)).toEqual([{ name: 'slow', type: 'openai', baseUrl: 'https://s.example/v1', apiKey: 'k', timeoutMs: 120_000, chat: true }]);
     const hasty = fileWith('hasty.yaml', 'providers:\n  - { name: hasty, type: azure, endpoint: "https://h.openai.azure.com", apiKey: k, timeoutMs: 500 }\n');
     expect(problemsOf(hasty)).toEqual([expect.stringMatching(/^PROVIDERS_FILE: .*providers\.0\.timeoutMs: /)]);
   });

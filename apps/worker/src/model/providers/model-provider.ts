@@ -9,6 +9,8 @@ interface ProviderCommon {
   model: string | undefined;
   /** The images API and its model; `undefined` = this provider draws no pictures. */
   images: { client: OpenAI; model: string } | undefined;
+  /** Asked for answers; `false` = it only draws pictures (a `PROVIDERS_FILE` entry's `chat: false`). */
+  chats: boolean;
   /** Its requests and tokens per minute, and its 429 congestion state, shared by every worker. */
   limiter: ModelRateLimiter;
   /** One request to it, start to last byte (a streamed answer included). */
@@ -37,6 +39,7 @@ export interface DifyProvider extends ProviderCommon {
   /** The name its calls are counted under in the usage ledger (`dify` unless the robot names the app). */
   model: string;
   images: undefined;
+  chats: true;
   dify: DifyApp;
 }
 

@@ -12,6 +12,12 @@ const limits = {
   timeoutMs: z.number().int().min(1000).optional(),
 };
 
+/**
+ * `false`: this entry only draws pictures, and is never asked for answers. It then needs its image model (or
+ * deployment), checked with the whole file below: a discriminated union takes plain objects only.
+ */
+const chat = z.boolean().default(true);
+
 const openaiEntry = z
   .object({
     name: providerName,
@@ -23,6 +29,7 @@ const openaiEntry = z
     model: z.string().min(1).optional(),
     /** Its images API's model; absent = it draws no pictures. */
     imageModel: z.string().min(1).optional(),
+    chat,
     ...limits,
   })
   .strict();
@@ -46,6 +53,7 @@ const azureEntry = z
     model: z.string().min(1).optional(),
     /** The deployment that draws pictures; absent = it draws none. */
     imageDeployment: deploymentName.optional(),
+    chat,
     ...limits,
   })
   .strict();
@@ -69,7 +77,20 @@ export const providersFileSchema = z
         ctx.addIssue({ code: 'custom', path: ['providers', index, 'name'], message: `${provider.name} ${why}` });
       }
       seen.add(provider.name);
+      if (!provider.chat && imageModelOf(provider) === undefined) {
+        const field = provider.type === 'azure' ? 'imageDeployment' : 'imageModel';
+        ctx.addIssue({
+          code: 'custom',
+          path: ['providers', index, 'chat'],
+          message: `chat: false makes ${provider.name} draw pictures only, but it names no ${field}: it would serve nothing`,
+        });
+      }
     });
   });
 
 export type ProviderEntry = z.infer<typeof providersFileSchema>['providers'][number];
+
+/** The model (Azure: the deployment) an entry draws pictures with; `undefined` = it draws none. */
+export function imageModelOf(entry: ProviderEntry): string | undefined {
+  return entry.type === 'azure' ? entry.imageDeployment : entry.imageModel;
+}

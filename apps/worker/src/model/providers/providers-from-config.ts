@@ -3,7 +3,7 @@ import { createModelClient, type ModelClientOptions, type ProviderEndpoint } fro
 import { ModelRateLimiter, RATE_WINDOW_MARGIN_MS } from '../model-rate-limiter.js';
 import { REQUEST_LEASE_MARGIN_MS } from '../model-timeout.js';
 import type { ModelProvider } from './model-provider.js';
-import type { ProviderEntry } from './providers-file.js';
+import { imageModelOf, type ProviderEntry } from './providers-file.js';
 
 export interface ProviderBuildContext {
   redis: RedisClient;
@@ -32,6 +32,8 @@ interface ProviderSpec {
   model: string | undefined;
   /** The images API's model (Azure: its deployment); `undefined` = no pictures. */
   imageModel: string | undefined;
+  /** `false`: it only draws pictures, never asked for answers. */
+  chats: boolean;
   rpm: number;
   tpm: number;
   /** `undefined` = the deployment's (`ProviderBuildContext.timeoutMs`). */
@@ -62,7 +64,8 @@ function specOfEntry(entry: ProviderEntry): ProviderSpec {
       name: entry.name,
       endpoint: { type: 'azure', endpoint: entry.endpoint, apiKey: entry.apiKey, apiVersion: entry.apiVersion, deployment: entry.deployment },
       model: entry.model,
-      imageModel: entry.imageDeployment,
+      imageModel: imageModelOf(entry),
+      chats: entry.chat,
       ...limits,
     };
   }
@@ -70,15 +73,17 @@ function specOfEntry(entry: ProviderEntry): ProviderSpec {
     name: entry.name,
     endpoint: { type: 'openai', baseURL: entry.baseUrl, apiKey: entry.apiKey },
     model: entry.model,
-    imageModel: entry.imageModel,
+    imageModel: imageModelOf(entry),
+    chats: entry.chat,
     ...limits,
   };
 }
 
 /**
  * The providers in the order they are tried: the one of `OPENAI_*` / `AZURE_*` (asked for the
- * robot's model, drawing with `OPENAI_IMAGE_MODEL`, limited by `OPENAI_RPM` / `OPENAI_TPM`), the
- * fallback of `OPENAI_FALLBACK_*`, then each entry of `PROVIDERS_FILE`.
+ * robot's model, limited by `OPENAI_RPM` / `OPENAI_TPM`), the fallback of `OPENAI_FALLBACK_*`, then
+ * each entry of `PROVIDERS_FILE`. Only entries of the file draw pictures (`imageModel` /
+ * `imageDeployment`); those with `chat: false` do nothing else.
  */
 export function providersFromConfig(config: WorkerConfig, entries: readonly ProviderEntry[], context: ProviderBuildContext): ModelProvider[] {
   const specs: ProviderSpec[] = [
@@ -86,7 +91,8 @@ export function providersFromConfig(config: WorkerConfig, entries: readonly Prov
       name: PRIMARY_PROVIDER,
       endpoint: primaryEndpoint(config),
       model: config.OPENAI_PROVIDER === 'dify' ? DIFY_MODEL : undefined,
-      imageModel: config.OPENAI_PROVIDER === 'dify' ? undefined : config.OPENAI_IMAGE_MODEL,
+      imageModel: undefined,
+      chats: true,
       rpm: config.OPENAI_RPM,
       tpm: config.OPENAI_TPM,
     },
@@ -97,6 +103,7 @@ export function providersFromConfig(config: WorkerConfig, entries: readonly Prov
       endpoint: { type: 'openai', baseURL: config.OPENAI_FALLBACK_BASE_URL, apiKey: config.OPENAI_FALLBACK_API_KEY },
       model: config.OPENAI_FALLBACK_MODEL,
       imageModel: undefined,
+      chats: true,
       rpm: 0,
       tpm: 0,
     });
@@ -112,7 +119,7 @@ function buildProvider(spec: ProviderSpec, context: ProviderBuildContext, config
   const limiter = limiterOf(spec, timeoutMs, context, config, first);
   if (endpoint.type === 'dify') {
     const dify = { baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, fetch: context.fetch };
-    return { kind: 'dify', name: spec.name, model: spec.model ?? DIFY_MODEL, images: undefined, limiter, timeoutMs, dify };
+    return { kind: 'dify', name: spec.name, model: spec.model ?? DIFY_MODEL, images: undefined, chats: true, limiter, timeoutMs, dify };
   }
   const client = createModelClient(endpoint, options);
   // On Azure, pictures come from a deployment of their own.
@@ -123,6 +130,7 @@ function buildProvider(spec: ProviderSpec, context: ProviderBuildContext, config
     client,
     model: spec.model,
     images: imageModel ? { client: imageClient, model: imageModel } : undefined,
+    chats: spec.chats,
     limiter,
     timeoutMs,
   };
@@ -160,6 +168,7 @@ export function robotProvidersFromConfig(
       endpoint: { type: 'dify', baseUrl: dify.baseUrl, apiKey: dify.apiKey },
       model: dify.app ?? DIFY_MODEL,
       imageModel: undefined,
+      chats: true,
       rpm: config.OPENAI_RPM,
       tpm: config.OPENAI_TPM,
     };
