@@ -15,7 +15,7 @@ const RETIRED_SETTINGS: Readonly<Record<string, string>> = {
   PERSONA_COMMANDS: '/persona 角色 (BUILT_IN_COMMAND_WORDS.persona, packages/shared/src/commands/built-in-command-words.ts)',
   USAGE_COMMANDS: '/usage 用量 (BUILT_IN_COMMAND_WORDS.usage, packages/shared/src/commands/built-in-command-words.ts)',
   IMAGE_COMMANDS: '/image #图片 (BUILT_IN_COMMAND_WORDS.image, packages/shared/src/commands/built-in-command-words.ts)',
-  OPENAI_IMAGE_MODEL: 'none: /image pictures are drawn by a PROVIDERS_FILE entry\'s imageModel (type openai) or imageDeployment (type azure), with chat: false for one that only draws (providersFileSchema, apps/worker/src/model/providers/providers-file.ts)',
+  OPENAI_IMAGE_MODEL: 'no model in the environment; /image pictures are drawn by a PROVIDERS_FILE entry\'s imageModel (type openai) or imageDeployment (type azure), with chat: false for one that only draws (providersFileSchema, apps/worker/src/model/providers/providers-file.ts)',
   OPENAI_IMAGE_SIZE: 'the model\'s own default, no size asked (IMAGE_SIZE, apps/worker/src/model/generate-image.ts)',
   OPENAI_TIMEOUT_MS: '60 s, or a PROVIDERS_FILE entry\'s timeoutMs (MODEL_TIMEOUT_MS, apps/worker/src/model/model-timeout.ts)',
   SHUTDOWN_TIMEOUT_MS: 'gateway 10 s, worker 30 s (DRAIN_DEADLINE_MS, packages/shared/src/timing/drain-deadline.ts)',
