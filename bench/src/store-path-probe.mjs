@@ -49,7 +49,10 @@ const { config } = loadGatewayConfig({
 });
 const redis = createRedis({ url: process.env.REDIS_URL, failFast: true, connectionName: 'dtbot-bench-store-path' });
 if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
-const shards = shardStores(redis, queueShards(process.env.REDIS_PREFIX, 1), MESSAGE_QUEUE_NAME, messageJobOptions(MESSAGE_JOB_ATTEMPTS));
+const shards = shardStores(redis, queueShards(process.env.REDIS_PREFIX, 1), MESSAGE_QUEUE_NAME, {
+  defaultJobOptions: messageJobOptions(MESSAGE_JOB_ATTEMPTS),
+  dedupeTtlMs: DEDUPE_TTL_MS,
+});
 const naiveQueue = createQueue('messages', { connection: redis, prefix: `${process.env.REDIS_PREFIX}naive` });
 const robot = { robotCode: ROBOT_CODE, appKey: ROBOT_CODE, appSecret: APP_SECRET, options: { memoryScope: 'user' } };
 const robots = [robot];
@@ -57,7 +60,6 @@ const secrets = robots.map((r) => r.appSecret);
 const allowedOrigins = normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS);
 const enqueue = {
   shards,
-  dedupeTtlMs: DEDUPE_TTL_MS,
   timeoutMs: ENQUEUE_TIMEOUT_MS,
   isConnected: () => redis.status === 'ready',
   robotCodes: robotCodesOf(robots),
@@ -142,7 +144,7 @@ async function pass(label) {
   parts.store = await timeEach(
     plans,
     async (plan, index) => {
-      const { stored } = await storeMessageJob(enqueue, plan, messages[index]);
+      const { stored } = await storeMessageJob(plan, messages[index]);
       if (stored !== 'new') throw new Error('not stored');
     },
     IN_FLIGHT,

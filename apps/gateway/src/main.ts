@@ -67,7 +67,10 @@ const agreement = await watchSettingsAgreement({
 });
 
 // Each conversation's messages go to the queue of its shard (`QUEUE_SHARDS`; one shard = the prefix's own queue).
-const shards = shardStores(redis, queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS), MESSAGE_QUEUE_NAME, messageJobOptions(MESSAGE_JOB_ATTEMPTS));
+const shards = shardStores(redis, queueShards(config.REDIS_PREFIX, config.QUEUE_SHARDS), MESSAGE_QUEUE_NAME, {
+  defaultJobOptions: messageJobOptions(MESSAGE_JOB_ATTEMPTS),
+  dedupeTtlMs: DEDUPE_TTL_MS,
+});
 for (const { shard, queue } of shards) queue.on('error', (error) => logger.warn({ err: error.message, shard: shard.index }, 'queue error'));
 
 const robots = robotsFromConfig(config);
@@ -77,7 +80,6 @@ const accept: AcceptDeps = {
   allowedOrigins: normaliseOrigins(config.DINGTALK_WEBHOOK_ORIGINS),
   enqueue: {
     shards,
-    dedupeTtlMs: DEDUPE_TTL_MS,
     timeoutMs: ENQUEUE_TIMEOUT_MS,
     isConnected: () => redis.status === 'ready',
     robotCodes: robotCodesOf(robots),

@@ -23,11 +23,12 @@ export function shardStores(
   redis: RedisClient,
   shards: readonly QueueShard[],
   queueName: string,
-  defaultJobOptions?: DefaultJobOptions,
+  options: { defaultJobOptions?: DefaultJobOptions; dedupeTtlMs: number },
 ): ShardStore[] {
+  const { defaultJobOptions, dedupeTtlMs } = options;
   return shards.map((shard) => {
     const turns = new Turns(redis, shard.keys);
     const queue = createQueue<MessageJob>(queueName, { connection: redis, prefix: shard.keys.bullPrefix, ...(defaultJobOptions ? { defaultJobOptions } : {}) });
-    return { shard, queue, turns, messages: new MessageStore(redis, shard.keys, queue, MESSAGE_JOB_NAME, defaultJobOptions) };
+    return { shard, queue, turns, messages: new MessageStore(redis, shard.keys, queue, { jobName: MESSAGE_JOB_NAME, defaultJobOptions, dedupeTtlMs }) };
   });
 }

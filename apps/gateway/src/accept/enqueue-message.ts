@@ -34,7 +34,6 @@ export const DEDUPE_TTL_MS = 86_400_000;
 export interface EnqueueDeps {
   /** One store per queue shard, in shard order (`QUEUE_SHARDS`); a message goes to its conversation's. */
   shards: readonly ShardStore[];
-  dedupeTtlMs: number;
   /** A message waits at most this long for Redis before it is refused as `queue_unavailable`. */
   timeoutMs: number;
   /** While Redis is disconnected a message is refused at once rather than after the timeout. */
@@ -64,7 +63,7 @@ export async function enqueueMessage(deps: EnqueueDeps, message: DingTalkCallbac
   const robotCode = robotCodeFor(robot, message, deps.robotCodes);
   if (!deps.isConnected()) throw new Refusal('queue_unavailable', 'Redis is not connected', { msgId: message.msgId });
   const plan = planStore(deps, message, robot, robotCode);
-  return withTimeout(deps.timeoutMs, message.msgId, () => storeMessageJob(deps, plan, message));
+  return withTimeout(deps.timeoutMs, message.msgId, () => storeMessageJob(plan, message));
 }
 
 /** Where and under which keys a message is stored: everything the store step needs that Redis does not decide. */
@@ -104,7 +103,7 @@ export function planStore(deps: EnqueueDeps, message: DingTalkCallback, robot: R
  * and scheduled for its queue notice. A redelivery (its dedupe mark exists) gets the stored job's id, and its number
  * is given back in the same step. Apart from `enqueueMessage`, the bench times it on its own.
  */
-export async function storeMessageJob(deps: Pick<EnqueueDeps, 'dedupeTtlMs'>, plan: StorePlan, message: DingTalkCallback): Promise<EnqueueResult> {
+export async function storeMessageJob(plan: StorePlan, message: DingTalkCallback): Promise<EnqueueResult> {
   const { store, robotCode, orderKey, conversationKey, prompt, lane, noticeAt } = plan;
   const job: UnnumberedJob = {
     msgId: message.msgId,
@@ -139,7 +138,6 @@ export async function storeMessageJob(deps: Pick<EnqueueDeps, 'dedupeTtlMs'>, pl
     conversationKey,
     ...(noticeAt !== undefined ? { noticeAt } : {}),
     dedupeId: dedupeIdFor(robotCode, message.msgId),
-    dedupeTtlMs: deps.dedupeTtlMs,
   });
   return { stored: stored.stored, jobId: stored.jobId };
 }

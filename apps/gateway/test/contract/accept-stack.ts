@@ -56,13 +56,12 @@ export async function startAcceptStack(label: string, options: { enqueueTimeoutM
   const readers = shards.map((shard) => createQueue<MessageJob>('messages', { connection: direct, prefix: shard.prefix }));
   const closing: (() => Promise<unknown>)[] = [];
   const acceptOn = (connection: RedisClient): AcceptDeps => {
-    const stores = shardStores(connection, shards, 'messages');
+    const stores = shardStores(connection, shards, 'messages', { dedupeTtlMs: 60_000 });
     closing.push(...stores.map(({ queue }) => () => queue.close()));
     return {
       allowedOrigins: [ALLOWED_ORIGIN],
       enqueue: {
         shards: stores,
-        dedupeTtlMs: 60_000,
         timeoutMs: options.enqueueTimeoutMs ?? ENQUEUE_TIMEOUT_MS,
         isConnected: () => connection.status === 'ready',
         robotCodes: robotCodesOf([ROBOT]),

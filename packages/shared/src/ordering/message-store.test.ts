@@ -3,11 +3,12 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueue, jobIdFor, messageJobOptions, type Queue } from '@dtbot/queue';
+import { redisCommandsRunBy } from '@dtbot/redis-test';
 import { MESSAGE_JOB_NAME, type MessageJob } from '../jobs/message-job.js';
 import { jobPriorityFor, jobPriorityLua } from '../lanes/job-priority.js';
 import type { Lane } from '../lanes/lane.js';
 import { shardKeys } from '../redis/keys.js';
-import { MessageStore, type UnnumberedJob } from './message-store.js';
+import { MessageStore, STORE_BATCH_MAX, type UnnumberedJob } from './message-store.js';
 import { Turns } from './turn-scripts.js';
 
 // Real Redis, own prefix per run; every key is removed afterwards. Each check stores the same messages twice: through
@@ -28,7 +29,7 @@ beforeAll(() => {
   redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   queue = createQueue<MessageJob>('messages', { connection: redis, prefix: ours, defaultJobOptions: options });
   refQueue = createQueue<MessageJob>('messages', { connection: redis, prefix: theirs, defaultJobOptions: options });
-  store = new MessageStore(redis, shardKeys(ours), queue, MESSAGE_JOB_NAME, options, 60_000);
+  store = new MessageStore(redis, shardKeys(ours), queue, { jobName: MESSAGE_JOB_NAME, defaultJobOptions: options, dedupeTtlMs: DEDUPE_TTL_MS, orderTtlMs: 60_000 });
   refTurns = new Turns(redis, shardKeys(theirs), 60_000);
 });
 
@@ -90,7 +91,6 @@ function storeNow(message: Message) {
     conversationKey,
     ...(message.noticeAt ? { noticeAt: message.noticeAt } : {}),
     dedupeId: `robot:${msgId}`,
-    dedupeTtlMs: DEDUPE_TTL_MS,
   });
 }
 
@@ -172,6 +172,59 @@ describe('MessageStore', () => {
     await redis.del(loadKey);
     expect(await storeNow({ job: job('e1', 'e'), lane: 'normal' })).toMatchObject({ stored: 'duplicate' });
     expect(await redis.exists(loadKey)).toBe(0);
+  });
+});
+
+describe('MessageStore batches', () => {
+  it('stores the messages of one event-loop turn with one script call per STORE_BATCH_MAX, numbered in the order given', async () => {
+    const count = 2 * STORE_BATCH_MAX + 1;
+    const messages = Array.from({ length: count }, (_, i) => ({ job: job(`b${i}`, 'batch'), lane: 'normal' as const }));
+    let results: Awaited<ReturnType<typeof storeNow>>[] = [];
+    const commands = await redisCommandsRunBy(redis, ours, async () => {
+      results = await Promise.all(messages.map((message) => storeNow(message)));
+    });
+    expect(results.map((result) => (result.stored === 'new' ? result.seq : 0))).toEqual(messages.map((_, i) => i + 1));
+    expect(commands.filter((command) => command === 'evalsha')).toHaveLength(3);
+  });
+
+  it('a message sent twice in one batch: the first is stored, the second is its redelivery, and no number is lost', async () => {
+    const [first, again, next] = await Promise.all([
+      storeNow({ job: job('twice', 'twice'), lane: 'normal' }),
+      storeNow({ job: job('twice', 'twice'), lane: 'normal' }),
+      storeNow({ job: job('after-twice', 'twice'), lane: 'normal' }),
+    ]);
+    expect(first).toEqual({ stored: 'new', jobId: jobIdFor('order-twice', 1), seq: 1 });
+    expect(again).toEqual({ stored: 'duplicate', jobId: jobIdFor('order-twice', 1) });
+    expect(next).toEqual({ stored: 'new', jobId: jobIdFor('order-twice', 2), seq: 2 });
+  });
+
+  it('a call that fails refuses its whole batch; what it stored before failing is found again on redelivery, and the next batch is stored', async () => {
+    // A key of the wrong type makes the script fail at the second message, after the first was stored.
+    await redis.hset(shardKeys(ours).orderSeq('order-broken'), 'not', 'a counter');
+    const first = { job: job('f1', 'fine'), lane: 'normal' as const };
+    const outcomes = await Promise.allSettled([storeNow(first), storeNow({ job: job('f2', 'broken'), lane: 'normal' })]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toBeInstanceOf(Error);
+    // DingTalk pushes both again: the first is known, so it gets no second job.
+    expect(await storeNow(first)).toEqual({ stored: 'duplicate', jobId: jobIdFor('order-fine', 1) });
+    expect(await storeNow({ job: job('f3', 'fine'), lane: 'normal' })).toMatchObject({ stored: 'new', seq: 2 });
+  });
+});
+
+describe('MessageStore and any text', () => {
+  it('stores any prompt, nick and title, however odd, and gives them back as sent, with the number added', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 3000 }), fc.string({ unit: 'grapheme', maxLength: 64 }), async (prompt, nick) => {
+        n += 1;
+        const sent = { ...job(`any-${n}`, `any-${n}`), prompt, senderNick: nick, conversationTitle: `${nick}}"\\` };
+        const result = await storeNow({ job: sent, lane: 'normal' });
+        expect(result).toMatchObject({ stored: 'new', seq: 1 });
+        const stored = await queue.getJob(result.jobId);
+        expect(stored!.data).toEqual({ ...sent, seq: 1 });
+      }),
+      { numRuns: 60 },
+    );
   });
 });
 
