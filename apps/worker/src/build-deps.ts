@@ -61,6 +61,7 @@ import type { McpServerEntry } from './tools/mcp-servers-file.js';
 import { McpToolbox } from './tools/mcp-toolbox.js';
 import { ScheduleBook } from './schedules/schedule-book.js';
 import { AnswerStops } from './stops/answer-stops.js';
+import { modelFetch } from './http/model-fetch.js';
 import { AnswerFeedback } from './usage/answer-feedback.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
@@ -96,7 +97,7 @@ export function buildWorkerDeps(
   // Model and DingTalk requests alike go through the configured proxy, if any.
   const proxy = proxyRules(config);
   const outboundFetch = proxiedFetch(proxy);
-  const providerContext = { redis, keys, fetch: outboundFetch, timeoutMs: tuning.modelTimeoutMs };
+  const providerContext = { redis, keys, fetch: outboundFetch, modelFetch: modelFetch(proxy), timeoutMs: tuning.modelTimeoutMs };
   const providers = providersFromConfig(config, providerEntries, providerContext);
   const robotOptions = robotOptionsFor(config, robots);
   const robotProviders = robotProvidersFromConfig(config, robots, robotOptions, providerContext);

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proxiedRequest } from '@dtbot/shared';
+import { modelFetch } from '../src/http/model-fetch.js';
 import { trackDepartures, UNDICI_CHANNELS } from '../src/http/request-departures.js';
 
 // trackDepartures reads undici's diagnostics channels, which are undici internals and may change in
@@ -107,4 +108,12 @@ describe('undici diagnostics that trackDepartures relies on', () => {
     expect(departures).toBe(1);
   });
 
+  it(`modelFetch (the model SDK's requests, over the undici package's request): the same two messages`, async () => {
+    const send = modelFetch({ configured: false, proxyFor: () => undefined });
+    const get = () => send(url, { method: 'GET', signal: AbortSignal.timeout(5000) }).then(readText);
+    expectReliedOnShapes(await observe(get));
+    let departures = 0;
+    await trackDepartures(() => (departures += 1), get);
+    expect(departures).toBe(1);
+  });
 });

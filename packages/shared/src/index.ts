@@ -30,6 +30,7 @@ export * from './robots/robots.js';
 export * from './http/proxy-rules.js';
 export * from './http/proxied-fetch.js';
 export * from './http/proxied-request.js';
+export * from './http/undici-dispatcher.js';
 export * from './robots/robots-file.js';
 export * from './robots/playground-robot.js';
 export * from './robots/robot-codes.js';

@@ -4,9 +4,10 @@ import diagnostics from 'node:diagnostics_channel';
 /**
  * Tells when an HTTP request made inside `run` actually leaves: when its headers are written to the
  * socket, after the HTTP client was loaded, a connection opened and the event loop got round to it.
- * Node's `fetch` (undici, which the OpenAI SDK uses) publishes both moments on diagnostics
- * channels: `undici:request:create` runs in the caller's async context, where this module finds
- * whom to tell, and `undici:client:sendHeaders` runs when the request is written.
+ * undici (Node's `fetch`, and the `undici` package's `request` under the model SDK and the DingTalk
+ * client) publishes both moments on diagnostics channels: `undici:request:create` runs in the
+ * caller's async context, where this module finds whom to tell, and `undici:client:sendHeaders`
+ * runs when the request is written.
  *
  * A client that is not undici publishes nothing; `onDeparture` is then never called. These channels
  * are undici's internals, not a public API: `undici-diagnostics.test.ts` pins the undici versions

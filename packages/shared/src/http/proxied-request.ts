@@ -1,4 +1,5 @@
 import type { ProxyRules } from './proxy-rules.js';
+import { dispatcherFor } from './undici-dispatcher.js';
 
 /** A request of a small JSON API: no redirect is followed, the body is a string or absent. */
 export interface HttpRequestInit {
@@ -25,10 +26,7 @@ export type HttpRequest = (url: URL, init: HttpRequestInit) => Promise<HttpAnswe
  * machine against a local server, 280–530 µs of CPU a request against 86–120 µs for `request`
  * (docs/benchmarks.md). Redirects are not followed (`request` follows none unless asked).
  *
- * undici is imported on the first request, with an agent of its own as this client's dispatcher. Loading undici
- * installs its agent as the process' global dispatcher when none is installed yet, which Node's own `fetch` (the
- * model SDK's) would then use; Node's own undici is loaded first (`Headers` is one of its lazy globals), so its
- * dispatcher is the one installed, and the process' other requests are made as they were.
+ * undici is imported on the first request, with an agent of its own as this client's dispatcher (`dispatcherFor`).
  */
 export function proxiedRequest(rules: ProxyRules): HttpRequest {
   let loaded: Promise<HttpRequest> | undefined;
@@ -36,17 +34,7 @@ export function proxiedRequest(rules: ProxyRules): HttpRequest {
 }
 
 async function requestThrough(rules: ProxyRules): Promise<HttpRequest> {
-  void globalThis.Headers;
-  const { Agent, Pool, ProxyAgent, request } = await import('undici');
-  const dispatcher = rules.configured
-    ? new Agent({
-        // Called once per origin; the agent keeps what it returns for that origin's requests.
-        factory: (origin, options) => {
-          const proxy = rules.proxyFor(String(origin));
-          return proxy === undefined ? new Pool(origin, options) : new ProxyAgent({ uri: proxy });
-        },
-      })
-    : new Agent();
+  const { request, dispatcher } = await dispatcherFor(rules);
   return async (url, init) => {
     const answer = await request(url, {
       method: init.method as 'GET',

@@ -8,8 +8,10 @@ import { imageModelOf, type ProviderEntry } from './providers-file.js';
 export interface ProviderBuildContext {
   redis: RedisClient;
   keys: RedisKeys;
-  /** Goes through the configured proxy, if any. */
+  /** Goes through the configured proxy, if any: a Dify app's requests. */
   fetch: typeof globalThis.fetch;
+  /** The model SDK's, through the same proxy (`modelFetch`); absent = `fetch`. */
+  modelFetch?: typeof globalThis.fetch;
   /** One request, start to last byte, for a provider that names no timeout of its own (`MODEL_TIMEOUT_MS`). */
   timeoutMs: number;
 }
@@ -115,7 +117,7 @@ export function providersFromConfig(config: WorkerConfig, entries: readonly Prov
 function buildProvider(spec: ProviderSpec, context: ProviderBuildContext, config: WorkerConfig, first: boolean): ModelProvider {
   const { endpoint, imageModel } = spec;
   const timeoutMs = spec.timeoutMs ?? context.timeoutMs;
-  const options: ModelClientOptions = { timeoutMs, fetch: context.fetch };
+  const options: ModelClientOptions = { timeoutMs, fetch: context.modelFetch ?? context.fetch };
   const limiter = limiterOf(spec, timeoutMs, context, config, first);
   if (endpoint.type === 'dify') {
     const dify = { baseUrl: endpoint.baseUrl, apiKey: endpoint.apiKey, fetch: context.fetch };
