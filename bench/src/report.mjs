@@ -650,6 +650,12 @@ function storePathLines(ack) {
     ]),
     `gateway CPU per callback in the best rounds: ours ${ours} µs, naive ${naive} µs (difference ${(ours - naive).toFixed(1)} µs); ` +
       `ours less the parts above: ${(ours - sum).toFixed(1)} µs for the HTTP server, Koa, routing, the timeout and garbage collection`,
+    ...(ack.redisCpuPerCallbackUs
+      ? [
+          `Redis CPU per callback in the same rounds: ours ${ack.redisCpuPerCallbackUs.ours} µs, naive ${ack.redisCpuPerCallbackUs.naive} µs ` +
+            `(the numbering, dedupe mark, priority and notice beside the add; Redis shares the machine's cores with both gateways)`,
+        ]
+      : []),
   ];
 }
 
