@@ -1,4 +1,4 @@
-import { createQueue } from '@dtbot/queue';
+import { createQueue, MESSAGE_JOB_ATTEMPTS, messageJobOptions } from '@dtbot/queue';
 import {
   BUILT_IN_COMMAND_WORDS,
   SCHEDULE_QUEUE_NAME,
@@ -18,6 +18,8 @@ import {
   robotMetricLabel,
   robotsFromConfig,
   Turns,
+  MessageStore,
+  MESSAGE_JOB_NAME,
   type Logger,
   type MessageJob,
   type RedisClient,
@@ -62,6 +64,7 @@ import { McpToolbox } from './tools/mcp-toolbox.js';
 import { ScheduleBook } from './schedules/schedule-book.js';
 import { AnswerStops } from './stops/answer-stops.js';
 import { modelFetch } from './http/model-fetch.js';
+import { RUN_DEDUPE_TTL_MS } from './schedules/scheduled-message.js';
 import { AnswerFeedback } from './usage/answer-feedback.js';
 
 const DINGTALK_TIMEOUT_MS = 10_000;
@@ -222,6 +225,12 @@ export function buildWorkerDeps(
     keys: shard.keys,
     queue: queues[index]!,
     turns: new Turns(redis, shard.keys),
+    messageStore: new MessageStore(redis, shard.keys, queues[index]!, {
+      jobName: MESSAGE_JOB_NAME,
+      // As the gateway stores a message: the worker's queues have no defaults of their own.
+      defaultJobOptions: messageJobOptions(MESSAGE_JOB_ATTEMPTS),
+      dedupeTtlMs: RUN_DEDUPE_TTL_MS,
+    }),
     notices: config.QUEUE_NOTICE_AFTER_MS > 0 ? new NoticeSchedule(redis, shard.keys) : undefined,
     memory: new ConversationMemory(redis, shard.keys, tokenCounter, { ttlSeconds: config.SESSION_TTL_SECONDS }),
     difyConversations: new DifyConversations(redis, shard.keys, config.SESSION_TTL_SECONDS),
@@ -230,4 +239,4 @@ export function buildWorkerDeps(
 }
 
 /** What each queue shard has of its own. */
-type ShardOwned = 'shard' | 'keys' | 'queue' | 'turns' | 'notices' | 'memory' | 'difyConversations' | 'personaChoices';
+type ShardOwned = 'shard' | 'keys' | 'queue' | 'turns' | 'messageStore' | 'notices' | 'memory' | 'difyConversations' | 'personaChoices';

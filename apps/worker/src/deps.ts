@@ -1,5 +1,5 @@
 import type { Queue } from '@dtbot/queue';
-import type { Logger, MessageJob, MessageSource, QueueShard, RedisClient, ShardKeys, Turns } from '@dtbot/shared';
+import type { Logger, MessageJob, MessageSource, MessageStore, QueueShard, RedisClient, ShardKeys, Turns } from '@dtbot/shared';
 import type { ConversationMemory } from './memory/conversation-memory.js';
 import type { DifyConversations } from './model/dify/dify-conversations.js';
 import type { AnswerLimits } from './model/answer-limits.js';
@@ -46,6 +46,8 @@ export interface WorkerDeps {
   /** Every shard's queue: the model's rate limit pauses them all. */
   queues: readonly Queue<MessageJob>[];
   turns: Turns;
+  /** Stores a message in the shard's queue as the gateway does (numbered, deduplicated): the runs of scheduled prompts. */
+  messageStore: Pick<MessageStore, 'store'>;
   /** The shard's queue notices (`QUEUE_NOTICE_AFTER_MS`); `undefined` when they are off. */
   notices: NoticeSchedule | undefined;
   memory: ConversationMemory;

@@ -1,5 +1,4 @@
-import { jobIdFor, MESSAGE_JOB_ATTEMPTS, messageJobOptions } from '@dtbot/queue';
-import { conversationKeyFor, dedupeIdFor, jobPriorityFor, MESSAGE_JOB_NAME, orderKeyFor, type MessageJob } from '@dtbot/shared';
+import { conversationKeyFor, dedupeIdFor, orderKeyFor, type UnnumberedJob } from '@dtbot/shared';
 import type { WorkerDeps } from '../deps.js';
 import type { ScheduleDefinition } from './schedule-definition.js';
 
@@ -13,18 +12,18 @@ export const NO_SESSION_WEBHOOK = 'https://scheduled-prompt.invalid/';
  * How long a run's mark is kept: a taken-over tick stores nothing twice. A tick is taken over within a minute; a day
  * is the same as the gateway keeps a message's.
  */
-const RUN_DEDUPE_TTL_MS = 86_400_000;
+export const RUN_DEDUPE_TTL_MS = 86_400_000;
 
 /** A playground run's webhook is usable this long from its storing, as a DingTalk message's is. */
 const PLAYGROUND_WEBHOOK_LIFETIME_MS = 3_600_000;
 
-export type ScheduledMessageDeps = Pick<WorkerDeps, 'turns' | 'queue' | 'robotOptions'>;
+export type ScheduledMessageDeps = Pick<WorkerDeps, 'messageStore' | 'robotOptions'>;
 
 /**
  * Stores one run of a scheduled prompt as a message of its chat, numbered in its memory thread like any message, so
  * it goes through every step a message goes through. `runKey` names the run (a tick's due time, or the job of a
  * "run now"): a run stored again (a tick taken over after a crash) finds its job by the dedupe mark and stores
- * nothing, and its number is skipped so the thread does not wait for it.
+ * nothing, and takes no number, so the thread does not wait for it (`MessageStore`, as the gateway stores a message).
  */
 export async function storeScheduledMessage(
   deps: ScheduledMessageDeps,
@@ -41,10 +40,7 @@ export async function storeScheduledMessage(
   const orderKey = orderKeyFor(message, deps.robotOptions(schedule.robotCode).memoryScope);
   const conversationKey = conversationKeyFor(message);
   const msgId = `schedule.${schedule.id}.${runKey}`;
-  const [turn] = await deps.turns.nextMany([{ orderKey, conversationKey }]);
-  const seq = turn!.seq;
-  const jobId = jobIdFor(orderKey, seq);
-  const data: MessageJob = {
+  const job: UnnumberedJob = {
     msgId,
     robotCode: schedule.robotCode,
     msgtype: 'text',
@@ -63,21 +59,11 @@ export async function storeScheduledMessage(
     createAt: now,
     receivedAt: now,
     orderKey,
-    seq,
     conversationKey,
     lane: 'normal',
     schedule: schedule.id,
     ...(schedule.persona !== undefined ? { persona: schedule.persona } : {}),
   };
-  const priority = jobPriorityFor('normal', turn!.load);
-  const job = await deps.queue.add(MESSAGE_JOB_NAME, data, {
-    // As the gateway stores a message: the worker's queues have no defaults of their own.
-    ...messageJobOptions(MESSAGE_JOB_ATTEMPTS),
-    jobId,
-    ...(priority !== undefined ? { priority } : {}),
-    deduplication: { id: dedupeIdFor(schedule.robotCode, msgId), ttl: RUN_DEDUPE_TTL_MS },
-  });
-  if (job.id === jobId) return { stored: 'new', jobId };
-  await deps.turns.skip({ orderKey, conversationKey, seq });
-  return { stored: 'duplicate', jobId: job.id ?? jobId };
+  const stored = await deps.messageStore.store({ job, lane: 'normal', orderKey, conversationKey, dedupeId: dedupeIdFor(schedule.robotCode, msgId) });
+  return { stored: stored.stored, jobId: stored.jobId };
 }
