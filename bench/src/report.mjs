@@ -15,6 +15,16 @@ export function summaryRows(report) {
   if (ack) {
     const note = ack.naive.disturbed || ack.ours.disturbed ? ', DISTURBED' : '';
     add('gateway acks/s, ours / naive (64 conn.)', `${ack.ratio} (${ack.ours.requestsPerSecond} / ${ack.naive.requestsPerSecond}${note})`, '>= 0.70', ack.ratio >= 0.7);
+    const own = ack.redisOnOwnCore;
+    if (own?.ratio !== undefined) {
+      const ownNote = own.naive.disturbed || own.ours.disturbed ? ', DISTURBED' : '';
+      add(
+        'gateway acks/s, ours / naive, Redis on a core of its own',
+        `${own.ratio} (${own.ours.requestsPerSecond} / ${own.naive.requestsPerSecond}${ownNote})`,
+        '>= 0.9',
+        own.ratio >= 0.9,
+      );
+    } else add('gateway acks/s, ours / naive, Redis on a core of its own', own?.error ? `not measured: ${own.error}` : `skipped: ${own?.skipped ?? 'not run'}`, '>= 0.9', undefined);
     add('gateway ack p99, ours (best round)', fmt(ack.ours.latencyMs.p99, ' ms'), '<= 20 ms', ack.ours.latencyMs.p99 <= 20);
     add('gateway ack p50, ours / naive', `${fmt(ack.ours.latencyMs.p50, ' ms')} / ${fmt(ack.naive.latencyMs.p50, ' ms')}`, '', undefined);
     add('gateway peak RSS under load, ours', fmt(ack.oursRssPeakMB, ' MB'), '<= 160 MB', ack.oursRssPeakMB <= 160);
@@ -198,6 +208,29 @@ export function summaryRows(report) {
   return rows;
 }
 
+/** The rounds of the ack scenario, one row each. */
+function ackRoundsTable(rounds) {
+  return table(
+    ['round', 'gateway', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'RSS peak MB', 'RSS HWM MB', 'CPU gw/redis/load/other', 'acked', '1 job each', 'cut-off jobs', 'jobs'],
+    rounds.map((r) => [
+      r.round,
+      r.disturbed ? `${r.kind} (disturbed)` : r.kind,
+      r.requestsPerSecond,
+      r.latencyMs.p50,
+      r.latencyMs.p99,
+      r.latencyMs.max,
+      r.non2xx,
+      r.rssPeakMB,
+      r.rssHwmMB,
+      Object.values(r.cpuCores).map((cores) => cores ?? '?').join(' / '),
+      r.jobs.acked,
+      r.jobs.withOneJob === r.jobs.acked ? 'yes' : `NO (${r.jobs.withoutJob} none, ${r.jobs.withSeveralJobs} several)`,
+      r.jobs.unackedJobs,
+      r.jobs.counted === r.jobs.jobs ? r.jobs.counted : `${r.jobs.counted} counted, ${r.jobs.jobs} read`,
+    ]),
+  );
+}
+
 const machineLine = (machine) =>
   machine
     ? `${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}, node ${machine.node}, redis ${machine.redis}`
@@ -215,27 +248,7 @@ export function formatReport(report) {
   if (scenarios.ack) {
     const { ack } = scenarios;
     out.push(`${ack.connections} keep-alive connections, ${ack.warmupSeconds} s warm-up + ${ack.seconds} s per round, unique msgIds from 1000 private chats, no workers`);
-    out.push(
-      table(
-        ['round', 'gateway', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'RSS peak MB', 'RSS HWM MB', 'CPU gw/redis/load/other', 'acked', '1 job each', 'cut-off jobs', 'jobs'],
-        ack.rounds.map((r) => [
-          r.round,
-          r.disturbed ? `${r.kind} (disturbed)` : r.kind,
-          r.requestsPerSecond,
-          r.latencyMs.p50,
-          r.latencyMs.p99,
-          r.latencyMs.max,
-          r.non2xx,
-          r.rssPeakMB,
-          r.rssHwmMB,
-          Object.values(r.cpuCores).map((cores) => cores ?? '?').join(' / '),
-          r.jobs.acked,
-          r.jobs.withOneJob === r.jobs.acked ? 'yes' : `NO (${r.jobs.withoutJob} none, ${r.jobs.withSeveralJobs} several)`,
-          r.jobs.unackedJobs,
-          r.jobs.counted === r.jobs.jobs ? r.jobs.counted : `${r.jobs.counted} counted, ${r.jobs.jobs} read`,
-        ]),
-      ),
-    );
+    out.push(ackRoundsTable(ack.rounds));
     out.push(`best naive ${ack.naive.requestsPerSecond} req/s, best ours ${ack.ours.requestsPerSecond} req/s: ours/naive = ${ack.ratio}`);
     const disturbed = ack.rounds.filter((r) => r.disturbed);
     if (disturbed.length > 0) {
@@ -246,6 +259,12 @@ export function formatReport(report) {
           (used ? '; a disturbed round is among the best: run again on a quiet machine' : '; the best rounds are clean ones'),
       );
     }
+    const own = ack.redisOnOwnCore;
+    if (own?.rounds) {
+      out.push('', `The same rounds with Redis on core ${own.cores.redis} and the gateway and the load generator on ${own.cores.others} (taskset):`);
+      out.push(ackRoundsTable(own.rounds));
+      out.push(`best naive ${own.naive.requestsPerSecond} req/s, best ours ${own.ours.requestsPerSecond} req/s: ours/naive = ${own.ratio}`);
+    } else if (own) out.push('', `Rounds with Redis on a core of its own: ${own.error ? `not measured: ${own.error}` : `skipped: ${own.skipped}`}`);
     out.push('CPU: average cores busy while measuring; "other" is everything else on the machine (high = a disturbed round)');
     out.push('1 job each: every 2xx-acked msgId found in exactly one job (job data read back); jobs: BullMQ getJobCounts after the round');
     out.push('cut-off jobs: requests in flight when the load stopped; stored, but their answers were dropped by the client');

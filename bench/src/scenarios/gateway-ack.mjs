@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { promisify } from 'node:util';
 import { startGateway, startNaiveGateway } from '../apps.mjs';
 import { appEnv, createLoadBodies } from '../callbacks.mjs';
 import { DISTURBED_CORES, watchCpu } from '../cpu-usage.mjs';
@@ -38,9 +41,46 @@ export async function gatewayAck(ctx) {
     await queue.close();
     await ctx.cleanupPrefix(prefix);
   }
+  const failed = (error) => ({ error: error instanceof Error ? error.message : String(error) });
+  const ownCore = await redisOnItsOwnCore(ctx, env, prefix).catch(failed);
   // After the rounds, so that it takes nothing from them; the rounds stand even if it fails.
-  const storePath = await measureStorePath(ctx).catch((error) => ({ error: error instanceof Error ? error.message : String(error) }));
-  return { ...summarise(rounds), storePath };
+  const storePath = await measureStorePath(ctx).catch(failed);
+  return { ...summarise(rounds), redisOnOwnCore: ownCore, storePath };
+}
+
+/**
+ * The same rounds with Redis on a core of its own and the gateway and the load generator on the others, as in a
+ * deployment where Redis has a machine or cores of its own: Redis' work then no longer takes the gateway's CPU, and
+ * the ratio is the gateways' own. Affinities are set with `taskset` and put back to every core afterwards; without
+ * `taskset`, two cores, or Redis' process id, these rounds are skipped.
+ */
+async function redisOnItsOwnCore(ctx, env, prefix) {
+  const cores = availableParallelism();
+  if (!ctx.redisPid) return { skipped: 'Redis\' process id is unknown' };
+  if (cores < 2) return { skipped: 'one core' };
+  const taskset = (...args) => promisify(execFile)('taskset', args);
+  const all = `0-${cores - 1}`;
+  const others = cores === 2 ? '0' : `0-${cores - 2}`;
+  try {
+    await taskset('-pc', String(cores - 1), String(ctx.redisPid));
+  } catch (error) {
+    return { skipped: `taskset: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}` };
+  }
+  const queue = openQueue(ctx.redis, `${prefix}own`);
+  const rounds = [];
+  try {
+    // -a: every thread of this process (the load generator); the gateways it starts inherit it.
+    await taskset('-apc', others, String(process.pid));
+    progress(`ack: Redis on core ${cores - 1}, the gateway and the load on ${others}`);
+    const ownEnv = { ...env, REDIS_PREFIX: `${prefix}own` };
+    for (const [index, kind] of ORDER.entries()) rounds.push(await measureRound(ctx, { env: ownEnv, queue, kind, number: index + 1 }));
+  } finally {
+    await taskset('-apc', all, String(process.pid)).catch(() => undefined);
+    await taskset('-pc', all, String(ctx.redisPid)).catch(() => undefined);
+    await queue.close();
+    await ctx.cleanupPrefix(`${prefix}own`);
+  }
+  return { cores: { redis: String(cores - 1), others }, ...summarise(rounds) };
 }
 
 /** One gateway process: start, warm up, measure, stop; then check its jobs and empty the queue. */
