@@ -123,10 +123,12 @@ describe('queue notices', () => {
     expect(reply).toBe('答复: quick one');
     // Its start took it off the schedule: nothing is due, however late.
     expect(await h.sweepers[0]!.sweep(later())).toEqual([]);
-    // Scheduled by hand as a late sweeper would find it: the started answer still wins.
-    await h.deps.notices!.reschedule(jobId, 0);
+    // Scheduled by hand as a late sweeper would find it: the started answer still wins. Due a minute from now, as
+    // every notice here, so that only this test's sweep finds it, not the harness' running sweepers.
+    const dueLater = () => Date.now() + AFTER_MS;
+    await h.deps.notices!.reschedule(jobId, dueLater());
     expect(await h.sweepers[0]!.sweep(later())).toEqual(['skipped']);
-    await h.deps.notices!.reschedule('no-such-job.1', 0);
+    await h.deps.notices!.reschedule('no-such-job.1', dueLater());
     expect(await h.sweepers[0]!.sweep(later())).toEqual(['skipped']);
     expect(h.dingtalk.delivered().map((m) => m.text)).toEqual(['答复: quick one']);
   });
