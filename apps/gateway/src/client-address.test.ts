@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clientAddressOf, isProxyPeer } from './client-address.js';
@@ -71,6 +72,41 @@ describe('clientAddressOf', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('an entry that carries the client\'s port names the client without it', () => {
+    fc.assert(
+      fc.property(proxyPeer, ipv4, fc.integer({ min: 0, max: 65535 }), (peer, client, port) => {
+        expect(clientAddressOf(peer, `198.51.100.1, ${client}:${port}`)).toBe(client);
+      }),
+      { numRuns: 200 },
+    );
+    expect(clientAddressOf('10.0.0.5', '[2001:db8::7]:443')).toBe('2001:db8::7');
+    expect(clientAddressOf('10.0.0.5', '[2001:db8::7]')).toBe('2001:db8::7');
+  });
+
+  it.each([
+    ['999.1.1.1:80', 'an IPv4 address out of range'],
+    ['1.2.3.4:', 'a colon without a port'],
+    ['1.2.3.4:123456', 'a port of six digits'],
+    ['[1.2.3.4]:80', 'an IPv4 address in brackets'],
+    ['[2001:db8::7', 'an unclosed bracket'],
+    ['[unknown]:80', 'a name in brackets'],
+    ['host.example:80', 'a host name'],
+  ])('a proxy\'s last entry %s (%s) is not an address: the connection is counted as itself', (entry) => {
+    expect(clientAddressOf('10.0.0.5', entry)).toBe('10.0.0.5');
+  });
+
+  it('ends at once on any header, however long or odd, and names the peer or an address the header holds', () => {
+    fc.assert(
+      fc.property(proxyPeer, fc.oneof(fc.string({ maxLength: 2000 }), fc.string({ unit: fc.constantFrom('[', ']', ':', '.', '1', 'a', ',', ' ') })), (peer, header) => {
+        const client = clientAddressOf(peer, header);
+        expect(client === peer || (isIP(client) !== 0 && header.includes(client))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+    const long = `${'1'.repeat(100_000)}:${'9'.repeat(100_000)}`;
+    expect(clientAddressOf('10.0.0.5', long)).toBe('10.0.0.5');
   });
 
   it('no peer address at all (a closed socket) is counted as the empty address, never a header\'s', () => {

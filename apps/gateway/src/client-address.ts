@@ -40,7 +40,25 @@ export function clientAddressOf(peer: string | undefined, forwardedFor: string |
     .map((entry) => entry.trim())
     .filter((entry) => entry.length > 0)
     .at(-1);
-  return last !== undefined && isIP(last) !== 0 ? last : own;
+  const client = last === undefined ? undefined : addressOfEntry(last);
+  return client ?? own;
+}
+
+const IPV4_WITH_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/;
+const BRACKETED_IPV6 = /^\[([0-9A-Fa-f:.]+)\](?::\d{1,5})?$/;
+
+/**
+ * The address an `X-Forwarded-For` entry names. Some proxies (Azure Application Gateway, IIS ARR) write the
+ * client's port too, `203.0.113.7:51234` or `[2001:db8::7]:443`: the port is dropped, or every client behind such
+ * a proxy would be counted as the proxy, one lockout for all.
+ */
+function addressOfEntry(entry: string): string | undefined {
+  if (isIP(entry) !== 0) return entry;
+  const ipv4 = IPV4_WITH_PORT.exec(entry)?.[1];
+  if (ipv4 !== undefined && isIP(ipv4) === 4) return ipv4;
+  const ipv6 = BRACKETED_IPV6.exec(entry)?.[1];
+  if (ipv6 !== undefined && isIP(ipv6) === 6) return ipv6;
+  return undefined;
 }
 
 /** Sets `ctx.ip` for everything after it; the app's first middleware. Koa's own proxy trust stays off. */
