@@ -219,7 +219,7 @@ async function main() {
     }
   }
 
-  const { startSettings } = await import(pathToFileURL(path.join(root, SHARED_MAIN)).href);
+  const { startSettings, NODE_FLAGS } = await import(pathToFileURL(path.join(root, SHARED_MAIN)).href);
   const settings = startSettings(process.env);
 
   const redisUsed = await useOrStartRedis();
@@ -229,7 +229,7 @@ async function main() {
   const metricsBase = Number(settings.METRICS_PORT);
   const metricsPorts = [];
   // METRICS_PORT is each process's own; the one environment's value is the workers' (startSettings).
-  spawnChild('gateway', 'app', process.execPath, [GATEWAY_MAIN], {
+  spawnChild('gateway', 'app', process.execPath, [...NODE_FLAGS.gateway, GATEWAY_MAIN], {
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, METRICS_PORT: settings.gatewayMetricsPort },
   });
@@ -238,7 +238,7 @@ async function main() {
     // One worker keeps METRICS_PORT as configured; several get base, base+1, ... (0 = any free port, for each).
     if (workers > 1 && metricsBase !== 0) env.METRICS_PORT = String(metricsBase + index);
     metricsPorts.push(env.METRICS_PORT || String(metricsBase));
-    spawnChild(workers > 1 ? `worker ${index + 1}` : 'worker', 'app', process.execPath, [WORKER_MAIN], {
+    spawnChild(workers > 1 ? `worker ${index + 1}` : 'worker', 'app', process.execPath, [...NODE_FLAGS.worker, WORKER_MAIN], {
       stdio: ['ignore', 'inherit', 'inherit'],
       env,
     });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { freePort } from '@dtbot/redis-server';
 import { spawnNode } from './processes.mjs';
 
@@ -9,6 +9,8 @@ import { spawnNode } from './processes.mjs';
  */
 export const ROOT = process.env.BENCH_APPS_ROOT ?? fileURLToPath(new URL('../../', import.meta.url));
 const NAIVE_GATEWAY = fileURLToPath(new URL('./naive-gateway.mjs', import.meta.url));
+/** The node flags the apps of ROOT ship with (`NODE_FLAGS`; none in a checkout from before it existed). */
+const { NODE_FLAGS = { gateway: [], worker: [] } } = await import(pathToFileURL(path.join(ROOT, 'packages/shared/dist/index.js')).href);
 
 let started = 0;
 const logFileFor = (logDir, name) => path.join(logDir, `${String((started += 1)).padStart(2, '0')}-${name}.log`);
@@ -16,7 +18,7 @@ const logFileFor = (logDir, name) => path.join(logDir, `${String((started += 1))
 // BENCH_DASHBOARD=1: our gateway also serves the queue dashboard on its callback port, which must cost callbacks nothing.
 const dashboardEnv = process.env.BENCH_DASHBOARD === '1' ? { DASHBOARD_USERNAME: 'bench', DASHBOARD_PASSWORD: 'bench-dashboard-password' } : {};
 
-/** `node apps/gateway/dist/main.js`; resolves once its /healthz answers. Its /metrics is on `metricsPort`. */
+/** `node <NODE_FLAGS.gateway> apps/gateway/dist/main.js`, as operators start it; resolves once its /healthz answers. Its /metrics is on `metricsPort`. */
 export async function startGateway(logDir, env, nodeArgs = []) {
   const port = await freePort();
   const metricsPort = await freePort();
@@ -27,7 +29,7 @@ export async function startGateway(logDir, env, nodeArgs = []) {
     env: { ...env, ...dashboardEnv, PORT: String(port), METRICS_PORT: String(metricsPort) },
     port,
     logFile: logFileFor(logDir, 'gateway'),
-    nodeArgs,
+    nodeArgs: [...NODE_FLAGS.gateway, ...nodeArgs],
   });
   return Object.assign(app, { metricsPort });
 }
@@ -42,7 +44,7 @@ export async function startWorker(logDir, env, nodeArgs = []) {
     env: { ...env, METRICS_PORT: String(port) },
     port,
     logFile: logFileFor(logDir, 'worker'),
-    nodeArgs,
+    nodeArgs: [...NODE_FLAGS.worker, ...nodeArgs],
   });
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DRAIN_DEADLINE_MS, gatewaySchema, workerSchema } from '@dtbot/shared';
+import { DRAIN_DEADLINE_MS, gatewaySchema, NODE_FLAGS, workerSchema } from '@dtbot/shared';
 
 // `docker compose config` needs Docker; these checks need none and catch what drifts: a renamed setting, a port,
 // a grace period shorter than the drain it must cover.
@@ -35,10 +35,10 @@ function seconds(duration: string): number {
 }
 
 describe('docker-compose.yml', () => {
-  it.each(Object.entries(apps))('%s runs the built entry point from the one image, after Redis is healthy', (name, app) => {
+  it.each(Object.entries(apps))('%s runs the built entry point from the one image, with its node flags, after Redis is healthy', (name, app) => {
     const service = compose.services[name]!;
     expect(service.build).toBe('.');
-    expect(service.command).toEqual(['node', app.main]);
+    expect(service.command).toEqual(['node', ...NODE_FLAGS[name as keyof typeof NODE_FLAGS], app.main]);
     expect(service.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
   });
 
@@ -79,10 +79,11 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
-  it('exposes the default gateway, gateway metrics and worker ports, and runs the gateway by default as a non-root user', () => {
+  it('exposes the default gateway, gateway metrics and worker ports, and runs the gateway by default, with its node flags, as a non-root user', () => {
     const ports = [gatewaySchema.shape.PORT, gatewaySchema.shape.METRICS_PORT, workerSchema.shape.METRICS_PORT].map((port) => port.parse(undefined));
     expect(dockerfile).toMatch(new RegExp(`^EXPOSE ${ports.join(' ')}$`, 'm'));
-    expect(dockerfile).toMatch(/^CMD \["node", "apps\/gateway\/dist\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \[.*\]$/m);
+    expect(JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)![1]!)).toEqual(['node', ...NODE_FLAGS.gateway, 'apps/gateway/dist/main.js']);
     expect(dockerfile).toMatch(/^USER node$/m);
   });
 

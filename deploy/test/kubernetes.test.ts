@@ -4,7 +4,7 @@ import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1';
-import { DRAIN_DEADLINE_MS, EXIT_LAST_RESORT_MS, gatewaySchema, workerSchema } from '@dtbot/shared';
+import { DRAIN_DEADLINE_MS, EXIT_LAST_RESORT_MS, gatewaySchema, NODE_FLAGS, workerSchema } from '@dtbot/shared';
 import { k8sManifests, kustomization, scalerQueries, type Manifest } from '../src/kubernetes.js';
 import { metricNamesIn, promqlErrors } from '../src/promql.js';
 
@@ -101,8 +101,8 @@ describe('deploy/k8s', () => {
     const pod = podOf(deployment);
     const container = pod.spec.containers[0]!;
 
-    it('runs the built entry point with its configuration from the ConfigMap and the Secret', () => {
-      expect(container.command).toEqual(['node', app.main]);
+    it('runs the built entry point with its node flags and its configuration from the ConfigMap and the Secret', () => {
+      expect(container.command).toEqual(['node', ...NODE_FLAGS[name as keyof typeof NODE_FLAGS], app.main]);
       expect(container.envFrom).toEqual([{ configMapRef: { name: 'dtbot-config' } }, { secretRef: { name: 'dtbot-secrets' } }]);
       const unknown = (container.env ?? []).map((variable) => variable.name).filter((name) => !(name in app.schema.shape));
       expect(unknown).toEqual([]);
@@ -143,6 +143,18 @@ describe('deploy/k8s', () => {
     // A blocked loop never drains: the kill must not wait the pod's drain grace period.
     expect(terminationGracePeriodSeconds).toBeDefined();
     expect(terminationGracePeriodSeconds!).toBeLessThan(pod.spec.terminationGracePeriodSeconds);
+  });
+
+  it('the gateway\'s heap cap and the rest of its process fit inside its memory limit', () => {
+    const container = podOf(find('Deployment', 'dtbot-gateway')).spec.containers[0]! as { resources?: { limits?: { memory?: string } } };
+    const limit = /^(\d+)Mi$/.exec(container.resources?.limits?.memory ?? '');
+    expect(limit, 'a memory limit in Mi').not.toBeNull();
+    const cap = NODE_FLAGS.gateway.map((flag) => /^--max-old-space-size=(\d+)$/.exec(flag)?.[1]).find(Boolean);
+    expect(cap, 'an old-generation cap').toBeDefined();
+    // Besides the old generation: V8's young generation (up to 48 MB) and code, buffers and the runtime (the gateway's
+    // RSS at rest is about 95 MB, of which 25 MB is heap).
+    const restOfProcessMiB = 48 + 75;
+    expect(Number(cap) + restOfProcessMiB).toBeLessThanOrEqual(Number(limit![1]));
   });
 
   it('the gateway Service and PodDisruptionBudget select the gateway pods, and the budget keeps one up', () => {

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { getHeapStatistics } from 'node:v8';
 import { MESSAGE_JOB_ATTEMPTS, messageJobOptions } from '@dtbot/queue';
 import {
   agreedSettingsOf,
@@ -139,12 +140,17 @@ server.listen(config.PORT, listen.host, () => {
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const ingress = httpCallbacks ? `callbacks on ${CALLBACK_PATHS.join(' and ')}` : 'health checks (Stream mode)';
   logger.info(
-    { host: listen.host, port, metricsPort, mode: config.DINGTALK_MODE, robots: robots.length, queueShards: shards.length },
+    // The heap limit shows whether the gateway runs with its node flags (`NODE_FLAGS`): without them its RSS grows far more under load.
+    { host: listen.host, port, metricsPort, mode: config.DINGTALK_MODE, robots: robots.length, queueShards: shards.length, heapLimitMb: heapLimitMb() },
     `gateway listening: ${ingress}; /metrics on port ${metricsPort}`,
   );
   if (dashboard && config.DASHBOARD_PORT === undefined) logDashboard(port);
   if (playground) logPlayground(port);
 });
+
+function heapLimitMb(): number {
+  return Math.round(getHeapStatistics().heap_size_limit / 1048576);
+}
 
 /** Where to open the playground and who can reach it, and loudly when it is open in production (anyone reaching the port may use the model). */
 function logPlayground(port: number): void {

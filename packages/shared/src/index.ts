@@ -43,6 +43,7 @@ export * from './dingtalk/extract-file.js';
 export * from './text/shorten-text.js';
 export * from './timing/backoff.js';
 export * from './timing/drain-deadline.js';
+export * from './process/node-flags.js';
 export * from './timing/sleep.js';
 export * from './dingtalk/download-origins.js';
 export * from './dingtalk/api-bases.js';
