@@ -49,4 +49,5 @@ EXPOSE 8090 9463 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "const cmd = require('fs').readFileSync('/proc/1/cmdline', 'utf8'); const port = process.env.HEALTHCHECK_PORT || (cmd.includes('apps/worker/') ? process.env.METRICS_PORT || 9464 : process.env.PORT || 8090); fetch('http://127.0.0.1:' + port + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));"]
 STOPSIGNAL SIGTERM
+# The gateway's heap cap keeps its RSS bounded under load (NODE_FLAGS, packages/shared/src/process/node-flags.ts).
 CMD ["node", "--max-old-space-size=128", "apps/gateway/dist/main.js"]
