@@ -209,7 +209,6 @@ export function summaryRows(report) {
   return rows;
 }
 
-/** The rounds of the ack scenario, one row each. */
 /**
  * The gateway's ack p99 target: 20 ms, or, where the naive gateway itself misses that in the same run (a slower or
  * busier machine), 1.5× the naive gateway's p99: the latency a loopback callback can have is set by the machine too.
@@ -220,6 +219,7 @@ function ackP99Target(naiveP99Ms) {
   return { ms, text: `<= ${ms} ms (1.5x naive)` };
 }
 
+/** The rounds of the ack scenario, one row each. */
 function ackRoundsTable(rounds) {
   return table(
     ['round', 'gateway', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'non-2xx', 'RSS peak MB', 'RSS HWM MB', 'CPU gw/redis/load/other', 'acked', '1 job each', 'cut-off jobs', 'jobs'],

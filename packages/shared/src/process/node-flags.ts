@@ -8,7 +8,7 @@
  * of load and near 190 MB after 30 s. With the cap V8 collects it every few seconds, at 30-45 MB of old generation,
  * and the RSS stayed at 123-129 MB over 30 s, with the same acks per second (bench, alternating rounds). The cap
  * is five times the live heap, room for a burst of the largest callbacks (256 KB each) on every connection, and it
- * keeps the process well inside the manifests' 256 MiB limit.
+ * keeps the process inside the 256 MiB limit of the gateway's Kubernetes manifest.
  *
  * The worker keeps V8's default: what it holds varies with the files it reads and the answers it writes.
  */
