@@ -95,6 +95,8 @@ interface Pending {
  * The most messages one script call stores. Under load about a dozen callbacks reach the store in one event-loop
  * turn; a cap keeps one call's time in Redis short (each message is about 55 µs of it). Measured in the ack bench,
  * larger batches raised the gateway's peak RSS past 160 MB (8: 161 MB, 16: 173 MB) for no clear gain in acks/s.
+ * Those rounds ran before the gateway's old generation was capped (`NODE_FLAGS`), when its RSS was mostly garbage
+ * not yet collected; larger batches have not been measured with the cap.
  */
 export const STORE_BATCH_MAX = 4;
 
