@@ -44,6 +44,9 @@ export async function callUnderLimit<T>(
   }
   deps.metrics.modelRequests.inc({ provider, result: 'ok' });
   await departed;
-  await limiter.release(permit, 'ok').catch(() => undefined);
+  // Not awaited: the release leaves in one round trip with what the caller writes next (the call's usage, its kept
+  // answer), as the worker's connection pipelines the commands of one turn of the event loop. Redis runs one
+  // connection's commands in the order they were sent, and a release that fails changes nothing for the caller.
+  void limiter.release(permit, 'ok').catch(() => undefined);
   return { result, permit };
 }

@@ -48,7 +48,10 @@ export async function answerWithTools(
   const ask = async (changes: Partial<CompletionRequest>): Promise<Completion> => {
     const completion = await requestCompletion(deps, { ...request, ...changes });
     const { model, apiUrl, tokens, costUsd } = completion;
-    await recordSpend(deps, jobId, asker, { kind: 'chat', model, apiUrl, tokens, costUsd });
+    // Not awaited: the record leaves in one round trip with what the caller writes next on the same connection (the
+    // kept answer, the round's turn in the ledger), and Redis runs them in the order sent, so nothing is kept before
+    // its call was counted. recordSpend never rejects: a record that fails is logged there.
+    void recordSpend(deps, jobId, asker, { kind: 'chat', model, apiUrl, tokens, costUsd });
     return completion;
   };
   if (!tools) return ask({});
