@@ -45,17 +45,31 @@ export function summaryRows(report) {
     add('drain rate, 2 workers (ratio to 1)', `${fmt(drain.two.perSecond, ' msg/s')} (${fmt(drain.ratio)}x)`, '', undefined);
     const [one, bare, vs] = [drain.one, drain.bare, drain.versusBare ?? {}];
     const bareNote = (value, unit = '') => (bare ? ` (bare BullMQ ${fmt(value, unit)}/job)` : '');
-    add('Redis commands per answered message (1 worker)', `${fmt(one.redisCommandsPerMessage)}${bareNote(bare?.redisCommandsPerJob)}`, '<= 65', one.redisCommandsPerMessage <= 65);
+    // The targets are a whole message's: 65 commands and 0.5 ms are 1.5x bare BullMQ's queue.add and job together
+    // (43 commands and 0.33 ms where they were set), so they hold what storing and answering cost together. The
+    // worker's part alone is printed beside them.
+    const whole = {
+      commands: plus(one.storeRedisCommandsPerMessage, one.redisCommandsPerMessage),
+      cpuUs: plus(one.storeRedisCpuUsPerMessage, one.redisCpuUsPerMessage),
+      bareCommands: bare ? plus(bare.addRedisCommandsPerJob, bare.redisCommandsPerJob) : undefined,
+      bareCpuUs: bare ? plus(bare.addRedisCpuUsPerJob, bare.redisCpuUsPerJob) : undefined,
+    };
     add(
-      'Redis main-thread CPU per answered message, ours / bare BullMQ\'s per job',
-      `${fmt(one.redisCpuUsPerMessage, ' µs')} / ${fmt(bare?.redisCpuUsPerJob, ' µs')} = ${fmt(vs.redisCpuUs, 'x')}`,
-      '<= 500 µs and <= 1.5x',
-      vs.redisCpuUs === undefined ? false : one.redisCpuUsPerMessage <= 500 && vs.redisCpuUs <= 1.5,
+      'Redis commands per message, storing and answering (1 worker)',
+      `${fmt(whole.commands)}${bare ? ` (bare BullMQ's queue.add and job ${fmt(whole.bareCommands)} = ${fmt(vs.storeAndAnswerCommands, 'x')})` : ''}`,
+      '<= 65',
+      whole.commands !== undefined && whole.commands <= 65,
     );
     add(
-      'Redis commands / CPU per message, storing and answering',
-      `${fmt(plus(one.storeRedisCommandsPerMessage, one.redisCommandsPerMessage))} / ${fmt(plus(one.storeRedisCpuUsPerMessage, one.redisCpuUsPerMessage), ' µs')}` +
-        (bare ? ` (bare BullMQ, queue.add and job: ${fmt(plus(bare.addRedisCommandsPerJob, bare.redisCommandsPerJob))} / ${fmt(plus(bare.addRedisCpuUsPerJob, bare.redisCpuUsPerJob), ' µs')})` : ''),
+      'Redis main-thread CPU per message, storing and answering, ours / bare BullMQ\'s',
+      `${fmt(whole.cpuUs, ' µs')} / ${fmt(whole.bareCpuUs, ' µs')} = ${fmt(vs.storeAndAnswerRedisCpuUs, 'x')}`,
+      '<= 500 µs and <= 1.5x',
+      whole.cpuUs !== undefined && vs.storeAndAnswerRedisCpuUs !== undefined && whole.cpuUs <= 500 && vs.storeAndAnswerRedisCpuUs <= 1.5,
+    );
+    add(
+      'the worker\'s part: Redis commands / CPU per answered message',
+      `${fmt(one.redisCommandsPerMessage)} / ${fmt(one.redisCpuUsPerMessage, ' µs')}` +
+        (bare ? ` (bare BullMQ's job: ${fmt(bare.redisCommandsPerJob)} / ${fmt(bare.redisCpuUsPerJob, ' µs')} = ${fmt(vs.commands, 'x')} / ${fmt(vs.redisCpuUs, 'x')})` : ''),
       '',
       undefined,
     );
