@@ -45,8 +45,8 @@ export type CallModelDeps = RequestCompletionDeps &
  * Asks the model, and records what the call used for whom it answered (`asker`); with `onText`, the
  * answer is streamed and each draft passed on. The answer is kept
  * per job, so a retry after a failed delivery re-sends the same words instead of paying for (and
- * showing) a different answer; the usage is recorded before the answer is kept, so no kept answer
- * goes uncounted.
+ * showing) a different answer; the usage record is sent before the answer is kept, in the same round trip, and
+ * Redis runs it first, so no kept answer goes uncounted.
  */
 export async function callModel(
   deps: CallModelDeps,
