@@ -15,8 +15,8 @@ export type RecordSpendDeps = Pick<WorkerDeps, 'usage' | 'prices' | 'metrics' | 
  * Prices a model call and records it: into the day's usage in Redis (for `/usage` and the daily
  * budgets) and into the worker's counters by robot (its name or digest, never its AppKey) and model. Called right after the call and
  * before its answer is kept, so an answer that is kept has always been counted; a retried job that
- * finds its answer kept makes no call and counts nothing. A failure to record is logged and the
- * answer still goes out: the user's answer matters more than the accounting of it.
+ * finds its answer kept makes no call and counts nothing. A failure to record, or to price or count, is logged and
+ * the answer still goes out: the user's answer matters more than the accounting of it. Never rejects.
  */
 export async function recordSpend(
   deps: RecordSpendDeps,
@@ -24,19 +24,21 @@ export async function recordSpend(
   asker: CountedAsker,
   call: ModelCall,
 ): Promise<void> {
-  // A provider that prices its own calls (a Dify app) is taken at its word.
-  const costUsd =
-    call.kind === 'chat' ? (call.costUsd ?? deps.prices.chat(call.model, call.tokens, call.apiUrl)) : deps.prices.image(call.model, call, call.apiUrl);
-  const labels = { robot: robotMetricLabel(asker.robotCode, deps.robotOptions(asker.robotCode).name), model: call.model };
-  const tokensIn = call.tokens?.input ?? 0;
-  const tokensOut = call.tokens?.output ?? 0;
-  deps.metrics.modelTokens.inc({ ...labels, direction: 'in' }, tokensIn);
-  deps.metrics.modelTokens.inc({ ...labels, direction: 'out' }, tokensOut);
-  if (call.kind === 'image') deps.metrics.images.inc(labels, call.images);
-  if (costUsd === undefined) deps.metrics.unpricedCalls.inc(labels);
-  else deps.metrics.modelCostUsd.inc(labels, costUsd);
-  const images = call.kind === 'image' ? call.images : 0;
+  // Everything is inside the try, pricing and counters too: callers send this without waiting for it, so a throw
+  // here (a price table's bug, a counter refusing a negative count) would otherwise end the process.
   try {
+    // A provider that prices its own calls (a Dify app) is taken at its word.
+    const costUsd =
+      call.kind === 'chat' ? (call.costUsd ?? deps.prices.chat(call.model, call.tokens, call.apiUrl)) : deps.prices.image(call.model, call, call.apiUrl);
+    const labels = { robot: robotMetricLabel(asker.robotCode, deps.robotOptions(asker.robotCode).name), model: call.model };
+    const tokensIn = call.tokens?.input ?? 0;
+    const tokensOut = call.tokens?.output ?? 0;
+    deps.metrics.modelTokens.inc({ ...labels, direction: 'in' }, tokensIn);
+    deps.metrics.modelTokens.inc({ ...labels, direction: 'out' }, tokensOut);
+    if (call.kind === 'image') deps.metrics.images.inc(labels, call.images);
+    if (costUsd === undefined) deps.metrics.unpricedCalls.inc(labels);
+    else deps.metrics.modelCostUsd.inc(labels, costUsd);
+    const images = call.kind === 'image' ? call.images : 0;
     await deps.usage.record(jobId, randomUUID(), asker, { model: call.model, tokensIn, tokensOut, images, costUsd });
   } catch (error) {
     deps.logger.error({ jobId, model: call.model, err: error }, 'usage could not be recorded');
