@@ -35,7 +35,7 @@ beforeAll(async () => {
 });
 
 afterEach(() => {
-  harness.openai.setBehaviour({ answer: undefined, omitUsage: undefined });
+  harness.openai.setBehaviour({ answer: undefined, omitUsage: undefined, usage: undefined });
 });
 
 afterAll(async () => {
@@ -170,5 +170,28 @@ describe('usage and cost', () => {
     });
     const { reply } = await ask(harness.message({ text: '用量', senderStaffId: 'admin' }));
     expect(reply).toContain('- 未计价：mystery-model（1 次）。费用和预算不含它们，请在 MODEL_PRICES 中设置价格。');
+  });
+
+  // Last: the figures above are the day's totals, which these calls would change.
+  it('answers, and counts the call with the tokenizer, when the usage the provider sends is not counts', async () => {
+    const { tokens } = harness.deps;
+    const question = '你好，今天天气怎么样？';
+    const poisons = [
+      { prompt_tokens: -5, completion_tokens: 3, total_tokens: -2 },
+      { prompt_tokens: '12', completion_tokens: '3', total_tokens: '15' },
+      { prompt_tokens: 1e300, completion_tokens: 3, total_tokens: 1e300 },
+      { completion_tokens: 3 },
+    ];
+    for (const [index, usage] of poisons.entries()) {
+      harness.openai.setBehaviour({ usage });
+      const asker = `poisoned-usage-${index}`;
+      const { reply } = await ask(harness.message({ text: question, senderStaffId: asker }));
+      expect(reply).toBe(`答复: ${question}`);
+      expect(user(await today(), asker)).toMatchObject({
+        tokensIn: tokens.message(question) + REPLY_PRIMING_TOKENS,
+        tokensOut: tokens.message(`答复: ${question}`) - MESSAGE_FRAMING_TOKENS,
+        calls: 1,
+      });
+    }
   });
 });

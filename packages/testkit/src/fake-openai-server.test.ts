@@ -85,6 +85,17 @@ describe('startFakeOpenAI', () => {
     expect(events.slice(0, -1).map((event) => JSON.parse(event) as object).filter((chunk) => 'usage' in chunk)).toEqual([]);
   });
 
+  it('sends the usage it is told to, streamed or not, in place of the true counts', async () => {
+    const poison = { prompt_tokens: -5, completion_tokens: '3', total_tokens: 1 };
+    fake = await startFakeOpenAI({ usage: poison });
+    const plain = (await json(await chat(fake.baseURL, question('hi')))) as unknown as { usage: unknown };
+    expect(plain.usage).toEqual(poison);
+    const streamed = await chat(fake.baseURL, question('hi', { stream: true, stream_options: { include_usage: true } }));
+    const events = (await streamed.text()).split('\n\n').filter(Boolean).map((event) => event.replace(/^data: /, ''));
+    const usages = events.slice(0, -1).map((event) => JSON.parse(event) as { usage?: unknown }).filter((chunk) => 'usage' in chunk);
+    expect(usages.map((chunk) => chunk.usage)).toEqual([poison]);
+  });
+
   it('paces a streamed answer: the chunks asked for, intervalMs apart, usage last when asked for', async () => {
     fake = await startFakeOpenAI({ answer: () => 'abcdef', stream: { chunks: 3, intervalMs: 40 } });
     const startedAt = performance.now();

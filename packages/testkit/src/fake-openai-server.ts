@@ -53,6 +53,11 @@ export interface FakeOpenAIBehaviour {
   /** Answer without `usage`, streamed or not, as some compatible providers do. */
   omitUsage?: boolean;
   /**
+   * Send this as the answer's `usage`, streamed or not, instead of the true counts: what a broken or hostile
+   * compatible server may send (negative or textual counts, a total smaller than its parts).
+   */
+  usage?: unknown;
+  /**
    * How a streamed answer (`stream: true`) is paced: in `chunks` pieces (default 4), `intervalMs`
    * apart (default 0: all at once), like a model writing. With `breakAfter`, the connection is
    * cut after that many chunks, as a provider that dies mid-answer.
@@ -312,11 +317,16 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     served += 1;
     if (body.stream === true) {
       const all = completionChunks(body, answer, pieceCount);
-      const chunks = current.omitUsage ? all.filter((chunk) => !('usage' in chunk)) : all;
+      const told = current.usage;
+      const chunks = current.omitUsage
+        ? all.filter((chunk) => !('usage' in chunk))
+        : told === undefined
+          ? all
+          : all.map((chunk) => ('usage' in chunk ? { ...chunk, usage: told } : chunk));
       return stream(chunks);
     }
     const { usage, ...completion } = chatCompletion(body, answer);
-    sendJson(res, 200, current.omitUsage ? completion : { ...completion, usage }, limitHeaders);
+    sendJson(res, 200, current.omitUsage ? completion : { ...completion, usage: current.usage ?? usage }, limitHeaders);
   };
 
   const http = await startLocalHttpServer(handle);

@@ -3,6 +3,7 @@ import type { WorkerDeps } from '../deps.js';
 import { callProvider, type CallProviderDeps } from './providers/call-provider.js';
 import type { ChatTokens } from '../tokens/chat-tokens.js';
 import { WorkerFailure } from '../failures/worker-failure.js';
+import { reportedUsage } from './reported-usage.js';
 
 /** What the images API gave: the picture itself, or where the provider keeps it. */
 export type GeneratedImage = { kind: 'bytes'; bytes: Buffer } | { kind: 'url'; url: string };
@@ -57,7 +58,7 @@ export async function generateImage(
   const drawn = {
     model: images.model,
     apiUrl: images.client.baseURL,
-    tokens: response.usage && { input: response.usage.input_tokens, output: response.usage.output_tokens },
+    tokens: response.usage && reportedUsage(response.usage.input_tokens, response.usage.output_tokens)?.tokens,
   };
   const image = response.data?.[0];
   if (image?.b64_json) return { image: { kind: 'bytes', bytes: Buffer.from(image.b64_json, 'base64') }, ...drawn };

@@ -5,6 +5,7 @@ import type { AnswerDeps, AnswerRequest } from './answer-request.js';
 import type { ModelToolCall } from './model-output.js';
 import { callProvider, type CallProviderDeps } from './providers/call-provider.js';
 import { apiUrlOf } from './providers/model-provider.js';
+import { reportedUsage } from './reported-usage.js';
 import { stripReasoning } from './strip-reasoning.js';
 import type { ChatTokens } from '../tokens/chat-tokens.js';
 import { MESSAGE_FRAMING_TOKENS } from '../tokens/token-counter.js';
@@ -58,8 +59,8 @@ export async function requestCompletion(deps: RequestCompletionDeps, request: Co
     { onSent: request.onSent, shown: () => streamed },
   );
   const { usage } = output;
-  const used = usage?.total_tokens;
-  if (used !== undefined) await provider.limiter.correct(permit, request.estimatedTokens, used).catch(() => undefined);
+  const reported = usage && reportedUsage(usage.prompt_tokens, usage.completion_tokens, usage.total_tokens, usage.prompt_tokens_details?.cached_tokens);
+  if (reported) await provider.limiter.correct(permit, request.estimatedTokens, reported.total).catch(() => undefined);
 
   const raw = output.content;
   const answer = stripReasoning(raw).trim();
@@ -69,11 +70,8 @@ export async function requestCompletion(deps: RequestCompletionDeps, request: Co
     throw new WorkerFailure('model_empty_answer', raw.trim() ? 'model answered with reasoning only' : 'model returned an empty answer');
   }
   const asked = { text: answer, model: provider.model ?? request.model.model, apiUrl: apiUrlOf(provider), costUsd: output.costUsd, stopped, ...toolCalls };
-  if (usage) {
-    const cachedInput = usage.prompt_tokens_details?.cached_tokens;
-    return { ...asked, tokens: { input: usage.prompt_tokens, output: usage.completion_tokens, cachedInput }, counted: 'provider' };
-  }
-  // A stopped answer's text may be empty: no output, not a negative count.
+  if (reported) return { ...asked, tokens: reported.tokens, counted: 'provider' };
+  // No usage, or none that can be believed. A stopped answer's text may be empty: no output, not a negative count.
   const answerTokens = raw ? deps.tokens.message(raw) - MESSAGE_FRAMING_TOKENS : 0;
   return { ...asked, tokens: { input: request.promptTokens, output: answerTokens }, counted: 'tokenizer' };
 }
