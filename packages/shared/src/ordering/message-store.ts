@@ -96,7 +96,9 @@ interface Pending {
  * turn; a cap keeps one call's time in Redis short (each message is about 55 µs of it). Measured in the ack bench,
  * larger batches raised the gateway's peak RSS past 160 MB (8: 161 MB, 16: 173 MB) for no clear gain in acks/s.
  * Those rounds ran before the gateway's old generation was capped (`NODE_FLAGS`), when its RSS was mostly garbage
- * not yet collected; larger batches have not been measured with the cap.
+ * not yet collected. With the cap, 8 kept the peak at 127 MB (4: 128–130 MB), and its acks/s stayed within what
+ * single runs spread (against the naive gateway: 0.986 and 0.71 on shared cores, 1.043 and 1.143 with Redis on a core
+ * of its own; 4 in the same half hour: 0.971 and 0.842, 1.067 and 1.083). No gain was shown, so 4 stays.
  */
 export const STORE_BATCH_MAX = 4;
 
