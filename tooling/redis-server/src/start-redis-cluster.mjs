@@ -2,7 +2,7 @@
 // `redis-cli --cluster create`, each with its slots (equal ranges, as redis-cli hands them out).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort, startRedisServer } from './start-redis-server.mjs';
+import { freePort, PORT_ATTEMPTS, portWasTaken, startRedisServer } from './start-redis-server.mjs';
 
 const run = promisify(execFile);
 
@@ -24,6 +24,8 @@ const run = promisify(execFile);
  * @typedef {object} StartRedisClusterOptions
  * @property {number} [masters] how many masters (3 by default, the fewest redis-cli accepts).
  * @property {number} [readyTimeoutMs] how long the nodes may take to agree the cluster is up (default 15 s).
+ * @property {() => Promise<number>} [choosePort] how each node's port and bus port are chosen (`freePort` by default;
+ *   a test passes its own).
  */
 
 /**
@@ -42,12 +44,8 @@ export async function startRedisCluster(options = {}) {
     await Promise.all(servers.map((server) => server.stop()));
   };
   try {
-    for (let i = 0; i < masters; i += 1) {
-      const busPort = await freePort(host);
-      // nodes.conf is written in the server's own working folder, removed when it stops.
-      const args = ['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-node-timeout', '5000'];
-      servers.push(await startRedisServer({ host, args }));
-    }
+    const choosePort = options.choosePort ?? (() => freePort(host));
+    for (let i = 0; i < masters; i += 1) servers.push(await startClusterNode(host, choosePort));
     const addresses = servers.map((server) => `${host}:${server.port}`);
     await run('redis-cli', ['--cluster', 'create', ...addresses, '--cluster-replicas', '0', '--cluster-yes']).catch((error) => {
       const missing = /** @type {NodeJS.ErrnoException} */ (error).code === 'ENOENT';
@@ -64,6 +62,25 @@ export async function startRedisCluster(options = {}) {
   }
   const nodes = servers.map((server) => ({ host, port: server.port }));
   return { nodes, nodeList: nodes.map((node) => `${node.host}:${node.port}`).join(','), servers, stop };
+}
+
+/**
+ * One cluster node. Its bus port is chosen here, like its port, and either may be taken before redis-server binds it
+ * (`PORT_ATTEMPTS`): a node refused for that is started again on new ports.
+ * @param {string} host
+ * @param {() => Promise<number>} choosePort
+ */
+async function startClusterNode(host, choosePort) {
+  for (let attempt = 1; ; attempt += 1) {
+    const busPort = await choosePort();
+    // nodes.conf is written in the server's own working folder, removed when it stops.
+    const args = ['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-node-timeout', '5000'];
+    try {
+      return await startRedisServer({ host, args, choosePort });
+    } catch (error) {
+      if (attempt >= PORT_ATTEMPTS || !portWasTaken(error)) throw error;
+    }
+  }
 }
 
 /**

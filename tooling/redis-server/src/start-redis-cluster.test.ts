@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { probeRedis, startRedisCluster } from './index.mjs';
+import { freePort, probeRedis, startRedisCluster } from './index.mjs';
 
 const cli = (port: number, ...args: string[]) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args]).toString();
 
@@ -31,6 +33,28 @@ describe('startRedisCluster', () => {
     }
     for (const node of cluster.nodes) expect(await probeRedis(node.port)).toBe('none');
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
+  });
+
+  it('starts a node again on new ports when its bus port was taken before redis-server could bind it', async () => {
+    const holder = createServer().listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const taken = (holder.address() as { port: number }).port;
+    // The first port offered is the first node's bus port.
+    let first = true;
+    const choosePort = async () => {
+      if (!first) return freePort();
+      first = false;
+      return taken;
+    };
+    const cluster = await startRedisCluster({ masters: 3, choosePort });
+    try {
+      for (const node of cluster.nodes) expect(cli(node.port, 'cluster', 'info')).toMatch(/cluster_state:ok/);
+      const busPorts = cluster.servers.map((server) => Number(server.process.spawnargs[server.process.spawnargs.indexOf('--cluster-port') + 1]));
+      expect([...cluster.nodes.map((node) => node.port), ...busPorts]).not.toContain(taken);
+    } finally {
+      await cluster.stop();
+      holder.close();
+    }
   });
 
   it('rejects with redis-cli\'s own words when it refuses to build the cluster', async () => {

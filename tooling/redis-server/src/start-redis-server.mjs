@@ -23,7 +23,25 @@ import path from 'node:path';
  * @property {boolean} [detached] own process group, so a terminal's Ctrl-C reaches only the caller, which stops it in its own order.
  * @property {number} [startTimeoutMs] how long to wait for "Ready to accept connections" (default 10 s).
  * @property {string[]} [args] more redis-server arguments (`--cluster-enabled`, `yes`, ...).
+ * @property {() => Promise<number>} [choosePort] how a port is chosen when `port` is not given (`freePort` by default;
+ *   a test passes its own).
  */
+
+/**
+ * How many ports are tried when the one chosen here was taken before redis-server could bind it: `freePort` lets its
+ * port go at once, and until redis-server binds it any other process may get it, an outgoing connection's own port
+ * among them (they come from the same range). Under a full test run that happens now and then.
+ */
+export const PORT_ATTEMPTS = 5;
+
+/**
+ * Whether redis-server refused to start because a port it was told to use (its own, or a cluster's bus port) was
+ * taken.
+ * @param {unknown} error
+ */
+export function portWasTaken(error) {
+  return error instanceof Error && error.message.includes('Address already in use');
+}
 
 /** @returns {Promise<number>} */
 export async function freePort(host = '127.0.0.1') {
@@ -44,7 +62,24 @@ export async function freePort(host = '127.0.0.1') {
  */
 export async function startRedisServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
-  const port = options.port || (await freePort(host));
+  if (options.port) return startOn(options, host, options.port);
+  const choosePort = options.choosePort ?? (() => freePort(host));
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOn(options, host, await choosePort());
+    } catch (error) {
+      if (attempt >= PORT_ATTEMPTS || !portWasTaken(error)) throw error;
+    }
+  }
+}
+
+/**
+ * @param {StartRedisServerOptions} options
+ * @param {string} host
+ * @param {number} port
+ * @returns {Promise<RedisServer>}
+ */
+async function startOn(options, host, port) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'dtbot-redis-'));
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   // --logfile '' logs to stdout, where the ready line is awaited; no RDB or AOF, so nothing outlives the server.

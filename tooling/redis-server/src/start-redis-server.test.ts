@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findOrStartRedis, freePort, probeRedis, startRedisServer, type RedisServer } from './index.mjs';
+import { PORT_ATTEMPTS } from './start-redis-server.mjs';
 
 const started: RedisServer[] = [];
 const servers: Server[] = [];
@@ -47,6 +48,29 @@ describe('startRedisServer', () => {
   it('rejects with redis-server\'s own words when the port is taken', async () => {
     const port = await notRedis();
     await expect(startRedisServer({ port })).rejects.toThrow(/before it was ready on 127\.0\.0\.1:\d+:\n.*(in use|Could not create server)/s);
+  });
+
+  it('starts on another port when the one it chose was taken before redis-server could bind it', async () => {
+    const taken = await notRedis();
+    const offered = [taken, await freePort()];
+    const tried: number[] = [];
+    const server = await start({ choosePort: async () => tried[tried.push(offered.shift()!) - 1]! });
+    expect(tried).toEqual([taken, server.port]);
+    expect(await probeRedis(server.port)).toBe('pong');
+  });
+
+  it('gives up after PORT_ATTEMPTS taken ports, and never moves off a port it was told to use', async () => {
+    const taken = await notRedis();
+    let tries = 0;
+    const choosePort = async () => {
+      tries += 1;
+      return taken;
+    };
+    await expect(startRedisServer({ choosePort })).rejects.toThrow(/Address already in use/);
+    expect(tries).toBe(PORT_ATTEMPTS);
+    tries = 0;
+    await expect(startRedisServer({ port: taken, choosePort })).rejects.toThrow(/Address already in use/);
+    expect(tries).toBe(0);
   });
 
   it('says how to install redis-server when it is not on PATH', async () => {
