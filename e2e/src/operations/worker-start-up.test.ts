@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { agreedSettingsOf, agreeOnSettings, redisKeys } from '@dtbot/shared';
+import { agreedSettingsOf, agreeOnSettings, queueShards, redisKeys } from '@dtbot/shared';
 import { cleanupPrefix, createTestPrefix, redisUrlForTests } from '@dtbot/testkit';
 
 // The built worker as operators start it: a bad setting stops it at once, naming the problem.
@@ -80,7 +80,10 @@ describe('worker start-up', () => {
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('worker: QUEUE_SHARDS is 2 here but 1 on the gateways and workers already running');
     } finally {
+      // The worker gets as far as its second shard's queue before it stops: that shard's keys have a hash tag of
+      // their own, which the prefix's pattern does not match.
       await cleanupPrefix(redis, prefix);
+      for (const shard of queueShards(prefix, 2)) await cleanupPrefix(redis, shard.prefix);
       redis.disconnect();
     }
   });
