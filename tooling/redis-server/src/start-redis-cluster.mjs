@@ -2,7 +2,7 @@
 // `redis-cli --cluster create`, each with its slots (equal ranges, as redis-cli hands them out).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { freePort, PORT_ATTEMPTS, portWasTaken, startRedisServer } from './start-redis-server.mjs';
+import { freePort, onFreshPorts, startRedisServer } from './start-redis-server.mjs';
 
 const run = promisify(execFile);
 
@@ -65,22 +65,18 @@ export async function startRedisCluster(options = {}) {
 }
 
 /**
- * One cluster node. Its bus port is chosen here, like its port, and either may be taken before redis-server binds it
- * (`PORT_ATTEMPTS`): a node refused for that is started again on new ports.
+ * One cluster node. Its bus port is chosen here, like its port, and either may be taken before redis-server binds it:
+ * a node refused for that is started again on new ports (`onFreshPorts`).
  * @param {string} host
  * @param {() => Promise<number>} choosePort
  */
-async function startClusterNode(host, choosePort) {
-  for (let attempt = 1; ; attempt += 1) {
+function startClusterNode(host, choosePort) {
+  return onFreshPorts(async () => {
     const busPort = await choosePort();
     // nodes.conf is written in the server's own working folder, removed when it stops.
     const args = ['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-node-timeout', '5000'];
-    try {
-      return await startRedisServer({ host, args, choosePort });
-    } catch (error) {
-      if (attempt >= PORT_ATTEMPTS || !portWasTaken(error)) throw error;
-    }
-  }
+    return startRedisServer({ host, args, choosePort });
+  });
 }
 
 /**

@@ -39,8 +39,25 @@ export const PORT_ATTEMPTS = 5;
  * taken.
  * @param {unknown} error
  */
-export function portWasTaken(error) {
+function portWasTaken(error) {
   return error instanceof Error && error.message.includes('Address already in use');
+}
+
+/**
+ * Runs `start`, which chooses its ports afresh each time, again while redis-server says a port was taken, up to
+ * `PORT_ATTEMPTS` times in all.
+ * @template T
+ * @param {() => Promise<T>} start
+ * @returns {Promise<T>}
+ */
+export async function onFreshPorts(start) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt >= PORT_ATTEMPTS || !portWasTaken(error)) throw error;
+    }
+  }
 }
 
 /** @returns {Promise<number>} */
@@ -64,13 +81,7 @@ export async function startRedisServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
   if (options.port) return startOn(options, host, options.port);
   const choosePort = options.choosePort ?? (() => freePort(host));
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await startOn(options, host, await choosePort());
-    } catch (error) {
-      if (attempt >= PORT_ATTEMPTS || !portWasTaken(error)) throw error;
-    }
-  }
+  return onFreshPorts(async () => startOn(options, host, await choosePort()));
 }
 
 /**
